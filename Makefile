@@ -1,0 +1,57 @@
+# Sorasori: `make run` brings the platform up, `make test` runs the test suite. Both install what is
+# missing and start the local servers unless AMQP_URI / MONGO_URI / ELASTICSEARCH_URL name existing ones.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv infra infra-down infra-status run test test-unit test-integration bench clean
+
+help:
+	@echo "make run         install what is missing, start the servers and the six services (Ctrl-C stops them)"
+	@echo "make test        install what is missing, start the servers, run unit and integration tests"
+	@echo "make test-unit   unit tests only (no servers)"
+	@echo "make bench       benchmarks against the local servers, printed as a table"
+	@echo "make infra       start RabbitMQ, FerretDB and Elasticsearch only"
+	@echo "make infra-down  stop the servers this project started (nothing else)"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Sorasori needs Python 3.11; $(PYTHON) is " + sys.version.split()[0])'
+	@echo "[setup] creating $(VENV) and installing the Python dependencies"
+	@test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	@$(VENV_PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@major=$$(bash scripts/infra/elasticsearch.sh major); \
+	  if [ -z "$$ELASTICSEARCH_URL" ] && [ "$$major" != 9 ]; then \
+	    echo "[setup] this machine runs Elasticsearch $$major.x: installing the matching client"; \
+	    $(VENV_PY) -m pip install -q --disable-pip-version-check "elasticsearch>=$$major,<$$((major + 1))"; fi
+	@touch $(STAMP)
+
+infra: venv
+	@bash scripts/infra/infra.sh up
+
+infra-down:
+	@bash scripts/infra/infra.sh down
+
+infra-status:
+	@bash scripts/infra/infra.sh status
+
+run: infra
+	@bash scripts/run_platform.sh
+
+test: infra
+	@bash scripts/run_tests.sh tests
+
+test-unit: venv
+	@bash scripts/run_tests.sh tests/unit
+
+test-integration: infra
+	@bash scripts/run_tests.sh tests/integration
+
+bench: infra
+	@$(VENV_PY) -m bench
+
+clean: infra-down
+	rm -rf var $(VENV) .bin

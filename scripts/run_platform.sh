@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Starts the six services (one nameko process each) against the running servers, waits until
+# GET /health answers 200, prints the URLs, and stops every service cleanly on Ctrl-C.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SERVICES=(identity intake routing notification search gateway)
+PORT="${GATEWAY_PORT:-8000}"
+HEALTH_URL="http://127.0.0.1:$PORT/health"
+pids=()
+
+stop_all() {  # stop_all [EXIT_CODE]
+  trap - INT TERM
+  echo; echo "[run] stopping the services"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  wait
+  echo "[run] all services stopped"
+  exit "${1:-0}"
+}
+trap stop_all INT TERM
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "[run] FAILED: port $PORT is already in use (set GATEWAY_PORT to use another)" >&2; exit 1
+fi
+
+for service in "${SERVICES[@]}"; do
+  echo "[run] starting $service"
+  SORASORI_SERVICE=$service .venv/bin/nameko run --config config/sorasori.yaml "services.$service.service" &
+  pids+=($!)
+done
+
+echo "[run] waiting for $HEALTH_URL to answer 200"
+for i in $(seq 1 90); do
+  if curl -fs -o /dev/null "$HEALTH_URL"; then
+    echo "[run] Sorasori is up:"
+    echo "[run]   gateway       http://127.0.0.1:$PORT/"
+    echo "[run]   health        $HEALTH_URL"
+    echo "[run]   RabbitMQ UI   http://127.0.0.1:15672/ (guest/guest, local only)"
+    echo "[run] Ctrl-C stops the services; 'make infra-down' stops the servers."
+    break
+  fi
+  for pid in "${pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { echo "[run] FAILED: a service exited during start-up (see its log above)" >&2; stop_all 1; }
+  done
+  sleep 1
+  [ "$i" -eq 90 ] && { echo "[run] FAILED: /health did not answer 200 in 90s:" >&2; curl -s "$HEALTH_URL" >&2; echo >&2; }
+done
+wait

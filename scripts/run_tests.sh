@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs pytest on the given paths. "No tests collected" (pytest's exit 5) is a failure, not a pass.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/python -m pytest "$@"
+rc=$?
+if [ "$rc" -eq 5 ]; then
+  echo "[test] FAILED: pytest collected no tests in: $*" >&2
+  exit 1
+fi
+exit "$rc"

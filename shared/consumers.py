@@ -1,0 +1,158 @@
+"""Reliable event consumption: validated envelopes, ack only after the work is durable, each event
+processed once per consumer, poison messages dead-lettered instead of looping.
+
+Queues are RabbitMQ quorum queues with a delivery limit: a handler that fails is retried with a
+backoff, and after EVENT_DELIVERY_LIMIT deliveries the broker moves the message to the consumer's
+dead-letter queue `dlq.<queue>` (via the `sorasori.dlx` exchange). A message that is not a valid envelope
+can never succeed, so it goes there at once.
+"""
+import logging
+from datetime import datetime, timezone
+
+import eventlet
+from kombu import Connection, Exchange, Queue
+from nameko.events import SERVICE_POOL, EventHandler
+from nameko.extensions import DependencyProvider
+from pymongo.errors import DuplicateKeyError
+
+from shared.config import database_name
+from shared.events import InvalidEvent, parse_event
+from shared.mongo import connect
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_EXCHANGE = "sorasori.dlx"
+DEFAULT_DELIVERY_LIMIT = 5
+MAX_BACKOFF_SECONDS = 10.0
+
+
+def dead_letter_queue_name(queue_name):
+    return f"dlq.{queue_name}"
+
+
+def retry_backoff(previous_deliveries):
+    """Seconds to wait before handing a failed message back: 0.5, 1, 2, 4 ... capped."""
+    return min(0.5 * 2 ** previous_deliveries, MAX_BACKOFF_SECONDS)
+
+
+def declare_dead_letter_queue(amqp_uri, queue_name):
+    exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
+    queue = Queue(dead_letter_queue_name(queue_name), exchange=exchange, routing_key=queue_name, durable=True)
+    with Connection(amqp_uri) as connection:
+        queue(connection.default_channel).declare()
+
+
+class ReliableEventHandler(EventHandler):
+    """nameko's SERVICE_POOL event handler on a quorum queue with a dead-letter queue.
+
+    The service method receives the validated envelope (a dict).
+    """
+
+    def __init__(self, source_service, event_type, **kwargs):
+        super().__init__(source_service, event_type, handler_type=SERVICE_POOL, reliable_delivery=True, **kwargs)
+
+    def setup(self):
+        super().setup()  # names the queue and finds nameko's event exchange
+        config = self.container.config
+        limit = int(config.get("EVENT_DELIVERY_LIMIT", DEFAULT_DELIVERY_LIMIT))
+        name = self.queue.name
+        self.queue = Queue(
+            name, exchange=self.queue.exchange, routing_key=self.event_type, durable=True,
+            queue_arguments={
+                "x-queue-type": "quorum",
+                "x-delivery-limit": limit,
+                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+                "x-dead-letter-routing-key": name,
+            },
+        )
+        declare_dead_letter_queue(config["AMQP_URI"], name)
+
+    def handle_message(self, body, message):
+        try:
+            event = parse_event(body)
+        except InvalidEvent as error:
+            log.error("dead-lettering an invalid event", extra={"queue": self.queue.name, "errors": error.errors})
+            self._reject(message)
+            return
+        super().handle_message(event, message)
+
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+            return
+        deliveries = int(message.headers.get("x-delivery-count") or 0)
+        log.warning("event handler failed; handing the event back for another try",
+                    extra={"queue": self.queue.name, "deliveries": deliveries + 1, "error": repr(exc_info[1])})
+        eventlet.sleep(retry_backoff(deliveries))
+        self.queue_consumer.requeue_message(message)
+
+    def _reject(self, message):
+        if message.channel.connection:
+            message.reject(requeue=False)
+
+
+reliable_event_handler = ReliableEventHandler.decorator
+
+
+class AlreadyInProgress(Exception):
+    """Another worker holds this event right now; the message is handed back and retried later."""
+
+
+class ProcessedEvents(DependencyProvider):
+    """Dedupe by event id, per consumer: `process_once(event, work)` runs `work()` unless this consumer
+    already finished the event, and records it as done only after `work()` returned (its writes are
+    durable), so a crash mid-way means the event is processed again, never lost.
+
+    Markers live in the service's own database, collection `processed_events`, key `<consumer>:<event id>`.
+    """
+
+    STALE_CLAIM_SECONDS = 300
+
+    def __init__(self, consumer_name=None):
+        self.consumer_name = consumer_name
+
+    def setup(self):
+        config = self.container.config
+        service = self.container.service_name
+        self.client = connect(config["MONGO_URI"], app_name=f"{service}-inbox")
+        self.collection = self.client[database_name(config, service)]["processed_events"]
+        self.prefix = self.consumer_name or service
+
+    def stop(self):
+        self.client.close()
+
+    def kill(self):
+        self.client.close()
+
+    def get_dependency(self, worker_ctx):
+        return EventInbox(self.collection, self.prefix, self.STALE_CLAIM_SECONDS)
+
+
+class EventInbox:
+    def __init__(self, collection, prefix, stale_after):
+        self.collection = collection
+        self.prefix = prefix
+        self.stale_after = stale_after
+
+    def process_once(self, event, work):
+        """Return True when `work` ran for this event, False when it had already been processed."""
+        key = f"{self.prefix}:{event['id']}"
+        now = datetime.now(timezone.utc)
+        try:
+            self.collection.insert_one({"_id": key, "state": "processing", "claimed_at": now, "type": event["type"]})
+        except DuplicateKeyError:
+            existing = self.collection.find_one({"_id": key}) or {}
+            if existing.get("state") == "done":
+                log.info("event already processed; skipping", extra={"event_id": event["id"], "consumer": self.prefix})
+                return False
+            age = (now - existing.get("claimed_at", now)).total_seconds()
+            if age < self.stale_after:
+                raise AlreadyInProgress(key)
+            log.warning("taking over a stale claim", extra={"event_id": event["id"], "consumer": self.prefix})
+        try:
+            work()
+        except Exception:
+            self.collection.delete_one({"_id": key, "state": "processing"})
+            raise
+        self.collection.update_one({"_id": key}, {"$set": {"state": "done", "done_at": datetime.now(timezone.utc)}})
+        return True

@@ -1,0 +1,34 @@
+"""Structured JSON logs, one object a line, each carrying the current correlation ID."""
+import json
+import logging
+import os
+from datetime import datetime, timezone
+
+from shared.correlation import current_correlation_id
+
+_STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service=None, **kwargs):
+        super().__init__(**kwargs)
+        self.service = service or os.environ.get("SORASORI_SERVICE")
+
+    def format(self, record):
+        entry = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if self.service:
+            entry["service"] = self.service
+        cid = current_correlation_id()
+        if cid:
+            entry["correlation_id"] = cid
+        for key, value in vars(record).items():
+            if key not in _STANDARD_ATTRS and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)

@@ -1,0 +1,40 @@
+"""MongoDB access: each service owns one database and nobody else's.
+
+pymongo is pinned to 4.15.x, the last line that supports eventlet (4.16 removed it, PYTHON-4755); its
+calls run on eventlet's green sockets after `eventlet.monkey_patch()`. Connect by IP address: eventlet's
+green DNS resolver misbehaves with `localhost`.
+"""
+import pymongo
+from nameko.extensions import DependencyProvider
+
+from shared.config import database_name
+
+SERVER_SELECTION_TIMEOUT_MS = 5000
+
+
+def connect(uri, app_name="sorasori"):
+    return pymongo.MongoClient(
+        uri,
+        appname=app_name,
+        tz_aware=True,
+        serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
+        connectTimeoutMS=3000,
+    )
+
+
+class MongoDatabase(DependencyProvider):
+    """Injects the service's own `pymongo.database.Database`."""
+
+    def setup(self):
+        config = self.container.config
+        self.client = connect(config["MONGO_URI"], app_name=self.container.service_name)
+        self.database = self.client[database_name(config, self.container.service_name)]
+
+    def stop(self):
+        self.client.close()
+
+    def kill(self):
+        self.client.close()
+
+    def get_dependency(self, worker_ctx):
+        return self.database
