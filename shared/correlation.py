@@ -34,16 +34,15 @@ def _clean(value):
 class CorrelationId(DependencyProvider):
     """Gives the worker its correlation ID and makes it visible to logging and outgoing messages."""
 
-    def worker_setup(self, worker_ctx):
+    # nameko injects dependencies before it calls worker_setup, so the ID is settled here.
+    def get_dependency(self, worker_ctx):
         cid = _clean(worker_ctx.data.get(CONTEXT_KEY))
         if cid is None and worker_ctx.args and isinstance(worker_ctx.args[0], Request):
             cid = _clean(worker_ctx.args[0].headers.get(HTTP_HEADER))
         cid = cid or new_correlation_id()
         worker_ctx.data[CONTEXT_KEY] = cid
         _current.set(cid)
-
-    def get_dependency(self, worker_ctx):
-        return worker_ctx.data[CONTEXT_KEY]
+        return cid
 
     def worker_teardown(self, worker_ctx):
         _current.set(None)

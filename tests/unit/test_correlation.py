@@ -28,7 +28,6 @@ def provider():
 def test_incoming_message_id_is_kept_and_propagated():
     ctx = worker_ctx(data={CONTEXT_KEY: "from-upstream"})
     dependency = provider()
-    dependency.worker_setup(ctx)
     assert dependency.get_dependency(ctx) == "from-upstream"
     assert current_correlation_id() == "from-upstream"
     assert ctx.context_data[CONTEXT_KEY] == "from-upstream"  # becomes nameko.correlation_id on the way out
@@ -39,14 +38,14 @@ def test_incoming_message_id_is_kept_and_propagated():
 def test_http_header_is_used():
     request = Request(EnvironBuilder(headers={"X-Correlation-ID": "web-7"}).get_environ())
     ctx = worker_ctx(args=(request,))
-    provider().worker_setup(ctx)
+    provider().get_dependency(ctx)
     assert ctx.data[CONTEXT_KEY] == "web-7"
 
 
 def test_a_new_id_is_made_when_none_arrives_or_it_is_unusable():
     ctx = worker_ctx(data={CONTEXT_KEY: "x" * 500})
-    provider().worker_setup(ctx)
+    provider().get_dependency(ctx)
     assert len(ctx.data[CONTEXT_KEY]) == 32
     other = worker_ctx()
-    provider().worker_setup(other)
+    provider().get_dependency(other)
     assert other.data[CONTEXT_KEY] != ctx.data[CONTEXT_KEY]

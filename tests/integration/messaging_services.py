@@ -1,0 +1,60 @@
+"""Two small services that exercise the shared outbox and consumer helpers on the real broker and store."""
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from shared.consumers import ProcessedEvents, reliable_event_handler
+from shared.correlation import CorrelationId
+from shared.events import new_event
+from shared.mongo import MongoDatabase
+from shared.outbox import Outbox, insert_with_events
+
+PRODUCER, EVENT_TYPE = "casestore", "case.recorded"
+CONSUMER_QUEUE = f"evt-{PRODUCER}-{EVENT_TYPE}--casecounter.on_case_recorded"
+
+
+def recorded_event(case_id, correlation_id=None, **data):
+    return new_event(EVENT_TYPE, PRODUCER, {"case_id": case_id, **data}, subject=case_id,
+                     correlation_id=correlation_id)
+
+
+class CaseStore:
+    """Writes a case and its event in one document write, then relays the outbox."""
+
+    name = PRODUCER
+    db = MongoDatabase()
+    outbox = Outbox("cases")
+    correlation_id = CorrelationId()
+
+    @rpc
+    def record(self, case_id, **data):
+        event = recorded_event(case_id, self.correlation_id, **data)
+        self.db.cases.insert_one(insert_with_events({"_id": case_id}, [event]))
+        self.outbox.relay()
+        return event["id"]
+
+    @timer(interval=0.2)
+    def relay_outbox(self):
+        self.outbox.relay()
+
+
+class CaseCounter:
+    """Counts each case's events; fails on request, to show retries and dead-lettering."""
+
+    name = "casecounter"
+    db = MongoDatabase()
+    inbox = ProcessedEvents()
+    correlation_id = CorrelationId()
+
+    @reliable_event_handler(PRODUCER, EVENT_TYPE)
+    def on_case_recorded(self, event):
+        if event["data"].get("poison"):
+            raise RuntimeError("this case can never be handled")
+
+        def count():
+            self.db.counts.update_one(
+                {"_id": event["data"]["case_id"]},
+                {"$inc": {"seen": 1}, "$set": {"correlation_id": self.correlation_id}},
+                upsert=True,
+            )
+
+        self.inbox.process_once(event, count)

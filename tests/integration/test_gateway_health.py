@@ -1,0 +1,73 @@
+"""GET /health aggregates the six services and the three servers, and follows them down and up."""
+import pytest
+import requests
+
+from services.gateway.service import GatewayService
+from services.identity.service import IdentityService
+from services.intake.service import IntakeService
+from services.notification.service import NotificationService
+from services.routing.service import RoutingService
+from services.search.service import SearchService
+from tests.integration.private_ferretdb import PrivateFerretDB
+from tests.integration.waiting import wait_for
+
+ALL_SERVICES = (GatewayService, IntakeService, RoutingService, NotificationService, SearchService, IdentityService)
+NINE = {"gateway", "intake", "routing", "notification", "search", "identity", "rabbitmq", "mongodb", "elasticsearch"}
+
+
+def get_health(gateway_url):
+    return requests.get(f"{gateway_url}/health", timeout=15)
+
+
+def test_everything_up_answers_200_with_nine_components(platform_config, runner_factory, gateway_url):
+    runner_factory(platform_config, *ALL_SERVICES).start()
+    response = get_health(gateway_url)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "up" and body["down"] == []
+    assert set(body["components"]) == NINE
+    assert body["components"]["search"]["components"]["elasticsearch"]["status"] == "up"
+    assert body["components"]["intake"]["components"]["mongodb"]["status"] == "up"
+
+
+def test_correlation_id_is_echoed(platform_config, runner_factory, gateway_url):
+    runner_factory(platform_config, *ALL_SERVICES).start()
+    response = requests.get(f"{gateway_url}/health", headers={"X-Correlation-ID": "trace-me-1"}, timeout=15)
+    assert response.headers["X-Correlation-ID"] == "trace-me-1"
+    assert len(get_health(gateway_url).headers["X-Correlation-ID"]) == 32
+
+
+def test_a_missing_service_is_named(platform_config, runner_factory, gateway_url):
+    running = [cls for cls in ALL_SERVICES if cls is not RoutingService]
+    runner_factory(platform_config, *running).start()
+    response = get_health(gateway_url)
+    assert response.status_code == 503
+    assert response.json()["down"] == ["routing"]
+
+
+@pytest.fixture
+def private_mongo(tmp_path, platform_config):
+    server = PrivateFerretDB(tmp_path / "ferretdb")
+    server.start()
+    shared_uri, platform_config["MONGO_URI"] = platform_config["MONGO_URI"], server.uri
+    yield server
+    server.stop()
+    platform_config["MONGO_URI"] = shared_uri  # so the shared teardown cleans the shared server
+
+
+def test_health_turns_503_when_the_store_stops_and_200_when_it_is_back(platform_config, private_mongo,
+                                                                       runner_factory, gateway_url):
+    runner_factory(platform_config, *ALL_SERVICES).start()
+    assert get_health(gateway_url).status_code == 200
+
+    private_mongo.stop()
+    response = get_health(gateway_url)
+    assert response.status_code == 503
+    down = response.json()["down"]
+    assert "mongodb" in down
+    assert {"intake", "routing", "notification", "search", "identity"} <= set(down)  # each sees its store gone
+    assert "elasticsearch" not in down and "rabbitmq" not in down
+
+    private_mongo.start()
+    wait_for(lambda: get_health(gateway_url).status_code == 200, timeout=30, interval=0.5,
+             what="health to recover once the store is back")
