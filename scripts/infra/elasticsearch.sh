@@ -4,9 +4,9 @@
 # Skipped when ELASTICSEARCH_URL names an existing cluster.
 source "$(dirname "$0")/lib.sh"
 
-ES_DIR="$VAR/elasticsearch"
-PIDFILE="$ES_DIR/elasticsearch.pid"   # in a folder the ES user owns: it deletes the file on exit
+ES_DIR=$(data_dir_for_unprivileged_user elasticsearch)
 ES_USER=sorasori-es
+PIDFILE="$ES_DIR/elasticsearch.pid"   # in a folder the ES user owns: it deletes the file on exit
 URL=http://127.0.0.1:9200
 HEAP="${ES_HEAP:-1g}"
 
@@ -29,7 +29,7 @@ choose() {
 health_ok() { curl -fs "$URL/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null; }
 
 as_es_user() {
-  if [ "$(id -u)" = 0 ]; then runuser -u "$ES_USER" -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u "$ES_USER" -- "$@"); else "$@"; fi
 }
 
 install() {
@@ -58,7 +58,7 @@ up() {
   mkdir -p "$ES_DIR/data" "$ES_DIR/logs"
   if [ "$(id -u)" = 0 ]; then
     id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
-    chown -R "$ES_USER" "$ES_DIR"
+    chown -R "$ES_USER" "$ES_DIR/"
     runuser -u "$ES_USER" -- test -x "$ES_HOME/bin/elasticsearch" \
       || fail "user $ES_USER cannot reach $ES_HOME: every parent folder of the checkout must be world-executable"
   fi

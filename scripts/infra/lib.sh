@@ -58,3 +58,16 @@ stop_pidfile() {
   fi
   rm -f "$pidfile"
 }
+
+# Elasticsearch and RabbitMQ run as their own unprivileged users when we are root, so their data folder
+# must be reachable by another user. It is var/NAME, unless a parent folder of the checkout is private
+# (mode 700, say): then the data lives under /var/lib/sorasori/<checkout hash>/NAME, linked from var/NAME.
+data_dir_for_unprivileged_user() {
+  local name=$1 dir="$VAR/$1"
+  if [ "$(id -u)" = 0 ] && [ ! -e "$dir" ] && ! runuser -u nobody -- test -x "$VAR" 2>/dev/null; then
+    local outside
+    outside="/var/lib/sorasori/$(printf '%s' "$ROOT" | md5sum | cut -c1-12)/$name"
+    mkdir -p "$outside" && ln -s "$outside" "$dir"
+  fi
+  echo "$dir"
+}

@@ -4,18 +4,18 @@
 source "$(dirname "$0")/lib.sh"
 
 NODE="sorasori@localhost"
-RMQ_DIR="$VAR/rabbitmq"
+RMQ_DIR=$(data_dir_for_unprivileged_user rabbitmq)
 RMQ_LOG="$RMQ_DIR/log/$NODE.log"
 API="http://guest:guest@127.0.0.1:15672"
 
 rmq() {  # run a RabbitMQ tool against our node, as the rabbitmq user when we are root
   local tool=$1; shift
   local envs=(HOME="$RMQ_DIR" RABBITMQ_NODENAME="$NODE" RABBITMQ_MNESIA_BASE="$RMQ_DIR/mnesia"
-              RABBITMQ_LOG_BASE="$RMQ_DIR/log" RABBITMQ_PID_FILE="$RUN_DIR/rabbitmq.pid"
+              RABBITMQ_LOG_BASE="$RMQ_DIR/log" RABBITMQ_PID_FILE="$RMQ_DIR/rabbitmq.pid"
               RABBITMQ_ENABLED_PLUGINS_FILE="$RMQ_DIR/enabled_plugins"
               RABBITMQ_CONFIG_FILE="$RMQ_DIR/rabbitmq.conf")
   if [ "$(id -u)" = 0 ]; then
-    runuser -u rabbitmq -- env "${envs[@]}" "/usr/lib/rabbitmq/bin/$tool" "$@"
+    (cd / && runuser -u rabbitmq -- env "${envs[@]}" "/usr/lib/rabbitmq/bin/$tool" "$@")
   else
     env "${envs[@]}" "/usr/lib/rabbitmq/bin/$tool" "$@"
   fi
@@ -34,7 +34,7 @@ listeners.tcp.default = 127.0.0.1:5672
 management.tcp.ip = 127.0.0.1
 management.tcp.port = 15672
 CONF
-  [ "$(id -u)" = 0 ] && chown -R rabbitmq:rabbitmq "$RMQ_DIR" && chown rabbitmq "$RUN_DIR"
+  [ "$(id -u)" = 0 ] && chown -R rabbitmq:rabbitmq "$RMQ_DIR/"
   say "RabbitMQ: starting node $NODE (log: $RMQ_LOG)"
   rmq rabbitmq-server -detached >"$LOG_DIR/rabbitmq-start.log" 2>&1 || fail "RabbitMQ did not start; see $LOG_DIR/rabbitmq-start.log and $RMQ_LOG"
   wait_until 120 "RabbitMQ broker" "$RMQ_LOG" rmq rabbitmqctl --timeout 5 await_startup
@@ -47,7 +47,7 @@ down() {
   if [ -f "$RUN_DIR/rabbitmq.ours" ]; then
     say "stopping RabbitMQ node $NODE"
     rmq rabbitmqctl stop >/dev/null 2>&1 || true
-    rm -f "$RUN_DIR/rabbitmq.ours" "$RUN_DIR/rabbitmq.pid"
+    rm -f "$RUN_DIR/rabbitmq.ours"
   fi
 }
 
