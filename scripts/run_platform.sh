@@ -3,9 +3,6 @@
 # GET /health answers 200, prints the URLs, and stops every service cleanly on Ctrl-C.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-# name:ServiceClass (nameko would otherwise also pick up imported base classes)
-SERVICES=(identity:IdentityService intake:IntakeService routing:RoutingService
-          notification:NotificationService search:SearchService gateway:GatewayService)
 export PYTHONWARNINGS="ignore::DeprecationWarning"  # eventlet announces its deprecation once per process
 PORT="${GATEWAY_PORT:-8000}"
 HEALTH_URL="http://127.0.0.1:$PORT/health"
@@ -25,12 +22,12 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   echo "[run] FAILED: port $PORT is already in use (set GATEWAY_PORT to use another)" >&2; exit 1
 fi
 
-for entry in "${SERVICES[@]}"; do
-  service=${entry%%:*}
+# module:Class for each service (nameko would otherwise also pick up imported base classes)
+while read -r service path; do
   echo "[run] starting $service"
-  SORASORI_SERVICE=$service .venv/bin/nameko run --config config/sorasori.yaml "services.$service.service:${entry#*:}" &
+  SORASORI_SERVICE=$service .venv/bin/nameko run --config config/sorasori.yaml "$path" &
   pids+=($!)
-done
+done < <(.venv/bin/python -m services.registry)
 
 echo "[run] waiting for $HEALTH_URL to answer 200"
 for i in $(seq 1 90); do

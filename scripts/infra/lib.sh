@@ -69,5 +69,5 @@ data_dir_for_unprivileged_user() {
     outside="/var/lib/sorasori/$(printf '%s' "$ROOT" | md5sum | cut -c1-12)/$name"
     mkdir -p "$outside" && ln -s "$outside" "$dir"
   fi
-  echo "$dir"
+  readlink -f "$dir"  # the real path: the unprivileged user may not be able to pass through var/
 }

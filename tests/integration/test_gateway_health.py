@@ -2,16 +2,12 @@
 import pytest
 import requests
 
-from services.gateway.service import GatewayService
-from services.identity.service import IdentityService
-from services.intake.service import IntakeService
-from services.notification.service import NotificationService
+from services.registry import service_classes
 from services.routing.service import RoutingService
-from services.search.service import SearchService
 from tests.integration.private_ferretdb import PrivateFerretDB
 from tests.integration.waiting import wait_for
 
-ALL_SERVICES = (GatewayService, IntakeService, RoutingService, NotificationService, SearchService, IdentityService)
+ALL_SERVICES = service_classes()
 NINE = {"gateway", "intake", "routing", "notification", "search", "identity", "rabbitmq", "mongodb", "elasticsearch"}
 
 
