@@ -1,5 +1,9 @@
 # eventlet must patch the standard library before anything imports sockets or threads.
-import eventlet
+import warnings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)  # eventlet announces its own deprecation on import
+    import eventlet
 
 eventlet.monkey_patch()
 
