@@ -12,12 +12,12 @@ from datetime import datetime, timezone
 import eventlet
 from kombu import Connection, Exchange, Queue
 from nameko.events import SERVICE_POOL, EventHandler
-from nameko.extensions import DependencyProvider
 from pymongo.errors import DuplicateKeyError
 
 from shared.config import database_name
 from shared.events import InvalidEvent, parse_event
 from shared.mongo import connect
+from shared.providers import ClientProvider
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class AlreadyInProgress(Exception):
     """Another worker holds this event right now; the message is handed back and retried later."""
 
 
-class ProcessedEvents(DependencyProvider):
+class ProcessedEvents(ClientProvider):
     """Dedupe by event id, per consumer: `process_once(event, work)` runs `work()` unless this consumer
     already finished the event, and records it as done only after `work()` returned (its writes are
     durable), so a crash mid-way means the event is processed again, never lost.
@@ -117,12 +117,6 @@ class ProcessedEvents(DependencyProvider):
         self.client = connect(config["MONGO_URI"], app_name=f"{service}-inbox")
         self.collection = self.client[database_name(config, service)]["processed_events"]
         self.prefix = self.consumer_name or service
-
-    def stop(self):
-        self.client.close()
-
-    def kill(self):
-        self.client.close()
 
     def get_dependency(self, worker_ctx):
         return EventInbox(self.collection, self.prefix, self.STALE_CLAIM_SECONDS)

@@ -5,9 +5,9 @@ calls run on eventlet's green sockets after `eventlet.monkey_patch()`. Connect b
 green DNS resolver misbehaves with `localhost`.
 """
 import pymongo
-from nameko.extensions import DependencyProvider
 
 from shared.config import database_name
+from shared.providers import ClientProvider
 
 SERVER_SELECTION_TIMEOUT_MS = 5000
 
@@ -22,19 +22,13 @@ def connect(uri, app_name="sorasori"):
     )
 
 
-class MongoDatabase(DependencyProvider):
+class MongoDatabase(ClientProvider):
     """Injects the service's own `pymongo.database.Database`."""
 
     def setup(self):
         config = self.container.config
         self.client = connect(config["MONGO_URI"], app_name=self.container.service_name)
         self.database = self.client[database_name(config, self.container.service_name)]
-
-    def stop(self):
-        self.client.close()
-
-    def kill(self):
-        self.client.close()
 
     def get_dependency(self, worker_ctx):
         return self.database

@@ -14,13 +14,13 @@ import logging
 
 from eventlet.semaphore import Semaphore
 from nameko.amqp.publish import Publisher
-from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 
+from shared.config import database_name
 from shared.correlation import CONTEXT_KEY
 from shared.events import CORRELATION_ATTRIBUTE
 from shared.mongo import connect
-from shared.config import database_name
+from shared.providers import ClientProvider
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class OutboxRelay:
                 return sent
 
 
-class Outbox(DependencyProvider):
+class Outbox(ClientProvider):
     """Gives a service the relay for one of its collections. `relay()` is cheap to call after every
     write; a timer entrypoint calls it too, so events left by a crash go out after restart."""
 
@@ -114,12 +114,6 @@ class Outbox(DependencyProvider):
         ensure_outbox_index(collection)
         self.relay_ = OutboxRelay(collection, EventPublisher(config["AMQP_URI"], service, config).publish)
         self.lock = Semaphore(1)  # one sweep at a time per process: overlapping sweeps would double-send
-
-    def stop(self):
-        self.client.close()
-
-    def kill(self):
-        self.client.close()
 
     def relay(self):
         if not self.lock.acquire(blocking=False):
