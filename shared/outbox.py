@@ -73,6 +73,24 @@ class OutboxRelay:
         self.publish = publish
         self.batch_size = batch_size
 
+    def relay_document(self, document_id):
+        """Send the pending events of one document just written (a lookup by _id, no sweep)."""
+        document = self.collection.find_one({"_id": document_id}, {OUTBOX: 1})
+        return self._send(document) if document else 0
+
+    def _send(self, document):
+        events = document.get(OUTBOX, [])
+        for event in events:
+            self.publish(event)
+            # Pop the head only if it is still this event (another relay may have sent it).
+            # Not `$pull` with a condition: FerretDB v1 treats its condition as an exact value
+            # and silently removes nothing.
+            self.collection.update_one(
+                {"_id": document["_id"], f"{OUTBOX}.0.id": event["id"]},
+                {"$pop": {OUTBOX: -1}, "$inc": {PENDING: -1}},
+            )
+        return len(events)
+
     def relay_pending(self):
         """Send every pending event, oldest first within each document; return how many were sent.
         A publish failure stops the sweep (the event stays pending for the next one)."""
@@ -81,19 +99,9 @@ class OutboxRelay:
             documents = list(self.collection.find({PENDING: {"$gt": 0}}, {OUTBOX: 1}).limit(self.batch_size))
             sent_now = 0
             for document in documents:
-                events = document.get(OUTBOX, [])
-                if not events:  # the count drifted (say, a hand edit): repair it so the sweep ends
+                if not document.get(OUTBOX):  # the count drifted (say, a hand edit): repair it so the sweep ends
                     self.collection.update_one({"_id": document["_id"], OUTBOX: []}, {"$set": {PENDING: 0}})
-                for event in events:
-                    self.publish(event)
-                    # Pop the head only if it is still this event (another relay may have sent it).
-                    # Not `$pull` with a condition: FerretDB v1 treats its condition as an exact value
-                    # and silently removes nothing.
-                    self.collection.update_one(
-                        {"_id": document["_id"], f"{OUTBOX}.0.id": event["id"]},
-                        {"$pop": {OUTBOX: -1}, "$inc": {PENDING: -1}},
-                    )
-                    sent_now += 1
+                sent_now += self._send(document)
             sent += sent_now
             if len(documents) < self.batch_size or not sent_now:
                 return sent
@@ -112,19 +120,25 @@ class Outbox(ClientProvider):
         self.client = connect(config["MONGO_URI"], app_name=f"{service}-outbox")
         collection = self.client[database_name(config, service)][self.collection_name]
         ensure_outbox_index(collection)
-        self.relay_ = OutboxRelay(collection, EventPublisher(config["AMQP_URI"], service, config).publish)
-        self.lock = Semaphore(1)  # one sweep at a time per process: overlapping sweeps would double-send
+        self._relay = OutboxRelay(collection, EventPublisher(config["AMQP_URI"], service, config).publish)
+        # One sweep at a time per process: overlapping sweeps would send the same events twice.
+        self.sweeping = Semaphore(1)
 
-    def relay(self):
-        if not self.lock.acquire(blocking=False):
-            return 0  # a sweep is running; the timer's next sweep sends whatever it missed
+    def relay(self, document_id=None):
+        """Relay one document's events right after writing it, or, without an id, sweep them all.
+        Failures are logged, never raised: the events stay in the store for the next sweep."""
         try:
-            return self.relay_.relay_pending()
+            if document_id is not None:
+                return self._relay.relay_document(document_id)
+            if not self.sweeping.acquire(blocking=False):
+                return 0  # a sweep is running already
+            try:
+                return self._relay.relay_pending()
+            finally:
+                self.sweeping.release()
         except Exception:
             log.exception("outbox relay failed; pending events stay in the store for the next sweep")
             return 0
-        finally:
-            self.lock.release()
 
     def get_dependency(self, worker_ctx):
         return self

@@ -29,7 +29,7 @@ class CaseStore:
     def record(self, case_id, **data):
         event = recorded_event(case_id, self.correlation_id, **data)
         self.db.cases.insert_one(insert_with_events({"_id": case_id}, [event]))
-        self.outbox.relay()
+        self.outbox.relay(case_id)
         return event["id"]
 
     @timer(interval=0.2)
