@@ -51,6 +51,17 @@ class EventEnvelopeSchema(Schema):
 _schema = EventEnvelopeSchema()
 
 
+def json_data(value):
+    """Plain JSON data: datetimes become RFC 3339 strings, tuples lists, recursively."""
+    if isinstance(value, dict):
+        return {key: json_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_data(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
 def new_event(event_type, source_service, data, subject=None, correlation_id=None, event_id=None, time=None):
     """Build a validated envelope for an event that `source_service` emits."""
     envelope = {
@@ -61,7 +72,7 @@ def new_event(event_type, source_service, data, subject=None, correlation_id=Non
         "time": (time or datetime.now(timezone.utc)).isoformat(),
         "subject": subject,
         "datacontenttype": CONTENT_TYPE,
-        "data": data,
+        "data": json_data(data),
         CORRELATION_ATTRIBUTE: correlation_id,
     }
     return parse_event(envelope)

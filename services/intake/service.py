@@ -1,6 +1,215 @@
 """Intake: owns the case of record for every grievance (filing, timeline, officer actions, feedback)."""
+import logging
+
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.intake import access
+from services.intake.domain import grievance as domain
+from services.intake.domain import intake_rules, lifecycle, tracking
+from services.intake.domain.lifecycle import CITIZEN, LifecycleError
+from services.intake.schemas import ACTION_SCHEMAS, FeedbackSchema, GrievanceSchema, SupportSchema
+from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
+from shared.actors import actor_schema
+from shared.consumers import ProcessedEvents, reliable_event_handler
+from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, validated
+from shared.events import new_event
+from shared.outbox import Outbox
 from shared.service_base import StoreBackedService
+
+log = logging.getLogger(__name__)
+
+MAX_WRITE_ATTEMPTS = 5
+_grievance_schema = GrievanceSchema()
+_feedback_schema = FeedbackSchema()
+_support_schema = SupportSchema()
 
 
 class IntakeService(StoreBackedService):
     name = "intake"
+    store = GrievanceStorage()
+    outbox = Outbox("grievances")
+    inbox = ProcessedEvents()
+
+    # --- citizens and officers (through the gateway) ---------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def file_grievance(self, payload, actor):
+        actor = validated(actor_schema, actor)
+        grievance = validated(_grievance_schema, payload)
+        override = grievance.pop("override_filing_limit")
+        if override and (actor["role"] == CITIZEN or grievance["channel"] != "phone_assisted"):
+            raise Forbidden("only an officer filing a phone-assisted case may lift the filing limit")
+        if actor["role"] == CITIZEN and actor.get("mobile"):
+            grievance["complainant"]["mobile"] = grievance["complainant"].get("mobile") or actor["mobile"]
+        now = utcnow()
+        mobile = grievance["complainant"].get("mobile")
+
+        repeat_key = intake_rules.duplicate_key(mobile, grievance["subject"], grievance["description"])
+        if mobile:
+            existing = self.store.recent_repeat(repeat_key, now - intake_rules.DUPLICATE_WINDOW)
+            if existing and (case := self.store.get(existing)):
+                return {"tracking_id": existing, "status": case["status"], "duplicate": True}
+            month_key = intake_rules.filing_month_key(mobile, now)
+            limit = int(self.config.get("FILINGS_PER_MOBILE_PER_MONTH", 10))
+            if not override and self.store.filings_this_month(month_key) >= limit:
+                raise RateLimited(f"this mobile number has filed {limit} grievances this month; "
+                                  "call the cell to file more")
+
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            tracking_id = tracking.new_tracking_id(now.year)
+            case, events = domain.new_case(tracking_id, grievance, actor, now)
+            case["duplicate_key"] = repeat_key
+            try:
+                self.store.insert(case, self._envelopes(case, events))
+                break
+            except DuplicateKeyError:
+                continue  # the random number was taken: draw again
+        else:
+            raise RuntimeError("could not allocate a tracking ID")
+        if mobile:
+            self.store.remember_repeat(repeat_key, tracking_id, now)
+            self.store.count_filing(month_key)
+        self.outbox.relay(tracking_id)
+        log.info("grievance filed", extra={"tracking_id": tracking_id, "status": case["status"]})
+        return {"tracking_id": tracking_id, "status": case["status"], "missing": case["missing"],
+                "duplicate": False}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_grievance(self, tracking_id, actor):
+        actor = validated(actor_schema, actor)
+        case = self._visible_case(tracking_id, actor)
+        if access.needs_personal_data(case, actor) and not access.is_complainant(case, actor):
+            log.info("personal data read", extra={"tracking_id": tracking_id, "reader": actor["sub"],
+                                                  "reader_role": actor["role"]})
+        return access.view(case, actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def act(self, tracking_id, payload, actor):
+        actor = validated(actor_schema, actor)
+        action = payload.get("action") if isinstance(payload, dict) else None
+        if action not in ACTION_SCHEMAS:
+            raise ValidationFailed("unknown action", {"action": [f"Must be one of: {', '.join(ACTION_SCHEMAS)}."]})
+        params = validated(ACTION_SCHEMAS[action](), payload)
+
+        def step(case, now):
+            self._check_may_act(case, actor)
+            return domain.apply_action(case, action, params, actor, now)
+
+        return self._write(tracking_id, actor, step)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def give_feedback(self, tracking_id, payload, actor):
+        actor = validated(actor_schema, actor)
+        feedback = validated(_feedback_schema, payload)
+
+        def step(case, now):
+            if not access.is_complainant(case, actor):
+                raise Forbidden("only the complainant rates the outcome")
+            return domain.apply_feedback(case, feedback, actor, now)
+
+        return self._write(tracking_id, actor, step)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def support(self, tracking_id, payload, actor):
+        """"Me too": another citizen with the same problem joins the case instead of filing again."""
+        actor = validated(actor_schema, actor)
+        validated(_support_schema, payload or {})
+        if actor["role"] != CITIZEN or not actor.get("mobile"):
+            raise Forbidden("a citizen signed in with a mobile number supports a case")
+        key = access.mobile_key(actor["mobile"])
+
+        def step(case, now):
+            if domain.is_closed_for_support(case):
+                raise Conflict(f"this case is {case['status']}; file a new grievance", {"allowed": []})
+            change = domain.support(case, key, now)
+            if change is not None:
+                change.set["supporter_keys"] = case.get("supporter_keys", []) + [key]
+            return change
+
+        case = self._write(tracking_id, actor, step, visible=False)
+        return {"tracking_id": tracking_id, "supporters": case["supporters"]}
+
+    # --- the routing service's decisions ---------------------------------------------------------
+
+    @reliable_event_handler("routing", "grievance.routed")
+    def on_routed(self, event):
+        self._record_routing(event, "routed")
+
+    @reliable_event_handler("routing", "grievance.assigned")
+    def on_assigned(self, event):
+        self._record_routing(event, "assigned")
+
+    @reliable_event_handler("routing", "grievance.escalated")
+    def on_escalated(self, event):
+        self._record_routing(event, "escalated")
+
+    @timer(interval=1)
+    def relay_outbox(self):
+        self.outbox.relay()
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _record_routing(self, event, kind):
+        decision = event["data"]
+
+        def step(case, now):
+            if decision["seq"] <= case.get("routing_seq", 0):
+                if kind == "routed" and case["status"] in lifecycle.RULES["route"].sources:
+                    return domain.apply_routing(case, kind, {**decision, "stale": True}, now)
+                return None  # an older decision than one already recorded
+            change = domain.apply_routing(case, kind, decision, now)
+            change.set["routing_seq"] = decision["seq"]
+            return change
+
+        self.inbox.process_once(event, lambda: self._write(event["subject"], None, step, visible=False))
+
+    def _visible_case(self, tracking_id, actor):
+        if not tracking.is_valid(tracking_id):
+            raise NotFound(f"no grievance {tracking_id}")
+        case = self.store.get(tracking_id)
+        if case is None or not access.can_view(case, actor):
+            raise NotFound(f"no grievance {tracking_id}")  # not 403: do not confirm that it exists
+        return case
+
+    def _check_may_act(self, case, actor):
+        if actor["role"] == CITIZEN:
+            if not access.is_complainant(case, actor):
+                raise Forbidden("only the complainant acts on their case")
+        elif not access.can_view(case, actor):
+            raise Forbidden("this case is outside your department and districts")
+
+    def _write(self, tracking_id, actor, step, visible=True):
+        """Read the case, let `step` decide, write it with its events; retry when it changed meanwhile."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            if actor is None:
+                case = self.store.get(tracking_id)
+                if case is None:
+                    raise NotFound(f"no grievance {tracking_id}")
+            elif visible:
+                case = self._visible_case(tracking_id, actor)
+            else:
+                case = self.store.get(tracking_id) if tracking.is_valid(tracking_id) else None
+                if case is None:
+                    raise NotFound(f"no grievance {tracking_id}")
+            now = utcnow()
+            try:
+                change = step(case, now)
+            except LifecycleError as error:
+                raise Conflict(error.message, {"allowed": error.allowed, "status": case["status"]}) from None
+            if change is None:
+                return access.view(case, actor) if actor else case
+            after = {**case, **change.set, "version": case["version"] + 1}
+            try:
+                self.store.apply(case, change, self._envelopes(after, change.events), now)
+            except ConcurrentUpdate:
+                continue
+            self.outbox.relay(tracking_id)
+            fresh = self.store.get(tracking_id)
+            return access.view(fresh, actor) if actor else fresh
+        raise Conflict("the case is being changed by someone else; try again", {"allowed": []})
+
+    def _envelopes(self, case, events):
+        snapshot = domain.snapshot(case)
+        return [new_event(kind, self.name, {**details, "case": snapshot}, subject=case["_id"],
+                          correlation_id=self.correlation_id) for kind, details in events]

@@ -1,0 +1,119 @@
+"""The grievance life cycle: which action may move a case from which status to which.
+
+Pure: no I/O, no clock. `decide(case, action, actor_role)` answers the new status (or None when the
+action does not change it) or raises a LifecycleError saying what is allowed instead.
+
+    filed -> routed -> acknowledged -> in_progress -> resolved -> closed
+    with incomplete (facts missing: the cell calls the citizen), info_requested (waiting on the citizen),
+    transferred (to another office, at most three times), rejected (with a reason), reopened (an appeal or
+    a poor rating sends the case to the next level up).
+"""
+from dataclasses import dataclass
+
+INCOMPLETE = "incomplete"
+FILED = "filed"
+ROUTED = "routed"
+ACKNOWLEDGED = "acknowledged"
+IN_PROGRESS = "in_progress"
+INFO_REQUESTED = "info_requested"
+TRANSFERRED = "transferred"
+RESOLVED = "resolved"
+CLOSED = "closed"
+REJECTED = "rejected"
+REOPENED = "reopened"
+
+STATUSES = (INCOMPLETE, FILED, ROUTED, ACKNOWLEDGED, IN_PROGRESS, INFO_REQUESTED, TRANSFERRED, RESOLVED,
+            CLOSED, REJECTED, REOPENED)
+OPEN_STATUSES = frozenset(STATUSES) - {RESOLVED, CLOSED, REJECTED}
+WORKING = (ROUTED, ACKNOWLEDGED, IN_PROGRESS, INFO_REQUESTED)
+
+MAX_TRANSFERS = 3      # CPGRAMS: at most three transfers in a grievance's life
+MAX_REOPENINGS = 2     # Andhra Pradesh lets a citizen reopen a case twice
+TOP_LEVEL = 4          # L1 field officer, L2 district, L3 head of department, L4 the CMO cell
+
+# CPGRAMS' exclusions, plus a reasoned "other".
+REJECTION_REASONS = ("sub_judice", "rti_matter", "personal_or_family_dispute", "religious_matter",
+                     "duplicate", "not_a_grievance", "other")
+
+OFFICER, SUPERVISOR, CMO_CELL, CITIZEN, SYSTEM = "officer", "supervisor", "cmo_cell", "citizen", "system"
+STAFF = (OFFICER, SUPERVISOR, CMO_CELL)
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: tuple        # statuses the action is allowed from
+    target: str | None    # the status it leads to; None keeps the status
+    roles: tuple          # who may take it
+
+
+RULES = {
+    # taken by the platform itself, from the routing service's decisions
+    "route": Rule((FILED, TRANSFERRED, REOPENED), ROUTED, (SYSTEM,)),
+    "complete": Rule((INCOMPLETE,), FILED, (SYSTEM,)),
+    # officers' actions
+    "acknowledge": Rule((ROUTED,), ACKNOWLEDGED, STAFF),
+    "start": Rule((ACKNOWLEDGED,), IN_PROGRESS, STAFF),
+    "request_info": Rule((ACKNOWLEDGED, IN_PROGRESS), INFO_REQUESTED, STAFF),
+    "transfer": Rule(WORKING, TRANSFERRED, STAFF),
+    "resolve": Rule((ACKNOWLEDGED, IN_PROGRESS, INFO_REQUESTED), RESOLVED, STAFF),
+    "reject": Rule((INCOMPLETE, FILED) + WORKING, REJECTED, STAFF),
+    "close": Rule((RESOLVED,), CLOSED, STAFF + (SYSTEM,)),
+    "add_note": Rule(tuple(STATUSES), None, STAFF),
+    "log_contact": Rule(tuple(STATUSES), None, STAFF),
+    "edit_on_behalf": Rule((INCOMPLETE, FILED, ROUTED, ACKNOWLEDGED, IN_PROGRESS, INFO_REQUESTED), None, STAFF),
+    # the citizen's
+    "provide_info": Rule((INFO_REQUESTED,), IN_PROGRESS, (CITIZEN,)),
+    "appeal": Rule((RESOLVED, CLOSED, REJECTED), REOPENED, (CITIZEN, CMO_CELL)),
+}
+OFFICER_ACTIONS = tuple(a for a, r in RULES.items() if set(r.roles) & set(STAFF))
+CITIZEN_ACTIONS = tuple(a for a, r in RULES.items() if CITIZEN in r.roles)
+
+
+class LifecycleError(Exception):
+    def __init__(self, message, allowed=()):
+        super().__init__(message)
+        self.message = message
+        self.allowed = list(allowed)
+
+
+class IllegalTransition(LifecycleError):
+    """The action is not allowed from the case's status (or by this role)."""
+
+
+class LimitReached(LifecycleError):
+    """A life-time limit (transfers, reopenings) is used up."""
+
+
+def allowed_actions(status, role):
+    return [action for action, rule in RULES.items() if status in rule.sources and role in rule.roles]
+
+
+def decide(case, action, role):
+    """Return the status `action` leads to (None: unchanged). `case` needs status, transfers, reopenings."""
+    rule = RULES.get(action)
+    status = case["status"]
+    if rule is None or role not in rule.roles or status not in rule.sources:
+        raise IllegalTransition(f"'{action}' is not allowed on a {status} case for role {role}",
+                                allowed_actions(status, role))
+    if action == "transfer" and case.get("transfers", 0) >= MAX_TRANSFERS:
+        raise LimitReached(f"a case may be transferred at most {MAX_TRANSFERS} times",
+                           [a for a in allowed_actions(status, role) if a != "transfer"])
+    if action == "appeal" and case.get("reopenings", 0) >= MAX_REOPENINGS:
+        raise LimitReached(f"a case may be reopened at most {MAX_REOPENINGS} times", [])
+    return rule.target
+
+
+def next_level(level):
+    return min(level + 1, TOP_LEVEL)
+
+
+POOR_RATING = 2  # a rating of 1 or 2 is an appeal
+
+
+def feedback_outcome(status, rating, appeal_requested):
+    """What a citizen's feedback does: 'appeal' (reopen a level up), 'close', or nothing (None)."""
+    if status not in (RESOLVED, CLOSED):
+        raise IllegalTransition(f"feedback is taken after resolution; this case is {status}", [])
+    if appeal_requested or rating <= POOR_RATING:
+        return "appeal"
+    return "close" if status == RESOLVED else None

@@ -1,0 +1,21 @@
+"""Who is asking: the caller as the gateway established it, passed to every service on each RPC."""
+from marshmallow import RAISE, Schema, fields, validate
+
+CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN, SYSTEM = "citizen", "officer", "supervisor", "cmo_cell", "admin", "system"
+ROLES = (CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN, SYSTEM)
+STAFF = (OFFICER, SUPERVISOR, CMO_CELL)
+
+
+class ActorSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    sub = fields.Str(required=True, validate=validate.Length(min=1, max=128))
+    role = fields.Str(required=True, validate=validate.OneOf(ROLES))
+    name = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    mobile = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=16))
+    department = fields.Str(load_default=None, allow_none=True)
+    districts = fields.List(fields.Str(), load_default=list)
+
+
+actor_schema = ActorSchema()

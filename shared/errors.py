@@ -1,0 +1,69 @@
+"""Errors that cross the RPC boundary as themselves (nameko re-raises them in the caller), so the
+gateway can answer with the right HTTP status: 400, 403, 404, 409, 429."""
+from nameko.exceptions import deserialize_to_instance
+
+
+class PlatformError(Exception):
+    status = 500
+
+    def __init__(self, message, details=None):
+        super().__init__(message, details)
+        self.message = message
+        self.details = details
+
+    def body(self):
+        body = {"error": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+@deserialize_to_instance
+class ValidationFailed(PlatformError):
+    """details: marshmallow's messages, keyed by field."""
+    status = 400
+
+    def body(self):
+        return {"error": self.message, "fields": self.details}
+
+
+@deserialize_to_instance
+class Unauthenticated(PlatformError):
+    status = 401
+
+
+@deserialize_to_instance
+class Forbidden(PlatformError):
+    status = 403
+
+
+@deserialize_to_instance
+class NotFound(PlatformError):
+    status = 404
+
+
+@deserialize_to_instance
+class Conflict(PlatformError):
+    """details: {"allowed": [...]}, the actions allowed instead."""
+    status = 409
+
+
+@deserialize_to_instance
+class RateLimited(PlatformError):
+    status = 429
+
+
+EXPECTED = (ValidationFailed, Unauthenticated, Forbidden, NotFound, Conflict, RateLimited)
+
+
+def validated(schema, payload):
+    """Load `payload` with `schema`, turning marshmallow's errors into ValidationFailed."""
+    from marshmallow import ValidationError
+
+    if not isinstance(payload, dict):
+        raise ValidationFailed("the request body must be a JSON object", {"_schema": ["Expected an object."]})
+    try:
+        return schema.load(payload)
+    except ValidationError as error:
+        raise ValidationFailed("invalid request: " + ", ".join(sorted(map(str, error.messages))),
+                               error.messages) from None

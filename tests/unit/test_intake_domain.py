@@ -1,0 +1,160 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.intake import access
+from services.intake.domain import grievance as g
+from services.intake.domain import intake_rules, tracking
+from services.intake.domain.lifecycle import IllegalTransition
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+CITIZEN = {"sub": "citizen-1", "role": "citizen", "mobile": "9830012345"}
+OFFICER = {"sub": "off-phe-bankura-l1-1", "role": "officer", "department": "phe", "districts": ["Bankura"]}
+
+
+def grievance(**overrides):
+    base = {"kind": "complaint", "subject": "No drinking water", "category": "drinking_water",
+            "description": "The tube well in our para has been broken for two weeks.",
+            "place": {"district": "Bankura", "block": "Onda"}, "channel": "web", "attachments": [],
+            "complainant": {"name": "Mita Das", "mobile": "9830012345", "email": "mita@example.org",
+                            "language": "bn", "residence": {"state": "West Bengal", "address": "Onda"}}}
+    base.update(overrides)
+    return base
+
+
+def test_tracking_ids_are_random_checked_and_well_formed():
+    ids = {tracking.new_tracking_id(2026) for _ in range(200)}
+    assert len(ids) == 200
+    assert all(tracking.is_valid(i) and i.startswith("WB-2026-") and len(i) == 16 for i in ids)
+    good = tracking.new_tracking_id(2026, randbelow=lambda n: 1234567)
+    assert good == "WB-2026-12345674"
+    assert not tracking.is_valid("WB-2026-12345675")   # a mistyped check digit
+    assert not tracking.is_valid("WB-2026-21345674")   # swapped neighbours
+    assert not tracking.is_valid("../etc/passwd")
+
+
+def test_missing_facts_make_a_case_incomplete_not_rejected():
+    case, events = g.new_case("WB-2026-12345674", grievance(description="", place={"district": None}), CITIZEN, NOW)
+    assert case["status"] == "incomplete"
+    assert case["missing"] == ["description", "place.district"]
+    assert events == [("grievance.filed", {})]
+    complete, _ = g.new_case("WB-2026-12345674", grievance(), CITIZEN, NOW)
+    assert complete["status"] == "filed" and complete["urgent"] is True and complete["level"] == 1
+
+
+def test_repeat_key_ignores_case_spacing_and_punctuation():
+    a = intake_rules.duplicate_key("9830012345", "No water!", "Tube well  broken.")
+    b = intake_rules.duplicate_key("9830012345", "no water", "tube well broken")
+    assert a == b
+    assert a != intake_rules.duplicate_key("9830099999", "no water", "tube well broken")
+
+
+def test_filing_counter_key_is_per_month_and_hides_the_number():
+    key = intake_rules.filing_month_key("9830012345", NOW)
+    assert key.endswith(":2026-11") and "9830012345" not in key
+    assert key != intake_rules.filing_month_key("9830012345", NOW + timedelta(days=31))
+
+
+def routed_case():
+    case, _ = g.new_case("WB-2026-12345674", grievance(), CITIZEN, NOW)
+    case.update(status="routed", department="phe", officer_id=OFFICER["sub"])
+    return case
+
+
+def test_resolve_records_resolution_and_emits_events():
+    case = routed_case()
+    case["status"] = "in_progress"
+    change = g.apply_action(case, "resolve", {"resolution": "New tube well installed on 28 Nov."}, OFFICER, NOW)
+    assert change.set["status"] == "resolved" and change.set["resolution"].startswith("New tube well")
+    kinds = [kind for kind, _ in change.events]
+    assert kinds == ["grievance.status_changed", "grievance.resolved"]
+    assert change.timeline[0]["public"] is True
+
+
+def test_internal_notes_stay_internal_and_contacts_are_counted():
+    case = routed_case()
+    note = g.apply_action(case, "add_note", {"text": "Asked the BDO", "visibility": "internal"}, OFFICER, NOW)
+    assert note.timeline[0]["public"] is False and note.events == []
+    contact = g.apply_action(case, "log_contact", {"outcome": "no_answer", "channel": "phone"}, OFFICER, NOW)
+    assert contact.set["contact_attempts"] == 1 and not contact.timeline[0]["public"]
+
+
+def test_editing_an_incomplete_case_keeps_the_old_text_and_files_it():
+    case, _ = g.new_case("WB-2026-12345674", grievance(description=""), CITIZEN, NOW)
+    edit = {"changes": {"description": "Drafted on the call: the tube well has been broken for weeks."},
+            "consent": "verbal_on_call"}
+    change = g.apply_action(case, "edit_on_behalf", edit, OFFICER | {"role": "cmo_cell"}, NOW)
+    assert change.versions[0]["before"] == {"description": ""}
+    assert change.set["status"] == "filed" and change.set["missing"] == []
+    assert ("grievance.filed", {"completed": True}) in change.events
+
+
+def test_poor_rating_reopens_one_level_up():
+    case = routed_case()
+    case.update(status="resolved", level=1)
+    change = g.apply_feedback(case, {"rating": 1, "comment": "Still no water"}, CITIZEN, NOW)
+    assert change.set["status"] == "reopened" and change.set["level"] == 2 and change.set["reopenings"] == 1
+    assert [k for k, _ in change.events] == ["grievance.feedback_received", "grievance.status_changed",
+                                              "grievance.reopened"]
+
+
+def test_good_rating_closes():
+    case = routed_case()
+    case["status"] = "resolved"
+    change = g.apply_feedback(case, {"rating": 5}, CITIZEN, NOW)
+    assert change.set["status"] == "closed"
+
+
+def test_illegal_action_lists_what_is_allowed():
+    with pytest.raises(IllegalTransition) as error:
+        g.apply_action(routed_case(), "resolve", {"resolution": "done done done"}, OFFICER, NOW)
+    assert "acknowledge" in error.value.allowed
+
+
+def test_me_too_counts_each_citizen_once():
+    case = routed_case()
+    change = g.support(case, "k1", NOW)
+    assert change.set["supporters"] == 1
+    case["supporter_keys"] = ["k1"]
+    assert g.support(case, "k1", NOW) is None
+
+
+def test_routing_decisions_move_the_case_to_routed():
+    case, _ = g.new_case("WB-2026-12345674", grievance(), CITIZEN, NOW)
+    change = g.apply_routing(case, "routed", {"department": "phe", "district": "Bankura", "reason": "r"}, NOW)
+    assert change.set["status"] == "routed" and change.set["department"] == "phe"
+
+
+class TestAccess:
+    def case(self):
+        case = routed_case()
+        case["place"]["district"] = "Bankura"
+        return case
+
+    def test_citizens_see_only_their_own_cases(self):
+        assert access.can_view(self.case(), CITIZEN)
+        assert not access.can_view(self.case(), {"sub": "c2", "role": "citizen", "mobile": "9000000000"})
+
+    def test_officers_see_their_department_and_districts(self):
+        other = {"sub": "off-phe-nadia-l1-1", "role": "officer", "department": "phe", "districts": ["Nadia"]}
+        wrong_dept = {"sub": "x", "role": "officer", "department": "power", "districts": ["Bankura"]}
+        assert access.can_view(self.case(), OFFICER)
+        assert not access.can_view(self.case(), other)
+        assert not access.can_view(self.case(), wrong_dept)
+        assert access.can_view(self.case(), {"sub": "y", "role": "cmo_cell"})
+
+    def test_personal_data_is_masked_for_those_who_do_not_need_it(self):
+        colleague = {"sub": "off-phe-bankura-l1-2", "role": "officer", "department": "phe", "districts": ["Bankura"]}
+        shown = access.view(self.case(), colleague)
+        assert shown["complainant"]["mobile"] == "98******45"
+        assert shown["complainant"]["email"] == "m***@example.org"
+        assert shown["complainant"]["residence"]["address"] == "(withheld)"
+        assert access.view(self.case(), OFFICER)["complainant"]["mobile"] == "9830012345"  # assigned officer
+
+    def test_citizens_see_public_entries_only(self):
+        case = self.case()
+        case["timeline"].append({"at": NOW, "kind": "add_note", "public": False, "text": "internal"})
+        shown = access.view(case, CITIZEN)
+        assert all(entry["public"] for entry in shown["timeline"])
+        assert "officer_id" not in shown
+        assert isinstance(shown["created_at"], str)
