@@ -82,7 +82,8 @@ class ReliableEventHandler(EventHandler):
             return
         deliveries = int(message.headers.get("x-delivery-count") or 0)
         log.warning("event handler failed; handing the event back for another try",
-                    extra={"queue": self.queue.name, "deliveries": deliveries + 1, "error": repr(exc_info[1])})
+                    extra={"queue": self.queue.name, "deliveries": deliveries + 1, "error": repr(exc_info[1])},
+                    exc_info=exc_info)
         eventlet.sleep(retry_backoff(deliveries))
         self.queue_consumer.requeue_message(message)
 

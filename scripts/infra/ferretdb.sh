@@ -23,7 +23,12 @@ ping_ok() { "$ROOT/.venv/bin/python" -m shared.health mongo "mongodb://$ADDR/" >
 # 3. The _id lookup is pushed down only when _id is the filter's one key, so a guarded write such as
 #    {_id: X, version: 3} scanned the table (630 ms at 20,000 documents). Every caller filters the rows
 #    again in full, so we push the _id lookup down whenever the filter has an _id string or ObjectId.
-BUILD_ID="$FERRETDB_VERSION+sorasori.2"  # bump when the fixes change, so .bin/ferretdb is rebuilt
+# 4. Updates were not atomic: update and findAndModify read the matching documents and write them back in
+#    separate SQLite transactions, so concurrent updates of one document lost writes (100 concurrent
+#    $inc gave 5; two version-guarded writes both "matched"). One mutex around each update's
+#    read-modify-write makes every single-document update atomic, as MongoDB's are. SQLite has a single
+#    writer anyway, so this costs little.
+BUILD_ID="$FERRETDB_VERSION+sorasori.3"  # bump when the fixes change, so .bin/ferretdb is rebuilt
 STAMP="$BIN_DIR/ferretdb.build"
 
 install() {
@@ -43,6 +48,14 @@ install() {
   local coll="$src/internal/backends/sqlite/collection.go"
   sed -i '0,/if params.Filter.Len() == 1 {/s//if params.Filter.Len() >= 1 {/' "$coll"
   [ "$(grep -c 'if params.Filter.Len() >= 1 {' "$coll")" = 1 ] || fail "FerretDB _id pushdown fix did not apply to $coll"
+  local handler="$src/internal/handler"
+  printf '%s\n' 'package handler' '' 'import "sync"' '' \
+    '// writeMu makes each update'"'"'s read-modify-write atomic (added by Sorasori'"'"'s build).' \
+    'var writeMu sync.Mutex' >"$handler/sorasori_write_lock.go"
+  sed -i '/^func (h \*Handler) updateDocument(/a\	writeMu.Lock()\n\tdefer writeMu.Unlock()' "$handler/msg_update.go"
+  sed -i '/^func (h \*Handler) findAndModifyDocument(/a\	writeMu.Lock()\n\tdefer writeMu.Unlock()' "$handler/msg_findandmodify.go"
+  [ "$(cat "$handler/msg_update.go" "$handler/msg_findandmodify.go" | grep -c 'writeMu.Lock()')" = 2 ] \
+    || fail "FerretDB atomic-update fix did not apply in $handler"
   (cd "$src" && go build -o "$FERRET_BIN" ./cmd/ferretdb) >>"$ilog" 2>&1 || fail "FerretDB build failed; see $ilog"
   echo "$BUILD_ID" >"$STAMP"
 }

@@ -48,3 +48,46 @@ def mongo_client(platform_config):
 @pytest.fixture
 def gateway_url(platform_config):
     return f"http://{platform_config['WEB_SERVER_ADDRESS']}"
+
+
+@pytest.fixture
+def event_log(platform_config):
+    """Every grievance.* event that intake and routing publish during the test, in arrival order."""
+    from kombu import Connection, Exchange, Queue
+
+    connection = Connection(platform_config["AMQP_URI"])
+    channel = connection.channel()
+    queue = Queue(f"test-event-log-{uuid.uuid4().hex[:8]}", exclusive=True, bindings=[])
+    queue = queue(channel)
+    queue.declare()
+    for source in ("intake", "routing"):
+        exchange = Exchange(f"{source}.events", type="topic", durable=True)(channel)
+        exchange.declare()
+        queue.bind_to(exchange, routing_key="grievance.#")
+
+    class Log:
+        def __init__(self):
+            self.events = []
+
+        def drain(self):
+            while (message := queue.get(no_ack=True, accept=["json"])) is not None:
+                self.events.append(message.payload)
+            return self.events
+
+        def types(self, tracking_id=None):
+            return [e["type"] for e in self.drain() if tracking_id in (None, e.get("subject"))]
+
+    yield Log()
+    connection.release()
+
+
+@pytest.fixture
+def platform(platform_config, runner_factory):
+    """All six services in-process, with development auth and time that tests may move."""
+    from services.registry import service_classes
+    from tests.integration.platform_client import Gateway
+
+    platform_config.update(AUTH_MODE="development", ALLOW_CLOCK_OVERRIDE=True)
+    runner = runner_factory(platform_config, *service_classes())
+    runner.start()
+    return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")

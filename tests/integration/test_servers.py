@@ -23,3 +23,17 @@ def test_elasticsearch_answers(platform_config):
     finally:
         client.close()
     assert report["status"] == UP, report
+
+
+def test_concurrent_updates_of_one_document_are_atomic(platform_config, mongo_client):
+    """The platform relies on single-document atomic updates (outbox, version guards, counters).
+    FerretDB v1 as published lost them under concurrency; scripts/infra/ferretdb.sh fixes its build."""
+    import eventlet
+
+    counters = mongo_client[platform_config["MONGO_DB_PREFIX"] + "probe"].counters
+    counters.insert_one({"_id": "c", "n": 0})
+    pool = eventlet.GreenPool(20)
+    for _ in range(60):
+        pool.spawn_n(lambda: counters.update_one({"_id": "c"}, {"$inc": {"n": 1}}))
+    pool.waitall()
+    assert counters.find_one({"_id": "c"})["n"] == 60
