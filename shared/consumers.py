@@ -81,6 +81,12 @@ class ReliableEventHandler(EventHandler):
             self.queue_consumer.ack_message(message)
             return
         deliveries = int(message.headers.get("x-delivery-count") or 0)
+        if isinstance(exc_info[1], AlreadyInProgress):
+            # Another worker holds the event, or one that died did: wait until its claim could be stale,
+            # so the retry takes it over instead of using up the delivery limit.
+            eventlet.sleep(exc_info[1].retry_after)
+            self.queue_consumer.requeue_message(message)
+            return
         log.warning("event handler failed; handing the event back for another try",
                     extra={"queue": self.queue.name, "deliveries": deliveries + 1, "error": repr(exc_info[1])},
                     exc_info=exc_info)
@@ -98,6 +104,10 @@ reliable_event_handler = ReliableEventHandler.decorator
 class AlreadyInProgress(Exception):
     """Another worker holds this event right now; the message is handed back and retried later."""
 
+    def __init__(self, key, retry_after):
+        super().__init__(key, retry_after)
+        self.retry_after = retry_after
+
 
 class ProcessedEvents(ClientProvider):
     """Dedupe by event id, per consumer: `process_once(event, work)` runs `work()` unless this consumer
@@ -107,7 +117,8 @@ class ProcessedEvents(ClientProvider):
     Markers live in the service's own database, collection `processed_events`, key `<consumer>:<event id>`.
     """
 
-    STALE_CLAIM_SECONDS = 300
+    # A handler's work takes well under a second; a claim this old belongs to a worker that died.
+    STALE_CLAIM_SECONDS = 10
 
     def __init__(self, consumer_name=None):
         self.consumer_name = consumer_name
@@ -142,7 +153,7 @@ class EventInbox:
                 return False
             age = (now - existing.get("claimed_at", now)).total_seconds()
             if age < self.stale_after:
-                raise AlreadyInProgress(key)
+                raise AlreadyInProgress(key, retry_after=self.stale_after - age + 0.5)
             log.warning("taking over a stale claim", extra={"event_id": event["id"], "consumer": self.prefix})
         try:
             work()

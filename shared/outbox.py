@@ -15,6 +15,7 @@ import logging
 from eventlet.semaphore import Semaphore
 from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
+from nameko.timer import timer
 
 from shared.config import database_name
 from shared.correlation import CONTEXT_KEY
@@ -142,3 +143,12 @@ class Outbox(ClientProvider):
 
     def get_dependency(self, worker_ctx):
         return self
+
+
+class RelaysOutbox:
+    """Service mixin: sweeps `self.outbox` every second, so events that a crash left in the store (written,
+    not yet published) go out once the service runs again."""
+
+    @timer(interval=1)
+    def relay_outbox(self):
+        self.outbox.relay()

@@ -2,7 +2,6 @@
 import logging
 
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from services.intake import access
 from services.intake.domain import grievance as domain
@@ -14,7 +13,7 @@ from shared.actors import actor_schema
 from shared.consumers import ProcessedEvents, reliable_event_handler
 from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, validated
 from shared.events import new_event
-from shared.outbox import Outbox
+from shared.outbox import Outbox, RelaysOutbox
 from shared.service_base import StoreBackedService
 
 log = logging.getLogger(__name__)
@@ -25,7 +24,7 @@ _feedback_schema = FeedbackSchema()
 _support_schema = SupportSchema()
 
 
-class IntakeService(StoreBackedService):
+class IntakeService(RelaysOutbox, StoreBackedService):
     name = "intake"
     store = GrievanceStorage()
     outbox = Outbox("grievances")
@@ -143,10 +142,6 @@ class IntakeService(StoreBackedService):
     @reliable_event_handler("routing", "grievance.escalated")
     def on_escalated(self, event):
         self._record_routing(event, "escalated")
-
-    @timer(interval=1)
-    def relay_outbox(self):
-        self.outbox.relay()
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from shared.actors import CMO_CELL, STAFF, SUPERVISOR, actor_schema
 from shared.consumers import ProcessedEvents, reliable_event_handler
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.events import new_event
-from shared.outbox import Outbox
+from shared.outbox import Outbox, RelaysOutbox
 from shared.service_base import StoreBackedService
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
-class RoutingService(StoreBackedService):
+class RoutingService(RelaysOutbox, StoreBackedService):
     name = "routing"
     store = AssignmentStorage()
     outbox = Outbox("assignments")

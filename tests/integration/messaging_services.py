@@ -1,12 +1,11 @@
 """Two small services that exercise the shared outbox and consumer helpers on the real broker and store."""
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from shared.consumers import ProcessedEvents, reliable_event_handler
 from shared.correlation import CorrelationId
 from shared.events import new_event
 from shared.mongo import MongoDatabase
-from shared.outbox import Outbox, insert_with_events
+from shared.outbox import Outbox, RelaysOutbox, insert_with_events
 
 PRODUCER, EVENT_TYPE = "casestore", "case.recorded"
 CONSUMER_QUEUE = f"evt-{PRODUCER}-{EVENT_TYPE}--casecounter.on_case_recorded"
@@ -17,7 +16,7 @@ def recorded_event(case_id, correlation_id=None, **data):
                      correlation_id=correlation_id)
 
 
-class CaseStore:
+class CaseStore(RelaysOutbox):
     """Writes a case and its event in one document write, then relays the outbox."""
 
     name = PRODUCER
@@ -32,9 +31,6 @@ class CaseStore:
         self.outbox.relay(case_id)
         return event["id"]
 
-    @timer(interval=0.2)
-    def relay_outbox(self):
-        self.outbox.relay()
 
 
 class CaseCounter:

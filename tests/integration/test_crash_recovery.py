@@ -1,0 +1,96 @@
+"""A service killed mid-flow loses nothing: every grievance that got a tracking ID is kept, and its
+events arrive (and it is routed) once the service is back."""
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import eventlet
+import pytest
+import yaml
+
+from services.registry import SERVICES, service_classes
+from tests.integration.platform_client import Gateway, citizen, drinking_water
+from tests.integration.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ServiceProcess:
+    """One service as its own `nameko run` process, as `make run` starts it."""
+
+    def __init__(self, name, config, directory):
+        self.name = name
+        self.config_path = directory / f"{name}.yaml"
+        self.config_path.write_text(yaml.safe_dump(config))
+        self.log = directory / f"{name}.log"
+        self.process = None
+
+    def start(self):
+        env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config", str(self.config_path), SERVICES[self.name]],
+            cwd=ROOT, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()  # a worker waiting out a retry backoff may hold the stop up
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def file_many(gateway, count, prefix, accepted):
+    """File `count` grievances concurrently, adding each tracking ID given out to `accepted`."""
+    def one(n):
+        mobile = f"97{prefix}{n:07d}"
+        try:
+            response = gateway.file(drinking_water(mobile=mobile, subject=f"Water problem report {n}"),
+                                    citizen(mobile))
+        except Exception:
+            return None
+        if response.status_code == 201:
+            accepted.append(response.json()["tracking_id"])
+
+    pool = eventlet.GreenPool(10)
+    for n in range(count):
+        pool.spawn_n(one, n)
+    pool.waitall()
+
+
+@pytest.mark.parametrize("victim", ["intake", "routing"])
+def test_killing_a_service_mid_flow_loses_no_grievance(victim, platform_config, runner_factory, tmp_path):
+    platform_config.update(AUTH_MODE="development", GATEWAY_RPC_TIMEOUT=3)
+    others = [cls for cls in service_classes() if cls.name != victim]
+    runner_factory(platform_config, *others).start()
+    process = ServiceProcess(victim, platform_config, tmp_path)
+    process.start()
+    gateway = Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+    try:
+        wait_for(lambda: gateway.request("GET", "/health").json()["components"][victim]["status"] == "up",
+                 timeout=30, what=f"{victim} to start")
+
+        accepted = []
+        filing = eventlet.spawn(file_many, gateway, 40, "1", accepted)
+        wait_for(lambda: len(accepted) >= 8, timeout=30, interval=0.01, what="the first filings")
+        process.kill()  # mid-flow: requests in flight, events maybe not yet relayed or consumed
+        filing.wait()
+        if victim == "routing":
+            before = len(accepted)
+            file_many(gateway, 5, "2", accepted)  # citizens can still file while routing is down
+            assert len(accepted) == before + 5
+        process.start()
+
+        assert accepted, "some grievances should have been accepted"
+        for tracking_id in accepted:
+            case = wait_for(lambda t=tracking_id: (c := gateway.case(t)) and c["status"] == "routed"
+                            and c.get("officer_id") and c, timeout=60, what=f"{tracking_id} to be routed after the restart")
+            assert case["department"] == "phe" and case["level"] == 1
+    finally:
+        process.stop()
