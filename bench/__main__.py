@@ -1,70 +1,57 @@
-"""`make bench`: the foundation's costs measured against the raw servers in the same run.
+"""`make bench`: the platform's paths measured next to the raw servers beneath them, in the same run.
 
-Each row is a median of several rounds (this machine has 2 noisy cores); ratios compare a platform path
-with the raw infrastructure operation under it, measured moments apart.
+Medians of several rounds (this machine has 2 noisy cores); each ratio compares a platform path with the
+raw infrastructure operation it rests on, measured moments apart. BENCH_FILINGS sets the filing count.
 """
-import eventlet
+import warnings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import eventlet
 
 eventlet.monkey_patch()
 
-import socket  # noqa: E402
+import os  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
 import requests  # noqa: E402
 from kombu import Connection, Exchange  # noqa: E402
-from nameko.runners import ServiceRunner  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
+from bench.filing import CONCURRENCY, measure_filings  # noqa: E402
+from bench.measure import free_port, latencies_ms, median_of_rounds, percentile, print_table, progress, rate  # noqa: E402
+from services.launcher import ServiceProcess  # noqa: E402
+from services.registry import SERVICES  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.events import new_event  # noqa: E402
 from shared.mongo import connect  # noqa: E402
-from services.registry import service_classes  # noqa: E402
 from shared.outbox import EventPublisher, OutboxRelay, insert_with_events  # noqa: E402
 
-ROUNDS = 5
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def progress(message):
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def rate(operation, count):
-    """Operations per second for `count` sequential calls of operation(i)."""
-    started = time.perf_counter()
-    for i in range(count):
-        operation(i)
-    return count / (time.perf_counter() - started)
-
-
-def latencies_ms(operation, count):
-    samples = []
-    for i in range(count):
-        started = time.perf_counter()
-        operation(i)
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def median_of_rounds(measure):
-    return statistics.median(measure() for _ in range(ROUNDS))
+def wait_until_healthy(base_url, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base_url}/health", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        eventlet.sleep(0.5)
+    raise SystemExit(f"[bench] the services did not become healthy in {timeout}s")
 
 
 def main():
     config = load_config()
     run = uuid.uuid4().hex[:8]
-    config["MONGO_DB_PREFIX"] = f"bench_{run}_"
+    config.update(MONGO_DB_PREFIX=f"bench_{run}_", AUTH_MODE="development", FILINGS_PER_MOBILE_PER_MONTH=10 ** 6)
     config.pop("LOGGING", None)
+    filings = int(os.environ.get("BENCH_FILINGS", 1000))
     client = connect(config["MONGO_URI"])
-    database = client[f"bench_{run}_store"]
+    database = client[f"bench_{run}_raw"]
     rows = []
     try:
         progress("MongoDB wire: raw inserts vs inserts that carry an outbox event")
@@ -78,7 +65,7 @@ def main():
         rows.append(("insert (raw, MongoDB wire)", f"{raw:,.0f}/s", "1.00"))
         rows.append(("insert + outbox event", f"{outboxed:,.0f}/s", f"{outboxed / raw:.2f}"))
 
-        progress("RabbitMQ: raw confirmed publishes vs outbox relay (publish + remove from store)")
+        progress("RabbitMQ: raw confirmed publishes vs outbox relay sweep (publish + remove from store)")
         exchange = Exchange("bench.events", type="topic", durable=True)
         with Connection(config["AMQP_URI"], transport_options={"confirm_publish": True}) as connection:
             producer = connection.Producer(serializer="json")
@@ -90,37 +77,50 @@ def main():
         relayed = relay.relay_pending()
         relay_rate = relayed / (time.perf_counter() - started)
         rows.append(("publish with confirm (raw, RabbitMQ)", f"{raw_pub:,.0f}/s", "1.00"))
-        rows.append((f"outbox relay ({relayed} events)", f"{relay_rate:,.0f}/s", f"{relay_rate / raw_pub:.2f}"))
+        rows.append((f"outbox relay sweep ({relayed} events)", f"{relay_rate:,.0f}/s", f"{relay_rate / raw_pub:.2f}"))
 
-        progress("starting the six services in-process for RPC and HTTP rows")
+        progress("starting the six services, one process each (as make run does)")
         config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
-        runner = ServiceRunner(config)
-        for cls in service_classes():
-            runner.add_service(cls)
-        runner.start()
+        base_url = f"http://{config['WEB_SERVER_ADDRESS']}"
+        processes = [ServiceProcess(name, config, Path(tempfile.mkdtemp(prefix="sorasori-bench-")))
+                     for name in SERVICES]
+        for process in processes:
+            process.start()
         try:
+            wait_until_healthy(base_url)
             with ClusterRpcProxy(config) as cluster:
                 rpc = median_of_rounds(lambda: statistics.median(latencies_ms(lambda i: cluster.intake.health(), 50)))
             ping = median_of_rounds(lambda: statistics.median(latencies_ms(lambda i: database.command("ping"), 50)))
-            url = f"http://{config['WEB_SERVER_ADDRESS']}/health"
             samples = []
-            for _ in range(ROUNDS):
-                samples.extend(latencies_ms(lambda i: requests.get(url, timeout=10), 20))
-            p99 = statistics.quantiles(samples, n=100)[98]
-            http = statistics.median(samples)
+            for _ in range(5):
+                samples.extend(latencies_ms(lambda i: requests.get(f"{base_url}/health", timeout=10), 20))
+            progress(f"filing {filings} grievances through the gateway, {CONCURRENCY} at a time")
+            measure_filings(base_url, config["AMQP_URI"], 50, 10 ** 8)  # warm-up
+            filed = measure_filings(base_url, config["AMQP_URI"], filings, 0)
+            raw_after = median_of_rounds(lambda: rate(lambda i: database.raw2.insert_one({"n": i}), 300), rounds=3)
         finally:
-            runner.stop()
+            for process in processes:
+                process.stop()
         rows.append(("MongoDB ping (raw)", f"{ping:.2f} ms p50", "1.00"))
         rows.append(("intake.health RPC (ping inside)", f"{rpc:.2f} ms p50", f"{rpc / ping:.1f}"))
-        rows.append(("GET /health (9 checks)", f"{http:.1f} ms p50, {p99:.1f} ms p99", f"{http / ping:.1f}"))
+        http = statistics.median(samples)
+        rows.append(("GET /health (9 checks)", f"{http:.1f} ms p50, {percentile(samples, 99):.1f} ms p99",
+                     f"{http / ping:.1f}"))
+        raw_now = (raw + raw_after) / 2
+        rows.append(("insert (raw, MongoDB wire, this run's mean)", f"{raw_now:,.0f}/s", "1.00"))
+        rows.append((f"POST /api/v1/grievances ({filed['accepted']} filed, {CONCURRENCY} concurrent)",
+                     f"{filed['rate']:,.0f}/s", f"{filed['rate'] / raw_now:.2f}"))
+        rows.append(("  latency of a filing", f"{filed['p50']:.1f} ms p50, {filed['p99']:.1f} ms p99", ""))
+        rows.append((f"  201 -> routed ({filed['routed']} seen)",
+                     f"{filed['routed_p50']:.0f} ms p50, {filed['routed_p99']:.0f} ms p99", ""))
+        if filed["failures"]:
+            rows.append(("  filings refused or failed", str(filed["failures"]), ""))
     finally:
-        client.drop_database(database.name)
+        for name in client.list_database_names():
+            if name.startswith(f"bench_{run}_"):
+                client.drop_database(name)
         client.close()
-
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'measure'.ljust(width)}  {'result':>28}  ratio to raw")
-    for name, result, ratio in rows:
-        print(f"{name.ljust(width)}  {result:>28}  {ratio:>12}")
+    print_table(rows)
 
 
 if __name__ == "__main__":

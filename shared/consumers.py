@@ -153,7 +153,10 @@ class EventInbox:
                 return False
             age = (now - existing.get("claimed_at", now)).total_seconds()
             if age < self.stale_after:
-                raise AlreadyInProgress(key, retry_after=self.stale_after - age + 0.5)
+                # A fresh claim is most likely a duplicate delivery being handled right now: look again
+                # soon. One that outlives a short wait belongs to a worker that probably died: wait until
+                # it is stale, then take it over.
+                raise AlreadyInProgress(key, retry_after=0.5 if age < 1 else self.stale_after - age + 0.5)
             log.warning("taking over a stale claim", extra={"event_id": event["id"], "consumer": self.prefix})
         try:
             work()

@@ -3,7 +3,14 @@ describes, then relayed to RabbitMQ with publisher confirms and only then remove
 
 MongoDB and FerretDB both make one document's update atomic, and FerretDB has no multi-document
 transactions, so the outbox lives inside the document it belongs to: `outbox` (pending envelopes, oldest
-first) and `outbox_pending` (their count, indexed, so the relay finds work without scanning).
+first) and `outbox_pending` (their count, indexed).
+
+Finding pending events: after each write the writer relays its own document by _id. A service's first
+sweep after it starts scans for `outbox_pending > 0` (what a crash left behind). Later sweeps read only
+the hints: before each write the writer marks the document in `<collection>_outbox_hints`, so a relay
+that failed while the service kept running (the broker was down, say) is found without a scan, which
+FerretDB could not do with an index. A hint is removed once its document has nothing pending and the
+hint is old enough that no write it announced can still be on its way.
 
 A crash after the write and before the publish leaves the event in the document; the next sweep sends it.
 A crash after the publish and before the removal sends it again: delivery is at-least-once, and every
@@ -11,6 +18,7 @@ consumer deduplicates by event id (shared.consumers).
 """
 import copy
 import logging
+from datetime import datetime, timedelta, timezone
 
 from eventlet.semaphore import Semaphore
 from nameko.amqp.publish import Publisher
@@ -69,10 +77,30 @@ class EventPublisher:
 class OutboxRelay:
     """Moves pending events from documents of one collection to the message bus."""
 
-    def __init__(self, collection, publish, batch_size=200):
+    SETTLE = timedelta(seconds=5)  # far longer than a write takes between its mark and its relay
+
+    def __init__(self, collection, publish, hints=None, batch_size=200):
         self.collection = collection
         self.publish = publish
+        self.hints = hints
         self.batch_size = batch_size
+        self.busy = set()  # ids of documents being relayed (green threads switch only on I/O)
+
+    def mark(self, document_id):
+        """Call before writing events into a document."""
+        if self.hints is not None:
+            self.hints.replace_one({"_id": document_id}, {"_id": document_id, "at": _now()}, upsert=True)
+
+    def relay_marked(self):
+        """Relay what settled marks announced (a writer relays its own document at once, so a younger
+        mark needs nothing from the sweep), then forget the marks whose documents have nothing pending."""
+        sent = 0
+        for hint in list(self.hints.find({"at": {"$lt": _now() - self.SETTLE}}).limit(self.batch_size)):
+            sent += self.relay_document(hint["_id"])
+            document = self.collection.find_one({"_id": hint["_id"]}, {PENDING: 1})
+            if not (document or {}).get(PENDING):
+                self.hints.delete_one({"_id": hint["_id"], "at": hint["at"]})
+        return sent
 
     def relay_document(self, document_id):
         """Send the pending events of one document just written (a lookup by _id, no sweep)."""
@@ -80,6 +108,15 @@ class OutboxRelay:
         return self._send(document) if document else 0
 
     def _send(self, document):
+        if document["_id"] in self.busy:
+            return 0  # another relay in this process is sending this document's events right now
+        self.busy.add(document["_id"])
+        try:
+            return self._send_events(document)
+        finally:
+            self.busy.discard(document["_id"])
+
+    def _send_events(self, document):
         events = document.get(OUTBOX, [])
         for event in events:
             self.publish(event)
@@ -119,14 +156,22 @@ class Outbox(ClientProvider):
         config = self.container.config
         service = self.container.service_name
         self.client = connect(config["MONGO_URI"], app_name=f"{service}-outbox")
-        collection = self.client[database_name(config, service)][self.collection_name]
+        database = self.client[database_name(config, service)]
+        collection = database[self.collection_name]
         ensure_outbox_index(collection)
-        self._relay = OutboxRelay(collection, EventPublisher(config["AMQP_URI"], service, config).publish)
+        self._relay = OutboxRelay(collection, EventPublisher(config["AMQP_URI"], service, config).publish,
+                                  hints=database[f"{self.collection_name}_outbox_hints"])
         # One sweep at a time per process: overlapping sweeps would send the same events twice.
         self.sweeping = Semaphore(1)
+        self.scanned = False
+
+    def mark(self, document_id):
+        """Announce a write that carries events (before making it)."""
+        self._relay.mark(document_id)
 
     def relay(self, document_id=None):
-        """Relay one document's events right after writing it, or, without an id, sweep them all.
+        """Relay one document's events right after writing it, or, without an id, sweep: a full scan
+        the first time (what a crash left), the marked documents after that.
         Failures are logged, never raised: the events stay in the store for the next sweep."""
         try:
             if document_id is not None:
@@ -134,7 +179,11 @@ class Outbox(ClientProvider):
             if not self.sweeping.acquire(blocking=False):
                 return 0  # a sweep is running already
             try:
-                return self._relay.relay_pending()
+                if not self.scanned:
+                    sent = self._relay.relay_pending()
+                    self.scanned = True
+                    return sent
+                return self._relay.relay_marked()
             finally:
                 self.sweeping.release()
         except Exception:
@@ -143,6 +192,10 @@ class Outbox(ClientProvider):
 
     def get_dependency(self, worker_ctx):
         return self
+
+
+def _now():
+    return datetime.now(timezone.utc)
 
 
 class RelaysOutbox:

@@ -10,7 +10,7 @@ from services.intake.domain.lifecycle import CITIZEN, LifecycleError
 from services.intake.schemas import ACTION_SCHEMAS, FeedbackSchema, GrievanceSchema, SupportSchema
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
 from shared.actors import actor_schema
-from shared.consumers import ProcessedEvents, reliable_event_handler
+from shared.consumers import reliable_event_handler
 from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, validated
 from shared.events import new_event
 from shared.outbox import Outbox, RelaysOutbox
@@ -28,7 +28,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     name = "intake"
     store = GrievanceStorage()
     outbox = Outbox("grievances")
-    inbox = ProcessedEvents()
 
     # --- citizens and officers (through the gateway) ---------------------------------------------
 
@@ -59,6 +58,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             tracking_id = tracking.new_tracking_id(now.year)
             case, events = domain.new_case(tracking_id, grievance, actor, now)
             case["duplicate_key"] = repeat_key
+            self.outbox.mark(tracking_id)
             try:
                 self.store.insert(case, self._envelopes(case, events))
                 break
@@ -146,18 +146,23 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     # --- helpers ---------------------------------------------------------------------------------
 
     def _record_routing(self, event, kind):
+        """Idempotent without an inbox: each decision carries routing's sequence number, and a case keeps
+        the newest it recorded, so a replayed or late decision changes nothing it should not."""
         decision = event["data"]
 
         def step(case, now):
-            if decision["seq"] <= case.get("routing_seq", 0):
-                if kind == "routed" and case["status"] in lifecycle.RULES["route"].sources:
-                    return domain.apply_routing(case, kind, {**decision, "stale": True}, now)
-                return None  # an older decision than one already recorded
-            change = domain.apply_routing(case, kind, decision, now)
-            change.set["routing_seq"] = decision["seq"]
-            return change
+            if decision["seq"] > case.get("routing_seq", 0):
+                change = domain.apply_routing(case, kind, decision, now)
+                change.set["routing_seq"] = decision["seq"]
+                return change
+            # An older decision than one recorded. Its one lasting effect: a `routed` that arrives after
+            # its own `assigned` still moves the case to routed, unless the case was rerouted since.
+            if kind == "routed" and case["status"] in lifecycle.RULES["route"].sources \
+                    and decision["seq"] > case.get("rerouted_after_seq", 0):
+                return domain.apply_routing(case, "routed_status", decision, now)
+            return None
 
-        self.inbox.process_once(event, lambda: self._write(event["subject"], None, step, visible=False))
+        self._write(event["subject"], None, step, visible=False)
 
     def _visible_case(self, tracking_id, actor):
         if not tracking.is_valid(tracking_id):
@@ -195,13 +200,16 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             if change is None:
                 return access.view(case, actor) if actor else case
             after = {**case, **change.set, "version": case["version"] + 1}
+            if change.events:
+                self.outbox.mark(tracking_id)
             try:
                 self.store.apply(case, change, self._envelopes(after, change.events), now)
             except ConcurrentUpdate:
                 continue
             self.outbox.relay(tracking_id)
-            fresh = self.store.get(tracking_id)
-            return access.view(fresh, actor) if actor else fresh
+            after["timeline"] = case.get("timeline", []) + change.timeline
+            after["versions"] = case.get("versions", []) + change.versions
+            return access.view(after, actor) if actor else after
         raise Conflict("the case is being changed by someone else; try again", {"allowed": []})
 
     def _envelopes(self, case, events):

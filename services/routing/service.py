@@ -4,6 +4,7 @@ import logging
 from datetime import datetime, timezone
 
 from nameko.rpc import rpc
+from pymongo.errors import DuplicateKeyError
 from nameko.timer import timer
 
 from services.routing.domain import officers, rules, sla
@@ -43,7 +44,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
         case = event["data"]["case"]
         if case["status"] != "filed":
             return  # incomplete: the cell completes it first, then it is filed again
-        self.inbox.process_once(event, lambda: self._assign_new(case))
+        self._assign_new(case)  # idempotent: a case is routed once (its assignment's _id is the case's)
 
     @reliable_event_handler("intake", "grievance.transferred")
     def on_transferred(self, event):
@@ -67,8 +68,8 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     @reliable_event_handler("intake", "grievance.status_changed")
     def on_status_changed(self, event):
         data = event["data"]
-        self.inbox.process_once(event, lambda: self._follow_status(data["case"]["tracking_id"], data["from"],
-                                                                   data["to"]))
+        if data["to"] in STOPPING_STATUSES or "info_requested" in (data["from"], data["to"]):
+            self._follow_status(data["case"]["tracking_id"], data["case"]["version"], data["from"], data["to"])
 
     # --- clocks -----------------------------------------------------------------------------------
 
@@ -176,7 +177,11 @@ class RoutingService(RelaysOutbox, StoreBackedService):
         }
         events = self._events(assignment, ["grievance.routed", "grievance.assigned"], route.reason)
         assignment["seq"] = len(events)
-        self.store.insert(assignment, events)
+        self.outbox.mark(assignment["_id"])
+        try:
+            self.store.insert(assignment, events)
+        except DuplicateKeyError:
+            return  # a duplicate delivery of the same event routed it a moment ago
         self.store.change_load(officer.id, +1)
         self.outbox.relay(assignment["_id"])
         log.info("grievance routed", extra={"tracking_id": assignment["_id"], "department": route.department,
@@ -207,15 +212,17 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     def _publish_decision(self, assignment, fields, kinds, reason, history=None):
         after = {**assignment, **fields}
         events = self._events(after, kinds, reason)
+        self.outbox.mark(assignment["_id"])
         self.store.update(assignment, fields, events, history or {"at": utcnow(), "kind": kinds[-1],
                                                                   "reason": reason})
         self.outbox.relay(assignment["_id"])
 
-    def _follow_status(self, tracking_id, before, after):
-        """Stop the clock when the case is done, pause it while waiting on the citizen."""
+    def _follow_status(self, tracking_id, case_version, before, after):
+        """Stop the clock when the case is done, pause it while waiting on the citizen. Idempotent without
+        an inbox: the clock remembers the case version it last followed and ignores older news."""
         for _ in range(MAX_ATTEMPTS):
             assignment = self.store.get(tracking_id)
-            if assignment is None:
+            if assignment is None or case_version <= assignment.get("case_version", 0):
                 return
             now = utcnow()
             if after in STOPPING_STATUSES and assignment["state"] != "stopped":
@@ -228,6 +235,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
                 fields, load = {"state": "active", "deadline": deadline, "reminder_at": reminder_at}, 0
             else:
                 return
+            fields["case_version"] = case_version
             try:
                 self.store.update(assignment, fields, [], {"at": now, "kind": f"clock_{fields['state']}",
                                                            "status": after})

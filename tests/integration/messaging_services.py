@@ -27,6 +27,7 @@ class CaseStore(RelaysOutbox):
     @rpc
     def record(self, case_id, **data):
         event = recorded_event(case_id, self.correlation_id, **data)
+        self.outbox.mark(case_id)
         self.db.cases.insert_one(insert_with_events({"_id": case_id}, [event]))
         self.outbox.relay(case_id)
         return event["id"]

@@ -1,49 +1,12 @@
 """A service killed mid-flow loses nothing: every grievance that got a tracking ID is kept, and its
 events arrive (and it is routed) once the service is back."""
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
-
 import eventlet
 import pytest
-import yaml
 
-from services.registry import SERVICES, service_classes
+from services.launcher import ServiceProcess
+from services.registry import service_classes
 from tests.integration.platform_client import Gateway, citizen, drinking_water
 from tests.integration.waiting import wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class ServiceProcess:
-    """One service as its own `nameko run` process, as `make run` starts it."""
-
-    def __init__(self, name, config, directory):
-        self.name = name
-        self.config_path = directory / f"{name}.yaml"
-        self.config_path.write_text(yaml.safe_dump(config))
-        self.log = directory / f"{name}.log"
-        self.process = None
-
-    def start(self):
-        env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "nameko", "run", "--config", str(self.config_path), SERVICES[self.name]],
-            cwd=ROOT, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()  # a worker waiting out a retry backoff may hold the stop up
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def file_many(gateway, count, prefix, accepted):

@@ -158,3 +158,20 @@ class TestAccess:
         assert all(entry["public"] for entry in shown["timeline"])
         assert "officer_id" not in shown
         assert isinstance(shown["created_at"], str)
+
+
+def test_each_routing_decision_carries_the_whole_assignment():
+    case, _ = g.new_case("WB-2026-12345674", grievance(), CITIZEN, NOW)
+    decision = {"department": "phe", "district": "Bankura", "officer_id": "off-1", "level": 1, "deadline": NOW}
+    assigned = g.apply_routing(case, "assigned", decision, NOW)
+    assert assigned.set["department"] == "phe" and assigned.set["officer_id"] == "off-1"
+    assert "status" not in assigned.set  # only `routed` moves the status
+    late = g.apply_routing(case, "routed_status", decision, NOW)
+    assert late.set == {"status": "routed"}
+
+
+def test_a_transfer_marks_older_routing_decisions_as_past():
+    case = routed_case()
+    case.update(status="in_progress", routing_seq=2)
+    change = g.apply_action(case, "transfer", {"department": "power", "reason": "electric pump"}, OFFICER, NOW)
+    assert change.set["rerouted_after_seq"] == 2 and change.set["transfers"] == 1

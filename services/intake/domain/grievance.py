@@ -95,6 +95,9 @@ def apply_action(case, action, params, actor, now):
     public = action in PUBLIC_ACTIONS or (action == "add_note" and params.get("visibility") == "public")
     change.timeline.append(entry(action, now, actor, public, **details))
 
+    if action in ("transfer", "appeal"):
+        # Routing decisions up to here concern the office the case is leaving.
+        change.set["rerouted_after_seq"] = case.get("routing_seq", 0)
     if action == "transfer":
         change.set["transfers"] = case.get("transfers", 0) + 1
         change.set["transferred_from"] = case.get("department")
@@ -146,8 +149,12 @@ def apply_routing(case, kind, decision, now):
                                      reason=decision.get("reason")))
         if case["status"] in lifecycle.RULES["route"].sources:
             _status_change(case, "route", lifecycle.ROUTED, now, system, change)
+    elif kind == "routed_status":  # a late `routed`: its office is already recorded by a newer decision
+        _status_change(case, "route", lifecycle.ROUTED, now, system, change)
     elif kind in ("assigned", "escalated"):
-        change.set.update(officer_id=decision["officer_id"], level=decision["level"],
+        # Every decision carries the whole assignment, so it stands on its own whatever order they arrive in.
+        change.set.update(department=decision["department"], district=decision.get("district"),
+                          officer_id=decision["officer_id"], level=decision["level"],
                           sla_deadline=decision.get("deadline"))
         change.timeline.append(entry(kind, now, system, True, level=decision["level"],
                                      officer_id=decision["officer_id"], deadline=decision.get("deadline")))

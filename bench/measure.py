@@ -1,0 +1,51 @@
+"""Timing helpers for the benchmarks: rates, latency samples, percentiles, progress on stderr."""
+import socket
+import statistics
+import sys
+import time
+
+ROUNDS = 5
+
+
+def progress(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rate(operation, count):
+    """Operations per second for `count` sequential calls of operation(i)."""
+    started = time.perf_counter()
+    for i in range(count):
+        operation(i)
+    return count / (time.perf_counter() - started)
+
+
+def latencies_ms(operation, count):
+    samples = []
+    for i in range(count):
+        started = time.perf_counter()
+        operation(i)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def median_of_rounds(measure, rounds=ROUNDS):
+    return statistics.median(measure() for _ in range(rounds))
+
+
+def percentile(samples, pct):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def print_table(rows):
+    width = max(len(r[0]) for r in rows)
+    result_width = max(len(r[1]) for r in rows)
+    print(f"\n{'measure'.ljust(width)}  {'result'.rjust(result_width)}  ratio to raw")
+    for name, result, ratio in rows:
+        print(f"{name.ljust(width)}  {result.rjust(result_width)}  {ratio:>12}")
