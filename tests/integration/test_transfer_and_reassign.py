@@ -1,0 +1,48 @@
+"""Transfers reroute a case to another office (at most three times); supervisors reassign within scope."""
+from services.routing.domain.officers import pool
+from tests.integration.platform_client import citizen, drinking_water, officer
+
+
+def routed(platform, tracking_id, after_seq=0):
+    return platform.wait_case(tracking_id, lambda c: c["status"] == "routed" and c.get("routing_seq", 0) > after_seq
+                              and c.get("officer_id"), "the case to be routed")
+
+
+def test_a_transfer_reroutes_to_the_new_department_and_stops_after_three(platform):
+    tracking_id = platform.ok(platform.file(drinking_water(mobile="9830066666"), citizen("9830066666")), 201)[
+        "tracking_id"]
+    case = routed(platform, tracking_id)
+    hops = [("power", "The pump has no electricity"), ("panchayat_rd", "The pipeline is a panchayat asset"),
+            ("phe", "Back to the water engineers")]
+    for department, reason in hops:
+        me = officer(case["officer_id"], case["department"], [case["place"]["district"]])
+        moved = platform.ok(platform.act(tracking_id, me, action="transfer", department=department, reason=reason))
+        assert moved["status"] == "transferred"
+        case = routed(platform, tracking_id, after_seq=case["routing_seq"])
+        assert case["department"] == department and case["level"] == 1
+        assert f"-{department}-bankura-l1-" in case["officer_id"]
+    me = officer(case["officer_id"], case["department"], ["Bankura"])
+    refused = platform.act(tracking_id, me, action="transfer", department="power", reason="One more time")
+    assert refused.status_code == 409 and "transfer" not in refused.json()["details"]["allowed"]
+    assert platform.case(tracking_id)["transfers"] == 3
+    reasons = [e["reason"] for e in platform.case(tracking_id)["timeline"] if e["kind"] == "routed"]
+    assert len(reasons) == 4 and "pipeline is a panchayat asset" in reasons[2]
+
+
+def test_a_supervisor_reassigns_within_the_office(platform):
+    tracking_id = platform.ok(platform.file(drinking_water(mobile="9830077777"), citizen("9830077777")), 201)[
+        "tracking_id"]
+    case = routed(platform, tracking_id)
+    other = next(o.id for o in pool("phe", "Bankura", 1) if o.id != case["officer_id"])
+    path = f"/api/v1/grievances/{tracking_id}/assignment"
+    supervisor = officer("sup-phe-bankura", "phe", ["Bankura"], role="supervisor")
+    outsider = officer("sup-phe-nadia", "phe", ["Nadia"], role="supervisor")
+    body = {"officer_id": other, "reason": "Balancing the load in Onda"}
+    assert platform.request("POST", path, outsider, json=body).status_code == 403
+    assert platform.request("POST", path, officer(case["officer_id"], "phe", ["Bankura"]), json=body).status_code == 403
+    bad = platform.request("POST", path, supervisor, json={"officer_id": "off-nobody", "reason": "try this"})
+    assert bad.status_code == 400 and "officer_id" in bad.json()["fields"]
+    assert platform.ok(platform.request("POST", path, supervisor, json=body))["officer_id"] == other
+    platform.wait_case(tracking_id, lambda c: c["officer_id"] == other, "the new officer on the case")
+    assert any(i["tracking_id"] == tracking_id for i in platform.ok(platform.queue(officer(other, "phe", ["Bankura"])))["items"])
+
