@@ -166,8 +166,9 @@ def test_each_routing_decision_carries_the_whole_assignment():
     assigned = g.apply_routing(case, "assigned", decision, NOW)
     assert assigned.set["department"] == "phe" and assigned.set["officer_id"] == "off-1"
     assert "status" not in assigned.set  # only `routed` moves the status
-    late = g.apply_routing(case, "routed_status", decision, NOW)
+    late = g.apply_routing(case, "routed_status", {**decision, "reason": "category chosen"}, NOW)
     assert late.set == {"status": "routed"}
+    assert late.timeline[0]["reason"] == "category chosen"
 
 
 def test_a_transfer_marks_older_routing_decisions_as_past():

@@ -150,6 +150,8 @@ def apply_routing(case, kind, decision, now):
         if case["status"] in lifecycle.RULES["route"].sources:
             _status_change(case, "route", lifecycle.ROUTED, now, system, change)
     elif kind == "routed_status":  # a late `routed`: its office is already recorded by a newer decision
+        change.timeline.append(entry("routed", now, system, True, department=decision["department"],
+                                     reason=decision.get("reason")))
         _status_change(case, "route", lifecycle.ROUTED, now, system, change)
     elif kind in ("assigned", "escalated"):
         # Every decision carries the whole assignment, so it stands on its own whatever order they arrive in.
