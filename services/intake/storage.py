@@ -5,7 +5,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from shared.mongo import MongoDatabase
-from shared.outbox import ensure_outbox_index, insert_with_events, update_with_events
+from shared.outbox import insert_with_events, update_with_events
 
 
 class ConcurrentUpdate(Exception):
@@ -60,10 +60,6 @@ class GrievanceStore:
 
 class GrievanceStorage(MongoDatabase):
     """Injects a GrievanceStore over the intake service's own database."""
-
-    def setup(self):
-        super().setup()
-        ensure_outbox_index(self.database.grievances)
 
     def get_dependency(self, worker_ctx):
         return GrievanceStore(self.database)

@@ -1,6 +1,6 @@
 """The routing service's store: one assignment (with its SLA clock) per case, and officers' open loads."""
 from shared.mongo import MongoDatabase
-from shared.outbox import ensure_outbox_index, insert_with_events, update_with_events
+from shared.outbox import insert_with_events, update_with_events
 
 
 class StaleAssignment(Exception):
@@ -49,9 +49,8 @@ class AssignmentStore:
 
 
 class AssignmentStorage(MongoDatabase):
-    def setup(self):
-        super().setup()
-        ensure_outbox_index(self.database.assignments)
+    """Injects an AssignmentStore over the routing service's own database (the Outbox provider indexes
+    `assignments` for its sweeps)."""
 
     def get_dependency(self, worker_ctx):
         return AssignmentStore(self.database)
