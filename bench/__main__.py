@@ -9,7 +9,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import eventlet
 
-eventlet.monkey_patch()
+    eventlet.monkey_patch()
 
 import os  # noqa: E402
 import tempfile  # noqa: E402

@@ -5,7 +5,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # eventlet announces its own deprecation on import
     import eventlet
 
-eventlet.monkey_patch()
+    eventlet.monkey_patch()
 
 import os  # noqa: E402
 
