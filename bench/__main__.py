@@ -6,7 +6,7 @@ raw infrastructure operation it rests on, measured moments apart. BENCH_FILINGS 
 import warnings
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()

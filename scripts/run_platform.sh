@@ -3,7 +3,6 @@
 # GET /health answers 200, prints the URLs, and stops every service cleanly on Ctrl-C.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONWARNINGS="ignore::DeprecationWarning"  # eventlet announces its deprecation once per process
 PORT="${GATEWAY_PORT:-8000}"
 HEALTH_URL="http://127.0.0.1:$PORT/health"
 pids=()
@@ -25,7 +24,7 @@ fi
 # module:Class for each service (nameko would otherwise also pick up imported base classes)
 while read -r service path; do
   echo "[run] starting $service"
-  SORASORI_SERVICE=$service .venv/bin/nameko run --config config/sorasori.yaml "$path" &
+  SORASORI_SERVICE=$service .venv/bin/python -m services.run --config config/sorasori.yaml "$path" &
   pids+=($!)
 done < <(.venv/bin/python -m services.registry)
 

@@ -1,4 +1,4 @@
-"""Run services as their own `nameko run` processes, as `make run` and production do (tests, bench)."""
+"""Run services as their own `nameko run` processes (through services.run), as `make run` and production do (tests, bench)."""
 import os
 import signal
 import subprocess
@@ -23,10 +23,10 @@ class ServiceProcess:
         self.process = None
 
     def start(self):
-        env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning", SORASORI_SERVICE=self.name)
+        env = dict(os.environ, SORASORI_SERVICE=self.name)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "nameko", "run", "--config", str(self.config_path), SERVICES[self.name]],
+                [sys.executable, "-m", "services.run", "--config", str(self.config_path), SERVICES[self.name]],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def kill(self):

@@ -2,7 +2,7 @@
 import warnings
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)  # eventlet announces its own deprecation on import
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # a plain Warning, at import
     import eventlet
 
     eventlet.monkey_patch()

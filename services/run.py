@@ -1,0 +1,14 @@
+"""`python -m services.run --config config/sorasori.yaml services.intake.service:IntakeService`:
+nameko's own `nameko run`, without eventlet's deprecation notice at every start (it is a plain Warning,
+so PYTHONWARNINGS cannot name it before eventlet is imported)."""
+import sys
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+from nameko.cli.main import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.argv[0] = "nameko"
+    sys.argv.insert(1, "run")
+    sys.exit(main())
