@@ -82,8 +82,11 @@ def view(case, actor):
     return json_data(shown)
 
 
+OFFICERS_ONLY_DETAILS = ("notes",)
+
+
 def _for_citizen(entry):
-    entry = dict(entry)
+    entry = {k: v for k, v in entry.items() if k not in OFFICERS_ONLY_DETAILS}
     by = entry.get("by")
     if by and by.get("role") != CITIZEN:
         entry["by"] = {"role": by["role"]}  # which office acted, not which person

@@ -95,7 +95,8 @@ def test_the_rajasthan_romance_scam_case(platform, event_log):
     assert "51,800" in final["description"]
     assert final["feedback"][0]["rating"] == 5
     his_view = platform.ok(platform.get(tracking_id, rakesh))
-    assert not [e for e in his_view["timeline"] if e["kind"] == "log_contact"]  # officers' call log
+    calls = [e for e in his_view["timeline"] if e["kind"] == "log_contact"]
+    assert len(calls) == 5 and all("notes" not in e for e in calls)  # he sees each call, not the notes
     assert "grievance.filed" in event_log.types(tracking_id)
 
 

@@ -71,12 +71,16 @@ def test_resolve_records_resolution_and_emits_events():
     assert change.timeline[0]["public"] is True
 
 
-def test_internal_notes_stay_internal_and_contacts_are_counted():
+def test_internal_notes_stay_internal_and_contact_attempts_are_shown_without_notes():
     case = routed_case()
     note = g.apply_action(case, "add_note", {"text": "Asked the BDO", "visibility": "internal"}, OFFICER, NOW)
     assert note.timeline[0]["public"] is False and note.events == []
-    contact = g.apply_action(case, "log_contact", {"outcome": "no_answer", "channel": "phone"}, OFFICER, NOW)
-    assert contact.set["contact_attempts"] == 1 and not contact.timeline[0]["public"]
+    contact = g.apply_action(case, "log_contact", {"outcome": "no_answer", "channel": "phone",
+                                                    "notes": "tried twice"}, OFFICER, NOW)
+    assert contact.set["contact_attempts"] == 1 and contact.timeline[0]["public"]
+    case["timeline"].append(contact.timeline[0])
+    shown = access.view(case, CITIZEN)["timeline"][-1]
+    assert shown["outcome"] == "no_answer" and "notes" not in shown  # the citizen sees the call, not the notes
 
 
 def test_editing_an_incomplete_case_keeps_the_old_text_and_files_it():

@@ -10,9 +10,10 @@ from services.intake.domain import intake_rules, lifecycle
 from services.intake.domain.lifecycle import (CITIZEN, CLOSED, FILED, INCOMPLETE, REOPENED, RESOLVED, SYSTEM,
                                               decide, feedback_outcome, next_level)
 
-# Actions whose timeline entry the citizen sees; internal notes and contact logs stay with officers.
+# Actions whose timeline entry the citizen sees (internal notes stay with officers; a contact attempt is
+# shown without the officer's notes on it).
 PUBLIC_ACTIONS = {"acknowledge", "start", "request_info", "transfer", "resolve", "reject", "close",
-                  "provide_info", "appeal", "route", "complete", "edit_on_behalf"}
+                  "provide_info", "appeal", "route", "complete", "edit_on_behalf", "log_contact"}
 
 EVENT_FOR_ACTION = {
     "acknowledge": "grievance.acknowledged",
