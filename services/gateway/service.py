@@ -5,7 +5,7 @@ from nameko.web.handlers import http
 
 from services.gateway import health
 from services.gateway.auth import Authenticator
-from services.gateway.http import api, call, json_body
+from services.gateway.web import api, call, json_body
 from services.gateway.responses import json_response
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
