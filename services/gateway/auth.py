@@ -1,17 +1,19 @@
 """Who is calling: the gateway's authentication hook.
 
-Until the identity service (OpenID Connect) lands, the only working mode is AUTH_MODE=development,
-which accepts *unsigned* development tokens: `Authorization: Bearer dev.<base64url JSON claims>`, e.g.
-{"sub": "citizen-9830012345", "role": "citizen", "mobile": "9830012345"}. Anyone can forge them, so the
-gateway refuses to start in development mode when SORASORI_ENV=production, and any other mode rejects
-every request (closed by default) until real token verification is configured.
+Access tokens are JWTs the identity service signs; the gateway verifies them locally (signature against
+the cached JWKS, issuer, audience, expiry). AUTH_MODE=development also accepts *unsigned* development
+tokens, `Authorization: Bearer dev.<base64url JSON claims>`, e.g. {"sub": "citizen-9830012345",
+"role": "citizen", "mobile": "9830012345"}, for roles the identity service cannot issue yet (officers).
+Anyone can forge those, so the gateway refuses to start in development mode when SORASORI_ENV=production.
 """
 import base64
 import json
 import logging
 
 from nameko.extensions import DependencyProvider
+from nameko.standalone.rpc import ClusterRpcProxy
 
+from services.gateway.tokens import TokenVerifier
 from shared.actors import actor_schema
 from shared.errors import Unauthenticated, ValidationFailed, validated
 
@@ -43,6 +45,7 @@ class Authenticator(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.mode = config.get("AUTH_MODE", "oidc")
+        self.verifier = TokenVerifier(config["OIDC_ISSUER"], self._fetch_jwks)
         if self.mode == DEVELOPMENT:
             if config.get("SORASORI_ENV") == "production":
                 raise RuntimeError("AUTH_MODE=development accepts forged tokens; refusing to start in production")
@@ -56,6 +59,12 @@ class Authenticator(DependencyProvider):
         if not header.startswith("Bearer "):
             raise Unauthenticated("sign in first: an Authorization: Bearer token is required")
         token = header[len("Bearer "):].strip()
-        if self.mode == DEVELOPMENT and token.startswith(DEV_TOKEN_PREFIX):
+        if token.startswith(DEV_TOKEN_PREFIX):
+            if self.mode != DEVELOPMENT:
+                raise Unauthenticated("development tokens are not accepted here")
             return _read_dev_token(token)
-        raise Unauthenticated("token verification is not configured (the identity service is not live yet)")
+        return self.verifier.actor(token)
+
+    def _fetch_jwks(self):
+        with ClusterRpcProxy(self.container.config, timeout=5) as cluster:
+            return cluster.identity.jwks()

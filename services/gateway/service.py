@@ -1,7 +1,11 @@
 """Gateway: the platform's only HTTP face (web and mobile clients, officers, other state systems)."""
+import logging
+
 from nameko.dependency_providers import Config
+from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
+from werkzeug.wrappers import Response
 
 from services.gateway import health
 from services.gateway.auth import Authenticator
@@ -9,7 +13,10 @@ from services.gateway.web import api, call, json_body
 from services.gateway.responses import json_response
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
+from shared.errors import PlatformError
 from shared.health import UP
+
+log = logging.getLogger(__name__)
 
 TRACKING = "/api/v1/grievances/<string:tracking_id>"
 
@@ -77,6 +84,44 @@ class GatewayService:
         actor = self.authenticate(request)
         return 200, self._rpc("routing", self.routing.reassign, tracking_id, json_body(request), actor), {}
 
+    # --- identity: OpenID Connect discovery, keys, tokens --------------------------------------
+
+    @http("GET", "/.well-known/openid-configuration")
+    @api
+    def openid_configuration(self, request):
+        return 200, self._rpc("identity", self.identity.openid_configuration), {"Cache-Control": "max-age=300"}
+
+    @http("GET", "/.well-known/jwks.json")
+    @api
+    def jwks(self, request):
+        return 200, self._rpc("identity", self.identity.jwks), {"Cache-Control": "max-age=60"}
+
+    @http("POST", "/oauth/otp")
+    @api
+    def request_otp(self, request):
+        """A citizen asks for a sign-in code by SMS."""
+        return 200, self._rpc("identity", self.identity.request_otp, json_body(request), request.remote_addr), {}
+
+    @http("POST", "/oauth/token")
+    def token(self, request):
+        return self._oauth(request, self.identity.token)
+
+    @http("POST", "/oauth/revoke")
+    def revoke(self, request):
+        return self._oauth(request, self.identity.revoke)
+
+    @http("POST", "/api/v1/admin/signing-keys/rotate")
+    @api
+    def rotate_signing_key(self, request):
+        actor = self.authenticate(request)
+        return 200, self._rpc("identity", self.identity.rotate_signing_key, actor), {}
+
+    @http("POST", "/api/v1/admin/clients")
+    @api
+    def register_client(self, request):
+        actor = self.authenticate(request)
+        return 201, self._rpc("identity", self.identity.register_machine_client, json_body(request), actor), {}
+
     # --- officers -------------------------------------------------------------------------------
 
     @http("GET", "/api/v1/officer/queue")
@@ -84,6 +129,24 @@ class GatewayService:
     def officer_queue(self, request):
         actor = self.authenticate(request)
         return 200, self._rpc("routing", self.routing.officer_queue, actor), {"Cache-Control": "no-store"}
+
+    def _oauth(self, request, endpoint):
+        """OAuth endpoints answer in OAuth's own format (RFC 6749 section 5), made by authlib in identity."""
+        forwarded = {"method": request.method, "url": request.url,
+                     "headers": {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")},
+                     "form": request.form.to_dict()}
+        try:
+            answer = self._rpc("identity", endpoint, forwarded)
+        except PlatformError as error:
+            return json_response(error.body(), status=error.status)
+        except RemoteError:
+            log.exception("the token endpoint failed")
+            return json_response({"error": "server_error"}, status=500)
+        response = Response(answer["body"], status=answer["status"], mimetype="application/json")
+        for name, value in answer["headers"].items():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     def _rpc(self, service, method, *args):
         return call(service, method, *args, timeout=float(self.config.get("GATEWAY_RPC_TIMEOUT", 10)))

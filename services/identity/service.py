@@ -1,6 +1,159 @@
 """Identity: the platform's OpenID Connect provider, citizen OTP sign-in, officer roles and scopes."""
+import logging
+from datetime import datetime, timedelta, timezone
+
+from authlib.common.security import generate_token
+from nameko.rpc import RpcProxy, rpc
+
+from services.identity import otp
+from services.identity.keys import ALG, KeyRing
+from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, Account, Client, IdentityServer,
+                                     secret_hash)
+from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema
+from services.identity.storage import IdentityStorage
+from shared.actors import ADMIN, actor_schema
+from shared.errors import EXPECTED, Forbidden, RateLimited, validated
 from shared.service_base import StoreBackedService
+
+log = logging.getLogger(__name__)
+
+CITIZEN_APP = Client(client_id="sorasori-citizen-app", grant_types=[OTP_GRANT, "refresh_token"],
+                     scope="openid grievances")
+_otp_schema = OtpRequestSchema()
+_http_schema = HttpRequestSchema()
+_client_schema = MachineClientSchema()
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
 
 
 class IdentityService(StoreBackedService):
     name = "identity"
+    store = IdentityStorage()
+    notification = RpcProxy("notification")
+
+    # --- citizens: sign in with a one-time password -----------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def request_otp(self, payload, address):
+        """Send a sign-in code by SMS. The answer never says whether the number has an account."""
+        request = validated(_otp_schema, payload)
+        mobile, now = request["mobile"][-10:], utcnow()
+        locked = self.store.locked_until(mobile)
+        if locked and locked > now:
+            raise RateLimited("too many wrong codes: this number is locked for a while")
+        allowed, why = otp.sends_allowed(self.store.recent_sends(now - otp.SEND_WINDOW, mobile=mobile),
+                                         self.store.recent_sends(now - otp.SEND_WINDOW, address=address))
+        if not allowed:
+            self.store.audit("otp_refused", now, mobile_sub=_masked(mobile), address=address, reason=why)
+            raise RateLimited(why)
+        code = otp.new_code()
+        self.store.put_challenge(otp.new_challenge(mobile, now, code))
+        self.store.record_send(mobile, address, now)
+        self.notification.send_sms({"to": mobile, "template": "otp", "language": request["language"],
+                                    "params": {"code": code, "minutes": otp.LIFETIME.seconds // 60}})
+        self.store.audit("otp_sent", now, mobile=_masked(mobile), address=address)
+        return {"sent": True, "expires_in": otp.LIFETIME.seconds}
+
+    # --- the OAuth 2.0 endpoints (through the gateway) --------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def token(self, http):
+        return self._server().create_token_response(validated(_http_schema, http))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def revoke(self, http):
+        return self._server().create_endpoint_response("revocation", validated(_http_schema, http))
+
+    @rpc
+    def jwks(self):
+        return self._keys().public_jwks(utcnow())
+
+    @rpc
+    def openid_configuration(self):
+        issuer = self.config["OIDC_ISSUER"]
+        return {
+            "issuer": issuer,
+            "jwks_uri": f"{issuer}/.well-known/jwks.json",
+            "token_endpoint": f"{issuer}/oauth/token",
+            "revocation_endpoint": f"{issuer}/oauth/revoke",
+            "grant_types_supported": [OTP_GRANT, "refresh_token", "client_credentials"],
+            "token_endpoint_auth_methods_supported": ["none", "client_secret_basic"],
+            "id_token_signing_alg_values_supported": [ALG],
+            "scopes_supported": ["openid", "grievances"],
+            "subject_types_supported": ["public"],
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"],
+        }
+
+    # --- administration ---------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def rotate_signing_key(self, actor):
+        actor = self._admin(actor)
+        result = self._keys().rotate(utcnow())
+        self.store.audit("signing_key_rotated", utcnow(), by=actor["sub"], **result)
+        return result
+
+    @rpc(expected_exceptions=EXPECTED)
+    def register_machine_client(self, payload, actor):
+        """Another state system (client credentials). The secret is shown once and stored hashed."""
+        actor = self._admin(actor)
+        request = validated(_client_schema, payload)
+        secret = generate_token(40)
+        client = Client(client_id=request["client_id"], grant_types=["client_credentials"], scope=request["scope"],
+                        secret_hash=secret_hash(secret), auth_method="client_secret_basic",
+                        claims={"role": "system"})
+        self.store.put_client(client, utcnow())
+        self.store.audit("client_registered", utcnow(), by=actor["sub"], client_id=client.client_id)
+        return {"client_id": client.client_id, "client_secret": secret}
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _admin(self, actor):
+        actor = validated(actor_schema, actor)
+        if actor["role"] != ADMIN:
+            raise Forbidden("only an administrator may do this")
+        return actor
+
+    def _keys(self):
+        return KeyRing(self.store.db.signing_keys, timedelta(seconds=ACCESS_TOKEN_SECONDS))
+
+    def _server(self):
+        if self.store.client(CITIZEN_APP.client_id) is None:
+            self.store.put_client(CITIZEN_APP, utcnow())
+        return IdentityServer(self.store, self.config["OIDC_ISSUER"], lambda: self._keys().signing_keys(utcnow()),
+                              self._verify_otp, self._account)
+
+    def _verify_otp(self, mobile, code, request):
+        mobile, now = mobile[-10:], utcnow()
+        locked = self.store.locked_until(mobile)
+        if locked and locked > now:
+            self.store.audit("sign_in_failed", now, mobile=_masked(mobile), reason="locked")
+            return None
+        challenge = self.store.challenge(mobile)
+        verdict = otp.check(challenge, code, now)
+        if not verdict.ok:
+            if challenge is not None and verdict.reason == "wrong code":
+                self.store.count_attempt(mobile)
+            if verdict.lock:
+                self.store.lock(mobile, now + otp.LOCKOUT)
+            self.store.audit("sign_in_failed", now, mobile=_masked(mobile), reason=verdict.reason, locked=verdict.lock)
+            return None
+        if not self.store.use_challenge(mobile, challenge["salt"]):
+            return None  # someone used it a moment ago
+        account = self.store.citizen_signed_in(mobile, now)
+        self.store.audit("signed_in", now, sub=account["_id"], method="mobile_otp")
+        return Account(sub=account["_id"], role="citizen", mobile=mobile)
+
+    def _account(self, sub):
+        doc = self.store.account(sub)
+        if doc is None:
+            return None
+        return Account(sub=doc["_id"], role=doc["role"], mobile=doc.get("mobile"), name=doc.get("name"),
+                       department=doc.get("department"), districts=doc.get("districts", []))
+
+
+def _masked(mobile):
+    return mobile[:2] + "******" + mobile[-2:]

@@ -7,11 +7,11 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from services.intake.domain.lifecycle import CITIZEN_ACTIONS, OFFICER_ACTIONS, REJECTION_REASONS
 from shared.catalog import categories, departments, districts
+from shared.validators import INDIAN_MOBILE
 
 KINDS = ("complaint", "feedback", "suggestion")
 CHANNELS = ("web", "mobile", "phone_assisted", "email")
 LANGUAGES = ("bn", "en", "hi")
-INDIAN_MOBILE = validate.Regexp(r"^(\+91)?[6-9]\d{9}$", error="Not a 10-digit Indian mobile number.")
 
 
 class StrictSchema(Schema):

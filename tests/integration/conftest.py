@@ -87,7 +87,8 @@ def platform(platform_config, runner_factory):
     from services.registry import service_classes
     from tests.integration.platform_client import Gateway
 
-    platform_config.update(AUTH_MODE="development", ALLOW_CLOCK_OVERRIDE=True)
+    platform_config.update(AUTH_MODE="development", ALLOW_CLOCK_OVERRIDE=True,
+                           OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}")
     runner = runner_factory(platform_config, *service_classes())
     runner.start()
     return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")

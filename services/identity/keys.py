@@ -1,0 +1,47 @@
+"""Signing keys: one active RS256 key signs new tokens; retired keys stay in the JWKS until every token
+they signed has expired (rotation with overlap)."""
+import uuid
+from datetime import timedelta
+
+from joserfc.jwk import KeySet, RSAKey
+
+ALG = "RS256"
+
+
+def new_key(now):
+    kid = f"{now:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+    key = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": ALG})
+    return {"_id": kid, "private": key.as_dict(private=True), "created_at": now, "retired_at": None}
+
+
+class KeyRing:
+    def __init__(self, collection, token_lifetime):
+        self.collection = collection
+        self.overlap = token_lifetime + timedelta(minutes=5)  # clock skew
+
+    def active(self, now):
+        doc = self.collection.find_one({"retired_at": None})
+        if doc is None:
+            doc = new_key(now)
+            self.collection.insert_one(doc)
+        return doc
+
+    def signing_keys(self, now):
+        return KeySet([RSAKey.import_key(self.active(now)["private"])])
+
+    def public_jwks(self, now):
+        self.active(now)  # the first call makes the first key
+        keys = []
+        for doc in self.collection.find():
+            if doc["retired_at"] is None or doc["retired_at"] + self.overlap > now:
+                public = RSAKey.import_key(doc["private"]).as_dict(private=False)
+                keys.append({**public, "kid": doc["_id"], "use": "sig", "alg": ALG})
+        return {"keys": sorted(keys, key=lambda k: k["kid"])}
+
+    def rotate(self, now):
+        """A new active key; the old one keeps verifying until its tokens expire."""
+        current = self.active(now)
+        fresh = new_key(now)
+        self.collection.insert_one(fresh)
+        self.collection.update_one({"_id": current["_id"]}, {"$set": {"retired_at": now}})
+        return {"active": fresh["_id"], "retired": current["_id"]}

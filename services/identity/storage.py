@@ -1,0 +1,100 @@
+"""The identity service's store: accounts, OAuth clients, one-time-password challenges, refresh tokens,
+signing keys and the audit log."""
+import hashlib
+import time
+import uuid
+
+from pymongo import ReturnDocument
+
+from services.identity.oauth import Client, StoredRefreshToken
+from shared.mongo import MongoDatabase
+
+
+def citizen_sub(mobile):
+    """A stable subject for a mobile number that does not show the number."""
+    return "citizen-" + hashlib.sha256(f"sub\x1f{mobile[-10:]}".encode()).hexdigest()[:20]
+
+
+class IdentityStore:
+    def __init__(self, database):
+        self.db = database
+
+    # clients
+    def client(self, client_id):
+        doc = self.db.clients.find_one({"_id": client_id})
+        if doc is None:
+            return None
+        doc = dict(doc)
+        return Client(client_id=doc.pop("_id"), **{k: v for k, v in doc.items() if k != "created_at"})
+
+    def put_client(self, client, now):
+        self.db.clients.replace_one({"_id": client.client_id},
+                                    {"_id": client.client_id, "grant_types": client.grant_types, "scope": client.scope,
+                                     "secret_hash": client.secret_hash, "auth_method": client.auth_method,
+                                     "claims": client.claims, "created_at": now}, upsert=True)
+
+    # accounts
+    def account(self, sub):
+        return self.db.accounts.find_one({"_id": sub})
+
+    def citizen_signed_in(self, mobile, now):
+        return self.db.accounts.find_one_and_update(
+            {"_id": citizen_sub(mobile)},
+            {"$set": {"role": "citizen", "mobile": mobile[-10:], "last_sign_in": now},
+             "$setOnInsert": {"created_at": now}},
+            upsert=True, return_document=ReturnDocument.AFTER)
+
+    # one-time passwords
+    def challenge(self, mobile):
+        return self.db.otp_challenges.find_one({"_id": mobile})
+
+    def put_challenge(self, challenge):
+        self.db.otp_challenges.replace_one({"_id": challenge["mobile"]}, {"_id": challenge["mobile"], **challenge},
+                                           upsert=True)
+
+    def count_attempt(self, mobile):
+        self.db.otp_challenges.update_one({"_id": mobile}, {"$inc": {"attempts": 1}})
+
+    def use_challenge(self, mobile, salt):
+        """Single use: only one caller can flip it."""
+        return self.db.otp_challenges.update_one({"_id": mobile, "salt": salt, "used": False},
+                                                 {"$set": {"used": True}}).modified_count == 1
+
+    def lock(self, mobile, until):
+        self.db.otp_locks.replace_one({"_id": mobile}, {"_id": mobile, "until": until}, upsert=True)
+
+    def locked_until(self, mobile):
+        doc = self.db.otp_locks.find_one({"_id": mobile})
+        return doc["until"] if doc else None
+
+    def record_send(self, mobile, address, now):
+        self.db.otp_sends.insert_one({"_id": uuid.uuid4().hex, "mobile": mobile, "address": address, "at": now})
+
+    def recent_sends(self, since, mobile=None, address=None):
+        query = {"at": {"$gte": since}}
+        if mobile:
+            query["mobile"] = mobile
+        if address:
+            query["address"] = address
+        return self.db.otp_sends.count_documents(query)
+
+    # refresh tokens (stored as hashes)
+    def save_refresh_token(self, token_hash, client_id, sub, scope, expires_at):
+        self.db.refresh_tokens.insert_one({"_id": token_hash, "client_id": client_id, "sub": sub, "scope": scope,
+                                           "expires_at": expires_at, "revoked": False, "created_at": time.time()})
+
+    def find_refresh_token(self, token_hash):
+        doc = self.db.refresh_tokens.find_one({"_id": token_hash, "revoked": False})
+        return StoredRefreshToken(doc) if doc else None
+
+    def revoke_refresh_token(self, token_hash):
+        self.db.refresh_tokens.update_one({"_id": token_hash}, {"$set": {"revoked": True}})
+
+    # audit
+    def audit(self, kind, now, **details):
+        self.db.audit.insert_one({"_id": uuid.uuid4().hex, "kind": kind, "at": now, **details})
+
+
+class IdentityStorage(MongoDatabase):
+    def get_dependency(self, worker_ctx):
+        return IdentityStore(self.database)

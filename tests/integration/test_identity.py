@@ -1,0 +1,152 @@
+"""Citizens sign in with a one-time password over SMS and use the platform with the signed token; keys
+rotate without breaking tokens already issued; forged or wrong tokens are refused."""
+import base64
+import json
+import re
+
+import pytest
+import requests
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from tests.integration.platform_client import drinking_water
+
+OTP_GRANT = "urn:sorasori:params:oauth:grant-type:mobile-otp"
+APP = "sorasori-citizen-app"
+ADMIN = {"sub": "admin-1", "role": "admin"}
+
+
+def last_code(platform_config, mobile):
+    with ClusterRpcProxy(platform_config) as cluster:
+        text = cluster.notification.sms_sent(mobile)[0]["text"]
+    return re.search(r"\d{6}", text).group(0)
+
+
+def sign_in(platform, platform_config, mobile):
+    platform.ok(platform.request("POST", "/oauth/otp", json={"mobile": mobile, "language": "en"}))
+    code = last_code(platform_config, mobile)
+    response = requests.post(platform.base + "/oauth/token", data={
+        "grant_type": OTP_GRANT, "client_id": APP, "mobile": mobile, "code": code}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def header(token):
+    return json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+
+
+def test_discovery_and_keys_are_served_through_the_gateway(platform):
+    config = platform.ok(platform.request("GET", "/.well-known/openid-configuration"))
+    assert config["issuer"] == platform.base and config["token_endpoint"] == platform.base + "/oauth/token"
+    assert OTP_GRANT in config["grant_types_supported"]
+    jwks = platform.ok(platform.request("GET", "/.well-known/jwks.json"))
+    assert jwks["keys"] and all(k["kty"] == "RSA" and "d" not in k for k in jwks["keys"])
+
+
+def test_a_citizen_signs_in_by_otp_and_files_with_the_token(platform, platform_config):
+    tokens = sign_in(platform, platform_config, "9830088888")
+    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 900 and tokens["refresh_token"]
+    kid = header(tokens["access_token"])["kid"]
+    assert kid in {k["kid"] for k in platform.ok(platform.request("GET", "/.well-known/jwks.json"))["keys"]}
+
+    filed = requests.post(platform.base + "/api/v1/grievances", json=drinking_water(mobile="9830088888"),
+                          headers=bearer(tokens["access_token"]), timeout=10)
+    assert filed.status_code == 201, filed.text
+    mine = requests.get(platform.base + f"/api/v1/grievances/{filed.json()['tracking_id']}",
+                        headers=bearer(tokens["access_token"]), timeout=10)
+    assert mine.status_code == 200  # the token's mobile makes the case theirs
+
+    refreshed = requests.post(platform.base + "/oauth/token", data={
+        "grant_type": "refresh_token", "client_id": APP, "refresh_token": tokens["refresh_token"]}, timeout=10)
+    assert refreshed.status_code == 200, refreshed.text
+    new = refreshed.json()
+    assert new["refresh_token"] != tokens["refresh_token"]  # rotated
+    reused = requests.post(platform.base + "/oauth/token", data={
+        "grant_type": "refresh_token", "client_id": APP, "refresh_token": tokens["refresh_token"]}, timeout=10)
+    assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
+
+    revoked = requests.post(platform.base + "/oauth/revoke", data={
+        "token": new["refresh_token"], "token_type_hint": "refresh_token", "client_id": APP}, timeout=10)
+    assert revoked.status_code == 200
+    after = requests.post(platform.base + "/oauth/token", data={
+        "grant_type": "refresh_token", "client_id": APP, "refresh_token": new["refresh_token"]}, timeout=10)
+    assert after.status_code == 400
+
+
+def test_a_code_is_single_use_and_brute_force_locks_the_number(platform, platform_config):
+    mobile = "9830099999"
+    platform.ok(platform.request("POST", "/oauth/otp", json={"mobile": mobile}))
+    code = last_code(platform_config, mobile)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        response = requests.post(platform.base + "/oauth/token", data={
+            "grant_type": OTP_GRANT, "client_id": APP, "mobile": mobile, "code": wrong}, timeout=10)
+        assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    locked = requests.post(platform.base + "/oauth/token", data={
+        "grant_type": OTP_GRANT, "client_id": APP, "mobile": mobile, "code": code}, timeout=10)
+    assert locked.status_code == 400  # even the right code, once locked
+    assert platform.request("POST", "/oauth/otp", json={"mobile": mobile}).status_code == 429
+
+
+def test_codes_are_rate_limited_per_number(platform):
+    for _ in range(3):
+        platform.ok(platform.request("POST", "/oauth/otp", json={"mobile": "9830011122"}))
+    assert platform.request("POST", "/oauth/otp", json={"mobile": "9830011122"}).status_code == 429
+    assert "mobile" in platform.request("POST", "/oauth/otp", json={"mobile": "12345"}).json()["fields"]
+
+
+def test_key_rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_key(platform, platform_config):
+    old = sign_in(platform, platform_config, "9830012121")["access_token"]
+    rotated = platform.ok(platform.request("POST", "/api/v1/admin/signing-keys/rotate", ADMIN))
+    assert platform.request("POST", "/api/v1/admin/signing-keys/rotate",
+                            {"sub": "c", "role": "citizen"}).status_code == 403
+    new = sign_in(platform, platform_config, "9830012122")["access_token"]
+    assert header(old)["kid"] == rotated["retired"] and header(new)["kid"] == rotated["active"]
+    kids = {k["kid"] for k in platform.ok(platform.request("GET", "/.well-known/jwks.json"))["keys"]}
+    assert {rotated["retired"], rotated["active"]} <= kids
+    for token in (old, new):
+        response = requests.get(platform.base + "/api/v1/officer/queue", headers=bearer(token), timeout=10)
+        assert response.status_code == 403  # authenticated (a citizen), just not an officer
+
+
+@pytest.mark.parametrize("tamper", ["signature", "payload", "alg_none"])
+def test_forged_tokens_are_refused(platform, platform_config, tamper):
+    token = sign_in(platform, platform_config, "9830013131")["access_token"]
+    head, body, signature = token.split(".")
+    if tamper == "signature":
+        token = f"{head}.{body}.{signature[:-4]}AAAA"
+    elif tamper == "payload":
+        claims = json.loads(base64.urlsafe_b64decode(body + "=="))
+        claims["role"] = "cmo_cell"
+        token = f"{head}.{base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip('=')}.{signature}"
+    else:
+        none = base64.urlsafe_b64encode(b'{"alg":"none"}').decode().rstrip("=")
+        token = f"{none}.{body}."
+    response = requests.get(platform.base + "/api/v1/officer/queue", headers=bearer(token), timeout=10)
+    assert response.status_code == 401
+
+
+def test_other_systems_use_client_credentials(platform):
+    registered = platform.ok(platform.request("POST", "/api/v1/admin/clients", ADMIN,
+                                              json={"client_id": "wb-edistrict"}), 201)
+    token = requests.post(platform.base + "/oauth/token", data={"grant_type": "client_credentials"},
+                          auth=("wb-edistrict", registered["client_secret"]), timeout=10)
+    assert token.status_code == 200, token.text
+    assert "refresh_token" not in token.json()
+    wrong = requests.post(platform.base + "/oauth/token", data={"grant_type": "client_credentials"},
+                          auth=("wb-edistrict", "not-the-secret"), timeout=10)
+    assert wrong.status_code == 401
+
+
+def test_a_code_works_once(platform, platform_config):
+    mobile = "9830014141"
+    platform.ok(platform.request("POST", "/oauth/otp", json={"mobile": mobile}))
+    form = {"grant_type": OTP_GRANT, "client_id": APP, "mobile": mobile, "code": last_code(platform_config, mobile)}
+    assert requests.post(platform.base + "/oauth/token", data=form, timeout=10).status_code == 200
+    again = requests.post(platform.base + "/oauth/token", data=form, timeout=10)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    unknown_client = requests.post(platform.base + "/oauth/token", data={**form, "client_id": "nobody"}, timeout=10)
+    assert unknown_client.status_code in (400, 401)
