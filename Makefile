@@ -6,13 +6,14 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv infra infra-down infra-status run test test-unit test-integration bench clean
+.PHONY: help venv infra infra-down infra-status run test test-unit test-integration bench seed clean
 
 help:
 	@echo "make run         install what is missing, start the servers and the six services (Ctrl-C stops them)"
 	@echo "make test        install what is missing, start the servers, run unit and integration tests"
 	@echo "make test-unit   unit tests only (no servers)"
 	@echo "make bench       benchmarks against the local servers, printed as a table"
+	@echo "make seed        (with make run going) create the demo officers, supervisor, CMO cell and admin"
 	@echo "make infra       start RabbitMQ, FerretDB and Elasticsearch only"
 	@echo "make infra-down  stop the servers this project started (nothing else)"
 
@@ -52,6 +53,9 @@ test-integration: infra
 
 bench: infra
 	@$(VENV_PY) -m bench
+
+seed: venv
+	@$(VENV_PY) -m services.identity.cli seed-demo
 
 clean: infra-down
 	rm -rf var $(VENV) .bin

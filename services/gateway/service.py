@@ -122,6 +122,25 @@ class GatewayService:
         actor = self.authenticate(request)
         return 201, self._rpc("identity", self.identity.register_machine_client, json_body(request), actor), {}
 
+    @http("POST", "/api/v1/admin/accounts")
+    @api
+    def put_staff_account(self, request):
+        actor = self.authenticate(request)
+        return 200, self._rpc("identity", self.identity.put_staff_account, json_body(request), actor), {}
+
+    @http("GET", "/api/v1/admin/accounts")
+    @api
+    def staff_accounts(self, request):
+        actor = self.authenticate(request)
+        return 200, {"accounts": self._rpc("identity", self.identity.staff_accounts, actor)}, {}
+
+    @http("GET", "/api/v1/admin/audit")
+    @api
+    def audit_log(self, request):
+        actor = self.authenticate(request)
+        entries = self._rpc("identity", self.identity.audit_log, actor, request.args.get("kind"))
+        return 200, {"entries": entries}, {"Cache-Control": "no-store"}
+
     # --- officers -------------------------------------------------------------------------------
 
     @http("GET", "/api/v1/officer/queue")

@@ -1,5 +1,7 @@
 """What the identity service accepts over RPC."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from shared.catalog import departments, districts
 
 from shared.validators import INDIAN_MOBILE
 
@@ -29,3 +31,27 @@ class MachineClientSchema(Schema):
 
     client_id = fields.Str(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{2,63}$"))
     scope = fields.Str(load_default="grievances")
+
+
+class StaffAccountSchema(Schema):
+    """An officer, supervisor, CMO cell member or administrator, scoped by department and districts."""
+    class Meta:
+        unknown = RAISE
+
+    sub = fields.Str(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{2,127}$"))
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=120))
+    mobile = fields.Str(required=True, validate=INDIAN_MOBILE)
+    role = fields.Str(required=True, validate=validate.OneOf(("officer", "supervisor", "cmo_cell", "admin")))
+    department = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(list(departments())))
+    districts = fields.List(fields.Str(validate=validate.OneOf(districts() + ["*"])), load_default=list)
+
+    @validates_schema
+    def scoped(self, data, **kwargs):
+        if data["role"] in ("officer", "supervisor"):
+            errors = {}
+            if not data.get("department"):
+                errors["department"] = ["Officers and supervisors belong to a department."]
+            if not data.get("districts"):
+                errors["districts"] = ["Officers and supervisors work in at least one district ('*': all)."]
+            if errors:
+                raise ValidationError(errors)

@@ -9,7 +9,7 @@ from services.identity import otp
 from services.identity.keys import ALG, KeyRing
 from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, Account, Client, IdentityServer,
                                      secret_hash)
-from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema
+from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema, StaffAccountSchema
 from services.identity.storage import IdentityStorage
 from shared.actors import ADMIN, actor_schema
 from shared.errors import EXPECTED, Forbidden, RateLimited, validated
@@ -22,6 +22,7 @@ CITIZEN_APP = Client(client_id="sorasori-citizen-app", grant_types=[OTP_GRANT, "
 _otp_schema = OtpRequestSchema()
 _http_schema = HttpRequestSchema()
 _client_schema = MachineClientSchema()
+_staff_schema = StaffAccountSchema()
 
 
 def utcnow():
@@ -109,6 +110,38 @@ class IdentityService(StoreBackedService):
         self.store.audit("client_registered", utcnow(), by=actor["sub"], client_id=client.client_id)
         return {"client_id": client.client_id, "client_secret": secret}
 
+    @rpc(expected_exceptions=EXPECTED)
+    def put_staff_account(self, payload, actor):
+        """Create an officer (or supervisor, cell member, administrator) or change their role and scope."""
+        actor = self._admin(actor)
+        account = validated(_staff_schema, payload)
+        account["_id"] = account.pop("sub")
+        account["mobile"] = account["mobile"][-10:]
+        now = utcnow()
+        previous = self.store.put_staff_account(account, now)
+        if previous is None:
+            self.store.audit("account_created", now, by=actor["sub"], sub=account["_id"], role=account["role"],
+                             department=account["department"], districts=account["districts"])
+        elif (previous.get("role"), previous.get("department"), previous.get("districts")) != \
+                (account["role"], account["department"], account["districts"]):
+            self.store.audit("role_changed", now, by=actor["sub"], sub=account["_id"],
+                             before={"role": previous.get("role"), "department": previous.get("department"),
+                                     "districts": previous.get("districts")},
+                             after={"role": account["role"], "department": account["department"],
+                                    "districts": account["districts"]})
+        return {"sub": account["_id"], "created": previous is None}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def staff_accounts(self, actor):
+        self._admin(actor)
+        return [{"sub": a["_id"], **{k: a.get(k) for k in ("name", "role", "department", "districts")},
+                 "mobile": _masked(a["mobile"])} for a in self.store.staff_accounts()]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def audit_log(self, actor, kind=None):
+        self._admin(actor)
+        return [{**e, "at": e["at"].isoformat()} for e in self.store.audit_entries(kind)]
+
     # --- helpers ---------------------------------------------------------------------------------
 
     def _admin(self, actor):
@@ -143,6 +176,10 @@ class IdentityService(StoreBackedService):
             return None
         if not self.store.use_challenge(mobile, challenge["salt"]):
             return None  # someone used it a moment ago
+        staff = self.store.staff_account_for(mobile)
+        if staff is not None:
+            self.store.audit("signed_in", now, sub=staff["_id"], role=staff["role"], method="mobile_otp")
+            return self._account(staff["_id"])
         account = self.store.citizen_signed_in(mobile, now)
         self.store.audit("signed_in", now, sub=account["_id"], method="mobile_otp")
         return Account(sub=account["_id"], role="citizen", mobile=mobile)

@@ -37,6 +37,25 @@ class IdentityStore:
     def account(self, sub):
         return self.db.accounts.find_one({"_id": sub})
 
+    def staff_account_for(self, mobile):
+        """An officer, supervisor, cell member or administrator registered with this mobile number."""
+        link = self.db.account_mobiles.find_one({"_id": mobile[-10:]})
+        return self.account(link["sub"]) if link else None
+
+    def put_staff_account(self, account, now):
+        previous = self.account(account["_id"])
+        if previous and previous.get("mobile") and previous["mobile"] != account["mobile"]:
+            self.db.account_mobiles.delete_one({"_id": previous["mobile"], "sub": account["_id"]})
+        self.db.accounts.replace_one({"_id": account["_id"]}, {**account, "updated_at": now,
+                                                               "created_at": (previous or {}).get("created_at", now)},
+                                     upsert=True)
+        self.db.account_mobiles.replace_one({"_id": account["mobile"]}, {"_id": account["mobile"],
+                                                                         "sub": account["_id"]}, upsert=True)
+        return previous
+
+    def staff_accounts(self):
+        return list(self.db.accounts.find({"role": {"$ne": "citizen"}}))
+
     def citizen_signed_in(self, mobile, now):
         return self.db.accounts.find_one_and_update(
             {"_id": citizen_sub(mobile)},
@@ -93,6 +112,10 @@ class IdentityStore:
     # audit
     def audit(self, kind, now, **details):
         self.db.audit.insert_one({"_id": uuid.uuid4().hex, "kind": kind, "at": now, **details})
+
+    def audit_entries(self, kind=None, limit=200):
+        query = {"kind": kind} if kind else {}
+        return list(self.db.audit.find(query, {"_id": 0}).sort("at", -1).limit(limit))
 
 
 class IdentityStorage(MongoDatabase):

@@ -150,3 +150,46 @@ def test_a_code_works_once(platform, platform_config):
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
     unknown_client = requests.post(platform.base + "/oauth/token", data={**form, "client_id": "nobody"}, timeout=10)
     assert unknown_client.status_code in (400, 401)
+
+
+def test_officers_sign_in_with_their_registered_mobile_and_get_their_scope(platform, platform_config):
+    officer = {"sub": "off-phe-bankura-l1-1", "name": "Field Officer", "mobile": "7000000001", "role": "officer",
+               "department": "phe", "districts": ["Bankura"]}
+    bad = platform.request("POST", "/api/v1/admin/accounts", ADMIN, json={**officer, "department": None})
+    assert bad.status_code == 400 and "department" in bad.json()["fields"]
+    assert platform.request("POST", "/api/v1/admin/accounts", {"sub": "x", "role": "officer",
+                            "department": "phe", "districts": ["Bankura"]}, json=officer).status_code == 403
+    assert platform.ok(platform.request("POST", "/api/v1/admin/accounts", ADMIN, json=officer))["created"]
+
+    token = sign_in(platform, platform_config, "7000000001")["access_token"]
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert (claims["sub"], claims["role"], claims["department"], claims["districts"]) == \
+        ("off-phe-bankura-l1-1", "officer", "phe", ["Bankura"])
+    queue = requests.get(platform.base + "/api/v1/officer/queue", headers=bearer(token), timeout=10)
+    assert queue.status_code == 200 and queue.json()["officer_id"] == "off-phe-bankura-l1-1"
+
+    platform.ok(platform.request("POST", "/api/v1/admin/accounts", ADMIN,
+                                 json={**officer, "role": "supervisor", "districts": ["Bankura", "Nadia"]}))
+    changes = platform.ok(platform.request("GET", "/api/v1/admin/audit?kind=role_changed", ADMIN))["entries"]
+    assert changes[0]["sub"] == "off-phe-bankura-l1-1" and changes[0]["after"]["role"] == "supervisor"
+    sign_ins = platform.ok(platform.request("GET", "/api/v1/admin/audit?kind=signed_in", ADMIN))["entries"]
+    assert any(e["sub"] == "off-phe-bankura-l1-1" for e in sign_ins)
+    listed = platform.ok(platform.request("GET", "/api/v1/admin/accounts", ADMIN))["accounts"]
+    assert listed[0]["mobile"] == "70******01"
+
+
+def test_the_cli_seeds_the_demo_accounts(platform, platform_config, tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+
+    config_file = tmp_path / "sorasori.yaml"
+    config_file.write_text(yaml.safe_dump(platform_config))
+    run = subprocess.run([sys.executable, "-m", "services.identity.cli", "seed-demo"], capture_output=True,
+                         text=True, timeout=120, env={**__import__("os").environ, "SORASORI_CONFIG": str(config_file)})
+    assert run.returncode == 0, run.stderr
+    assert "demo accounts" in run.stderr and "off-phe-bankura-l1-1" in run.stderr
+    listed = platform.ok(platform.request("GET", "/api/v1/admin/accounts", ADMIN))["accounts"]
+    roles = {a["role"] for a in listed}
+    assert roles == {"officer", "cmo_cell", "supervisor", "admin"} and len(listed) >= 20

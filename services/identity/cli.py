@@ -1,0 +1,91 @@
+"""Administer accounts from the server: `python -m services.identity.cli COMMAND` (make seed runs seed-demo).
+
+It talks to the running identity service over the broker, as an administrator named after the local user:
+whoever can reach the broker with the platform's credentials is trusted to administer it.
+"""
+import argparse
+import getpass
+import json
+import sys
+import warnings
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
+
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+
+from services.routing.domain.officers import pool  # noqa: E402
+from shared.config import load_config  # noqa: E402
+from shared.errors import PlatformError  # noqa: E402
+
+# A demo set: real pool officers (so routing's assignments reach them) with demo mobile numbers.
+DEMO_OFFICES = [("phe", "Bankura"), ("phe", "Nadia"), ("home_cyber_cell", "Kolkata"), ("power", "Howrah")]
+
+
+def demo_accounts():
+    accounts, number = [], 7000000001
+    for department, district in DEMO_OFFICES:
+        for level in (1, 2, 3):
+            for officer in pool(department, district, level):
+                scope = ["*"] if officer.district == "state" else [officer.district]
+                accounts.append({"sub": officer.id, "name": officer.name, "mobile": str(number), "role": "officer",
+                                 "department": officer.department, "districts": scope})
+                number += 1
+    for officer in pool("cmo_cell", "state", 4):
+        accounts.append({"sub": officer.id, "name": officer.name, "mobile": str(number), "role": "cmo_cell"})
+        number += 1
+    accounts.append({"sub": "sup-phe-bankura", "name": "Supervisor, PHE Bankura", "mobile": str(number),
+                     "role": "supervisor", "department": "phe", "districts": ["Bankura"]})
+    accounts.append({"sub": "admin-demo", "name": "Platform administrator", "mobile": str(number + 1),
+                     "role": "admin"})
+    return accounts
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m services.identity.cli", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("put-account", help="create an officer/supervisor/cmo_cell/admin, or change one")
+    for name in ("sub", "name", "mobile", "role"):
+        create.add_argument(f"--{name}", required=True)
+    create.add_argument("--department")
+    create.add_argument("--district", action="append", dest="districts", default=[],
+                        help="repeat for several; '*' for all")
+    commands.add_parser("list", help="staff accounts (mobile numbers masked)")
+    commands.add_parser("seed-demo", help="the demo officers, supervisor, CMO cell and administrator")
+    commands.add_parser("rotate-key", help="a new signing key (the old one verifies until its tokens expire)")
+    args = parser.parse_args(argv)
+
+    actor = {"sub": f"cli:{getpass.getuser()}", "role": "admin"}
+    config = load_config()
+    config.pop("LOGGING", None)
+    with ClusterRpcProxy(config, timeout=30) as cluster:
+        identity = cluster.identity
+        try:
+            if args.command == "put-account":
+                account = {k: v for k, v in vars(args).items() if k not in ("command",) and v not in (None, [])}
+                print(json.dumps(identity.put_staff_account(account, actor)))
+            elif args.command == "list":
+                for account in identity.staff_accounts(actor):
+                    print(json.dumps(account, ensure_ascii=False))
+            elif args.command == "seed-demo":
+                accounts = demo_accounts()
+                for n, account in enumerate(accounts, start=1):
+                    identity.put_staff_account(account, actor)
+                    print(f"\r[seed] {n}/{len(accounts)} demo accounts", end="", file=sys.stderr, flush=True)
+                print(file=sys.stderr)
+                for account in accounts[:3] + accounts[-2:]:
+                    print(f"[seed] {account['role']:>10} {account['sub']:<40} signs in with {account['mobile']}",
+                          file=sys.stderr)
+            elif args.command == "rotate-key":
+                print(json.dumps(identity.rotate_signing_key(actor)))
+        except PlatformError as error:
+            print(f"error: {json.dumps(error.body())}", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
