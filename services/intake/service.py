@@ -119,6 +119,8 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         key = access.mobile_key(actor["mobile"])
 
         def step(case, now):
+            if access.is_complainant(case, actor):
+                raise Conflict("you filed this case; supporters are other citizens", {"allowed": []})
             if domain.is_closed_for_support(case):
                 raise Conflict(f"this case is {case['status']}; file a new grievance", {"allowed": []})
             change = domain.support(case, key, now)
