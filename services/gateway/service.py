@@ -78,6 +78,13 @@ class GatewayService:
         actor = self.authenticate(request)
         return 200, self._rpc("intake", self.intake.support, tracking_id, json_body(request), actor), {}
 
+    @http("GET", TRACKING + "/access-log")
+    @api
+    def personal_data_reads(self, request, tracking_id):
+        actor = self.authenticate(request)
+        reads = self._rpc("intake", self.intake.personal_data_reads, tracking_id, actor)
+        return 200, {"reads": reads}, {"Cache-Control": "no-store"}
+
     @http("POST", TRACKING + "/assignment")
     @api
     def reassign(self, request, tracking_id):

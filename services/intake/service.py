@@ -79,9 +79,17 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         actor = validated(actor_schema, actor)
         case = self._visible_case(tracking_id, actor)
         if access.needs_personal_data(case, actor) and not access.is_complainant(case, actor):
-            log.info("personal data read", extra={"tracking_id": tracking_id, "reader": actor["sub"],
-                                                  "reader_role": actor["role"]})
+            self.store.log_personal_data_read(tracking_id, actor, utcnow())  # DPDP: who read what, when
         return access.view(case, actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def personal_data_reads(self, tracking_id, actor):
+        """Who saw the complainant's contact details on this case (for the CMO cell)."""
+        actor = validated(actor_schema, actor)
+        if actor["role"] != "cmo_cell":
+            raise Forbidden("the access log is for the CMO cell")
+        self._visible_case(tracking_id, actor)
+        return [{**entry, "at": entry["at"].isoformat()} for entry in self.store.personal_data_reads(tracking_id)]
 
     @rpc(expected_exceptions=EXPECTED)
     def act(self, tracking_id, payload, actor):

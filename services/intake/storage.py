@@ -17,6 +17,7 @@ class GrievanceStore:
         self.cases = database.grievances
         self.repeats = database.repeat_keys
         self.counters = database.filing_counters
+        self.access_log = database.personal_data_reads
 
     def insert(self, case, events):
         """Insert a new case with its first events. Raises DuplicateKeyError on a tracking-ID collision."""
@@ -39,6 +40,13 @@ class GrievanceStore:
                                        update_with_events(update, events))
         if result.matched_count == 0:
             raise ConcurrentUpdate(case["_id"])
+
+    def log_personal_data_read(self, tracking_id, reader, now):
+        self.access_log.insert_one({"tracking_id": tracking_id, "reader": reader["sub"], "role": reader["role"],
+                                    "at": now})
+
+    def personal_data_reads(self, tracking_id):
+        return list(self.access_log.find({"tracking_id": tracking_id}, {"_id": 0}).sort("at", 1))
 
     def recent_repeat(self, key, since):
         found = self.repeats.find_one({"_id": key})

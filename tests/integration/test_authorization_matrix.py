@@ -32,17 +32,18 @@ def test_each_role_on_each_endpoint(platform):
         "reassign": ("POST", case_path + "/assignment", {"officer_id": colleague, "reason": "balancing load"}),
         "admin accounts": ("GET", "/api/v1/admin/accounts", None),
         "admin audit": ("GET", "/api/v1/admin/audit", None),
+        "access log": ("GET", case_path + "/access-log", None),
     }
     expected = {  # role: statuses in the order of `endpoints`
-        "owner":                    [200, 409, 409, 409, 403, 403, 403, 403],
-        "other_citizen":            [404, 404, 404, 200, 403, 403, 403, 403],
-        "assigned_officer":         [200, 200, 403, 403, 200, 403, 403, 403],
-        "officer_other_district":   [404, 404, 404, 403, 200, 403, 403, 403],
-        "officer_other_department": [404, 404, 404, 403, 200, 403, 403, 403],
-        "supervisor_in_scope":      [200, 200, 403, 403, 200, 200, 403, 403],
-        "supervisor_out_of_scope":  [404, 404, 404, 403, 200, 403, 403, 403],
-        "cmo_cell":                 [200, 200, 403, 403, 200, 200, 403, 403],
-        "admin":                    [404, 404, 404, 403, 403, 403, 200, 200],
+        "owner":                    [200, 409, 409, 409, 403, 403, 403, 403, 403],
+        "other_citizen":            [404, 404, 404, 200, 403, 403, 403, 403, 403],
+        "assigned_officer":         [200, 200, 403, 403, 200, 403, 403, 403, 403],
+        "officer_other_district":   [404, 404, 404, 403, 200, 403, 403, 403, 403],
+        "officer_other_department": [404, 404, 404, 403, 200, 403, 403, 403, 403],
+        "supervisor_in_scope":      [200, 200, 403, 403, 200, 200, 403, 403, 403],
+        "supervisor_out_of_scope":  [404, 404, 404, 403, 200, 403, 403, 403, 403],
+        "cmo_cell":                 [200, 200, 403, 403, 200, 200, 403, 403, 200],
+        "admin":                    [404, 404, 404, 403, 403, 403, 200, 200, 403],
     }
     wrong = []
     for role, actor in roles.items():
@@ -51,4 +52,8 @@ def test_each_role_on_each_endpoint(platform):
             if got != want:
                 wrong.append(f"{role} -> {name}: {got}, expected {want}")
     assert not wrong, "\n".join(wrong)
+    reads = platform.ok(platform.request("GET", case_path + "/access-log", CMO_CELL))["reads"]
+    readers = {(r["reader"], r["role"]) for r in reads}
+    assert (assigned["sub"], "officer") in readers and (CMO_CELL["sub"], "cmo_cell") in readers
+    assert not any(r["reader"] == owner["sub"] for r in reads)  # the complainant reading their own case
     assert platform.request("GET", case_path, None).status_code == 401
