@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import health
 from services.gateway.auth import Authenticator
+from services.gateway.pages import oauth_params, page
 from services.gateway.web import api, call, json_body
 from services.gateway.responses import json_response
 from shared.correlation import CorrelationId
@@ -109,6 +110,38 @@ class GatewayService:
         """A citizen asks for a sign-in code by SMS."""
         return 200, self._rpc("identity", self.identity.request_otp, json_body(request), request.remote_addr), {}
 
+    @http("GET", "/oauth/authorize")
+    def authorization_page(self, request):
+        """The code flow starts here: a sign-in page for a valid authorization request."""
+        params = oauth_params(request.args)
+        checked = self._rpc("identity", self.identity.authorization_page, self._forward(request, args=params))
+        if not checked["ok"]:
+            return page("sign_in.html", status=400, params={}, mobile="", code_sent=False,
+                        error=f"This sign-in link is not valid ({checked['error']}: {checked['description']}).")
+        return page("sign_in.html", params=params, mobile="", code_sent=False, error=None, note=None)
+
+    @http("POST", "/oauth/authorize")
+    def authorize(self, request):
+        form = request.form
+        params, mobile = oauth_params(form), form.get("mobile", "")
+        forwarded = self._forward(request, args=params, form={})
+        if form.get("step") == "send_code":
+            try:
+                self._rpc("identity", self.identity.request_otp, {"mobile": mobile}, request.remote_addr)
+            except PlatformError as error:
+                return page("sign_in.html", status=error.status, params=params, mobile=mobile, code_sent=False,
+                            error=error.message if error.status != 400 else "That is not a mobile number.")
+            return page("sign_in.html", params=params, mobile=mobile, code_sent=True, error=None,
+                        note="We sent a code by SMS. / এসএমএস-এ কোড পাঠানো হয়েছে।")
+        answer = self._rpc("identity", self.identity.authorize, forwarded, mobile, form.get("code", ""))
+        if not answer["ok"]:
+            return page("sign_in.html", status=400, params=params, mobile=mobile, code_sent=True,
+                        error=answer["description"])
+        response = Response("", status=answer["status"])
+        for name, value in answer["headers"].items():
+            response.headers[name] = value
+        return response
+
     @http("POST", "/oauth/token")
     def token(self, request):
         return self._oauth(request, self.identity.token)
@@ -156,11 +189,17 @@ class GatewayService:
         actor = self.authenticate(request)
         return 200, self._rpc("routing", self.routing.officer_queue, actor), {"Cache-Control": "no-store"}
 
+    @staticmethod
+    def _forward(request, args=None, form=None):
+        """The parts of an HTTP request the OAuth server needs (no cookies, no other headers)."""
+        return {"method": request.method, "url": request.base_url,
+                "headers": {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")},
+                "args": request.args.to_dict() if args is None else args,
+                "form": request.form.to_dict() if form is None else form}
+
     def _oauth(self, request, endpoint):
         """OAuth endpoints answer in OAuth's own format (RFC 6749 section 5), made by authlib in identity."""
-        forwarded = {"method": request.method, "url": request.url,
-                     "headers": {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")},
-                     "form": request.form.to_dict()}
+        forwarded = self._forward(request)
         try:
             answer = self._rpc("identity", endpoint, forwarded)
         except PlatformError as error:

@@ -15,7 +15,10 @@ from authlib.common.security import generate_token
 from authlib.oauth2 import rfc6749
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
-from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant, RefreshTokenGrant
+from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, ClientCredentialsGrant, RefreshTokenGrant
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import UserInfo
+from authlib.oidc.core.grants import OpenIDCode
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
@@ -38,19 +41,20 @@ class Client(rfc6749.ClientMixin):
     secret_hash: str | None = None            # None: a public client (a phone app keeps no secret)
     auth_method: str = "none"
     claims: dict = field(default_factory=dict)  # role etc. for machine clients
+    redirect_uris: list = field(default_factory=list)
 
     def get_client_id(self):
         return self.client_id
 
     def get_default_redirect_uri(self):
-        return None
+        return self.redirect_uris[0] if self.redirect_uris else None
 
     def get_allowed_scope(self, scope):
         allowed = set(self.scope.split())
         return " ".join(s for s in (scope or self.scope).split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri):
-        return False
+        return redirect_uri in self.redirect_uris  # exact match, never a prefix
 
     def check_client_secret(self, client_secret):
         return self.secret_hash is not None and hmac.compare_digest(self.secret_hash, secret_hash(client_secret))
@@ -59,7 +63,7 @@ class Client(rfc6749.ClientMixin):
         return method == self.auth_method
 
     def check_response_type(self, response_type):
-        return False
+        return response_type == "code" and "authorization_code" in self.grant_types
 
     def check_grant_type(self, grant_type):
         return grant_type in self.grant_types
@@ -94,7 +98,8 @@ class RpcOAuth2Request(OAuth2Request):
     def __init__(self, http):
         super().__init__(http["method"], http["url"], headers=http.get("headers") or {})
         self._form = http.get("form") or {}
-        self.payload = BasicOAuth2Payload(self._form)
+        self._args = http.get("args") or {}
+        self.payload = BasicOAuth2Payload({**self._args, **self._form})
 
     @property
     def form(self):
@@ -102,7 +107,7 @@ class RpcOAuth2Request(OAuth2Request):
 
     @property
     def args(self):
-        return {}
+        return self._args
 
 
 def rpc_request(http):
@@ -177,6 +182,107 @@ class RefreshRevocation(RevocationEndpoint):
         self.server.store.revoke_refresh_token(token["_id"])
 
 
+class StoredAuthorizationCode(dict, rfc6749.AuthorizationCodeMixin):
+    @property
+    def code_challenge(self):
+        return self.get("code_challenge")
+
+    @property
+    def code_challenge_method(self):
+        return self.get("code_challenge_method")
+
+    def get_redirect_uri(self):
+        return self["redirect_uri"]
+
+    def get_scope(self):
+        return self["scope"]
+
+    def get_nonce(self):
+        return self.get("nonce")
+
+    def get_auth_time(self):
+        return self.get("auth_time")
+
+    def get_acr(self):
+        return None
+
+    def get_amr(self):
+        return ["otp"]
+
+    def is_expired(self):
+        return self["expires_at"] < time.time()
+
+
+class PkceAuthorizationCodeGrant(AuthorizationCodeGrant):
+    """Web and mobile clients: the authorization code flow, with PKCE (S256) required."""
+    TOKEN_ENDPOINT_AUTH_METHODS = ["none"]
+    CODE_SECONDS = 60
+
+    def save_authorization_code(self, code, request):
+        self.server.store.save_authorization_code({
+            "_id": secret_hash(code), "client_id": request.client.get_client_id(),
+            "redirect_uri": request.payload.redirect_uri, "scope": request.payload.scope or "",
+            "sub": request.user.get_user_id(), "nonce": request.payload.data.get("nonce"),
+            "code_challenge": request.payload.data.get("code_challenge"),
+            "code_challenge_method": request.payload.data.get("code_challenge_method"),
+            "auth_time": int(time.time()), "expires_at": time.time() + self.CODE_SECONDS})
+
+    def query_authorization_code(self, code, client):
+        found = self.server.store.authorization_code(secret_hash(code))
+        if found and found["client_id"] == client.get_client_id() and found["expires_at"] >= time.time():
+            return StoredAuthorizationCode(found)
+        return None
+
+    def delete_authorization_code(self, authorization_code):
+        self.server.store.delete_authorization_code(authorization_code["_id"])
+
+    def authenticate_user(self, authorization_code):
+        return self.server.account(authorization_code["sub"])
+
+
+class RequiredPkce(CodeChallenge):
+    """authlib only insists on a verifier at the token endpoint; we refuse a missing challenge, or the
+    weak `plain` method, already at /authorize."""
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if not data.get("code_challenge"):
+            raise InvalidRequestError("PKCE is required: send code_challenge and code_challenge_method=S256")
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("only code_challenge_method=S256 is accepted")
+        return super().validate_code_challenge(grant, redirect_uri)
+
+
+class SorasoriOpenIDCode(OpenIDCode):
+    """ID tokens for the code flow, signed with the same key ring as access tokens."""
+
+    def __init__(self, server, issuer):
+        super().__init__(require_nonce=False)
+        self.server = server
+        self.issuer = issuer
+
+    def resolve_client_private_key(self, client):
+        return self.server.signing_keys()
+
+    def get_client_algorithm(self, client):
+        return "RS256"
+
+    def get_client_claims(self, client):
+        return {"iss": self.issuer, "aud": [client.get_client_id()], "exp": int(time.time()) + ACCESS_TOKEN_SECONDS}
+
+    def exists_nonce(self, nonce, request):
+        return False
+
+    def generate_user_info(self, user, scope):
+        info = UserInfo(sub=user.get_user_id(), role=user.role)
+        if user.name:
+            info["name"] = user.name
+        if user.mobile:
+            info["phone_number"] = "+91" + user.mobile
+        return info
+
+
 class AccessTokens(JWTBearerTokenGenerator):
     def __init__(self, server, issuer):
         super().__init__(issuer=issuer, refresh_token_generator=lambda *a, **k: generate_token(48),
@@ -204,6 +310,7 @@ class IdentityServer(rfc6749.AuthorizationServer):
         self.account = account
         self.register_token_generator("default", AccessTokens(self, issuer))
         self.register_grant(MobileOTPGrant)
+        self.register_grant(PkceAuthorizationCodeGrant, [RequiredPkce(required=True), SorasoriOpenIDCode(self, issuer)])
         self.register_grant(RotatingRefreshTokenGrant)
         self.register_grant(ClientCredentialsGrant)
         self.register_endpoint(RefreshRevocation)

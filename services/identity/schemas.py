@@ -22,6 +22,7 @@ class HttpRequestSchema(Schema):
     method = fields.Str(required=True, validate=validate.OneOf(("GET", "POST")))
     url = fields.Str(required=True, validate=validate.Length(max=2048))
     headers = fields.Dict(keys=fields.Str(), values=fields.Str(), load_default=dict)
+    args = fields.Dict(keys=fields.Str(), values=fields.Str(), load_default=dict)
     form = fields.Dict(keys=fields.Str(), values=fields.Str(), load_default=dict)
 
 

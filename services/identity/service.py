@@ -3,6 +3,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from authlib.common.security import generate_token
+from authlib.oauth2.rfc6749.errors import OAuth2Error
 from nameko.rpc import RpcProxy, rpc
 
 from services.identity import otp
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 
 CITIZEN_APP = Client(client_id="sorasori-citizen-app", grant_types=[OTP_GRANT, "refresh_token"],
                      scope="openid grievances")
+# The web and mobile front ends: public clients (no secret), the code flow with PKCE.
+WEB_AND_MOBILE = "sorasori-web"
 _otp_schema = OtpRequestSchema()
 _http_schema = HttpRequestSchema()
 _client_schema = MachineClientSchema()
@@ -66,6 +69,29 @@ class IdentityService(StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def revoke(self, http):
         return self._server().create_endpoint_response("revocation", validated(_http_schema, http))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def authorization_page(self, http):
+        """Check an authorization request before the sign-in page is shown for it."""
+        try:
+            grant = self._server().get_consent_grant(validated(_http_schema, http))
+        except OAuth2Error as error:
+            return {"ok": False, "error": error.error, "description": error.description}
+        return {"ok": True, "client_id": grant.client.get_client_id(), "scope": grant.request.payload.scope}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def authorize(self, http, mobile, code):
+        """The person on the sign-in page proved their number: send them back to the client with a code."""
+        http = validated(_http_schema, http)
+        server = self._server()
+        try:
+            grant = server.get_consent_grant(http)
+        except OAuth2Error as error:
+            return {"ok": False, "error": error.error, "description": error.description}
+        account = self._verify_otp(mobile or "", code or "", grant.request)
+        if account is None:
+            return {"ok": False, "error": "access_denied", "description": "the code is wrong or has expired"}
+        return {"ok": True, **server.create_authorization_response(http, grant_user=account, grant=grant)}
 
     @rpc
     def jwks(self):
@@ -154,10 +180,16 @@ class IdentityService(StoreBackedService):
         return KeyRing(self.store.db.signing_keys, timedelta(seconds=ACCESS_TOKEN_SECONDS))
 
     def _server(self):
-        if self.store.client(CITIZEN_APP.client_id) is None:
-            self.store.put_client(CITIZEN_APP, utcnow())
+        for client in (CITIZEN_APP, self._web_client()):
+            if self.store.client(client.client_id) != client:
+                self.store.put_client(client, utcnow())
         return IdentityServer(self.store, self.config["OIDC_ISSUER"], lambda: self._keys().signing_keys(utcnow()),
                               self._verify_otp, self._account)
+
+    def _web_client(self):
+        uris = [u.strip() for u in str(self.config.get("WEB_REDIRECT_URIS", "")).split(",") if u.strip()]
+        return Client(client_id=WEB_AND_MOBILE, grant_types=["authorization_code", "refresh_token"],
+                      scope="openid grievances", redirect_uris=uris)
 
     def _verify_otp(self, mobile, code, request):
         mobile, now = mobile[-10:], utcnow()

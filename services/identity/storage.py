@@ -28,10 +28,10 @@ class IdentityStore:
         return Client(client_id=doc.pop("_id"), **{k: v for k, v in doc.items() if k != "created_at"})
 
     def put_client(self, client, now):
-        self.db.clients.replace_one({"_id": client.client_id},
-                                    {"_id": client.client_id, "grant_types": client.grant_types, "scope": client.scope,
-                                     "secret_hash": client.secret_hash, "auth_method": client.auth_method,
-                                     "claims": client.claims, "created_at": now}, upsert=True)
+        self.db.clients.replace_one({"_id": client.client_id}, {
+            "_id": client.client_id, "grant_types": client.grant_types, "scope": client.scope,
+            "secret_hash": client.secret_hash, "auth_method": client.auth_method, "claims": client.claims,
+            "redirect_uris": client.redirect_uris, "created_at": now}, upsert=True)
 
     # accounts
     def account(self, sub):
@@ -96,6 +96,16 @@ class IdentityStore:
         if address:
             query["address"] = address
         return self.db.otp_sends.count_documents(query)
+
+    # authorization codes (stored as hashes, single use)
+    def save_authorization_code(self, record):
+        self.db.authorization_codes.insert_one(record)
+
+    def authorization_code(self, code_hash):
+        return self.db.authorization_codes.find_one({"_id": code_hash})
+
+    def delete_authorization_code(self, code_hash):
+        self.db.authorization_codes.delete_one({"_id": code_hash})
 
     # refresh tokens (stored as hashes)
     def save_refresh_token(self, token_hash, client_id, sub, scope, expires_at):

@@ -88,7 +88,8 @@ def platform(platform_config, runner_factory):
     from tests.integration.platform_client import Gateway
 
     platform_config.update(AUTH_MODE="development", ALLOW_CLOCK_OVERRIDE=True,
-                           OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+                           OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}",
+                           WEB_REDIRECT_URIS="http://127.0.0.1/app/callback")
     runner = runner_factory(platform_config, *service_classes())
     runner.start()
     return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
