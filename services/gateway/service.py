@@ -64,20 +64,17 @@ class GatewayService:
     @http("POST", TRACKING + "/actions")
     @api
     def act(self, request, tracking_id):
-        actor = self.authenticate(request)
-        return 200, self._rpc("intake", self.intake.act, tracking_id, json_body(request), actor), {}
+        return self._post_to_case(request, self.intake.act, tracking_id)
 
     @http("POST", TRACKING + "/feedback")
     @api
     def feedback(self, request, tracking_id):
-        actor = self.authenticate(request)
-        return 200, self._rpc("intake", self.intake.give_feedback, tracking_id, json_body(request), actor), {}
+        return self._post_to_case(request, self.intake.give_feedback, tracking_id)
 
     @http("POST", TRACKING + "/support")
     @api
     def support(self, request, tracking_id):
-        actor = self.authenticate(request)
-        return 200, self._rpc("intake", self.intake.support, tracking_id, json_body(request), actor), {}
+        return self._post_to_case(request, self.intake.support, tracking_id)
 
     @http("GET", TRACKING + "/access-log")
     @api
@@ -188,6 +185,10 @@ class GatewayService:
     def officer_queue(self, request):
         actor = self.authenticate(request)
         return 200, self._rpc("routing", self.routing.officer_queue, actor), {"Cache-Control": "no-store"}
+
+    def _post_to_case(self, request, method, tracking_id):
+        actor = self.authenticate(request)
+        return 200, self._rpc("intake", method, tracking_id, json_body(request), actor), {}
 
     @staticmethod
     def _forward(request, args=None, form=None):
