@@ -1,5 +1,6 @@
 """Gateway: the platform's only HTTP face (web and mobile clients, officers, other state systems)."""
 import logging
+from urllib.parse import urlencode
 
 from nameko.dependency_providers import Config
 from nameko.exceptions import RemoteError
@@ -115,7 +116,24 @@ class GatewayService:
         if not checked["ok"]:
             return page("sign_in.html", status=400, params={}, mobile="", code_sent=False,
                         error=f"This sign-in link is not valid ({checked['error']}: {checked['description']}).")
-        return page("sign_in.html", params=params, mobile="", code_sent=False, error=None, note=None)
+        sso = f"/oauth/sso/start?{urlencode(params)}" if checked["sso"] else None
+        return page("sign_in.html", params=params, mobile="", code_sent=False, error=None, note=None, sso=sso)
+
+    @http("GET", "/oauth/sso/start")
+    def sso_start(self, request):
+        return self._sign_in_step(self.identity.sso_start, self._forward(request, args=oauth_params(request.args)))
+
+    @http("GET", "/oauth/sso/callback")
+    def sso_callback(self, request):
+        return self._sign_in_step(self.identity.sso_callback, request.args.to_dict())
+
+    def _sign_in_step(self, method, *args):
+        try:
+            answer = self._rpc("identity", method, *args)
+        except (PlatformError, RemoteError):
+            log.exception("a sign-in step failed")
+            answer = {"ok": False, "error": "server_error", "description": "please try again"}
+        return self._redirect_or_error(answer)
 
     @http("POST", "/oauth/authorize")
     def authorize(self, request):
@@ -134,6 +152,15 @@ class GatewayService:
         if not answer["ok"]:
             return page("sign_in.html", status=400, params=params, mobile=mobile, code_sent=True,
                         error=answer["description"])
+        return self._redirect_or_error(answer)
+
+    @staticmethod
+    def _redirect_or_error(answer):
+        if not answer["ok"]:
+            return page("sign_in.html", status=400, params={}, mobile="", code_sent=False,
+                        error=f"Sign-in did not work ({answer['error']}): {answer['description']}")
+        if "redirect" in answer:
+            return Response("", status=302, headers={"Location": answer["redirect"]})
         response = Response("", status=answer["status"])
         for name, value in answer["headers"].items():
             response.headers[name] = value

@@ -215,7 +215,7 @@ class StoredAuthorizationCode(dict, rfc6749.AuthorizationCodeMixin):
 
 class PkceAuthorizationCodeGrant(AuthorizationCodeGrant):
     """Web and mobile clients: the authorization code flow, with PKCE (S256) required."""
-    TOKEN_ENDPOINT_AUTH_METHODS = ["none"]
+    TOKEN_ENDPOINT_AUTH_METHODS = ["none", "client_secret_basic"]
     CODE_SECONDS = 60
 
     def save_authorization_code(self, code, request):

@@ -2,11 +2,14 @@
 import logging
 from datetime import datetime, timedelta, timezone
 
+import requests
+
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from nameko.rpc import RpcProxy, rpc
 
 from services.identity import otp
+from services.identity.federation import FederationError, Upstream
 from services.identity.keys import ALG, KeyRing
 from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, Account, Client, IdentityServer,
                                      secret_hash)
@@ -77,7 +80,8 @@ class IdentityService(StoreBackedService):
             grant = self._server().get_consent_grant(validated(_http_schema, http))
         except OAuth2Error as error:
             return {"ok": False, "error": error.error, "description": error.description}
-        return {"ok": True, "client_id": grant.client.get_client_id(), "scope": grant.request.payload.scope}
+        return {"ok": True, "client_id": grant.client.get_client_id(), "scope": grant.request.payload.scope,
+                "sso": self._upstream() is not None}
 
     @rpc(expected_exceptions=EXPECTED)
     def authorize(self, http, mobile, code):
@@ -93,6 +97,43 @@ class IdentityService(StoreBackedService):
             return {"ok": False, "error": "access_denied", "description": "the code is wrong or has expired"}
         return {"ok": True, **server.create_authorization_response(http, grant_user=account, grant=grant)}
 
+    # --- single sign-on with the state's provider (federation) -----------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def sso_start(self, http):
+        """Send the person on the sign-in page to the state SSO; remember where they were going."""
+        http = validated(_http_schema, http)
+        upstream = self._upstream()
+        if upstream is None:
+            return {"ok": False, "error": "unsupported", "description": "single sign-on is not configured"}
+        try:
+            self._server().get_consent_grant(http)
+        except OAuth2Error as error:
+            return {"ok": False, "error": error.error, "description": error.description}
+        url, pending = upstream.start()
+        self.store.save_sso_login({"_id": pending.pop("state"), **pending, "request": http,
+                                   "expires_at": utcnow() + timedelta(minutes=10)})
+        return {"ok": True, "redirect": url}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def sso_callback(self, args):
+        """The state SSO sent the person back: verify, map to a local account, finish the original request."""
+        pending = self.store.take_sso_login(str(args.get("state", "")))
+        if pending is None or pending["expires_at"] < utcnow():
+            return {"ok": False, "error": "access_denied", "description": "this sign-in has expired; start again"}
+        if "error" in args or "code" not in args:
+            return {"ok": False, "error": "access_denied", "description": "the state sign-on did not sign you in"}
+        try:
+            claims = self._upstream().finish(args["code"], pending)
+        except (FederationError, OAuth2Error, requests.RequestException) as error:
+            self.store.audit("sign_in_failed", utcnow(), method="sso", reason=str(error)[:200])
+            return {"ok": False, "error": "access_denied", "description": "the state sign-on could not be verified"}
+        account = self._federated_account(claims)
+        server = self._server()
+        grant = server.get_consent_grant(pending["request"])
+        return {"ok": True, **server.create_authorization_response(pending["request"], grant_user=account,
+                                                                   grant=grant)}
+
     @rpc
     def jwks(self):
         return self._keys().public_jwks(utcnow())
@@ -103,9 +144,10 @@ class IdentityService(StoreBackedService):
         return {
             "issuer": issuer,
             "jwks_uri": f"{issuer}/.well-known/jwks.json",
+            "authorization_endpoint": f"{issuer}/oauth/authorize",
             "token_endpoint": f"{issuer}/oauth/token",
             "revocation_endpoint": f"{issuer}/oauth/revoke",
-            "grant_types_supported": [OTP_GRANT, "refresh_token", "client_credentials"],
+            "grant_types_supported": ["authorization_code", OTP_GRANT, "refresh_token", "client_credentials"],
             "token_endpoint_auth_methods_supported": ["none", "client_secret_basic"],
             "id_token_signing_alg_values_supported": [ALG],
             "scopes_supported": ["openid", "grievances"],
@@ -180,16 +222,48 @@ class IdentityService(StoreBackedService):
         return KeyRing(self.store.db.signing_keys, timedelta(seconds=ACCESS_TOKEN_SECONDS))
 
     def _server(self):
-        for client in (CITIZEN_APP, self._web_client()):
+        for client in (CITIZEN_APP, self._web_client()) + self._own_sso_client():
             if self.store.client(client.client_id) != client:
                 self.store.put_client(client, utcnow())
         return IdentityServer(self.store, self.config["OIDC_ISSUER"], lambda: self._keys().signing_keys(utcnow()),
                               self._verify_otp, self._account)
 
+    def _upstream(self):
+        issuer = self.config.get("SSO_ISSUER")
+        if not issuer:
+            return None
+        return Upstream(issuer, self.config["SSO_CLIENT_ID"], self.config["SSO_CLIENT_SECRET"],
+                        f"{self.config['OIDC_ISSUER']}/oauth/sso/callback")
+
+    def _federated_account(self, claims):
+        """A link from an earlier sign-in, else a staff account with this mobile, else a citizen."""
+        now, link_id = utcnow(), f"{claims['iss']}|{claims['sub']}"
+        sub = self.store.federated_link(link_id)
+        if sub is None:
+            mobile = (claims.get("phone_number") or "")[-10:]
+            staff = self.store.staff_account_for(mobile) if mobile else None
+            if staff is not None:
+                sub = staff["_id"]
+            elif mobile:
+                sub = self.store.citizen_signed_in(mobile, now)["_id"]
+            else:
+                raise FederationError("the state sign-on gave no mobile number to find the account by")
+            self.store.link_federated(link_id, sub, now)
+        self.store.audit("signed_in", now, sub=sub, method="sso", upstream=claims["iss"])
+        return self._account(sub)
+
     def _web_client(self):
         uris = [u.strip() for u in str(self.config.get("WEB_REDIRECT_URIS", "")).split(",") if u.strip()]
         return Client(client_id=WEB_AND_MOBILE, grant_types=["authorization_code", "refresh_token"],
                       scope="openid grievances", redirect_uris=uris)
+
+    def _own_sso_client(self):
+        """Development: the platform's own provider stands in as the state SSO."""
+        if not self.config.get("SSO_ISSUER") or self.config["SSO_ISSUER"] != self.config["OIDC_ISSUER"]:
+            return ()
+        return (Client(client_id=self.config["SSO_CLIENT_ID"], grant_types=["authorization_code"], scope="openid",
+                       secret_hash=secret_hash(self.config["SSO_CLIENT_SECRET"]), auth_method="client_secret_basic",
+                       redirect_uris=[f"{self.config['OIDC_ISSUER']}/oauth/sso/callback"]),)
 
     def _verify_otp(self, mobile, code, request):
         mobile, now = mobile[-10:], utcnow()

@@ -97,6 +97,22 @@ class IdentityStore:
             query["address"] = address
         return self.db.otp_sends.count_documents(query)
 
+    # single sign-on
+    def save_sso_login(self, pending):
+        self.db.sso_logins.insert_one(pending)
+
+    def take_sso_login(self, state):
+        """Single use: the pending sign-in is removed as it is read."""
+        return self.db.sso_logins.find_one_and_delete({"_id": state}) if state else None
+
+    def federated_link(self, link_id):
+        found = self.db.federated_identities.find_one({"_id": link_id})
+        return found["sub"] if found else None
+
+    def link_federated(self, link_id, sub, now):
+        self.db.federated_identities.replace_one({"_id": link_id}, {"_id": link_id, "sub": sub, "linked_at": now},
+                                                 upsert=True)
+
     # authorization codes (stored as hashes, single use)
     def save_authorization_code(self, record):
         self.db.authorization_codes.insert_one(record)

@@ -21,6 +21,7 @@ def test_each_role_on_each_endpoint(platform):
         "supervisor_out_of_scope": officer("sup-phe-nadia", "phe", ["Nadia"], role="supervisor"),
         "cmo_cell": CMO_CELL,
         "admin": {"sub": "admin-1", "role": "admin"},
+        "system_client": {"sub": "wb-edistrict", "role": "system"},
     }
     case_path = f"/api/v1/grievances/{tracking_id}"
     endpoints = {
@@ -44,6 +45,7 @@ def test_each_role_on_each_endpoint(platform):
         "supervisor_out_of_scope":  [404, 404, 404, 403, 200, 403, 403, 403, 403],
         "cmo_cell":                 [200, 200, 403, 403, 200, 200, 403, 403, 200],
         "admin":                    [404, 404, 404, 403, 403, 403, 200, 200, 403],
+        "system_client":            [404, 404, 404, 403, 403, 403, 403, 403, 403],
     }
     wrong = []
     for role, actor in roles.items():

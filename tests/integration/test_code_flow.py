@@ -87,3 +87,56 @@ def test_pkce_is_required_and_checked(platform, platform_config):
         "grant_type": "authorization_code", "code": re.search(r"code=([^&]+)", callback).group(1),
         "redirect_uri": REDIRECT, "client_id": "sorasori-web", "code_verifier": generate_token(48)})
     assert stolen.status_code == 400 and stolen.json()["error"] == "invalid_grant"  # wrong verifier
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def sso_config(platform_config):
+    """The platform's own provider stands in as the state SSO (as in development)."""
+    platform_config.update(SSO_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}",
+                           SSO_CLIENT_ID="sorasori-sso-rp", SSO_CLIENT_SECRET=generate_token(32))
+    return platform_config
+
+
+def test_an_officer_signs_in_through_the_state_sso(sso_config, platform, platform_config):
+    admin = {"sub": "admin-1", "role": "admin"}
+    platform.ok(platform.request("POST", "/api/v1/admin/accounts", admin, json={
+        "sub": "off-home_cyber_cell-state-l1-1", "name": "Cyber cell officer", "mobile": "7000000050",
+        "role": "officer", "department": "home_cyber_cell", "districts": ["*"]}))
+    client = OAuth2Session("sorasori-web", redirect_uri=REDIRECT, scope="openid grievances",
+                           code_challenge_method="S256", token_endpoint_auth_method="none")
+    verifier = generate_token(48)
+    url, state = client.create_authorization_url(platform.base + "/oauth/authorize", code_verifier=verifier)
+    sign_in_page = requests.get(url, timeout=10).text
+    sso_link = re.search(r'<a href="([^"]+)">Officers: sign in with the state single sign-on', sign_in_page).group(1)
+
+    to_upstream = requests.get(platform.base + sso_link.replace("&amp;", "&"), allow_redirects=False, timeout=10)
+    assert to_upstream.status_code == 302
+    upstream_url = to_upstream.headers["Location"]
+    assert "client_id=sorasori-sso-rp" in upstream_url and "code_challenge=" in upstream_url
+
+    # The upstream's own sign-in (here: the platform's page, for the relying-party client).
+    fields = hidden_fields(requests.get(upstream_url, timeout=10).text)
+    requests.post(platform.base + "/oauth/authorize", data={**fields, "mobile": "7000000050", "step": "send_code"},
+                  timeout=10)
+    back = requests.post(platform.base + "/oauth/authorize", allow_redirects=False, timeout=10, data={
+        **fields, "mobile": "7000000050", "code": code_sent_to(platform_config, "7000000050"), "step": "sign_in"})
+    callback = back.headers["Location"]
+    assert callback.startswith(platform.base + "/oauth/sso/callback?code=")
+
+    finished = requests.get(callback, allow_redirects=False, timeout=30)
+    assert finished.status_code == 302, finished.text
+    client_callback = finished.headers["Location"]
+    assert client_callback.startswith(REDIRECT) and f"state={state}" in client_callback
+    token = client.fetch_token(platform.base + "/oauth/token", authorization_response=client_callback,
+                               code_verifier=verifier)
+    queue = requests.get(platform.base + "/api/v1/officer/queue", timeout=10,
+                         headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert queue.status_code == 200 and queue.json()["officer_id"] == "off-home_cyber_cell-state-l1-1"
+
+    again = requests.get(callback, allow_redirects=False, timeout=10)  # the pending sign-in is used up
+    assert again.status_code == 400
+    audit = platform.ok(platform.request("GET", "/api/v1/admin/audit?kind=signed_in", admin))["entries"]
+    assert any(e.get("method") == "sso" and e["sub"] == "off-home_cyber_cell-state-l1-1" for e in audit)
