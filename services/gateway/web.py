@@ -4,6 +4,7 @@ import logging
 from functools import wraps
 
 import eventlet
+from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
 
 from services.gateway.responses import json_response
@@ -54,6 +55,9 @@ def call(service_name, method, *args, timeout=10.0):
         raise Unavailable(f"the {service_name} service did not answer within {timeout:g}s; try again") from None
     except UnknownService:
         raise Unavailable(f"the {service_name} service is not running") from None
+    except (OperationalError, ConnectionError, OSError):
+        # the broker is down: nothing was accepted, so the caller may simply try again
+        raise Unavailable("the platform's message bus is unreachable; try again in a minute") from None
 
 
 def api(handler):
