@@ -1,6 +1,6 @@
 """Working days in West Bengal: SLA clocks run only on them (weekends and state holidays stop them)."""
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,3 @@ class WorkingCalendar:
         count = sum(1 for n in range(1, (hi - lo).days + 1) if self.is_working_day(lo + timedelta(days=n)))
         return sign * count
 
-
-def parse_day(value):
-    return value if isinstance(value, date) else date.fromisoformat(value)
