@@ -36,6 +36,23 @@ def platform_config(rabbit_config):
                 client.drop_database(name)
     finally:
         client.close()
+    drop_indices(config)
+
+
+def drop_indices(config):
+    """The test's indices and templates (by name: the cluster refuses wildcard deletes)."""
+    from shared.elastic import connect as connect_es
+
+    es = connect_es(config["ELASTICSEARCH_URL"])
+    try:
+        prefix = config["ES_INDEX_PREFIX"]
+        for name in es.options(ignore_status=404).indices.get(index=f"{prefix}*"):
+            es.indices.delete(index=name)
+        for template in es.options(ignore_status=404).indices.get_index_template(name=f"{prefix}*").get(
+                "index_templates", []):
+            es.indices.delete_index_template(name=template["name"])
+    finally:
+        es.close()
 
 
 @pytest.fixture

@@ -161,6 +161,7 @@ def apply_routing(case, kind, decision, now):
                           sla_deadline=decision.get("deadline"))
         change.timeline.append(entry(kind, now, system, True, level=decision["level"],
                                      officer_id=decision["officer_id"], deadline=decision.get("deadline")))
+        change.events.append(("grievance.assignment_recorded", {"kind": kind, "level": decision["level"]}))
     return change
 
 

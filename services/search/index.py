@@ -1,0 +1,77 @@
+"""The grievance index: an index template with explicit mappings, a versioned index behind an alias that
+every write and search goes through (so a rebuild can swap it with no downtime), and order-safe writes.
+
+Personal data (the complainant's name, mobile, email, address) is never indexed: search results are
+shown to officers who may not see it, and the case of record stays in intake.
+"""
+from elasticsearch import ConflictError
+
+from shared.config import index_name
+
+ALIAS = "grievances"
+KEYWORDS = ("tracking_id", "kind", "status", "category", "department", "district", "channel", "officer_id")
+PLACE_KEYWORDS = ("block", "municipality", "ward", "panchayat")
+
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        **{name: {"type": "keyword"} for name in KEYWORDS},
+        "place": {"properties": {**{name: {"type": "keyword"} for name in PLACE_KEYWORDS},
+                                 "district": {"type": "keyword"}, "geo": {"type": "geo_point"}}},
+        "subject": {"type": "text", "analyzer": "standard", "fields": {"raw": {"type": "keyword", "ignore_above": 256}}},
+        "description": {"type": "text", "analyzer": "standard"},
+        "level": {"type": "integer"},
+        "urgent": {"type": "boolean"},
+        "supporters": {"type": "integer"},
+        "transfers": {"type": "integer"},
+        "reopenings": {"type": "integer"},
+        "rating": {"type": "integer"},
+        "created_at": {"type": "date"},
+        "updated_at": {"type": "date"},
+        "resolved_at": {"type": "date"},
+        "sla_deadline": {"type": "date"},
+        "version": {"type": "long"},
+    },
+}
+
+
+def alias(config):
+    return index_name(config, ALIAS)
+
+
+def ensure_index(es, config, generation=1):
+    """The template, and the first index with the alias on it, unless they exist."""
+    name = alias(config)
+    es.indices.put_index_template(name=name, index_patterns=[f"{name}-v*"], priority=100,
+                                  template={"settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                                            "mappings": MAPPINGS})
+    if not es.indices.exists_alias(name=name):
+        es.options(ignore_status=400).indices.create(index=f"{name}-v{generation}",
+                                                     aliases={name: {"is_write_index": True}})
+    es.cluster.health(index=name, wait_for_status="yellow", timeout="30s")  # its shard is ready for writes
+    return name
+
+
+def document(case):
+    """What search keeps of an intake case snapshot."""
+    doc = {key: case.get(key) for key in KEYWORDS + ("subject", "description", "level", "urgent", "supporters",
+                                                      "transfers", "reopenings", "created_at", "updated_at",
+                                                      "resolved_at", "sla_deadline", "version")}
+    place = case.get("place") or {}
+    doc["place"] = {key: place.get(key) for key in PLACE_KEYWORDS + ("district",)}
+    if place.get("geo"):
+        doc["place"]["geo"] = {"lat": place["geo"]["lat"], "lon": place["geo"]["lon"]}
+    feedback = case.get("feedback") or []
+    doc["rating"] = feedback[-1]["rating"] if feedback else None
+    return {key: value for key, value in doc.items() if value is not None}
+
+
+def index_case(es, config, case, refresh=False):
+    """Write the case unless the index already has a newer version of it (late or replayed events).
+    Returns False when the event was older than what is indexed."""
+    try:
+        es.index(index=alias(config), id=case["tracking_id"], document=document(case), version=case["version"],
+                 version_type="external", refresh="wait_for" if refresh else None)
+    except ConflictError:
+        return False
+    return True

@@ -1,0 +1,70 @@
+"""Every case is indexed in Elasticsearch from intake's events, in near real time, and a replayed or
+late event never overwrites newer state."""
+import pytest
+
+from services.search.index import alias, ensure_index, index_case
+from shared.elastic import connect
+from shared.events import new_event
+from shared.outbox import EventPublisher
+from tests.integration.platform_client import citizen, drinking_water
+from tests.integration.waiting import wait_for
+
+
+@pytest.fixture
+def es(platform_config):
+    client = connect(platform_config["ELASTICSEARCH_URL"])
+    yield client  # the platform_config fixture removes the test's indices
+    client.close()
+
+
+def indexed(es, config, tracking_id):
+    found = es.options(ignore_status=(404, 503)).get(index=alias(config), id=tracking_id)
+    return found["_source"] if found.get("found") else None
+
+
+SEARCH_QUEUE = "evt-intake-grievance.#--search.index_grievance"
+
+
+def search_queue_drained(rabbit_manager, vhost):
+    queue = rabbit_manager.get_queue(vhost, SEARCH_QUEUE)
+    return queue.get("messages", 0) + queue.get("messages_unacknowledged", 0) == 0
+
+
+def test_a_filed_case_is_searchable_and_follows_its_changes(platform, platform_config, es, event_log,
+                                                           rabbit_manager, rabbit_config):
+    tracking_id = platform.ok(platform.file(drinking_water(), citizen("9830012345")), 201)["tracking_id"]
+    case = platform.wait_case(tracking_id, lambda c: c["status"] == "routed" and c.get("officer_id"), "routing")
+    doc = wait_for(lambda: (d := indexed(es, platform_config, tracking_id)) and d["version"] >= case["version"]
+                   and d, timeout=15, what="the routed case in the index")
+    assert doc["status"] == "routed" and doc["department"] == "phe" and doc["place"]["district"] == "Bankura"
+    assert doc["officer_id"] == case["officer_id"] and doc["level"] == 1
+    assert "complainant" not in doc and "9830012345" not in str(doc)  # no personal data in the index
+    hits = wait_for(lambda: es.search(index=alias(platform_config),
+                                      query={"match": {"description": "tube well"}})["hits"]["hits"],
+                    timeout=10, what="the case in search results (refreshed about every second)")
+    assert [h["_id"] for h in hits] == [tracking_id]
+
+    # Replaying the first event (version 1) must not take the document back to `filed`.
+    first = next(e for e in event_log.drain() if e["subject"] == tracking_id and e["type"] == "grievance.filed")
+    publisher = EventPublisher(platform_config["AMQP_URI"], "intake")
+    publisher.publish(first)
+    marker = new_event("grievance.filed", "intake", {"case": {"tracking_id": "WB-MARKER", "version": 1,
+                                                               "status": "filed", "subject": "marker"}})
+    publisher.publish(marker)  # queued behind the replay: once it is indexed, the replay was handled
+    wait_for(lambda: indexed(es, platform_config, "WB-MARKER"), what="the marker behind the replay")
+    wait_for(lambda: search_queue_drained(rabbit_manager, rabbit_config["vhost"]), what="the queue to drain")
+    later = indexed(es, platform_config, tracking_id)
+    assert later["status"] == "routed" and later["version"] >= case["version"]
+
+
+def test_an_older_version_never_overwrites_a_newer_one(platform_config, es):
+    ensure_index(es, platform_config)
+    case = {"tracking_id": "WB-2026-12345674", "status": "in_progress", "version": 5, "subject": "No water",
+            "place": {"district": "Nadia"}, "complainant": {"mobile": "9830012345"}}
+    assert index_case(es, platform_config, case, refresh=True)
+    assert not index_case(es, platform_config, {**case, "status": "filed", "version": 2}, refresh=True)
+    assert indexed(es, platform_config, case["tracking_id"])["status"] == "in_progress"
+    assert index_case(es, platform_config, {**case, "status": "resolved", "version": 6}, refresh=True)
+    assert indexed(es, platform_config, case["tracking_id"])["status"] == "resolved"
+    mapping = es.indices.get_mapping(index=alias(platform_config))
+    assert "complainant" not in str(mapping)
