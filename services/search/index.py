@@ -42,9 +42,10 @@ def alias(config):
 def ensure_index(es, config, generation=1):
     """The template, and the first index with the alias on it, unless they exist."""
     name = alias(config)
+    settings = {"number_of_shards": int(config.get("ES_SHARDS", 1)),
+                "number_of_replicas": int(config.get("ES_REPLICAS", 0))}  # 0 on the one-node dev cluster
     es.indices.put_index_template(name=name, index_patterns=[f"{name}-v*"], priority=100,
-                                  template={"settings": {"number_of_shards": 1, "number_of_replicas": 0},
-                                            "mappings": MAPPINGS})
+                                  template={"settings": settings, "mappings": MAPPINGS})
     if not es.indices.exists_alias(name=name):
         es.options(ignore_status=400).indices.create(index=f"{name}-v{generation}",
                                                      aliases={name: {"is_write_index": True}})
