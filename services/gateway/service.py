@@ -21,6 +21,7 @@ from shared.health import UP
 log = logging.getLogger(__name__)
 
 TRACKING = "/api/v1/grievances/<string:tracking_id>"
+LIST_PARAMS = ("status", "department", "district", "category", "channel", "kind", "level")
 
 
 class GatewayService:
@@ -206,6 +207,15 @@ class GatewayService:
         return 200, {"entries": entries}, {"Cache-Control": "no-store"}
 
     # --- officers -------------------------------------------------------------------------------
+
+    @http("GET", "/api/v1/search")
+    @api
+    def search_grievances(self, request):
+        actor = self.authenticate(request)
+        params = {}
+        for name, values in request.args.lists():
+            params[name] = values if name in LIST_PARAMS else values[-1]
+        return 200, self._rpc("search", self.search.search, params, actor), {"Cache-Control": "no-store"}
 
     @http("GET", "/api/v1/officer/queue")
     @api

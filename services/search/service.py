@@ -2,8 +2,16 @@
 
 So far: every grievance event from intake keeps the case's document in the index up to date, in order.
 """
-from services.search.index import ensure_index, index_case
+from datetime import datetime, timezone
+
+from marshmallow import ValidationError
+from nameko.rpc import rpc
+
+from services.search import queries
+from services.search.index import alias, ensure_index, index_case
+from shared.actors import actor_schema
 from shared.consumers import reliable_event_handler
+from shared.errors import EXPECTED, Forbidden, ValidationFailed, validated
 from shared.elastic import ElasticsearchClient
 from shared.health import check_elasticsearch
 from shared.service_base import StoreBackedService
@@ -26,6 +34,9 @@ class GrievanceIndex(ElasticsearchClient):
         return index_case(self.client, self.container.config, case)
 
 
+_search_schema = queries.SearchSchema()
+
+
 class SearchService(StoreBackedService):
     name = "search"
     es = ElasticsearchClient()
@@ -36,6 +47,30 @@ class SearchService(StoreBackedService):
         """Every intake event carries the case after the change: index it with the case's version, so a
         replayed or late event never overwrites newer state (Elasticsearch keeps the newer version)."""
         self.grievances.put(event["data"]["case"])
+
+    @rpc(expected_exceptions=EXPECTED)
+    def search(self, params, actor):
+        """Officers' search: free text, filters, facets, sorting, search_after pages, highlights."""
+        actor = validated(actor_schema, actor)
+        if queries.scope_filter(actor) is None:
+            raise Forbidden("search is for officers and the CMO cell")
+        params = validated(_search_schema, params)
+        try:
+            body = queries.build(params, actor, datetime.now(timezone.utc).isoformat())
+        except ValidationError as error:
+            raise ValidationFailed("invalid search", error.messages) from None
+        result = self.es.options(ignore_status=404).search(index=alias(self.config), **body)
+        if result.get("status") == 404:
+            return {"total": 0, "results": [], "facets": {}, "next": None}
+        hits = result["hits"]["hits"]
+        return {
+            "total": result["hits"]["total"]["value"],
+            "results": [{**hit["_source"], "highlight": hit.get("highlight", {}), "score": hit.get("_score")}
+                        for hit in hits],
+            "facets": {name: {b["key"]: b["doc_count"] for b in agg["buckets"]}
+                       for name, agg in result.get("aggregations", {}).items()},
+            "next": queries.encode_cursor(hits[-1]["sort"]) if len(hits) == params["size"] else None,
+        }
 
     def health_components(self):
         components = super().health_components()

@@ -1,5 +1,7 @@
 """Every case is indexed in Elasticsearch from intake's events, in near real time, and a replayed or
-late event never overwrites newer state."""
+late event never overwrites newer state; officers search it within their scope."""
+from urllib.parse import urlencode
+
 import pytest
 
 from services.search.index import alias, ensure_index, index_case
@@ -68,3 +70,53 @@ def test_an_older_version_never_overwrites_a_newer_one(platform_config, es):
     assert indexed(es, platform_config, case["tracking_id"])["status"] == "resolved"
     mapping = es.indices.get_mapping(index=alias(platform_config))
     assert "complainant" not in str(mapping)
+
+
+def seed_index(es, config):
+    ensure_index(es, config)
+    cases = [
+        ("WB-2026-00000011", "No drinking water in Onda", "The tube well is broken; forty families walk for water.",
+         "phe", "Bankura", "drinking_water", "routed", "2026-11-20T10:00:00+00:00", "2026-11-23T10:00:00+00:00"),
+        ("WB-2026-00000022", "Drinking water is muddy", "Muddy water from the street tap for a week.",
+         "phe", "Bankura", "drinking_water", "resolved", "2026-11-21T10:00:00+00:00", "2030-01-01T00:00:00+00:00"),
+        ("WB-2026-00000033", "No water at the school", "The school's tube well has no handle.",
+         "phe", "Nadia", "drinking_water", "routed", "2026-11-22T10:00:00+00:00", "2030-01-01T00:00:00+00:00"),
+        ("WB-2026-00000044", "Transformer burnt", "No electricity since the storm; the transformer burnt.",
+         "power", "Bankura", "electricity_supply", "in_progress", "2026-11-23T10:00:00+00:00",
+         "2030-01-01T00:00:00+00:00"),
+    ]
+    for tid, subject, description, department, district, category, status, created, deadline in cases:
+        index_case(es, config, {"tracking_id": tid, "subject": subject, "description": description,
+                                "department": department, "place": {"district": district}, "category": category,
+                                "status": status, "kind": "complaint", "channel": "web", "level": 1, "urgent": True,
+                                "created_at": created, "sla_deadline": deadline, "version": 1}, refresh=True)
+
+
+def test_officer_search_is_scoped_faceted_fuzzy_and_paged(platform, platform_config, es):
+    from tests.integration.platform_client import CMO_CELL, officer
+
+    seed_index(es, platform_config)
+    phe_bankura = officer("off-phe-bankura-l1-1", "phe", ["Bankura"])
+
+    def search(actor, **params):
+        return platform.ok(platform.request("GET", "/api/v1/search?" + urlencode(params, doseq=True), actor))
+
+    mine = search(phe_bankura, q="drinkng watr")  # typos; only PHE cases in Bankura
+    assert {r["tracking_id"] for r in mine["results"]} == {"WB-2026-00000011", "WB-2026-00000022"}
+    assert mine["facets"]["status"] == {"routed": 1, "resolved": 1} and mine["total"] == 2
+    assert "<em>" in str(mine["results"][0]["highlight"])
+    everyone = search(CMO_CELL, q="water")
+    assert everyone["total"] == 3 and everyone["facets"]["district"] == {"Bankura": 2, "Nadia": 1}
+    assert search(CMO_CELL, q="water", district="Nadia")["total"] == 1
+    assert search(CMO_CELL, status=["routed", "in_progress"])["total"] == 3
+    assert [r["tracking_id"] for r in search(CMO_CELL, breached="true")["results"]] == ["WB-2026-00000011"]
+    first = search(CMO_CELL, sort="oldest", size=2)
+    second = search(CMO_CELL, sort="oldest", size=2, after=first["next"])
+    assert [r["tracking_id"] for r in first["results"] + second["results"]] == \
+        ["WB-2026-00000011", "WB-2026-00000022", "WB-2026-00000033", "WB-2026-00000044"]
+    assert search(CMO_CELL, q='status:closed OR * AND "')["total"] == 0  # text, never query syntax
+    assert "sort" in platform.request("GET", "/api/v1/search?sort=random", CMO_CELL).json()["fields"]
+    assert "district" in platform.request("GET", "/api/v1/search?district=Atlantis", CMO_CELL).json()["fields"]
+    assert "after" in platform.request("GET", "/api/v1/search?after=garbage", CMO_CELL).json()["fields"]
+    assert platform.request("GET", "/api/v1/search?q=water", citizen("9830012345")).status_code == 403
+

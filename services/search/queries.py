@@ -1,0 +1,111 @@
+"""Officer search: the request schema and the Elasticsearch query it becomes. Pure: no I/O.
+
+Free text goes into `multi_match` (never `query_string`), so a query cannot inject search syntax.
+Results are scoped on the server: officers and supervisors see their department in their districts, the
+CMO cell sees everything, citizens do not search (they follow their own cases by tracking ID).
+"""
+import base64
+import json
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from shared.catalog import categories, departments, districts
+
+STATUSES = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "info_requested", "transferred",
+            "resolved", "closed", "rejected", "reopened")
+FACETS = ("status", "department", "district", "category", "channel", "kind", "level")
+SORTS = {
+    "relevance": [{"_score": "desc"}, {"tracking_id": "asc"}],
+    "newest": [{"created_at": "desc"}, {"tracking_id": "asc"}],
+    "oldest": [{"created_at": "asc"}, {"tracking_id": "asc"}],
+    "sla": [{"sla_deadline": {"order": "asc", "missing": "_last"}}, {"tracking_id": "asc"}],
+}
+MAX_PAGE = 100
+
+
+class SearchSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    q = fields.Str(load_default="", validate=validate.Length(max=200))
+    status = fields.List(fields.Str(validate=validate.OneOf(STATUSES)), load_default=list)
+    department = fields.List(fields.Str(validate=validate.OneOf(list(departments()))), load_default=list)
+    district = fields.List(fields.Str(validate=validate.OneOf(districts() + ["state"])), load_default=list)
+    category = fields.List(fields.Str(validate=validate.OneOf(list(categories()))), load_default=list)
+    channel = fields.List(fields.Str(validate=validate.OneOf(("web", "mobile", "phone_assisted", "email"))),
+                          load_default=list)
+    kind = fields.List(fields.Str(validate=validate.OneOf(("complaint", "feedback", "suggestion"))), load_default=list)
+    level = fields.List(fields.Int(validate=validate.Range(1, 4)), load_default=list)
+    urgent = fields.Bool(load_default=None, allow_none=True)
+    breached = fields.Bool(load_default=None, allow_none=True)
+    filed_from = fields.AwareDateTime(load_default=None, allow_none=True)
+    filed_to = fields.AwareDateTime(load_default=None, allow_none=True)
+    sort = fields.Str(load_default="relevance", validate=validate.OneOf(tuple(SORTS)))
+    size = fields.Int(load_default=20, validate=validate.Range(1, MAX_PAGE))
+    after = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+def decode_cursor(cursor):
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError({"after": ["Not a cursor from an earlier page."]}) from None
+    if not isinstance(values, list) or len(values) > 3:
+        raise ValidationError({"after": ["Not a cursor from an earlier page."]})
+    return values
+
+
+def encode_cursor(values):
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def scope_filter(actor):
+    """What this caller may see, as filters; None: nothing."""
+    role = actor["role"]
+    if role == "cmo_cell":
+        return []
+    if role in ("officer", "supervisor") and actor.get("department"):
+        filters = [{"term": {"department": actor["department"]}}]
+        if "*" not in actor.get("districts", []):
+            filters.append({"terms": {"place.district": actor.get("districts", [])}})
+        return filters
+    return None
+
+
+def build(params, actor, now_iso):
+    filters = list(scope_filter(actor) or [])
+    for name, field in (("status", "status"), ("department", "department"), ("district", "place.district"),
+                        ("category", "category"), ("channel", "channel"), ("kind", "kind"), ("level", "level")):
+        if params[name]:
+            filters.append({"terms": {field: params[name]}})
+    if params["urgent"] is not None:
+        filters.append({"term": {"urgent": params["urgent"]}})
+    if params["breached"] is not None:
+        overdue = {"bool": {"filter": [{"range": {"sla_deadline": {"lt": now_iso}}},
+                                       {"terms": {"status": ["filed", "routed", "acknowledged", "in_progress",
+                                                             "transferred", "reopened"]}}]}}
+        filters.append(overdue if params["breached"] else {"bool": {"must_not": [overdue]}})
+    dates = {k: v.isoformat() for k, v in (("gte", params["filed_from"]), ("lte", params["filed_to"])) if v}
+    if dates:
+        filters.append({"range": {"created_at": dates}})
+    text = params["q"].strip()
+    must = []
+    if text:
+        must.append({"bool": {"should": [
+            {"multi_match": {"query": text, "fields": ["subject^2", "description"], "fuzziness": "AUTO",
+                             "operator": "and"}},
+            {"multi_match": {"query": text, "fields": ["subject^3", "description"], "type": "phrase", "boost": 2}},
+            {"multi_match": {"query": text, "fields": ["subject", "description"], "type": "bool_prefix"}},
+        ], "minimum_should_match": 1}})
+    body = {
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
+        "sort": SORTS[params["sort"] if text or params["sort"] != "relevance" else "newest"],
+        "size": params["size"],
+        "aggs": {name: {"terms": {"field": "place.district" if name == "district" else name, "size": 30}}
+                 for name in FACETS},
+        "highlight": {"fields": {"subject": {}, "description": {"fragment_size": 120, "number_of_fragments": 2}}},
+        "track_total_hits": True,
+    }
+    if params["after"]:
+        body["search_after"] = decode_cursor(params["after"])
+    return body
