@@ -5,7 +5,7 @@ import pytest
 
 from services.launcher import ServiceProcess
 from services.registry import service_classes
-from tests.integration.platform_client import Gateway, citizen, drinking_water
+from tests.integration.platform_client import CMO_CELL, Gateway, citizen, drinking_water
 from tests.integration.waiting import wait_for
 
 
@@ -51,9 +51,13 @@ def test_killing_a_service_mid_flow_loses_no_grievance(victim, platform_config, 
         process.start()
 
         assert accepted, "some grievances should have been accepted"
+        def routed(tracking_id):
+            response = gateway.get(tracking_id, CMO_CELL)  # a 503 while the restarted service warms up
+            case = response.json() if response.status_code == 200 else {}
+            return case if case.get("status") == "routed" and case.get("officer_id") else None
+
         for tracking_id in accepted:
-            case = wait_for(lambda t=tracking_id: (c := gateway.case(t)) and c["status"] == "routed"
-                            and c.get("officer_id") and c, timeout=60, what=f"{tracking_id} to be routed after the restart")
+            case = wait_for(lambda t=tracking_id: routed(t), timeout=60, what=f"{tracking_id} to be routed after the restart")
             assert case["department"] == "phe" and case["level"] == 1
     finally:
         process.stop()
