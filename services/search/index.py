@@ -4,6 +4,9 @@ every write and search goes through (so a rebuild can swap it with no downtime),
 Personal data (the complainant's name, mobile, email, address) is never indexed: search results are
 shown to officers who may not see it, and the case of record stays in intake.
 """
+import re
+
+from anyascii import anyascii
 from elasticsearch import ConflictError
 
 from shared.config import index_name
@@ -20,6 +23,12 @@ MAPPINGS = {
                                  "district": {"type": "keyword"}, "geo": {"type": "geo_point"}}},
         "subject": {"type": "text", "analyzer": "standard", "fields": {"raw": {"type": "keyword", "ignore_above": 256}}},
         "description": {"type": "text", "analyzer": "standard"},
+        # The same text in Latin letters, so "rasta kharap" finds "রাস্তা খারাপ" and "জল নেই" finds "jal nei".
+        "subject_latin": {"type": "text", "analyzer": "standard"},
+        "description_latin": {"type": "text", "analyzer": "standard"},
+        # ...and its consonants only, since people spell vowels as they like ("nahi", "nahin", "nhim").
+        "subject_skeleton": {"type": "text", "analyzer": "standard"},
+        "description_skeleton": {"type": "text", "analyzer": "standard"},
         "level": {"type": "integer"},
         "urgent": {"type": "boolean"},
         "supporters": {"type": "integer"},
@@ -33,6 +42,16 @@ MAPPINGS = {
         "version": {"type": "long"},
     },
 }
+
+
+def latin(text):
+    """Bengali, Hindi (any script) in Latin letters, lower case: how people type it on a phone."""
+    return anyascii(text or "").lower()
+
+
+def skeleton(text):
+    """The Latin text without vowels, word by word (a word of vowels only stays as it is)."""
+    return " ".join(re.sub(r"[aeiouy'`]", "", word) or word for word in re.findall(r"\w+", latin(text)))
 
 
 def alias(config):
@@ -58,6 +77,10 @@ def document(case):
     doc = {key: case.get(key) for key in KEYWORDS + ("subject", "description", "level", "urgent", "supporters",
                                                       "transfers", "reopenings", "created_at", "updated_at",
                                                       "resolved_at", "sla_deadline", "version")}
+    for field in ("subject", "description"):
+        if doc.get(field):
+            doc[f"{field}_latin"] = latin(doc[field])
+            doc[f"{field}_skeleton"] = skeleton(doc[field])
     place = case.get("place") or {}
     doc["place"] = {key: place.get(key) for key in PLACE_KEYWORDS + ("district",)}
     if place.get("geo"):

@@ -9,6 +9,7 @@ import json
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from services.search.index import latin, skeleton
 from shared.catalog import categories, departments, districts
 
 STATUSES = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "info_requested", "transferred",
@@ -96,6 +97,11 @@ def build(params, actor, now_iso):
                              "operator": "and"}},
             {"multi_match": {"query": text, "fields": ["subject^3", "description"], "type": "phrase", "boost": 2}},
             {"multi_match": {"query": text, "fields": ["subject", "description"], "type": "bool_prefix"}},
+            # across scripts: the query in Latin letters against the transliterated text, then by consonants
+            {"multi_match": {"query": latin(text), "fields": ["subject_latin^2", "description_latin"],
+                             "fuzziness": "AUTO", "operator": "and"}},
+            {"multi_match": {"query": skeleton(text), "fields": ["subject_skeleton", "description_skeleton"],
+                             "fuzziness": "AUTO:2,6", "operator": "and", "boost": 0.5}},
         ], "minimum_should_match": 1}})
     body = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},

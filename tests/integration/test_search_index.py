@@ -120,3 +120,25 @@ def test_officer_search_is_scoped_faceted_fuzzy_and_paged(platform, platform_con
     assert "after" in platform.request("GET", "/api/v1/search?after=garbage", CMO_CELL).json()["fields"]
     assert platform.request("GET", "/api/v1/search?q=water", citizen("9830012345")).status_code == 403
 
+
+
+def test_bengali_script_and_transliterated_queries_find_each_other(platform, platform_config, es):
+    from tests.integration.platform_client import CMO_CELL
+
+    ensure_index(es, platform_config)
+    for tid, subject, description in [
+        ("WB-2026-00000055", "রাস্তা খারাপ", "গ্রামের রাস্তা খারাপ, বর্ষায় হাঁটা যায় না।"),
+        ("WB-2026-00000066", "jal nei", "kal theke jal nei para te"),
+        ("WB-2026-00000077", "बिजली नहीं", "तीन दिन से बिजली नहीं है"),
+    ]:
+        index_case(es, platform_config, {"tracking_id": tid, "subject": subject, "description": description,
+                                         "status": "routed", "version": 1}, refresh=True)
+
+    def found(q):
+        body = platform.ok(platform.request("GET", "/api/v1/search?" + urlencode({"q": q}), CMO_CELL))
+        return [r["tracking_id"] for r in body["results"]]
+
+    assert found("rasta kharap") == ["WB-2026-00000055"]      # typed in Latin, filed in Bangla
+    assert found("রাস্তা খারাপ") == ["WB-2026-00000055"]      # in Bangla
+    assert found("জল নেই") == ["WB-2026-00000066"]            # typed in Bangla, filed in Latin
+    assert found("bijli nahi")[0] == "WB-2026-00000077"       # Hindi, transliterated: best match first
