@@ -29,6 +29,7 @@ _otp_schema = OtpRequestSchema()
 _http_schema = HttpRequestSchema()
 _client_schema = MachineClientSchema()
 _staff_schema = StaffAccountSchema()
+_builtin_clients_written = set()
 
 
 def utcnow():
@@ -222,9 +223,12 @@ class IdentityService(StoreBackedService):
         return KeyRing(self.store.db.signing_keys, timedelta(seconds=ACCESS_TOKEN_SECONDS))
 
     def _server(self):
-        for client in (CITIZEN_APP, self._web_client()) + self._own_sso_client():
-            if self.store.client(client.client_id) != client:
-                self.store.put_client(client, utcnow())
+        database = self.store.db.name
+        if database not in _builtin_clients_written:  # once per process and database, not per request
+            for client in (CITIZEN_APP, self._web_client()) + self._own_sso_client():
+                if self.store.client(client.client_id) != client:
+                    self.store.put_client(client, utcnow())
+            _builtin_clients_written.add(database)
         return IdentityServer(self.store, self.config["OIDC_ISSUER"], lambda: self._keys().signing_keys(utcnow()),
                               self._verify_otp, self._account)
 

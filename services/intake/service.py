@@ -192,11 +192,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     def _write(self, tracking_id, actor, step, visible=True):
         """Read the case, let `step` decide, write it with its events; retry when it changed meanwhile."""
         for _ in range(MAX_WRITE_ATTEMPTS):
-            if actor is None:
-                case = self.store.get(tracking_id)
-                if case is None:
-                    raise NotFound(f"no grievance {tracking_id}")
-            elif visible:
+            if actor is not None and visible:
                 case = self._visible_case(tracking_id, actor)
             else:
                 case = self.store.get(tracking_id) if tracking.is_valid(tracking_id) else None

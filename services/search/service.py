@@ -39,8 +39,7 @@ _search_schema = queries.SearchSchema()
 
 class SearchService(StoreBackedService):
     name = "search"
-    es = ElasticsearchClient()
-    grievances = GrievanceIndex()
+    grievances = GrievanceIndex()  # the service's one Elasticsearch client
 
     @reliable_event_handler("intake", "grievance.#")
     def index_grievance(self, event):
@@ -59,7 +58,7 @@ class SearchService(StoreBackedService):
             body = queries.build(params, actor, datetime.now(timezone.utc).isoformat())
         except ValidationError as error:
             raise ValidationFailed("invalid search", error.messages) from None
-        result = self.es.options(ignore_status=404).search(index=alias(self.config), **body)
+        result = self.grievances.client.options(ignore_status=404).search(index=alias(self.config), **body)
         if result.get("status") == 404:
             return {"total": 0, "results": [], "facets": {}, "next": None}
         hits = result["hits"]["hits"]
@@ -74,5 +73,5 @@ class SearchService(StoreBackedService):
 
     def health_components(self):
         components = super().health_components()
-        components["elasticsearch"] = check_elasticsearch(self.es, float(self.config.get("HEALTH_TIMEOUT", 2)))
+        components["elasticsearch"] = check_elasticsearch(self.grievances.client, float(self.config.get("HEALTH_TIMEOUT", 2)))
         return components
