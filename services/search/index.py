@@ -5,6 +5,7 @@ Personal data (the complainant's name, mobile, email, address) is never indexed:
 shown to officers who may not see it, and the case of record stays in intake.
 """
 import re
+from datetime import datetime
 
 from anyascii import anyascii
 from elasticsearch import ConflictError
@@ -14,6 +15,7 @@ from shared.config import index_name
 ALIAS = "grievances"
 KEYWORDS = ("tracking_id", "kind", "status", "category", "department", "district", "channel", "officer_id")
 PLACE_KEYWORDS = ("block", "municipality", "ward", "panchayat")
+DONE = ("resolved", "closed")
 
 MAPPINGS = {
     "dynamic": "strict",
@@ -35,6 +37,10 @@ MAPPINGS = {
         "transfers": {"type": "integer"},
         "reopenings": {"type": "integer"},
         "rating": {"type": "integer"},
+        "escalation_levels": {"type": "integer"},
+        # Derived when indexing (the local cluster has no scripting): for SLA compliance and resolution times.
+        "sla_met": {"type": "boolean"},
+        "resolution_hours": {"type": "float"},
         "created_at": {"type": "date"},
         "updated_at": {"type": "date"},
         "resolved_at": {"type": "date"},
@@ -87,7 +93,24 @@ def document(case):
         doc["place"]["geo"] = {"lat": place["geo"]["lat"], "lon": place["geo"]["lon"]}
     feedback = case.get("feedback") or []
     doc["rating"] = feedback[-1]["rating"] if feedback else None
+    doc["escalation_levels"] = case.get("escalation_levels") or None
+    doc.update(resolution_metrics(case))
     return {key: value for key, value in doc.items() if value is not None}
+
+
+def resolution_metrics(case):
+    """Hours from filing to resolution, and whether the first deadline was met (resolved in time at the
+    level it was assigned to, never escalated). Nothing for a case not resolved (or reopened since)."""
+    if case.get("status") not in DONE or not case.get("resolved_at"):
+        return {}
+    filed, resolved = _when(case["created_at"]), _when(case["resolved_at"])
+    deadline = case.get("sla_deadline")
+    met = not case.get("escalation_levels") and (not deadline or resolved <= _when(deadline))
+    return {"resolution_hours": round((resolved - filed).total_seconds() / 3600, 3), "sla_met": met}
+
+
+def _when(value):
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def index_case(es, config, case, refresh=False):

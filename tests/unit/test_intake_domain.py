@@ -175,6 +175,16 @@ def test_each_routing_decision_carries_the_whole_assignment():
     assert late.timeline[0]["reason"] == "category chosen"
 
 
+def test_escalations_are_remembered_by_level():
+    case, _ = g.new_case("WB-2026-12345674", grievance(), CITIZEN, NOW)
+    decision = {"department": "phe", "district": "Bankura", "officer_id": "off-2", "level": 2, "deadline": NOW}
+    assert "escalation_levels" not in g.apply_routing(case, "assigned", decision, NOW).set
+    first = g.apply_routing(case, "escalated", decision, NOW)
+    assert first.set["escalation_levels"] == [2]
+    case.update(first.set)
+    assert g.apply_routing(case, "escalated", {**decision, "level": 3}, NOW).set["escalation_levels"] == [2, 3]
+
+
 def test_a_transfer_marks_older_routing_decisions_as_past():
     case = routed_case()
     case.update(status="in_progress", routing_seq=2)

@@ -2,6 +2,7 @@ import pytest
 from marshmallow import ValidationError
 
 from services.search import queries
+from services.search.index import document
 
 NOW = "2026-11-30T10:00:00+00:00"
 
@@ -35,3 +36,15 @@ def test_filters_sort_and_cursor():
     assert body["search_after"] == ["2026-11-01", "WB-1"] and body["size"] == 5
     with pytest.raises(ValidationError):
         queries.decode_cursor("not-base64-json")
+
+
+def test_resolution_metrics_are_derived_when_indexing():
+    case = {"tracking_id": "WB-2026-12345674", "version": 3, "status": "closed",
+            "created_at": "2026-11-02T10:00:00+00:00", "resolved_at": "2026-11-04T16:30:00+00:00",
+            "sla_deadline": "2026-11-05T18:30:00+00:00"}
+    doc = document(case)
+    assert doc["resolution_hours"] == 54.5 and doc["sla_met"] is True
+    assert document({**case, "escalation_levels": [2]})["sla_met"] is False
+    assert document({**case, "sla_deadline": "2026-11-04T00:00:00+00:00"})["sla_met"] is False
+    reopened = document({**case, "status": "reopened"})
+    assert "resolution_hours" not in reopened and "sla_met" not in reopened

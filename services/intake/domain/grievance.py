@@ -159,6 +159,8 @@ def apply_routing(case, kind, decision, now):
         change.set.update(department=decision["department"], district=decision.get("district"),
                           officer_id=decision["officer_id"], level=decision["level"],
                           sla_deadline=decision.get("deadline"))
+        if kind == "escalated":  # the levels a missed deadline sent it to, for the cell's escalation counts
+            change.set["escalation_levels"] = case.get("escalation_levels", []) + [decision["level"]]
         change.timeline.append(entry(kind, now, system, True, level=decision["level"],
                                      officer_id=decision["officer_id"], deadline=decision.get("deadline")))
         change.events.append(("grievance.assignment_recorded", {"kind": kind, "level": decision["level"]}))
