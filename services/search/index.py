@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 
 from anyascii import anyascii
-from elasticsearch import ConflictError
+from elasticsearch import ConflictError, helpers
 
 from shared.config import index_name
 
@@ -122,3 +122,26 @@ def index_case(es, config, case, refresh=False):
     except ConflictError:
         return False
     return True
+
+
+def bulk_index(es, config, cases, chunk_size=1000, on_chunk=None):
+    """Index many cases with the `_bulk` API, order-safe as `index_case`; returns (written, older).
+    `on_chunk(n)` is called after each chunk (progress)."""
+    actions = ({"_index": alias(config), "_id": case["tracking_id"], "_version": case["version"],
+                "_version_type": "external", "_source": document(case)} for case in cases)
+    written = older = pending = 0
+    for ok, item in helpers.streaming_bulk(es, actions, chunk_size=chunk_size, raise_on_error=False,
+                                           max_retries=3, initial_backoff=1):
+        if ok:
+            written += 1
+        elif item["index"].get("status") == 409:
+            older += 1
+        else:
+            raise RuntimeError(f"indexing {item['index'].get('_id')} failed: {item['index'].get('error')}")
+        pending += 1
+        if on_chunk and pending == chunk_size:
+            on_chunk(pending)
+            pending = 0
+    if on_chunk and pending:
+        on_chunk(pending)
+    return written, older

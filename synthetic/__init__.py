@@ -1,0 +1,1 @@
+"""Realistic synthetic grievances for tests, demos and benchmarks (`python -m synthetic --help`)."""
