@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 from services.gateway import health
 from services.gateway.auth import Authenticator
 from services.gateway.pages import oauth_params, page
-from services.gateway.web import api, call, json_body
+from services.gateway.export import csv_chunks, csv_response
+from services.gateway.web import BadRequest, api, call, json_body
 from services.gateway.responses import json_response
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
@@ -22,6 +23,28 @@ log = logging.getLogger(__name__)
 
 TRACKING = "/api/v1/grievances/<string:tracking_id>"
 LIST_PARAMS = ("status", "department", "district", "category", "channel", "kind", "level")
+SEARCH_COLUMNS = ["tracking_id", "created_at", "kind", "status", "category", "department", "place.district",
+                  "place.block", "channel", "level", "urgent", "supporters", "sla_deadline", "resolved_at",
+                  "rating", "subject"]
+EXPORT_PAGE = 100
+
+
+def _field(case, path):
+    for part in path.split("."):
+        case = (case or {}).get(part)
+    return case
+
+
+def _pages(page):
+    """(rows of the first page, an iterator over the rows of the pages after it)."""
+    rows, after = page()
+
+    def more(after=after):
+        while after:
+            rows, after = page(after)
+            yield rows
+
+    return rows, more()
 
 
 class GatewayService:
@@ -211,11 +234,55 @@ class GatewayService:
     @http("GET", "/api/v1/search")
     @api
     def search_grievances(self, request):
+        """Officers' search; `format=csv` streams every matching case (no row cap)."""
         actor = self.authenticate(request)
         params = {}
         for name, values in request.args.lists():
             params[name] = values if name in LIST_PARAMS else values[-1]
-        return 200, self._rpc("search", self.search.search, params, actor), {"Cache-Control": "no-store"}
+        if params.pop("format", None) != "csv":
+            return 200, self._rpc("search", self.search.search, params, actor), {"Cache-Control": "no-store"}
+        params["size"] = EXPORT_PAGE
+
+        def page(after=None):
+            found = self._rpc("search", self.search.search, {**params, **({"after": after} if after else {})}, actor)
+            return [[_field(case, column) for column in SEARCH_COLUMNS] for case in found["results"]], found["next"]
+
+        return csv_response("grievances.csv", csv_chunks(SEARCH_COLUMNS, *_pages(page)))
+
+    @http("GET", "/api/v1/insights/<string:name>")
+    @api
+    def insight(self, request, name):
+        """The CMO cell's insights as tables; `format=csv` streams one."""
+        actor = self.authenticate(request)
+        params = request.args.to_dict()
+        as_csv = params.pop("format", None) == "csv"
+        first = self._rpc("search", self.search.insight, name, params, actor)
+        if not as_csv:
+            return 200, first, {"Cache-Control": "no-store"}
+
+        def page(after=None):
+            found = first if after is None else self._rpc("search", self.search.insight, name,
+                                                          {**params, "after": after}, actor)
+            return found["rows"], found["next"]
+
+        return csv_response(f"{name}.csv", csv_chunks(first["columns"], *_pages(page)))
+
+    @http("GET", TRACKING + "/similar")
+    @api
+    def similar_cases(self, request, tracking_id):
+        actor = self.authenticate(request)
+        size = request.args.get("size", "10")
+        if not size.isdigit() or not 1 <= int(size) <= 50:
+            raise BadRequest("invalid request", {"size": ["Must be between 1 and 50."]})
+        similar = self._rpc("search", self.search.similar, tracking_id, actor, int(size))
+        return 200, {"tracking_id": tracking_id, "similar": similar}, {"Cache-Control": "no-store"}
+
+    @http("POST", "/api/v1/grievances/resolve-together")
+    @api
+    def resolve_together(self, request):
+        """One reply resolving a cluster of similar cases; each case is resolved on its own timeline."""
+        actor = self.authenticate(request)
+        return 200, self._rpc("intake", self.intake.resolve_together, json_body(request), actor), {}
 
     @http("GET", "/api/v1/officer/queue")
     @api

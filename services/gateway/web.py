@@ -6,6 +6,7 @@ from functools import wraps
 import eventlet
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
+from werkzeug.wrappers import Response
 
 from services.gateway.responses import json_response
 from shared.errors import PlatformError
@@ -61,11 +62,15 @@ def call(service_name, method, *args, timeout=10.0):
 
 
 def api(handler):
-    """Wrap an HTTP handler: platform errors become their status codes with a JSON body."""
+    """Wrap an HTTP handler: platform errors become their status codes with a JSON body. A handler
+    returns (status, body, headers), or a Response of its own (a streamed export)."""
     @wraps(handler)
     def wrapper(self, request, *args, **kwargs):
         try:
-            status, body, headers = handler(self, request, *args, **kwargs)
+            result = handler(self, request, *args, **kwargs)
+            if isinstance(result, Response):
+                return result
+            status, body, headers = result
         except PlatformError as error:
             return json_response(error.body(), status=error.status)
         except RemoteError as error:

@@ -128,3 +128,18 @@ class FeedbackSchema(StrictSchema):
 
 class SupportSchema(StrictSchema):
     comment = text(500, load_default=None, allow_none=True)
+
+
+MAX_CLUSTER = 100
+
+
+def _distinct(ids):
+    if len(set(ids)) != len(ids):
+        raise ValidationError("Name each case once.")
+
+
+class ClusterResolutionSchema(StrictSchema):
+    """One reply resolving a cluster of similar cases (CPGRAMS' bulk disposal)."""
+    tracking_ids = fields.List(fields.Str(validate=validate.Length(max=20)), required=True,
+                               validate=[validate.Length(2, MAX_CLUSTER), _distinct])
+    resolution = text(4000, required=True, min_length=10)

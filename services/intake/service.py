@@ -7,7 +7,8 @@ from services.intake import access
 from services.intake.domain import grievance as domain
 from services.intake.domain import intake_rules, lifecycle, tracking
 from services.intake.domain.lifecycle import CITIZEN, LifecycleError
-from services.intake.schemas import ACTION_SCHEMAS, FeedbackSchema, GrievanceSchema, SupportSchema
+from services.intake.schemas import (ACTION_SCHEMAS, ClusterResolutionSchema, FeedbackSchema, GrievanceSchema,
+                                    SupportSchema)
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
 from shared.actors import actor_schema
 from shared.consumers import reliable_event_handler
@@ -22,6 +23,7 @@ MAX_WRITE_ATTEMPTS = 5
 _grievance_schema = GrievanceSchema()
 _feedback_schema = FeedbackSchema()
 _support_schema = SupportSchema()
+_cluster_schema = ClusterResolutionSchema()
 
 
 class IntakeService(RelaysOutbox, StoreBackedService):
@@ -104,6 +106,32 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             return domain.apply_action(case, action, params, actor, now)
 
         return self._write(tracking_id, actor, step)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def resolve_together(self, payload, actor):
+        """Resolve a cluster of similar cases with one reply. Each case is resolved on its own (its own
+        timeline entry naming the others, its own events); a case that cannot be resolved (already
+        closed, outside the officer's scope) is reported and the rest go ahead."""
+        actor = validated(actor_schema, actor)
+        if actor["role"] == CITIZEN:
+            raise Forbidden("officers resolve cases")
+        request = validated(_cluster_schema, payload)
+        outcomes = []
+        for tracking_id in request["tracking_ids"]:
+            params = {"resolution": request["resolution"],
+                      "together_with": [other for other in request["tracking_ids"] if other != tracking_id]}
+
+            def step(case, now, params=params):
+                self._check_may_act(case, actor)
+                return domain.apply_action(case, "resolve", params, actor, now)
+
+            try:
+                case = self._write(tracking_id, actor, step)
+                outcomes.append({"tracking_id": tracking_id, "resolved": True, "status": case["status"]})
+            except (Conflict, NotFound, Forbidden) as error:
+                outcomes.append({"tracking_id": tracking_id, "resolved": False, "error": error.message,
+                                 "http_status": error.status})
+        return {"resolved": sum(o["resolved"] for o in outcomes), "cases": outcomes}
 
     @rpc(expected_exceptions=EXPECTED)
     def give_feedback(self, tracking_id, payload, actor):

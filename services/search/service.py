@@ -1,17 +1,18 @@
 """Search: owns the Elasticsearch indices (officer search, similar cases, insights for the CMO cell).
 
-So far: every grievance event from intake keeps the case's document in the index up to date, in order.
+Every grievance event from intake keeps the case's document in the index up to date, in order; officers
+search it, find cases similar to one they hold, and the CMO cell reads insights from it.
 """
 from datetime import datetime, timezone
 
 from marshmallow import ValidationError
 from nameko.rpc import rpc
 
-from services.search import queries
+from services.search import insights, queries, similar
 from services.search.index import alias, ensure_index, index_case
 from shared.actors import actor_schema
 from shared.consumers import reliable_event_handler
-from shared.errors import EXPECTED, Forbidden, ValidationFailed, validated
+from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.elastic import ElasticsearchClient
 from shared.health import check_elasticsearch
 from shared.service_base import StoreBackedService
@@ -51,8 +52,7 @@ class SearchService(StoreBackedService):
     def search(self, params, actor):
         """Officers' search: free text, filters, facets, sorting, search_after pages, highlights."""
         actor = validated(actor_schema, actor)
-        if queries.scope_filter(actor) is None:
-            raise Forbidden("search is for officers and the CMO cell")
+        self._scope(actor)
         params = validated(_search_schema, params)
         try:
             body = queries.build(params, actor, datetime.now(timezone.utc).isoformat())
@@ -70,6 +70,47 @@ class SearchService(StoreBackedService):
                        for name, agg in result.get("aggregations", {}).items()},
             "next": queries.encode_cursor(hits[-1]["sort"]) if len(hits) == params["size"] else None,
         }
+
+    @rpc(expected_exceptions=EXPECTED)
+    def similar(self, tracking_id, actor, size=10):
+        """The open, recent cases most like this one in the same district, within the caller's scope."""
+        scope = self._scope(actor)
+        es = self.grievances.client
+        found = es.options(ignore_status=404).search(
+            index=alias(self.config), size=1,
+            query={"bool": {"filter": scope + [{"ids": {"values": [str(tracking_id)]}}]}})
+        hits = found.get("hits", {}).get("hits", [])
+        if not hits:
+            raise NotFound(f"no grievance {tracking_id}")
+        body = similar.request(hits[0]["_source"], alias(self.config), scope, datetime.now(timezone.utc),
+                               size=max(1, min(int(size), 50)))
+        result = es.search(index=alias(self.config), **body)
+        return [{**hit["_source"], "score": hit["_score"]} for hit in result["hits"]["hits"]]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def insight(self, name, params, actor):
+        """One of the CMO cell's insights as a table (supervisors get theirs for their own scope)."""
+        actor = validated(actor_schema, actor)
+        if actor["role"] not in ("cmo_cell", "supervisor"):
+            raise Forbidden("insights are for the CMO cell and supervisors")
+        if name not in insights.INSIGHTS:
+            raise NotFound(f"no insight {name!r}; there are: {', '.join(insights.INSIGHTS)}")
+        schema, build, _ = insights.INSIGHTS[name]
+        params = validated(schema(), params)
+        try:
+            body = build(params, self._scope(actor), datetime.now(timezone.utc))
+        except ValidationError as error:
+            raise ValidationFailed("invalid insight request", error.messages) from None
+        result = self.grievances.client.options(ignore_status=404).search(index=alias(self.config), **body)
+        if result.get("status") == 404:
+            return {"insight": name, "columns": [], "rows": [], "next": None}
+        return insights.table(name, result, params)
+
+    def _scope(self, actor):
+        scope = queries.scope_filter(validated(actor_schema, actor))
+        if scope is None:
+            raise Forbidden("search is for officers and the CMO cell")
+        return scope
 
     def health_components(self):
         components = super().health_components()

@@ -1,0 +1,38 @@
+"""Similar cases: the open, recent cases most like a given one (same issue, same place), so an officer can
+handle a cluster together. Pure: builds the request.
+
+Text similarity is `more_like_this` over the case's own words and their Latin-letter form (so a Bengali
+complaint finds the same complaint typed as "jol nei"); the same category and block rank higher; the same
+district is required, since a cluster is handled by one office.
+"""
+from datetime import timedelta
+
+from services.search.insights import OPEN
+
+TEXT_FIELDS = ["subject", "description", "subject_latin", "description_latin"]
+RECENT_DAYS = 90
+SOURCE = ["tracking_id", "subject", "status", "category", "department", "place", "created_at", "supporters",
+          "level", "sla_deadline"]
+
+
+def request(case, index, scope, now, size=10):
+    place = case.get("place") or {}
+    filters = list(scope) + [{"terms": {"status": list(OPEN)}},
+                             {"range": {"created_at": {"gte": (now - timedelta(days=RECENT_DAYS)).isoformat()}}}]
+    if place.get("district"):
+        filters.append({"term": {"place.district": place["district"]}})
+    should = [{"term": {"category": {"value": case.get("category") or "", "boost": 3}}}]
+    if place.get("block"):
+        should.append({"term": {"place.block": {"value": place["block"], "boost": 2}}})
+    return {
+        "size": size,
+        "_source": SOURCE,
+        "query": {"bool": {
+            "must": [{"more_like_this": {"fields": TEXT_FIELDS, "like": [{"_index": index, "_id": case["tracking_id"]}],
+                                         "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 30,
+                                         "minimum_should_match": "30%"}}],
+            "should": should,
+            "filter": filters,
+            "must_not": [{"ids": {"values": [case["tracking_id"]]}}],
+        }},
+    }
