@@ -2,8 +2,8 @@
 handle a cluster together. Pure: builds the request.
 
 Text similarity is `more_like_this` over the case's own words and their Latin-letter form (so a Bengali
-complaint finds the same complaint typed as "jol nei"); the same category and block rank higher; the same
-district is required, since a cluster is handled by one office.
+complaint finds the same complaint typed as "jol nei"), or the same category in the same block in any
+language; the same category ranks higher; the same district is required, since one office handles a cluster.
 """
 from datetime import timedelta
 
@@ -21,17 +21,20 @@ def request(case, index, scope, now, size=10):
                              {"range": {"created_at": {"gte": (now - timedelta(days=RECENT_DAYS)).isoformat()}}}]
     if place.get("district"):
         filters.append({"term": {"place.district": place["district"]}})
-    should = [{"term": {"category": {"value": case.get("category") or "", "boost": 3}}}]
+    alike = {"more_like_this": {"fields": TEXT_FIELDS, "like": [{"_index": index, "_id": case["tracking_id"]}],
+                                "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 30,
+                                "minimum_should_match": "30%"}}
+    same_issue_here = [{"term": {"category": case.get("category") or ""}}]
     if place.get("block"):
-        should.append({"term": {"place.block": {"value": place["block"], "boost": 2}}})
+        same_issue_here.append({"term": {"place.block": place["block"]}})
     return {
         "size": size,
         "_source": SOURCE,
         "query": {"bool": {
-            "must": [{"more_like_this": {"fields": TEXT_FIELDS, "like": [{"_index": index, "_id": case["tracking_id"]}],
-                                         "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 30,
-                                         "minimum_should_match": "30%"}}],
-            "should": should,
+            # alike in words, or the same category in the same block whatever the language it is written in
+            "must": [{"bool": {"should": [alike, {"bool": {"filter": same_issue_here, "boost": 2}}],
+                               "minimum_should_match": 1}}],
+            "should": [{"term": {"category": {"value": case.get("category") or "", "boost": 3}}}],
             "filter": filters,
             "must_not": [{"ids": {"values": [case["tracking_id"]]}}],
         }},

@@ -48,3 +48,40 @@ def test_resolution_metrics_are_derived_when_indexing():
     assert document({**case, "sla_deadline": "2026-11-04T00:00:00+00:00"})["sla_met"] is False
     reopened = document({**case, "status": "reopened"})
     assert "resolution_hours" not in reopened and "sla_met" not in reopened
+
+
+def test_similar_cases_stay_open_recent_in_the_district_and_in_scope():
+    from datetime import datetime, timezone
+
+    from services.search import similar
+
+    case = {"tracking_id": "WB-2026-12345674", "category": "drinking_water",
+            "place": {"district": "Bankura", "block": "Onda"}}
+    scope = [{"term": {"department": "phe"}}]
+    body = similar.request(case, "idx", scope, datetime(2026, 11, 30, tzinfo=timezone.utc), size=5)
+    filters = body["query"]["bool"]["filter"]
+    assert scope[0] in filters and {"term": {"place.district": "Bankura"}} in filters
+    assert {"range": {"created_at": {"gte": "2026-09-01T00:00:00+00:00"}}} in filters
+    assert "resolved" not in str(filters) and body["query"]["bool"]["must_not"] == [{"ids": {"values": [case["tracking_id"]]}}]
+    either = body["query"]["bool"]["must"][0]["bool"]["should"]
+    assert either[0]["more_like_this"]["like"] == [{"_index": "idx", "_id": case["tracking_id"]}]
+    assert either[1]["bool"]["filter"] == [{"term": {"category": "drinking_water"}}, {"term": {"place.block": "Onda"}}]
+
+
+def test_insight_parameters_are_validated_and_windows_computed():
+    from datetime import datetime, timezone
+
+    from services.search import insights
+
+    with pytest.raises(ValidationError) as error:
+        insights.HotspotSchema().load({"days": 0, "by": "planet"})
+    assert set(error.value.messages) == {"days", "by"}
+    now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    body = insights.backlog(insights.GroupedSchema().load({}), [], now)
+    ranges = body["aggs"]["groups"]["aggs"]["ages"]["date_range"]["ranges"]
+    assert ranges[0] == {"key": "0-7 days", "to": "2026-11-30T00:00:00+00:00", "from": "2026-11-22T00:00:00+00:00"}
+    assert ranges[-1] == {"key": "over 180 days", "to": "2026-06-02T00:00:00+00:00"}
+    hot = insights.hotspots(insights.HotspotSchema().load({"days": 10, "baseline_days": 20}), [], now)
+    periods = hot["aggs"]["groups"]["aggs"]["periods"]["filters"]["filters"]
+    assert periods["baseline"]["range"]["created_at"] == {"gte": "2026-10-31T00:00:00+00:00",
+                                                          "lt": "2026-11-20T00:00:00+00:00"}
