@@ -22,11 +22,13 @@ import requests  # noqa: E402
 from kombu import Connection, Exchange  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
+from bench import search  # noqa: E402
 from bench.filing import CONCURRENCY, measure_filings  # noqa: E402
 from bench.measure import free_port, latencies_ms, median_of_rounds, percentile, print_table, progress, rate  # noqa: E402
 from services.launcher import ServiceProcess  # noqa: E402
 from services.registry import SERVICES  # noqa: E402
 from shared.config import load_config  # noqa: E402
+from shared.elastic import connect as connect_es  # noqa: E402
 from shared.events import new_event  # noqa: E402
 from shared.mongo import connect  # noqa: E402
 from shared.outbox import EventPublisher, OutboxRelay, insert_with_events  # noqa: E402
@@ -50,6 +52,12 @@ def main():
     config.update(MONGO_DB_PREFIX=f"bench_{run}_", AUTH_MODE="development", FILINGS_PER_MOBILE_PER_MONTH=10 ** 6)
     config.pop("LOGGING", None)
     filings = int(os.environ.get("BENCH_FILINGS", 1000))
+    search_cases = int(os.environ.get("BENCH_SEARCH_CASES", 1_000_000))
+    search_queries = int(os.environ.get("BENCH_QUERIES", 300))
+    steady_rate, steady_seconds = int(os.environ.get("BENCH_STEADY_RATE", 5)), int(os.environ.get("BENCH_STEADY_SECONDS", 60))
+    # One index kept between runs (loading a million cases takes minutes; the generator is seeded).
+    config["ES_INDEX_PREFIX"] = os.environ.get("BENCH_INDEX_PREFIX", "sorasori-bench-")
+    es = connect_es(config["ELASTICSEARCH_URL"], request_timeout=120)
     client = connect(config["MONGO_URI"])
     database = client[f"bench_{run}_raw"]
     rows = []
@@ -79,6 +87,10 @@ def main():
         rows.append(("publish with confirm (raw, RabbitMQ)", f"{raw_pub:,.0f}/s", "1.00"))
         rows.append((f"outbox relay sweep ({relayed} events)", f"{relay_rate:,.0f}/s", f"{relay_rate / raw_pub:.2f}"))
 
+        load_rate = search.load(es, config, search_cases)
+        if load_rate is not None:
+            rows.append((f"bulk indexing {search_cases:,} generated cases", f"{load_rate:,.0f}/s", ""))
+
         progress("starting the six services, one process each (as make run does)")
         config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
         base_url = f"http://{config['WEB_SERVER_ADDRESS']}"
@@ -98,6 +110,12 @@ def main():
             measure_filings(base_url, config["AMQP_URI"], 50, 10 ** 8)  # warm-up
             filed = measure_filings(base_url, config["AMQP_URI"], filings, 0)
             raw_after = median_of_rounds(lambda: rate(lambda i: database.raw2.insert_one({"n": i}), 300), rounds=3)
+            progress(f"officer searches over {es.count(index=search.alias(config))['count']:,} cases: "
+                     "through the gateway and straight to Elasticsearch")
+            search.measure_queries(base_url, es, config, 30)  # warm-up
+            via_gateway, direct, hits = search.measure_queries(base_url, es, config, search_queries)
+            progress(f"filing {steady_rate}/s for {steady_seconds}s and watching each case become searchable")
+            steady = search.measure_filing_to_searchable(base_url, es, config, steady_rate, steady_seconds)
         finally:
             for process in processes:
                 process.stop()
@@ -115,11 +133,22 @@ def main():
                      f"{filed['routed_p50']:.0f} ms p50, {filed['routed_p99']:.0f} ms p99", ""))
         if filed["failures"]:
             rows.append(("  filings refused or failed", str(filed["failures"]), ""))
+        raw_search = statistics.median(direct)
+        rows.append((f"search straight to Elasticsearch ({search_queries} queries, median {statistics.median(hits):,.0f} hits)",
+                     f"{raw_search:.1f} ms p50, {percentile(direct, 99):.1f} ms p99", "1.00"))
+        rows.append(("GET /api/v1/search, same queries (text + 2 filters + facets)",
+                     f"{statistics.median(via_gateway):.1f} ms p50, {percentile(via_gateway, 99):.1f} ms p99",
+                     f"{statistics.median(via_gateway) / raw_search:.2f}"))
+        rows.append(("indexed straight into Elasticsearch -> searchable",
+                     f"{steady['raw_p50']:.0f} ms p50, {steady['raw_p99']:.0f} ms p99", "1.00"))
+        rows.append((f"201 -> searchable ({steady['seen']}/{steady['filed']} filed at {steady_rate}/s)",
+                     f"{steady['p50']:.0f} ms p50, {steady['p99']:.0f} ms p99", f"{steady['p50'] / steady['raw_p50']:.2f}"))
     finally:
         for name in client.list_database_names():
             if name.startswith(f"bench_{run}_"):
                 client.drop_database(name)
         client.close()
+        es.close()
     print_table(rows)
 
 

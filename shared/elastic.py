@@ -4,8 +4,8 @@ from elasticsearch import Elasticsearch
 from shared.providers import ClientProvider
 
 
-def connect(url):
-    return Elasticsearch(url, request_timeout=10, retry_on_timeout=True, max_retries=2)
+def connect(url, request_timeout=10):
+    return Elasticsearch(url, request_timeout=request_timeout, retry_on_timeout=True, max_retries=2)
 
 
 class ElasticsearchClient(ClientProvider):

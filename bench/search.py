@@ -1,0 +1,152 @@
+"""Search at scale: a million generated cases loaded with the bulk indexer (rate shown while loading),
+officers' typical queries through the gateway next to the same query sent straight to Elasticsearch, and
+the time from filing to searchable under a steady filing load."""
+import random
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import eventlet
+import requests
+
+from bench.measure import percentile, progress
+from services.gateway.auth import make_dev_token
+from services.search import queries
+from services.search.index import alias, bulk_index, ensure_index, index_case
+from shared.catalog import districts
+from shared.progress import Progress
+from synthetic.cases import generate
+
+TEXTS = {  # what officers type, with the department that handles it
+    "jol nei": "phe", "পানীয় জল": "phe", "tube well": "phe", "पानी नहीं": "phe",
+    "রাস্তা খারাপ": "public_works", "road repair": "public_works", "transformer": "power", "bijli nahi": "power",
+    "বিদ্যুৎ": "power", "ration": "food_supplies", "রেশন": "food_supplies", "লক্ষ্মীর ভান্ডার": "wcd_social_welfare",
+    "pension": "finance", "hospital doctor": "health", "khatian mutation": "land_reforms",
+    "জমি": "land_reforms", "garbage drain": "municipal_affairs", "school teacher": "school_education",
+}
+WORKING = ["routed", "acknowledged", "in_progress"]
+
+
+def load(es, config, count, seed=2026):
+    """The bench index with `count` generated cases: reused when an earlier run left it complete."""
+    name = alias(config)
+    if es.indices.exists_alias(name=name) and es.count(index=name)["count"] >= count:
+        progress(f"reusing {name}: {es.count(index=name)['count']:,} cases from an earlier run")
+        return None
+    for index in es.options(ignore_status=404).indices.get(index=f"{name}-v*"):
+        es.indices.delete(index=index)
+    ensure_index(es, config)
+    progress(f"loading {count:,} generated cases into {name} with the bulk indexer")
+    bar = Progress("[bench]   indexing", count)
+    es.indices.put_settings(index=name, settings={"refresh_interval": "-1"})  # as a bulk load should
+    try:
+        bulk_index(es, config, generate(count, seed=seed), chunk_size=2000, on_chunk=bar.advance)
+    finally:
+        es.indices.put_settings(index=name, settings={"refresh_interval": None})
+    es.indices.refresh(index=name)
+    es.indices.forcemerge(index=name, max_num_segments=5, request_timeout=1800)
+    return bar.rate()
+
+
+def officer_queries(count, seed=7):
+    """Free text + two filters + facets: the cell filters by district and status, a district officer
+    (scoped to their department and district) by status and filing date."""
+    rng = random.Random(seed)
+    since = (datetime.now(timezone.utc) - timedelta(days=90)).isoformat()
+    found = []
+    for n in range(count):
+        text, department = rng.choice(list(TEXTS.items()))
+        district = rng.choice(districts())
+        if n % 2:
+            actor = {"sub": "cmo-bench", "role": "cmo_cell"}
+            params = {"q": text, "district": [district], "status": rng.sample(WORKING, 2)}
+        else:
+            actor = {"sub": f"off-bench-{n}", "role": "officer", "department": department, "districts": [district]}
+            params = {"q": text, "status": WORKING, "filed_from": since}
+        found.append((params, actor))
+    return found
+
+
+def measure_queries(base_url, es, config, count):
+    """(gateway samples, direct samples, hits) in ms, alternating which goes first."""
+    schema = queries.SearchSchema()
+    session = requests.Session()
+    via_gateway, direct, hits = [], [], []
+    work = officer_queries(count)
+    bar = Progress("[bench]   queries", len(work), unit="queries")
+    for n, (params, actor) in enumerate(work):
+        headers = {"Authorization": f"Bearer {make_dev_token(actor)}"}
+
+        def gateway():
+            started = time.perf_counter()
+            response = session.get(f"{base_url}/api/v1/search", params=params, headers=headers, timeout=30)
+            response.raise_for_status()
+            via_gateway.append((time.perf_counter() - started) * 1000)
+            hits.append(response.json()["total"])
+
+        def straight():
+            body = queries.build(schema.load(params), actor, datetime.now(timezone.utc).isoformat())
+            started = time.perf_counter()
+            es.search(index=alias(config), **body)
+            direct.append((time.perf_counter() - started) * 1000)
+
+        for step in ((gateway, straight) if n % 2 else (straight, gateway)):
+            step()
+        bar.advance()
+    return via_gateway, direct, hits
+
+
+def measure_filing_to_searchable(base_url, es, config, per_second, seconds):
+    """File at a steady rate through the gateway; the time from each 201 until a search finds the case.
+    Alongside, the floor: a document indexed straight into Elasticsearch until a search finds it."""
+    from bench.filing import grievance
+
+    filed, seen, raw_filed, raw_seen = {}, {}, {}, {}
+    session = requests.Session()
+    offset = random.randrange(10 ** 8)
+
+    def file_one(n):
+        body, headers = grievance(offset + n)
+        response = session.post(f"{base_url}/api/v1/grievances", json=body, headers=headers, timeout=30)
+        if response.status_code == 201:
+            filed[response.json()["tracking_id"]] = time.perf_counter()
+        raw_id = f"raw-{uuid.uuid4().hex[:10]}"
+        index_case(es, config, {"tracking_id": raw_id, "subject": "bench floor", "status": "filed", "version": 1})
+        raw_filed[raw_id] = time.perf_counter()
+
+    def watch(sent, found):
+        pending = [t for t in sent if t not in found]
+        if pending:
+            result = es.search(index=alias(config), query={"ids": {"values": pending}}, size=len(pending),
+                               _source=False)
+            now = time.perf_counter()
+            for hit in result["hits"]["hits"]:
+                found.setdefault(hit["_id"], now)
+
+    running = [True]
+
+    def watcher():
+        while running[0] or len(seen) < len(filed) or len(raw_seen) < len(raw_filed):
+            watch(dict(filed), seen)
+            watch(dict(raw_filed), raw_seen)
+            eventlet.sleep(0.02)
+
+    watching = eventlet.spawn(watcher)
+    pool = eventlet.GreenPool(20)
+    total = per_second * seconds
+    bar = Progress("[bench]   steady filing", total, unit="filings")
+    started = time.perf_counter()
+    for n in range(total):
+        eventlet.sleep(max(0.0, started + n / per_second - time.perf_counter()))
+        pool.spawn_n(file_one, n)
+        bar.advance()
+    pool.waitall()
+    running[0] = False
+    with eventlet.Timeout(60, False):
+        watching.wait()
+    for raw_id in raw_filed:
+        es.options(ignore_status=404).delete(index=alias(config), id=raw_id)
+    to_searchable = [(seen[t] - filed[t]) * 1000 for t in filed if t in seen]
+    floor = [(raw_seen[t] - raw_filed[t]) * 1000 for t in raw_filed if t in raw_seen]
+    return {"filed": len(filed), "seen": len(to_searchable), "p50": percentile(to_searchable, 50),
+            "p99": percentile(to_searchable, 99), "raw_p50": percentile(floor, 50), "raw_p99": percentile(floor, 99)}
