@@ -22,7 +22,7 @@ from shared.health import UP
 log = logging.getLogger(__name__)
 
 TRACKING = "/api/v1/grievances/<string:tracking_id>"
-LIST_PARAMS = ("status", "department", "district", "category", "channel", "kind", "level")
+LIST_PARAMS = ("status", "department", "district", "block", "municipality", "category", "channel", "kind", "level")
 SEARCH_COLUMNS = ["tracking_id", "created_at", "kind", "status", "category", "department", "place.district",
                   "place.block", "channel", "level", "urgent", "supporters", "sla_deadline", "resolved_at",
                   "rating", "subject"]

@@ -14,7 +14,10 @@ from shared.catalog import categories, departments, districts
 
 STATUSES = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "info_requested", "transferred",
             "resolved", "closed", "rejected", "reopened")
-FACETS = ("status", "department", "district", "category", "channel", "kind", "level")
+FACETS = {"status": "status", "department": "department", "district": "place.district", "block": "place.block",
+          "municipality": "place.municipality", "category": "category", "channel": "channel", "kind": "kind",
+          "level": "level"}
+RUNNING = ["filed", "routed", "acknowledged", "in_progress", "transferred", "reopened"]  # the SLA clock runs
 SORTS = {
     "relevance": [{"_score": "desc"}, {"tracking_id": "asc"}],
     "newest": [{"created_at": "desc"}, {"tracking_id": "asc"}],
@@ -32,6 +35,10 @@ class SearchSchema(Schema):
     status = fields.List(fields.Str(validate=validate.OneOf(STATUSES)), load_default=list)
     department = fields.List(fields.Str(validate=validate.OneOf(list(departments()))), load_default=list)
     district = fields.List(fields.Str(validate=validate.OneOf(districts() + ["state"])), load_default=list)
+    block = fields.List(fields.Str(validate=validate.Length(1, 100)), load_default=list,
+                        validate=validate.Length(max=50))
+    municipality = fields.List(fields.Str(validate=validate.Length(1, 100)), load_default=list,
+                               validate=validate.Length(max=50))
     category = fields.List(fields.Str(validate=validate.OneOf(list(categories()))), load_default=list)
     channel = fields.List(fields.Str(validate=validate.OneOf(("web", "mobile", "phone_assisted", "email"))),
                           load_default=list)
@@ -75,16 +82,13 @@ def scope_filter(actor):
 
 def build(params, actor, now_iso):
     filters = list(scope_filter(actor) or [])
-    for name, field in (("status", "status"), ("department", "department"), ("district", "place.district"),
-                        ("category", "category"), ("channel", "channel"), ("kind", "kind"), ("level", "level")):
+    for name, field in FACETS.items():
         if params[name]:
             filters.append({"terms": {field: params[name]}})
     if params["urgent"] is not None:
         filters.append({"term": {"urgent": params["urgent"]}})
+    overdue = {"bool": {"filter": [{"range": {"sla_deadline": {"lt": now_iso}}}, {"terms": {"status": RUNNING}}]}}
     if params["breached"] is not None:
-        overdue = {"bool": {"filter": [{"range": {"sla_deadline": {"lt": now_iso}}},
-                                       {"terms": {"status": ["filed", "routed", "acknowledged", "in_progress",
-                                                             "transferred", "reopened"]}}]}}
         filters.append(overdue if params["breached"] else {"bool": {"must_not": [overdue]}})
     dates = {k: v.isoformat() for k, v in (("gte", params["filed_from"]), ("lte", params["filed_to"])) if v}
     if dates:
@@ -107,11 +111,21 @@ def build(params, actor, now_iso):
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
         "sort": SORTS[params["sort"] if text or params["sort"] != "relevance" else "newest"],
         "size": params["size"],
-        "aggs": {name: {"terms": {"field": "place.district" if name == "district" else name, "size": 30}}
-                 for name in FACETS},
+        "aggs": {**{name: {"terms": {"field": field, "size": 50 if name in ("block", "municipality") else 30}}
+                    for name, field in FACETS.items()},
+                 "breached": {"filters": {"filters": {"true": overdue, "false": {"bool": {"must_not": [overdue]}}}}},
+                 "urgent": {"terms": {"field": "urgent"}}},
         "highlight": {"fields": {"subject": {}, "description": {"fragment_size": 120, "number_of_fragments": 2}}},
         "track_total_hits": True,
     }
     if params["after"]:
         body["search_after"] = decode_cursor(params["after"])
     return body
+
+
+def facet_counts(aggregation):
+    """{value: count} of a terms or filters aggregation (booleans as "true"/"false")."""
+    buckets = aggregation["buckets"]
+    if isinstance(buckets, dict):
+        return {key: bucket["doc_count"] for key, bucket in buckets.items()}
+    return {bucket.get("key_as_string", bucket["key"]): bucket["doc_count"] for bucket in buckets}

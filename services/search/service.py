@@ -66,8 +66,7 @@ class SearchService(StoreBackedService):
             "total": result["hits"]["total"]["value"],
             "results": [{**hit["_source"], "highlight": hit.get("highlight", {}), "score": hit.get("_score")}
                         for hit in hits],
-            "facets": {name: {b["key"]: b["doc_count"] for b in agg["buckets"]}
-                       for name, agg in result.get("aggregations", {}).items()},
+            "facets": {name: queries.facet_counts(agg) for name, agg in result.get("aggregations", {}).items()},
             "next": queries.encode_cursor(hits[-1]["sort"]) if len(hits) == params["size"] else None,
         }
 

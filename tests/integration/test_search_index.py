@@ -87,7 +87,8 @@ def seed_index(es, config):
     ]
     for tid, subject, description, department, district, category, status, created, deadline in cases:
         index_case(es, config, {"tracking_id": tid, "subject": subject, "description": description,
-                                "department": department, "place": {"district": district}, "category": category,
+                                "department": department, "category": category,
+                                "place": {"district": district, "block": "Onda" if district == "Bankura" else None},
                                 "status": status, "kind": "complaint", "channel": "web", "level": 1, "urgent": True,
                                 "created_at": created, "sla_deadline": deadline, "version": 1}, refresh=True)
 
@@ -108,6 +109,8 @@ def test_officer_search_is_scoped_faceted_fuzzy_and_paged(platform, platform_con
     everyone = search(CMO_CELL, q="water")
     assert everyone["total"] == 3 and everyone["facets"]["district"] == {"Bankura": 2, "Nadia": 1}
     assert search(CMO_CELL, q="water", district="Nadia")["total"] == 1
+    assert everyone["facets"]["block"] == {"Onda": 2} and everyone["facets"]["breached"] == {"true": 1, "false": 2}
+    assert search(CMO_CELL, block="Onda")["total"] == 3 and search(CMO_CELL, block="Onda", q="water")["total"] == 2
     assert search(CMO_CELL, status=["routed", "in_progress"])["total"] == 3
     assert [r["tracking_id"] for r in search(CMO_CELL, breached="true")["results"]] == ["WB-2026-00000011"]
     first = search(CMO_CELL, sort="oldest", size=2)
