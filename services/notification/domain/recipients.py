@@ -95,7 +95,9 @@ def _complainant(case, template, preferences):
     language = preferences.get("language") or person.get("language") or DEFAULT_LANGUAGE
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
-    wanted = preferences.get("channels") or CITIZEN_CHANNELS
+    wanted = preferences.get("channels")
+    if wanted is None:
+        wanted = CITIZEN_CHANNELS  # no preference stored: every channel they gave details for
     out = []
     if SMS in wanted and person.get("mobile"):
         mobile = person["mobile"][-10:]
