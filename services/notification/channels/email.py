@@ -22,9 +22,9 @@ class SmtpEmail:
         mail["Subject"] = message["subject"]
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = make_msgid(idstring=delivery["_id"], domain="sorasori")
-        mail["Content-Language"] = message["language"]
         mail["X-Sorasori-Delivery"] = delivery["_id"]
         mail.set_content(message["text"], charset="utf-8")
+        mail["Content-Language"] = message["language"]  # after set_content, which drops Content-* headers
         return mail
 
     def send(self, delivery):
