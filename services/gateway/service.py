@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import health
 from services.gateway.auth import Authenticator
+from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.web import api, call, json_body
 from services.gateway.responses import json_response
@@ -24,7 +25,7 @@ TRACKING = "/api/v1/grievances/<string:tracking_id>"
 LIST_PARAMS = ("status", "department", "district", "category", "channel", "kind", "level")
 
 
-class GatewayService:
+class GatewayService(NotificationRoutes):
     name = "gateway"
     config = Config()
     correlation_id = CorrelationId()

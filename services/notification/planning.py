@@ -9,21 +9,24 @@ from services.notification.domain import recipients, schedule
 from services.notification.domain.recipients import SMS, WEBHOOK
 
 
+PRIVATE_CASE_FIELDS = ("complainant", "filed_by")  # who filed: a citizen's account id may carry their mobile
+
+
 def public_event(event):
     """The event as subscribed systems get it: the complainant's contact details stay inside."""
     data = dict(event.get("data") or {})
     if isinstance(data.get("case"), dict):
-        case = {k: v for k, v in data["case"].items() if k != "complainant"}
+        case = {k: v for k, v in data["case"].items() if k not in PRIVATE_CASE_FIELDS}
         case["complainant"] = {"language": (data["case"].get("complainant") or {}).get("language")}
         data["case"] = case
     return {**event, "data": data}
 
 
 def new_delivery(*, delivery_id, event_id, event_type, planned, message, now, tracking_id=None, scope=None,
-                 quiet_hours=True):
-    not_before = schedule.send_after(now, planned.channel, planned.urgent, quiet_hours)
+                 quiet_hours=True, hours=schedule.QUIET_HOURS):
+    not_before = schedule.send_after(now, planned.channel, planned.urgent, quiet_hours, hours)
     state = "queued" if not_before <= now else "deferred"
-    detail = None if state == "queued" else "quiet hours: held until 08:00 IST"
+    detail = None if state == "queued" else f"quiet hours: held until {hours[1]:02d}:00 IST"
     return {
         "_id": delivery_id, "event_id": event_id, "event_type": event_type, "template": planned.template,
         "tracking_id": tracking_id, "scope": scope or {}, "channel": planned.channel,
@@ -45,7 +48,7 @@ def message_for(planned, values, event=None):
     return message
 
 
-def deliveries_for(event, now, preferences=None, subscriptions=()):
+def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedule.QUIET_HOURS):
     values = messages.values(event)
     case = (event.get("data") or {}).get("case") or {}
     scope = {"department": case.get("department") or event["data"].get("department"),
@@ -57,5 +60,5 @@ def deliveries_for(event, now, preferences=None, subscriptions=()):
             delivery_id=recipients.delivery_id(event["id"], planned.recipient.key, planned.channel),
             event_id=event["id"], event_type=event["type"], planned=planned,
             message=message_for(planned, values, event), now=now,
-            tracking_id=values["tracking_id"] or None, scope=scope, quiet_hours=quiet))
+            tracking_id=values["tracking_id"] or None, scope=scope, quiet_hours=quiet, hours=hours))
     return out

@@ -59,8 +59,9 @@ class NotificationService(StoreBackedService):
         mobile = (((event["data"].get("case") or {}).get("complainant")) or {}).get("mobile")
         preferences = self.store.preferences(recipients.contact_key(mobile)) if mobile else None
         subscriptions = self.store.subscriptions()
-        queued = sum(self.store.enqueue(d) for d in planning.deliveries_for(event, utcnow(), preferences,
-                                                                              subscriptions))
+        hours = (int(self.config.get("NOTIFY_QUIET_START_HOUR", 21)), int(self.config.get("NOTIFY_QUIET_END_HOUR", 8)))
+        planned = planning.deliveries_for(event, utcnow(), preferences, subscriptions, hours)
+        queued = sum(self.store.enqueue(d) for d in planned)
         if queued:
             log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": queued})
 

@@ -217,3 +217,9 @@ def test_staff_read_their_own_box_and_their_groups():
                                       "districts": ["Bankura", "Nadia"]}) == [
         "officer:s1", "supervisors:phe:Bankura", "supervisors:phe:Nadia"]
     assert recipients.inbox_keys_for({"sub": "c1", "role": "cmo_cell"}) == ["officer:c1", "cmo_cell"]
+
+
+def test_quiet_hours_can_be_moved_or_switched_off():
+    assert schedule.in_quiet_hours(ist(12), (0, 24)) and schedule.quiet_hours_end(ist(12), (0, 24)) == ist(0, day=3)
+    assert not schedule.in_quiet_hours(ist(23), (0, 0))
+    assert schedule.in_quiet_hours(ist(14), (13, 15)) and not schedule.in_quiet_hours(ist(15), (13, 15))

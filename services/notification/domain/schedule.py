@@ -1,31 +1,34 @@
 """When a message may go: quiet hours at night for non-urgent SMS, retries with exponential backoff and
 jitter, per-recipient rate limits. Pure: the time and the random source are passed in."""
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 IST = timezone(timedelta(hours=5, minutes=30))
-QUIET_START, QUIET_END = time(21, 0), time(8, 0)  # 21:00-08:00 India Standard Time
+QUIET_HOURS = (21, 8)  # 21:00-08:00 India Standard Time; (start, end) whole hours, start == end: none
 
 
-def in_quiet_hours(now):
-    local = now.astimezone(IST).time()
-    return local >= QUIET_START or local < QUIET_END
+def in_quiet_hours(now, hours=QUIET_HOURS):
+    start, end = hours
+    hour = now.astimezone(IST).hour
+    if start == end:
+        return False
+    return start <= hour < end if start < end else (hour >= start or hour < end)
 
 
-def quiet_hours_end(now):
-    """The next 08:00 IST after `now` (in UTC)."""
+def quiet_hours_end(now, hours=QUIET_HOURS):
+    """When the quiet hours `now` falls in end (in UTC)."""
     local = now.astimezone(IST)
-    end = local.replace(hour=QUIET_END.hour, minute=0, second=0, microsecond=0)
-    if local.time() >= QUIET_END:
+    end = local.replace(hour=hours[1] % 24, minute=0, second=0, microsecond=0)
+    if hours[1] == 24 or end <= local:
         end += timedelta(days=1)
     return end.astimezone(timezone.utc)
 
 
-def send_after(now, channel, urgent, quiet_hours_on=True):
+def send_after(now, channel, urgent, quiet_hours_on=True, hours=QUIET_HOURS):
     """When a message planned now may first be sent: non-urgent SMS wait out the night (deferred, not
     dropped); everything else goes at once."""
-    if channel == "sms" and not urgent and quiet_hours_on and in_quiet_hours(now):
-        return quiet_hours_end(now)
+    if channel == "sms" and not urgent and quiet_hours_on and in_quiet_hours(now, hours):
+        return quiet_hours_end(now, hours)
     return now
 
 
