@@ -283,3 +283,19 @@ def test_escalations_reach_supervisors_and_the_cmo_cell(notify, platform_config)
     to_cell = wait_for(lambda: notices(CMO_CELL), what="the CMO cell's notice")
     assert "escalated to level 4" in to_cell[0]["text"] and to_cell[0]["urgent"]
     assert notify.request("GET", "/api/v1/notifications", MITA).status_code == 403
+
+
+def test_a_recipient_over_the_rate_limit_waits_for_the_next_window(start_platform):
+    gateway = start_platform(NOTIFY_RATE_LIMIT=1)
+    asha = citizen("9830044444")
+    first = gateway.ok(gateway.file(drinking_water(mobile="9830044444"), asha), 201)["tracking_id"]
+    wait_for(lambda: sms_sink(gateway, "9830044444"), what="the first SMS")
+    second = gateway.ok(gateway.file(drinking_water(mobile="9830044444", subject="Street light broken for a month"),
+                                     asha), 201)["tracking_id"]
+    held = wait_deliveries(gateway, second, lambda d: d and d[0]["state"] == "deferred", "the second SMS held")
+    assert "over 1 messages an hour" in held[0]["log"][-1]["detail"]
+    assert [m["text"] for m in sms_sink(gateway, "9830044444")] == [
+        m["text"] for m in sms_sink(gateway, "9830044444") if first in m["text"]]
+    # an OTP is urgent: the limit does not hold it
+    gateway.ok(gateway.request("POST", "/oauth/otp", json={"mobile": "9830044444", "language": "bn"}))
+    assert "কোড" in sms_sink(gateway, "9830044444")[0]["text"]
