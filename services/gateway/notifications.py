@@ -87,6 +87,13 @@ class NotificationRoutes:
         actor = self.authenticate(request)
         return 200, self._rpc("notification", self.notification.replay_dead_letters, actor), {}
 
+    @http("POST", "/api/v1/notifications/sms/reports")
+    @api
+    def sms_report(self, request):
+        """The SMS provider's delivery reports (no bearer token: it sends the shared X-Report-Token)."""
+        return 200, self._rpc("notification", self.notification.sms_report, json_body(request),
+                              request.headers.get("X-Report-Token", "")), {}
+
     @http("GET", "/api/v1/dev/sms")
     @api
     def sms_sink(self, request):

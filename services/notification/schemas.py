@@ -56,3 +56,10 @@ class SubscriptionChangeSchema(StrictSchema):
 
 class ListSchema(StrictSchema):
     limit = fields.Int(load_default=50, validate=validate.Range(1, 200))
+
+
+class DeliveryReportSchema(StrictSchema):
+    """The SMS provider's delivery report (DLR) on a message it accepted."""
+    reference = fields.Str(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$", error="Not a delivery id."))
+    status = fields.Str(required=True, validate=validate.OneOf(("delivered", "failed")))
+    answer = fields.Str(load_default="", validate=validate.Length(max=200))

@@ -6,6 +6,7 @@ recipient's language); a timer sends what is due (dispatch.py), so a provider ou
 consumers. identity's one-time passwords come in through `send_sms` and go out at once, through the
 same channels.
 """
+import hmac
 import logging
 import secrets
 import uuid
@@ -19,12 +20,12 @@ from services.notification import planning
 from services.notification.dispatch import Sender, masked
 from services.notification.domain import recipients
 from services.notification.domain.recipients import SMS, Planned, Recipient
-from services.notification.schemas import (ListSchema, PreferencesSchema, SmsSchema, SubscriptionChangeSchema,
-                                           SubscriptionSchema)
+from services.notification.schemas import (DeliveryReportSchema, ListSchema, PreferencesSchema, SmsSchema,
+                                           SubscriptionChangeSchema, SubscriptionSchema)
 from services.notification.storage import NotificationStorage, utcnow
 from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, STAFF, SUPERVISOR, actor_schema
 from shared.consumers import reliable_event_handler
-from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, ValidationFailed, validated
+from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
 from shared.service_base import StoreBackedService
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ _preferences_schema = PreferencesSchema()
 _subscription_schema = SubscriptionSchema()
 _subscription_change_schema = SubscriptionChangeSchema()
 _list_schema = ListSchema()
+_report_schema = DeliveryReportSchema()
 
 
 class NotificationService(StoreBackedService):
@@ -89,6 +91,19 @@ class NotificationService(StoreBackedService):
         self.store.enqueue(delivery)
         self.sender.deliver(delivery["_id"], now)
         return {"queued": True}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def sms_report(self, payload, token):
+        """The SMS provider reports what became of a message it accepted (its `reference` is our delivery
+        id). It proves itself with SMS_REPORT_TOKEN, a shared secret it sends in a header."""
+        expected = self.config.get("SMS_REPORT_TOKEN") or ""
+        if not expected or not hmac.compare_digest(str(token or "").encode(), str(expected).encode()):
+            raise Unauthenticated("an SMS delivery report needs the provider's token")
+        report = validated(_report_schema, payload)
+        detail = f"provider report: {report['status']}" + (f": {report['answer']}" if report["answer"] else "")
+        if not self.store.record_report(report["reference"], report["status"], utcnow(), detail):
+            raise NotFound(f"no SMS awaiting a report: {report['reference']}")
+        return {"recorded": report["status"]}
 
     # --- development SMS sink ----------------------------------------------------------------------
 

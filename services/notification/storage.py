@@ -2,8 +2,8 @@
 
 - `deliveries`: one document per (event, recipient, channel), _id a hash of the three: inserting it is
   what makes a message go at most once, however often the event is replayed. It is the delivery log
-  too: its state (queued, deferred, sending, retry, sent, delivered, dead_letter) and a `log` of every
-  step with the provider's answer.
+  too: its state (queued, deferred, sending, retry, sent, delivered, dead_letter; an SMS's delivery
+  report makes a sent one delivered or failed) and a `log` of every step with the provider's answer.
 - `due`: the deliveries waiting to be sent, keyed by delivery id, with the time they may go. The sender
   reads this small collection, not the delivery log (FerretDB has no secondary indexes: any query
   other than by _id scans its collection).
@@ -114,6 +114,13 @@ class NotificationStore:
             self.due.replace_one({"_id": delivery_id}, {"_id": delivery_id, "at": delivery["not_before"]})
         elif delivery["state"] == "sending" and delivery.get("claimed_at", now) < now - stale_after:
             self.finish(delivery, "dead_letter", now, detail="interrupted while sending: it may have gone out")
+
+    def record_report(self, delivery_id, state, now, detail):
+        """A provider's delivery report on a message it accepted: delivered, or failed on the way."""
+        done = self.deliveries.update_one({"_id": delivery_id, "state": "sent"},
+                                          {"$set": {"state": state, "updated_at": now},
+                                           "$push": {"log": _step(state, now, detail)}})
+        return done.modified_count == 1
 
     # --- dead letters ---------------------------------------------------------------------------
 

@@ -219,7 +219,8 @@ def test_a_failing_sms_provider_is_retried_then_dead_lettered_and_replay_deliver
     try:
         gateway = start_platform(SMS_PROVIDER_URL=provider.url + "/sms", SMS_PROVIDER_USER="sorasori",
                                  SMS_PROVIDER_KEY="test-key", SMS_SENDER_ID="WBCMOS",
-                                 SMS_DLT_TEMPLATE_IDS="otp=1107000000000000001,filed.bn=1107000000000000002")
+                                 SMS_DLT_TEMPLATE_IDS="otp=1107000000000000001,filed.bn=1107000000000000002",
+                                 SMS_REPORT_TOKEN="dlr-token")
         gateway.ok(gateway.request("POST", "/oauth/otp", json={"mobile": "9830088888", "language": "en"}))
         dead = wait_for(lambda: gateway.ok(gateway.request("GET", "/api/v1/admin/dead-letters", ADMIN))["dead_letters"],
                         what="the OTP to be dead-lettered after 3 tries")
@@ -229,7 +230,7 @@ def test_a_failing_sms_provider_is_retried_then_dead_lettered_and_replay_deliver
         # the outage blocks no consumer: a filing meanwhile still reaches its email at once
         body = drinking_water(mobile="9830088888")
         body["complainant"]["email"] = "outage@example.org"
-        gateway.ok(gateway.file(body, citizen("9830088888")), 201)
+        tracking_id = gateway.ok(gateway.file(body, citizen("9830088888")), 201)["tracking_id"]
         wait_for(lambda: mail_sink.messages("outage@example.org"), what="the email during the SMS outage")
 
         replayed = gateway.ok(gateway.request("POST", f"/api/v1/admin/dead-letters/{dead[0]['id']}/replay", ADMIN))
@@ -246,6 +247,25 @@ def test_a_failing_sms_provider_is_retried_then_dead_lettered_and_replay_deliver
         assert again.status_code == 404
         with ClusterRpcProxy(platform_config) as cluster:
             assert cluster.notification.sms_sent("9830088888") == []  # a real provider: the sink stays empty
+
+        # the provider's delivery report completes the log entry
+        report = {"reference": otp["reference"], "status": "delivered", "answer": "DELIVRD at handset"}
+        assert gateway.request("POST", "/api/v1/notifications/sms/reports", json=report,
+                               headers={"X-Report-Token": "wrong"}).status_code == 401
+        bad = gateway.request("POST", "/api/v1/notifications/sms/reports", json={**report, "status": "lost"},
+                              headers={"X-Report-Token": "dlr-token"})
+        assert bad.status_code == 400 and "status" in bad.json()["fields"]
+        wait_for(lambda: gateway.request("POST", "/api/v1/notifications/sms/reports", json=report,
+                                         headers={"X-Report-Token": "dlr-token"}).status_code == 200,
+                 what="the report to be accepted once the replayed send is recorded")
+        again = gateway.request("POST", "/api/v1/notifications/sms/reports", json=report,
+                                headers={"X-Report-Token": "dlr-token"})
+        assert again.status_code == 404  # reported already
+        gateway.ok(gateway.request("POST", "/api/v1/notifications/sms/reports", headers={"X-Report-Token": "dlr-token"},
+                                   json={"reference": filed["reference"], "status": "failed", "answer": "UNDELIV"}))
+        sms = next(d for d in deliveries(gateway, tracking_id) if d["channel"] == "sms")
+        assert sms["state"] == "failed" and [s["state"] for s in sms["log"]][-2:] == ["sent", "failed"]
+        assert sms["log"][-2]["detail"].startswith("HTTP 202") and "UNDELIV" in sms["log"][-1]["detail"]
     finally:
         provider.stop()
 
