@@ -66,7 +66,8 @@ def build_channels(config, store, sealer, timeout):
         sms = SmsSink(store, dlt)
     email = SmtpEmail(config.get("SMTP_HOST", "127.0.0.1"), config.get("SMTP_PORT", 2525),
                       config.get("MAIL_FROM", "no-reply@sorasori.invalid"), config.get("SMTP_USER") or None,
-                      config.get("SMTP_PASSWORD") or None, flag(config.get("SMTP_STARTTLS", False)), timeout)
+                      config.get("SMTP_PASSWORD") or None, flag(config.get("SMTP_STARTTLS", False)), timeout,
+                      config.get("SMTP_CA_FILE") or None)
 
     def subscription(subscription_id):
         found = store.subscription(subscription_id)

@@ -19,11 +19,14 @@ from tests.integration.waiting import wait_for
 class MailSink:
     """services.notification.mailsink, started as `make run` starts it, on a free port."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, tls=None, login=None):
         self.folder, self.port = folder, free_port()
+        command = [sys.executable, "-m", "services.notification.mailsink", "--port", str(self.port), "--dir", str(folder)]
+        if tls:
+            command += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
+        env = {**os.environ, **({"MAILSINK_AUTH": login} if login else {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.notification.mailsink", "--port", str(self.port), "--dir", str(folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
         wait_for(self._answering, timeout=20, what="the SMTP sink to listen")
 
@@ -97,3 +100,29 @@ class WebhookReceiver(HttpServer):
         self.seen.add(delivery)
         self.accepted.append(json.loads(body))
         return Response("", status=204)
+
+
+def self_signed_certificate(folder):
+    """A certificate for 127.0.0.1 (and its key), for the STARTTLS test: (cert path, key path)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sorasori test relay")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "relay.pem", folder / "relay.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path

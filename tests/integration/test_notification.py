@@ -10,9 +10,10 @@ import requests
 from kombu import Connection, Exchange, Producer
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from services.notification.channels.email import SmtpEmail
 from services.notification.domain import signing
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
-from tests.integration.receivers import MailSink, SmsProvider, WebhookReceiver
+from tests.integration.receivers import MailSink, SmsProvider, WebhookReceiver, self_signed_certificate
 from tests.integration.waiting import wait_for
 
 ADMIN = {"sub": "admin-1", "role": "admin"}
@@ -319,3 +320,29 @@ def test_a_recipient_over_the_rate_limit_waits_for_the_next_window(start_platfor
     # an OTP is urgent: the limit does not hold it
     gateway.ok(gateway.request("POST", "/oauth/otp", json={"mobile": "9830044444", "language": "bn"}))
     assert "কোড" in sms_sink(gateway, "9830044444")[0]["text"]
+
+
+def test_email_through_a_relay_that_demands_starttls_and_a_login(start_platform, tmp_path):
+    cert, key = self_signed_certificate(tmp_path)
+    relay = MailSink(tmp_path / "relay", tls=(cert, key), login="sorasori:relay-pass")
+    try:
+        gateway = start_platform(SMTP_PORT=relay.port, SMTP_STARTTLS=True, SMTP_USER="sorasori",
+                                 SMTP_PASSWORD="relay-pass", SMTP_CA_FILE=str(cert))
+        body = drinking_water(mobile="9830012121")
+        body["complainant"].update(email="tls@example.org", language="en")
+        tracking_id = gateway.ok(gateway.file(body, citizen("9830012121")), 201)["tracking_id"]
+        mail = wait_for(lambda: relay.messages("tls@example.org"), what="the email through STARTTLS and a login")[0]
+        assert mail["Subject"] == f"Grievance registered: {tracking_id}" and mail["Content-Language"] == "en"
+
+        # the relay really demands both: the same channel without STARTTLS, or with a wrong password, is refused
+        message = {"_id": "0" * 32, "recipient": {"address": "tls@example.org"},
+                   "message": {"subject": "s", "text": "t", "language": "en"}}
+        plain = SmtpEmail("127.0.0.1", relay.port, "no-reply@sorasori.invalid", "sorasori", "relay-pass")
+        assert plain.send(message).status == "failed"  # 530: must issue STARTTLS first
+        wrong = SmtpEmail("127.0.0.1", relay.port, "no-reply@sorasori.invalid", "sorasori", "nope", starttls=True,
+                          ca_file=str(cert))
+        refused = wrong.send(message)
+        assert refused.status == "failed" and "535" in refused.answer
+        assert len(relay.messages()) == 1
+    finally:
+        relay.stop()

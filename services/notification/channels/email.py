@@ -10,9 +10,10 @@ from services.notification.channels import FAILED, RETRY, SENT, Outcome
 
 
 class SmtpEmail:
-    def __init__(self, host, port, sender, user=None, password=None, starttls=False, timeout=10.0):
+    def __init__(self, host, port, sender, user=None, password=None, starttls=False, timeout=10.0, ca_file=None):
         self.host, self.port, self.sender = host, int(port), sender
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
+        self.ca_file = ca_file  # a private CA the relay's certificate chains to; else the system's
 
     def compose(self, delivery):
         message = delivery["message"]
@@ -32,12 +33,16 @@ class SmtpEmail:
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=ssl.create_default_context(cafile=self.ca_file))
                 if self.user:
                     smtp.login(self.user, self.password or "")
                 refused = smtp.send_message(mail)
         except smtplib.SMTPRecipientsRefused as error:
             return _by_code(_first_code(error.recipients), f"recipient refused: {error.recipients}")
+        except (smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError) as error:
+            # the relay offers no login (STARTTLS first?) or its certificate is not trusted: configuration,
+            # not a passing failure; the dead letter can be replayed once it is fixed
+            return Outcome(FAILED, f"{type(error).__name__}: {error}"[:200])
         except smtplib.SMTPResponseException as error:
             return _by_code(error.smtp_code, f"{error.smtp_code} {error.smtp_error!r}")
         except (smtplib.SMTPException, socket.error, ssl.SSLError) as error:
