@@ -224,7 +224,8 @@ class NotificationService(StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def dead_letters(self, actor):
         self._admin(actor)
-        return [{**d, "id": d.pop("_id"), "at": d["at"].isoformat()} for d in self.store.dead_letters()]
+        return [{"id": d["_id"], **{k: v for k, v in d.items() if k != "_id"}, "at": d["at"].isoformat()}
+                for d in self.store.dead_letters()]
 
     @rpc(expected_exceptions=EXPECTED)
     def replay_dead_letter(self, delivery_id, actor):

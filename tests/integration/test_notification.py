@@ -226,6 +226,8 @@ def test_a_failing_sms_provider_is_retried_then_dead_lettered_and_replay_deliver
         dead = wait_for(lambda: gateway.ok(gateway.request("GET", "/api/v1/admin/dead-letters", ADMIN))["dead_letters"],
                         what="the OTP to be dead-lettered after 3 tries")
         assert len(provider.requests) == 3 and dead[0]["attempts"] == 3 and "503" in dead[0]["last_answer"]
+        assert set(dead[0]) == {"id", "at", "channel", "template", "event_type", "tracking_id", "attempts",
+                                "last_answer"} and dead[0]["template"] == "otp"
         assert gateway.request("GET", "/api/v1/admin/dead-letters", CMO_CELL).status_code == 403
 
         # the outage blocks no consumer: a filing meanwhile still reaches its email at once
