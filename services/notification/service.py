@@ -24,6 +24,7 @@ from services.notification.schemas import (DeliveryReportSchema, ListSchema, Pre
                                            SubscriptionChangeSchema, SubscriptionSchema)
 from services.notification.storage import NotificationStorage, utcnow
 from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, STAFF, SUPERVISOR, actor_schema
+from shared.catalog import districts
 from shared.consumers import reliable_event_handler
 from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
 from shared.service_base import StoreBackedService
@@ -128,7 +129,7 @@ class NotificationService(StoreBackedService):
         if actor["role"] not in STAFF:
             raise Forbidden("notices are for officers, supervisors and the CMO cell")
         limit = validated(_list_schema, params or {})["limit"]
-        found = self.store.notices(recipients.inbox_keys_for(actor), limit)
+        found = self.store.notices(recipients.inbox_keys_for(actor, districts() + ["state"]), limit)
         return {"notices": [{**n, "at": n["at"].isoformat()} for n in found]}
 
     @rpc(expected_exceptions=EXPECTED)

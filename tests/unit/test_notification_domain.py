@@ -217,6 +217,9 @@ def test_staff_read_their_own_box_and_their_groups():
                                       "districts": ["Bankura", "Nadia"]}) == [
         "officer:s1", "supervisors:phe:Bankura", "supervisors:phe:Nadia"]
     assert recipients.inbox_keys_for({"sub": "c1", "role": "cmo_cell"}) == ["officer:c1", "cmo_cell"]
+    statewide = {"sub": "s2", "role": "supervisor", "department": "home_cyber_cell", "districts": ["*"]}
+    assert recipients.inbox_keys_for(statewide, ["Kolkata", "state"]) == [
+        "officer:s2", "supervisors:home_cyber_cell:Kolkata", "supervisors:home_cyber_cell:state"]
 
 
 def test_quiet_hours_can_be_moved_or_switched_off():

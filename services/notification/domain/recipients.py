@@ -127,11 +127,15 @@ def _staff(event_type, decision):
     return out
 
 
-def inbox_keys_for(actor):
-    """Which notice boxes a signed-in staff member reads."""
+def inbox_keys_for(actor, all_districts=()):
+    """Which notice boxes a signed-in staff member reads (a supervisor of every district, "*", reads the
+    boxes of all of them, `all_districts`)."""
     keys = [inbox_key("officer", actor["sub"])]
     if actor["role"] == "supervisor":
-        keys += [inbox_key("supervisors", actor.get("department"), d) for d in actor.get("districts") or []]
+        districts = actor.get("districts") or []
+        if "*" in districts:
+            districts = list(all_districts)
+        keys += [inbox_key("supervisors", actor.get("department"), d) for d in districts]
     if actor["role"] == "cmo_cell":
         keys.append(inbox_key("cmo_cell"))
     return keys
