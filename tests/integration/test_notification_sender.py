@@ -69,3 +69,17 @@ def test_a_send_interrupted_by_a_crash_is_dead_lettered_not_sent_again(store):
     assert store.sms_sent("9830012347") == []
     assert store.replay(delivery["_id"], now + timedelta(minutes=7), "admin-1")
     assert sender.run(now + timedelta(minutes=7)) == 1 and len(store.sms_sent("9830012347")) == 1
+
+
+def test_a_one_time_code_leaves_the_delivery_log_once_sent(store):
+    from services.notification.domain.recipients import Planned, Recipient
+
+    planned = Planned(Recipient("mobile", "k-otp", "9830012348"), "sms", "otp", "en", urgent=True)
+    delivery = planning.new_delivery(delivery_id="f" * 32, event_id="otp:1", event_type="identity.otp",
+                                     planned=planned, now=utcnow(),
+                                     message=planning.message_for(planned, {"code": "424242", "minutes": 5}))
+    store.enqueue(delivery)
+    assert dispatcher(store).deliver(delivery["_id"])
+    assert "424242" in store.sms_sent("9830012348")[0]["text"]       # the development sink: the phone
+    logged = store.get(delivery["_id"])
+    assert "424242" not in str(logged) and logged["message"]["text"].startswith("(one-time code")
