@@ -64,3 +64,25 @@ def test_otp_requests_are_validated_before_anything_is_stored():
         worker.send_sms({"to": "12345", "template": "otp", "params": {"code": "12ab", "minutes": 5}})
     assert "to" in refused.value.details
     assert not worker.store.enqueue.called and not worker.sender.deliver.called
+
+
+def test_webhook_secrets_are_sealed_under_the_key_and_readable_only_with_it():
+    from services.notification.secrets_at_rest import Sealer
+
+    sealed = Sealer("k" * 32).seal("whsec_abc")
+    assert sealed.startswith("aesgcm:") and "whsec_abc" not in sealed
+    assert Sealer("k" * 32).open(sealed) == "whsec_abc"
+    with pytest.raises(Exception):
+        Sealer("another key").open(sealed)
+    assert Sealer(None).open(Sealer(None).seal("whsec_dev")) == "whsec_dev"  # development: kept as it is
+
+
+def test_production_refuses_to_keep_webhook_secrets_unsealed():
+    from shared.errors import Conflict
+    from services.notification.secrets_at_rest import Sealer
+
+    worker = service(SORASORI_ENV="production")
+    worker.sender.sealer = Sealer(None)
+    with pytest.raises(Conflict):
+        worker.create_subscription({"id": "dash", "url": "https://dash.example.org/hook"}, ADMIN)
+    assert not worker.store.create_subscription.called
