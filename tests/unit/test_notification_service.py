@@ -4,7 +4,7 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from services.notification.service import NotificationService
-from shared.errors import Forbidden, ValidationFailed, Unauthenticated
+from shared.errors import Forbidden, Unauthenticated, ValidationFailed
 
 ADMIN = {"sub": "admin-1", "role": "admin"}
 
