@@ -147,7 +147,8 @@ class Dispatcher:
         if not schedule.rate_limited(count, self.settings.rate_limit, delivery.get("urgent")):
             return False
         self.store.finish(delivery, "deferred", now, not_before=end,
-                          detail=f"over {self.settings.rate_limit} messages an hour to this recipient: held")
+                          detail=f"more than {self.settings.rate_limit} messages to this recipient in "
+                                 f"{self.settings.rate_window // 60} minutes: held for the next window")
         return True
 
 

@@ -316,7 +316,7 @@ def test_a_recipient_over_the_rate_limit_waits_for_the_next_window(start_platfor
     second = gateway.ok(gateway.file(drinking_water(mobile="9830044444", subject="Street light broken for a month"),
                                      asha), 201)["tracking_id"]
     held = wait_deliveries(gateway, second, lambda d: d and d[0]["state"] == "deferred", "the second SMS held")
-    assert "over 1 messages an hour" in held[0]["log"][-1]["detail"]
+    assert held[0]["log"][-1]["detail"] == "more than 1 messages to this recipient in 60 minutes: held for the next window"
     assert [m["text"] for m in sms_sink(gateway, "9830044444")] == [
         m["text"] for m in sms_sink(gateway, "9830044444") if first in m["text"]]
     # an OTP is urgent: the limit does not hold it
