@@ -35,6 +35,7 @@ for i in $(seq 1 90); do
     echo "[run]   gateway       http://127.0.0.1:$PORT/"
     echo "[run]   health        $HEALTH_URL"
     echo "[run]   RabbitMQ UI   http://127.0.0.1:15672/ (guest/guest, local only)"
+    [ -z "${SMTP_HOST:-}" ] && echo "[run]   mail sink     smtp://127.0.0.1:${SMTP_PORT:-2525} (what was emailed: var/mail/*.eml)"
     echo "[run] Ctrl-C stops the services; 'make infra-down' stops the servers."
     break
   fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Brings the three local servers up (or down, or reports them). Each is reused when already running and
-# skipped when its environment variable (AMQP_URI, MONGO_URI, ELASTICSEARCH_URL) names an existing server.
+# Brings the local servers up (or down, or reports them): RabbitMQ, FerretDB, Elasticsearch and the mail
+# sink. Each is reused when already running and skipped when its environment variable (AMQP_URI,
+# MONGO_URI, ELASTICSEARCH_URL, SMTP_HOST) names an existing server.
 set -euo pipefail
 here="$(dirname "$0")"
 action="${1:-up}"
@@ -10,15 +11,18 @@ case "$action" in
     bash "$here/rabbitmq.sh" up
     bash "$here/ferretdb.sh" up
     bash "$here/elasticsearch.sh" up
+    bash "$here/smtp.sh" up
     echo "[infra] all servers up in $(( $(date +%s) - start ))s"
     ;;
   down)
+    bash "$here/smtp.sh" down
     bash "$here/elasticsearch.sh" down
     bash "$here/ferretdb.sh" down
     bash "$here/rabbitmq.sh" down
     ;;
   status)
     bash "$here/rabbitmq.sh" status; bash "$here/ferretdb.sh" status; bash "$here/elasticsearch.sh" status
+    bash "$here/smtp.sh" status
     ;;
   *) echo "usage: infra.sh up|down|status" >&2; exit 2 ;;
 esac

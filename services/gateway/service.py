@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import health
 from services.gateway.auth import Authenticator
+from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.export import csv_chunks, csv_response
 from services.gateway.web import BadRequest, api, call, json_body
@@ -47,7 +48,7 @@ def _pages(page):
     return rows, more()
 
 
-class GatewayService:
+class GatewayService(NotificationRoutes):
     name = "gateway"
     config = Config()
     correlation_id = CorrelationId()

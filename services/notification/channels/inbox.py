@@ -1,0 +1,15 @@
+"""In-app notices for officers, supervisors and the CMO cell (`GET /api/v1/notifications`): the officer
+directory has no email addresses or mobiles for routing's pool officers, so their notices stay here."""
+from services.notification.channels import DELIVERED, Outcome
+
+
+class InboxChannel:
+    def __init__(self, store):
+        self.store = store
+
+    def send(self, delivery):
+        self.store.put_notice(delivery["recipient"]["address"], {
+            "id": delivery["_id"], "at": delivery["created_at"], "event_type": delivery["event_type"],
+            "tracking_id": delivery.get("tracking_id"), "text": delivery["message"]["text"],
+            "urgent": delivery.get("urgent", False)})
+        return Outcome(DELIVERED, "in the recipient's notices")

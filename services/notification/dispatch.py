@@ -1,0 +1,168 @@
+"""The sender: takes due deliveries (from the small `due` collection, by _id), claims each atomically so
+two workers never send the same one, sends it through its channel, and records the outcome: sent or
+delivered; a retry later with exponential backoff and jitter; after the last attempt (or a final
+refusal) the dead-letter store. Event consumers only write deliveries, so a provider outage slows this
+loop, never them."""
+import logging
+from datetime import timedelta
+
+import eventlet
+from eventlet.semaphore import Semaphore
+
+from services.notification.channels import DELIVERED, FAILED, SENT
+from services.notification.channels.email import SmtpEmail
+from services.notification.channels.inbox import InboxChannel
+from services.notification.channels.sms import HttpSmsProvider, NoSmsProvider, SmsSink, dlt_template_ids
+from services.notification.channels.webhook import WebhookChannel
+from services.notification.domain import schedule
+from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
+from services.notification.secrets_at_rest import Sealer
+from services.notification.storage import STALE_SEND, NotificationStore, utcnow
+from shared.config import database_name
+from shared.mongo import connect
+from shared.providers import ClientProvider
+
+log = logging.getLogger(__name__)
+
+REDACTED_OTP = "(one-time code: removed from the log once sent)"
+
+
+def flag(value):
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def masked(address):
+    if not address:
+        return address
+    if "@" in address:
+        user, domain = address.split("@", 1)
+        return f"{user[:1]}***@{domain}"
+    if address.isdigit() and len(address) >= 10:
+        return address[:2] + "******" + address[-2:]
+    return address
+
+
+class Settings:
+    def __init__(self, config):
+        self.max_attempts = int(config.get("NOTIFY_MAX_ATTEMPTS", 6))
+        self.retry_base = float(config.get("NOTIFY_RETRY_BASE_SECONDS", 30))
+        self.retry_cap = float(config.get("NOTIFY_RETRY_MAX_SECONDS", 3600))
+        self.rate_limit = int(config.get("NOTIFY_RATE_LIMIT", 10))
+        self.rate_window = int(config.get("NOTIFY_RATE_WINDOW_SECONDS", 3600))
+        self.batch = int(config.get("NOTIFY_SEND_BATCH", 100))
+        self.concurrency = int(config.get("NOTIFY_SEND_CONCURRENCY", 10))
+        self.timeout = float(config.get("NOTIFY_SEND_TIMEOUT", 10))
+
+
+def build_channels(config, store, sealer, timeout):
+    dlt = dlt_template_ids(config.get("SMS_DLT_TEMPLATE_IDS"))
+    if config.get("SMS_PROVIDER_URL"):
+        sms = HttpSmsProvider(config["SMS_PROVIDER_URL"], config.get("SMS_PROVIDER_USER"),
+                              config.get("SMS_PROVIDER_KEY"), config.get("SMS_SENDER_ID"), dlt, timeout)
+    elif config.get("SORASORI_ENV") == "production":
+        log.error("no SMS_PROVIDER_URL in production: SMS deliveries will be dead-lettered")
+        sms = NoSmsProvider()
+    else:
+        sms = SmsSink(store, dlt)
+    email = SmtpEmail(config.get("SMTP_HOST", "127.0.0.1"), config.get("SMTP_PORT", 2525),
+                      config.get("MAIL_FROM", "no-reply@sorasori.invalid"), config.get("SMTP_USER") or None,
+                      config.get("SMTP_PASSWORD") or None, flag(config.get("SMTP_STARTTLS", False)), timeout,
+                      config.get("SMTP_CA_FILE") or None)
+
+    def subscription(subscription_id):
+        found = store.subscription(subscription_id)
+        if found is not None:
+            found["secrets"] = [sealer.open(s["secret"]) for s in found.get("secrets", [])
+                                if s.get("until") is None or s["until"] > utcnow()]
+        return found
+
+    return {SMS: sms, EMAIL: email, WEBHOOK: WebhookChannel(subscription, timeout), INBOX: InboxChannel(store)}
+
+
+class Dispatcher:
+    def __init__(self, store, channels, settings, sealer):
+        self.store, self.channels, self.settings, self.sealer = store, channels, settings, sealer
+        self.running = Semaphore(1)
+        self.pool = eventlet.GreenPool(settings.concurrency)
+
+    def run(self, now=None):
+        """Send what is due; one run at a time per process (others are safe: claims are atomic)."""
+        if not self.running.acquire(blocking=False):
+            return 0
+        try:
+            now = now or utcnow()
+            ids = self.store.due_ids(now, self.settings.batch)
+            return sum(1 for sent in self.pool.imap(lambda i: self.deliver(i, now), ids) if sent)
+        finally:
+            self.running.release()
+
+    def deliver(self, delivery_id, now=None):
+        """Send one delivery if it is due; True when it went out."""
+        now = now or utcnow()
+        delivery = self.store.claim(delivery_id, now)
+        if delivery is None:
+            self.store.settle_due(delivery_id, now, STALE_SEND)
+            return False
+        try:
+            return self._send(delivery, now)
+        except Exception as error:  # a bug or the store failing mid-way: the delivery must not stay claimed
+            log.exception("sending a notification failed", extra={"delivery_id": delivery_id})
+            self._failed(delivery, utcnow(), f"{type(error).__name__}: {error}"[:200], final=False)
+            return False
+
+    def _send(self, delivery, now):
+        if self._over_rate_limit(delivery, now):
+            return False
+        outcome = self.channels[delivery["channel"]].send(delivery)
+        done = utcnow()
+        if outcome.status in (SENT, DELIVERED):
+            extra = {"provider_id": outcome.provider_id} if outcome.provider_id else {}
+            if delivery["template"] == "otp":
+                extra["message.text"], extra["message.parts"] = REDACTED_OTP, []
+            self.store.finish(delivery, outcome.status, done, detail=outcome.answer,
+                              attempts=delivery.get("attempts", 0) + 1, **extra)
+            log.info("notification sent", extra={"delivery_id": delivery["_id"], "channel": delivery["channel"],
+                                                 "to": masked(delivery["recipient"]["address"])})
+            return True
+        self._failed(delivery, done, outcome.answer, final=outcome.status == FAILED)
+        return False
+
+    def _failed(self, delivery, now, answer, final):
+        attempts = delivery.get("attempts", 0) + 1
+        verdict = "dead_letter" if final else schedule.retry_or_give_up(attempts, self.settings.max_attempts)
+        if verdict == "dead_letter":
+            self.store.finish(delivery, "dead_letter", now, detail=answer, attempts=attempts)
+            log.warning("notification dead-lettered", extra={"delivery_id": delivery["_id"], "answer": answer,
+                                                             "channel": delivery["channel"], "attempts": attempts})
+            return
+        wait = schedule.backoff(attempts, self.settings.retry_base, self.settings.retry_cap)
+        self.store.finish(delivery, "retry", now, detail=answer, attempts=attempts,
+                          not_before=now + timedelta(seconds=wait))
+
+    def _over_rate_limit(self, delivery, now):
+        if delivery["channel"] not in (SMS, EMAIL) or delivery.get("urgent"):
+            return False
+        start, end = schedule.rate_window(now, self.settings.rate_window)
+        count = self.store.count_send(delivery["recipient"]["key"], delivery["channel"], start, end)
+        if not schedule.rate_limited(count, self.settings.rate_limit, delivery.get("urgent")):
+            return False
+        self.store.finish(delivery, "deferred", now, not_before=end,
+                          detail=f"more than {self.settings.rate_limit} messages to this recipient in "
+                                 f"{self.settings.rate_window // 60} minutes: held for the next window")
+        return True
+
+
+class Sender(ClientProvider):
+    """Gives the service its dispatcher, over the service's own database, with the channels configured."""
+
+    def setup(self):
+        config = self.container.config
+        service = self.container.service_name
+        self.client = connect(config["MONGO_URI"], app_name=f"{service}-sender")
+        store = NotificationStore(self.client[database_name(config, service)])
+        settings = Settings(config)
+        sealer = Sealer(config.get("NOTIFY_SECRET_KEY"))
+        self.dispatcher = Dispatcher(store, build_channels(config, store, sealer, settings.timeout), settings, sealer)
+
+    def get_dependency(self, worker_ctx):
+        return self.dispatcher

@@ -1,0 +1,141 @@
+"""Who hears what: from one grievance event to the messages it causes, each (recipient, channel,
+template, language). Pure: the complainant's stored preferences and the webhook subscriptions are
+passed in.
+
+- The complainant (intake's events carry the case, complainant contact included): filed (with the
+  tracking ID), info requested, resolved (with the resolution), rejected, closed, reopened; by SMS when
+  they gave a mobile, by email when they gave an address, as their preferences allow, in their language.
+- The assigned officer: a new assignment, an SLA reminder, an escalation that lands on their desk; in
+  their in-app notices (the officer directory has no contact details yet).
+- Supervisors of the office (escalation to level 2 or 3) and the CMO cell (escalation to level 4, a
+  breach at the top) in the notices of their group.
+- Webhook subscribers: every event whose type matches one of their patterns.
+"""
+import fnmatch
+import hashlib
+from dataclasses import dataclass
+
+LANGUAGES = ("bn", "en", "hi")
+DEFAULT_LANGUAGE = "bn"
+SMS, EMAIL, WEBHOOK, INBOX = "sms", "email", "webhook", "inbox"
+CHANNELS = (SMS, EMAIL, WEBHOOK, INBOX)
+CITIZEN_CHANNELS = (SMS, EMAIL)
+
+# event type -> template the complainant hears
+COMPLAINANT_TEMPLATES = {
+    "grievance.filed": "filed",
+    "grievance.info_requested": "info_requested",
+    "grievance.resolved": "resolved",
+    "grievance.rejected": "rejected",
+    "grievance.closed": "closed",
+    "grievance.reopened": "reopened",
+}
+OFFICER_TEMPLATES = {
+    "grievance.assigned": "assigned",
+    "grievance.sla_reminder": "sla_reminder",
+    "grievance.escalated": "escalated",
+}
+URGENT_TEMPLATES = {"otp"}  # never deferred by quiet hours, never rate-limited
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: str      # complainant | officer | supervisors | cmo_cell | subscriber | mobile
+    key: str       # stable identity of the recipient, part of the delivery id
+    address: str   # mobile number, email address, inbox key or subscription id
+
+
+@dataclass(frozen=True)
+class Planned:
+    recipient: Recipient
+    channel: str
+    template: str
+    language: str
+    urgent: bool = False
+
+
+def contact_key(value):
+    """A one-way key for a mobile number or an email address (preferences and rate limits are kept
+    under it, so those stores hold no contact details)."""
+    value = (value or "").strip().lower()
+    if value.lstrip("+").isdigit():
+        value = value[-10:]
+    return hashlib.sha256(f"contact\x1f{value}".encode()).hexdigest()[:32]
+
+
+def delivery_id(event_id, recipient_key, channel):
+    """At most one message per (event, recipient, channel): the delivery's _id."""
+    return hashlib.sha256(f"{event_id}\x1f{recipient_key}\x1f{channel}".encode()).hexdigest()[:32]
+
+
+def inbox_key(kind, *parts):
+    return ":".join((kind,) + tuple(str(p) for p in parts if p))
+
+
+def plan(event, preferences=None, subscriptions=()):
+    """Every message one event causes."""
+    planned = []
+    data = event.get("data") or {}
+    template = COMPLAINANT_TEMPLATES.get(event["type"])
+    if template and "case" in data and not (event["type"] == "grievance.filed" and data.get("completed")):
+        planned += _complainant(data["case"], template, preferences or {})
+    if event["type"] in OFFICER_TEMPLATES or event["type"] == "grievance.sla_breached":
+        planned += _staff(event["type"], data)
+    planned += [Planned(Recipient("subscriber", s["_id"], s["_id"]), WEBHOOK, event["type"], "en")
+                for s in subscriptions if s.get("active", True) and matches(s.get("events", []), event["type"])]
+    return planned
+
+
+def matches(patterns, event_type):
+    return any(fnmatch.fnmatchcase(event_type, p) for p in patterns)
+
+
+def _complainant(case, template, preferences):
+    person = case.get("complainant") or {}
+    language = preferences.get("language") or person.get("language") or DEFAULT_LANGUAGE
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    wanted = preferences.get("channels")
+    if wanted is None:
+        wanted = CITIZEN_CHANNELS  # no preference stored: every channel they gave details for
+    out = []
+    if SMS in wanted and person.get("mobile"):
+        mobile = person["mobile"][-10:]
+        out.append(Planned(Recipient("complainant", contact_key(mobile), mobile), SMS, template, language))
+    if EMAIL in wanted and person.get("email"):
+        email = person["email"]
+        out.append(Planned(Recipient("complainant", contact_key(email), email), EMAIL, template, language))
+    return out
+
+
+def _staff(event_type, decision):
+    out = []
+    officer = decision.get("officer_id")
+    if event_type in OFFICER_TEMPLATES and officer:
+        key = inbox_key("officer", officer)
+        out.append(Planned(Recipient("officer", key, key), INBOX, OFFICER_TEMPLATES[event_type], "en",
+                           urgent=event_type != "grievance.assigned"))
+    level = decision.get("level") or 1
+    group = None
+    if event_type == "grievance.sla_breached" or (event_type == "grievance.escalated" and level >= 4):
+        group = inbox_key("cmo_cell")
+    elif event_type == "grievance.escalated" and level in (2, 3):
+        group = inbox_key("supervisors", decision.get("department"), decision.get("district"))
+    if group:
+        template = "sla_breached" if event_type == "grievance.sla_breached" else "escalated_group"
+        out.append(Planned(Recipient(group.split(":")[0], group, group), INBOX, template, "en", urgent=True))
+    return out
+
+
+def inbox_keys_for(actor, all_districts=()):
+    """Which notice boxes a signed-in staff member reads (a supervisor of every district, "*", reads the
+    boxes of all of them, `all_districts`)."""
+    keys = [inbox_key("officer", actor["sub"])]
+    if actor["role"] == "supervisor":
+        districts = actor.get("districts") or []
+        if "*" in districts:
+            districts = list(all_districts)
+        keys += [inbox_key("supervisors", actor.get("department"), d) for d in districts]
+    if actor["role"] == "cmo_cell":
+        keys.append(inbox_key("cmo_cell"))
+    return keys

@@ -1,0 +1,64 @@
+"""From a grievance event to the delivery records it causes: who hears it (domain.recipients), the
+message in their language (messages), when it may go (domain.schedule). No I/O: the complainant's
+preferences and the subscriptions come in as data."""
+import json
+
+from services.notification import messages
+from services.notification.channels.sms import sms_message
+from services.notification.domain import recipients, schedule
+from services.notification.domain.recipients import SMS, WEBHOOK
+
+
+PRIVATE_CASE_FIELDS = ("complainant", "filed_by")  # who filed: a citizen's account id may carry their mobile
+
+
+def public_event(event):
+    """The event as subscribed systems get it: the complainant's contact details stay inside."""
+    data = dict(event.get("data") or {})
+    if isinstance(data.get("case"), dict):
+        case = {k: v for k, v in data["case"].items() if k not in PRIVATE_CASE_FIELDS}
+        case["complainant"] = {"language": (data["case"].get("complainant") or {}).get("language")}
+        data["case"] = case
+    return {**event, "data": data}
+
+
+def new_delivery(*, delivery_id, event_id, event_type, planned, message, now, tracking_id=None, scope=None,
+                 quiet_hours=True, hours=schedule.QUIET_HOURS):
+    not_before = schedule.send_after(now, planned.channel, planned.urgent, quiet_hours, hours)
+    state = "queued" if not_before <= now else "deferred"
+    detail = None if state == "queued" else f"quiet hours: held until {hours[1]:02d}:00 IST"
+    return {
+        "_id": delivery_id, "event_id": event_id, "event_type": event_type, "template": planned.template,
+        "tracking_id": tracking_id, "scope": scope or {}, "channel": planned.channel,
+        "recipient": {"kind": planned.recipient.kind, "key": planned.recipient.key,
+                      "address": planned.recipient.address},
+        "language": message.get("language", planned.language), "urgent": planned.urgent, "message": message,
+        "state": state, "attempts": 0, "not_before": not_before, "created_at": now, "updated_at": now,
+        "log": [{"at": now, "state": state, **({"detail": detail} if detail else {})}],
+    }
+
+
+def message_for(planned, values, event=None):
+    if planned.channel == WEBHOOK:
+        return {"body": json.dumps(public_event(event), ensure_ascii=False, separators=(",", ":")),
+                "language": "en"}
+    message = messages.render(planned.template, planned.channel, planned.language, values)
+    if planned.channel == SMS:
+        message.update(sms_message(message["text"]))
+    return message
+
+
+def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedule.QUIET_HOURS):
+    values = messages.values(event)
+    case = (event.get("data") or {}).get("case") or {}
+    scope = {"department": case.get("department") or event["data"].get("department"),
+             "district": (case.get("place") or {}).get("district") or event["data"].get("district")}
+    quiet = (preferences or {}).get("quiet_hours", True)
+    out = []
+    for planned in recipients.plan(event, preferences, subscriptions):
+        out.append(new_delivery(
+            delivery_id=recipients.delivery_id(event["id"], planned.recipient.key, planned.channel),
+            event_id=event["id"], event_type=event["type"], planned=planned,
+            message=message_for(planned, values, event), now=now,
+            tracking_id=values["tracking_id"] or None, scope=scope, quiet_hours=quiet, hours=hours))
+    return out

@@ -1,0 +1,65 @@
+"""What the notification service accepts. Unknown fields are errors."""
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from services.notification.domain.recipients import CITIZEN_CHANNELS, LANGUAGES
+from shared.validators import INDIAN_MOBILE
+
+EVENT_PATTERN = validate.Regexp(r"^grievance\.([a-z_]+|\*)$", error="Must be 'grievance.<type>' or 'grievance.*'.")
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class SmsSchema(StrictSchema):
+    """identity's one-time passwords (the `send_sms` contract)."""
+    to = fields.Str(required=True, validate=INDIAN_MOBILE)
+    template = fields.Str(required=True, validate=validate.OneOf(("otp",)))
+    language = fields.Str(load_default="en", validate=validate.OneOf(LANGUAGES))
+    params = fields.Dict(required=True)
+
+    @validates_schema
+    def otp_params(self, data, **kwargs):
+        params = data.get("params") or {}
+        if not str(params.get("code", "")).isdigit() or not str(params.get("minutes", "")).isdigit():
+            raise ValidationError({"params": ["Needs a numeric 'code' and 'minutes'."]})
+
+
+class PreferencesSchema(StrictSchema):
+    channels = fields.List(fields.Str(validate=validate.OneOf(CITIZEN_CHANNELS)), required=True,
+                           validate=validate.Length(max=len(CITIZEN_CHANNELS)))
+    language = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES))
+    quiet_hours = fields.Bool(load_default=True)
+
+
+class SubscriptionSchema(StrictSchema):
+    id = fields.Str(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{2,63}$",
+                                                             error="3-64 lower-case letters, digits and '-'."))
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
+    events = fields.List(fields.Str(validate=EVENT_PATTERN), load_default=lambda: ["grievance.*"],
+                         validate=validate.Length(min=1, max=30))
+    description = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class SubscriptionChangeSchema(StrictSchema):
+    url = fields.Url(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
+    events = fields.List(fields.Str(validate=EVENT_PATTERN), validate=validate.Length(min=1, max=30))
+    description = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    active = fields.Bool()
+
+    @validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Name at least one field to change.")
+
+
+class ListSchema(StrictSchema):
+    limit = fields.Int(load_default=50, validate=validate.Range(1, 200))
+
+
+class DeliveryReportSchema(StrictSchema):
+    """The SMS provider's delivery report (DLR) on a message it accepted."""
+    reference = fields.Str(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$", error="Not a delivery id."))
+    status = fields.Str(required=True, validate=validate.OneOf(("delivered", "failed")))
+    answer = fields.Str(load_default="", validate=validate.Length(max=200))

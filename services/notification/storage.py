@@ -1,0 +1,223 @@
+"""The notification service's own store.
+
+- `deliveries`: one document per (event, recipient, channel), _id a hash of the three: inserting it is
+  what makes a message go at most once, however often the event is replayed. It is the delivery log
+  too: its state (queued, deferred, sending, retry, sent, delivered, dead_letter; an SMS's delivery
+  report makes a sent one delivered or failed) and a `log` of every step with the provider's answer.
+- `due`: the deliveries waiting to be sent, keyed by delivery id, with the time they may go. The sender
+  reads this small collection, not the delivery log (FerretDB has no secondary indexes: any query
+  other than by _id scans its collection).
+- `dead_letters`: the deliveries that gave up, keyed by delivery id, for the administrators' list.
+- `case_deliveries`: per tracking ID, the ids of its deliveries (the CMO cell's view of a case).
+- `preferences` (keyed by a one-way key of the citizen's mobile), `subscriptions` (webhooks),
+  `inbox` (staff notices, one document per box), `rate` (per-recipient counters), `sms_sink`.
+"""
+from datetime import datetime, timedelta, timezone
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from shared.mongo import MongoDatabase
+
+CLAIMABLE = ("queued", "deferred", "retry")
+TERMINAL = ("sent", "delivered", "dead_letter")
+INBOX_SIZE = 200
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def _step(state, now, detail=None, **extra):
+    step = {"at": now, "state": state, **extra}
+    if detail:
+        step["detail"] = detail
+    return step
+
+
+class NotificationStore:
+    def __init__(self, database):
+        self.db = database
+        self.deliveries = database.deliveries
+        self.due = database.due
+
+    # --- deliveries ---------------------------------------------------------------------------
+
+    def exists(self, delivery_id):
+        return self.deliveries.find_one({"_id": delivery_id}, {"_id": 1}) is not None
+
+    def enqueue(self, delivery):
+        """Record a planned message and make it due. False when it exists already (a replayed event).
+        The due mark is written first: a crash between the two leaves a mark without a delivery, which
+        the sender drops, never a delivery nobody sends."""
+        if self.exists(delivery["_id"]):
+            return False
+        self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": delivery["not_before"]},
+                             upsert=True)
+        try:
+            self.deliveries.insert_one(delivery)
+        except DuplicateKeyError:
+            return False
+        if delivery.get("tracking_id"):
+            self.db.case_deliveries.update_one({"_id": delivery["tracking_id"]},
+                                               {"$addToSet": {"ids": delivery["_id"]}}, upsert=True)
+        return True
+
+    def get(self, delivery_id):
+        return self.deliveries.find_one({"_id": delivery_id})
+
+    def due_ids(self, now, limit):
+        return [d["_id"] for d in self.due.find({"at": {"$lte": now}}, {"_id": 1}).limit(limit)]
+
+    def claim(self, delivery_id, now):
+        """Take a due delivery for sending; None when it is not due or someone else has it."""
+        return self.deliveries.find_one_and_update(
+            {"_id": delivery_id, "state": {"$in": list(CLAIMABLE)}, "not_before": {"$lte": now}},
+            {"$set": {"state": "sending", "claimed_at": now, "updated_at": now},
+             "$push": {"log": _step("sending", now)}},
+            return_document=ReturnDocument.AFTER)
+
+    def finish(self, delivery, state, now, detail=None, not_before=None, attempts=None, **extra):
+        """Record what became of a claimed delivery, and keep `due` and `dead_letters` in step."""
+        fields = {"state": state, "updated_at": now, **extra}
+        if not_before is not None:
+            fields["not_before"] = not_before
+        if attempts is not None:
+            fields["attempts"] = attempts
+        self.deliveries.update_one({"_id": delivery["_id"], "state": "sending"},
+                                   {"$set": fields, "$push": {"log": _step(state, now, detail)}})
+        if state in TERMINAL:
+            if state == "dead_letter":
+                self.db.dead_letters.replace_one({"_id": delivery["_id"]}, {
+                    "_id": delivery["_id"], "at": now, "channel": delivery["channel"],
+                    "template": delivery["template"], "event_type": delivery["event_type"],
+                    "tracking_id": delivery.get("tracking_id"), "attempts": attempts or delivery.get("attempts", 0),
+                    "last_answer": detail}, upsert=True)
+            self.due.delete_one({"_id": delivery["_id"]})
+        else:
+            self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": not_before or now},
+                                 upsert=True)
+
+    def settle_due(self, delivery_id, now, stale_after):
+        """A due mark whose delivery could not be claimed: drop it when there is nothing left to send,
+        move it to the delivery's own time when that is later, and give up a send that a dead worker
+        left half-done (it may or may not have gone out: an administrator decides, never a blind retry)."""
+        delivery = self.get(delivery_id)
+        if delivery is None:
+            mark = self.due.find_one({"_id": delivery_id}) or {}
+            if mark.get("at") and mark["at"] < now - stale_after:
+                self.due.delete_one({"_id": delivery_id})
+            return
+        if delivery["state"] in TERMINAL:
+            self.due.delete_one({"_id": delivery_id})
+        elif delivery["state"] in CLAIMABLE and delivery["not_before"] > now:
+            self.due.replace_one({"_id": delivery_id}, {"_id": delivery_id, "at": delivery["not_before"]})
+        elif delivery["state"] == "sending" and delivery.get("claimed_at", now) < now - stale_after:
+            self.finish(delivery, "dead_letter", now, detail="interrupted while sending: it may have gone out")
+
+    def record_report(self, delivery_id, state, now, detail):
+        """A provider's delivery report on a message it accepted: delivered, or failed on the way."""
+        done = self.deliveries.update_one({"_id": delivery_id, "state": "sent"},
+                                          {"$set": {"state": state, "updated_at": now},
+                                           "$push": {"log": _step(state, now, detail)}})
+        return done.modified_count == 1
+
+    # --- dead letters ---------------------------------------------------------------------------
+
+    def dead_letters(self, limit=500):
+        return sorted(self.db.dead_letters.find().limit(limit), key=lambda d: d["at"], reverse=True)
+
+    def replay(self, delivery_id, now, by):
+        """A dead letter goes back to the queue with its attempts reset. False when it is not one."""
+        done = self.deliveries.update_one(
+            {"_id": delivery_id, "state": "dead_letter"},
+            {"$set": {"state": "queued", "attempts": 0, "not_before": now, "updated_at": now},
+             "$push": {"log": _step("queued", now, f"replayed by {by}")}})
+        if not done.modified_count:
+            return False
+        self.due.replace_one({"_id": delivery_id}, {"_id": delivery_id, "at": now}, upsert=True)
+        self.db.dead_letters.delete_one({"_id": delivery_id})
+        return True
+
+    # --- views ----------------------------------------------------------------------------------
+
+    def for_case(self, tracking_id):
+        ids = (self.db.case_deliveries.find_one({"_id": tracking_id}) or {}).get("ids", [])
+        found = (self.get(i) for i in ids)
+        return sorted((d for d in found if d), key=lambda d: d["created_at"])
+
+    # --- rate limits ----------------------------------------------------------------------------
+
+    def count_send(self, key, channel, window_start, window_end):
+        counter = self.db.rate.find_one_and_update(
+            {"_id": f"{key}:{channel}:{int(window_start.timestamp())}"},
+            {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": window_end}},
+            upsert=True, return_document=ReturnDocument.AFTER)
+        return counter["count"]
+
+    def forget_old_counters(self, now):
+        self.db.rate.delete_many({"expires_at": {"$lt": now}})
+
+    # --- preferences ----------------------------------------------------------------------------
+
+    def preferences(self, key):
+        return self.db.preferences.find_one({"_id": key}, {"_id": 0})
+
+    def put_preferences(self, key, preferences, now):
+        self.db.preferences.replace_one({"_id": key}, {"_id": key, **preferences, "updated_at": now}, upsert=True)
+
+    # --- webhook subscriptions -------------------------------------------------------------------
+
+    def subscriptions(self):
+        return list(self.db.subscriptions.find())
+
+    def subscription(self, subscription_id):
+        return self.db.subscriptions.find_one({"_id": subscription_id})
+
+    def create_subscription(self, subscription):
+        try:
+            self.db.subscriptions.insert_one(subscription)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def update_subscription(self, subscription_id, fields):
+        return self.db.subscriptions.find_one_and_update({"_id": subscription_id}, {"$set": fields},
+                                                         return_document=ReturnDocument.AFTER)
+
+    def delete_subscription(self, subscription_id):
+        return self.db.subscriptions.delete_one({"_id": subscription_id}).deleted_count == 1
+
+    # --- the staff's notices and the development SMS sink ----------------------------------------
+
+    def put_notice(self, box, notice):
+        """Add a notice once (a guard on its id), keep the newest INBOX_SIZE."""
+        try:
+            self.db.inbox.update_one({"_id": box, "ids": {"$ne": notice["id"]}},
+                                     {"$push": {"notices": notice, "ids": notice["id"]}}, upsert=True)
+        except DuplicateKeyError:
+            return  # the box exists and already has this notice
+        # `$push` with `$slice` is accepted by FerretDB v1 but trims nothing: pop the oldest instead.
+        box_doc = self.db.inbox.find_one({"_id": box}, {"ids": 1}) or {}
+        for _ in range(len(box_doc.get("ids", [])) - INBOX_SIZE):
+            self.db.inbox.update_one({"_id": box}, {"$pop": {"notices": -1, "ids": -1}})
+
+    def notices(self, boxes, limit):
+        found = []
+        for box in boxes:
+            found += [{**n, "box": box} for n in (self.db.inbox.find_one({"_id": box}) or {}).get("notices", [])]
+        return sorted(found, key=lambda n: n["at"], reverse=True)[:limit]
+
+    def sink_sms(self, record):
+        self.db.sms_sink.insert_one({**record, "at": utcnow()})
+
+    def sms_sent(self, mobile):
+        return sorted(self.db.sms_sink.find({"to": mobile[-10:]}, {"_id": 0}), key=lambda m: m["at"], reverse=True)
+
+
+class NotificationStorage(MongoDatabase):
+    def get_dependency(self, worker_ctx):
+        return NotificationStore(self.database)
+
+
+STALE_SEND = timedelta(minutes=5)

@@ -1,0 +1,85 @@
+"""The sender on the real store, without the services: concurrent workers never send one delivery twice,
+a night's deferred SMS goes at its time, a send a crash interrupted is given up to the administrators."""
+from datetime import timedelta
+
+import eventlet
+import pytest
+
+from services.notification import planning
+from services.notification.channels.inbox import InboxChannel
+from services.notification.channels.sms import SmsSink
+from services.notification.dispatch import Dispatcher, Settings
+from services.notification.domain import schedule
+from services.notification.secrets_at_rest import Sealer
+from services.notification.storage import NotificationStore, utcnow
+from shared.config import database_name
+
+
+@pytest.fixture
+def store(mongo_client, platform_config):
+    return NotificationStore(mongo_client[database_name(platform_config, "notification")])
+
+
+def dispatcher(store, **settings):
+    return Dispatcher(store, {"sms": SmsSink(store, {}), "inbox": InboxChannel(store)},
+                      Settings({"NOTIFY_RATE_LIMIT": 100, **settings}), Sealer(None))
+
+
+def filed(mobile, now, hours=(0, 0)):
+    event = {"id": f"ev-{mobile}", "type": "grievance.filed", "subject": "WB-2026-12345674", "data": {"case": {
+        "tracking_id": "WB-2026-12345674", "subject": "No water", "status": "filed", "missing": [],
+        "complainant": {"name": "Mita", "mobile": mobile, "language": "bn"}}}}
+    return planning.deliveries_for(event, now, None, (), hours)[0]
+
+
+def test_ten_workers_racing_for_one_delivery_send_it_once(store):
+    delivery = filed("9830012345", utcnow())
+    assert store.enqueue(delivery) and not store.enqueue(delivery)  # the second write of it is refused
+    workers = [dispatcher(store) for _ in range(10)]
+    results = [eventlet.spawn(w.deliver, delivery["_id"]) for w in workers]
+    assert sorted(r.wait() for r in results) == [False] * 9 + [True]
+    assert len(store.sms_sent("9830012345")) == 1
+    assert store.get(delivery["_id"])["state"] == "delivered"
+    assert store.due.count_documents({}) == 0
+
+
+def test_a_deferred_sms_waits_for_the_end_of_quiet_hours(store):
+    now = utcnow()
+    delivery = filed("9830012346", now, hours=(0, 24))  # quiet all day
+    store.enqueue(delivery)
+    morning = schedule.quiet_hours_end(now, (0, 24))
+    assert delivery["state"] == "deferred" and delivery["not_before"] == morning
+    sender = dispatcher(store)
+    assert sender.run(now) == 0 and sender.run(morning - timedelta(seconds=1)) == 0
+    assert sender.run(morning) == 1
+    assert [s["state"] for s in store.get(delivery["_id"])["log"]] == ["deferred", "sending", "delivered"]
+
+
+def test_a_send_interrupted_by_a_crash_is_dead_lettered_not_sent_again(store):
+    now = utcnow()
+    delivery = filed("9830012347", now)
+    store.enqueue(delivery)
+    assert store.claim(delivery["_id"], now)["state"] == "sending"  # ... and the worker dies here
+    sender = dispatcher(store)
+    assert sender.run(now + timedelta(minutes=1)) == 0
+    assert store.get(delivery["_id"])["state"] == "sending"  # not stale yet: maybe still on its way
+    assert sender.run(now + timedelta(minutes=6)) == 0
+    assert store.get(delivery["_id"])["state"] == "dead_letter"
+    assert store.dead_letters()[0]["last_answer"].startswith("interrupted while sending")
+    assert store.sms_sent("9830012347") == []
+    assert store.replay(delivery["_id"], now + timedelta(minutes=7), "admin-1")
+    assert sender.run(now + timedelta(minutes=7)) == 1 and len(store.sms_sent("9830012347")) == 1
+
+
+def test_a_one_time_code_leaves_the_delivery_log_once_sent(store):
+    from services.notification.domain.recipients import Planned, Recipient
+
+    planned = Planned(Recipient("mobile", "k-otp", "9830012348"), "sms", "otp", "en", urgent=True)
+    delivery = planning.new_delivery(delivery_id="f" * 32, event_id="otp:1", event_type="identity.otp",
+                                     planned=planned, now=utcnow(),
+                                     message=planning.message_for(planned, {"code": "424242", "minutes": 5}))
+    store.enqueue(delivery)
+    assert dispatcher(store).deliver(delivery["_id"])
+    assert "424242" in store.sms_sent("9830012348")[0]["text"]       # the development sink: the phone
+    logged = store.get(delivery["_id"])
+    assert "424242" not in str(logged) and logged["message"]["text"].startswith("(one-time code")

@@ -1,0 +1,102 @@
+"""Messages in Bengali, English and Hindi: every template renders, SMS variants stay within two parts
+even with long values, a missing translation falls back to English, and the delivery records an event
+causes carry what the channels need."""
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from services.notification import messages, planning
+from services.notification.domain import schedule, segments
+from services.notification.domain.recipients import LANGUAGES
+
+LONG = {"tracking_id": "WB-2026-12345674", "name": "Anindita Chattopadhyay" * 3, "subject": "s" * 200,
+        "missing": ["description", "district"], "question": "Which tube well? " * 40,
+        "resolution": "The tube well at Onda para was repaired on 2 December; water flows again. " * 20,
+        "explanation": "This is a matter before the court (sub judice). " * 20, "level": 3, "code": "123456",
+        "minutes": 5}
+SMS_TEMPLATES = ("otp", "filed", "info_requested", "resolved", "rejected", "closed", "reopened")
+MAX_SMS_PARTS = 2
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", SMS_TEMPLATES)
+def test_sms_variants_fit_in_two_parts_whatever_the_values(name, language):
+    message = messages.render(name, "sms", language, LONG)
+    split = segments.split(message["text"])
+    assert split.count <= MAX_SMS_PARTS, (message["text"], split.count)
+    assert "WB-2026-12345674" in message["text"] or name == "otp"
+
+
+def test_bengali_and_hindi_sms_are_in_their_script_and_ucs2():
+    bn = messages.render("resolved", "sms", "bn", LONG)
+    hi = messages.render("resolved", "sms", "hi", LONG)
+    assert "সমাধান" in bn["text"] and bn["language"] == "bn"
+    assert "समाधान" in hi["text"] and hi["language"] == "hi"
+    assert segments.encoding(bn["text"]) == segments.encoding(hi["text"]) == segments.UCS2
+    assert segments.encoding(messages.render("resolved", "sms", "en", LONG)["text"]) == segments.GSM7
+
+
+def test_a_missing_translation_falls_back_to_english():
+    message = messages.render("rejected", "sms", "hi", LONG)  # hi.yaml has no `rejected`
+    assert message["language"] == "en" and message["text"].startswith("Sorasori WB-2026-12345674: not taken up")
+    email = messages.render("rejected", "email", "hi", LONG)
+    assert email["language"] == "en" and email["subject"] == "Grievance not taken up: WB-2026-12345674"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_emails_carry_the_whole_resolution_and_a_subject(language):
+    email = messages.render("resolved", "email", language, LONG)
+    assert "WB-2026-12345674" in email["subject"]
+    assert LONG["resolution"].strip() in email["text"]
+
+
+def test_every_template_of_every_language_renders():
+    for language in LANGUAGES:
+        catalogue = messages._catalogue(language)
+        for name, parts in catalogue.items():
+            for part in parts:
+                channel = "email" if part.startswith("email") else part
+                messages.render(name, channel, language, {**LONG, "category": "drinking_water",
+                                                          "department": "phe", "district": "Bankura",
+                                                          "officer_name": "A B", "reason": "r",
+                                                          "deadline": "2026-12-09 10:00 UTC"})
+
+
+def test_an_unknown_language_gets_english():
+    assert messages.render("closed", "sms", "ur", LONG)["language"] == "en"
+
+
+def event(kind="grievance.resolved"):
+    return {"id": "ev-1", "type": kind, "subject": "WB-2026-12345674", "time": "2026-12-02T05:00:00+00:00",
+            "data": {"resolution": "Fixed.", "case": {
+                "tracking_id": "WB-2026-12345674", "subject": "No water", "status": "resolved",
+                "resolution": "The tube well was repaired and water flows again.", "department": "phe",
+                "place": {"district": "Bankura"},
+                "complainant": {"name": "Mita Das", "mobile": "9830012345", "email": "mita@example.org",
+                                "language": "bn", "residence": {"address": "12 Onda Road"}}}}}
+
+
+def test_an_event_becomes_deliveries_with_messages_ready_for_their_channels():
+    noon = datetime(2026, 12, 2, 6, 30, tzinfo=timezone.utc)  # 12:00 IST
+    subs = [{"_id": "state-dashboard", "events": ["grievance.*"]}]
+    deliveries = {d["channel"]: d for d in planning.deliveries_for(event(), noon, None, subs)}
+    assert set(deliveries) == {"sms", "email", "webhook"}
+    sms = deliveries["sms"]
+    assert sms["state"] == "queued" and sms["not_before"] == noon and sms["tracking_id"] == "WB-2026-12345674"
+    assert sms["message"]["encoding"] == "ucs2" and "".join(sms["message"]["parts"]) == sms["message"]["text"]
+    assert deliveries["email"]["message"]["subject"] == "অভিযোগের সমাধান: WB-2026-12345674"
+    body = json.loads(deliveries["webhook"]["message"]["body"])
+    assert body["id"] == "ev-1" and body["data"]["case"]["complainant"] == {"language": "bn"}
+    assert "9830012345" not in deliveries["webhook"]["message"]["body"]
+    assert sms["scope"] == {"department": "phe", "district": "Bankura"}
+
+
+def test_at_night_the_sms_is_deferred_to_eight_and_the_email_goes():
+    night = datetime(2026, 12, 2, 17, 0, tzinfo=timezone.utc)  # 22:30 IST
+    deliveries = {d["channel"]: d for d in planning.deliveries_for(event(), night)}
+    assert deliveries["sms"]["state"] == "deferred"
+    assert deliveries["sms"]["not_before"] == schedule.quiet_hours_end(night)
+    assert deliveries["email"]["state"] == "queued"
+    opted_out = {d["channel"]: d for d in planning.deliveries_for(event(), night, {"quiet_hours": False})}
+    assert opted_out["sms"]["state"] == "queued"
