@@ -5,6 +5,7 @@ Personal data (the complainant's name, mobile, email, address) is never indexed:
 shown to officers who may not see it, and the case of record stays in intake.
 """
 import re
+import time
 
 from anyascii import anyascii
 from elasticsearch import ConflictError
@@ -12,6 +13,7 @@ from elasticsearch import ConflictError
 from shared.config import index_name
 
 ALIAS = "grievances"
+BUILDING = "building"  # a rebuild's new index carries the alias <alias>-building until the swap
 KEYWORDS = ("tracking_id", "kind", "status", "category", "department", "district", "channel", "officer_id")
 PLACE_KEYWORDS = ("block", "municipality", "ward", "panchayat")
 
@@ -22,7 +24,7 @@ MAPPINGS = {
         "place": {"properties": {**{name: {"type": "keyword"} for name in PLACE_KEYWORDS},
                                  "district": {"type": "keyword"}, "geo": {"type": "geo_point"}}},
         "subject": {"type": "text", "analyzer": "standard", "fields": {"raw": {"type": "keyword", "ignore_above": 256}}},
-        "description": {"type": "text", "analyzer": "standard"},
+        "description": {"type": "text", "analyzer": "standard"},  # language subfields: see mappings()
         # The same text in Latin letters, so "rasta kharap" finds "রাস্তা খারাপ" and "জল নেই" finds "jal nei".
         "subject_latin": {"type": "text", "analyzer": "standard"},
         "description_latin": {"type": "text", "analyzer": "standard"},
@@ -44,6 +46,45 @@ MAPPINGS = {
 }
 
 
+# Language analyzers by subfield. They live in the full distribution's analysis-common module, which the
+# integ-test zip (dev, CI) lacks: a subfield is mapped only when the cluster has its analyzer, and queries
+# use only the subfields the index has (indexed_languages), so the same code runs on both.
+LANGUAGES = {"bn": "bengali", "hi": "hindi", "en": "english"}
+TEXT_FIELDS = ("subject", "description")
+
+
+def mappings(languages=()):
+    """The explicit mapping, with `subject.<suffix>` and `description.<suffix>` for each language given."""
+    properties = dict(MAPPINGS["properties"])
+    for field in TEXT_FIELDS:
+        spec = dict(properties[field])
+        subfields = {**spec.get("fields", {}),
+                     **{suffix: {"type": "text", "analyzer": LANGUAGES[suffix]} for suffix in languages}}
+        if subfields:
+            spec["fields"] = subfields
+        properties[field] = spec
+    return {**MAPPINGS, "properties": properties}
+
+
+def available_languages(es):
+    """The LANGUAGES suffixes whose analyzer this cluster has, asked with `_analyze` (exact, and cheap)."""
+    found = []
+    for suffix, analyzer in LANGUAGES.items():
+        if "tokens" in es.options(ignore_status=400).indices.analyze(analyzer=analyzer, text="test"):
+            found.append(suffix)
+    return tuple(found)
+
+
+def indexed_languages(mapping_response):
+    """The language subfields every index in a `get_mapping` answer has on both text fields (pure)."""
+    common = set(LANGUAGES)
+    for index in mapping_response.values():
+        properties = index["mappings"].get("properties", {})
+        for field in TEXT_FIELDS:
+            common &= set(properties.get(field, {}).get("fields", {}))
+    return tuple(suffix for suffix in LANGUAGES if suffix in common) if mapping_response else ()
+
+
 def latin(text):
     """Bengali, Hindi (any script) in Latin letters, lower case: how people type it on a phone."""
     return anyascii(text or "").lower()
@@ -58,13 +99,26 @@ def alias(config):
     return index_name(config, ALIAS)
 
 
-def ensure_index(es, config, generation=1):
-    """The template, and the first index with the alias on it, unless they exist."""
+def building_alias(config):
+    return f"{alias(config)}-{BUILDING}"
+
+
+def put_template(es, config, languages=None):
+    """The index template every generation `<alias>-v<n>` is made from; returns the languages mapped."""
     name = alias(config)
+    languages = available_languages(es) if languages is None else tuple(languages)
     settings = {"number_of_shards": int(config.get("ES_SHARDS", 1)),
                 "number_of_replicas": int(config.get("ES_REPLICAS", 0))}  # 0 on the one-node dev cluster
     es.indices.put_index_template(name=name, index_patterns=[f"{name}-v*"], priority=100,
-                                  template={"settings": settings, "mappings": MAPPINGS})
+                                  template={"settings": settings, "mappings": mappings(languages)},
+                                  meta={"languages": list(languages)})
+    return languages
+
+
+def ensure_index(es, config, generation=1, languages=None):
+    """The template, and the first index with the alias on it, unless they exist."""
+    name = alias(config)
+    put_template(es, config, languages)
     if not es.indices.exists_alias(name=name):
         es.options(ignore_status=400).indices.create(index=f"{name}-v{generation}",
                                                      aliases={name: {"is_write_index": True}})
@@ -88,6 +142,66 @@ def document(case):
     feedback = case.get("feedback") or []
     doc["rating"] = feedback[-1]["rating"] if feedback else None
     return {key: value for key, value in doc.items() if value is not None}
+
+
+def bulk_write(es, cases, targets, refresh=None):
+    """Write each case into every target alias in one `_bulk` request, with the case's version as an
+    external version. Returns one outcome per case: True (written into targets[0]), False (targets[0]
+    already had this version or a newer one), or an exception for that case alone.
+
+    `require_alias`: a target that is no longer an alias (a rebuild just swapped or was abandoned) fails
+    its item with a 404 instead of Elasticsearch creating an index by that name; for targets after the
+    first that is expected and ignored."""
+    operations = []
+    for case in cases:
+        doc = document(case)
+        for target in targets:
+            operations.append({"index": {"_index": target, "_id": case["tracking_id"], "version": case["version"],
+                                         "version_type": "external"}})
+            operations.append(doc)
+    response = es.bulk(operations=operations, require_alias=True, refresh=refresh,
+                       filter_path="errors,items.*.status,items.*.error")
+    items = response.get("items", [])
+    outcomes = []
+    for n, _ in enumerate(cases):
+        outcome = None
+        for t, target in enumerate(targets):
+            item = next(iter(items[n * len(targets) + t].values()))
+            status = item["status"]
+            if t == 0 and status in (200, 201, 409):
+                outcome = status != 409  # 409: the index had this version or a newer one
+            elif status >= 300 and status != 409 and (t == 0 or status != 404):
+                outcome = BulkItemError(target, item)
+        outcomes.append(outcome)
+    return outcomes
+
+
+class BulkItemError(Exception):
+    """Elasticsearch refused one document of a bulk request (not a version conflict)."""
+
+    def __init__(self, target, item):
+        super().__init__(f"{target}: {item.get('status')} {item.get('error')}")
+        self.status = item.get("status")
+
+
+class WriteTargets:
+    """Where live writes go: the alias, and the building alias while a rebuild runs (asked at most every
+    RECHECK_SECONDS; the rebuild waits longer than that before it reads the store, see rebuild.py)."""
+
+    RECHECK_SECONDS = 1.0
+
+    def __init__(self, es, config):
+        self.es = es
+        self.targets = (alias(config),)
+        self.building = building_alias(config)
+        self.checked_at = float("-inf")
+
+    def current(self):
+        if time.monotonic() - self.checked_at >= self.RECHECK_SECONDS:
+            self.checked_at = time.monotonic()
+            building = self.es.indices.exists_alias(name=self.building)
+            self.targets = (self.targets[0], self.building) if building else (self.targets[0],)
+        return self.targets
 
 
 def index_case(es, config, case, refresh=False):
