@@ -1,0 +1,164 @@
+"""Rebuild the grievance index from intake's cases of record with no downtime:
+`python -m services.search.rebuild [--keep-old] [--page-size N] [--config FILE]` (`make reindex`).
+
+1. Puts the index template (with the language analyzers this cluster has) and creates the next generation
+   `<alias>-v<n+1>` from it, carrying the alias `<alias>-building`. A building index left by a crashed run
+   is deleted first and the work starts again.
+2. Waits until every search process has noticed the building alias (they look at most every
+   WriteTargets.RECHECK_SECONDS): from then on each event is written into the live index and the new one.
+3. Pages through intake's `export_cases` RPC (search never reads intake's store) and bulk-loads every case
+   with its version as an external version; a conflict means a live event already wrote that case newer.
+   So a case changed at any moment of the rebuild ends up in the new index at its latest version.
+4. Refreshes, then swaps in one `update_aliases` call (the alias leaves the old index and lands on the new
+   one as its write index, the building alias goes); searches answer throughout. The old index is deleted
+   unless --keep-old.
+
+Progress (cases, rate, ETA) goes to stderr, log lines to the log. Run one rebuild at a time.
+"""
+import argparse
+import getpass
+import logging
+import logging.config
+import re
+import sys
+import time
+import warnings
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
+
+from services.search.index import WriteTargets, alias, building_alias, bulk_write, put_template  # noqa: E402
+from shared.config import load_config  # noqa: E402
+from shared.elastic import connect  # noqa: E402
+
+log = logging.getLogger("services.search.rebuild")
+
+# Longer than a search process may go without looking for the building alias.
+NOTICE_SECONDS = 3 * WriteTargets.RECHECK_SECONDS
+BULK_CHUNK = 500
+SLOW_PAGE_SECONDS = 1.0  # a page slower than this doubles the page size (FerretDB scans for every page)
+MAX_PAGE = 5000  # intake's MAX_EXPORT_PAGE
+OLD_INDEX_GRACE_SECONDS = 1.0  # searches that resolved the alias before the swap finish on the old index
+
+
+class Progress:
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.started = time.monotonic()
+        self.tty = getattr(stream, "isatty", lambda: False)()
+
+    def show(self, done, total):
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = done / elapsed
+        if total:
+            eta = max(total - done, 0) / rate if rate else 0
+            line = f"[rebuild] {done:,}/{total:,} cases ({min(done / total, 1):.0%}), {rate:,.0f}/s, ETA {eta:,.0f} s"
+        else:
+            line = f"[rebuild] {done:,} cases, {rate:,.0f}/s"
+        print(("\r" if self.tty else "") + line, end="" if self.tty else "\n", file=self.stream, flush=True)
+
+    def end(self):
+        if self.tty:
+            print(file=self.stream, flush=True)
+
+
+def generations(es, name):
+    """{n: index name} of every `<name>-v<n>` index."""
+    found = es.options(ignore_status=404).indices.get(index=f"{name}-v*", expand_wildcards="all")
+    pattern = re.compile(re.escape(name) + r"-v(\d+)$")
+    return {int(m.group(1)): index for index in found if (m := pattern.match(index))}
+
+
+def aliased(es, name):
+    found = es.options(ignore_status=404).indices.get_alias(name=name)
+    return [] if found.get("status") == 404 else sorted(found)
+
+
+def rebuild(es, export, config, keep_old=False, page_size=500, progress=None, notice_seconds=NOTICE_SECONDS):
+    """Build the next generation from `export(after_id, limit)` pages and swap the alias onto it."""
+    name, building = alias(config), building_alias(config)
+    progress = progress or Progress()
+    languages = put_template(es, config)
+    for stale in aliased(es, building):
+        log.warning("deleting the building index of an earlier rebuild that did not finish", extra={"index": stale})
+        es.indices.delete(index=stale)
+    live = aliased(es, name)
+    new = f"{name}-v{max(generations(es, name), default=0) + 1}"
+    es.indices.create(index=new, settings={"index": {"refresh_interval": "-1"}})  # mappings: the template
+    es.cluster.health(index=new, wait_for_status="yellow", timeout="30s")
+    es.indices.update_aliases(actions=[{"add": {"index": new, "alias": building}}])
+    log.info("rebuild started", extra={"index": new, "live": live, "languages": list(languages)})
+    eventlet.sleep(notice_seconds)  # from now on the search service writes every event here too
+
+    after, total, loaded, newer = None, None, 0, 0
+    while True:
+        asked = time.monotonic()
+        page = export(after, page_size)
+        if time.monotonic() - asked > SLOW_PAGE_SECONDS and page_size < MAX_PAGE:
+            page_size = min(page_size * 2, MAX_PAGE)
+        total = total if page.get("total") is None else page["total"]
+        cases = page["cases"]
+        for start in range(0, len(cases), BULK_CHUNK):
+            outcomes = bulk_write(es, cases[start:start + BULK_CHUNK], (building,))
+            failed = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+            if failed:
+                raise RuntimeError(f"{len(failed)} cases were refused, e.g. {failed[0]}; the old index stays live")
+            newer += outcomes.count(False)
+        loaded += len(cases)
+        if cases:
+            progress.show(loaded, max(total or 0, loaded))
+        after = page["next"]
+        if after is None:
+            break
+    progress.end()
+
+    es.indices.put_settings(index=new, settings={"index": {"refresh_interval": None}})
+    es.indices.refresh(index=new)
+    es.indices.update_aliases(actions=[
+        *({"remove": {"index": old, "alias": name}} for old in live),
+        {"add": {"index": new, "alias": name, "is_write_index": True}},
+        {"remove": {"index": new, "alias": building}},
+    ])
+    log.info("alias swapped", extra={"alias": name, "index": new, "previous": live, "cases": loaded,
+                                     "already_newer": newer})
+    if live and not keep_old:
+        eventlet.sleep(OLD_INDEX_GRACE_SECONDS)
+        for old in live:
+            es.indices.delete(index=old)
+        log.info("old index deleted", extra={"indices": live})
+    return {"index": new, "previous": live, "cases": loaded, "already_newer": newer, "languages": list(languages),
+            "seconds": round(time.monotonic() - progress.started, 1)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m services.search.rebuild", description=__doc__.splitlines()[0])
+    parser.add_argument("--keep-old", action="store_true", help="keep the previous index (not behind the alias)")
+    parser.add_argument("--page-size", type=int, default=500, help="cases per export page to start with")
+    parser.add_argument("--config", help="the platform config (default: SORASORI_CONFIG or config/sorasori.yaml)")
+    args = parser.parse_args(argv)
+
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    config = load_config(args.config)
+    if config.get("LOGGING"):
+        logging.config.dictConfig(config.pop("LOGGING"))
+    actor = {"sub": f"search-rebuild:{getpass.getuser()}", "role": "system"}
+    es = connect(config["ELASTICSEARCH_URL"])
+    try:
+        with ClusterRpcProxy(config, timeout=300) as cluster:
+            result = rebuild(es, lambda after, limit: cluster.intake.export_cases(after, limit, actor), config,
+                             keep_old=args.keep_old, page_size=args.page_size)
+    finally:
+        es.close()
+    print(f"[rebuild] {result['cases']:,} cases into {result['index']} in {result['seconds']} s "
+          f"({result['already_newer']} already newer from live events); the alias now points there"
+          + (f"; {', '.join(result['previous'])} {'kept' if args.keep_old else 'deleted'}" if result["previous"] else ""),
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
