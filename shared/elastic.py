@@ -16,3 +16,13 @@ class ElasticsearchClient(ClientProvider):
 
     def get_dependency(self, worker_ctx):
         return self.client
+
+
+def delete_prefixed(es, prefix):
+    """Every index and index template whose name starts with `prefix`, one by one by name (the local
+    cluster refuses wildcard deletes). For tests and benchmarks that give each run its own prefix."""
+    for name in es.options(ignore_status=404).indices.get(index=f"{prefix}*"):
+        es.indices.delete(index=name)
+    for template in es.options(ignore_status=404).indices.get_index_template(name=f"{prefix}*").get(
+            "index_templates", []):
+        es.indices.delete_index_template(name=template["name"])

@@ -80,7 +80,7 @@ def aliased(es, name):
 def rebuild(es, export, config, keep_old=False, page_size=500, progress=None, notice_seconds=NOTICE_SECONDS):
     """Build the next generation from `export(after_id, limit)` pages and swap the alias onto it."""
     name, building = alias(config), building_alias(config)
-    progress = progress or Progress()
+    started = time.monotonic()
     languages = put_template(es, config)
     for stale in aliased(es, building):
         log.warning("deleting the building index of an earlier rebuild that did not finish", extra={"index": stale})
@@ -92,6 +92,7 @@ def rebuild(es, export, config, keep_old=False, page_size=500, progress=None, no
     es.indices.update_aliases(actions=[{"add": {"index": new, "alias": building}}])
     log.info("rebuild started", extra={"index": new, "live": live, "languages": list(languages)})
     eventlet.sleep(notice_seconds)  # from now on the search service writes every event here too
+    progress = progress or Progress()
 
     after, total, loaded, newer = None, None, 0, 0
     while True:
@@ -114,6 +115,7 @@ def rebuild(es, export, config, keep_old=False, page_size=500, progress=None, no
         if after is None:
             break
     progress.end()
+    load_seconds = time.monotonic() - progress.started
 
     es.indices.put_settings(index=new, settings={"index": {"refresh_interval": None}})
     es.indices.refresh(index=new)
@@ -130,7 +132,7 @@ def rebuild(es, export, config, keep_old=False, page_size=500, progress=None, no
             es.indices.delete(index=old)
         log.info("old index deleted", extra={"indices": live})
     return {"index": new, "previous": live, "cases": loaded, "already_newer": newer, "languages": list(languages),
-            "seconds": round(time.monotonic() - progress.started, 1)}
+            "seconds": round(time.monotonic() - started, 1), "load_seconds": round(load_seconds, 2)}
 
 
 def main(argv=None):

@@ -41,16 +41,11 @@ def platform_config(rabbit_config):
 
 def drop_indices(config):
     """The test's indices and templates (by name: the cluster refuses wildcard deletes)."""
-    from shared.elastic import connect as connect_es
+    from shared.elastic import connect as connect_es, delete_prefixed
 
     es = connect_es(config["ELASTICSEARCH_URL"])
     try:
-        prefix = config["ES_INDEX_PREFIX"]
-        for name in es.options(ignore_status=404).indices.get(index=f"{prefix}*"):
-            es.indices.delete(index=name)
-        for template in es.options(ignore_status=404).indices.get_index_template(name=f"{prefix}*").get(
-                "index_templates", []):
-            es.indices.delete_index_template(name=template["name"])
+        delete_prefixed(es, config["ES_INDEX_PREFIX"])
     finally:
         es.close()
 
