@@ -29,7 +29,7 @@ from services.launcher import ServiceProcess  # noqa: E402
 from services.registry import SERVICES  # noqa: E402
 from services.search.rebuild import rebuild  # noqa: E402
 from shared.config import load_config  # noqa: E402
-from shared.elastic import connect as connect_es, delete_prefixed  # noqa: E402
+from shared.elastic import connect as connect_es, drop_indices  # noqa: E402
 from shared.events import new_event  # noqa: E402
 from shared.mongo import connect  # noqa: E402
 from shared.outbox import EventPublisher, OutboxRelay, insert_with_events  # noqa: E402
@@ -148,14 +148,6 @@ def main():
         client.close()
         drop_indices(config)
     print_table(rows)
-
-
-def drop_indices(config):
-    es = connect_es(config["ELASTICSEARCH_URL"])
-    try:
-        delete_prefixed(es, config["ES_INDEX_PREFIX"])
-    finally:
-        es.close()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from shared.config import load_config
+from shared.elastic import drop_indices
 from shared.mongo import connect
 
 
@@ -37,17 +38,6 @@ def platform_config(rabbit_config):
     finally:
         client.close()
     drop_indices(config)
-
-
-def drop_indices(config):
-    """The test's indices and templates (by name: the cluster refuses wildcard deletes)."""
-    from shared.elastic import connect as connect_es, delete_prefixed
-
-    es = connect_es(config["ELASTICSEARCH_URL"])
-    try:
-        delete_prefixed(es, config["ES_INDEX_PREFIX"])
-    finally:
-        es.close()
 
 
 @pytest.fixture

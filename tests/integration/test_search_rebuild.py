@@ -13,21 +13,13 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.search.index import alias, available_languages, building_alias
 from services.search.rebuild import generations, rebuild
-from shared.elastic import connect
 from shared.errors import PlatformError
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water
-from tests.integration.test_search_index import SEARCH_QUEUE, indexed, search_queue_drained
+from tests.integration.test_search_index import es, search_queue_drained  # noqa: F401 (es: the fixture)
 from tests.integration.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEM = {"sub": "search-rebuild:test", "role": "system"}
-
-
-@pytest.fixture
-def es(platform_config):
-    client = connect(platform_config["ELASTICSEARCH_URL"])
-    yield client
-    client.close()
 
 
 @pytest.fixture
@@ -143,6 +135,8 @@ def test_rebuild_swaps_in_every_case_while_searches_keep_answering(platform, pla
     assert {total for _, total, _ in answers} == {12}  # never an empty or partial index
     assert list(es.indices.get_alias(name=name)) == [f"{name}-v2"]
     assert es.indices.get_alias(name=name)[f"{name}-v2"]["aliases"][name].get("is_write_index")
+    settings = es.indices.get_settings(index=f"{name}-v2")[f"{name}-v2"]["settings"]["index"]
+    assert "refresh_interval" not in settings  # loaded without refreshes, then back to the default
     assert not es.indices.exists(index=f"{name}-v1") and not es.indices.exists_alias(name=building_alias(platform_config))
     assert_index_matches_intake(es, platform_config, cluster)
     assert {h["_id"] for h in es.search(index=name, size=50)["hits"]["hits"]} == set(filed)
