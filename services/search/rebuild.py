@@ -1,9 +1,10 @@
 """Rebuild the grievance index from intake's cases of record with no downtime:
 `python -m services.search.rebuild [--keep-old] [--page-size N] [--config FILE]` (`make reindex`).
 
-1. Puts the index template (with the language analyzers this cluster has) and creates the next generation
-   `<alias>-v<n+1>` from it, carrying the alias `<alias>-building`. A building index left by a crashed run
-   is deleted first and the work starts again.
+1. Puts the index template (with the language analyzers this cluster has), makes the live index as the
+   service would if there is none yet, and creates the next generation `<alias>-v<n+1>` from the template,
+   carrying the alias `<alias>-building`. A building index left by a killed run is deleted first and the
+   work starts again; a run that fails (or is interrupted) deletes its own.
 2. Waits until every search process has noticed the building alias (they look at most every
    WriteTargets.RECHECK_SECONDS): from then on each event is written into the live index and the new one.
 3. Pages through intake's `export_cases` RPC (search never reads intake's store) and bulk-loads every case
@@ -30,7 +31,8 @@ with warnings.catch_warnings():
 
     eventlet.monkey_patch()
 
-from services.search.index import WriteTargets, alias, building_alias, bulk_write, put_template  # noqa: E402
+from services.search.index import (WriteTargets, alias, available_languages, building_alias, bulk_write,  # noqa: E402
+                                  ensure_index)
 from shared.config import load_config  # noqa: E402
 from shared.elastic import connect  # noqa: E402
 
@@ -77,23 +79,10 @@ def aliased(es, name):
     return [] if found.get("status") == 404 else sorted(found)
 
 
-def rebuild(es, export, config, keep_old=False, page_size=500, progress=None, notice_seconds=NOTICE_SECONDS):
-    """Build the next generation from `export(after_id, limit)` pages and swap the alias onto it."""
-    name, building = alias(config), building_alias(config)
-    started = time.monotonic()
-    languages = put_template(es, config)
-    for stale in aliased(es, building):
-        log.warning("deleting the building index of an earlier rebuild that did not finish", extra={"index": stale})
-        es.indices.delete(index=stale)
-    live = aliased(es, name)
-    new = f"{name}-v{max(generations(es, name), default=0) + 1}"
-    es.indices.create(index=new, settings={"index": {"refresh_interval": "-1"}})  # mappings: the template
-    es.cluster.health(index=new, wait_for_status="yellow", timeout="30s")
-    es.indices.update_aliases(actions=[{"add": {"index": new, "alias": building}}])
-    log.info("rebuild started", extra={"index": new, "live": live, "languages": list(languages)})
+def load(es, export, building, page_size, notice_seconds, progress):
+    """Every case from the export into the building index; (cases, already newer there, seconds)."""
     eventlet.sleep(notice_seconds)  # from now on the search service writes every event here too
     progress = progress or Progress()
-
     after, total, loaded, newer = None, None, 0, 0
     while True:
         asked = time.monotonic()
@@ -106,7 +95,7 @@ def rebuild(es, export, config, keep_old=False, page_size=500, progress=None, no
             outcomes = bulk_write(es, cases[start:start + BULK_CHUNK], (building,))
             failed = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
             if failed:
-                raise RuntimeError(f"{len(failed)} cases were refused, e.g. {failed[0]}; the old index stays live")
+                raise RuntimeError(f"{len(failed)} cases were refused, e.g. {failed[0]}")
             newer += outcomes.count(False)
         loaded += len(cases)
         if cases:
@@ -115,10 +104,34 @@ def rebuild(es, export, config, keep_old=False, page_size=500, progress=None, no
         if after is None:
             break
     progress.end()
-    load_seconds = time.monotonic() - progress.started
+    return loaded, newer, time.monotonic() - progress.started
+
+
+def rebuild(es, export, config, keep_old=False, page_size=500, progress=None, notice_seconds=NOTICE_SECONDS):
+    """Build the next generation from `export(after_id, limit)` pages and swap the alias onto it."""
+    name, building = alias(config), building_alias(config)
+    started = time.monotonic()
+    languages = available_languages(es)
+    ensure_index(es, config, languages=languages)  # the template; and the live alias if there is none yet
+    for stale in aliased(es, building):
+        log.warning("deleting the building index of an earlier rebuild that did not finish", extra={"index": stale})
+        es.indices.delete(index=stale)
+    live = aliased(es, name)
+    new = f"{name}-v{max(generations(es, name), default=0) + 1}"
+    es.indices.create(index=new, settings={"index": {"refresh_interval": "-1"}})  # mappings: the template
+    es.cluster.health(index=new, wait_for_status="yellow", timeout="30s")
+    es.indices.update_aliases(actions=[{"add": {"index": new, "alias": building}}])
+    log.info("rebuild started", extra={"index": new, "live": live, "languages": list(languages)})
+    try:
+        loaded, newer, load_seconds = load(es, export, building, page_size, notice_seconds, progress)
+    except BaseException:  # an error or Ctrl-C: the live index stays as it was, the new one goes
+        log.exception("rebuild failed; deleting the index it was building", extra={"index": new})
+        es.options(ignore_status=404).indices.delete(index=new)
+        raise
 
     es.indices.put_settings(index=new, settings={"index": {"refresh_interval": None}})
     es.indices.refresh(index=new)
+    live = [index for index in aliased(es, name) if index != new]  # again: the service may have made one meanwhile
     es.indices.update_aliases(actions=[
         *({"remove": {"index": old, "alias": name}} for old in live),
         {"add": {"index": new, "alias": name, "is_write_index": True}},

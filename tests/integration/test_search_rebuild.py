@@ -169,17 +169,25 @@ def test_rebuild_under_concurrent_filings_and_actions_loses_nothing(platform, pl
     assert es.count(index=name)["count"] == len(before) + len(during)
 
 
-def test_a_rebuild_that_crashed_is_cleaned_up_by_the_next(platform, platform_config, es, cluster):
+def test_a_failed_rebuild_leaves_the_live_index_and_a_killed_one_is_cleaned_up_by_the_next(
+        platform, platform_config, es, cluster, tmp_path):
     file_cases(platform, 4)
+    name, building = alias(platform_config), building_alias(platform_config)
 
-    def crashing_export(after, limit):
+    def failing_export(after, limit):
         if after is not None:
-            raise RuntimeError("killed mid-way")
+            raise RuntimeError("intake went away mid-way")
         return cluster.intake.export_cases(after, limit, SYSTEM)
 
     with pytest.raises(RuntimeError):
-        rebuild(es, crashing_export, platform_config, page_size=2, notice_seconds=0.1)
-    name, building = alias(platform_config), building_alias(platform_config)
+        rebuild(es, failing_export, platform_config, page_size=2, notice_seconds=0.1)
+    assert list(es.indices.get_alias(name=name)) == [f"{name}-v1"] and sorted(generations(es, name)) == [1]
+    assert not es.indices.exists_alias(name=building)
+
+    process, _ = run_rebuild_cli(platform_config, tmp_path, "--page-size", "1")  # killed while it builds
+    wait_for(lambda: es.indices.exists_alias(name=building), timeout=30, what="the rebuild to start building")
+    process.kill()
+    process.wait()
     assert list(es.indices.get_alias(name=building)) == [f"{name}-v2"]  # left behind
     assert list(es.indices.get_alias(name=name)) == [f"{name}-v1"]      # still live
 
