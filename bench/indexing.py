@@ -7,8 +7,8 @@ import uuid
 import eventlet
 
 from bench.measure import progress
-from services.search.bulk import Batcher
-from services.search.index import alias, bulk_write, ensure_index, index_case
+from services.search.bulk import Batcher, bulk_write
+from services.search.index import alias, ensure_index, index_case
 from shared.elastic import connect
 from shared.events import new_event
 from shared.outbox import EventPublisher
@@ -69,7 +69,8 @@ def measure_service_indexing(config, count):
     exchange, time until all are in the index (counted after a refresh)."""
     run = uuid.uuid4().hex[:8]
     publisher = EventPublisher(config["AMQP_URI"], "intake")
-    events = [new_event("grievance.filed", "intake", {"case": case(n, run)}, subject=f"WB-{run}-{n:08d}")
+    # an event type only search consumes (routing would route a `filed`, and intake record that)
+    events = [new_event("grievance.note_added", "intake", {"case": case(n, run)}, subject=f"WB-{run}-{n:08d}")
               for n in range(count)]
     es = connect(config["ELASTICSEARCH_URL"])
     name = alias(config)

@@ -5,7 +5,6 @@ Personal data (the complainant's name, mobile, email, address) is never indexed:
 shown to officers who may not see it, and the case of record stays in intake.
 """
 import re
-import time
 
 from anyascii import anyascii
 from elasticsearch import ConflictError
@@ -142,66 +141,6 @@ def document(case):
     feedback = case.get("feedback") or []
     doc["rating"] = feedback[-1]["rating"] if feedback else None
     return {key: value for key, value in doc.items() if value is not None}
-
-
-def bulk_write(es, cases, targets, refresh=None):
-    """Write each case into every target alias in one `_bulk` request, with the case's version as an
-    external version. Returns one outcome per case: True (written into targets[0]), False (targets[0]
-    already had this version or a newer one), or an exception for that case alone.
-
-    `require_alias`: a target that is no longer an alias (a rebuild just swapped or was abandoned) fails
-    its item with a 404 instead of Elasticsearch creating an index by that name; for targets after the
-    first that is expected and ignored."""
-    operations = []
-    for case in cases:
-        doc = document(case)
-        for target in targets:
-            operations.append({"index": {"_index": target, "_id": case["tracking_id"], "version": case["version"],
-                                         "version_type": "external"}})
-            operations.append(doc)
-    response = es.bulk(operations=operations, require_alias=True, refresh=refresh,
-                       filter_path="errors,items.*.status,items.*.error")
-    items = response.get("items", [])
-    outcomes = []
-    for n, _ in enumerate(cases):
-        outcome = None
-        for t, target in enumerate(targets):
-            item = next(iter(items[n * len(targets) + t].values()))
-            status = item["status"]
-            if t == 0 and status in (200, 201, 409):
-                outcome = status != 409  # 409: the index had this version or a newer one
-            elif status >= 300 and status != 409 and (t == 0 or status != 404):
-                outcome = BulkItemError(target, item)
-        outcomes.append(outcome)
-    return outcomes
-
-
-class BulkItemError(Exception):
-    """Elasticsearch refused one document of a bulk request (not a version conflict)."""
-
-    def __init__(self, target, item):
-        super().__init__(f"{target}: {item.get('status')} {item.get('error')}")
-        self.status = item.get("status")
-
-
-class WriteTargets:
-    """Where live writes go: the alias, and the building alias while a rebuild runs (asked at most every
-    RECHECK_SECONDS; the rebuild waits longer than that before it reads the store, see rebuild.py)."""
-
-    RECHECK_SECONDS = 1.0
-
-    def __init__(self, es, config):
-        self.es = es
-        self.targets = (alias(config),)
-        self.building = building_alias(config)
-        self.checked_at = float("-inf")
-
-    def current(self):
-        if time.monotonic() - self.checked_at >= self.RECHECK_SECONDS:
-            self.checked_at = time.monotonic()
-            building = self.es.indices.exists_alias(name=self.building)
-            self.targets = (self.targets[0], self.building) if building else (self.targets[0],)
-        return self.targets
 
 
 def index_case(es, config, case, refresh=False):

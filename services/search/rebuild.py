@@ -31,8 +31,8 @@ with warnings.catch_warnings():
 
     eventlet.monkey_patch()
 
-from services.search.index import (WriteTargets, alias, available_languages, building_alias, bulk_write,  # noqa: E402
-                                  ensure_index)
+from services.search.bulk import WriteTargets, bulk_write  # noqa: E402
+from services.search.index import alias, available_languages, building_alias, ensure_index  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.elastic import connect  # noqa: E402
 

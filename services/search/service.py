@@ -9,8 +9,8 @@ from marshmallow import ValidationError
 from nameko.rpc import rpc
 
 from services.search import queries
-from services.search.bulk import Batcher
-from services.search.index import WriteTargets, alias, bulk_write, ensure_index, indexed_languages
+from services.search.bulk import Batcher, WriteTargets, bulk_write
+from services.search.index import alias, ensure_index, indexed_languages
 from shared.actors import actor_schema
 from shared.consumers import reliable_event_handler
 from shared.errors import EXPECTED, Forbidden, ValidationFailed, validated

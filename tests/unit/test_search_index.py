@@ -1,9 +1,10 @@
-"""The index template's mapping and the bulk batcher, without servers."""
+"""The index template's mapping, the language subfields in queries, and the bulk batcher, without servers."""
 import eventlet
 import pytest
 
-from services.search import index
+from services.search import index, queries
 from services.search.bulk import Batcher
+from tests.unit.test_search_queries import NOW, params
 
 
 def test_the_mapping_adds_language_subfields_only_for_the_analyzers_given():
@@ -72,3 +73,27 @@ def test_a_failed_request_fails_every_case_in_it():
             batcher.submit({"id": 1})
     finally:
         thread.kill()
+
+CELL = {"sub": "c", "role": "cmo_cell"}
+
+
+def text_clauses(body):
+    return body["query"]["bool"]["must"][0]["bool"]["should"]
+
+
+def test_without_language_analyzers_the_query_names_no_language_subfield():
+    body = queries.build(params(q="রাস্তা খারাপ"), CELL, NOW)
+    fields = [f for clause in text_clauses(body) for f in clause["multi_match"]["fields"]]
+    assert not [f for f in fields if "." in f]  # the local cluster: standard, latin and skeleton fields only
+    assert {"subject_latin^2", "subject_skeleton"} <= set(fields)
+
+
+def test_with_language_analyzers_the_query_adds_the_subfields_the_index_has():
+    body = queries.build(params(q="রাস্তা খারাপ"), CELL, NOW, languages=("bn", "hi", "en"))
+    language = text_clauses(body)[-1]["multi_match"]
+    assert language["fields"] == ["subject.bn^2", "subject.hi^2", "subject.en^2",
+                                  "description.bn", "description.hi", "description.en"]
+    assert language["query"] == "রাস্তা খারাপ"
+    only_bengali = queries.build(params(q="x"), CELL, NOW, languages=("bn",))
+    assert text_clauses(only_bengali)[-1]["multi_match"]["fields"] == ["subject.bn^2", "description.bn"]
+    assert queries.build(params(), CELL, NOW, languages=("bn",))["query"]["bool"]["must"] == [{"match_all": {}}]
