@@ -72,27 +72,30 @@ def bulk_write(es, cases, targets, refresh=None):
     `require_alias`: a target that is no longer an alias (a rebuild just swapped or was abandoned) fails
     its item with a 404 instead of Elasticsearch creating an index by that name; for targets after the
     first that is expected and ignored."""
-    operations = []
-    for case in cases:
-        doc = document(case)
+    outcomes, sent, operations = [None] * len(cases), [], []
+    for n, case in enumerate(cases):
+        try:
+            meta = {"_id": case["tracking_id"], "version": int(case["version"]), "version_type": "external"}
+            doc = document(case)
+        except (KeyError, TypeError, ValueError) as error:  # never indexable: this case alone fails
+            outcomes[n] = error
+            continue
+        sent.append(n)
         for target in targets:
-            operations.append({"index": {"_index": target, "_id": case["tracking_id"], "version": case["version"],
-                                         "version_type": "external"}})
-            operations.append(doc)
+            operations += [{"index": {"_index": target, **meta}}, doc]
+    if not sent:
+        return outcomes
     response = es.bulk(operations=operations, require_alias=True, refresh=refresh,
                        filter_path="errors,items.*.status,items.*.error")
-    items = response.get("items", [])
-    outcomes = []
-    for n, _ in enumerate(cases):
-        outcome = None
+    items = response["items"]
+    for k, n in enumerate(sent):
         for t, target in enumerate(targets):
-            item = next(iter(items[n * len(targets) + t].values()))
+            item = next(iter(items[k * len(targets) + t].values()))
             status = item["status"]
             if t == 0 and status in (200, 201, 409):
-                outcome = status != 409  # 409: the index had this version or a newer one
+                outcomes[n] = status != 409  # 409: the index had this version or a newer one
             elif status >= 300 and status != 409 and (t == 0 or status != 404):
-                outcome = BulkItemError(target, item)
-        outcomes.append(outcome)
+                outcomes[n] = BulkItemError(target, item)
     return outcomes
 
 
