@@ -211,3 +211,24 @@ def test_the_template_maps_the_language_analyzers_this_cluster_has(platform_conf
     for suffix in ("bn", "hi", "en"):
         assert (suffix in mapping["description"].get("fields", {})) == (suffix in languages)
     assert mapping["subject_latin"]["analyzer"] == "standard"  # what every cluster searches across scripts
+
+
+def test_the_production_mapping_is_accepted_where_the_analyzers_exist(platform_config, es):
+    """The local cluster cannot run the language analyzers; stand-ins of the same names (standard) show
+    that Elasticsearch 9 accepts the mapping with every language subfield and queries them."""
+    from services.search.bulk import bulk_write
+    from services.search.index import LANGUAGES, mappings
+
+    name = f"{platform_config['ES_INDEX_PREFIX']}full-mapping"
+    stand_ins = {"analysis": {"analyzer": {analyzer: {"type": "standard"} for analyzer in LANGUAGES.values()}}}
+    es.indices.create(index=name, settings=stand_ins, mappings=mappings(tuple(LANGUAGES)), aliases={f"{name}-a": {}})
+    bulk_write(es, [{"tracking_id": "WB-1", "version": 1, "subject": "রাস্তা খারাপ", "description": "बिजली नहीं"}],
+               (f"{name}-a",), refresh="wait_for")
+    from datetime import datetime, timezone
+
+    from services.search import queries
+
+    body = queries.build(queries.SearchSchema().load({"q": "बिजली"}), CMO_CELL, datetime.now(timezone.utc).isoformat(),
+                         languages=tuple(LANGUAGES))  # the query production sends
+    assert "description.hi" in str(body["query"])
+    assert [h["_id"] for h in es.search(index=f"{name}-a", **body)["hits"]["hits"]] == ["WB-1"]
