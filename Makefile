@@ -6,7 +6,7 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv infra infra-down infra-status run test test-unit test-integration bench seed clean
+.PHONY: help venv infra infra-down infra-status run test test-unit test-integration bench seed reindex clean
 
 help:
 	@echo "make run         install what is missing, start the servers and the six services (Ctrl-C stops them)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test-unit   unit tests only (no servers)"
 	@echo "make bench       benchmarks against the local servers, printed as a table"
 	@echo "make seed        (with make run going) create the demo officers, supervisor, CMO cell and admin"
+	@echo "make reindex     (with make run going) rebuild the search index from intake's cases, no downtime"
 	@echo "make infra       start RabbitMQ, FerretDB and Elasticsearch only"
 	@echo "make infra-down  stop the servers this project started (nothing else)"
 
@@ -56,6 +57,9 @@ bench: infra
 
 seed: venv
 	@$(VENV_PY) -m services.identity.cli seed-demo
+
+reindex: venv
+	@$(VENV_PY) -m services.search.rebuild $(REINDEX_ARGS)
 
 clean: infra-down
 	rm -rf var $(VENV) .bin

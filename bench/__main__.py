@@ -24,11 +24,13 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from bench import search  # noqa: E402
 from bench.filing import CONCURRENCY, measure_filings  # noqa: E402
+from bench.indexing import WORKERS, measure_index_paths, measure_service_indexing  # noqa: E402
 from bench.measure import free_port, latencies_ms, median_of_rounds, percentile, print_table, progress, rate  # noqa: E402
 from services.launcher import ServiceProcess  # noqa: E402
 from services.registry import SERVICES  # noqa: E402
+from services.search.rebuild import rebuild  # noqa: E402
 from shared.config import load_config  # noqa: E402
-from shared.elastic import connect as connect_es  # noqa: E402
+from shared.elastic import connect as connect_es, drop_indices  # noqa: E402
 from shared.events import new_event  # noqa: E402
 from shared.mongo import connect  # noqa: E402
 from shared.outbox import EventPublisher, OutboxRelay, insert_with_events  # noqa: E402
@@ -49,13 +51,18 @@ def wait_until_healthy(base_url, timeout=90):
 def main():
     config = load_config()
     run = uuid.uuid4().hex[:8]
-    config.update(MONGO_DB_PREFIX=f"bench_{run}_", AUTH_MODE="development", FILINGS_PER_MOBILE_PER_MONTH=10 ** 6)
+    config.update(MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-", AUTH_MODE="development",
+                  FILINGS_PER_MOBILE_PER_MONTH=10 ** 6)
     config.pop("LOGGING", None)
     filings = int(os.environ.get("BENCH_FILINGS", 1000))
+    index_cases = int(os.environ.get("BENCH_INDEX_CASES", 2000))
     search_cases = int(os.environ.get("BENCH_SEARCH_CASES", 1_000_000))
     search_queries = int(os.environ.get("BENCH_QUERIES", 300))
     steady_rate, steady_seconds = int(os.environ.get("BENCH_STEADY_RATE", 5)), int(os.environ.get("BENCH_STEADY_SECONDS", 60))
-    # One index kept between runs (loading a million cases takes minutes; the generator is seeded).
+    # The services search one index kept between runs (loading a million cases takes minutes; the
+    # generator is seeded); the rebuild goes into this run's own prefix, removed at the end, since
+    # generated cases exist only in the index, not in intake's store.
+    scratch = dict(config)
     config["ES_INDEX_PREFIX"] = os.environ.get("BENCH_INDEX_PREFIX", "sorasori-bench-")
     es = connect_es(config["ELASTICSEARCH_URL"], request_timeout=120)
     client = connect(config["MONGO_URI"])
@@ -87,9 +94,16 @@ def main():
         rows.append(("publish with confirm (raw, RabbitMQ)", f"{raw_pub:,.0f}/s", "1.00"))
         rows.append((f"outbox relay sweep ({relayed} events)", f"{relay_rate:,.0f}/s", f"{relay_rate / raw_pub:.2f}"))
 
+        paths = measure_index_paths(config, index_cases)
+        rows.append((f"index {index_cases} cases: raw _bulk, 500 a request", f"{paths['raw_bulk']:,.0f}/s", "1.00"))
+        rows.append((f"  one index request per case, {WORKERS} concurrent", f"{paths['single']:,.0f}/s",
+                     f"{paths['single'] / paths['raw_bulk']:.2f}"))
+        rows.append((f"  search's Batcher, {WORKERS} concurrent ({paths['batched_docs_per_request']:.1f} a request)",
+                     f"{paths['batched']:,.0f}/s", f"{paths['batched'] / paths['raw_bulk']:.2f}"))
         load_rate = search.load(es, config, search_cases)
         if load_rate is not None:
-            rows.append((f"bulk indexing {search_cases:,} generated cases", f"{load_rate:,.0f}/s", ""))
+            rows.append((f"  bulk-loading {search_cases:,} generated cases (streaming_bulk, 2,000 a request)",
+                         f"{load_rate:,.0f}/s", f"{load_rate / paths['raw_bulk']:.2f}"))
 
         progress("starting the six services, one process each (as make run does)")
         config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
@@ -110,12 +124,18 @@ def main():
             measure_filings(base_url, config["AMQP_URI"], 50, 10 ** 8)  # warm-up
             filed = measure_filings(base_url, config["AMQP_URI"], filings, 0)
             raw_after = median_of_rounds(lambda: rate(lambda i: database.raw2.insert_one({"n": i}), 300), rounds=3)
+            progress(f"{index_cases} grievance events through the search service")
+            events_rate = measure_service_indexing(config, index_cases)
             progress(f"officer searches over {es.count(index=search.alias(config))['count']:,} cases: "
                      "through the gateway and straight to Elasticsearch")
             search.measure_queries(base_url, es, config, 30)  # warm-up
             via_gateway, direct, hits = search.measure_queries(base_url, es, config, search_queries)
             progress(f"filing {steady_rate}/s for {steady_seconds}s and watching each case become searchable")
             steady = search.measure_filing_to_searchable(base_url, es, config, steady_rate, steady_seconds)
+            progress("rebuilding a search index from intake's cases")
+            with ClusterRpcProxy(config, timeout=300) as cluster:
+                rebuilt = rebuild(es, lambda after, limit: cluster.intake.export_cases(
+                    after, limit, {"sub": "bench", "role": "system"}), scratch)
         finally:
             for process in processes:
                 process.stop()
@@ -133,6 +153,10 @@ def main():
                      f"{filed['routed_p50']:.0f} ms p50, {filed['routed_p99']:.0f} ms p99", ""))
         if filed["failures"]:
             rows.append(("  filings refused or failed", str(filed["failures"]), ""))
+        rows.append((f"{index_cases} grievance events indexed by the search service", f"{events_rate:,.0f}/s",
+                     f"{events_rate / paths['raw_bulk']:.2f}"))
+        rows.append((f"rebuild: {rebuilt['cases']} cases exported by intake and bulk-loaded",
+                     f"{rebuilt['cases'] / rebuilt['load_seconds']:,.0f}/s ({rebuilt['seconds']} s in all)", ""))
         raw_search = statistics.median(direct)
         rows.append((f"search straight to Elasticsearch ({search_queries} queries, median {statistics.median(hits):,.0f} hits)",
                      f"{raw_search:.1f} ms p50, {percentile(direct, 99):.1f} ms p99", "1.00"))
@@ -148,6 +172,7 @@ def main():
             if name.startswith(f"bench_{run}_"):
                 client.drop_database(name)
         client.close()
+        drop_indices(scratch)
         es.close()
     print_table(rows)
 

@@ -12,7 +12,8 @@ import requests
 from bench.measure import percentile, progress
 from services.gateway.auth import make_dev_token
 from services.search import queries
-from services.search.index import alias, bulk_index, ensure_index, index_case
+from services.search.bulk import bulk_load
+from services.search.index import alias, ensure_index, index_case
 from shared.catalog import districts
 from shared.progress import Progress
 from synthetic.cases import generate
@@ -40,7 +41,7 @@ def load(es, config, count, seed=2026):
     bar = Progress("[bench]   indexing", count)
     es.indices.put_settings(index=name, settings={"refresh_interval": "-1"})  # as a bulk load should
     try:
-        bulk_index(es, config, generate(count, seed=seed), chunk_size=2000, on_chunk=bar.advance)
+        bulk_load(es, config, generate(count, seed=seed), chunk_size=2000, on_chunk=bar.advance)
     finally:
         es.indices.put_settings(index=name, settings={"refresh_interval": None})
     es.indices.refresh(index=name)

@@ -10,16 +10,17 @@ from services.intake.domain.lifecycle import CITIZEN, LifecycleError
 from services.intake.schemas import (ACTION_SCHEMAS, ClusterResolutionSchema, FeedbackSchema, GrievanceSchema,
                                     SupportSchema)
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
-from shared.actors import actor_schema
+from shared.actors import ADMIN, SYSTEM, actor_schema
 from shared.consumers import reliable_event_handler
 from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, validated
-from shared.events import new_event
+from shared.events import json_data, new_event
 from shared.outbox import Outbox, RelaysOutbox
 from shared.service_base import StoreBackedService
 
 log = logging.getLogger(__name__)
 
 MAX_WRITE_ATTEMPTS = 5
+MAX_EXPORT_PAGE = 5000
 _grievance_schema = GrievanceSchema()
 _feedback_schema = FeedbackSchema()
 _support_schema = SupportSchema()
@@ -166,6 +167,28 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
         case = self._write(tracking_id, actor, step, visible=False)
         return {"tracking_id": tracking_id, "supporters": case["supporters"]}
+
+    # --- other services (internal RPC, never exposed by the gateway) --------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def export_cases(self, after_id, limit, actor):
+        """One page of cases in tracking-ID order, each as events carry it (`domain.snapshot`, with its
+        `version`) minus the complainant's personal data, for rebuilding another service's copy (search).
+        `next` is the `after_id` of the following page, None after the last; `total` (first page only)
+        is the store's estimate. Only for the platform itself (role `system`) and administrators: the
+        CMO cell reads cases one by one through get_grievance, which logs who read personal data."""
+        actor = validated(actor_schema, actor)
+        if actor["role"] not in (SYSTEM, ADMIN):
+            raise Forbidden("exporting cases is for platform jobs and administrators")
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_EXPORT_PAGE:
+            raise ValidationFailed("invalid export page", {"limit": [f"Must be 1 to {MAX_EXPORT_PAGE}."]})
+        if after_id is not None and not isinstance(after_id, str):
+            raise ValidationFailed("invalid export page", {"after_id": ["Must be a tracking ID or null."]})
+        cases = self.store.export_page(after_id, limit)
+        log.info("cases exported", extra={"by": actor["sub"], "after_id": after_id, "count": len(cases)})
+        return {"cases": [json_data(domain.snapshot(case)) for case in cases],
+                "next": cases[-1]["_id"] if len(cases) == limit else None,
+                "total": self.store.estimated_count() if after_id is None else None}
 
     # --- the routing service's decisions ---------------------------------------------------------
 

@@ -8,11 +8,12 @@ import re
 from datetime import datetime
 
 from anyascii import anyascii
-from elasticsearch import ConflictError, helpers
+from elasticsearch import ConflictError
 
 from shared.config import index_name
 
 ALIAS = "grievances"
+BUILDING = "building"  # a rebuild's new index carries the alias <alias>-building until the swap
 KEYWORDS = ("tracking_id", "kind", "status", "category", "department", "district", "channel", "officer_id")
 PLACE_KEYWORDS = ("block", "municipality", "ward", "panchayat")
 DONE = ("resolved", "closed")
@@ -24,7 +25,7 @@ MAPPINGS = {
         "place": {"properties": {**{name: {"type": "keyword"} for name in PLACE_KEYWORDS},
                                  "district": {"type": "keyword"}, "geo": {"type": "geo_point"}}},
         "subject": {"type": "text", "analyzer": "standard", "fields": {"raw": {"type": "keyword", "ignore_above": 256}}},
-        "description": {"type": "text", "analyzer": "standard"},
+        "description": {"type": "text", "analyzer": "standard"},  # language subfields: see mappings()
         # The same text in Latin letters, so "rasta kharap" finds "রাস্তা খারাপ" and "জল নেই" finds "jal nei".
         "subject_latin": {"type": "text", "analyzer": "standard"},
         "description_latin": {"type": "text", "analyzer": "standard"},
@@ -50,6 +51,45 @@ MAPPINGS = {
 }
 
 
+# Language analyzers by subfield. They live in the full distribution's analysis-common module, which the
+# integ-test zip (dev, CI) lacks: a subfield is mapped only when the cluster has its analyzer, and queries
+# use only the subfields the index has (indexed_languages), so the same code runs on both.
+LANGUAGES = {"bn": "bengali", "hi": "hindi", "en": "english"}
+TEXT_FIELDS = ("subject", "description")
+
+
+def mappings(languages=()):
+    """The explicit mapping, with `subject.<suffix>` and `description.<suffix>` for each language given."""
+    properties = dict(MAPPINGS["properties"])
+    for field in TEXT_FIELDS:
+        spec = dict(properties[field])
+        subfields = {**spec.get("fields", {}),
+                     **{suffix: {"type": "text", "analyzer": LANGUAGES[suffix]} for suffix in languages}}
+        if subfields:
+            spec["fields"] = subfields
+        properties[field] = spec
+    return {**MAPPINGS, "properties": properties}
+
+
+def available_languages(es):
+    """The LANGUAGES suffixes whose analyzer this cluster has, asked with `_analyze` (exact, and cheap)."""
+    found = []
+    for suffix, analyzer in LANGUAGES.items():
+        if "tokens" in es.options(ignore_status=400).indices.analyze(analyzer=analyzer, text="test"):
+            found.append(suffix)
+    return tuple(found)
+
+
+def indexed_languages(mapping_response):
+    """The language subfields every index in a `get_mapping` answer has on both text fields (pure)."""
+    common = set(LANGUAGES)
+    for index in mapping_response.values():
+        properties = index["mappings"].get("properties", {})
+        for field in TEXT_FIELDS:
+            common &= set(properties.get(field, {}).get("fields", {}))
+    return tuple(suffix for suffix in LANGUAGES if suffix in common) if mapping_response else ()
+
+
 def latin(text):
     """Bengali, Hindi (any script) in Latin letters, lower case: how people type it on a phone."""
     return anyascii(text or "").lower()
@@ -64,13 +104,26 @@ def alias(config):
     return index_name(config, ALIAS)
 
 
-def ensure_index(es, config, generation=1):
-    """The template, and the first index with the alias on it, unless they exist."""
+def building_alias(config):
+    return f"{alias(config)}-{BUILDING}"
+
+
+def put_template(es, config, languages=None):
+    """The index template every generation `<alias>-v<n>` is made from; returns the languages mapped."""
     name = alias(config)
+    languages = available_languages(es) if languages is None else tuple(languages)
     settings = {"number_of_shards": int(config.get("ES_SHARDS", 1)),
                 "number_of_replicas": int(config.get("ES_REPLICAS", 0))}  # 0 on the one-node dev cluster
     es.indices.put_index_template(name=name, index_patterns=[f"{name}-v*"], priority=100,
-                                  template={"settings": settings, "mappings": MAPPINGS})
+                                  template={"settings": settings, "mappings": mappings(languages)},
+                                  meta={"languages": list(languages)})
+    return languages
+
+
+def ensure_index(es, config, generation=1, languages=None):
+    """The template, and the first index with the alias on it, unless they exist."""
+    name = alias(config)
+    put_template(es, config, languages)
     if not es.indices.exists_alias(name=name):
         es.options(ignore_status=400).indices.create(index=f"{name}-v{generation}",
                                                      aliases={name: {"is_write_index": True}})
@@ -123,25 +176,3 @@ def index_case(es, config, case, refresh=False):
         return False
     return True
 
-
-def bulk_index(es, config, cases, chunk_size=1000, on_chunk=None):
-    """Index many cases with the `_bulk` API, order-safe as `index_case`; returns (written, older).
-    `on_chunk(n)` is called after each chunk (progress)."""
-    actions = ({"_index": alias(config), "_id": case["tracking_id"], "_version": case["version"],
-                "_version_type": "external", "_source": document(case)} for case in cases)
-    written = older = pending = 0
-    for ok, item in helpers.streaming_bulk(es, actions, chunk_size=chunk_size, raise_on_error=False,
-                                           max_retries=3, initial_backoff=1):
-        if ok:
-            written += 1
-        elif item["index"].get("status") == 409:
-            older += 1
-        else:
-            raise RuntimeError(f"indexing {item['index'].get('_id')} failed: {item['index'].get('error')}")
-        pending += 1
-        if on_chunk and pending == chunk_size:
-            on_chunk(pending)
-            pending = 0
-    if on_chunk and pending:
-        on_chunk(pending)
-    return written, older

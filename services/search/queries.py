@@ -80,7 +80,9 @@ def scope_filter(actor):
     return None
 
 
-def build(params, actor, now_iso):
+def build(params, actor, now_iso, languages=()):
+    """The search body. `languages`: the language subfields the index has (index.indexed_languages):
+    none on the local integ-test cluster, `bn`, `hi`, `en` where analysis-common is installed."""
     filters = list(scope_filter(actor) or [])
     for name, field in FACETS.items():
         if params[name]:
@@ -106,6 +108,10 @@ def build(params, actor, now_iso):
                              "fuzziness": "AUTO", "operator": "and"}},
             {"multi_match": {"query": skeleton(text), "fields": ["subject_skeleton", "description_skeleton"],
                              "fuzziness": "AUTO:2,6", "operator": "and", "boost": 0.5}},
+            # each language's own analyzer (stemming, stop words), where the cluster has them
+            *([{"multi_match": {"query": text, "operator": "and",
+                                "fields": [f"subject.{suffix}^2" for suffix in languages]
+                                + [f"description.{suffix}" for suffix in languages]}}] if languages else []),
         ], "minimum_should_match": 1}})
     body = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},

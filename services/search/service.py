@@ -3,13 +3,15 @@
 Every grievance event from intake keeps the case's document in the index up to date, in order; officers
 search it, find cases similar to one they hold, and the CMO cell reads insights from it.
 """
+import time
 from datetime import datetime, timezone
 
 from marshmallow import ValidationError
 from nameko.rpc import rpc
 
 from services.search import insights, queries, similar
-from services.search.index import alias, ensure_index, index_case
+from services.search.bulk import Batcher, WriteTargets, bulk_write
+from services.search.index import alias, ensure_index, indexed_languages
 from shared.actors import actor_schema
 from shared.consumers import reliable_event_handler
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
@@ -19,20 +21,42 @@ from shared.service_base import StoreBackedService
 
 
 class GrievanceIndex(ElasticsearchClient):
-    """Injects the writer of the grievance index; the template, index and alias are made on first use."""
+    """Injects the writer of the grievance index; the template, index and alias are made on first use.
+    Writes from all workers go out together in `_bulk` requests (services/search/bulk.py), into the alias
+    and, while a rebuild runs, its building index too (services/search/rebuild.py)."""
+
+    LANGUAGES_RECHECK_SECONDS = 30  # a rebuild may bring an index with other language subfields
 
     def setup(self):
         super().setup()
+        config = self.container.config
         self.ready = False
+        self.targets = WriteTargets(self.client, config)
+        self.batcher = Batcher(lambda cases, refresh: bulk_write(self.client, cases, self.targets.current(), refresh),
+                               max_docs=min(int(config.get("SEARCH_BULK_MAX_DOCS", 500)), self.container.max_workers),
+                               linger=float(config.get("SEARCH_BULK_LINGER_MS", 50)) / 1000)
+        self.known_languages, self.languages_at = (), float("-inf")
+
+    def start(self):
+        self.container.spawn_managed_thread(self.batcher.run, identifier="search.bulk")
 
     def get_dependency(self, worker_ctx):
         return self
 
-    def put(self, case):
+    def put(self, case, refresh=False):
+        """Index the case (True), or find a newer version there already (False); raises what ES refused."""
         if not self.ready:
             ensure_index(self.client, self.container.config)
             self.ready = True
-        return index_case(self.client, self.container.config, case)
+        return self.batcher.submit(case, refresh)
+
+    def languages(self):
+        """The language subfields the index behind the alias has (queries use only those)."""
+        if time.monotonic() - self.languages_at > self.LANGUAGES_RECHECK_SECONDS:
+            found = self.client.options(ignore_status=404).indices.get_mapping(index=alias(self.container.config))
+            self.known_languages = indexed_languages({} if found.get("status") == 404 else found)
+            self.languages_at = time.monotonic()
+        return self.known_languages
 
 
 _search_schema = queries.SearchSchema()
@@ -55,7 +79,8 @@ class SearchService(StoreBackedService):
         self._scope(actor)
         params = validated(_search_schema, params)
         try:
-            body = queries.build(params, actor, datetime.now(timezone.utc).isoformat())
+            body = queries.build(params, actor, datetime.now(timezone.utc).isoformat(),
+                                 languages=self.grievances.languages())
         except ValidationError as error:
             raise ValidationFailed("invalid search", error.messages) from None
         result = self.grievances.client.options(ignore_status=404).search(index=alias(self.config), **body)

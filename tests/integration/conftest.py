@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from shared.config import load_config
+from shared.elastic import drop_indices
 from shared.mongo import connect
 
 
@@ -39,20 +40,14 @@ def platform_config(rabbit_config):
     drop_indices(config)
 
 
-def drop_indices(config):
-    """The test's indices and templates (by name: the cluster refuses wildcard deletes)."""
+@pytest.fixture
+def es(platform_config):
+    """An Elasticsearch client (the platform_config fixture removes the test's indices)."""
     from shared.elastic import connect as connect_es
 
-    es = connect_es(config["ELASTICSEARCH_URL"])
-    try:
-        prefix = config["ES_INDEX_PREFIX"]
-        for name in es.options(ignore_status=404).indices.get(index=f"{prefix}*"):
-            es.indices.delete(index=name)
-        for template in es.options(ignore_status=404).indices.get_index_template(name=f"{prefix}*").get(
-                "index_templates", []):
-            es.indices.delete_index_template(name=template["name"])
-    finally:
-        es.close()
+    client = connect_es(platform_config["ELASTICSEARCH_URL"])
+    yield client
+    client.close()
 
 
 @pytest.fixture

@@ -3,14 +3,15 @@ cases; CSV exports streamed past a page with no row cap; supervisors see their o
 import csv
 import io
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.search.index import alias, bulk_index, ensure_index
+from services.search.bulk import bulk_load
+from services.search.index import alias, ensure_index
 from shared.elastic import connect
 from synthetic.cases import HOTSPOT_DISTRICT, RECURRING_CATEGORY, RECURRING_DISTRICT, generate
 from tests.integration.platform_client import CMO_CELL, officer
@@ -26,7 +27,7 @@ def cases(platform, platform_config):
     es = connect(platform_config["ELASTICSEARCH_URL"])
     generated = list(generate(CASES, seed=7, now=datetime.now(timezone.utc)))
     ensure_index(es, platform_config)
-    assert bulk_index(es, platform_config, generated) == (CASES, 0)
+    assert bulk_load(es, platform_config, generated) == (CASES, 0)
     es.indices.refresh(index=alias(platform_config))
     es.close()
     return generated

@@ -2,21 +2,12 @@
 late event never overwrites newer state; officers search it within their scope."""
 from urllib.parse import urlencode
 
-import pytest
 
 from services.search.index import alias, ensure_index, index_case
-from shared.elastic import connect
 from shared.events import new_event
 from shared.outbox import EventPublisher
 from tests.integration.platform_client import citizen, drinking_water
 from tests.integration.waiting import wait_for
-
-
-@pytest.fixture
-def es(platform_config):
-    client = connect(platform_config["ELASTICSEARCH_URL"])
-    yield client  # the platform_config fixture removes the test's indices
-    client.close()
 
 
 def indexed(es, config, tracking_id):

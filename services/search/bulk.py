@@ -1,0 +1,144 @@
+"""Index writes in `_bulk` requests, and the batching of the live ones: every event handler of a search
+process hands its case to one Batcher and waits for that case's own result, while the Batcher sends what
+has gathered in one `_bulk` request. A handler returns (and its message is acked) only after Elasticsearch accepted its document;
+a version conflict means the index already had a newer state and counts as done; any other refusal
+raises in that handler alone, so its event is retried and, past the delivery limit, dead-lettered.
+
+Batches form on their own: a request goes out when `max_docs` cases wait (at most one per worker, so
+with every worker waiting nothing more can come) or `linger` seconds after the first one arrived. The
+eventlet primitives are kept to this module.
+"""
+import logging
+import time
+from itertools import islice
+
+from eventlet.event import Event
+from eventlet.queue import Empty, LightQueue
+
+from services.search.index import alias, building_alias, document
+
+log = logging.getLogger(__name__)
+
+
+class Batcher:
+    def __init__(self, write, max_docs=500, linger=0.05):
+        """`write(cases, refresh)` returns one outcome per case: a value, or an exception to raise."""
+        self.write = write
+        self.max_docs = max(1, int(max_docs))
+        self.linger = float(linger)
+        self.queue = LightQueue()
+        self.batches = 0
+
+    def submit(self, case, refresh=False):
+        """Queue the case and wait for its outcome (raises that case's error)."""
+        done = Event()
+        self.queue.put((case, refresh, done))
+        return done.wait()
+
+    def run(self):
+        """The flusher loop (one green thread per process)."""
+        while True:
+            self.flush(self.gather())
+
+    def gather(self):
+        batch = [self.queue.get()]
+        deadline = time.monotonic() + self.linger
+        while len(batch) < self.max_docs:
+            try:
+                batch.append(self.queue.get(timeout=max(0.0, deadline - time.monotonic())))
+            except Empty:
+                break
+        return batch
+
+    def flush(self, batch):
+        self.batches += 1
+        refresh = "wait_for" if any(item[1] for item in batch) else None
+        try:
+            outcomes = self.write([item[0] for item in batch], refresh)
+        except Exception as error:  # the whole request failed: every case in it is retried
+            log.warning("bulk index request failed", extra={"docs": len(batch), "error": repr(error)})
+            outcomes = [error] * len(batch)
+        for (_, _, done), outcome in zip(batch, outcomes):
+            if isinstance(outcome, Exception):
+                done.send_exception(outcome)
+            else:
+                done.send(outcome)
+
+
+def bulk_write(es, cases, targets, refresh=None):
+    """Write each case into every target alias in one `_bulk` request, with the case's version as an
+    external version. Returns one outcome per case: True (written into targets[0]), False (targets[0]
+    already had this version or a newer one), or an exception for that case alone.
+
+    `require_alias`: a target that is no longer an alias (a rebuild just swapped or was abandoned) fails
+    its item with a 404 instead of Elasticsearch creating an index by that name; for targets after the
+    first that is expected and ignored."""
+    outcomes, sent, operations = [None] * len(cases), [], []
+    for n, case in enumerate(cases):
+        try:
+            meta = {"_id": case["tracking_id"], "version": int(case["version"]), "version_type": "external"}
+            doc = document(case)
+        except (KeyError, TypeError, ValueError) as error:  # never indexable: this case alone fails
+            outcomes[n] = error
+            continue
+        sent.append(n)
+        for target in targets:
+            operations += [{"index": {"_index": target, **meta}}, doc]
+    if not sent:
+        return outcomes
+    response = es.bulk(operations=operations, require_alias=True, refresh=refresh,
+                       filter_path="errors,items.*.status,items.*.error")
+    items = response["items"]
+    for k, n in enumerate(sent):
+        for t, target in enumerate(targets):
+            item = next(iter(items[k * len(targets) + t].values()))
+            status = item["status"]
+            if t == 0 and status in (200, 201, 409):
+                outcomes[n] = status != 409  # 409: the index had this version or a newer one
+            elif status >= 300 and status != 409 and (t == 0 or status != 404):
+                outcomes[n] = BulkItemError(target, item)
+    return outcomes
+
+
+def bulk_load(es, config, cases, chunk_size=1000, on_chunk=None):
+    """Index many cases (an iterable: a generator's, a file's) through the alias, `chunk_size` to a
+    request, order-safe as live writes; returns (written, already newer). `on_chunk(n)`: progress."""
+    cases = iter(cases)
+    written = newer = 0
+    while chunk := list(islice(cases, chunk_size)):
+        outcomes = bulk_write(es, chunk, (alias(config),))
+        refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+        if refused:
+            raise RuntimeError(f"{len(refused)} cases were refused, e.g. {refused[0]}")
+        written, newer = written + outcomes.count(True), newer + outcomes.count(False)
+        if on_chunk:
+            on_chunk(len(chunk))
+    return written, newer
+
+
+class BulkItemError(Exception):
+    """Elasticsearch refused one document of a bulk request (not a version conflict)."""
+
+    def __init__(self, target, item):
+        super().__init__(f"{target}: {item.get('status')} {item.get('error')}")
+        self.status = item.get("status")
+
+
+class WriteTargets:
+    """Where live writes go: the alias, and the building alias while a rebuild runs (asked at most every
+    RECHECK_SECONDS; the rebuild waits longer than that before it reads the store, see rebuild.py)."""
+
+    RECHECK_SECONDS = 1.0
+
+    def __init__(self, es, config):
+        self.es = es
+        self.targets = (alias(config),)
+        self.building = building_alias(config)
+        self.checked_at = float("-inf")
+
+    def current(self):
+        if time.monotonic() - self.checked_at >= self.RECHECK_SECONDS:
+            self.checked_at = time.monotonic()
+            building = self.es.indices.exists_alias(name=self.building)
+            self.targets = (self.targets[0], self.building) if building else (self.targets[0],)
+        return self.targets

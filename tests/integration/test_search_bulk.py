@@ -1,0 +1,30 @@
+"""Bulk writes against the real cluster: each case gets its own outcome, a case that cannot be indexed
+fails alone, and a target that is no longer an alias is never created as an index."""
+from services.search.bulk import BulkItemError, bulk_write
+from services.search.index import alias, building_alias, ensure_index
+from tests.integration.test_search_index import indexed
+
+
+def case(tid, version, **fields):
+    return {"tracking_id": tid, "version": version, "status": "routed", "subject": "No water", **fields}
+
+
+def test_each_case_gets_its_own_outcome_and_a_bad_one_fails_alone(platform_config, es):
+    ensure_index(es, platform_config)
+    target = (alias(platform_config),)
+    assert bulk_write(es, [case("WB-1", 3)], target, refresh="wait_for") == [True]
+    outcomes = bulk_write(es, [case("WB-1", 2, status="filed"),     # older than what is there
+                               {"tracking_id": "WB-2"},              # no version: can never be indexed
+                               case("WB-3", 1, level="not a number"),  # refused by the mapping
+                               case("WB-4", 1)], target, refresh="wait_for")
+    assert outcomes[0] is False and isinstance(outcomes[1], KeyError)
+    assert isinstance(outcomes[2], BulkItemError) and outcomes[2].status == 400 and outcomes[3] is True
+    assert indexed(es, platform_config, "WB-1")["status"] == "routed" and indexed(es, platform_config, "WB-4")
+
+
+def test_a_building_alias_that_is_gone_is_skipped_never_created(platform_config, es):
+    ensure_index(es, platform_config)
+    building = building_alias(platform_config)
+    assert bulk_write(es, [case("WB-5", 1)], (alias(platform_config), building)) == [True]
+    assert not es.indices.exists(index=building)  # require_alias: no index made by that name
+    assert bulk_write(es, [case("WB-5", 1)], (building,))[0].status == 404  # alone, it is an error
