@@ -2,7 +2,6 @@
 late event never overwrites newer state; officers search it within their scope."""
 from urllib.parse import urlencode
 
-
 from services.search.index import alias, ensure_index, index_case
 from shared.events import new_event
 from shared.outbox import EventPublisher
