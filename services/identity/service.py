@@ -17,6 +17,7 @@ from services.identity.schemas import HttpRequestSchema, MachineClientSchema, Ot
 from services.identity.storage import IdentityStorage
 from shared.actors import ADMIN, actor_schema
 from shared.errors import EXPECTED, Forbidden, RateLimited, validated
+from shared.masking import mask_mobile
 from shared.service_base import StoreBackedService
 
 log = logging.getLogger(__name__)
@@ -54,14 +55,14 @@ class IdentityService(StoreBackedService):
         allowed, why = otp.sends_allowed(self.store.recent_sends(now - otp.SEND_WINDOW, mobile=mobile),
                                          self.store.recent_sends(now - otp.SEND_WINDOW, address=address))
         if not allowed:
-            self.store.audit("otp_refused", now, mobile_sub=_masked(mobile), address=address, reason=why)
+            self.store.audit("otp_refused", now, mobile_sub=mask_mobile(mobile), address=address, reason=why)
             raise RateLimited(why)
         code = otp.new_code()
         self.store.put_challenge(otp.new_challenge(mobile, now, code))
         self.store.record_send(mobile, address, now)
         self.notification.send_sms({"to": mobile, "template": "otp", "language": request["language"],
                                     "params": {"code": code, "minutes": otp.LIFETIME.seconds // 60}})
-        self.store.audit("otp_sent", now, mobile=_masked(mobile), address=address)
+        self.store.audit("otp_sent", now, mobile=mask_mobile(mobile), address=address)
         return {"sent": True, "expires_in": otp.LIFETIME.seconds}
 
     # --- the OAuth 2.0 endpoints (through the gateway) --------------------------------------------
@@ -204,7 +205,7 @@ class IdentityService(StoreBackedService):
     def staff_accounts(self, actor):
         self._admin(actor)
         return [{"sub": a["_id"], **{k: a.get(k) for k in ("name", "role", "department", "districts")},
-                 "mobile": _masked(a["mobile"])} for a in self.store.staff_accounts()]
+                 "mobile": mask_mobile(a["mobile"])} for a in self.store.staff_accounts()]
 
     @rpc(expected_exceptions=EXPECTED)
     def audit_log(self, actor, kind=None):
@@ -273,7 +274,7 @@ class IdentityService(StoreBackedService):
         mobile, now = mobile[-10:], utcnow()
         locked = self.store.locked_until(mobile)
         if locked and locked > now:
-            self.store.audit("sign_in_failed", now, mobile=_masked(mobile), reason="locked")
+            self.store.audit("sign_in_failed", now, mobile=mask_mobile(mobile), reason="locked")
             return None
         challenge = self.store.challenge(mobile)
         verdict = otp.check(challenge, code, now)
@@ -282,7 +283,7 @@ class IdentityService(StoreBackedService):
                 self.store.count_attempt(mobile)
             if verdict.lock:
                 self.store.lock(mobile, now + otp.LOCKOUT)
-            self.store.audit("sign_in_failed", now, mobile=_masked(mobile), reason=verdict.reason, locked=verdict.lock)
+            self.store.audit("sign_in_failed", now, mobile=mask_mobile(mobile), reason=verdict.reason, locked=verdict.lock)
             return None
         if not self.store.use_challenge(mobile, challenge["salt"]):
             return None  # someone used it a moment ago
@@ -300,7 +301,3 @@ class IdentityService(StoreBackedService):
             return None
         return Account(sub=doc["_id"], role=doc["role"], mobile=doc.get("mobile"), name=doc.get("name"),
                        department=doc.get("department"), districts=doc.get("districts", []))
-
-
-def _masked(mobile):
-    return mobile[:2] + "******" + mobile[-2:]

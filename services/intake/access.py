@@ -4,6 +4,7 @@ import hashlib
 
 from services.intake.domain.lifecycle import CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
 from shared.events import json_data
+from shared.masking import mask_email, mask_mobile
 
 ALL_DISTRICTS = "*"
 MASKED_FIELDS = ("mobile", "email")
@@ -49,16 +50,6 @@ def needs_personal_data(case, actor):
     return actor["role"] == CMO_CELL or is_complainant(case, actor) \
         or case.get("officer_id") == actor["sub"] or case.get("filed_by", {}).get("id") == actor["sub"]
 
-
-def mask_mobile(mobile):
-    return mobile[:-10] + mobile[-10:-8] + "******" + mobile[-2:] if mobile and len(mobile) >= 10 else mobile
-
-
-def mask_email(email):
-    if not email or "@" not in email:
-        return email
-    user, domain = email.split("@", 1)
-    return f"{user[:1]}***@{domain}"
 
 
 def view(case, actor):

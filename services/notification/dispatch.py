@@ -19,6 +19,7 @@ from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
 from services.notification.secrets_at_rest import Sealer
 from services.notification.storage import STALE_SEND, NotificationStore, utcnow
 from shared.config import database_name
+from shared.masking import mask_address
 from shared.mongo import connect
 from shared.providers import ClientProvider
 
@@ -30,10 +31,6 @@ REDACTED_OTP = "(one-time code: removed from the log once sent)"
 def flag(value):
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
-
-def masked(address):
-    if not address:
-        return address
     if "@" in address:
         user, domain = address.split("@", 1)
         return f"{user[:1]}***@{domain}"
@@ -122,7 +119,7 @@ class Dispatcher:
             self.store.finish(delivery, outcome.status, done, detail=outcome.answer,
                               attempts=delivery.get("attempts", 0) + 1, **extra)
             log.info("notification sent", extra={"delivery_id": delivery["_id"], "channel": delivery["channel"],
-                                                 "to": masked(delivery["recipient"]["address"])})
+                                                 "to": mask_address(delivery["recipient"]["address"])})
             return True
         self._failed(delivery, done, outcome.answer, final=outcome.status == FAILED)
         return False

@@ -17,7 +17,8 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.notification import planning
-from services.notification.dispatch import Sender, masked
+from services.notification.dispatch import Sender
+from shared.masking import mask_address
 from services.notification.domain import recipients
 from services.notification.domain.recipients import SMS, Planned, Recipient
 from services.notification.schemas import (DeliveryReportSchema, ListSchema, PreferencesSchema, SmsSchema,
@@ -288,7 +289,7 @@ def _log_view(delivery, full):
     recipient = dict(delivery["recipient"])
     recipient.pop("key", None)
     if not full and recipient["kind"] in ("complainant", "mobile"):
-        recipient["address"] = masked(recipient["address"])
+        recipient["address"] = mask_address(recipient["address"])
     message = {k: v for k, v in delivery["message"].items() if k != "body"}
     return {"id": delivery["_id"], "event_type": delivery["event_type"], "template": delivery["template"],
             "channel": delivery["channel"], "recipient": recipient, "language": delivery["language"],
