@@ -6,7 +6,7 @@ import logging
 
 from werkzeug.wrappers import Response
 
-from shared.correlation import HTTP_HEADER, current_correlation_id
+from services.gateway.responses import NO_STORE, with_correlation_id
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,22 @@ def csv_chunks(columns, first_rows, more_pages):
         raise
 
 
-def csv_response(filename, chunks):
-    response = Response(chunks, status=200, mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                 "Cache-Control": "no-store"})
+def pages(fetch):
+    """(rows of the first page, an iterator over the rows of the pages after it); `fetch(after)` returns
+    (rows, the next page's key or None)."""
+    rows, after = fetch()
+
+    def more(after=after):
+        while after:
+            rows, after = fetch(after)
+            yield rows
+
+    return rows, more()
+
+
+def csv_export(filename, columns, fetch):
+    """The streamed CSV download of every page `fetch` gives."""
+    response = Response(csv_chunks(columns, *pages(fetch)), status=200, mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE})
     response.charset = "utf-8"
-    cid = current_correlation_id()
-    if cid:
-        response.headers[HTTP_HEADER] = cid
-    return response
+    return with_correlation_id(response)

@@ -3,9 +3,9 @@ preferences, a case's delivery log, and for administrators webhook subscriptions
 development SMS sink. The notification service checks who may do what."""
 from nameko.web.handlers import http
 
+from services.gateway.responses import NO_STORE
 from services.gateway.web import api, json_body
 
-NO_STORE = {"Cache-Control": "no-store"}
 WEBHOOK = "/api/v1/admin/webhooks/<string:subscription_id>"
 
 

@@ -1,4 +1,4 @@
-"""JSON responses that carry the request's correlation ID back to the caller."""
+"""Responses (JSON here, CSV in export) that carry the request's correlation ID back to the caller."""
 import json
 
 from werkzeug.wrappers import Response
@@ -6,11 +6,18 @@ from werkzeug.wrappers import Response
 from shared.correlation import HTTP_HEADER, current_correlation_id
 
 
-def json_response(body, status=200, headers=None):
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
+NO_STORE = {"Cache-Control": "no-store"}  # personal or per-caller data: no shared cache may keep it
+
+
+def with_correlation_id(response):
     cid = current_correlation_id()
     if cid:
         response.headers[HTTP_HEADER] = cid
+    return response
+
+
+def json_response(body, status=200, headers=None):
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
-    return response
+    return with_correlation_id(response)

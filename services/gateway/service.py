@@ -12,9 +12,9 @@ from services.gateway import health
 from services.gateway.auth import Authenticator
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
-from services.gateway.export import csv_chunks, csv_response
-from services.gateway.web import BadRequest, api, call, json_body
-from services.gateway.responses import json_response
+from services.gateway.export import csv_export
+from services.gateway.web import api, call, json_body
+from services.gateway.responses import NO_STORE, json_response
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
@@ -35,17 +35,6 @@ def _field(case, path):
         case = (case or {}).get(part)
     return case
 
-
-def _pages(page):
-    """(rows of the first page, an iterator over the rows of the pages after it)."""
-    rows, after = page()
-
-    def more(after=after):
-        while after:
-            rows, after = page(after)
-            yield rows
-
-    return rows, more()
 
 
 class GatewayService(NotificationRoutes):
@@ -69,7 +58,7 @@ class GatewayService(NotificationRoutes):
         components = health.run_checks(checks)
         components["gateway"] = {"status": UP}
         status, body = health.aggregate(components)
-        return json_response(body, status=status, headers={"Cache-Control": "no-store"})
+        return json_response(body, status=status, headers=NO_STORE)
 
     # --- grievances ---------------------------------------------------------------------------
 
@@ -85,7 +74,7 @@ class GatewayService(NotificationRoutes):
     @api
     def get_grievance(self, request, tracking_id):
         actor = self.authenticate(request)
-        return 200, self._rpc("intake", self.intake.get_grievance, tracking_id, actor), {"Cache-Control": "no-store"}
+        return 200, self._rpc("intake", self.intake.get_grievance, tracking_id, actor), NO_STORE
 
     @http("POST", TRACKING + "/actions")
     @api
@@ -107,7 +96,7 @@ class GatewayService(NotificationRoutes):
     def personal_data_reads(self, request, tracking_id):
         actor = self.authenticate(request)
         reads = self._rpc("intake", self.intake.personal_data_reads, tracking_id, actor)
-        return 200, {"reads": reads}, {"Cache-Control": "no-store"}
+        return 200, {"reads": reads}, NO_STORE
 
     @http("POST", TRACKING + "/assignment")
     @api
@@ -228,7 +217,7 @@ class GatewayService(NotificationRoutes):
     def audit_log(self, request):
         actor = self.authenticate(request)
         entries = self._rpc("identity", self.identity.audit_log, actor, request.args.get("kind"))
-        return 200, {"entries": entries}, {"Cache-Control": "no-store"}
+        return 200, {"entries": entries}, NO_STORE
 
     # --- officers -------------------------------------------------------------------------------
 
@@ -241,14 +230,14 @@ class GatewayService(NotificationRoutes):
         for name, values in request.args.lists():
             params[name] = values if name in LIST_PARAMS else values[-1]
         if params.pop("format", None) != "csv":
-            return 200, self._rpc("search", self.search.search, params, actor), {"Cache-Control": "no-store"}
+            return 200, self._rpc("search", self.search.search, params, actor), NO_STORE
         params["size"] = EXPORT_PAGE
 
         def page(after=None):
             found = self._rpc("search", self.search.search, {**params, **({"after": after} if after else {})}, actor)
             return [[_field(case, column) for column in SEARCH_COLUMNS] for case in found["results"]], found["next"]
 
-        return csv_response("grievances.csv", csv_chunks(SEARCH_COLUMNS, *_pages(page)))
+        return csv_export("grievances.csv", SEARCH_COLUMNS, page)
 
     @http("GET", "/api/v1/insights/<string:name>")
     @api
@@ -259,24 +248,21 @@ class GatewayService(NotificationRoutes):
         as_csv = params.pop("format", None) == "csv"
         first = self._rpc("search", self.search.insight, name, params, actor)
         if not as_csv:
-            return 200, first, {"Cache-Control": "no-store"}
+            return 200, first, NO_STORE
 
         def page(after=None):
             found = first if after is None else self._rpc("search", self.search.insight, name,
                                                           {**params, "after": after}, actor)
             return found["rows"], found["next"]
 
-        return csv_response(f"{name}.csv", csv_chunks(first["columns"], *_pages(page)))
+        return csv_export(f"{name}.csv", first["columns"], page)
 
     @http("GET", TRACKING + "/similar")
     @api
     def similar_cases(self, request, tracking_id):
         actor = self.authenticate(request)
-        size = request.args.get("size", "10")
-        if not size.isdigit() or not 1 <= int(size) <= 50:
-            raise BadRequest("invalid request", {"size": ["Must be between 1 and 50."]})
-        similar = self._rpc("search", self.search.similar, tracking_id, actor, int(size))
-        return 200, {"tracking_id": tracking_id, "similar": similar}, {"Cache-Control": "no-store"}
+        similar = self._rpc("search", self.search.similar, tracking_id, actor, request.args.get("size", 10))
+        return 200, {"tracking_id": tracking_id, "similar": similar}, NO_STORE
 
     @http("POST", "/api/v1/grievances/resolve-together")
     @api
@@ -289,7 +275,7 @@ class GatewayService(NotificationRoutes):
     @api
     def officer_queue(self, request):
         actor = self.authenticate(request)
-        return 200, self._rpc("routing", self.routing.officer_queue, actor), {"Cache-Control": "no-store"}
+        return 200, self._rpc("routing", self.routing.officer_queue, actor), NO_STORE
 
     def _post_to_case(self, request, method, tracking_id):
         actor = self.authenticate(request)

@@ -60,6 +60,7 @@ class GrievanceIndex(ElasticsearchClient):
 
 
 _search_schema = queries.SearchSchema()
+_similar_schema = similar.SimilarSchema()
 
 
 class SearchService(StoreBackedService):
@@ -98,6 +99,7 @@ class SearchService(StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def similar(self, tracking_id, actor, size=10):
         """The open, recent cases most like this one in the same district, within the caller's scope."""
+        size = validated(_similar_schema, {"size": size})["size"]
         scope = self._scope(actor)
         es = self.grievances.client
         found = es.options(ignore_status=404).search(
@@ -107,7 +109,7 @@ class SearchService(StoreBackedService):
         if not hits:
             raise NotFound(f"no grievance {tracking_id}")
         body = similar.request(hits[0]["_source"], alias(self.config), scope, datetime.now(timezone.utc),
-                               size=max(1, min(int(size), 50)))
+                               size=size)
         result = es.search(index=alias(self.config), **body)
         return [{**hit["_source"], "score": hit["_score"]} for hit in result["hits"]["hits"]]
 

@@ -7,12 +7,21 @@ language; the same category ranks higher; the same district is required, since o
 """
 from datetime import timedelta
 
+from marshmallow import RAISE, Schema, fields, validate
+
 from services.search.insights import OPEN
 
 TEXT_FIELDS = ["subject", "description", "subject_latin", "description_latin"]
 RECENT_DAYS = 90
 SOURCE = ["tracking_id", "subject", "status", "category", "department", "place", "created_at", "supporters",
           "level", "sla_deadline"]
+
+
+class SimilarSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    size = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
 
 
 def request(case, index, scope, now, size=10):

@@ -35,6 +35,11 @@ def test_similar_cases_and_resolving_a_cluster_together(platform, platform_confi
     assert elsewhere not in found                      # another district's office handles that one
     assert power not in found                          # PHE cannot see a Power case, nor is it alike
     assert "complainant" not in str(similar)
+    assert len(platform.ok(platform.request("GET", f"/api/v1/grievances/{same[0]}/similar?size=1",
+                                            PHE_BANKURA))["similar"]) == 1
+    for size in ("0", "51", "ten"):
+        bad = platform.request("GET", f"/api/v1/grievances/{same[0]}/similar?size={size}", PHE_BANKURA)
+        assert bad.status_code == 400 and "size" in bad.json()["fields"]
     cell = platform.ok(platform.request("GET", f"/api/v1/grievances/{same[0]}/similar", CMO_CELL))["similar"]
     assert elsewhere not in [c["tracking_id"] for c in cell]
     outsider = officer("off-phe-nadia-l1-1", "phe", ["Nadia"])
