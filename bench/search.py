@@ -41,7 +41,7 @@ def load(es, config, count, seed=2026):
     bar = Progress("[bench]   indexing", count)
     es.indices.put_settings(index=name, settings={"refresh_interval": "-1"})  # as a bulk load should
     try:
-        bulk_load(es, config, generate(count, seed=seed), chunk_size=2000, on_chunk=bar.advance)
+        bulk_load(es, alias(config), generate(count, seed=seed), chunk_size=2000, on_chunk=bar.advance)
     finally:
         es.indices.put_settings(index=name, settings={"refresh_interval": None})
     es.indices.refresh(index=name)

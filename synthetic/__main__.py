@@ -9,7 +9,7 @@ import logging
 import sys
 
 from services.search.bulk import bulk_load
-from services.search.index import ensure_index
+from services.search.index import alias, ensure_index
 from shared.config import load_config
 from shared.elastic import connect
 from shared.events import json_data
@@ -38,7 +38,7 @@ def main(argv=None):
     name = ensure_index(es, config)
     print(f"[synthetic] indexing {args.count:,} cases into {name} at {config['ELASTICSEARCH_URL']}", file=sys.stderr)
     progress = Progress("indexing", args.count)
-    written, older = bulk_load(es, config, cases, on_chunk=progress.advance)
+    written, older = bulk_load(es, alias(config), cases, on_chunk=progress.advance)
     es.indices.refresh(index=name)
     print(f"[synthetic] {written:,} indexed, {older:,} already there in a newer version "
           f"({progress.rate():,.0f} cases/s)", file=sys.stderr)

@@ -100,13 +100,14 @@ def bulk_write(es, cases, targets, refresh=None):
     return outcomes
 
 
-def bulk_load(es, config, cases, chunk_size=1000, on_chunk=None):
-    """Index many cases (an iterable: a generator's, a file's) through the alias, `chunk_size` to a
-    request, order-safe as live writes; returns (written, already newer). `on_chunk(n)`: progress."""
+def bulk_load(es, target, cases, chunk_size=1000, on_chunk=None):
+    """Index many cases (an iterable: a generator's, a file's, an export page) into the `target` alias,
+    `chunk_size` to a request, order-safe as live writes; returns (written, already newer).
+    `on_chunk(n)`: progress."""
     cases = iter(cases)
     written = newer = 0
     while chunk := list(islice(cases, chunk_size)):
-        outcomes = bulk_write(es, chunk, (alias(config),))
+        outcomes = bulk_write(es, chunk, (target,))
         refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
         if refused:
             raise RuntimeError(f"{len(refused)} cases were refused, e.g. {refused[0]}")

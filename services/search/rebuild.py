@@ -31,7 +31,7 @@ with warnings.catch_warnings():
 
     eventlet.monkey_patch()
 
-from services.search.bulk import WriteTargets, bulk_write  # noqa: E402
+from services.search.bulk import WriteTargets, bulk_load  # noqa: E402
 from services.search.index import alias, available_languages, building_alias, ensure_index  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.elastic import connect  # noqa: E402
@@ -71,12 +71,7 @@ def load(es, export, building, page_size, notice_seconds, progress):
             page_size = min(page_size * 2, MAX_PAGE)
         total = total if page.get("total") is None else page["total"]
         cases = page["cases"]
-        for start in range(0, len(cases), BULK_CHUNK):
-            outcomes = bulk_write(es, cases[start:start + BULK_CHUNK], (building,))
-            failed = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
-            if failed:
-                raise RuntimeError(f"{len(failed)} cases were refused, e.g. {failed[0]}")
-            newer += outcomes.count(False)
+        newer += bulk_load(es, building, cases, chunk_size=BULK_CHUNK)[1]
         loaded += len(cases)
         progress.total = max(total or 0, loaded)
         progress.advance(len(cases))

@@ -27,7 +27,7 @@ def cases(platform, platform_config):
     es = connect(platform_config["ELASTICSEARCH_URL"])
     generated = list(generate(CASES, seed=7, now=datetime.now(timezone.utc)))
     ensure_index(es, platform_config)
-    assert bulk_load(es, platform_config, generated) == (CASES, 0)
+    assert bulk_load(es, alias(platform_config), generated) == (CASES, 0)
     es.indices.refresh(index=alias(platform_config))
     es.close()
     return generated
