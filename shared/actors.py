@@ -4,6 +4,15 @@ from marshmallow import RAISE, Schema, fields, validate
 CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN, SYSTEM = "citizen", "officer", "supervisor", "cmo_cell", "admin", "system"
 ROLES = (CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN, SYSTEM)
 STAFF = (OFFICER, SUPERVISOR, CMO_CELL)
+ALL_DISTRICTS = "*"  # in a staff member's districts: the whole state
+
+
+def covers(actor, department, district):
+    """Whether a staff member's department and districts take in a case of this department and district."""
+    if not department or department != actor.get("department"):
+        return False
+    districts = actor.get("districts") or []
+    return ALL_DISTRICTS in districts or district in districts
 
 
 class ActorSchema(Schema):

@@ -3,10 +3,10 @@ every request, whatever the gateway already checked."""
 import hashlib
 
 from services.intake.domain.lifecycle import CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
+from shared.actors import covers
 from shared.events import json_data
 from shared.masking import mask_email, mask_mobile
 
-ALL_DISTRICTS = "*"
 MASKED_FIELDS = ("mobile", "email")
 
 
@@ -28,10 +28,7 @@ def in_scope(case, actor):
     """Officers and supervisors: their department, in one of their districts; or the case is theirs."""
     if case.get("officer_id") == actor["sub"] or case.get("filed_by", {}).get("id") == actor["sub"]:
         return True
-    if not case.get("department") or case["department"] != actor.get("department"):
-        return False
-    districts = actor.get("districts") or []
-    return ALL_DISTRICTS in districts or (case.get("place") or {}).get("district") in districts
+    return covers(actor, case.get("department"), (case.get("place") or {}).get("district"))
 
 
 def can_view(case, actor):

@@ -24,7 +24,7 @@ from services.notification.domain.recipients import SMS, Planned, Recipient
 from services.notification.schemas import (DeliveryReportSchema, ListSchema, PreferencesSchema, SmsSchema,
                                            SubscriptionChangeSchema, SubscriptionSchema)
 from services.notification.storage import NotificationStorage, utcnow
-from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, STAFF, SUPERVISOR, actor_schema
+from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, STAFF, SUPERVISOR, actor_schema, covers
 from shared.catalog import districts
 from shared.consumers import reliable_event_handler
 from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
@@ -161,7 +161,7 @@ class NotificationService(StoreBackedService):
             full = True
         elif actor["role"] in (OFFICER, SUPERVISOR):
             full = False
-            found = [d for d in found if _in_scope(d.get("scope") or {}, actor)]
+            found = [d for d in found if _covered(actor, d)]
         else:
             raise Forbidden("the delivery log is for staff")
         if not found:
@@ -278,11 +278,9 @@ class NotificationService(StoreBackedService):
         return "whsec_" + secrets.token_urlsafe(32)
 
 
-def _in_scope(scope, actor):
-    if scope.get("department") != actor.get("department"):
-        return False
-    districts = actor.get("districts") or []
-    return "*" in districts or scope.get("district") in districts
+def _covered(actor, delivery):
+    scope = delivery.get("scope") or {}
+    return covers(actor, scope.get("department"), scope.get("district"))
 
 
 def _log_view(delivery, full):

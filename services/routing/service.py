@@ -11,7 +11,7 @@ from services.routing.domain import officers, rules, sla
 from services.routing.domain.calendar import WorkingCalendar
 from services.routing.schemas import ClockCheckSchema, ReassignSchema
 from services.routing.storage import AssignmentStorage, StaleAssignment
-from shared.actors import CMO_CELL, STAFF, SUPERVISOR, actor_schema
+from shared.actors import CMO_CELL, STAFF, SUPERVISOR, actor_schema, covers
 from shared.consumers import ProcessedEvents, reliable_event_handler
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.events import new_event
@@ -117,8 +117,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
         if assignment is None:
             raise NotFound(f"no assignment for {tracking_id}")
         if actor["role"] == SUPERVISOR:
-            if assignment["department"] != actor.get("department") or not (
-                    assignment["district"] in actor.get("districts", []) or "*" in actor.get("districts", [])):
+            if not covers(actor, assignment["department"], assignment["district"]):
                 raise Forbidden("this case is outside your department and districts")
         elif actor["role"] != CMO_CELL:
             raise Forbidden("only a supervisor or the CMO cell reassigns")

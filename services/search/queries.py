@@ -10,6 +10,7 @@ import json
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.search.index import latin, skeleton
+from shared.actors import ALL_DISTRICTS
 from shared.catalog import categories, departments, districts
 
 STATUSES = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "info_requested", "transferred",
@@ -74,7 +75,7 @@ def scope_filter(actor):
         return []
     if role in ("officer", "supervisor") and actor.get("department"):
         filters = [{"term": {"department": actor["department"]}}]
-        if "*" not in actor.get("districts", []):
+        if ALL_DISTRICTS not in actor.get("districts", []):
             filters.append({"terms": {"place.district": actor.get("districts", [])}})
         return filters
     return None

@@ -100,7 +100,7 @@ class SearchService(StoreBackedService):
     def similar(self, tracking_id, actor, size=10):
         """The open, recent cases most like this one in the same district, within the caller's scope."""
         size = validated(_similar_schema, {"size": size})["size"]
-        scope = self._scope(actor)
+        scope = self._scope(validated(actor_schema, actor))
         es = self.grievances.client
         found = es.options(ignore_status=404).search(
             index=alias(self.config), size=1,
@@ -133,7 +133,8 @@ class SearchService(StoreBackedService):
         return insights.table(name, result, params)
 
     def _scope(self, actor):
-        scope = queries.scope_filter(validated(actor_schema, actor))
+        """The filter that keeps a (validated) caller to their department and districts."""
+        scope = queries.scope_filter(actor)
         if scope is None:
             raise Forbidden("search is for officers and the CMO cell")
         return scope

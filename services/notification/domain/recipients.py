@@ -15,6 +15,8 @@ import fnmatch
 import hashlib
 from dataclasses import dataclass
 
+from shared.actors import ALL_DISTRICTS
+
 LANGUAGES = ("bn", "en", "hi")
 DEFAULT_LANGUAGE = "bn"
 SMS, EMAIL, WEBHOOK, INBOX = "sms", "email", "webhook", "inbox"
@@ -133,7 +135,7 @@ def inbox_keys_for(actor, all_districts=()):
     keys = [inbox_key("officer", actor["sub"])]
     if actor["role"] == "supervisor":
         districts = actor.get("districts") or []
-        if "*" in districts:
+        if ALL_DISTRICTS in districts:
             districts = list(all_districts)
         keys += [inbox_key("supervisors", actor.get("department"), d) for d in districts]
     if actor["role"] == "cmo_cell":
