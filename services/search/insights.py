@@ -9,10 +9,8 @@ from datetime import timedelta
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.search.queries import decode_cursor, encode_cursor
+from services.search.queries import OPEN, decode_cursor, encode_cursor, filed_window, overdue_filter
 
-OPEN = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "info_requested", "transferred", "reopened")
-RUNNING = ("filed", "routed", "acknowledged", "in_progress", "transferred", "reopened")  # SLA clock running
 GROUPS = {"district": "place.district", "department": "department", "category": "category", "block": "place.block"}
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, 180), (181, None))
 BUCKETS = 100  # groups per table: 24 departments, 23 districts, a few hundred blocks at most (top 100)
@@ -61,14 +59,9 @@ class SupportedSchema(WindowSchema):
     include_closed = fields.Bool(load_default=False)
 
 
-def _filed_window(params):
-    dates = {k: v.isoformat() for k, v in (("gte", params.get("filed_from")), ("lte", params.get("filed_to"))) if v}
-    return [{"range": {"created_at": dates}}] if dates else []
-
-
 def _request(scope, params, aggs, extra_filters=()):
     return {"size": 0, "track_total_hits": True, "aggs": aggs,
-            "query": {"bool": {"filter": list(scope) + _filed_window(params) + list(extra_filters)}}}
+            "query": {"bool": {"filter": list(scope) + filed_window(params) + list(extra_filters)}}}
 
 
 def _group(by, size=BUCKETS):
@@ -156,8 +149,7 @@ def backlog_table(response, params):
 # --- SLA compliance and resolution time -----------------------------------------------------------
 
 def sla(params, scope, now):
-    overdue = {"bool": {"filter": [{"terms": {"status": list(RUNNING)}},
-                                   {"range": {"sla_deadline": {"lt": now.isoformat()}}}]}}
+    overdue = overdue_filter(now.isoformat())
     return _request(scope, params, {"groups": {"terms": _group(params["by"]), "aggs": {
         "resolved": {"filter": {"exists": {"field": "sla_met"}}, "aggs": {
             "met": {"filter": {"term": {"sla_met": True}}},

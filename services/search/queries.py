@@ -18,7 +18,8 @@ STATUSES = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "inf
 FACETS = {"status": "status", "department": "department", "district": "place.district", "block": "place.block",
           "municipality": "place.municipality", "category": "category", "channel": "channel", "kind": "kind",
           "level": "level"}
-RUNNING = ["filed", "routed", "acknowledged", "in_progress", "transferred", "reopened"]  # the SLA clock runs
+OPEN = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "info_requested", "transferred", "reopened")
+RUNNING = ("filed", "routed", "acknowledged", "in_progress", "transferred", "reopened")  # the SLA clock runs
 SORTS = {
     "relevance": [{"_score": "desc"}, {"tracking_id": "asc"}],
     "newest": [{"created_at": "desc"}, {"tracking_id": "asc"}],
@@ -81,6 +82,17 @@ def scope_filter(actor):
     return None
 
 
+def overdue_filter(now_iso):
+    """Past the SLA deadline with the clock still running."""
+    return {"bool": {"filter": [{"range": {"sla_deadline": {"lt": now_iso}}}, {"terms": {"status": list(RUNNING)}}]}}
+
+
+def filed_window(params):
+    """The `filed_from`/`filed_to` window on the filing date, as filters."""
+    dates = {k: v.isoformat() for k, v in (("gte", params.get("filed_from")), ("lte", params.get("filed_to"))) if v}
+    return [{"range": {"created_at": dates}}] if dates else []
+
+
 def build(params, actor, now_iso, languages=()):
     """The search body. `languages`: the language subfields the index has (index.indexed_languages):
     none on the local integ-test cluster, `bn`, `hi`, `en` where analysis-common is installed."""
@@ -90,12 +102,10 @@ def build(params, actor, now_iso, languages=()):
             filters.append({"terms": {field: params[name]}})
     if params["urgent"] is not None:
         filters.append({"term": {"urgent": params["urgent"]}})
-    overdue = {"bool": {"filter": [{"range": {"sla_deadline": {"lt": now_iso}}}, {"terms": {"status": RUNNING}}]}}
+    overdue = overdue_filter(now_iso)
     if params["breached"] is not None:
         filters.append(overdue if params["breached"] else {"bool": {"must_not": [overdue]}})
-    dates = {k: v.isoformat() for k, v in (("gte", params["filed_from"]), ("lte", params["filed_to"])) if v}
-    if dates:
-        filters.append({"range": {"created_at": dates}})
+    filters += filed_window(params)
     text = params["q"].strip()
     must = []
     if text:

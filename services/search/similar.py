@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.search.insights import OPEN
+from services.search.queries import OPEN
 
 TEXT_FIELDS = ["subject", "description", "subject_latin", "description_latin"]
 RECENT_DAYS = 90
