@@ -4,8 +4,10 @@ from tests.integration.platform_client import citizen, drinking_water, officer
 
 
 def routed(platform, tracking_id, after_seq=0):
+    """Routed and assigned: routing's `routed` and `assigned` decisions arrive one after the other, and the
+    officer of the previous department stays on the case until the new assignment is recorded."""
     return platform.wait_case(tracking_id, lambda c: c["status"] == "routed" and c.get("routing_seq", 0) > after_seq
-                              and c.get("officer_id"), "the case to be routed")
+                              and f"-{c['department']}-" in (c.get("officer_id") or ""), "the case to be routed")
 
 
 def test_a_transfer_reroutes_to_the_new_department_and_stops_after_three(platform):
