@@ -166,7 +166,18 @@ class NotificationService(StoreBackedService):
             raise Forbidden("the delivery log is for staff")
         if not found:
             raise NotFound(f"no notifications for {tracking_id}")
+        if full:  # the addresses in clear: who read them, when (DPDP), beside intake's log of the case
+            self.store.log_personal_data_read(tracking_id, actor, utcnow())
         return [_log_view(d, full) for d in found]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def personal_data_reads(self, tracking_id, actor):
+        """Who read this case's delivery log with the addresses in clear (for the CMO cell)."""
+        actor = validated(actor_schema, actor)
+        if actor["role"] != CMO_CELL:
+            raise Forbidden("the access log is for the CMO cell")
+        return [{"tracking_id": tracking_id, **read, "at": read["at"].isoformat(), "what": "delivery_log"}
+                for read in self.store.personal_data_reads(tracking_id)]
 
     # --- administration: webhook subscriptions and dead letters --------------------------------------
 

@@ -129,3 +129,22 @@ def test_every_answer_with_contact_details_to_staff_is_in_the_access_log(edited_
     assert mine[0]["at"]
     # the working officer's three actions in the fixture answered with her contact details too
     assert len([r for r in reads if r["reader"] == working["sub"]]) >= 3
+
+
+def test_reading_the_delivery_log_with_addresses_is_in_the_access_log(edited_case):
+    platform, tracking_id, _, colleague, _ = edited_case
+    path = f"/api/v1/grievances/{tracking_id}/notifications"
+
+    def delivery_log():
+        response = platform.request("GET", path, ADMIN)
+        return response if response.status_code == 200 else None
+
+    found = wait_for(delivery_log, timeout=20, what="the case's delivery log")
+    assert OLD["mobile"] in found.text  # the filing's SMS, to the number of the time
+    masked = platform.request("GET", path, colleague)
+    assert masked.status_code == 200 and leaked(masked.text, clear_values()) == []
+    reads = platform.ok(platform.request("GET", f"/api/v1/grievances/{tracking_id}/access-log", CMO_CELL))["reads"]
+    mine = [r for r in reads if r["reader"] == ADMIN["sub"]]
+    assert mine and mine[0]["role"] == "admin" and mine[0]["what"] == "delivery_log"
+    assert not any(r["reader"] == colleague["sub"] for r in reads)
+    assert [r["at"] for r in reads] == sorted(r["at"] for r in reads)
