@@ -148,8 +148,8 @@ class NotificationStore:
         return sorted((d for d in found if d), key=lambda d: d["created_at"])
 
     def log_personal_data_read(self, tracking_id, reader, now):
-        """One single-document update by _id; a racing first read of the case that lost the upsert's
-        insert appends to the document the winner created."""
+        """One single-document update by _id. MongoDB may refuse one of two racing upserts that both
+        insert (E11000): the loser appends to the document the winner created."""
         read = {"$push": {"reads": {"reader": reader["sub"], "role": reader["role"], "at": now}}}
         try:
             self.db.personal_data_reads.update_one({"_id": tracking_id}, read, upsert=True)

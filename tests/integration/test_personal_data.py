@@ -2,6 +2,7 @@
 gateway on the real servers: each audience sees the case in its own projection (shared.projections), and
 every answer that carries the complainant's contact details to someone other than the complainant is in
 the personal-data access log."""
+import eventlet
 import pytest
 
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
@@ -148,3 +149,18 @@ def test_reading_the_delivery_log_with_addresses_is_in_the_access_log(edited_cas
     assert mine and mine[0]["role"] == "admin" and mine[0]["what"] == "delivery_log"
     assert not any(r["reader"] == colleague["sub"] for r in reads)
     assert [r["at"] for r in reads] == sorted(r["at"] for r in reads)
+
+
+def test_concurrent_reads_of_the_delivery_log_are_each_logged(edited_case):
+    """The first reads of a case race to create its log document: none may be lost."""
+    platform, tracking_id, _, colleague, _ = edited_case
+    path = f"/api/v1/grievances/{tracking_id}/notifications"
+    readers = [{"sub": f"cmo-cell-telecaller-{n}", "role": "cmo_cell"} for n in range(30)]
+    # a colleague's masked read is not logged: the log document does not exist yet
+    wait_for(lambda: platform.request("GET", path, colleague).status_code == 200, timeout=20, what="the delivery log")
+    statuses = list(eventlet.GreenPool(30).imap(lambda reader: platform.request("GET", path, reader).status_code,
+                                                readers))
+    assert statuses == [200] * 30
+    reads = platform.ok(platform.request("GET", f"/api/v1/grievances/{tracking_id}/access-log", CMO_CELL))["reads"]
+    logged = [r["reader"] for r in reads if r["what"] == "delivery_log"]
+    assert sorted(logged) == sorted(r["sub"] for r in readers)
