@@ -9,7 +9,7 @@ Audiences:
 - OTHER_STAFF: officers and supervisors of the case's office who do not work it: mobile and email masked,
   postal address withheld, a citizen's account id withheld, contact details quoted in free text masked.
 - SUBSCRIBER: systems outside the platform (webhooks), and anyone else: no complainant or filer identity
-  (the complainant's language stays), no free text, no exact location.
+  (the complainant's language stays), no free text, no exact location, no attachments.
 """
 import copy
 
@@ -23,12 +23,13 @@ PERSON = "person"            # a complainant record: name, mobile, email, langua
 ACCOUNT = "account"          # who acted or filed: {"id", "role"}; a citizen's id may carry their mobile
 FREE_TEXT = "free_text"      # text someone wrote, in which anything can be quoted
 LOCATION = "location"        # exact coordinates
+DOCUMENTS = "documents"      # what the complainant attached (identity papers, letters)
 
 # Where each kind sits. "[]" is every element of a list.
 _EDITABLE = {PERSON: ("complainant",), FREE_TEXT: ("subject", "description"), LOCATION: ("place.geo",)}
 _EDITABLE_AT = ("", "timeline[].changes.", "versions[].before.", "versions[].after.")  # a case, edits of it
 _CASE_ONLY = {ACCOUNT: ("filed_by",), FREE_TEXT: ("resolution", "rejection.explanation", "feedback[].comment",
-                                                  "attachments[].name")}
+                                                  "attachments[].name"), DOCUMENTS: ("attachments",)}
 # An action's details: on its timeline entry, and at the top of the event it emits (with the edit's
 # `changes`); routing's decisions carry a `reason` too.
 _DETAILS = {ACCOUNT: ("by",), FREE_TEXT: ("note", "notes", "text", "question", "reason", "resolution",
@@ -44,7 +45,7 @@ def _declare(kind):
     return case, event
 
 
-KINDS = (PERSON, ACCOUNT, FREE_TEXT, LOCATION)
+KINDS = (PERSON, ACCOUNT, FREE_TEXT, LOCATION, DOCUMENTS)
 CASE_PATHS = {kind: _declare(kind)[0] for kind in KINDS}         # in a case document
 EVENT_DATA_PATHS = {kind: _declare(kind)[1] for kind in KINDS}   # in an event's `data` (its case: `case`)
 
@@ -76,13 +77,6 @@ def project_event(event, audience=SUBSCRIBER):
     return {**event, "data": _apply(data, EVENT_DATA_PATHS, rules)}
 
 
-def personal_values(document, paths=None):
-    """The complainant's mobiles, emails and addresses found in a case (or event data): every value
-    the rules hide, for checking that none is left anywhere."""
-    found = _personal_values(document, paths or CASE_PATHS)
-    return found["mobiles"] + found["emails"] + found["addresses"]
-
-
 # --- the rules --------------------------------------------------------------------------------------------
 
 def _other_staff(known):
@@ -107,15 +101,22 @@ def _other_staff(known):
             value = value.replace(mobile[-10:], mask_mobile(mobile[-10:]))
         return mask_contacts_in_text(value, known["addresses"])
 
-    return {PERSON: person, ACCOUNT: account, FREE_TEXT: text, LOCATION: lambda value: value}
+    return {PERSON: person, ACCOUNT: account, FREE_TEXT: text, LOCATION: keep, DOCUMENTS: keep}
 
 
 def _subscriber(known):
     def person(record):
         return {"language": record.get("language")} if isinstance(record, dict) else DROP
 
-    return {PERSON: person, ACCOUNT: lambda value: DROP, FREE_TEXT: lambda value: DROP,
-            LOCATION: lambda value: DROP}
+    return {PERSON: person, ACCOUNT: drop, FREE_TEXT: drop, LOCATION: drop, DOCUMENTS: drop}
+
+
+def keep(value):
+    return value
+
+
+def drop(value):
+    return DROP
 
 
 _RULES = {OTHER_STAFF: _other_staff, SUBSCRIBER: _subscriber}
@@ -180,12 +181,14 @@ def _values(node, steps):
 
 
 def _personal_values(document, paths):
-    found = {"mobiles": [], "emails": [], "addresses": []}
+    """The complainant's mobiles and addresses wherever a complainant record sits: what free text may
+    quote in a form no pattern finds (an address; a number run into other text)."""
+    found = {"mobiles": [], "addresses": []}
     for path in paths[PERSON]:
         for record in _values(document, _steps(path)):
             if not isinstance(record, dict):
                 continue
-            for key, value in (("mobiles", record.get("mobile")), ("emails", record.get("email")),
+            for key, value in (("mobiles", record.get("mobile")),
                                ("addresses", (record.get("residence") or {}).get("address"))):
                 if value and value not in found[key]:
                     found[key].append(value)
