@@ -95,8 +95,9 @@ class GatewayService(NotificationRoutes):
     @api
     def personal_data_reads(self, request, tracking_id):
         actor = self.authenticate(request)
-        reads = self._rpc("intake", self.intake.personal_data_reads, tracking_id, actor)
-        return 200, {"reads": reads}, NO_STORE
+        reads = self._rpc("intake", self.intake.personal_data_reads, tracking_id, actor)  # refuses first
+        reads += self._rpc("notification", self.notification.personal_data_reads, tracking_id, actor)
+        return 200, {"reads": sorted(reads, key=lambda read: read["at"])}, NO_STORE
 
     @http("POST", TRACKING + "/assignment")
     @api

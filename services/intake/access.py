@@ -3,11 +3,9 @@ every request, whatever the gateway already checked."""
 import hashlib
 
 from services.intake.domain.lifecycle import CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
+from shared import projections
 from shared.actors import covers
 from shared.events import json_data
-from shared.masking import mask_email, mask_mobile
-
-MASKED_FIELDS = ("mobile", "email")
 
 
 def mobile_key(mobile):
@@ -42,40 +40,36 @@ def can_view(case, actor):
     return False
 
 
-def needs_personal_data(case, actor):
-    """The complainant, the officer who must call them, whoever drafted the case, and the cell."""
-    return actor["role"] == CMO_CELL or is_complainant(case, actor) \
-        or case.get("officer_id") == actor["sub"] or case.get("filed_by", {}).get("id") == actor["sub"]
+def works_case(case, actor):
+    """The officer who must call the complainant, whoever filed the case on their behalf, and the cell.
+    Editing a case on the citizen's behalf does not make an officer one of them: any officer in scope may
+    edit, and an edit must not be a way to see the contact details."""
+    return actor["role"] == CMO_CELL or (actor["role"] in (OFFICER, SUPERVISOR) and actor["sub"] in (
+        case.get("officer_id"), case.get("filed_by", {}).get("id")))
 
+
+def audience(case, actor):
+    """Which projection of the case this caller gets (shared.projections)."""
+    if is_complainant(case, actor):
+        return projections.COMPLAINANT
+    if works_case(case, actor):
+        return projections.WORKING
+    if actor["role"] in (OFFICER, SUPERVISOR):
+        return projections.OTHER_STAFF
+    return projections.SUBSCRIBER  # anyone else sees no more than a system outside the platform
+
+
+STORE_FIELDS = ("outbox", "outbox_pending", "supporter_keys", "duplicate_key", "_id")
 
 
 def view(case, actor):
-    """The case as this caller may see it."""
-    shown = {k: v for k, v in case.items() if k not in ("outbox", "outbox_pending", "supporter_keys",
-                                                          "duplicate_key", "_id")}
+    """The case as this caller may see it, as plain JSON data."""
+    shown = {k: v for k, v in case.items() if k not in STORE_FIELDS}
     shown["tracking_id"] = case["_id"]
-    if not needs_personal_data(case, actor):
-        complainant = dict(shown.get("complainant") or {})
-        complainant["mobile"] = mask_mobile(complainant.get("mobile"))
-        complainant["email"] = mask_email(complainant.get("email"))
-        residence = dict(complainant.get("residence") or {})
-        if residence.get("address"):
-            residence["address"] = "(withheld)"
-        complainant["residence"] = residence
-        shown["complainant"] = complainant
-    if actor["role"] == CITIZEN:
-        shown["timeline"] = [_for_citizen(e) for e in case.get("timeline", []) if e.get("public")]
-        for internal in ("versions", "filed_by", "officer_id", "contact_attempts"):
-            shown.pop(internal, None)
-    return json_data(shown)
+    return json_data(projections.project_case(shown, audience(case, actor)))
 
 
-OFFICERS_ONLY_DETAILS = ("notes",)
-
-
-def _for_citizen(entry):
-    entry = {k: v for k, v in entry.items() if k not in OFFICERS_ONLY_DETAILS}
-    by = entry.get("by")
-    if by and by.get("role") != CITIZEN:
-        entry["by"] = {"role": by["role"]}  # which office acted, not which person
-    return entry
+def sees_personal_data(case, actor):
+    """Whether this caller's view carries the complainant's contact details while they are not the
+    complainant: such an answer goes in the personal-data access log."""
+    return audience(case, actor) == projections.WORKING

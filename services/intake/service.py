@@ -80,10 +80,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def get_grievance(self, tracking_id, actor):
         actor = validated(actor_schema, actor)
-        case = self._visible_case(tracking_id, actor)
-        if access.needs_personal_data(case, actor) and not access.is_complainant(case, actor):
-            self.store.log_personal_data_read(tracking_id, actor, utcnow())  # DPDP: who read what, when
-        return access.view(case, actor)
+        return self._answer(self._visible_case(tracking_id, actor), actor)
 
     @rpc(expected_exceptions=EXPECTED)
     def personal_data_reads(self, tracking_id, actor):
@@ -106,7 +103,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             self._check_may_act(case, actor)
             return domain.apply_action(case, action, params, actor, now)
 
-        return self._write(tracking_id, actor, step)
+        return self._answer(self._write(tracking_id, actor, step), actor)
 
     @rpc(expected_exceptions=EXPECTED)
     def resolve_together(self, payload, actor):
@@ -144,7 +141,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
                 raise Forbidden("only the complainant rates the outcome")
             return domain.apply_feedback(case, feedback, actor, now)
 
-        return self._write(tracking_id, actor, step)
+        return self._answer(self._write(tracking_id, actor, step), actor)
 
     @rpc(expected_exceptions=EXPECTED)
     def support(self, tracking_id, payload, actor):
@@ -233,6 +230,13 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             raise NotFound(f"no grievance {tracking_id}")  # not 403: do not confirm that it exists
         return case
 
+    def _answer(self, case, actor):
+        """The case as this caller may see it. Every answer that carries the complainant's contact details
+        to someone else is logged (DPDP: who read what, when), whichever request it answers."""
+        if access.sees_personal_data(case, actor):
+            self.store.log_personal_data_read(case["_id"], actor, utcnow())
+        return access.view(case, actor)
+
     def _check_may_act(self, case, actor):
         if actor["role"] == CITIZEN:
             if not access.is_complainant(case, actor):
@@ -241,7 +245,8 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             raise Forbidden("this case is outside your department and districts")
 
     def _write(self, tracking_id, actor, step, visible=True):
-        """Read the case, let `step` decide, write it with its events; retry when it changed meanwhile."""
+        """Read the case, let `step` decide, write it with its events; retry when it changed meanwhile.
+        Returns the case as stored (callers answer with a view of it)."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             if actor is not None and visible:
                 case = self._visible_case(tracking_id, actor)
@@ -255,7 +260,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             except LifecycleError as error:
                 raise Conflict(error.message, {"allowed": error.allowed, "status": case["status"]}) from None
             if change is None:
-                return access.view(case, actor) if actor else case
+                return case
             after = {**case, **change.set, "version": case["version"] + 1}
             if change.events:
                 self.outbox.mark(tracking_id)
@@ -266,7 +271,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             self.outbox.relay(tracking_id)
             after["timeline"] = case.get("timeline", []) + change.timeline
             after["versions"] = case.get("versions", []) + change.versions
-            return access.view(after, actor) if actor else after
+            return after
         raise Conflict("the case is being changed by someone else; try again", {"allowed": []})
 
     def _envelopes(self, case, events):

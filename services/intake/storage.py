@@ -56,7 +56,7 @@ class GrievanceStore:
 
     def log_personal_data_read(self, tracking_id, reader, now):
         self.access_log.insert_one({"tracking_id": tracking_id, "reader": reader["sub"], "role": reader["role"],
-                                    "at": now})
+                                    "at": now, "what": "case"})
 
     def personal_data_reads(self, tracking_id):
         return list(self.access_log.find({"tracking_id": tracking_id}, {"_id": 0}).sort("at", 1))

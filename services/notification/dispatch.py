@@ -4,6 +4,7 @@ delivered; a retry later with exponential backoff and jitter; after the last att
 refusal) the dead-letter store. Event consumers only write deliveries, so a provider outage slows this
 loop, never them."""
 import logging
+import traceback
 from datetime import timedelta
 
 import eventlet
@@ -19,7 +20,7 @@ from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
 from services.notification.secrets_at_rest import Sealer
 from services.notification.storage import STALE_SEND, NotificationStore, utcnow
 from shared.config import database_name
-from shared.masking import mask_address
+from shared.masking import mask_address, mask_contacts_in_text
 from shared.mongo import connect
 from shared.providers import ClientProvider
 
@@ -30,13 +31,6 @@ REDACTED_OTP = "(one-time code: removed from the log once sent)"
 
 def flag(value):
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
-
-    if "@" in address:
-        user, domain = address.split("@", 1)
-        return f"{user[:1]}***@{domain}"
-    if address.isdigit() and len(address) >= 10:
-        return address[:2] + "******" + address[-2:]
-    return address
 
 
 class Settings:
@@ -103,7 +97,10 @@ class Dispatcher:
         try:
             return self._send(delivery, now)
         except Exception as error:  # a bug or the store failing mid-way: the delivery must not stay claimed
-            log.exception("sending a notification failed", extra={"delivery_id": delivery_id})
+            # the stack without the exception's message, which may quote the recipient's address
+            log.error("sending a notification failed", extra={
+                "delivery_id": delivery_id, "error": mask_contacts_in_text(f"{type(error).__name__}: {error}"),
+                "stack": "".join(traceback.format_tb(error.__traceback__))})
             self._failed(delivery, utcnow(), f"{type(error).__name__}: {error}"[:200], final=False)
             return False
 
@@ -129,7 +126,8 @@ class Dispatcher:
         verdict = "dead_letter" if final else schedule.retry_or_give_up(attempts, self.settings.max_attempts)
         if verdict == "dead_letter":
             self.store.finish(delivery, "dead_letter", now, detail=answer, attempts=attempts)
-            log.warning("notification dead-lettered", extra={"delivery_id": delivery["_id"], "answer": answer,
+            log.warning("notification dead-lettered", extra={"delivery_id": delivery["_id"],
+                                                             "answer": mask_contacts_in_text(answer),
                                                              "channel": delivery["channel"], "attempts": attempts})
             return
         wait = schedule.backoff(attempts, self.settings.retry_base, self.settings.retry_cap)

@@ -7,19 +7,7 @@ from services.notification import messages
 from services.notification.channels.sms import sms_message
 from services.notification.domain import recipients, schedule
 from services.notification.domain.recipients import SMS, WEBHOOK
-
-
-PRIVATE_CASE_FIELDS = ("complainant", "filed_by")  # who filed: a citizen's account id may carry their mobile
-
-
-def public_event(event):
-    """The event as subscribed systems get it: the complainant's contact details stay inside."""
-    data = dict(event.get("data") or {})
-    if isinstance(data.get("case"), dict):
-        case = {k: v for k, v in data["case"].items() if k not in PRIVATE_CASE_FIELDS}
-        case["complainant"] = {"language": (data["case"].get("complainant") or {}).get("language")}
-        data["case"] = case
-    return {**event, "data": data}
+from shared.projections import SUBSCRIBER, project_event
 
 
 def new_delivery(*, delivery_id, event_id, event_type, planned, message, now, tracking_id=None, scope=None,
@@ -40,7 +28,8 @@ def new_delivery(*, delivery_id, event_id, event_type, planned, message, now, tr
 
 def message_for(planned, values, event=None):
     if planned.channel == WEBHOOK:
-        return {"body": json.dumps(public_event(event), ensure_ascii=False, separators=(",", ":")),
+        # what leaves the platform: no complainant or filer identity, no free text, no exact location
+        return {"body": json.dumps(project_event(event, SUBSCRIBER), ensure_ascii=False, separators=(",", ":")),
                 "language": "en"}
     message = messages.render(planned.template, planned.channel, planned.language, values)
     if planned.channel == SMS:

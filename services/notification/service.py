@@ -18,7 +18,7 @@ from nameko.timer import timer
 
 from services.notification import planning
 from services.notification.dispatch import Sender
-from shared.masking import mask_address
+from shared.masking import mask_address, mask_contacts_in_text
 from services.notification.domain import recipients
 from services.notification.domain.recipients import SMS, Planned, Recipient
 from services.notification.schemas import (DeliveryReportSchema, ListSchema, PreferencesSchema, SmsSchema,
@@ -166,7 +166,18 @@ class NotificationService(StoreBackedService):
             raise Forbidden("the delivery log is for staff")
         if not found:
             raise NotFound(f"no notifications for {tracking_id}")
+        if full:  # the addresses in clear: who read them, when (DPDP), beside intake's log of the case
+            self.store.log_personal_data_read(tracking_id, actor, utcnow())
         return [_log_view(d, full) for d in found]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def personal_data_reads(self, tracking_id, actor):
+        """Who read this case's delivery log with the addresses in clear (for the CMO cell)."""
+        actor = validated(actor_schema, actor)
+        if actor["role"] != CMO_CELL:
+            raise Forbidden("the access log is for the CMO cell")
+        return [{"tracking_id": tracking_id, **read, "at": read["at"].isoformat(), "what": "delivery_log"}
+                for read in self.store.personal_data_reads(tracking_id)]
 
     # --- administration: webhook subscriptions and dead letters --------------------------------------
 
@@ -293,8 +304,16 @@ def _log_view(delivery, full):
             "channel": delivery["channel"], "recipient": recipient, "language": delivery["language"],
             "state": delivery["state"], "attempts": delivery.get("attempts", 0),
             "message": message if full else {k: v for k, v in message.items() if k in ("language", "encoding")},
-            "log": [{**s, "at": s["at"].isoformat()} for s in delivery.get("log", [])],
+            "log": [_step_view(s, full) for s in delivery.get("log", [])],
             "created_at": delivery["created_at"].isoformat()}
+
+
+def _step_view(step, full):
+    """One step of a delivery's history; a provider's answer may quote the address it refused."""
+    shown = {**step, "at": step["at"].isoformat()}
+    if not full and shown.get("detail"):
+        shown["detail"] = mask_contacts_in_text(shown["detail"])
+    return shown
 
 
 def _subscription_view(subscription):

@@ -9,6 +9,7 @@
   other than by _id scans its collection).
 - `dead_letters`: the deliveries that gave up, keyed by delivery id, for the administrators' list.
 - `case_deliveries`: per tracking ID, the ids of its deliveries (the CMO cell's view of a case).
+- `personal_data_reads`: per tracking ID, who read its delivery log with the addresses in clear, and when.
 - `preferences` (keyed by a one-way key of the citizen's mobile), `subscriptions` (webhooks),
   `inbox` (staff notices, one document per box), `rate` (per-recipient counters), `sms_sink`.
 """
@@ -145,6 +146,18 @@ class NotificationStore:
         ids = (self.db.case_deliveries.find_one({"_id": tracking_id}) or {}).get("ids", [])
         found = (self.get(i) for i in ids)
         return sorted((d for d in found if d), key=lambda d: d["created_at"])
+
+    def log_personal_data_read(self, tracking_id, reader, now):
+        """One single-document update by _id. MongoDB may refuse one of two racing upserts that both
+        insert (E11000): the loser appends to the document the winner created."""
+        read = {"$push": {"reads": {"reader": reader["sub"], "role": reader["role"], "at": now}}}
+        try:
+            self.db.personal_data_reads.update_one({"_id": tracking_id}, read, upsert=True)
+        except DuplicateKeyError:
+            self.db.personal_data_reads.update_one({"_id": tracking_id}, read)
+
+    def personal_data_reads(self, tracking_id):
+        return (self.db.personal_data_reads.find_one({"_id": tracking_id}) or {}).get("reads", [])
 
     # --- rate limits ----------------------------------------------------------------------------
 

@@ -155,6 +155,31 @@ class TestAccess:
         assert shown["complainant"]["residence"]["address"] == "(withheld)"
         assert access.view(self.case(), OFFICER)["complainant"]["mobile"] == "9830012345"  # assigned officer
 
+    def test_each_caller_gets_one_audience(self):
+        case = self.case()
+        colleague = {"sub": "off-phe-bankura-l1-2", "role": "officer", "department": "phe", "districts": ["Bankura"]}
+        supervisor = {**colleague, "sub": "sup-phe-bankura", "role": "supervisor"}
+        drafter = {"sub": "off-phe-bankura-l1-3", "role": "officer", "department": "phe", "districts": ["Bankura"]}
+        case["filed_by"] = {"id": drafter["sub"], "role": "officer"}
+        case["complainant"]["mobile"] = CITIZEN["mobile"]
+        assert access.audience(case, CITIZEN) == "complainant"
+        assert [access.audience(case, a) for a in (OFFICER, drafter, {"sub": "c", "role": "cmo_cell"})] == \
+            ["working"] * 3
+        assert [access.audience(case, a) for a in (colleague, supervisor)] == ["other_staff"] * 2
+        assert access.audience(case, {"sub": "admin-1", "role": "admin"}) == "subscriber"
+        assert access.sees_personal_data(case, OFFICER) and not access.sees_personal_data(case, CITIZEN)
+        assert not access.sees_personal_data(case, colleague)
+
+    def test_editing_on_the_citizens_behalf_does_not_unmask(self):
+        case = self.case()
+        colleague = {"sub": "off-phe-bankura-l1-2", "role": "officer", "department": "phe", "districts": ["Bankura"]}
+        edit = g.apply_action(case, "edit_on_behalf", {"changes": {"complainant": {**case["complainant"],
+                              "mobile": "9831099887"}}, "consent": "verbal_on_call"}, colleague, NOW)
+        case.update(edit.set, timeline=case["timeline"] + edit.timeline, versions=edit.versions)
+        shown = access.view(case, colleague)
+        assert "9831099887" not in str(shown) and "9830012345" not in str(shown)
+        assert access.view(case, OFFICER)["versions"][0]["before"]["complainant"]["mobile"] == "9830012345"
+
     def test_citizens_see_public_entries_only(self):
         case = self.case()
         case["timeline"].append({"at": NOW, "kind": "add_note", "public": False, "text": "internal"})

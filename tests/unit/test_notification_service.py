@@ -1,5 +1,7 @@
 """The notification service's checks that come before any store or provider (worker_factory: the
 service's dependencies are stand-ins here, and these checks must not reach them)."""
+from datetime import datetime
+
 import pytest
 from nameko.testing.services import worker_factory
 
@@ -86,3 +88,29 @@ def test_production_refuses_to_keep_webhook_secrets_unsealed():
     with pytest.raises(Conflict):
         worker.create_subscription({"id": "dash", "url": "https://dash.example.org/hook"}, ADMIN)
     assert not worker.store.create_subscription.called
+
+
+def test_reading_the_delivery_log_with_addresses_is_logged_masked_reading_is_not():
+    delivery = {"_id": "d1", "event_type": "grievance.filed", "template": "filed", "channel": "sms",
+                "recipient": {"kind": "complainant", "key": "k", "address": "9830012345"}, "language": "bn",
+                "state": "sent", "message": {"text": "t", "language": "bn"}, "log": [],
+                "scope": {"department": "phe", "district": "Bankura"}, "created_at": datetime(2026, 11, 29)}
+    worker = service()
+    worker.store.for_case.return_value = [delivery]
+    officer = {"sub": "off-phe-bankura-l1-2", "role": "officer", "department": "phe", "districts": ["Bankura"]}
+    assert worker.deliveries_for_case("WB-2026-12345674", officer)[0]["recipient"]["address"] == "98******45"
+    assert not worker.store.log_personal_data_read.called
+    assert worker.deliveries_for_case("WB-2026-12345674", ADMIN)[0]["recipient"]["address"] == "9830012345"
+    tracking_id, reader, _ = worker.store.log_personal_data_read.call_args.args
+    assert tracking_id == "WB-2026-12345674" and reader["sub"] == ADMIN["sub"]
+
+
+def test_the_delivery_log_access_log_is_for_the_cmo_cell():
+    with pytest.raises(Forbidden):
+        service().personal_data_reads("WB-2026-12345674", ADMIN)
+    worker = service()
+    worker.store.personal_data_reads.return_value = [{"reader": "admin-1", "role": "admin",
+                                                      "at": datetime(2026, 11, 29, 10, 0)}]
+    assert worker.personal_data_reads("WB-2026-12345674", {"sub": "cmo-1", "role": "cmo_cell"}) == [
+        {"tracking_id": "WB-2026-12345674", "reader": "admin-1", "role": "admin", "at": "2026-11-29T10:00:00",
+         "what": "delivery_log"}]
