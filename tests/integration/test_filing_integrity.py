@@ -1,5 +1,6 @@
 """Filing: a citizen files only under the number their token proves; the monthly limit and the repeat check
 hold when many filings arrive at once (each is one atomic store operation, not a read then a write)."""
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ import eventlet
 
 from services.intake.domain import intake_rules, tracking
 from services.intake.storage import GrievanceStore, utcnow
+from shared import counters
 from shared.config import database_name
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water
 
@@ -103,3 +105,26 @@ def test_a_refused_filing_releases_its_claim(platform, platform_config, mongo_cl
     assert intake_store(mongo_client, platform_config).repeats.find_one({"_id": key}) is None
     by_phone = {**body, "channel": "phone_assisted", "override_filing_limit": True}
     assert platform.file(by_phone, CMO_CELL).status_code == 201
+
+
+def test_a_fresh_claim_whose_case_never_comes_is_waited_for_then_taken_over(platform, platform_config,
+                                                                              mongo_client):
+    mobile = "9830077777"
+    body = drinking_water(mobile=mobile)
+    key = intake_rules.duplicate_key(mobile, body["subject"], body["description"])
+    ghost = tracking.new_tracking_id(utcnow().year)
+    intake_store(mongo_client, platform_config).repeats.insert_one({"_id": key, "tracking_id": ghost, "at": utcnow()})
+    started = time.monotonic()
+    filed = platform.ok(platform.file(body, citizen(mobile)), 201)
+    waited = time.monotonic() - started
+    assert filed["tracking_id"] != ghost
+    assert intake_rules.CLAIM_TAKEOVER_AFTER.total_seconds() - 1 < waited < 3 * intake_rules.CLAIM_TAKEOVER_AFTER.total_seconds()
+
+
+def test_fifty_takers_of_a_bounded_counter_at_once_get_exactly_the_limit(mongo_client, platform_config):
+    collection = mongo_client[database_name(platform_config, "intake")].filing_counters
+    taken = at_once(50, lambda n: counters.take_slot(collection, "month-key", 10))
+    assert taken.count(True) == 10 and collection.find_one({"_id": "month-key"})["count"] == 10
+    counters.give_back(collection, "month-key")
+    assert at_once(5, lambda n: counters.take_slot(collection, "month-key", 10)).count(True) == 1
+    assert counters.count_anyway(collection, "month-key") == 11  # an allowed override counts past it
