@@ -3,7 +3,7 @@ rate-limited per number and per address, dead after a few wrong guesses. Pure: n
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 CODE_DIGITS = 6
 LIFETIME = timedelta(minutes=5)
@@ -57,6 +57,8 @@ SEND_REFUSALS = {
 
 
 def send_windows(mobile, address, now):
-    """The fixed windows a code sent now is counted in: per number, per address."""
-    window = int(now.timestamp() // SEND_WINDOW.total_seconds())
-    return f"number:{mobile}:{window}", f"address:{address}:{window}"
+    """The fixed window a code sent now is counted in: its key per number and per address, and its end."""
+    seconds = SEND_WINDOW.total_seconds()
+    window = int(now.timestamp() // seconds)
+    end = datetime.fromtimestamp((window + 1) * seconds, tz=UTC)
+    return f"number:{mobile}:{window}", f"address:{address}:{window}", end

@@ -7,12 +7,13 @@ import requests
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
 
 from services.identity import otp
 from services.identity.federation import FederationError, Upstream
 from services.identity.keys import ALG, KeyRing
-from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, Account, Client, IdentityServer,
-                                     secret_hash)
+from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, REFRESH_TOKEN_SECONDS, Account, Client,
+                                     IdentityServer, secret_hash)
 from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema, StaffAccountSchema
 from services.identity.storage import IdentityStorage
 from shared.actors import ADMIN, actor_schema
@@ -31,6 +32,7 @@ _http_schema = HttpRequestSchema()
 _client_schema = MachineClientSchema()
 _staff_schema = StaffAccountSchema()
 _builtin_clients_written = set()
+PURGE_INTERVAL_SECONDS = 600
 
 
 def utcnow():
@@ -49,9 +51,9 @@ class IdentityService(StoreBackedService):
         """Send a sign-in code by SMS. The answer never says whether the number has an account."""
         request = validated(_otp_schema, payload)
         mobile, now = request["mobile"][-10:], utcnow()
-        number_window, address_window = otp.send_windows(mobile, address, now)
+        number_window, address_window, window_end = otp.send_windows(mobile, address, now)
         refused_by = self.store.take_send_slots(number_window, otp.MAX_SENDS_PER_NUMBER,
-                                                address_window, otp.MAX_SENDS_PER_ADDRESS)
+                                                address_window, otp.MAX_SENDS_PER_ADDRESS, window_end)
         if refused_by is not None:
             why = otp.SEND_REFUSALS[refused_by]
             self.store.audit("otp_refused", now, mobile_sub=mask_mobile(mobile), address=address, reason=why)
@@ -62,6 +64,13 @@ class IdentityService(StoreBackedService):
                                     "params": {"code": code, "minutes": otp.LIFETIME.seconds // 60}})
         self.store.audit("otp_sent", now, mobile=mask_mobile(mobile), address=address)
         return {"sent": True, "expires_in": otp.LIFETIME.seconds}
+
+    @timer(interval=PURGE_INTERVAL_SECONDS)
+    def purge_expired(self):
+        purged = self.store.purge_expired(utcnow(), keep_used_codes_seconds=86400,
+                                          keep_families_seconds=REFRESH_TOKEN_SECONDS)
+        if any(purged.values()):
+            log.info("expired sign-in state purged", extra={"purged": purged})
 
     # --- the OAuth 2.0 endpoints (through the gateway) --------------------------------------------
 

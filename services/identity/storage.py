@@ -3,6 +3,7 @@ signing keys and the audit log."""
 import hashlib
 import time
 import uuid
+from datetime import timedelta
 
 from pymongo import ReturnDocument
 
@@ -83,12 +84,13 @@ class IdentityStore:
         return self.db.otp_challenges.update_one({"_id": mobile, "salt": salt, "used": False},
                                                  {"$set": {"used": True}}).modified_count == 1
 
-    def take_send_slots(self, number_window, per_number, address_window, per_address):
+    def take_send_slots(self, number_window, per_number, address_window, per_address, window_end):
         """Count a code against its number's and its address's window, each a bounded atomic counter; a
         refusal counts nothing. None when allowed, else which limit refused."""
-        if not counters.take_slot(self.db.otp_send_counts, number_window, per_number):
+        expiry = {"window_end": window_end}
+        if not counters.take_slot(self.db.otp_send_counts, number_window, per_number, expiry):
             return "number"
-        if not counters.take_slot(self.db.otp_send_counts, address_window, per_address):
+        if not counters.take_slot(self.db.otp_send_counts, address_window, per_address, expiry):
             counters.give_back(self.db.otp_send_counts, number_window)
             return "address"
         return None
@@ -153,6 +155,21 @@ class IdentityStore:
 
     def family_revoked(self, family):
         return self.db.token_families.find_one({"_id": family}) is not None
+
+    # expiry (FerretDB has no TTL indexes: a periodic job deletes what no rule needs any more)
+    def purge_expired(self, now, keep_used_codes_seconds, keep_families_seconds):
+        """Delete expired sign-in state; how many of each. Used codes are kept a while past their expiry so
+        a replay is still recognised; a family's revocation as long as its tokens could live."""
+        epoch = now.timestamp()
+        return {
+            "authorization_codes": self.db.authorization_codes.delete_many(
+                {"expires_at": {"$lt": epoch - keep_used_codes_seconds}}).deleted_count,
+            "refresh_tokens": self.db.refresh_tokens.delete_many({"expires_at": {"$lt": epoch}}).deleted_count,
+            "token_families": self.db.token_families.delete_many(
+                {"revoked_at": {"$lt": now - timedelta(seconds=keep_families_seconds)}}).deleted_count,
+            "otp_challenges": self.db.otp_challenges.delete_many({"expires_at": {"$lt": now}}).deleted_count,
+            "otp_send_counts": self.db.otp_send_counts.delete_many({"window_end": {"$lt": now}}).deleted_count,
+        }
 
     # audit
     def audit(self, kind, now, **details):

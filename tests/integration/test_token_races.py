@@ -118,3 +118,31 @@ def test_twenty_code_requests_at_once_send_exactly_the_limit(platform, platform_
                       .status_code)
     assert Counter(answers) == {200: otp.MAX_SENDS_PER_ADDRESS - otp.MAX_SENDS_PER_NUMBER,
                                 429: 20 - otp.MAX_SENDS_PER_ADDRESS + otp.MAX_SENDS_PER_NUMBER}, answers
+
+
+def test_expired_sign_in_state_is_purged_and_live_state_kept(mongo_client, platform_config):
+    from datetime import UTC, datetime, timedelta
+
+    from services.identity.storage import IdentityStore
+
+    store = IdentityStore(mongo_client[database_name(platform_config, "identity")])
+    now = datetime.now(UTC)
+    epoch, day = now.timestamp(), 86400
+    store.save_authorization_code({"_id": "old-code", "client_id": "c", "expires_at": epoch - 2 * day})
+    store.save_authorization_code({"_id": "used-yesterday", "client_id": "c", "expires_at": epoch - day / 2})
+    store.save_refresh_token("expired", "c", "s", "", epoch - 1, "f1")
+    store.save_refresh_token("live", "c", "s", "", epoch + day, "f1")
+    store.revoke_family("f-old", "test", now - timedelta(days=31))
+    store.revoke_family("f-new", "test", now)
+    store.put_challenge(otp.new_challenge("9830000001", now - otp.LIFETIME * 2, "123456"))
+    store.put_challenge(otp.new_challenge("9830000002", now, "123456"))
+    store.take_send_slots("n-old", 3, "a-old", 10, now - timedelta(seconds=1))
+    store.take_send_slots("n-now", 3, "a-now", 10, now + otp.SEND_WINDOW)
+
+    purged = store.purge_expired(now, keep_used_codes_seconds=day, keep_families_seconds=30 * day)
+    assert purged == {"authorization_codes": 1, "refresh_tokens": 1, "token_families": 1, "otp_challenges": 1,
+                      "otp_send_counts": 2}
+    assert store.authorization_code("used-yesterday") and store.refresh_token("live")
+    assert store.family_revoked("f-new") and not store.family_revoked("f-old")
+    assert store.challenge("9830000002") and store.challenge("9830000001") is None
+    assert store.db.otp_send_counts.count_documents({}) == 2

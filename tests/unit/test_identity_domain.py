@@ -29,8 +29,9 @@ def test_a_code_matches_only_itself_and_says_why_it_takes_no_more_guesses():
 
 
 def test_sends_are_counted_per_number_and_per_address_in_fixed_windows():
-    number, address = otp.send_windows("9830012345", "10.0.0.1", NOW)
+    number, address, end = otp.send_windows("9830012345", "10.0.0.1", NOW)
     assert number.startswith("number:9830012345:") and address.startswith("address:10.0.0.1:")
+    assert end == NOW + otp.SEND_WINDOW  # NOW starts a window
     assert otp.send_windows("9830012345", "10.0.0.1", NOW + timedelta(minutes=1))[0] == number
     assert otp.send_windows("9830012345", "10.0.0.1", NOW + otp.SEND_WINDOW)[0] != number
     assert set(otp.SEND_REFUSALS) == {"number", "address"}
