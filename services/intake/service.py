@@ -271,13 +271,13 @@ class IntakeService(RelaysOutbox, StoreBackedService):
                     claim["tracking_id"] = fresh
                 tracking_id = fresh
                 continue
-            self.outbox.relay(tracking_id)
-            log.info("grievance filed", extra={"tracking_id": tracking_id, "status": case["status"]})
             return case
         raise RuntimeError("could not allocate a tracking ID")
 
-    @staticmethod
-    def _filed(case):
+    def _filed(self, case):
+        """Relay the new case's event at once (never raises: the sweep retries) and answer the filing."""
+        self.outbox.relay(case["_id"])
+        log.info("grievance filed", extra={"tracking_id": case["_id"], "status": case["status"]})
         return {"tracking_id": case["_id"], "status": case["status"], "missing": case["missing"],
                 "duplicate": False}
 
