@@ -9,7 +9,9 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from authlib.common.security import generate_token
 from authlib.oauth2 import rfc6749
@@ -27,6 +29,10 @@ OTP_GRANT = "urn:sorasori:params:oauth:grant-type:mobile-otp"
 AUDIENCE = "sorasori-api"
 ACCESS_TOKEN_SECONDS = 900
 REFRESH_TOKEN_SECONDS = 30 * 86400
+
+
+def utcnow():
+    return datetime.now(UTC)
 
 
 def secret_hash(secret):
@@ -128,7 +134,7 @@ class MobileOTPGrant(rfc6749.grants.BaseGrant, rfc6749.TokenEndpointMixin):
             raise InvalidRequestError("mobile and code are required")
         account = self.server.verify_otp(form["mobile"], form["code"], self.request)
         if account is None:
-            raise InvalidGrantError("the code is wrong, expired or used, or the number is locked")
+            raise InvalidGrantError("the code is wrong, expired or used, or took too many guesses: ask for a new one")
         self.request.user = account
         self.request.client = client
 
@@ -144,13 +150,26 @@ class RotatingRefreshTokenGrant(RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token):
-        return self.server.store.find_refresh_token(secret_hash(refresh_token))
+        """Rotation is one atomic operation: of many requests presenting one token, one gets it. A token
+        presented after its rotation (or revocation) revokes its whole family."""
+        token_hash, client_id = secret_hash(refresh_token), self.request.client.get_client_id()
+        found = self.server.store.rotate_refresh_token(token_hash, client_id, utcnow())
+        if found is None:
+            self.server.refresh_token_refused(token_hash, client_id)
+            return None
+        if self.server.store.family_revoked(family_of(found)):
+            return None  # it was saved just as its family was revoked
+        return StoredRefreshToken(found)
 
     def authenticate_user(self, refresh_token):
         return self.server.account(refresh_token["sub"])
 
     def revoke_old_credential(self, refresh_token):
-        self.server.store.revoke_refresh_token(refresh_token["_id"])
+        pass  # revoked already, by the operation that handed it to this request
+
+
+def family_of(refresh_token):
+    return refresh_token.get("family") or refresh_token["_id"]  # tokens saved before families: their own
 
 
 class StoredRefreshToken(dict):
@@ -179,7 +198,8 @@ class RefreshRevocation(RevocationEndpoint):
         return self.server.store.find_refresh_token(secret_hash(token_string))
 
     def revoke_token(self, token, request):
-        self.server.store.revoke_refresh_token(token["_id"])
+        """Signing out ends the session: every token rotated from the same sign-in."""
+        self.server.store.revoke_family(family_of(token), "revoked", utcnow())
 
 
 class StoredAuthorizationCode(dict, rfc6749.AuthorizationCodeMixin):
@@ -228,13 +248,17 @@ class PkceAuthorizationCodeGrant(AuthorizationCodeGrant):
             "auth_time": int(time.time()), "expires_at": time.time() + self.CODE_SECONDS})
 
     def query_authorization_code(self, code, client):
-        found = self.server.store.authorization_code(secret_hash(code))
-        if found and found["client_id"] == client.get_client_id() and found["expires_at"] >= time.time():
-            return StoredAuthorizationCode(found)
-        return None
+        """Single use: marked used by the same atomic operation that finds it. A code presented again
+        revokes the tokens it gave (RFC 6749 section 4.1.2)."""
+        code_hash = secret_hash(code)
+        found = self.server.store.redeem_authorization_code(code_hash, client.get_client_id(), utcnow())
+        if found is None:
+            self.server.authorization_code_refused(code_hash, client.get_client_id())
+            return None
+        return StoredAuthorizationCode(found) if found["expires_at"] >= time.time() else None
 
     def delete_authorization_code(self, authorization_code):
-        self.server.store.delete_authorization_code(authorization_code["_id"])
+        pass  # marked used when it was redeemed, and kept: a replay must be recognised
 
     def authenticate_user(self, authorization_code):
         return self.server.account(authorization_code["sub"])
@@ -322,7 +346,35 @@ class IdentityServer(rfc6749.AuthorizationServer):
         if token.get("refresh_token"):
             self.store.save_refresh_token(secret_hash(token["refresh_token"]), request.client.get_client_id(),
                                           request.user.get_user_id(), token.get("scope", ""),
-                                          time.time() + REFRESH_TOKEN_SECONDS)
+                                          time.time() + REFRESH_TOKEN_SECONDS, self._family(request))
+
+    @staticmethod
+    def _family(request):
+        """A rotated token stays in its predecessor's family; a code's tokens are the code's family (so a
+        replayed code can revoke them); a fresh sign-in starts a family."""
+        if request.refresh_token is not None:
+            return family_of(request.refresh_token)
+        if request.authorization_code is not None:
+            return request.authorization_code["_id"]
+        return uuid.uuid4().hex
+
+    def refresh_token_refused(self, token_hash, client_id):
+        """A used or revoked refresh token presented again: whoever holds the family's newest token may be a
+        thief, or its owner may be; revoke the family either way (OAuth 2.0 Security BCP, 4.14.2)."""
+        token = self.store.refresh_token(token_hash)
+        if token is None or token["client_id"] != client_id or not token["revoked"]:
+            return  # unknown, another client's, or merely expired
+        revoked = self.store.revoke_family(family_of(token), "refresh_token_reused", utcnow())
+        self.store.audit("refresh_token_reused", utcnow(), sub=token["sub"], client_id=client_id,
+                         family=family_of(token), revoked=revoked)
+
+    def authorization_code_refused(self, code_hash, client_id):
+        code = self.store.authorization_code(code_hash)
+        if code is None or code["client_id"] != client_id or not code.get("used"):
+            return
+        revoked = self.store.revoke_family(code_hash, "authorization_code_reused", utcnow())
+        self.store.audit("authorization_code_reused", utcnow(), sub=code["sub"], client_id=client_id,
+                         revoked=revoked)
 
     def create_oauth2_request(self, request):
         return rpc_request(request)

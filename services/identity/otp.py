@@ -1,17 +1,17 @@
 """One-time passwords for citizens' sign-in by mobile number: short-lived, single-use, hashed at rest,
-rate-limited per number and per address, locked after repeated failures. Pure: no I/O, no clock."""
+rate-limited per number and per address, dead after a few wrong guesses. Pure: no I/O, no clock."""
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 CODE_DIGITS = 6
 LIFETIME = timedelta(minutes=5)
-MAX_ATTEMPTS = 5                       # wrong codes before the number is locked
-LOCKOUT = timedelta(minutes=15)
+# Guesses at one code, the right one included. Then the code is dead, not the number: anyone can type
+# wrong codes for a number they do not own, and that must not lock its owner out (a fresh code works).
+MAX_ATTEMPTS = 5
 SEND_WINDOW = timedelta(minutes=15)
-MAX_SENDS_PER_NUMBER = 3               # per window
+MAX_SENDS_PER_NUMBER = 3               # per window: with MAX_ATTEMPTS, at most 15 guesses per number
 MAX_SENDS_PER_ADDRESS = 10             # per window, across numbers
 
 
@@ -29,28 +29,36 @@ def new_challenge(mobile, now, code):
             "attempts": 0, "used": False, "created_at": now}
 
 
-@dataclass(frozen=True)
-class Verdict:
-    ok: bool
-    reason: str = ""
-    lock: bool = False
+def open_for_attempts(now):
+    """The store filter of a challenge that may take one more guess: the guess is counted (`$inc`) in the
+    same atomic operation that checks this, before the code is compared."""
+    return {"used": False, "attempts": {"$lt": MAX_ATTEMPTS}, "expires_at": {"$gt": now}}
 
 
-def check(challenge, code, now):
-    """Whether `code` answers `challenge`; `lock` says the number must now be locked out."""
-    if challenge is None or challenge["used"]:
-        return Verdict(False, "no code was sent, or it was used already")
+def matches(challenge, code):
+    return hmac.compare_digest(challenge["hash"], hash_code(code or "", challenge["salt"]))
+
+
+def refusal(challenge, now):
+    """Why a challenge took no guess (open_for_attempts did not match it)."""
+    if challenge is None:
+        return "no code was sent"
+    if challenge["used"]:
+        return "the code was used already"
     if now >= challenge["expires_at"]:
-        return Verdict(False, "the code has expired")
-    if hmac.compare_digest(challenge["hash"], hash_code(code or "", challenge["salt"])):
-        return Verdict(True)
-    attempts = challenge["attempts"] + 1
-    return Verdict(False, "wrong code", lock=attempts >= MAX_ATTEMPTS)
+        return "the code has expired"
+    return "too many wrong codes: ask for a new code"
 
 
-def sends_allowed(recent_sends_to_number, recent_sends_from_address):
-    if recent_sends_to_number >= MAX_SENDS_PER_NUMBER:
-        return False, f"at most {MAX_SENDS_PER_NUMBER} codes per number every {SEND_WINDOW.seconds // 60} minutes"
-    if recent_sends_from_address >= MAX_SENDS_PER_ADDRESS:
-        return False, "too many codes requested from this address"
-    return True, ""
+SEND_REFUSALS = {
+    "number": f"at most {MAX_SENDS_PER_NUMBER} codes per number every {SEND_WINDOW.seconds // 60} minutes",
+    "address": "too many codes requested from this address",
+}
+
+
+def send_windows(mobile, address, now):
+    """The fixed window a code sent now is counted in: its key per number and per address, and its end."""
+    seconds = SEND_WINDOW.total_seconds()
+    window = int(now.timestamp() // seconds)
+    end = datetime.fromtimestamp((window + 1) * seconds, tz=UTC)
+    return f"number:{mobile}:{window}", f"address:{address}:{window}", end

@@ -7,12 +7,13 @@ import requests
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
 
 from services.identity import otp
 from services.identity.federation import FederationError, Upstream
 from services.identity.keys import ALG, KeyRing
-from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, Account, Client, IdentityServer,
-                                     secret_hash)
+from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, REFRESH_TOKEN_SECONDS, Account, Client,
+                                     IdentityServer, secret_hash)
 from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema, StaffAccountSchema
 from services.identity.storage import IdentityStorage
 from shared.actors import ADMIN, actor_schema
@@ -31,6 +32,7 @@ _http_schema = HttpRequestSchema()
 _client_schema = MachineClientSchema()
 _staff_schema = StaffAccountSchema()
 _builtin_clients_written = set()
+PURGE_INTERVAL_SECONDS = 600
 
 
 def utcnow():
@@ -49,21 +51,26 @@ class IdentityService(StoreBackedService):
         """Send a sign-in code by SMS. The answer never says whether the number has an account."""
         request = validated(_otp_schema, payload)
         mobile, now = request["mobile"][-10:], utcnow()
-        locked = self.store.locked_until(mobile)
-        if locked and locked > now:
-            raise RateLimited("too many wrong codes: this number is locked for a while")
-        allowed, why = otp.sends_allowed(self.store.recent_sends(now - otp.SEND_WINDOW, mobile=mobile),
-                                         self.store.recent_sends(now - otp.SEND_WINDOW, address=address))
-        if not allowed:
+        number_window, address_window, window_end = otp.send_windows(mobile, address, now)
+        refused_by = self.store.take_send_slots(number_window, otp.MAX_SENDS_PER_NUMBER,
+                                                address_window, otp.MAX_SENDS_PER_ADDRESS, window_end)
+        if refused_by is not None:
+            why = otp.SEND_REFUSALS[refused_by]
             self.store.audit("otp_refused", now, mobile_sub=mask_mobile(mobile), address=address, reason=why)
             raise RateLimited(why)
         code = otp.new_code()
         self.store.put_challenge(otp.new_challenge(mobile, now, code))
-        self.store.record_send(mobile, address, now)
         self.notification.send_sms({"to": mobile, "template": "otp", "language": request["language"],
                                     "params": {"code": code, "minutes": otp.LIFETIME.seconds // 60}})
         self.store.audit("otp_sent", now, mobile=mask_mobile(mobile), address=address)
         return {"sent": True, "expires_in": otp.LIFETIME.seconds}
+
+    @timer(interval=PURGE_INTERVAL_SECONDS)
+    def purge_expired(self):
+        purged = self.store.purge_expired(utcnow(), keep_used_codes_seconds=86400,
+                                          keep_families_seconds=REFRESH_TOKEN_SECONDS)
+        if any(purged.values()):
+            log.info("expired sign-in state purged", extra={"purged": purged})
 
     # --- the OAuth 2.0 endpoints (through the gateway) --------------------------------------------
 
@@ -271,19 +278,17 @@ class IdentityService(StoreBackedService):
                        redirect_uris=[f"{self.config['OIDC_ISSUER']}/oauth/sso/callback"]),)
 
     def _verify_otp(self, mobile, code, request):
+        """The guess is counted before the code is compared, in the operation that checks the code still
+        takes guesses: of any number of guesses at once, at most MAX_ATTEMPTS are compared."""
         mobile, now = mobile[-10:], utcnow()
-        locked = self.store.locked_until(mobile)
-        if locked and locked > now:
-            self.store.audit("sign_in_failed", now, mobile=mask_mobile(mobile), reason="locked")
+        challenge = self.store.spend_attempt(mobile, otp.open_for_attempts(now))
+        if challenge is None:
+            self.store.audit("sign_in_failed", now, mobile=mask_mobile(mobile),
+                             reason=otp.refusal(self.store.challenge(mobile), now))
             return None
-        challenge = self.store.challenge(mobile)
-        verdict = otp.check(challenge, code, now)
-        if not verdict.ok:
-            if challenge is not None and verdict.reason == "wrong code":
-                self.store.count_attempt(mobile)
-            if verdict.lock:
-                self.store.lock(mobile, now + otp.LOCKOUT)
-            self.store.audit("sign_in_failed", now, mobile=mask_mobile(mobile), reason=verdict.reason, locked=verdict.lock)
+        if not otp.matches(challenge, code):
+            self.store.audit("sign_in_failed", now, mobile=mask_mobile(mobile), reason="wrong code",
+                             attempt=challenge["attempts"], code_burnt=challenge["attempts"] >= otp.MAX_ATTEMPTS)
             return None
         if not self.store.use_challenge(mobile, challenge["salt"]):
             return None  # someone used it a moment ago

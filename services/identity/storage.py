@@ -3,10 +3,12 @@ signing keys and the audit log."""
 import hashlib
 import time
 import uuid
+from datetime import timedelta
 
 from pymongo import ReturnDocument
 
 from services.identity.oauth import Client, StoredRefreshToken
+from shared import counters
 from shared.mongo import MongoDatabase
 
 
@@ -71,31 +73,27 @@ class IdentityStore:
         self.db.otp_challenges.replace_one({"_id": challenge["mobile"]}, {"_id": challenge["mobile"], **challenge},
                                            upsert=True)
 
-    def count_attempt(self, mobile):
-        self.db.otp_challenges.update_one({"_id": mobile}, {"$inc": {"attempts": 1}})
+    def spend_attempt(self, mobile, open_filter):
+        """Count one guess at the number's code, in the same atomic operation that checks the code still
+        takes guesses (`open_filter`); the challenge after counting, or None when it takes no more."""
+        return self.db.otp_challenges.find_one_and_update({"_id": mobile, **open_filter}, {"$inc": {"attempts": 1}},
+                                                          return_document=ReturnDocument.AFTER)
 
     def use_challenge(self, mobile, salt):
         """Single use: only one caller can flip it."""
         return self.db.otp_challenges.update_one({"_id": mobile, "salt": salt, "used": False},
                                                  {"$set": {"used": True}}).modified_count == 1
 
-    def lock(self, mobile, until):
-        self.db.otp_locks.replace_one({"_id": mobile}, {"_id": mobile, "until": until}, upsert=True)
-
-    def locked_until(self, mobile):
-        doc = self.db.otp_locks.find_one({"_id": mobile})
-        return doc["until"] if doc else None
-
-    def record_send(self, mobile, address, now):
-        self.db.otp_sends.insert_one({"_id": uuid.uuid4().hex, "mobile": mobile, "address": address, "at": now})
-
-    def recent_sends(self, since, mobile=None, address=None):
-        query = {"at": {"$gte": since}}
-        if mobile:
-            query["mobile"] = mobile
-        if address:
-            query["address"] = address
-        return self.db.otp_sends.count_documents(query)
+    def take_send_slots(self, number_window, per_number, address_window, per_address, window_end):
+        """Count a code against its number's and its address's window, each a bounded atomic counter; a
+        refusal counts nothing. None when allowed, else which limit refused."""
+        expiry = {"window_end": window_end}
+        if not counters.take_slot(self.db.otp_send_counts, number_window, per_number, expiry):
+            return "number"
+        if not counters.take_slot(self.db.otp_send_counts, address_window, per_address, expiry):
+            counters.give_back(self.db.otp_send_counts, number_window)
+            return "address"
+        return None
 
     # single sign-on
     def save_sso_login(self, pending):
@@ -113,27 +111,65 @@ class IdentityStore:
         self.db.federated_identities.replace_one({"_id": link_id}, {"_id": link_id, "sub": sub, "linked_at": now},
                                                  upsert=True)
 
-    # authorization codes (stored as hashes, single use)
+    # authorization codes (stored as hashes, single use; kept after use so a replay is recognised)
     def save_authorization_code(self, record):
-        self.db.authorization_codes.insert_one(record)
+        self.db.authorization_codes.insert_one({**record, "used": False})
+
+    def redeem_authorization_code(self, code_hash, client_id, now):
+        """Single use: the code is marked used by the same atomic operation that finds it unused. The code
+        as it was, or None (unknown, another client's, or used already)."""
+        return self.db.authorization_codes.find_one_and_update(
+            {"_id": code_hash, "client_id": client_id, "used": False}, {"$set": {"used": True, "used_at": now}})
 
     def authorization_code(self, code_hash):
         return self.db.authorization_codes.find_one({"_id": code_hash})
 
-    def delete_authorization_code(self, code_hash):
-        self.db.authorization_codes.delete_one({"_id": code_hash})
-
-    # refresh tokens (stored as hashes)
-    def save_refresh_token(self, token_hash, client_id, sub, scope, expires_at):
+    # refresh tokens (stored as hashes). A family is every token rotated from one sign-in (or one
+    # authorization code); a family is revoked as a whole when one of its used tokens comes back.
+    def save_refresh_token(self, token_hash, client_id, sub, scope, expires_at, family):
         self.db.refresh_tokens.insert_one({"_id": token_hash, "client_id": client_id, "sub": sub, "scope": scope,
-                                           "expires_at": expires_at, "revoked": False, "created_at": time.time()})
+                                           "family": family, "expires_at": expires_at, "revoked": False,
+                                           "created_at": time.time()})
+
+    def rotate_refresh_token(self, token_hash, client_id, now):
+        """Single use: revoked by the same atomic operation that finds it live. The token as it was, or None
+        (unknown, another client's, expired, used or revoked)."""
+        return self.db.refresh_tokens.find_one_and_update(
+            {"_id": token_hash, "client_id": client_id, "revoked": False, "expires_at": {"$gt": time.time()}},
+            {"$set": {"revoked": True, "rotated_at": now}})
+
+    def refresh_token(self, token_hash):
+        return self.db.refresh_tokens.find_one({"_id": token_hash})
 
     def find_refresh_token(self, token_hash):
         doc = self.db.refresh_tokens.find_one({"_id": token_hash, "revoked": False})
         return StoredRefreshToken(doc) if doc else None
 
-    def revoke_refresh_token(self, token_hash):
-        self.db.refresh_tokens.update_one({"_id": token_hash}, {"$set": {"revoked": True}})
+    def revoke_family(self, family, reason, now):
+        """Revoke every token of a family; the number that were still live. The family's own record goes
+        first, so a token saved a moment later (its rotation racing this) is refused when presented."""
+        self.db.token_families.update_one({"_id": family}, {"$set": {"revoked_at": now, "reason": reason}},
+                                          upsert=True)
+        return self.db.refresh_tokens.update_many({"family": family, "revoked": False},
+                                                  {"$set": {"revoked": True}}).modified_count
+
+    def family_revoked(self, family):
+        return self.db.token_families.find_one({"_id": family}) is not None
+
+    # expiry (FerretDB has no TTL indexes: a periodic job deletes what no rule needs any more)
+    def purge_expired(self, now, keep_used_codes_seconds, keep_families_seconds):
+        """Delete expired sign-in state; how many of each. Used codes are kept a while past their expiry so
+        a replay is still recognised; a family's revocation as long as its tokens could live."""
+        epoch = now.timestamp()
+        return {
+            "authorization_codes": self.db.authorization_codes.delete_many(
+                {"expires_at": {"$lt": epoch - keep_used_codes_seconds}}).deleted_count,
+            "refresh_tokens": self.db.refresh_tokens.delete_many({"expires_at": {"$lt": epoch}}).deleted_count,
+            "token_families": self.db.token_families.delete_many(
+                {"revoked_at": {"$lt": now - timedelta(seconds=keep_families_seconds)}}).deleted_count,
+            "otp_challenges": self.db.otp_challenges.delete_many({"expires_at": {"$lt": now}}).deleted_count,
+            "otp_send_counts": self.db.otp_send_counts.delete_many({"window_end": {"$lt": now}}).deleted_count,
+        }
 
     # audit
     def audit(self, kind, now, **details):

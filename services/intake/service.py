@@ -1,5 +1,6 @@
 """Intake: owns the case of record for every grievance (filing, timeline, officer actions, feedback)."""
 import logging
+import time
 
 from nameko.rpc import rpc
 
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 MAX_WRITE_ATTEMPTS = 5
 MAX_EXPORT_PAGE = 5000
+CLAIM_POLL_SECONDS = 0.1
 _grievance_schema = GrievanceSchema()
 _feedback_schema = FeedbackSchema()
 _support_schema = SupportSchema()
@@ -41,41 +43,37 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         override = grievance.pop("override_filing_limit")
         if override and (actor["role"] == CITIZEN or grievance["channel"] != "phone_assisted"):
             raise Forbidden("only an officer filing a phone-assisted case may lift the filing limit")
-        if actor["role"] == CITIZEN and actor.get("mobile"):
-            grievance["complainant"]["mobile"] = grievance["complainant"].get("mobile") or actor["mobile"]
+        if actor["role"] == CITIZEN:
+            grievance["complainant"]["mobile"] = self._proven_mobile(grievance["complainant"].get("mobile"), actor)
         now = utcnow()
         mobile = grievance["complainant"].get("mobile")
+        tracking_id = tracking.new_tracking_id(now.year)
+        if not mobile:  # no repeat check or limit without a number: the cell calls to complete it
+            case = self._insert_new_case(tracking_id, grievance, actor, now, repeat_key=None)
+            return self._filed(case)
 
         repeat_key = intake_rules.duplicate_key(mobile, grievance["subject"], grievance["description"])
-        if mobile:
-            existing = self.store.recent_repeat(repeat_key, now - intake_rules.DUPLICATE_WINDOW)
-            if existing and (case := self.store.get(existing)):
-                return {"tracking_id": existing, "status": case["status"], "duplicate": True}
-            month_key = intake_rules.filing_month_key(mobile, now)
-            limit = int(self.config.get("FILINGS_PER_MOBILE_PER_MONTH", 10))
-            if not override and self.store.filings_this_month(month_key) >= limit:
+        earlier = self._claim_repeat(repeat_key, tracking_id)
+        if earlier is not None:
+            return earlier
+        month_key = intake_rules.filing_month_key(mobile, now)
+        limit = int(self.config.get("FILINGS_PER_MOBILE_PER_MONTH", 10))
+        claim = {"tracking_id": tracking_id}
+        try:
+            if override:
+                self.store.count_filing(month_key)
+            elif not self.store.reserve_filing(month_key, limit):
                 raise RateLimited(f"this mobile number has filed {limit} grievances this month; "
                                   "call the cell to file more")
-
-        for _ in range(MAX_WRITE_ATTEMPTS):
-            tracking_id = tracking.new_tracking_id(now.year)
-            case, events = domain.new_case(tracking_id, grievance, actor, now)
-            case["duplicate_key"] = repeat_key
-            self.outbox.mark(tracking_id)
             try:
-                self.store.insert(case, self._envelopes(case, events))
-                break
-            except DuplicateKeyError:
-                continue  # the random number was taken: draw again
-        else:
-            raise RuntimeError("could not allocate a tracking ID")
-        if mobile:
-            self.store.remember_repeat(repeat_key, tracking_id, now)
-            self.store.count_filing(month_key)
-        self.outbox.relay(tracking_id)
-        log.info("grievance filed", extra={"tracking_id": tracking_id, "status": case["status"]})
-        return {"tracking_id": tracking_id, "status": case["status"], "missing": case["missing"],
-                "duplicate": False}
+                case = self._insert_new_case(tracking_id, grievance, actor, now, repeat_key, claim)
+            except Exception:
+                self.store.release_filing(month_key)  # nothing was filed: the month's slot goes back
+                raise
+        except Exception:
+            self.store.release_repeat(repeat_key, claim["tracking_id"])  # nor is there a case to repeat
+            raise
+        return self._filed(case)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_grievance(self, tracking_id, actor):
@@ -221,6 +219,64 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             return None
 
         self._write(event["subject"], None, step, visible=False)
+
+    @staticmethod
+    def _proven_mobile(given, actor):
+        """A citizen files under the number their token proves; another person's complaint is filed by
+        the cell or an officer (phone-assisted). No number given: the proven one."""
+        proven = actor.get("mobile")
+        if given and (not proven or given[-10:] != proven[-10:]):
+            raise Forbidden("complainant.mobile must be the mobile number you signed in with; the CMO cell "
+                            "files for someone else by phone", {"field": "complainant.mobile"})
+        return given or proven
+
+    def _claim_repeat(self, repeat_key, tracking_id):
+        """Claim the repeat key for this filing (None), or the answer for a repeat of a case filed, or
+        being filed, in the last 24 hours. The claim is one unique insert; a loser waits for the winner's
+        case to appear and answers it, or takes over a claim whose filing died."""
+        waited_until = time.monotonic() + 2 * intake_rules.CLAIM_TAKEOVER_AFTER.total_seconds()
+        while time.monotonic() < waited_until:
+            now = utcnow()
+            claim = self.store.claim_repeat(repeat_key, tracking_id, now)
+            if claim is None:
+                continue  # released meanwhile: try again
+            if claim["tracking_id"] == tracking_id:
+                return None
+            case = self.store.get(claim["tracking_id"])
+            verdict = intake_rules.repeat_claim_verdict(claim, case is not None, now)
+            if verdict == intake_rules.DUPLICATE:
+                return {"tracking_id": case["_id"], "status": case["status"], "duplicate": True}
+            if verdict == intake_rules.TAKE_OVER:
+                if self.store.move_repeat(repeat_key, claim["tracking_id"], tracking_id, now):
+                    return None
+                continue
+            time.sleep(CLAIM_POLL_SECONDS)  # the first filing is inserting its case
+        raise Conflict("the same complaint is being filed right now; try again in a moment", {"allowed": []})
+
+    def _insert_new_case(self, tracking_id, grievance, actor, now, repeat_key, claim=None):
+        """Insert the case with its `grievance.filed` event; a taken tracking ID is drawn again (and the
+        repeat claim moved to the new one)."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            case, events = domain.new_case(tracking_id, grievance, actor, now)
+            case["duplicate_key"] = repeat_key
+            self.outbox.mark(tracking_id)
+            try:
+                self.store.insert(case, self._envelopes(case, events))
+            except DuplicateKeyError:
+                fresh = tracking.new_tracking_id(now.year)
+                if claim is not None and self.store.move_repeat(repeat_key, tracking_id, fresh, now):
+                    claim["tracking_id"] = fresh
+                tracking_id = fresh
+                continue
+            return case
+        raise RuntimeError("could not allocate a tracking ID")
+
+    def _filed(self, case):
+        """Relay the new case's event at once (never raises: the sweep retries) and answer the filing."""
+        self.outbox.relay(case["_id"])
+        log.info("grievance filed", extra={"tracking_id": case["_id"], "status": case["status"]})
+        return {"tracking_id": case["_id"], "status": case["status"], "missing": case["missing"],
+                "duplicate": False}
 
     def _visible_case(self, tracking_id, actor):
         if not tracking.is_valid(tracking_id):

@@ -1,9 +1,9 @@
 """The intake service's store: cases of record (`grievances`), repeat-submission keys and filing counters."""
 from datetime import datetime, timezone
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from shared import counters
 from shared.mongo import MongoDatabase
 from shared.outbox import insert_with_events, update_with_events
 
@@ -61,22 +61,37 @@ class GrievanceStore:
     def personal_data_reads(self, tracking_id):
         return list(self.access_log.find({"tracking_id": tracking_id}, {"_id": 0}).sort("at", 1))
 
-    def recent_repeat(self, key, since):
-        found = self.repeats.find_one({"_id": key})
-        if found and found["at"] >= since:
-            return found["tracking_id"]
-        return None
+    # Repeat keys: {_id: key, tracking_id, at}. A filing claims its key with a unique insert before it
+    # inserts the case, so of two identical filings at once exactly one goes on to file.
+    def claim_repeat(self, key, tracking_id, now):
+        """Try to claim `key` for `tracking_id`: the claim in force afterwards (ours if it names our
+        tracking ID), or None if another filing released it in between (then simply try again)."""
+        claim = {"_id": key, "tracking_id": tracking_id, "at": now}
+        try:
+            self.repeats.insert_one(claim)
+            return claim
+        except DuplicateKeyError:
+            return self.repeats.find_one({"_id": key})
 
-    def remember_repeat(self, key, tracking_id, now):
-        self.repeats.replace_one({"_id": key}, {"_id": key, "tracking_id": tracking_id, "at": now}, upsert=True)
+    def move_repeat(self, key, from_tracking_id, to_tracking_id, now):
+        """Take over a stale claim, or point our own at a newly drawn tracking ID; True if it was ours to
+        take (still naming `from_tracking_id`)."""
+        return self.repeats.update_one({"_id": key, "tracking_id": from_tracking_id},
+                                       {"$set": {"tracking_id": to_tracking_id, "at": now}}).matched_count == 1
 
-    def filings_this_month(self, month_key):
-        found = self.counters.find_one({"_id": month_key})
-        return found["count"] if found else 0
+    def release_repeat(self, key, tracking_id):
+        """A filing that claimed the key and then did not file gives it back."""
+        self.repeats.delete_one({"_id": key, "tracking_id": tracking_id})
+
+    # Filing counters: {_id: month key, count}, bounded atomically (shared.counters).
+    def reserve_filing(self, month_key, limit):
+        return counters.take_slot(self.counters, month_key, limit)
 
     def count_filing(self, month_key):
-        return self.counters.find_one_and_update({"_id": month_key}, {"$inc": {"count": 1}}, upsert=True,
-                                                 return_document=ReturnDocument.AFTER)["count"]
+        return counters.count_anyway(self.counters, month_key)
+
+    def release_filing(self, month_key):
+        counters.give_back(self.counters, month_key)
 
 
 class GrievanceStorage(MongoDatabase):

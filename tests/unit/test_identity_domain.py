@@ -15,20 +15,26 @@ def test_codes_are_six_digits_and_stored_only_as_a_salted_hash():
     assert challenge["hash"] != other["hash"]  # a salt per challenge
 
 
-def test_check_accepts_the_code_once_and_counts_towards_a_lock():
+def test_a_code_matches_only_itself_and_says_why_it_takes_no_more_guesses():
     challenge = otp.new_challenge("9830012345", NOW, "123456")
-    assert otp.check(challenge, "123456", NOW).ok
-    assert not otp.check(challenge, "123456", NOW + otp.LIFETIME).ok          # expired
-    assert not otp.check(dict(challenge, used=True), "123456", NOW).ok        # used
-    assert otp.check(dict(challenge, attempts=otp.MAX_ATTEMPTS - 1), "000000", NOW).lock
-    assert not otp.check(dict(challenge, attempts=0), "000000", NOW).lock
-    assert not otp.check(None, "123456", NOW).ok
+    assert otp.matches(challenge, "123456") and not otp.matches(challenge, "000000")
+    assert not otp.matches(challenge, None)
+    assert otp.refusal(None, NOW) == "no code was sent"
+    assert "used" in otp.refusal(dict(challenge, used=True), NOW)
+    assert "expired" in otp.refusal(challenge, NOW + otp.LIFETIME)
+    assert "new code" in otp.refusal(dict(challenge, attempts=otp.MAX_ATTEMPTS), NOW)
+    still_open = otp.open_for_attempts(NOW)
+    assert still_open["attempts"] == {"$lt": otp.MAX_ATTEMPTS} and still_open["used"] is False
+    assert still_open["expires_at"] == {"$gt": NOW}
 
 
-def test_send_limits():
-    assert otp.sends_allowed(2, 9)[0]
-    assert not otp.sends_allowed(otp.MAX_SENDS_PER_NUMBER, 0)[0]
-    assert not otp.sends_allowed(0, otp.MAX_SENDS_PER_ADDRESS)[0]
+def test_sends_are_counted_per_number_and_per_address_in_fixed_windows():
+    number, address, end = otp.send_windows("9830012345", "10.0.0.1", NOW)
+    assert number.startswith("number:9830012345:") and address.startswith("address:10.0.0.1:")
+    assert end == NOW + otp.SEND_WINDOW  # NOW starts a window
+    assert otp.send_windows("9830012345", "10.0.0.1", NOW + timedelta(minutes=1))[0] == number
+    assert otp.send_windows("9830012345", "10.0.0.1", NOW + otp.SEND_WINDOW)[0] != number
+    assert set(otp.SEND_REFUSALS) == {"number", "address"}
 
 
 def test_new_keys_are_rsa_with_a_dated_kid():

@@ -49,6 +49,17 @@ def test_repeat_key_ignores_case_spacing_and_punctuation():
     assert a != intake_rules.duplicate_key("9830099999", "no water", "tube well broken")
 
 
+def test_a_claimed_repeat_key_is_answered_waited_for_or_taken_over():
+    verdict = intake_rules.repeat_claim_verdict
+    fresh = {"tracking_id": "WB-2026-00000000", "at": NOW}
+    assert verdict(fresh, True, NOW) == intake_rules.DUPLICATE
+    assert verdict(fresh, False, NOW + timedelta(seconds=1)) == intake_rules.WAIT  # the winner is inserting
+    abandoned = NOW + intake_rules.CLAIM_TAKEOVER_AFTER
+    assert verdict(fresh, False, abandoned) == intake_rules.TAKE_OVER  # its filing died before the insert
+    assert verdict(fresh, True, abandoned) == intake_rules.DUPLICATE
+    assert verdict(fresh, True, NOW + intake_rules.DUPLICATE_WINDOW + timedelta(seconds=1)) == intake_rules.TAKE_OVER
+
+
 def test_filing_counter_key_is_per_month_and_hides_the_number():
     key = intake_rules.filing_month_key("9830012345", NOW)
     assert key.endswith(":2026-11") and "9830012345" not in key

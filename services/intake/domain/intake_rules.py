@@ -7,6 +7,10 @@ from datetime import timedelta
 from shared.catalog import is_urgent
 
 DUPLICATE_WINDOW = timedelta(hours=24)
+# A filing claims its repeat key (naming the tracking ID it will use) before it inserts the case. A claim
+# whose case has not appeared after this long belongs to a filing that died: the next one may take it over.
+CLAIM_TAKEOVER_AFTER = timedelta(seconds=5)
+DUPLICATE, WAIT, TAKE_OVER = "duplicate", "wait", "take_over"
 
 # Without these facts the cell cannot act: the case is accepted as `incomplete` and the cell calls.
 MANDATORY_FACTS = ("description", "place.district", "complainant.mobile")
@@ -35,6 +39,18 @@ def duplicate_key(mobile, subject, description):
     """Same complainant, same words: the key under which a repeat submission finds the first case."""
     material = "\x1f".join([mobile or "", normalise_text(subject), normalise_text(description)])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def repeat_claim_verdict(claim, case_exists, now):
+    """What a filing does on finding the repeat key claimed: answer the claimed case as a duplicate, wait
+    for the filing that claimed it to insert its case, or take the claim over (stale or abandoned)."""
+    if claim["at"] < now - DUPLICATE_WINDOW:
+        return TAKE_OVER
+    if case_exists:
+        return DUPLICATE
+    if claim["at"] <= now - CLAIM_TAKEOVER_AFTER:
+        return TAKE_OVER
+    return WAIT
 
 
 def filing_month_key(mobile, when):
