@@ -2,7 +2,14 @@
 import pytest
 
 from services.gateway import limits
-from services.gateway.limits import Limit, counter_key, limits_from, parse_limit, verdict, window
+from services.gateway.limits import (
+    Limit,
+    counter_key,
+    limits_from,
+    parse_limit,
+    verdict,
+    window,
+)
 
 
 def test_every_rule_has_a_setting_and_a_default():
