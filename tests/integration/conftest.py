@@ -98,7 +98,7 @@ def event_log(platform_config):
 
 
 @pytest.fixture
-def start_platform(platform_config, runner_factory):
+def platform_with(platform_config, runner_factory):
     """Starts all six services in-process with development auth, time that tests may move, and the given
     settings on top (rate limits, trusted proxies)."""
     from services.registry import service_classes
@@ -117,6 +117,6 @@ def start_platform(platform_config, runner_factory):
 
 
 @pytest.fixture
-def platform(start_platform):
+def platform(platform_with):
     """All six services in-process, with development auth and time that tests may move."""
-    return start_platform()
+    return platform_with()

@@ -21,8 +21,8 @@ def addresses_sent_to(gateway):
     return [entry["address"] for entry in entries]
 
 
-def test_behind_a_trusted_proxy_each_citizen_has_their_own_budget(start_platform):
-    gateway = start_platform(TRUSTED_PROXIES="127.0.0.1, 10.244.0.0/16")
+def test_behind_a_trusted_proxy_each_citizen_has_their_own_budget(platform_with):
+    gateway = platform_with(TRUSTED_PROXIES="127.0.0.1, 10.244.0.0/16")
     for n in range(12):  # twelve citizens behind the same ingress: past the per-address limit of 10
         # the citizen's own header says 1.2.3.4; the ingress appended the address it saw
         response = ask_code(gateway, f"98300{n:05d}", f"1.2.3.4, 49.37.1.{n}")
@@ -36,8 +36,8 @@ def test_behind_a_trusted_proxy_each_citizen_has_their_own_budget(start_platform
     gateway.ok(ask_code(gateway, "9831099998", "49.37.2.2"))
 
 
-def test_a_forged_header_from_an_untrusted_peer_is_ignored(start_platform):
-    gateway = start_platform(TRUSTED_PROXIES="10.244.0.0/16")  # the test client (127.0.0.1) is not a proxy
+def test_a_forged_header_from_an_untrusted_peer_is_ignored(platform_with):
+    gateway = platform_with(TRUSTED_PROXIES="10.244.0.0/16")  # the test client (127.0.0.1) is not a proxy
     for n in range(10):
         gateway.ok(ask_code(gateway, f"98300{n:05d}", f"49.37.1.{n}"))
     refused = ask_code(gateway, "9830099999", "49.37.1.99")
@@ -45,8 +45,8 @@ def test_a_forged_header_from_an_untrusted_peer_is_ignored(start_platform):
     assert set(addresses_sent_to(gateway)) == {"127.0.0.1"}
 
 
-def test_the_sign_in_page_sends_codes_for_the_citizen_behind_the_proxy(start_platform):
-    gateway = start_platform(TRUSTED_PROXIES="127.0.0.1")
+def test_the_sign_in_page_sends_codes_for_the_citizen_behind_the_proxy(platform_with):
+    gateway = platform_with(TRUSTED_PROXIES="127.0.0.1")
     for n in range(12):
         sent = requests.post(gateway.base + "/oauth/authorize", timeout=10,
                              data={**SIGN_IN_PAGE, "mobile": f"98320{n:05d}", "step": "send_code"},

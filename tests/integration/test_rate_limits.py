@@ -64,8 +64,8 @@ def counters(mongo_client, platform_config):
     return mongo_client[database_name(platform_config, "gateway")]["rate_windows"]
 
 
-def test_bursts_over_the_per_principal_limits_get_429(start_platform):
-    gateway = start_platform(**limit(FILING, PRINCIPAL, 3), **limit(SEARCH, PRINCIPAL, 3),
+def test_bursts_over_the_per_principal_limits_get_429(platform_with):
+    gateway = platform_with(**limit(FILING, PRINCIPAL, 3), **limit(SEARCH, PRINCIPAL, 3),
                              **limit(EXPORT, PRINCIPAL, 2), **limit(CASE_LOOKUP, PRINCIPAL, 3))
     mita, rina = citizen("9830012345"), citizen("9830054321")
     for n in range(3):
@@ -88,8 +88,8 @@ def test_bursts_over_the_per_principal_limits_get_429(start_platform):
     assert gateway.get(UNKNOWN_CASE, mita).status_code == 404
 
 
-def test_per_address_limits_behind_the_trusted_proxy(start_platform):
-    gateway = start_platform(TRUSTED_PROXIES="127.0.0.1", **limit(CASE_LOOKUP, ADDRESS, 4), **limit(SIGN_IN, ADDRESS, 3))
+def test_per_address_limits_behind_the_trusted_proxy(platform_with):
+    gateway = platform_with(TRUSTED_PROXIES="127.0.0.1", **limit(CASE_LOOKUP, ADDRESS, 4), **limit(SIGN_IN, ADDRESS, 3))
     for n in range(4):  # four different people at one address
         response = gateway.request("GET", f"/api/v1/grievances/{UNKNOWN_CASE}", citizen(f"98300{n:05d}"),
                                    headers=from_address("49.37.1.1"))
@@ -113,8 +113,8 @@ def test_per_address_limits_behind_the_trusted_proxy(start_platform):
                         timeout=10).status_code == 400
 
 
-def test_sign_in_codes_are_limited_per_mobile_and_per_address(start_platform):
-    gateway = start_platform(TRUSTED_PROXIES="127.0.0.1", **limit(OTP_VERIFY, MOBILE, 3),
+def test_sign_in_codes_are_limited_per_mobile_and_per_address(platform_with):
+    gateway = platform_with(TRUSTED_PROXIES="127.0.0.1", **limit(OTP_VERIFY, MOBILE, 3),
                              **limit(OTP_VERIFY, ADDRESS, 5), **limit(TOKEN, ADDRESS, 8))
     for _ in range(3):  # no code is pending for this number: identity says no, the gateway still counts
         tried = otp_try(gateway, "9830012345", "49.37.1.1")
@@ -142,8 +142,8 @@ def burst(count, request):
     return sorted(pool.imap(lambda _: request().status_code, range(count)))
 
 
-def test_a_concurrent_burst_admits_exactly_the_limit(start_platform, mongo_client, platform_config):
-    gateway = start_platform(**limit(CASE_LOOKUP, PRINCIPAL, 15), **limit(OTP_VERIFY, MOBILE, 10))
+def test_a_concurrent_burst_admits_exactly_the_limit(platform_with, mongo_client, platform_config):
+    gateway = platform_with(**limit(CASE_LOOKUP, PRINCIPAL, 15), **limit(OTP_VERIFY, MOBILE, 10))
     guesser = citizen("9830012345")
     statuses = burst(40, lambda: gateway.get(UNKNOWN_CASE, guesser))
     assert statuses.count(404) == 15 and statuses.count(429) == 25, statuses
@@ -154,8 +154,8 @@ def test_a_concurrent_burst_admits_exactly_the_limit(start_platform, mongo_clien
     assert statuses.count(400) == 10 and statuses.count(429) == 30, statuses
 
 
-def test_two_gateways_share_one_budget(start_platform, runner_factory, platform_config):
-    first = start_platform(**limit(CASE_LOOKUP, PRINCIPAL, 6))
+def test_two_gateways_share_one_budget(platform_with, runner_factory, platform_config):
+    first = platform_with(**limit(CASE_LOOKUP, PRINCIPAL, 6))
     second_config = dict(platform_config, WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}")
     runner_factory(second_config, GatewayService).start()
     second = Gateway(f"http://{second_config['WEB_SERVER_ADDRESS']}")
@@ -166,8 +166,8 @@ def test_two_gateways_share_one_budget(start_platform, runner_factory, platform_
     assert {(is_first, 429) for is_first in (True, False)} <= set(statuses)  # both refuse once it is spent
 
 
-def test_old_windows_are_swept(start_platform, mongo_client, platform_config):
-    gateway = start_platform(RATE_LIMIT_SWEEP_SECONDS=0.5, **limit(CASE_LOOKUP, PRINCIPAL, 100, 1),
+def test_old_windows_are_swept(platform_with, mongo_client, platform_config):
+    gateway = platform_with(RATE_LIMIT_SWEEP_SECONDS=0.5, **limit(CASE_LOOKUP, PRINCIPAL, 100, 1),
                              **limit(CASE_LOOKUP, ADDRESS, 100, 1))
     for n in range(3):
         assert gateway.get(UNKNOWN_CASE, citizen(f"98300{n:05d}")).status_code == 404
