@@ -53,7 +53,7 @@ test-integration: infra
 	@bash scripts/run_tests.sh tests/integration
 
 bench: infra
-	@$(VENV_PY) -m bench
+	@$(VENV_PY) -m bench $(SECTION)
 
 seed: venv
 	@$(VENV_PY) -m services.identity.cli seed-demo

@@ -2,6 +2,7 @@
 
 Medians of several rounds (this machine has 2 noisy cores); each ratio compares a platform path with the
 raw infrastructure operation it rests on, measured moments apart. BENCH_FILINGS sets the filing count.
+`python -m bench limiter` (`make bench SECTION=limiter`) runs only the rate limiter's section.
 """
 import warnings
 
@@ -15,6 +16,7 @@ import os  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 import statistics  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
@@ -25,7 +27,9 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from bench import search  # noqa: E402
 from bench.filing import CONCURRENCY, measure_filings  # noqa: E402
 from bench.indexing import WORKERS, measure_index_paths, measure_service_indexing  # noqa: E402
+from bench.limiter import measure_limiter  # noqa: E402
 from bench.measure import free_port, latencies_ms, median_of_rounds, percentile, print_table, progress, rate  # noqa: E402
+from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS  # noqa: E402
 from services.launcher import ServiceProcess  # noqa: E402
 from services.registry import SERVICES  # noqa: E402
 from services.search.rebuild import rebuild  # noqa: E402
@@ -54,6 +58,11 @@ def main():
     config.update(MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-", AUTH_MODE="development",
                   FILINGS_PER_MOBILE_PER_MONTH=10 ** 6)
     config.pop("LOGGING", None)
+    if sys.argv[1:] == ["limiter"]:
+        print_table(measure_limiter(config))
+        return
+    # the gateway's limits stay on (their cost is part of every path) but never refuse the bench's load
+    config.update({name: "1000000000/60" for name in RATE_LIMIT_SETTINGS})
     filings = int(os.environ.get("BENCH_FILINGS", 1000))
     index_cases = int(os.environ.get("BENCH_INDEX_CASES", 2000))
     search_cases = int(os.environ.get("BENCH_SEARCH_CASES", 1_000_000))
@@ -139,6 +148,8 @@ def main():
         finally:
             for process in processes:
                 process.stop()
+        progress("the rate limiter: case lookups with the gateway's limits on and off")
+        limiter_rows = measure_limiter(config)
         rows.append(("MongoDB ping (raw)", f"{ping:.2f} ms p50", "1.00"))
         rows.append(("intake.health RPC (ping inside)", f"{rpc:.2f} ms p50", f"{rpc / ping:.1f}"))
         http = statistics.median(samples)
@@ -167,6 +178,7 @@ def main():
                      f"{steady['raw_p50']:.0f} ms p50, {steady['raw_p99']:.0f} ms p99", "1.00"))
         rows.append((f"201 -> searchable ({steady['seen']}/{steady['filed']} filed at {steady_rate}/s)",
                      f"{steady['p50']:.0f} ms p50, {steady['p99']:.0f} ms p99", f"{steady['p50'] / steady['raw_p50']:.2f}"))
+        rows.extend(limiter_rows)
     finally:
         for name in client.list_database_names():
             if name.startswith(f"bench_{run}_"):

@@ -4,6 +4,8 @@ pymongo is pinned to 4.15.x, the last line that supports eventlet (4.16 removed 
 calls run on eventlet's green sockets after `eventlet.monkey_patch()`. Connect by IP address: eventlet's
 green DNS resolver misbehaves with `localhost`.
 """
+from typing import ClassVar
+
 import pymongo
 
 from shared.config import database_name
@@ -12,22 +14,25 @@ from shared.providers import ClientProvider
 SERVER_SELECTION_TIMEOUT_MS = 5000
 
 
-def connect(uri, app_name="sorasori"):
-    return pymongo.MongoClient(
-        uri,
-        appname=app_name,
-        tz_aware=True,
-        serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
-        connectTimeoutMS=3000,
-    )
+def connect(uri, app_name="sorasori", **options):
+    """options override the defaults (e.g. shorter timeouts for a client that must never hold a request up)."""
+    return pymongo.MongoClient(uri, **{
+        "appname": app_name,
+        "tz_aware": True,
+        "serverSelectionTimeoutMS": SERVER_SELECTION_TIMEOUT_MS,
+        "connectTimeoutMS": 3000,
+        **options,
+    })
 
 
 class MongoDatabase(ClientProvider):
     """Injects the service's own `pymongo.database.Database`."""
 
+    client_options: ClassVar[dict] = {}  # a subclass may change the client's settings (timeouts)
+
     def setup(self):
         config = self.container.config
-        self.client = connect(config["MONGO_URI"], app_name=self.container.service_name)
+        self.client = connect(config["MONGO_URI"], app_name=self.container.service_name, **self.client_options)
         self.database = self.client[database_name(config, self.container.service_name)]
 
     def get_dependency(self, worker_ctx):

@@ -3,7 +3,9 @@ preferences, a case's delivery log, and for administrators webhook subscriptions
 development SMS sink. The notification service checks who may do what."""
 from nameko.web.handlers import http
 
+from services.gateway.limits import CASE_LOOKUP
 from services.gateway.responses import NO_STORE
+from services.gateway.throttle import throttled
 from services.gateway.web import api, json_body
 
 WEBHOOK = "/api/v1/admin/webhooks/<string:subscription_id>"
@@ -30,6 +32,7 @@ class NotificationRoutes:
         return 200, self._rpc("notification", self.notification.set_preferences, json_body(request), actor), {}
 
     @http("GET", "/api/v1/grievances/<string:tracking_id>/notifications")
+    @throttled(CASE_LOOKUP)
     @api
     def case_notifications(self, request, tracking_id):
         actor = self.authenticate(request)

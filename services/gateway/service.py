@@ -10,11 +10,14 @@ from werkzeug.wrappers import Response
 
 from services.gateway import health
 from services.gateway.auth import Authenticator
+from services.gateway.clientaddr import ClientAddress
+from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TOKEN
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.export import csv_export
 from services.gateway.web import api, call, json_body
 from services.gateway.responses import NO_STORE, json_response
+from services.gateway.throttle import Throttle, form_mobile, otp_attempt, search_or_export, throttled
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
@@ -42,6 +45,8 @@ class GatewayService(NotificationRoutes):
     config = Config()
     correlation_id = CorrelationId()
     authenticate = Authenticator()
+    client_address = ClientAddress()
+    throttle = Throttle()
     es = ElasticsearchClient()  # only for the health probe; the search service owns the indices
     intake = RpcProxy("intake")
     routing = RpcProxy("routing")
@@ -63,6 +68,7 @@ class GatewayService(NotificationRoutes):
     # --- grievances ---------------------------------------------------------------------------
 
     @http("POST", "/api/v1/grievances")
+    @throttled(FILING)
     @api
     def file_grievance(self, request):
         actor = self.authenticate(request)
@@ -71,27 +77,32 @@ class GatewayService(NotificationRoutes):
         return status, result, {"Location": f"/api/v1/grievances/{result['tracking_id']}"}
 
     @http("GET", TRACKING)
+    @throttled(CASE_LOOKUP)
     @api
     def get_grievance(self, request, tracking_id):
         actor = self.authenticate(request)
         return 200, self._rpc("intake", self.intake.get_grievance, tracking_id, actor), NO_STORE
 
     @http("POST", TRACKING + "/actions")
+    @throttled(CASE_LOOKUP)
     @api
     def act(self, request, tracking_id):
         return self._post_to_case(request, self.intake.act, tracking_id)
 
     @http("POST", TRACKING + "/feedback")
+    @throttled(CASE_LOOKUP)
     @api
     def feedback(self, request, tracking_id):
         return self._post_to_case(request, self.intake.give_feedback, tracking_id)
 
     @http("POST", TRACKING + "/support")
+    @throttled(CASE_LOOKUP)
     @api
     def support(self, request, tracking_id):
         return self._post_to_case(request, self.intake.support, tracking_id)
 
     @http("GET", TRACKING + "/access-log")
+    @throttled(CASE_LOOKUP)
     @api
     def personal_data_reads(self, request, tracking_id):
         actor = self.authenticate(request)
@@ -100,6 +111,7 @@ class GatewayService(NotificationRoutes):
         return 200, {"reads": sorted(reads, key=lambda read: read["at"])}, NO_STORE
 
     @http("POST", TRACKING + "/assignment")
+    @throttled(CASE_LOOKUP)
     @api
     def reassign(self, request, tracking_id):
         actor = self.authenticate(request)
@@ -121,9 +133,10 @@ class GatewayService(NotificationRoutes):
     @api
     def request_otp(self, request):
         """A citizen asks for a sign-in code by SMS."""
-        return 200, self._rpc("identity", self.identity.request_otp, json_body(request), request.remote_addr), {}
+        return 200, self._rpc("identity", self.identity.request_otp, json_body(request), self.client_address(request)), {}
 
     @http("GET", "/oauth/authorize")
+    @throttled(SIGN_IN)
     def authorization_page(self, request):
         """The code flow starts here: a sign-in page for a valid authorization request."""
         params = oauth_params(request.args)
@@ -151,13 +164,15 @@ class GatewayService(NotificationRoutes):
         return self._redirect_or_error(answer)
 
     @http("POST", "/oauth/authorize")
+    @throttled(SIGN_IN)
+    @throttled(OTP_VERIFY, applies=otp_attempt, mobile=form_mobile)
     def authorize(self, request):
         form = request.form
         params, mobile = oauth_params(form), form.get("mobile", "")
         forwarded = self._forward(request, args=params, form={})
         if form.get("step") == "send_code":
             try:
-                self._rpc("identity", self.identity.request_otp, {"mobile": mobile}, request.remote_addr)
+                self._rpc("identity", self.identity.request_otp, {"mobile": mobile}, self.client_address(request))
             except PlatformError as error:
                 return page("sign_in.html", status=error.status, params=params, mobile=mobile, code_sent=False,
                             error=error.message if error.status != 400 else "That is not a mobile number.")
@@ -182,6 +197,8 @@ class GatewayService(NotificationRoutes):
         return response
 
     @http("POST", "/oauth/token")
+    @throttled(TOKEN)
+    @throttled(OTP_VERIFY, applies=otp_attempt, mobile=form_mobile)
     def token(self, request):
         return self._oauth(request, self.identity.token)
 
@@ -223,6 +240,7 @@ class GatewayService(NotificationRoutes):
     # --- officers -------------------------------------------------------------------------------
 
     @http("GET", "/api/v1/search")
+    @throttled(search_or_export)
     @api
     def search_grievances(self, request):
         """Officers' search; `format=csv` streams every matching case (no row cap)."""
@@ -241,6 +259,7 @@ class GatewayService(NotificationRoutes):
         return csv_export("grievances.csv", SEARCH_COLUMNS, page)
 
     @http("GET", "/api/v1/insights/<string:name>")
+    @throttled(search_or_export)
     @api
     def insight(self, request, name):
         """The CMO cell's insights as tables; `format=csv` streams one."""
@@ -259,6 +278,7 @@ class GatewayService(NotificationRoutes):
         return csv_export(f"{name}.csv", first["columns"], page)
 
     @http("GET", TRACKING + "/similar")
+    @throttled(CASE_LOOKUP)
     @api
     def similar_cases(self, request, tracking_id):
         actor = self.authenticate(request)

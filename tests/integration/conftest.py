@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
 from shared.config import load_config
 from shared.elastic import drop_indices
 from shared.mongo import connect
@@ -28,6 +29,9 @@ def platform_config(rabbit_config):
         WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}",
         HEALTH_TIMEOUT=2,
     )
+    # tests file, search and poll far faster than people do: the gateway's limits stay on, out of their way
+    # (tests of the limits set their own)
+    config.update({name: "1000000/60" for name in RATE_LIMIT_SETTINGS})
     config.pop("LOGGING", None)
     yield config
     client = connect(config["MONGO_URI"])
@@ -94,14 +98,25 @@ def event_log(platform_config):
 
 
 @pytest.fixture
-def platform(platform_config, runner_factory):
-    """All six services in-process, with development auth and time that tests may move."""
+def platform_with(platform_config, runner_factory):
+    """Starts all six services in-process with development auth, time that tests may move, and the given
+    settings on top (rate limits, trusted proxies)."""
     from services.registry import service_classes
     from tests.integration.platform_client import Gateway
 
-    platform_config.update(AUTH_MODE="development", ALLOW_CLOCK_OVERRIDE=True,
-                           OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}",
-                           WEB_REDIRECT_URIS="http://127.0.0.1/app/callback")
-    runner = runner_factory(platform_config, *service_classes())
-    runner.start()
-    return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+    def start(**settings):
+        platform_config.update(AUTH_MODE="development", ALLOW_CLOCK_OVERRIDE=True,
+                               OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}",
+                               WEB_REDIRECT_URIS="http://127.0.0.1/app/callback")
+        platform_config.update(settings)
+        runner = runner_factory(platform_config, *service_classes())
+        runner.start()
+        return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+
+    return start
+
+
+@pytest.fixture
+def platform(platform_with):
+    """All six services in-process, with development auth and time that tests may move."""
+    return platform_with()
