@@ -5,11 +5,11 @@ from urllib.parse import urlencode
 from nameko.dependency_providers import Config
 from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.gateway import health
 from services.gateway.auth import Authenticator
+from services.gateway.http_server import http
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.export import csv_export
