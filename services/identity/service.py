@@ -5,14 +5,14 @@ from datetime import datetime, timedelta, timezone
 import requests
 
 from authlib.common.security import generate_token
-from authlib.oauth2.rfc6749.errors import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
 from nameko.rpc import RpcProxy, rpc
 
 from services.identity import otp
 from services.identity.federation import FederationError, Upstream
 from services.identity.keys import ALG, KeyRing
 from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, Account, Client, IdentityServer,
-                                     secret_hash)
+                                     secret_hash, unquotable_parameter)
 from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema, StaffAccountSchema
 from services.identity.storage import IdentityStorage
 from shared.actors import ADMIN, actor_schema
@@ -79,7 +79,7 @@ class IdentityService(StoreBackedService):
     def authorization_page(self, http):
         """Check an authorization request before the sign-in page is shown for it."""
         try:
-            grant = self._server().get_consent_grant(validated(_http_schema, http))
+            grant = self._consent_grant(self._server(), validated(_http_schema, http))
         except OAuth2Error as error:
             return {"ok": False, "error": error.error, "description": error.description}
         return {"ok": True, "client_id": grant.client.get_client_id(), "scope": grant.request.payload.scope,
@@ -91,7 +91,7 @@ class IdentityService(StoreBackedService):
         http = validated(_http_schema, http)
         server = self._server()
         try:
-            grant = server.get_consent_grant(http)
+            grant = self._consent_grant(server, http)
         except OAuth2Error as error:
             return {"ok": False, "error": error.error, "description": error.description}
         account = self._verify_otp(mobile or "", code or "", grant.request)
@@ -109,7 +109,7 @@ class IdentityService(StoreBackedService):
         if upstream is None:
             return {"ok": False, "error": "unsupported", "description": "single sign-on is not configured"}
         try:
-            self._server().get_consent_grant(http)
+            self._consent_grant(self._server(), http)
         except OAuth2Error as error:
             return {"ok": False, "error": error.error, "description": error.description}
         url, pending = upstream.start()
@@ -213,6 +213,13 @@ class IdentityService(StoreBackedService):
         return [{**e, "at": e["at"].isoformat()} for e in self.store.audit_entries(kind)]
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _consent_grant(server, http):
+        unquotable = unquotable_parameter(http["args"])
+        if unquotable:
+            raise InvalidRequestError(f"{unquotable} has characters no valid value has")
+        return server.get_consent_grant(http)
 
     def _admin(self, actor):
         actor = validated(actor_schema, actor)
