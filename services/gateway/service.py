@@ -58,6 +58,8 @@ class GatewayService(NotificationRoutes):
         components = health.run_checks(checks)
         components["gateway"] = {"status": UP}
         status, body = health.aggregate(components)
+        if not health.may_see_details(request, self.config, self.authenticate):
+            body = health.public(body)
         return json_response(body, status=status, headers=NO_STORE)
 
     # --- grievances ---------------------------------------------------------------------------
