@@ -16,7 +16,7 @@ from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, Account, C
 from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema, StaffAccountSchema
 from services.identity.storage import IdentityStorage
 from shared.actors import ADMIN, actor_schema
-from shared.errors import EXPECTED, Forbidden, RateLimited, validated
+from shared.errors import EXPECTED, Conflict, Forbidden, RateLimited, validated
 from shared.masking import mask_mobile
 from shared.service_base import StoreBackedService
 
@@ -172,11 +172,16 @@ class IdentityService(StoreBackedService):
         """Another state system (client credentials). The secret is shown once and stored hashed."""
         actor = self._admin(actor)
         request = validated(_client_schema, payload)
+        if request["client_id"] in self._builtin_client_ids():
+            raise Conflict(f"{request['client_id']} is one of the platform's own clients",
+                           {"client_id": ["Reserved for the platform's own clients."]})
         secret = generate_token(40)
         client = Client(client_id=request["client_id"], grant_types=["client_credentials"], scope=request["scope"],
                         secret_hash=secret_hash(secret), auth_method="client_secret_basic",
                         claims={"role": "system"})
-        self.store.put_client(client, utcnow())
+        if not self.store.add_client(client, utcnow()):
+            raise Conflict(f"a client {client.client_id} is already registered",
+                           {"client_id": ["Already registered; choose another id."]})
         self.store.audit("client_registered", utcnow(), by=actor["sub"], client_id=client.client_id)
         return {"client_id": client.client_id, "client_secret": secret}
 
@@ -263,6 +268,9 @@ class IdentityService(StoreBackedService):
             self.store.link_federated(link_id, sub, now)
         self.store.audit("signed_in", now, sub=sub, method="sso", upstream=claims["iss"])
         return self._account(sub)
+
+    def _builtin_client_ids(self):
+        return {CITIZEN_APP.client_id, WEB_AND_MOBILE, str(self.config.get("SSO_CLIENT_ID") or "")} - {""}
 
     def _web_client(self):
         uris = [u.strip() for u in str(self.config.get("WEB_REDIRECT_URIS", "")).split(",") if u.strip()]
