@@ -207,8 +207,9 @@ def test_client_registration_never_overwrites_a_client(platform, platform_config
     of 20 concurrent registrations of one new id exactly one wins."""
     from eventlet.greenpool import GreenPool
 
-    register = lambda client_id: platform.request("POST", "/api/v1/admin/clients", ADMIN,  # noqa: E731
-                                                  json={"client_id": client_id})
+    def register(client_id):
+        return platform.request("POST", "/api/v1/admin/clients", ADMIN, json={"client_id": client_id})
+
     for builtin in ("sorasori-web", APP, platform_config["SSO_CLIENT_ID"]):
         refused = register(builtin)
         assert refused.status_code == 409, refused.text
