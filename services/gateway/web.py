@@ -47,13 +47,20 @@ def json_body(request):
     except UnicodeDecodeError as error:
         raise BadRequest("the body is not UTF-8", {"_body": [f"Not UTF-8 at byte {error.start}."]}) from None
     try:
-        body = json.loads(text)
+        body = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         raise BadRequest("the body is nested too deeply", {"_body": [f"At most {MAX_DEPTH} levels."]}) from None
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise BadRequest("the body is not valid JSON", {"_body": [str(error)]}) from None
+    except ValueError:  # Python's limit on the digits of an integer
+        raise BadRequest("the body is not valid JSON", {"_body": ["A number has too many digits."]}) from None
     check_shape(body)
     return body
+
+
+def _refuse_constant(name):
+    """Python's parser takes NaN and Infinity, which are not JSON."""
+    raise BadRequest("the body is not valid JSON", {"_body": [f"{name} is not JSON."]})
 
 
 def check_shape(body):

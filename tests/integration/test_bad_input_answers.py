@@ -188,3 +188,13 @@ def test_a_request_path_that_is_not_utf8_is_404_json(platform):
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.split(b" ")[1] in (b"401", b"404"), answer[:300]
     assert b"application/json" in head and b"Error:" not in body
+
+
+def test_numbers_json_does_not_have_are_refused(platform):
+    for text in ('{"rating": NaN}', '{"rating": Infinity}', '{"rating": -Infinity}'):
+        response = platform.request("POST", "/api/v1/grievances/WB-2026-12345674/feedback", MITA, data=text,
+                                    headers=JSON)
+        assert "_body" in assert_clean_4xx(response, names="not JSON")["fields"]
+    huge = platform.request("POST", "/api/v1/grievances/WB-2026-12345674/feedback", MITA,
+                            data='{"rating": ' + "9" * 5000 + "}", headers=JSON)
+    assert "set_int_max_str_digits" not in assert_clean_4xx(huge, names="digits")["fields"]["_body"][0]
