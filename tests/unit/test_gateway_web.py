@@ -62,7 +62,7 @@ def test_bodies_past_the_depth_limit_or_with_lone_surrogates_are_named():
         deep = [deep]
     with pytest.raises(BadRequest) as raised:
         check_shape({"subject": deep})
-    assert "nested" in raised.value.message and list(raised.value.details)[0].startswith("subject.0.0")
+    assert "nested" in raised.value.message and next(iter(raised.value.details)).startswith("subject.0.0")
     with pytest.raises(BadRequest) as raised:
         check_shape({"complainant": {"name": "Mita \ud800"}, "attachments": [{"ref": "ok"}]})
     assert list(raised.value.details) == ["complainant.name"]
