@@ -25,7 +25,7 @@ def new_correlation_id():
     return uuid.uuid4().hex
 
 
-def _clean(value):
+def clean_correlation_id(value):
     if isinstance(value, str) and 0 < len(value) <= MAX_LENGTH and value.isprintable():
         return value
     return None
@@ -36,9 +36,9 @@ class CorrelationId(DependencyProvider):
 
     # nameko injects dependencies before it calls worker_setup, so the ID is settled here.
     def get_dependency(self, worker_ctx):
-        cid = _clean(worker_ctx.data.get(CONTEXT_KEY))
+        cid = clean_correlation_id(worker_ctx.data.get(CONTEXT_KEY))
         if cid is None and worker_ctx.args and isinstance(worker_ctx.args[0], Request):
-            cid = _clean(worker_ctx.args[0].headers.get(HTTP_HEADER))
+            cid = clean_correlation_id(worker_ctx.args[0].headers.get(HTTP_HEADER))
         cid = cid or new_correlation_id()
         worker_ctx.data[CONTEXT_KEY] = cid
         _current.set(cid)

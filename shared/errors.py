@@ -7,7 +7,9 @@ class PlatformError(Exception):
     status = 500
 
     def __init__(self, message, details=None):
-        super().__init__(message, details)
+        # nameko rebuilds the error in the caller from these args, each turned into text: a None would
+        # come back as the string "None"
+        super().__init__(*((message,) if details is None else (message, details)))
         self.message = message
         self.details = details
 

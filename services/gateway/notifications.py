@@ -1,8 +1,7 @@
 """The gateway's notification endpoints (a mixin of GatewayService): staff notices, citizens'
 preferences, a case's delivery log, and for administrators webhook subscriptions, dead letters and the
 development SMS sink. The notification service checks who may do what."""
-from nameko.web.handlers import http
-
+from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP
 from services.gateway.responses import NO_STORE
 from services.gateway.throttle import throttled

@@ -5,12 +5,12 @@ from urllib.parse import urlencode
 from nameko.dependency_providers import Config
 from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.gateway import health
 from services.gateway.auth import Authenticator
 from services.gateway.clientaddr import ClientAddress
+from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TOKEN
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
@@ -63,6 +63,8 @@ class GatewayService(NotificationRoutes):
         components = health.run_checks(checks)
         components["gateway"] = {"status": UP}
         status, body = health.aggregate(components)
+        if not health.may_see_details(request, self.config, self.authenticate):
+            body = health.public(body)
         return json_response(body, status=status, headers=NO_STORE)
 
     # --- grievances ---------------------------------------------------------------------------

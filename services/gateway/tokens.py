@@ -38,8 +38,8 @@ class TokenVerifier:
             header = jws.extract_compact(token.encode()).protected
             keys = self._key_set(header.get("kid"))
             decoded = jwt.decode(token, keys, algorithms=["RS256"])
-        except (JoseError, ValueError) as error:
-            raise Unauthenticated(f"invalid token: {error.__class__.__name__}") from None
+        except (JoseError, ValueError):
+            raise Unauthenticated("the access token is malformed or its signature does not verify") from None
         claims = decoded.claims
         registry = jwt.JWTClaimsRegistry(
             leeway=LEEWAY_SECONDS, iss={"essential": True, "value": self.issuer},

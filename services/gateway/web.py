@@ -14,6 +14,7 @@ from shared.errors import PlatformError
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024  # cheap phones on slow networks: bodies are small; attachments go elsewhere
+MAX_DEPTH = 32  # the deepest body any route takes is 4 levels; the parser itself gives up near 1,000
 
 
 class BadRequest(PlatformError):
@@ -42,9 +43,56 @@ def json_body(request):
     if not (request.mimetype or "").endswith("json"):
         raise BadRequest("send JSON", {"_body": ["Content-Type must be application/json."]})
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("the body is not UTF-8", {"_body": [f"Not UTF-8 at byte {error.start}."]}) from None
+    try:
+        body = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise BadRequest("the body is nested too deeply", {"_body": [f"At most {MAX_DEPTH} levels."]}) from None
+    except json.JSONDecodeError as error:
         raise BadRequest("the body is not valid JSON", {"_body": [str(error)]}) from None
+    except ValueError:  # Python's limit on the digits of an integer
+        raise BadRequest("the body is not valid JSON", {"_body": ["A number has too many digits."]}) from None
+    check_shape(body)
+    return body
+
+
+def _refuse_constant(name):
+    """Python's parser takes NaN and Infinity, which are not JSON."""
+    raise BadRequest("the body is not valid JSON", {"_body": [f"{name} is not JSON."]})
+
+
+def check_shape(body):
+    """Refuse what JSON can carry but no store or route can take: nesting past MAX_DEPTH, and text with a
+    lone surrogate (`\\ud800` is valid JSON, not valid Unicode: it would fail deep in a service as a 500)."""
+    stack = [(body, (), 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BadRequest("the body is nested too deeply", {_name(path): [f"At most {MAX_DEPTH} levels."]})
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not _is_unicode(key):
+                    raise BadRequest("a field name is not valid Unicode", {_name(path): ["Not valid Unicode."]})
+                stack.append((item, (*path, key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, str(index)), depth + 1) for index, item in enumerate(value))
+        elif isinstance(value, str) and not _is_unicode(value):
+            raise BadRequest("text must be valid Unicode (no lone surrogates)",
+                             {_name(path): ["Not valid Unicode: a lone surrogate."]})
+
+
+def _is_unicode(text):
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _name(path):
+    return ".".join(path) or "_body"
 
 
 def call(service_name, method, *args, timeout=10.0):

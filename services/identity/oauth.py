@@ -8,6 +8,7 @@ tokens (rotated on every use), and client credentials for other state systems. A
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -114,6 +115,18 @@ class RpcOAuth2Request(OAuth2Request):
     @property
     def args(self):
         return self._args
+
+
+# authlib quotes these in its error descriptions and refuses (ValueError) to build one holding a character
+# RFC 6749 forbids there (`"`, a backslash, anything outside printable ASCII); no valid value has one.
+QUOTED_PARAMETERS = ("response_type", "client_id", "redirect_uri", "scope", "code_challenge_method")
+_ERROR_TEXT = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")
+
+
+def unquotable_parameter(args):
+    """The first authorization parameter no valid request has and authlib cannot name in an error, or None."""
+    return next((name for name in QUOTED_PARAMETERS
+                 if name in args and not _ERROR_TEXT.fullmatch(str(args[name]))), None)
 
 
 def rpc_request(http):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import requests
 
 from authlib.common.security import generate_token
-from authlib.oauth2.rfc6749.errors import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
@@ -13,11 +13,11 @@ from services.identity import otp
 from services.identity.federation import FederationError, Upstream
 from services.identity.keys import ALG, KeyRing
 from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, REFRESH_TOKEN_SECONDS, Account, Client,
-                                     IdentityServer, secret_hash)
+                                     IdentityServer, secret_hash, unquotable_parameter)
 from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema, StaffAccountSchema
 from services.identity.storage import IdentityStorage
 from shared.actors import ADMIN, actor_schema
-from shared.errors import EXPECTED, Forbidden, RateLimited, validated
+from shared.errors import EXPECTED, Conflict, Forbidden, RateLimited, validated
 from shared.masking import mask_mobile
 from shared.service_base import StoreBackedService
 
@@ -86,7 +86,7 @@ class IdentityService(StoreBackedService):
     def authorization_page(self, http):
         """Check an authorization request before the sign-in page is shown for it."""
         try:
-            grant = self._server().get_consent_grant(validated(_http_schema, http))
+            grant = self._consent_grant(self._server(), validated(_http_schema, http))
         except OAuth2Error as error:
             return {"ok": False, "error": error.error, "description": error.description}
         return {"ok": True, "client_id": grant.client.get_client_id(), "scope": grant.request.payload.scope,
@@ -98,7 +98,7 @@ class IdentityService(StoreBackedService):
         http = validated(_http_schema, http)
         server = self._server()
         try:
-            grant = server.get_consent_grant(http)
+            grant = self._consent_grant(server, http)
         except OAuth2Error as error:
             return {"ok": False, "error": error.error, "description": error.description}
         account = self._verify_otp(mobile or "", code or "", grant.request)
@@ -116,7 +116,7 @@ class IdentityService(StoreBackedService):
         if upstream is None:
             return {"ok": False, "error": "unsupported", "description": "single sign-on is not configured"}
         try:
-            self._server().get_consent_grant(http)
+            self._consent_grant(self._server(), http)
         except OAuth2Error as error:
             return {"ok": False, "error": error.error, "description": error.description}
         url, pending = upstream.start()
@@ -179,11 +179,16 @@ class IdentityService(StoreBackedService):
         """Another state system (client credentials). The secret is shown once and stored hashed."""
         actor = self._admin(actor)
         request = validated(_client_schema, payload)
+        if request["client_id"] in self._builtin_client_ids():
+            raise Conflict(f"{request['client_id']} is one of the platform's own clients",
+                           {"client_id": ["Reserved for the platform's own clients."]})
         secret = generate_token(40)
         client = Client(client_id=request["client_id"], grant_types=["client_credentials"], scope=request["scope"],
                         secret_hash=secret_hash(secret), auth_method="client_secret_basic",
                         claims={"role": "system"})
-        self.store.put_client(client, utcnow())
+        if not self.store.add_client(client, utcnow()):
+            raise Conflict(f"a client {client.client_id} is already registered",
+                           {"client_id": ["Already registered; choose another id."]})
         self.store.audit("client_registered", utcnow(), by=actor["sub"], client_id=client.client_id)
         return {"client_id": client.client_id, "client_secret": secret}
 
@@ -220,6 +225,13 @@ class IdentityService(StoreBackedService):
         return [{**e, "at": e["at"].isoformat()} for e in self.store.audit_entries(kind)]
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _consent_grant(server, http):
+        unquotable = unquotable_parameter(http["args"])
+        if unquotable:
+            raise InvalidRequestError(f"{unquotable} has characters no valid value has")
+        return server.get_consent_grant(http)
 
     def _admin(self, actor):
         actor = validated(actor_schema, actor)
@@ -263,6 +275,9 @@ class IdentityService(StoreBackedService):
             self.store.link_federated(link_id, sub, now)
         self.store.audit("signed_in", now, sub=sub, method="sso", upstream=claims["iss"])
         return self._account(sub)
+
+    def _builtin_client_ids(self):
+        return {CITIZEN_APP.client_id, WEB_AND_MOBILE, str(self.config.get("SSO_CLIENT_ID") or "")} - {""}
 
     def _web_client(self):
         uris = [u.strip() for u in str(self.config.get("WEB_REDIRECT_URIS", "")).split(",") if u.strip()]

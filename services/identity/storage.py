@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from services.identity.oauth import Client, StoredRefreshToken
 from shared import counters
@@ -29,11 +30,23 @@ class IdentityStore:
         doc = dict(doc)
         return Client(client_id=doc.pop("_id"), **{k: v for k, v in doc.items() if k != "created_at"})
 
+    def add_client(self, client, now):
+        """Register a new client: False when the id is taken (one unique insert, never a replace)."""
+        try:
+            self.db.clients.insert_one(self._client_document(client, now))
+        except DuplicateKeyError:
+            return False
+        return True
+
     def put_client(self, client, now):
-        self.db.clients.replace_one({"_id": client.client_id}, {
-            "_id": client.client_id, "grant_types": client.grant_types, "scope": client.scope,
-            "secret_hash": client.secret_hash, "auth_method": client.auth_method, "claims": client.claims,
-            "redirect_uris": client.redirect_uris, "created_at": now}, upsert=True)
+        """The platform's own clients, written as configured (on start and when the configuration changed)."""
+        self.db.clients.replace_one({"_id": client.client_id}, self._client_document(client, now), upsert=True)
+
+    @staticmethod
+    def _client_document(client, now):
+        return {"_id": client.client_id, "grant_types": client.grant_types, "scope": client.scope,
+                "secret_hash": client.secret_hash, "auth_method": client.auth_method, "claims": client.claims,
+                "redirect_uris": client.redirect_uris, "created_at": now}
 
     # accounts
     def account(self, sub):

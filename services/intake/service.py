@@ -93,7 +93,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     def act(self, tracking_id, payload, actor):
         actor = validated(actor_schema, actor)
         action = payload.get("action") if isinstance(payload, dict) else None
-        if action not in ACTION_SCHEMAS:
+        if not isinstance(action, str) or action not in ACTION_SCHEMAS:
             raise ValidationFailed("unknown action", {"action": [f"Must be one of: {', '.join(ACTION_SCHEMAS)}."]})
         params = validated(ACTION_SCHEMAS[action](), payload)
 

@@ -112,15 +112,14 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     def reassign(self, tracking_id, payload, actor):
         """A supervisor (or the cell) moves a case to another officer of the same office."""
         actor = validated(actor_schema, actor)
+        if actor["role"] not in (SUPERVISOR, CMO_CELL):
+            raise Forbidden("only a supervisor or the CMO cell reassigns")
         params = validated(_reassign_schema, payload)
         assignment = self.store.get(tracking_id)
-        if assignment is None:
+        # a case outside the supervisor's scope answers as an unknown one: no telling which exist
+        if assignment is None or (actor["role"] == SUPERVISOR
+                                  and not covers(actor, assignment["department"], assignment["district"])):
             raise NotFound(f"no assignment for {tracking_id}")
-        if actor["role"] == SUPERVISOR:
-            if not covers(actor, assignment["department"], assignment["district"]):
-                raise Forbidden("this case is outside your department and districts")
-        elif actor["role"] != CMO_CELL:
-            raise Forbidden("only a supervisor or the CMO cell reassigns")
         members = {o.id: o for o in officers.pool(assignment["department"], assignment["district"],
                                                   assignment["level"])}
         if params["officer_id"] not in members:

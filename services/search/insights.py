@@ -10,6 +10,7 @@ from datetime import timedelta
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.search.queries import OPEN, decode_cursor, encode_cursor, filed_window, overdue_filter
+from shared.validators import REAL_UTC_OFFSET
 
 GROUPS = {"district": "place.district", "department": "department", "category": "category", "block": "place.block"}
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, 180), (181, None))
@@ -20,8 +21,8 @@ class WindowSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    filed_from = fields.AwareDateTime(load_default=None, allow_none=True)
-    filed_to = fields.AwareDateTime(load_default=None, allow_none=True)
+    filed_from = fields.AwareDateTime(load_default=None, allow_none=True, validate=REAL_UTC_OFFSET)
+    filed_to = fields.AwareDateTime(load_default=None, allow_none=True, validate=REAL_UTC_OFFSET)
 
 
 def by_field(*choices, default):
@@ -256,12 +257,13 @@ def most_supported(params, scope, now):
     if not params["include_closed"]:
         filters.append({"terms": {"status": list(OPEN)}})
     body = _request(scope, params, {}, filters)
-    body.update(size=params["size"], sort=[{"supporters": "desc"}, {"tracking_id": "asc"}],
+    sort = [{"supporters": "desc"}, {"tracking_id": "asc"}]
+    body.update(size=params["size"], sort=sort,
                 _source=["tracking_id", "supporters", "status", "category", "department", "place", "created_at",
                          "subject"])
     del body["aggs"]
     if params["after"]:
-        body["search_after"] = decode_cursor(params["after"])
+        body["search_after"] = decode_cursor(params["after"], sort)
     return body
 
 

@@ -6,12 +6,14 @@ CMO cell sees everything, citizens do not search (they follow their own cases by
 """
 import base64
 import json
+import math
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.search.index import latin, skeleton
 from shared.actors import ALL_DISTRICTS
 from shared.catalog import categories, departments, districts
+from shared.validators import REAL_UTC_OFFSET
 
 STATUSES = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "info_requested", "transferred",
             "resolved", "closed", "rejected", "reopened")
@@ -48,21 +50,31 @@ class SearchSchema(Schema):
     level = fields.List(fields.Int(validate=validate.Range(1, 4)), load_default=list)
     urgent = fields.Bool(load_default=None, allow_none=True)
     breached = fields.Bool(load_default=None, allow_none=True)
-    filed_from = fields.AwareDateTime(load_default=None, allow_none=True)
-    filed_to = fields.AwareDateTime(load_default=None, allow_none=True)
+    filed_from = fields.AwareDateTime(load_default=None, allow_none=True, validate=REAL_UTC_OFFSET)
+    filed_to = fields.AwareDateTime(load_default=None, allow_none=True, validate=REAL_UTC_OFFSET)
     sort = fields.Str(load_default="relevance", validate=validate.OneOf(tuple(SORTS)))
     size = fields.Int(load_default=20, validate=validate.Range(1, MAX_PAGE))
     after = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
-def decode_cursor(cursor):
+def decode_cursor(cursor, sort):
+    """The `search_after` values of a cursor this service made for `sort`: one per sort clause, numbers
+    (scores, epoch milliseconds, counts, within Elasticsearch's long) and then the tracking ID. A tampered
+    cursor is a 400 naming `after`, never a query Elasticsearch refuses."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationError({"after": ["Not a cursor from an earlier page."]}) from None
-    if not isinstance(values, list) or len(values) > 3:
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        values = None
+    if not (isinstance(values, list) and len(values) == len(sort) and all(map(_sort_number, values[:-1]))
+            and isinstance(values[-1], str) and len(values[-1]) <= 64):
         raise ValidationError({"after": ["Not a cursor from an earlier page."]})
     return values
+
+
+def _sort_number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return math.isfinite(value) and -(2 ** 63) <= value < 2 ** 63
 
 
 def encode_cursor(values):
@@ -124,9 +136,10 @@ def build(params, actor, now_iso, languages=()):
                                 "fields": [f"subject.{suffix}^2" for suffix in languages]
                                 + [f"description.{suffix}" for suffix in languages]}}] if languages else []),
         ], "minimum_should_match": 1}})
+    sort = SORTS[params["sort"] if text or params["sort"] != "relevance" else "newest"]
     body = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
-        "sort": SORTS[params["sort"] if text or params["sort"] != "relevance" else "newest"],
+        "sort": sort,
         "size": params["size"],
         "aggs": {**{name: {"terms": {"field": field, "size": 50 if name in ("block", "municipality") else 30}}
                     for name, field in FACETS.items()},
@@ -136,7 +149,7 @@ def build(params, actor, now_iso, languages=()):
         "track_total_hits": True,
     }
     if params["after"]:
-        body["search_after"] = decode_cursor(params["after"])
+        body["search_after"] = decode_cursor(params["after"], sort)
     return body
 
 

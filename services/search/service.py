@@ -6,6 +6,7 @@ search it, find cases similar to one they hold, and the CMO cell reads insights 
 import time
 from datetime import datetime, timezone
 
+from elasticsearch import BadRequestError
 from marshmallow import ValidationError
 from nameko.rpc import rpc
 
@@ -84,7 +85,7 @@ class SearchService(StoreBackedService):
                                  languages=self.grievances.languages())
         except ValidationError as error:
             raise ValidationFailed("invalid search", error.messages) from None
-        result = self.grievances.client.options(ignore_status=404).search(index=alias(self.config), **body)
+        result = self._run(body, params)
         if result.get("status") == 404:
             return {"total": 0, "results": [], "facets": {}, "next": None}
         hits = result["hits"]["hits"]
@@ -127,10 +128,21 @@ class SearchService(StoreBackedService):
             body = build(params, self._scope(actor), datetime.now(timezone.utc))
         except ValidationError as error:
             raise ValidationFailed("invalid insight request", error.messages) from None
-        result = self.grievances.client.options(ignore_status=404).search(index=alias(self.config), **body)
+        result = self._run(body, params)
         if result.get("status") == 404:
             return {"insight": name, "columns": [], "rows": [], "next": None}
         return insights.table(name, result, params)
+
+    def _run(self, body, params):
+        """The search, with the index missing as a 404 result. A cursor passes decode_cursor's checks yet can
+        still be one Elasticsearch refuses (a value of the wrong kind for its sort field): that is the caller's
+        400 on `after`, not a 500."""
+        try:
+            return self.grievances.client.options(ignore_status=404).search(index=alias(self.config), **body)
+        except BadRequestError:
+            if params.get("after"):
+                raise ValidationFailed("invalid cursor", {"after": ["Not a cursor from an earlier page."]}) from None
+            raise
 
     def _scope(self, actor):
         """The filter that keeps a (validated) caller to their department and districts."""

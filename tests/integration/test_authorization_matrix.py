@@ -42,7 +42,7 @@ def test_each_role_on_each_endpoint(platform):
         "officer_other_district":   [404, 404, 404, 403, 200, 403, 403, 403, 403],
         "officer_other_department": [404, 404, 404, 403, 200, 403, 403, 403, 403],
         "supervisor_in_scope":      [200, 200, 403, 403, 200, 200, 403, 403, 403],
-        "supervisor_out_of_scope":  [404, 404, 404, 403, 200, 403, 403, 403, 403],
+        "supervisor_out_of_scope":  [404, 404, 404, 403, 200, 404, 403, 403, 403],
         "cmo_cell":                 [200, 200, 403, 403, 200, 200, 403, 403, 200],
         "admin":                    [404, 404, 404, 403, 403, 403, 200, 200, 403],
         "system_client":            [404, 404, 404, 403, 403, 403, 403, 403, 403],

@@ -8,6 +8,8 @@ from services.registry import service_classes
 from tests.integration.platform_client import CMO_CELL, Gateway, citizen, drinking_water
 from tests.integration.waiting import wait_for
 
+ADMIN = {"sub": "admin-1", "role": "admin"}  # /health names its components to administrators only
+
 
 def file_many(gateway, count, prefix, accepted):
     """File `count` grievances concurrently, adding each tracking ID given out to `accepted`."""
@@ -36,7 +38,7 @@ def test_killing_a_service_mid_flow_loses_no_grievance(victim, platform_config, 
     process.start()
     gateway = Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
     try:
-        wait_for(lambda: gateway.request("GET", "/health").json()["components"][victim]["status"] == "up",
+        wait_for(lambda: gateway.request("GET", "/health", ADMIN).json()["components"][victim]["status"] == "up",
                  timeout=30, what=f"{victim} to start")
 
         accepted = []

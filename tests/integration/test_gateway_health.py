@@ -1,7 +1,10 @@
-"""GET /health aggregates the six services and the three servers, and follows them down and up."""
+"""GET /health aggregates the six services and the three servers, and follows them down and up. Anyone
+gets the bare verdict; the components (versions, cluster names, what is down) are for administrators and
+for the cluster's probes holding HEALTH_TOKEN."""
 import pytest
 import requests
 
+from services.gateway.auth import make_dev_token
 from services.registry import service_classes
 from services.routing.service import RoutingService
 from tests.integration.private_ferretdb import PrivateFerretDB
@@ -9,10 +12,11 @@ from tests.integration.waiting import wait_for
 
 ALL_SERVICES = service_classes()
 NINE = {"gateway", "intake", "routing", "notification", "search", "identity", "rabbitmq", "mongodb", "elasticsearch"}
+ADMIN = {"Authorization": "Bearer " + make_dev_token({"sub": "admin-1", "role": "admin"})}
 
 
-def get_health(gateway_url):
-    return requests.get(f"{gateway_url}/health", timeout=15)
+def get_health(gateway_url, headers=ADMIN):
+    return requests.get(f"{gateway_url}/health", headers=headers, timeout=15)
 
 
 def test_everything_up_answers_200_with_nine_components(platform_config, runner_factory, gateway_url):
@@ -24,6 +28,25 @@ def test_everything_up_answers_200_with_nine_components(platform_config, runner_
     assert set(body["components"]) == NINE
     assert body["components"]["search"]["components"]["elasticsearch"]["status"] == "up"
     assert body["components"]["intake"]["components"]["mongodb"]["status"] == "up"
+
+
+def test_anyone_gets_only_the_verdict(platform_config, runner_factory, gateway_url):
+    platform_config["HEALTH_TOKEN"] = "probe-secret-1"
+    runner_factory(platform_config, *ALL_SERVICES).start()
+    citizen = {"Authorization": "Bearer " + make_dev_token({"sub": "citizen-9830012345", "role": "citizen",
+                                                            "mobile": "9830012345"})}
+    for headers in ({}, citizen, {"Authorization": "Bearer nonsense"}, {"X-Health-Token": "guess"}):
+        response = get_health(gateway_url, headers)
+        assert response.status_code == 200
+        assert response.json() == {"status": "up"}, response.text
+    probe = get_health(gateway_url, {"X-Health-Token": "probe-secret-1"})
+    assert set(probe.json()["components"]) == NINE
+
+
+def test_without_a_health_token_only_administrators_see_details(platform_config, runner_factory, gateway_url):
+    runner_factory(platform_config, *ALL_SERVICES).start()
+    assert get_health(gateway_url, {"X-Health-Token": ""}).json() == {"status": "up"}
+    assert set(get_health(gateway_url).json()["components"]) == NINE
 
 
 def test_correlation_id_is_echoed(platform_config, runner_factory, gateway_url):
@@ -39,6 +62,8 @@ def test_a_missing_service_is_named(platform_config, runner_factory, gateway_url
     response = get_health(gateway_url)
     assert response.status_code == 503
     assert response.json()["down"] == ["routing"]
+    public = get_health(gateway_url, {})
+    assert public.status_code == 503 and public.json() == {"status": "down"}
 
 
 @pytest.fixture

@@ -110,7 +110,8 @@ def test_a_poor_rating_reopens_the_case_one_level_up(platform):
                                              comment="It broke again the next day"))
     assert reopened["status"] == "reopened" and reopened["level"] == 2 and reopened["reopenings"] == 1
 
-    again = platform.wait_case(tracking_id, lambda c: c["status"] == "routed" and c.get("routing_seq", 0) > 2,
-                               "the reopened case to be routed at level 2")
+    # `routed` and `assigned` are two events: wait for the level-2 officer, not just the status
+    again = platform.wait_case(tracking_id, lambda c: c["status"] == "routed" and c.get("routing_seq", 0) > 2
+                               and "-l2-" in (c.get("officer_id") or ""), "the reopened case to be routed at level 2")
     assert again["level"] == 2 and again["officer_id"] != case["officer_id"]
     assert "-l2-" in again["officer_id"]

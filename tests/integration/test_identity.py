@@ -200,3 +200,31 @@ def test_the_cli_seeds_the_demo_accounts(platform, platform_config, tmp_path):
     listed = platform.ok(platform.request("GET", "/api/v1/admin/accounts", ADMIN))["accounts"]
     roles = {a["role"] for a in listed}
     assert roles == {"officer", "cmo_cell", "supervisor", "admin"} and len(listed) >= 20
+
+
+def test_client_registration_never_overwrites_a_client(platform, platform_config):
+    """The built-in clients (web, citizen app, SSO) cannot be registered over, nor can any existing client;
+    of 20 concurrent registrations of one new id exactly one wins."""
+    from eventlet.greenpool import GreenPool
+
+    def register(client_id):
+        return platform.request("POST", "/api/v1/admin/clients", ADMIN, json={"client_id": client_id})
+
+    for builtin in ("sorasori-web", APP, platform_config["SSO_CLIENT_ID"]):
+        refused = register(builtin)
+        assert refused.status_code == 409, refused.text
+        assert "client_id" in refused.json()["details"]
+    first = platform.ok(register("wb-edistrict"), 201)
+    again = register("wb-edistrict")
+    assert again.status_code == 409 and "client_id" in again.json()["details"]
+    token = requests.post(platform.base + "/oauth/token", data={"grant_type": "client_credentials"},
+                          auth=("wb-edistrict", first["client_secret"]), timeout=10)
+    assert token.status_code == 200, token.text  # the first secret still works
+
+    statuses = list(GreenPool(20).imap(lambda _: register("wb-racing-system").status_code, range(20)))
+    assert sorted(statuses) == [201] + [409] * 19, statuses
+    # the web client is untouched: its sign-in page still opens for its registered redirect URI
+    page = requests.get(platform.base + "/oauth/authorize", timeout=10, params={
+        "client_id": "sorasori-web", "response_type": "code", "redirect_uri": "http://127.0.0.1/app/callback",
+        "scope": "openid", "code_challenge": "x" * 43, "code_challenge_method": "S256", "state": "s"})
+    assert page.status_code == 200, page.text[:300]

@@ -40,7 +40,7 @@ def test_a_supervisor_reassigns_within_the_office(platform):
     supervisor = officer("sup-phe-bankura", "phe", ["Bankura"], role="supervisor")
     outsider = officer("sup-phe-nadia", "phe", ["Nadia"], role="supervisor")
     body = {"officer_id": other, "reason": "Balancing the load in Onda"}
-    assert platform.request("POST", path, outsider, json=body).status_code == 403
+    assert platform.request("POST", path, outsider, json=body).status_code == 404
     assert platform.request("POST", path, officer(case["officer_id"], "phe", ["Bankura"]), json=body).status_code == 403
     bad = platform.request("POST", path, supervisor, json={"officer_id": "off-nobody", "reason": "try this"})
     assert bad.status_code == 400 and "officer_id" in bad.json()["fields"]
@@ -48,3 +48,22 @@ def test_a_supervisor_reassigns_within_the_office(platform):
     platform.wait_case(tracking_id, lambda c: c["officer_id"] == other, "the new officer on the case")
     assert any(i["tracking_id"] == tracking_id for i in platform.ok(platform.queue(officer(other, "phe", ["Bankura"])))["items"])
 
+
+
+def test_reassigning_a_case_one_may_not_see_looks_like_reassigning_an_unknown_one(platform):
+    """No existence oracle: a supervisor outside the case's scope gets the same 404 as for a case that
+    does not exist; roles that never reassign get the same 403 either way."""
+    tracking_id = platform.ok(platform.file(drinking_water(mobile="9830077778"), citizen("9830077778")), 201)[
+        "tracking_id"]
+    case = routed(platform, tracking_id)
+    other = next(o.id for o in pool("phe", "Bankura", 1) if o.id != case["officer_id"])
+    body = {"officer_id": other, "reason": "Balancing the load in Onda"}
+    unknown = "WB-2026-12345674"
+    for caller, status in ((officer("sup-phe-nadia", "phe", ["Nadia"], role="supervisor"), 404),
+                           (officer("sup-power-bankura", "power", ["Bankura"], role="supervisor"), 404),
+                           (officer(case["officer_id"], "phe", ["Bankura"]), 403), (citizen("9830077778"), 403)):
+        existing = platform.request("POST", f"/api/v1/grievances/{tracking_id}/assignment", caller, json=body)
+        missing = platform.request("POST", f"/api/v1/grievances/{unknown}/assignment", caller, json=body)
+        assert (existing.status_code, missing.status_code) == (status, status), (existing.text, missing.text)
+        assert existing.json()["error"].replace(tracking_id, unknown) == missing.json()["error"]
+    assert platform.case(tracking_id)["officer_id"] == case["officer_id"]

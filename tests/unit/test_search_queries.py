@@ -29,13 +29,17 @@ def test_free_text_never_becomes_query_syntax():
 
 def test_filters_sort_and_cursor():
     body = queries.build(params(status=["routed"], level=[2], sort="sla", size=5,
-                                after=queries.encode_cursor(["2026-11-01", "WB-1"])),
+                                after=queries.encode_cursor([1793491200000, "WB-1"])),
                          {"sub": "c", "role": "cmo_cell"}, NOW)
     assert {"terms": {"status": ["routed"]}} in body["query"]["bool"]["filter"]
     assert body["sort"][0] == {"sla_deadline": {"order": "asc", "missing": "_last"}}
-    assert body["search_after"] == ["2026-11-01", "WB-1"] and body["size"] == 5
-    with pytest.raises(ValidationError):
-        queries.decode_cursor("not-base64-json")
+    assert body["search_after"] == [1793491200000, "WB-1"] and body["size"] == 5
+    sort = queries.SORTS["sla"]
+    for tampered in ("not-base64-json", queries.encode_cursor(["WB-1"]), queries.encode_cursor([1, 2]),
+                     queries.encode_cursor([{"$gt": 1}, "WB-1"]), queries.encode_cursor([True, "WB-1"]),
+                     queries.encode_cursor([2 ** 63, "WB-1"]), queries.encode_cursor([1, "WB-1", "x"])):
+        with pytest.raises(ValidationError):
+            queries.decode_cursor(tampered, sort)
 
 
 def test_resolution_metrics_are_derived_when_indexing():

@@ -1,0 +1,111 @@
+"""The gateway's HTTP server: nameko's, with JSON answers for what never reaches a route (unknown paths,
+wrong methods, oversized request lines and Host headers) and for errors a route lets escape, and the
+headers every answer carries.
+
+nameko routes with a werkzeug Map inside `WsgiApp` and answers a miss with werkzeug's HTML page; its
+entrypoint answers an escaped exception with `Error: <class>: <message>` as text. Every gateway route is
+declared with this module's `http` so that all of them share `JsonWebServer` (a SharedExtension is shared
+by class: a route declared with nameko's own `http` would start a second server on the same port).
+"""
+import logging
+
+from eventlet import wsgi
+from nameko.exceptions import BadRequest as NamekoBadRequest
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Request
+
+from services.gateway.responses import json_response
+from shared.correlation import HTTP_HEADER, clean_correlation_id, new_correlation_id
+from shared.errors import PlatformError
+
+log = logging.getLogger(__name__)
+
+MAX_TARGET = 8 * 1024  # the request line's path and query string
+READ_LINE_LIMIT = 64 * 1024  # longer request lines get eventlet's own bare 414 (it never reaches the app)
+MAX_HOST = 261  # a DNS name (253) and a port
+
+
+def secure_headers(response):
+    """Every answer: no MIME sniffing; nothing cached unless the route declared it cacheable (discovery,
+    JWKS): most answers carry personal data, and a default of no-store cannot be forgotten on a new route."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def error_answer(status, message, fields=None, headers=None, environ=None):
+    body = {"error": message}
+    if fields:
+        body["fields"] = fields
+    response = json_response(body, status=status, headers=headers)
+    if environ is not None and HTTP_HEADER not in response.headers:
+        cid = clean_correlation_id(environ.get("HTTP_" + HTTP_HEADER.upper().replace("-", "_"))) or new_correlation_id()
+        response.headers[HTTP_HEADER] = cid
+    return response
+
+
+def request_problem(environ):
+    """An answer for a request no route should see, or None."""
+    target = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+    if target > MAX_TARGET:
+        return error_answer(414, f"the URL (path and query string) may be at most {MAX_TARGET} characters",
+                            {"query": [f"At most {MAX_TARGET} characters."]}, environ=environ)
+    if len(environ.get("HTTP_HOST", "")) > MAX_HOST:
+        return error_answer(400, "the Host header is too long", {"Host": [f"At most {MAX_HOST} characters."]},
+                            environ=environ)
+    return None
+
+
+class JsonWsgiApp(WsgiApp):
+    def __call__(self, environ, start_response):
+        return secure_headers(self.answer(environ))(environ, start_response)
+
+    def answer(self, environ):
+        problem = request_problem(environ)
+        if problem is not None:
+            return problem
+        request = Request(environ, shallow=True)  # as nameko's: the body is read by the route only
+        try:
+            provider, values = self.url_map.bind_to_environ(environ).match()
+        except NotFound:
+            return error_answer(404, f"no such resource: {request.path}", environ=environ)
+        except MethodNotAllowed as error:
+            allowed = ", ".join(sorted(error.valid_methods or ()))
+            return error_answer(405, f"{request.method} is not allowed here; use {allowed}",
+                                headers={"Allow": allowed}, environ=environ)
+        except RequestRedirect as redirect:
+            return error_answer(redirect.code, "this resource lives at another URL",
+                                headers={"Location": redirect.new_url}, environ=environ)
+        except HTTPException as error:
+            return error_answer(error.code or 400, error.description or "bad request", environ=environ)
+        request.path_values = values
+        return provider.handle_request(request)
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self):
+        return JsonWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
+        return wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
+                           log=logging.getLogger("nameko.web.server"), url_length_limit=READ_LINE_LIMIT)
+
+
+class JsonHttpRequestHandler(HttpRequestHandler):
+    server = JsonWebServer()
+
+    def response_from_exception(self, exc):
+        """What a route let escape: a platform error keeps its status, anything else is a 500 that names no
+        exception (the log has it)."""
+        if isinstance(exc, PlatformError):
+            return json_response(exc.body(), status=exc.status)
+        if isinstance(exc, NamekoBadRequest):
+            return json_response({"error": "bad request"}, status=400)
+        log.error("unexpected error in an HTTP route", exc_info=(type(exc), exc, exc.__traceback__))
+        return json_response({"error": "internal error"}, status=500)
+
+
+http = JsonHttpRequestHandler.decorator
