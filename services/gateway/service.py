@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from nameko.dependency_providers import Config
 from nameko.exceptions import RemoteError
-from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
@@ -18,6 +17,7 @@ from services.gateway.responses import NO_STORE, json_response
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
+from shared.signed_rpc import SignedRpcProxy
 from shared.health import UP
 
 log = logging.getLogger(__name__)
@@ -43,11 +43,11 @@ class GatewayService(NotificationRoutes):
     correlation_id = CorrelationId()
     authenticate = Authenticator()
     es = ElasticsearchClient()  # only for the health probe; the search service owns the indices
-    intake = RpcProxy("intake")
-    routing = RpcProxy("routing")
-    notification = RpcProxy("notification")
-    search = RpcProxy("search")
-    identity = RpcProxy("identity")
+    intake = SignedRpcProxy("intake")
+    routing = SignedRpcProxy("routing")
+    notification = SignedRpcProxy("notification")
+    search = SignedRpcProxy("search")
+    identity = SignedRpcProxy("identity")
 
     @http("GET", "/health")
     def health(self, request):
