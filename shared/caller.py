@@ -95,5 +95,7 @@ class CallerKey:
 
 def same_caller(actor, caller):
     """Whether the `actor` argument of an RPC is exactly the caller the token speaks for."""
-    canonical = lambda value: json.dumps(value, sort_keys=True, separators=(",", ":"))  # noqa: E731
+    def canonical(value):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
     return caller is not None and canonical(actor) == canonical(caller)

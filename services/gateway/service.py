@@ -17,8 +17,8 @@ from services.gateway.responses import NO_STORE, json_response
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
-from shared.signed_rpc import SignedRpcProxy
 from shared.health import UP
+from shared.signed_rpc import SignedRpcProxy
 
 log = logging.getLogger(__name__)
 
