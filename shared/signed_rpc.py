@@ -82,6 +82,7 @@ class SignedClusterRpcProxy(ClusterRpcProxy):
 
     def __init__(self, config, caller=None, issuer="cli", **kwargs):
         super().__init__(config, **kwargs)
+        self._worker_ctx.container.service_name = issuer  # its reply queue is rpc.reply-<issuer>-<uuid>
         key = CallerKey.from_config(config)
         self._proxy = _SignedClusterProxy(self._worker_ctx, self._reply_listener,
                                           lambda: key.mint(caller, issuer))
