@@ -143,6 +143,16 @@ def new_passwords():
     return {name: secrets.token_urlsafe(24) for name in PRINCIPALS}
 
 
+def with_vhost(uri, vhost):
+    """The same broker and login on another vhost."""
+    base, _, _ = uri.rpartition("/")
+    return f"{base}/{_q(vhost)}"
+
+
+def broker_host(uri):
+    return uri.split("://", 1)[1].rsplit("@", 1)[-1].split("/", 1)[0]
+
+
 def amqp_uri(name, password, vhost, host=LOCAL_BROKER, user_prefix=USER_PREFIX):
     return f"pyamqp://{quote(user_prefix + name, safe='')}:{quote(password, safe='')}@{host}/{_q(vhost)}"
 

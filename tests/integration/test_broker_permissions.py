@@ -87,3 +87,30 @@ def test_every_service_on_its_own_user_works_end_to_end(platform_as_own_users, p
     assert platform.ok(platform.request("GET", "/health"))["status"] == "up"
     with SignedClusterRpcProxy(platform_config, caller=CMO_CELL, issuer="test", timeout=10) as cluster:
         assert cluster.intake.get_grievance(tracking_id, CMO_CELL)["tracking_id"] == tracking_id
+
+
+def test_a_bench_run_cannot_join_a_running_instances_queues(rabbit_config, platform_config, runner_factory):
+    """`make bench` starts the services with the platform's names on a vhost of its own (BenchBroker): they
+    cannot open the running instance's vhost, and the instance's rpc-intake keeps its one consumer."""
+    from bench.__main__ import BenchBroker
+    from services.intake.service import IntakeService
+
+    runner_factory(platform_config, IntakeService).start()  # the running instance (this test's vhost)
+    broker = BenchBroker(platform_config, uuid.uuid4().hex[:8])
+    bench_intake = None
+    try:
+        intake_uri = broker.service_uri("intake")
+        with pytest.raises(REFUSED), Connection(broker_access.with_vhost(intake_uri, rabbit_config["vhost"])) as conn:
+            conn.connect()
+        bench_intake = runner_factory(dict(platform_config, AMQP_URI=intake_uri,
+                                           MONGO_DB_PREFIX=platform_config["MONGO_DB_PREFIX"] + "bench_"),
+                                      IntakeService)
+        bench_intake.start()
+        for admin_uri in (rabbit_config["AMQP_URI"], broker.admin_uri):
+            with Connection(admin_uri) as connection:  # a passive declare counts the consumers now
+                assert connection.channel().queue_declare("rpc-intake", passive=True).consumer_count == 1
+    finally:
+        if bench_intake is not None:
+            bench_intake.stop()
+        broker.remove()
+    assert broker.api.session.get(f"{broker.api.base}/vhosts/{broker.vhost}", timeout=10).status_code == 404
