@@ -202,11 +202,12 @@ def main(argv=None):
     setup.add_argument("--api", default=LOCAL_API)
     setup.add_argument("--vhost", default=PLATFORM_VHOST)
     setup.add_argument("--secrets", type=Path, default=SECRETS_DIR)
+    setup.add_argument("--user-prefix", default=USER_PREFIX)
     commands.add_parser("uris", help="'<service> <AMQP URI>' a line")
     args = parser.parse_args(argv)
     if args.command == "setup":
-        provision(ManagementApi(args.api), args.vhost, local_passwords(args.secrets))
-        print(f"[broker] vhost {args.vhost}: users {', '.join(USER_PREFIX + n for n in PRINCIPALS)} "
+        provision(ManagementApi(args.api), args.vhost, local_passwords(args.secrets), args.user_prefix)
+        print(f"[broker] vhost {args.vhost}: users {', '.join(args.user_prefix + n for n in PRINCIPALS)} "
               f"(passwords in {args.secrets})", file=sys.stderr)
     else:
         for name, uri in service_uris().items():

@@ -29,12 +29,13 @@ ALGORITHM = "HS256"
 DEFAULT_TTL_SECONDS = 30
 LEEWAY_SECONDS = 5
 MIN_KEY_LENGTH = 32
-DEVELOPMENT_KEY_FILE = Path(__file__).resolve().parent.parent / "var" / "internal-caller.key"
+DEVELOPMENT_KEY_FILE = Path(__file__).resolve().parent.parent / "var" / "secrets" / "internal-caller.key"
 
 
-def development_key(path=DEVELOPMENT_KEY_FILE):
+def development_key(path=None):
     """The key every local process shares: made once (mode 600) by whichever process needs it first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path or DEVELOPMENT_KEY_FILE)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
