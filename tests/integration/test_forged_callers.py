@@ -50,3 +50,20 @@ def test_forged_callers_are_refused_and_see_no_personal_data(platform, platform_
         with pytest.raises(Unauthenticated):
             cluster.intake.get_grievance(tracking_id, citizen(MOBILE))  # a signed caller, another actor
         assert cluster.intake.health()["status"] == "up"  # health stays open to the bus
+
+
+def test_concurrent_requests_each_reach_the_services_as_their_own_caller(platform):
+    """40 requests at once from two citizens: each worker signs its own caller, none borrows another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    owner, other = citizen(MOBILE), citizen("9830099999")
+    tracking_id = platform.ok(platform.file(drinking_water(mobile=MOBILE), owner), 201)["tracking_id"]
+
+    def read(n):
+        who = owner if n % 2 == 0 else other
+        response = platform.get(tracking_id, who)
+        return who["sub"], response.status_code, MOBILE in response.text
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        outcomes = list(pool.map(read, range(40)))
+    assert sorted(set(outcomes)) == sorted({(owner["sub"], 200, True), (other["sub"], 404, False)}), outcomes
