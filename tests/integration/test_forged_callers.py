@@ -26,7 +26,7 @@ def _forged_calls(platform_config, owner):
     }
 
 
-def test_forged_callers_are_refused_and_see_no_personal_data(platform, platform_config):
+def test_forged_callers_are_refused_and_see_no_personal_data(platform, platform_config, caplog):
     owner = citizen(MOBILE)
     tracking_id = platform.ok(platform.file(drinking_water(mobile=MOBILE), owner), 201)["tracking_id"]
 
@@ -41,6 +41,8 @@ def test_forged_callers_are_refused_and_see_no_personal_data(platform, platform_
     leaked = {name: answer for name, answer in answers.items() if not isinstance(answer, Unauthenticated)}
     assert not leaked, f"answered without a valid caller: {leaked}"
     assert MOBILE not in repr(answers)
+    refusals = [r for r in caplog.records if r.name == "shared.signed_rpc" and r.getMessage().startswith("RPC refused")]
+    assert len(refusals) == len(answers) and {r.method for r in refusals} == {"get_grievance"}
 
     # the gateway path keeps working, and so does a properly signed internal call
     case = platform.case(tracking_id, CMO_CELL)
