@@ -13,12 +13,7 @@ from services.notification.channels.email import SmtpEmail
 from services.notification.domain import signing
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
-from tests.integration.receivers import (
-    MailSink,
-    SmsProvider,
-    WebhookReceiver,
-    self_signed_certificate,
-)
+from tests.integration.receivers import MailSink, SmsProvider, WebhookReceiver, self_signed_certificate
 from tests.integration.waiting import wait_for
 
 ADMIN = {"sub": "admin-1", "role": "admin"}
