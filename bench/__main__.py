@@ -13,6 +13,7 @@ with warnings.catch_warnings():
     eventlet.monkey_patch()
 
 import os  # noqa: E402
+import secrets  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 import statistics  # noqa: E402
@@ -22,7 +23,6 @@ import uuid  # noqa: E402
 
 import requests  # noqa: E402
 from kombu import Connection, Exchange  # noqa: E402
-from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from bench import search  # noqa: E402
 from bench.filing import CONCURRENCY, measure_filings  # noqa: E402
@@ -33,11 +33,13 @@ from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS  # noqa: E40
 from services.launcher import ServiceProcess  # noqa: E402
 from services.registry import SERVICES  # noqa: E402
 from services.search.rebuild import rebuild  # noqa: E402
+from shared import broker_access  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.elastic import connect as connect_es, drop_indices  # noqa: E402
 from shared.events import new_event  # noqa: E402
 from shared.mongo import connect  # noqa: E402
 from shared.outbox import EventPublisher, OutboxRelay, insert_with_events  # noqa: E402
+from shared.signed_rpc import SignedClusterRpcProxy  # noqa: E402
 
 
 def wait_until_healthy(base_url, timeout=90):
@@ -52,17 +54,39 @@ def wait_until_healthy(base_url, timeout=90):
     raise SystemExit(f"[bench] the services did not become healthy in {timeout}s")
 
 
+class BenchBroker:
+    """A vhost of the bench's own, with the services' users on it, removed afterwards: services started
+    here can never join a running instance's queues (they cannot even open its vhost)."""
+
+    def __init__(self, config, run):
+        self.api = broker_access.ManagementApi(os.environ.get("RABBIT_API_URI", broker_access.LOCAL_API))
+        self.vhost, self.prefix = f"sorasori-bench-{run}", f"bench-{run}-"
+        self.passwords = broker_access.new_passwords()
+        self.host = broker_access.broker_host(config["AMQP_URI"])
+        broker_access.provision(self.api, self.vhost, self.passwords, user_prefix=self.prefix)
+        self.admin_uri = broker_access.with_vhost(config["AMQP_URI"], self.vhost)
+
+    def service_uri(self, name):
+        return broker_access.amqp_uri(name, self.passwords[name], self.vhost, self.host, self.prefix)
+
+    def remove(self):
+        broker_access.remove(self.api, self.vhost, self.prefix)
+
+
 def main():
     config = load_config()
     run = uuid.uuid4().hex[:8]
     config.update(MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-", AUTH_MODE="development",
-                  FILINGS_PER_MOBILE_PER_MONTH=10 ** 6)
+                  FILINGS_PER_MOBILE_PER_MONTH=10 ** 6, INTERNAL_CALLER_KEY=secrets.token_urlsafe(48))
     config.pop("LOGGING", None)
     if sys.argv[1:] == ["limiter"]:
         print_table(measure_limiter(config))
         return
     # the gateway's limits stay on (their cost is part of every path) but never refuse the bench's load
     config.update({name: "1000000000/60" for name in RATE_LIMIT_SETTINGS})
+    broker = BenchBroker(config, run)
+    config["AMQP_URI"] = broker.admin_uri
+    progress(f"RabbitMQ: this run's own vhost {broker.vhost}, each service its own user on it")
     filings = int(os.environ.get("BENCH_FILINGS", 1000))
     index_cases = int(os.environ.get("BENCH_INDEX_CASES", 2000))
     search_cases = int(os.environ.get("BENCH_SEARCH_CASES", 1_000_000))
@@ -117,13 +141,13 @@ def main():
         progress("starting the six services, one process each (as make run does)")
         config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
         base_url = f"http://{config['WEB_SERVER_ADDRESS']}"
-        processes = [ServiceProcess(name, config, Path(tempfile.mkdtemp(prefix="sorasori-bench-")))
-                     for name in SERVICES]
+        processes = [ServiceProcess(name, dict(config, AMQP_URI=broker.service_uri(name)),
+                                    Path(tempfile.mkdtemp(prefix="sorasori-bench-"))) for name in SERVICES]
         for process in processes:
             process.start()
         try:
             wait_until_healthy(base_url)
-            with ClusterRpcProxy(config) as cluster:
+            with SignedClusterRpcProxy(config, issuer="bench") as cluster:
                 rpc = median_of_rounds(lambda: statistics.median(latencies_ms(lambda i: cluster.intake.health(), 50)))
             ping = median_of_rounds(lambda: statistics.median(latencies_ms(lambda i: database.command("ping"), 50)))
             samples = []
@@ -142,9 +166,9 @@ def main():
             progress(f"filing {steady_rate}/s for {steady_seconds}s and watching each case become searchable")
             steady = search.measure_filing_to_searchable(base_url, es, config, steady_rate, steady_seconds)
             progress("rebuilding a search index from intake's cases")
-            with ClusterRpcProxy(config, timeout=300) as cluster:
-                rebuilt = rebuild(es, lambda after, limit: cluster.intake.export_cases(
-                    after, limit, {"sub": "bench", "role": "system"}), scratch)
+            system = {"sub": "bench", "role": "system"}
+            with SignedClusterRpcProxy(config, caller=system, issuer="bench", timeout=300) as cluster:
+                rebuilt = rebuild(es, lambda after, limit: cluster.intake.export_cases(after, limit, system), scratch)
         finally:
             for process in processes:
                 process.stop()
@@ -186,6 +210,7 @@ def main():
         client.close()
         drop_indices(scratch)
         es.close()
+        broker.remove()
     print_table(rows)
 
 

@@ -21,10 +21,17 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   echo "[run] FAILED: port $PORT is already in use (set GATEWAY_PORT to use another)" >&2; exit 1
 fi
 
+# Each service logs in to RabbitMQ as its own user (shared/broker_access.py; AMQP_URI_<SERVICE> for an
+# external broker).
+uri_lines=$(.venv/bin/python -m shared.broker_access uris) || { echo "[run] FAILED: no AMQP URIs for the services" >&2; exit 1; }
+declare -A amqp_uris
+while read -r service uri; do amqp_uris[$service]=$uri; done <<< "$uri_lines"
+
 # module:Class for each service (nameko would otherwise also pick up imported base classes)
 while read -r service path; do
   echo "[run] starting $service"
-  SORASORI_SERVICE=$service .venv/bin/python -m services.run --config config/sorasori.yaml "$path" &
+  AMQP_URI="${amqp_uris[$service]}" SORASORI_SERVICE=$service \
+    .venv/bin/python -m services.run --config config/sorasori.yaml "$path" &
   pids+=($!)
 done < <(.venv/bin/python -m services.registry)
 

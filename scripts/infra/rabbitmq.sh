@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # RabbitMQ from Debian's rabbitmq-server package, data under var/rabbitmq, management plugin on.
-# Usage: rabbitmq.sh up|down|status. Skipped when AMQP_URI names an existing broker.
+# `up` also creates the platform's vhost `sorasori` and one user per service with least-privilege
+# permissions (shared/broker_access.py; passwords in var/secrets, mode 600); guest is for local
+# administration only. Usage: rabbitmq.sh up|down|status. Skipped when AMQP_URI names an existing broker.
 source "$(dirname "$0")/lib.sh"
 
 NODE="sorasori@localhost"
@@ -25,7 +27,7 @@ api_ok() { curl -fs "$API/api/overview" >/dev/null; }
 
 up() {
   if [ -n "${AMQP_URI:-}" ]; then say "RabbitMQ: using AMQP_URI from the environment, not starting one"; return; fi
-  if api_ok; then say "RabbitMQ: already running on 127.0.0.1:5672, reusing it"; return; fi
+  if api_ok; then say "RabbitMQ: already running on 127.0.0.1:5672, reusing it"; provision_users; return; fi
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || apt_install rabbitmq-server
   mkdir -p "$RMQ_DIR/mnesia" "$RMQ_DIR/log"
   echo '[rabbitmq_management].' > "$RMQ_DIR/enabled_plugins"
@@ -41,6 +43,12 @@ CONF
   wait_until 60 "RabbitMQ management API" "$RMQ_LOG" api_ok
   touch "$RUN_DIR/rabbitmq.ours"
   say "RabbitMQ: up (amqp://127.0.0.1:5672, management http://127.0.0.1:15672)"
+  provision_users
+}
+
+provision_users() {  # idempotent: the same passwords (var/secrets) and permissions every time
+  "$ROOT/.venv/bin/python" -m shared.broker_access setup --api "$API" \
+    || fail "RabbitMQ: could not create the platform's vhost and service users"
 }
 
 down() {

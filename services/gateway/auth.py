@@ -11,11 +11,11 @@ import json
 import logging
 
 from nameko.extensions import DependencyProvider
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.gateway.tokens import TokenVerifier
 from shared.actors import actor_schema
 from shared.errors import Unauthenticated, ValidationFailed, validated
+from shared.signed_rpc import SignedClusterRpcProxy, act_for
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,12 @@ class Authenticator(DependencyProvider):
             log.warning("DEVELOPMENT AUTHENTICATION: tokens are not verified; never expose this gateway")
 
     def get_dependency(self, worker_ctx):
-        return self.authenticate
+        def authenticate(request):
+            actor = self.authenticate(request)
+            act_for(worker_ctx, actor)  # the services verify this caller on each RPC of the request
+            return actor
+
+        return authenticate
 
     def authenticate(self, request):
         header = request.headers.get("Authorization", "")
@@ -66,5 +71,5 @@ class Authenticator(DependencyProvider):
         return self.verifier.actor(token)
 
     def _fetch_jwks(self):
-        with ClusterRpcProxy(self.container.config, timeout=5) as cluster:
+        with SignedClusterRpcProxy(self.container.config, issuer="gateway", timeout=5) as cluster:
             return cluster.identity.jwks()

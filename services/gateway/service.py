@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from nameko.dependency_providers import Config
 from nameko.exceptions import RemoteError
-from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
 from services.gateway import health
@@ -22,6 +21,7 @@ from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
 from shared.health import UP
+from shared.signed_rpc import SignedRpcProxy
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,11 @@ class GatewayService(NotificationRoutes):
     client_address = ClientAddress()
     throttle = Throttle()
     es = ElasticsearchClient()  # only for the health probe; the search service owns the indices
-    intake = RpcProxy("intake")
-    routing = RpcProxy("routing")
-    notification = RpcProxy("notification")
-    search = RpcProxy("search")
-    identity = RpcProxy("identity")
+    intake = SignedRpcProxy("intake")
+    routing = SignedRpcProxy("routing")
+    notification = SignedRpcProxy("notification")
+    search = SignedRpcProxy("search")
+    identity = SignedRpcProxy("identity")
 
     @http("GET", "/health")
     def health(self, request):

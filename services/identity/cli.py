@@ -1,7 +1,8 @@
 """Administer accounts from the server: `python -m services.identity.cli COMMAND` (make seed runs seed-demo).
 
-It talks to the running identity service over the broker, as an administrator named after the local user:
-whoever can reach the broker with the platform's credentials is trusted to administer it.
+It talks to the running identity service over the broker, as an administrator named after the local user,
+with a caller token signed by the platform's INTERNAL_CALLER_KEY: whoever holds that key (and the broker's
+credentials) is trusted to administer it.
 """
 import argparse
 import getpass
@@ -15,11 +16,11 @@ with warnings.catch_warnings():
 
     eventlet.monkey_patch()
 
-from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from services.routing.domain.officers import pool  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.errors import PlatformError  # noqa: E402
+from shared.signed_rpc import SignedClusterRpcProxy  # noqa: E402
 
 # A demo set: real pool officers (so routing's assignments reach them) with demo mobile numbers.
 DEMO_OFFICES = [("phe", "Bankura"), ("phe", "Nadia"), ("home_cyber_cell", "Kolkata"), ("power", "Howrah")]
@@ -61,7 +62,7 @@ def main(argv=None):
     actor = {"sub": f"cli:{getpass.getuser()}", "role": "admin"}
     config = load_config()
     config.pop("LOGGING", None)
-    with ClusterRpcProxy(config, timeout=30) as cluster:
+    with SignedClusterRpcProxy(config, caller=actor, issuer="identity-cli", timeout=30) as cluster:
         identity = cluster.identity
         try:
             if args.command == "put-account":

@@ -6,7 +6,7 @@ import requests
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.identity import otp
@@ -20,6 +20,7 @@ from shared.actors import ADMIN, actor_schema
 from shared.errors import EXPECTED, Conflict, Forbidden, RateLimited, validated
 from shared.masking import mask_mobile
 from shared.service_base import StoreBackedService
+from shared.signed_rpc import SignedRpcProxy
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def utcnow():
 class IdentityService(StoreBackedService):
     name = "identity"
     store = IdentityStorage()
-    notification = RpcProxy("notification")
+    notification = SignedRpcProxy("notification")
 
     # --- citizens: sign in with a one-time password -----------------------------------------------
 

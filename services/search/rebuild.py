@@ -131,21 +131,22 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     from nameko.exceptions import RpcTimeout, UnknownService
-    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from shared.signed_rpc import SignedClusterRpcProxy
 
     config = load_config(args.config)
     if config.get("LOGGING"):
         logging.config.dictConfig(config.pop("LOGGING"))
     actor = {"sub": f"search-rebuild:{getpass.getuser()}", "role": "system"}
     try:
-        with ClusterRpcProxy(config, timeout=10) as probe:
+        with SignedClusterRpcProxy(config, caller=actor, issuer="search-rebuild", timeout=10) as probe:
             probe.intake.health()
     except (RpcTimeout, UnknownService):
         print("[rebuild] the intake service does not answer: is the platform running (make run)?", file=sys.stderr)
         return 1
     es = connect(config["ELASTICSEARCH_URL"])
     try:
-        with ClusterRpcProxy(config, timeout=300) as cluster:  # FerretDB takes seconds a page (README)
+        with SignedClusterRpcProxy(config, caller=actor, issuer="search-rebuild", timeout=300) as cluster:  # FerretDB takes seconds a page (README)
             result = rebuild(es, lambda after, limit: cluster.intake.export_cases(after, limit, actor), config,
                              keep_old=args.keep_old, page_size=args.page_size)
     finally:

@@ -28,6 +28,7 @@ def platform_config(rabbit_config):
         ES_INDEX_PREFIX=f"test-{run_id}-",
         WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}",
         HEALTH_TIMEOUT=2,
+        INTERNAL_CALLER_KEY=f"test-caller-key-{uuid.uuid4().hex}",  # signs the callers of every RPC
     )
     # tests file, search and poll far faster than people do: the gateway's limits stay on, out of their way
     # (tests of the limits set their own)

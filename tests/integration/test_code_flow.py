@@ -7,7 +7,8 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.jwk import KeySet
-from nameko.standalone.rpc import ClusterRpcProxy
+
+from shared.signed_rpc import SignedClusterRpcProxy
 
 REDIRECT = "http://127.0.0.1/app/callback"
 
@@ -17,7 +18,7 @@ def hidden_fields(html):
 
 
 def code_sent_to(platform_config, mobile):
-    with ClusterRpcProxy(platform_config) as cluster:
+    with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
         return re.search(r"\d{6}", cluster.notification.sms_sent(mobile)[0]["text"]).group(0)
 
 

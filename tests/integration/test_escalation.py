@@ -1,8 +1,7 @@
 """SLA clocks: escalation through all four levels by moving time, reminders, and clocks that survive."""
 from datetime import datetime, timedelta
 
-from nameko.standalone.rpc import ClusterRpcProxy
-
+from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.platform_client import citizen, drinking_water
 from tests.integration.waiting import wait_for
 
@@ -17,7 +16,7 @@ def test_escalation_through_all_four_levels(platform, platform_config, event_log
     case = platform.wait_case(tracking_id, lambda c: c.get("officer_id"), "assignment")
     assert case["level"] == 1
 
-    with ClusterRpcProxy(platform_config) as cluster:
+    with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
         reminder = cluster.routing.check_clocks({"now": (at(case["sla_deadline"]) - timedelta(minutes=1)).isoformat()})
         assert reminder == {"escalated": 0, "reminded": 1, "breached": 0}
         seen = [(1, case["officer_id"])]
@@ -59,7 +58,7 @@ def test_a_clock_waits_while_the_citizen_is_asked_for_information(platform, plat
     platform.ok(platform.act(tracking_id, me, action="acknowledge"))
     platform.ok(platform.act(tracking_id, me, action="request_info", question="Which para is it exactly?"))
     wait_for(lambda: platform.ok(platform.queue(me))["items"][0]["clock"] == "paused", what="clock paused")
-    with ClusterRpcProxy(platform_config) as cluster:
+    with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
         later = (at(case["sla_deadline"]) + timedelta(days=10)).isoformat()
         assert cluster.routing.check_clocks({"now": later})["escalated"] == 0
     platform.ok(platform.act(tracking_id, citizen("9830033333"), action="provide_info", text="Dakshin para"))
@@ -72,7 +71,7 @@ def test_moving_time_is_refused_unless_allowed(platform_config, runner_factory):
 
     platform_config["ALLOW_CLOCK_OVERRIDE"] = False
     runner_factory(platform_config, RoutingService).start()
-    with ClusterRpcProxy(platform_config) as cluster:
+    with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
         try:
             cluster.routing.check_clocks({"now": "2030-01-01T00:00:00+00:00"})
         except Forbidden as error:

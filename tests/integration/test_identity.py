@@ -6,8 +6,8 @@ import re
 
 import pytest
 import requests
-from nameko.standalone.rpc import ClusterRpcProxy
 
+from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.platform_client import drinking_water
 
 OTP_GRANT = "urn:sorasori:params:oauth:grant-type:mobile-otp"
@@ -16,7 +16,7 @@ ADMIN = {"sub": "admin-1", "role": "admin"}
 
 
 def last_code(platform_config, mobile):
-    with ClusterRpcProxy(platform_config) as cluster:
+    with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
         text = cluster.notification.sms_sent(mobile)[0]["text"]
     return re.search(r"\d{6}", text).group(0)
 

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 from kombu import Connection, Exchange, Producer
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.notification.channels.email import SmtpEmail
 from services.notification.domain import signing
+from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
 from tests.integration.receivers import MailSink, SmsProvider, WebhookReceiver, self_signed_certificate
 from tests.integration.waiting import wait_for
@@ -248,7 +248,7 @@ def test_a_failing_sms_provider_is_retried_then_dead_lettered_and_replay_deliver
         assert gateway.ok(gateway.request("GET", "/api/v1/admin/dead-letters", ADMIN))["dead_letters"] == []
         again = gateway.request("POST", f"/api/v1/admin/dead-letters/{dead[0]['id']}/replay", ADMIN)
         assert again.status_code == 404
-        with ClusterRpcProxy(platform_config) as cluster:
+        with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
             assert cluster.notification.sms_sent("9830088888") == []  # a real provider: the sink stays empty
 
         # the provider's delivery report completes the log entry
@@ -290,7 +290,7 @@ def test_escalations_reach_supervisors_and_the_cmo_cell(notify, platform_config)
         "tracking_id"]
     assigned_officer(notify, tracking_id)
     supervisor = officer("sup-phe-bankura", "phe", ["Bankura"], role="supervisor")
-    with ClusterRpcProxy(platform_config) as cluster:
+    with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
         for level in (2, 3, 4):
             deadline = datetime.fromisoformat(notify.case(tracking_id)["sla_deadline"])
             cluster.routing.check_clocks({"now": (deadline + timedelta(seconds=1)).isoformat()})

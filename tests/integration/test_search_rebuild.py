@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 import eventlet
 import pytest
 import yaml
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.search.index import alias, available_languages, building_alias
 from services.search.rebuild import generations, rebuild
 from shared.errors import PlatformError
+from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water
 from tests.integration.test_search_index import search_queue_drained
 from tests.integration.waiting import wait_for
@@ -24,7 +24,7 @@ SYSTEM = {"sub": "search-rebuild:test", "role": "system"}
 
 @pytest.fixture
 def cluster(platform, platform_config):
-    with ClusterRpcProxy(platform_config, timeout=60) as proxy:
+    with SignedClusterRpcProxy(platform_config, caller=SYSTEM, issuer="search-rebuild", timeout=60) as proxy:
         yield proxy
 
 
@@ -86,10 +86,15 @@ def wait_process(process, timeout=120):
     return process.returncode
 
 
-def test_intake_exports_its_cases_page_by_page_only_to_the_platform(platform, cluster):
+def export_as(platform_config, actor, after, limit):
+    with SignedClusterRpcProxy(platform_config, caller=actor, issuer="test", timeout=60) as proxy:
+        return proxy.intake.export_cases(after, limit, actor)
+
+
+def test_intake_exports_its_cases_page_by_page_only_to_the_platform(platform, platform_config, cluster):
     filed = sorted(file_cases(platform, 5))
     first = cluster.intake.export_cases(None, 3, SYSTEM)
-    second = cluster.intake.export_cases(first["next"], 3, {"sub": "admin-1", "role": "admin"})
+    second = export_as(platform_config, {"sub": "admin-1", "role": "admin"}, first["next"], 3)
     assert [c["tracking_id"] for c in first["cases"] + second["cases"]] == filed
     assert first["next"] == filed[2] and second["next"] is None and first["total"] == 5
     case = first["cases"][0]
@@ -97,7 +102,7 @@ def test_intake_exports_its_cases_page_by_page_only_to_the_platform(platform, cl
     assert "complainant" not in case and "timeline" not in case and "Mita Das" not in str(first)  # no personal data
     for actor in (CMO_CELL, citizen("9831000000"), {"sub": "off-1", "role": "officer", "department": "phe"}):
         with pytest.raises(PlatformError) as refused:
-            cluster.intake.export_cases(None, 3, actor)
+            export_as(platform_config, actor, None, 3)
         assert refused.value.status == 403
     with pytest.raises(PlatformError):
         cluster.intake.export_cases(None, 100000, SYSTEM)

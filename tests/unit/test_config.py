@@ -5,7 +5,7 @@ def test_defaults_point_at_loopback_servers(monkeypatch):
     for name in ("AMQP_URI", "MONGO_URI", "ELASTICSEARCH_URL", "GATEWAY_PORT", "GATEWAY_BIND"):
         monkeypatch.delenv(name, raising=False)
     config = load_config()
-    assert config["AMQP_URI"] == "pyamqp://guest:guest@127.0.0.1:5672/"
+    assert config["AMQP_URI"] == "pyamqp://guest:guest@127.0.0.1:5672/sorasori"  # the platform's vhost
     assert config["MONGO_URI"] == "mongodb://127.0.0.1:27017/"
     assert config["ELASTICSEARCH_URL"] == "http://127.0.0.1:9200"
     assert config["WEB_SERVER_ADDRESS"] == "127.0.0.1:8000"
