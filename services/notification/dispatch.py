@@ -12,9 +12,10 @@ from eventlet.semaphore import Semaphore
 from services.notification.channels import DELIVERED, FAILED, SENT
 from services.notification.channels.email import SmtpEmail
 from services.notification.channels.inbox import InboxChannel
+from services.notification.channels.safe_http import SafeHttp
 from services.notification.channels.sms import HttpSmsProvider, NoSmsProvider, SmsSink, dlt_template_ids
 from services.notification.channels.webhook import WebhookChannel
-from services.notification.domain import schedule
+from services.notification.domain import schedule, targets
 from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
 from services.notification.secrets_at_rest import Sealer
 from services.notification.storage import STALE_SEND, NotificationStore, utcnow
@@ -30,13 +31,6 @@ REDACTED_OTP = "(one-time code: removed from the log once sent)"
 
 def flag(value):
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
-
-    if "@" in address:
-        user, domain = address.split("@", 1)
-        return f"{user[:1]}***@{domain}"
-    if address.isdigit() and len(address) >= 10:
-        return address[:2] + "******" + address[-2:]
-    return address
 
 
 class Settings:
@@ -73,7 +67,8 @@ def build_channels(config, store, sealer, timeout):
                                 if s.get("until") is None or s["until"] > utcnow()]
         return found
 
-    return {SMS: sms, EMAIL: email, WEBHOOK: WebhookChannel(subscription, timeout), INBOX: InboxChannel(store)}
+    http = SafeHttp(targets.allow_private_targets(config), timeout, ca_file=config.get("WEBHOOK_CA_FILE") or None)
+    return {SMS: sms, EMAIL: email, WEBHOOK: WebhookChannel(subscription, http), INBOX: InboxChannel(store)}
 
 
 class Dispatcher:
