@@ -23,10 +23,12 @@ from shared.config import database_name
 from shared.masking import mask_address
 from shared.mongo import connect
 from shared.providers import ClientProvider
+from shared.shutdown import draining
 
 log = logging.getLogger(__name__)
 
 REDACTED_OTP = "(one-time code: removed from the log once sent)"
+INTERRUPTED = "interrupted by a shutdown while sending: it may have gone out"
 
 
 def flag(value):
@@ -76,6 +78,7 @@ class Dispatcher:
         self.store, self.channels, self.settings, self.sealer = store, channels, settings, sealer
         self.running = Semaphore(1)
         self.pool = eventlet.GreenPool(settings.concurrency)
+        self.in_flight = {}  # delivery id -> the claimed delivery, while its channel is sending it
 
     def run(self, now=None):
         """Send what is due; one run at a time per process (others are safe: claims are atomic)."""
@@ -89,18 +92,36 @@ class Dispatcher:
             self.running.release()
 
     def deliver(self, delivery_id, now=None):
-        """Send one delivery if it is due; True when it went out."""
+        """Send one delivery if it is due; True when it went out. A stopping process claims nothing more:
+        what is not claimed stays due for the next start."""
+        if draining():
+            return False
         now = now or utcnow()
         delivery = self.store.claim(delivery_id, now)
         if delivery is None:
             self.store.settle_due(delivery_id, now, STALE_SEND)
             return False
+        self.in_flight[delivery_id] = delivery  # left there if this thread is killed (abandon_in_flight)
         try:
-            return self._send(delivery, now)
+            sent = self._send(delivery, now)
         except Exception as error:  # a bug or the store failing mid-way: the delivery must not stay claimed
             log.exception("sending a notification failed", extra={"delivery_id": delivery_id})
             self._failed(delivery, utcnow(), f"{type(error).__name__}: {error}"[:200], final=False)
-            return False
+            sent = False
+        self.in_flight.pop(delivery_id, None)
+        return sent
+
+    def abandon_in_flight(self):
+        """The process is being killed with sends still in flight: stop them and dead-letter each at once
+        (it may or may not have gone out, so an administrator decides, as for a worker that died, but
+        now rather than when its claim goes stale)."""
+        for thread in list(self.pool.coroutines_running):
+            thread.kill()
+        now = utcnow()
+        for delivery in list(self.in_flight.values()):
+            self.store.finish(delivery, "dead_letter", now, detail=INTERRUPTED, attempts=delivery.get("attempts", 0) + 1)
+            log.warning("notification interrupted while sending", extra={"delivery_id": delivery["_id"]})
+        self.in_flight.clear()
 
     def _send(self, delivery, now):
         if self._over_rate_limit(delivery, now):
@@ -158,3 +179,12 @@ class Sender(ClientProvider):
 
     def get_dependency(self, worker_ctx):
         return self.dispatcher
+
+    def stop(self):
+        """Runs after the workers finished or were killed (ClientProvider.kill comes here too): a send
+        still in flight now was cut by the shutdown."""
+        try:
+            self.dispatcher.abandon_in_flight()
+        except Exception:
+            log.exception("could not record the sends a shutdown interrupted")
+        super().stop()
