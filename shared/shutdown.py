@@ -53,7 +53,13 @@ def pause(seconds):
 
 
 def grace_seconds(config):
-    return float(config.get("SHUTDOWN_GRACE_SECONDS") or DEFAULT_GRACE_SECONDS)
+    """SHUTDOWN_GRACE_SECONDS, kept between 0.5 and 20 (Kubernetes kills at 30); a bad value: the default."""
+    try:
+        seconds = float(config.get("SHUTDOWN_GRACE_SECONDS") or DEFAULT_GRACE_SECONDS)
+    except (TypeError, ValueError):
+        log.error("SHUTDOWN_GRACE_SECONDS is not a number: using %gs", DEFAULT_GRACE_SECONDS)
+        return DEFAULT_GRACE_SECONDS
+    return min(max(seconds, 0.5), 20.0)
 
 
 def install():
