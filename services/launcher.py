@@ -35,7 +35,7 @@ class ServiceProcess:
 
     def stop(self):
         if self.process and self.process.poll() is None:
-            self.process.terminate()  # a worker waiting out a retry backoff may hold the stop up
+            self.process.terminate()  # the service stops within SHUTDOWN_GRACE_SECONDS (shared/shutdown.py)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

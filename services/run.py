@@ -8,7 +8,10 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 from nameko.cli.main import main  # noqa: E402
 
+from shared import shutdown  # noqa: E402
+
 if __name__ == "__main__":
+    shutdown.install()  # SIGTERM: stop within SHUTDOWN_GRACE_SECONDS
     sys.argv[0] = "nameko"
     sys.argv.insert(1, "run")
     sys.exit(main())

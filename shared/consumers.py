@@ -9,7 +9,6 @@ can never succeed, so it goes there at once.
 import logging
 from datetime import datetime, timezone
 
-import eventlet
 from kombu import Connection, Exchange, Queue
 from nameko.events import SERVICE_POOL, EventHandler
 from pymongo.errors import DuplicateKeyError
@@ -18,6 +17,7 @@ from shared.config import database_name
 from shared.events import InvalidEvent, parse_event
 from shared.mongo import connect
 from shared.providers import ClientProvider
+from shared.shutdown import pause
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +83,15 @@ class ReliableEventHandler(EventHandler):
         deliveries = int(message.headers.get("x-delivery-count") or 0)
         if isinstance(exc_info[1], AlreadyInProgress):
             # Another worker holds the event, or one that died did: wait until its claim could be stale,
-            # so the retry takes it over instead of using up the delivery limit.
-            eventlet.sleep(exc_info[1].retry_after)
+            # so the retry takes it over instead of using up the delivery limit. A stopping process
+            # hands it back at once.
+            pause(exc_info[1].retry_after)
             self.queue_consumer.requeue_message(message)
             return
         log.warning("event handler failed; handing the event back for another try",
                     extra={"queue": self.queue.name, "deliveries": deliveries + 1, "error": repr(exc_info[1])},
                     exc_info=exc_info)
-        eventlet.sleep(retry_backoff(deliveries))
+        pause(retry_backoff(deliveries))  # cut short when the process stops: the message goes back now
         self.queue_consumer.requeue_message(message)
 
     def _reject(self, message):

@@ -13,9 +13,10 @@ from eventlet.semaphore import Semaphore
 from services.notification.channels import DELIVERED, FAILED, SENT
 from services.notification.channels.email import SmtpEmail
 from services.notification.channels.inbox import InboxChannel
+from services.notification.channels.safe_http import SafeHttp
 from services.notification.channels.sms import HttpSmsProvider, NoSmsProvider, SmsSink, dlt_template_ids
 from services.notification.channels.webhook import WebhookChannel
-from services.notification.domain import schedule
+from services.notification.domain import schedule, targets
 from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
 from services.notification.secrets_at_rest import Sealer
 from services.notification.storage import STALE_SEND, NotificationStore, utcnow
@@ -23,10 +24,12 @@ from shared.config import database_name
 from shared.masking import mask_address, mask_contacts_in_text
 from shared.mongo import connect
 from shared.providers import ClientProvider
+from shared.shutdown import draining
 
 log = logging.getLogger(__name__)
 
 REDACTED_OTP = "(one-time code: removed from the log once sent)"
+INTERRUPTED = "interrupted by a shutdown while sending: it may have gone out"
 
 
 def flag(value):
@@ -67,7 +70,8 @@ def build_channels(config, store, sealer, timeout):
                                 if s.get("until") is None or s["until"] > utcnow()]
         return found
 
-    return {SMS: sms, EMAIL: email, WEBHOOK: WebhookChannel(subscription, timeout), INBOX: InboxChannel(store)}
+    http = SafeHttp(targets.allow_private_targets(config), timeout, ca_file=config.get("WEBHOOK_CA_FILE") or None)
+    return {SMS: sms, EMAIL: email, WEBHOOK: WebhookChannel(subscription, http), INBOX: InboxChannel(store)}
 
 
 class Dispatcher:
@@ -75,6 +79,7 @@ class Dispatcher:
         self.store, self.channels, self.settings, self.sealer = store, channels, settings, sealer
         self.running = Semaphore(1)
         self.pool = eventlet.GreenPool(settings.concurrency)
+        self.in_flight = {}  # delivery id -> the claimed delivery, while its channel is sending it
 
     def run(self, now=None):
         """Send what is due; one run at a time per process (others are safe: claims are atomic)."""
@@ -88,21 +93,39 @@ class Dispatcher:
             self.running.release()
 
     def deliver(self, delivery_id, now=None):
-        """Send one delivery if it is due; True when it went out."""
+        """Send one delivery if it is due; True when it went out. A stopping process claims nothing more:
+        what is not claimed stays due for the next start."""
+        if draining():
+            return False
         now = now or utcnow()
         delivery = self.store.claim(delivery_id, now)
         if delivery is None:
             self.store.settle_due(delivery_id, now, STALE_SEND)
             return False
+        self.in_flight[delivery_id] = delivery  # left there if this thread is killed (abandon_in_flight)
         try:
-            return self._send(delivery, now)
+            sent = self._send(delivery, now)
         except Exception as error:  # a bug or the store failing mid-way: the delivery must not stay claimed
             # the stack without the exception's message, which may quote the recipient's address
             log.error("sending a notification failed", extra={
                 "delivery_id": delivery_id, "error": mask_contacts_in_text(f"{type(error).__name__}: {error}"),
                 "stack": "".join(traceback.format_tb(error.__traceback__))})
             self._failed(delivery, utcnow(), f"{type(error).__name__}: {error}"[:200], final=False)
-            return False
+            sent = False
+        self.in_flight.pop(delivery_id, None)
+        return sent
+
+    def abandon_in_flight(self):
+        """The process is being killed with sends still in flight: stop them and dead-letter each at once
+        (it may or may not have gone out, so an administrator decides, as for a worker that died, but
+        now rather than when its claim goes stale)."""
+        for thread in list(self.pool.coroutines_running):
+            thread.kill()
+        now = utcnow()
+        for delivery in list(self.in_flight.values()):
+            self.store.finish(delivery, "dead_letter", now, detail=INTERRUPTED, attempts=delivery.get("attempts", 0) + 1)
+            log.warning("notification interrupted while sending", extra={"delivery_id": delivery["_id"]})
+        self.in_flight.clear()
 
     def _send(self, delivery, now):
         if self._over_rate_limit(delivery, now):
@@ -161,3 +184,12 @@ class Sender(ClientProvider):
 
     def get_dependency(self, worker_ctx):
         return self.dispatcher
+
+    def stop(self):
+        """Runs after the workers finished or were killed (ClientProvider.kill comes here too): a send
+        still in flight now was cut by the shutdown."""
+        try:
+            self.dispatcher.abandon_in_flight()
+        except Exception:
+            log.exception("could not record the sends a shutdown interrupted")
+        super().stop()

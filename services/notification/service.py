@@ -11,7 +11,6 @@ import logging
 import secrets
 import uuid
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -19,7 +18,7 @@ from nameko.timer import timer
 from services.notification import planning
 from services.notification.dispatch import Sender
 from shared.masking import mask_address, mask_contacts_in_text
-from services.notification.domain import recipients
+from services.notification.domain import recipients, targets
 from services.notification.domain.recipients import SMS, Planned, Recipient
 from services.notification.schemas import (DeliveryReportSchema, ListSchema, PreferencesSchema, SmsSchema,
                                            SubscriptionChangeSchema, SubscriptionSchema)
@@ -33,7 +32,6 @@ from shared.service_base import StoreBackedService
 log = logging.getLogger(__name__)
 
 ROTATION_GRACE = timedelta(hours=24)  # the previous webhook secret keeps signing this long after a rotation
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _sms_schema = SmsSchema()
 _preferences_schema = PreferencesSchema()
 _subscription_schema = SubscriptionSchema()
@@ -272,12 +270,11 @@ class NotificationService(StoreBackedService):
             raise Forbidden("the SMS sink exists only in development")
 
     def _check_url(self, url):
-        parts = urlsplit(url)
-        if parts.scheme == "https":
-            return
-        if self.config.get("SORASORI_ENV") != "production" and parts.hostname in LOOPBACK:
-            return  # a receiver on this machine, in development and tests
-        raise ValidationFailed("webhooks go over HTTPS", {"url": ["Must be an https:// URL."]})
+        """Internal targets (loopback, private ranges, cloud metadata) are refused here when the URL names
+        them literally; names are checked again at every send, after they are resolved (safe_http.py)."""
+        refusal = targets.url_refusal(url, targets.allow_private_targets(self.config))
+        if refusal:
+            raise ValidationFailed(f"webhook URL refused: {refusal}", {"url": [f"Refused: {refusal}."]})
 
     def _seal(self, secret):
         if not self.sender.sealer.seals and self.config.get("SORASORI_ENV") == "production":

@@ -102,8 +102,8 @@ class WebhookReceiver(HttpServer):
         return Response("", status=204)
 
 
-def self_signed_certificate(folder):
-    """A certificate for 127.0.0.1 (and its key), for the STARTTLS test: (cert path, key path)."""
+def self_signed_certificate(folder, names=()):
+    """A certificate for 127.0.0.1, or for the DNS `names` given (and its key): (cert path, key path)."""
     import datetime
     import ipaddress
 
@@ -118,10 +118,12 @@ def self_signed_certificate(folder):
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names] if names else
+                                                       [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
             .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "relay.pem", folder / "relay.key"
+    stem = names[0] if names else "relay"
+    cert_path, key_path = folder / f"{stem}.pem", folder / f"{stem}.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))

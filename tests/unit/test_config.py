@@ -34,3 +34,14 @@ def test_each_service_owns_a_database_and_prefixed_indices():
     assert database_name(config, "intake") == "sorasori_intake"
     assert database_name(config, "routing") != database_name(config, "intake")
     assert index_name(config, "grievances") == "sorasori-grievances"
+
+
+def test_the_shutdown_grace_period_is_bounded_and_survives_a_bad_value():
+    from shared.shutdown import DEFAULT_GRACE_SECONDS, grace_seconds
+
+    assert grace_seconds({}) == DEFAULT_GRACE_SECONDS == 6.0
+    assert grace_seconds({"SHUTDOWN_GRACE_SECONDS": "3"}) == 3.0
+    assert grace_seconds({"SHUTDOWN_GRACE_SECONDS": 90}) == 20.0
+    assert grace_seconds({"SHUTDOWN_GRACE_SECONDS": "0"}) == 0.5
+    assert grace_seconds({"SHUTDOWN_GRACE_SECONDS": ""}) == DEFAULT_GRACE_SECONDS
+    assert grace_seconds({"SHUTDOWN_GRACE_SECONDS": "soon"}) == DEFAULT_GRACE_SECONDS
