@@ -46,7 +46,7 @@ def processes(platform_config, tmp_path):
 
 def all_up(gateway):
     try:
-        response = gateway.request("GET", "/health")
+        response = gateway.request("GET", "/health", {"sub": "admin-1", "role": "admin"})  # components: admins
     except OSError:
         return False
     return response.status_code == 200 and all(c["status"] == "up" for c in response.json()["components"].values())

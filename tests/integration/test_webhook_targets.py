@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import eventlet
 import pytest
 from kombu import Connection, Exchange, Producer
-from nameko.standalone.rpc import ClusterRpcProxy
+from shared.signed_rpc import SignedClusterRpcProxy
 from werkzeug.wrappers import Request, Response
 
 from services.notification.service import NotificationService
@@ -71,7 +71,7 @@ def publish_filed(config):
 
 def final_webhook_delivery(config, tracking_id, states=("dead_letter", "delivered", "failed")):
     def found():
-        with ClusterRpcProxy(config) as cluster:
+        with SignedClusterRpcProxy(config, caller=CELL, issuer="test") as cluster:
             try:
                 log = cluster.notification.deliveries_for_case(tracking_id, CELL)
             except NotFound:  # not planned yet
@@ -117,7 +117,7 @@ class Answering(HttpServer):
 @pytest.mark.parametrize("url", INTERNAL_URLS)
 def test_production_refuses_internal_webhook_urls_at_registration(notification, url):
     config = notification(SORASORI_ENV="production")
-    with ClusterRpcProxy(config) as cluster:
+    with SignedClusterRpcProxy(config, caller=ADMIN, issuer="test") as cluster:
         with pytest.raises(ValidationFailed) as refused:
             cluster.notification.create_subscription({"id": "probe", "url": url}, ADMIN)
         assert "url" in refused.value.details
@@ -126,7 +126,7 @@ def test_production_refuses_internal_webhook_urls_at_registration(notification, 
 
 def test_production_accepts_a_public_https_url(notification):
     config = notification(SORASORI_ENV="production")
-    with ClusterRpcProxy(config) as cluster:
+    with SignedClusterRpcProxy(config, caller=ADMIN, issuer="test") as cluster:
         created = cluster.notification.create_subscription({"id": "dashboard", "url": "https://hooks.example.org/x"},
                                                            ADMIN)
         assert created["url"] == "https://hooks.example.org/x" and created["secret"].startswith("whsec_")
@@ -142,7 +142,7 @@ def test_a_name_that_resolves_to_loopback_is_refused_at_send_time_and_nothing_is
     listener = ConnectionRecorder()
     try:
         config = notification(SORASORI_ENV="production")
-        with ClusterRpcProxy(config) as cluster:
+        with SignedClusterRpcProxy(config, caller=ADMIN, issuer="test") as cluster:
             cluster.notification.create_subscription(
                 {"id": "rebinding", "url": f"https://{name}:{listener.port}/hook"}, ADMIN)  # a name: accepted
         delivery = final_webhook_delivery(config, publish_filed(config))
@@ -159,7 +159,7 @@ def test_a_redirect_is_not_followed(notification):
     redirecting = Answering(302, body="moved", headers={"Location": elsewhere.url + "/internal"})
     try:
         config = notification(SORASORI_ENV="development")
-        with ClusterRpcProxy(config) as cluster:
+        with SignedClusterRpcProxy(config, caller=ADMIN, issuer="test") as cluster:
             cluster.notification.create_subscription({"id": "moving", "url": redirecting.url + "/hook"}, ADMIN)
         delivery = final_webhook_delivery(config, publish_filed(config))
         assert redirecting.requests == ["/hook"] and elsewhere.requests == []
@@ -174,14 +174,14 @@ def test_a_failing_target_s_answer_is_not_kept_in_the_delivery_log(notification)
     leaky = Answering(500, body="Elasticsearch cluster_uuid=Zx81 internal stack trace")
     try:
         config = notification(SORASORI_ENV="development")
-        with ClusterRpcProxy(config) as cluster:
+        with SignedClusterRpcProxy(config, caller=ADMIN, issuer="test") as cluster:
             cluster.notification.create_subscription({"id": "leaky", "url": leaky.url + "/hook"}, ADMIN)
         delivery = final_webhook_delivery(config, publish_filed(config))
         assert delivery["state"] == "dead_letter" and len(leaky.requests) == 2
         details = [step.get("detail") or "" for step in delivery["log"]]
         assert "HTTP 500" in details
         assert not any("cluster_uuid" in d or "stack trace" in d for d in details), details
-        with ClusterRpcProxy(config) as cluster:
+        with SignedClusterRpcProxy(config, caller=ADMIN, issuer="test") as cluster:
             dead = [d for d in cluster.notification.dead_letters(ADMIN) if d["channel"] == "webhook"]
         assert dead and dead[0]["last_answer"] == "HTTP 500"
     finally:
