@@ -2,10 +2,10 @@
 
 Pure. Every decision carries its reason, recorded on the case for the citizen and the cell to read.
 """
-import re
-import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
+from shared import indic
 from shared.catalog import DEFAULT_CATEGORY, categories
 
 STATE = "state"  # the district of state-level offices
@@ -20,19 +20,30 @@ class Route:
     reason: str
 
 
-def _normalise(text):
-    text = unicodedata.normalize("NFC", text or "").casefold()
-    return " " + " ".join(re.sub(r"[^\w\s]", " ", text).split()) + " "
+@lru_cache(maxsize=1)
+def _keyword_phrases():
+    return {code: [(keyword, indic.phrase(keyword)) for keyword in category.get("keywords", [])]
+            for code, category in categories().items()}
+
+
+def keyword_hits(text):
+    """{category: [its keywords the text holds as whole words]} (inflected forms such as থানায় count)."""
+    words = indic.tokens(text)
+    hits = {}
+    for code, phrases in _keyword_phrases().items():
+        found = [keyword for keyword, tokens in phrases if indic.find_phrase(words, tokens)]
+        if found:
+            hits[code] = found
+    return hits
 
 
 def guess_category(subject, description):
     """The category whose keywords the text mentions most; `other` when none do."""
-    text = _normalise(f"{subject} {description}")
+    hits = keyword_hits(f"{subject} {description}")
     best, best_hits = DEFAULT_CATEGORY, 0
-    for code, category in categories().items():
-        hits = sum(1 for keyword in category.get("keywords", []) if _normalise(keyword) in text)
-        if hits > best_hits:
-            best, best_hits = code, hits
+    for code, found in hits.items():
+        if len(found) > best_hits:
+            best, best_hits = code, len(found)
     return best, best_hits
 
 

@@ -1,0 +1,47 @@
+"""`python -m evaluation [--split heldout|dev|all] [--out FILE]`: routing (and search) quality as tables."""
+import argparse
+import importlib.util
+import sys
+from datetime import datetime, timezone
+
+from evaluation import dataset, report, routing
+from shared.config import load_config
+from shared.progress import Progress
+
+
+def search_available(config):
+    """Search is measured when lang-search's module exists and Elasticsearch answers."""
+    if importlib.util.find_spec("evaluation.search") is None:
+        return False, "evaluation/search.py is not there"
+    try:
+        import requests
+        requests.get(config.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"), timeout=3).raise_for_status()
+    except Exception as error:  # any failure means: skip the search part, say why
+        return False, f"Elasticsearch does not answer ({error.__class__.__name__})"
+    return True, ""
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
+    parser.add_argument("--split", choices=dataset.SPLITS, default="heldout",
+                        help="which part of data/eval/complaints.jsonl to report (default: heldout)")
+    parser.add_argument("--out", help="also write the JSON results here")
+    args = parser.parse_args(argv)
+    config = load_config()
+    records = dataset.load(args.split)
+    results = {"run": {"split": args.split, "complaints": len(records),
+                       "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}}
+    results.update(routing.run(records, Progress("routing", len(records), unit="complaints")))
+    ok, why = search_available(config)
+    if ok:
+        from evaluation import search
+        results.update(search.run(config, args.split, Progress("search", None, unit="queries")))
+    else:
+        print(f"[eval] search not measured: {why}", file=sys.stderr)
+    print(report.render(results))
+    for path in report.save(results, args.out):
+        print(f"[eval] saved {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
