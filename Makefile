@@ -14,6 +14,7 @@ help:
 	@echo "make test-unit   unit tests only (no servers)"
 	@echo "make bench       benchmarks against the local servers, printed as a table"
 	@echo "make eval        routing (and search) quality on the held-out evaluation set, as tables and JSON in var/eval"
+	@echo "make train       retrain the routing classifier on the evaluation set's dev part (services/routing/data)"
 	@echo "make seed        (with make run going) create the demo officers, supervisor, CMO cell and admin"
 	@echo "make reindex     (with make run going) rebuild the search index from intake's cases, no downtime"
 	@echo "make infra       start RabbitMQ, FerretDB and Elasticsearch only"
@@ -58,6 +59,9 @@ bench: infra
 
 eval: venv
 	@$(VENV_PY) -m evaluation $(EVAL_ARGS)
+
+train: venv
+	@$(VENV_PY) -m evaluation.train
 
 seed: venv
 	@$(VENV_PY) -m services.identity.cli seed-demo

@@ -5,6 +5,8 @@ import sys
 from datetime import datetime, timezone
 
 from evaluation import dataset, report, routing
+from services.routing.domain import rules
+from services.routing.domain.classifier import ARTEFACT_PATH, Classifier
 from shared.config import load_config
 from shared.progress import Progress
 
@@ -26,12 +28,19 @@ def main(argv=None):
     parser.add_argument("--split", choices=dataset.SPLITS, default="heldout",
                         help="which part of data/eval/complaints.jsonl to report (default: heldout)")
     parser.add_argument("--out", help="also write the JSON results here")
+    parser.add_argument("--keywords-only", action="store_true", help="route with the keyword rules alone")
+    parser.add_argument("--classifier", default=str(ARTEFACT_PATH), help="the classifier artefact to use")
     args = parser.parse_args(argv)
     config = load_config()
     records = dataset.load(args.split)
+    classifier = None if args.keywords_only else Classifier.load(args.classifier)
+    threshold = float(config.get("ROUTING_MIN_CONFIDENCE", rules.DEFAULT_MIN_CONFIDENCE))
     results = {"run": {"split": args.split, "complaints": len(records),
+                       "router": f"keywords + classifier {classifier.version} (min confidence {threshold:g})"
+                       if classifier else "keywords only",
                        "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}}
-    results.update(routing.run(records, Progress("routing", len(records), unit="complaints")))
+    results.update(routing.run(records, Progress("routing", len(records), unit="complaints"),
+                               route=lambda case: rules.route(case, classifier, threshold)))
     ok, why = search_available(config)
     if ok:
         from evaluation import search

@@ -7,6 +7,7 @@ from services.routing.domain import rules
 
 CMO_CELL = "cmo_cell"
 TOP_CONFUSIONS = 10
+METHODS = ("keyword", "classifier", "triage")
 
 
 def run(records, progress, route=rules.route):
@@ -14,7 +15,8 @@ def run(records, progress, route=rules.route):
     outcomes = []
     for record in records:
         decision = route(as_case(record))
-        outcomes.append((record, decision.category, decision.department))
+        method = decision.guess.method if getattr(decision, "guess", None) else "keyword"
+        outcomes.append((record, decision.category, decision.department, method))
         progress.advance()
     progress.finish()
     return summarise(outcomes)
@@ -23,15 +25,19 @@ def run(records, progress, route=rules.route):
 def summarise(outcomes):
     by_language, by_category = defaultdict(list), defaultdict(list)
     confusions = Counter()
-    for record, category, department in outcomes:
-        by_language[record["language"]].append((record, category, department))
-        by_language["all"].append((record, category, department))
-        by_category[record["category"]].append((record, category, department))
+    for outcome in outcomes:
+        record, category = outcome[0], outcome[1]
+        by_language[record["language"]].append(outcome)
+        by_language["all"].append(outcome)
+        by_category[record["category"]].append(outcome)
         if category != record["category"]:
             confusions[(record["category"], category)] += 1
     languages = [lang for lang in (*LANGUAGES, "all") if lang in by_language]
     return {
         "routing by language": {lang: _scores(by_language[lang], fallthrough=True) for lang in languages},
+        "how routing decided (share of complaints)": {
+            lang: {method: sum(o[3] == method for o in by_language[lang]) / len(by_language[lang])
+                   for method in METHODS} for lang in languages},
         "routing by category": {code: _scores(by_category[code]) for code in sorted(by_category)},
         "top confusions (true -> guessed category)": {
             f"{true} -> {guess}": {"count": count} for (true, guess), count in confusions.most_common(TOP_CONFUSIONS)},
@@ -41,10 +47,10 @@ def summarise(outcomes):
 def _scores(rows, fallthrough=False):
     n = len(rows)
     scores = {"n": n,
-              "department accuracy": sum(dept == r["department"] for r, _, dept in rows) / n,
-              "category accuracy": sum(cat == r["category"] for r, cat, _ in rows) / n}
+              "department accuracy": sum(o[2] == o[0]["department"] for o in rows) / n,
+              "category accuracy": sum(o[1] == o[0]["category"] for o in rows) / n}
     if fallthrough:
-        in_scope = [(r, dept) for r, _, dept in rows if r["department"] != CMO_CELL]
+        in_scope = [(o[0], o[2]) for o in rows if o[0]["department"] != CMO_CELL]
         scores["fall-through to CMO cell"] = (sum(dept == CMO_CELL for _, dept in in_scope) / len(in_scope)
                                               if in_scope else 0.0)
     return scores

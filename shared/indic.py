@@ -9,6 +9,8 @@ digits) gives the same tokens. Pure: used by routing's keyword rules and classif
 import unicodedata
 from functools import lru_cache
 
+from anyascii import anyascii
+
 ZWNJ, ZWJ = "\u200c", "\u200d"
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u00ad\ufeff\u2060"))  # no meaning for matching
 _LETTER_VARIANTS = {
@@ -37,6 +39,12 @@ def normalise(text):
     text = text.translate(_INVISIBLE)
     text = "".join(_LETTER_VARIANTS.get(ch) or _ascii_digit(ch) for ch in text)
     return unicodedata.normalize("NFC", text).casefold()
+
+
+def to_latin(text):
+    """The text in Latin letters (Bengali and Devanagari transliterated), normalised: কারেন্ট নেই and
+    "karent nei" come out alike, so one model or index serves every script a citizen may type in."""
+    return anyascii(normalise(text)).casefold()
 
 
 def _ascii_digit(ch):
