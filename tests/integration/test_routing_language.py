@@ -66,4 +66,7 @@ def test_a_text_routing_cannot_read_goes_to_cmo_triage_with_three_suggestions(pl
     assert len(guess["suggestions"]) == 3
     assert all({"category", "department", "confidence"} <= set(s) for s in guess["suggestions"])
     confidences = [s["confidence"] for s in guess["suggestions"]]
-    assert confidences == sorted(confidences, reverse=True) and confidences[0] < guess["threshold"]
+    assert confidences == sorted(confidences, reverse=True)
+    # vague: either no category is likely enough, or the likeliest is `other` (the cell calls the citizen back)
+    assert confidences[0] < guess["threshold"] or guess["suggestions"][0]["category"] == "other"
+    assert case.get("category") is None  # nothing guessed: the cell decides

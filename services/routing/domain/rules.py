@@ -25,16 +25,17 @@ class Guess:
     confidence: float | None
     reason: str
     suggestions: tuple = ()  # the classifier's top categories: (category, probability), most likely first
+    threshold: float = DEFAULT_MIN_CONFIDENCE  # the classifier confidence below which the cell triages
 
     @property
     def triage(self):
         return self.method == TRIAGE
 
-    def record(self, threshold):
+    def record(self):
         """As stored on the assignment and carried in routing's decisions."""
         return {"category": self.category, "method": self.method,
                 "confidence": None if self.confidence is None else round(self.confidence, 4),
-                "reason": self.reason, "threshold": threshold,
+                "reason": self.reason, "threshold": self.threshold,
                 "suggestions": [{"category": code, "department": categories()[code]["department"],
                                  "confidence": round(p, 4)} for code, p in self.suggestions]}
 
@@ -79,15 +80,19 @@ def decide(hits, ranked, min_confidence):
         if len(leaders) > 1:
             reason += (f" (tied with {', '.join(sorted(set(leaders) - {best}))}; the classifier prefers '{best}' "
                        f"with confidence {probability.get(best, 0.0):.2f})")
-        return Guess(best, "keyword", probability.get(best), reason, suggestions)
+        return Guess(best, "keyword", probability.get(best), reason, suggestions, min_confidence)
     if ranked and ranked[0][1] >= min_confidence:
         code, p = ranked[0]
-        return Guess(code, "classifier", p, f"no category given; classifier: '{code}' with confidence {p:.2f}",
-                     suggestions)
+        if code != DEFAULT_CATEGORY:
+            return Guess(code, "classifier", p, f"no category given; classifier: '{code}' with confidence {p:.2f}",
+                         suggestions, min_confidence)
+        # Vague, out of scope or incomplete: the cell calls the citizen and finds the office (with the suggestions).
+        return Guess(DEFAULT_CATEGORY, TRIAGE, p, f"no category given; classifier: '{DEFAULT_CATEGORY}' with "
+                     f"confidence {p:.2f}; the CMO cell triages it", suggestions, min_confidence)
     best = f"'{ranked[0][0]}' at {ranked[0][1]:.2f}" if ranked else "none"
     return Guess(DEFAULT_CATEGORY, TRIAGE, ranked[0][1] if ranked else None,
                  f"no category given, no keyword matched and the classifier is unsure (best {best}, below "
-                 f"{min_confidence:.2f}); the CMO cell triages it", suggestions)
+                 f"{min_confidence:.2f}); the CMO cell triages it", suggestions, min_confidence)
 
 
 def guess_category(subject, description, classifier=None, min_confidence=DEFAULT_MIN_CONFIDENCE):
