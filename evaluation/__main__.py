@@ -2,7 +2,9 @@
 import argparse
 import importlib.util
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+import requests
 
 from evaluation import dataset, report, routing
 from services.routing.domain import rules
@@ -16,9 +18,8 @@ def search_available(config):
     if importlib.util.find_spec("evaluation.search") is None:
         return False, "evaluation/search.py is not there"
     try:
-        import requests
         requests.get(config.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"), timeout=3).raise_for_status()
-    except Exception as error:  # any failure means: skip the search part, say why
+    except requests.RequestException as error:
         return False, f"Elasticsearch does not answer ({error.__class__.__name__})"
     return True, ""
 
@@ -38,7 +39,7 @@ def main(argv=None):
     results = {"run": {"split": args.split, "complaints": len(records),
                        "router": f"keywords + classifier {classifier.version} (min confidence {threshold:g})"
                        if classifier else "keywords only",
-                       "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}}
+                       "at": datetime.now(UTC).isoformat(timespec="seconds")}}
     results.update(routing.run(records, Progress("routing", len(records), unit="complaints"),
                                route=lambda case: rules.route(case, classifier, threshold)))
     ok, why = search_available(config)

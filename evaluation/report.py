@@ -1,6 +1,6 @@
 """Print and save evaluation results: a dict of {section: {row: {column: value}}}, whoever produced it."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "var" / "eval"
@@ -37,7 +37,7 @@ def render(results):
 
 def save(results, out=None, now=None):
     """Write the results to var/eval/<timestamp>.json (and to `out` when given); the paths written."""
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     paths = [RESULTS_DIR / f"{stamp}.json"] + ([Path(out)] if out else [])
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)

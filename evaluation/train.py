@@ -26,7 +26,7 @@ FOLDS = 5
 DIGITS = 5  # weights rounded: a smaller file, probabilities unchanged to 3 decimals
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def analyzer(text):
     # The features the service computes in services/routing/domain/classifier.py.
     return indic.char_ngrams(indic.to_latin(text), *NGRAM_RANGE)
