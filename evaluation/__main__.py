@@ -4,23 +4,34 @@ import importlib.util
 import sys
 from datetime import UTC, datetime
 
-import requests
-
 from evaluation import dataset, report, routing
 from services.routing.domain import rules
 from services.routing.domain.classifier import ARTEFACT_PATH, Classifier
 from shared.config import load_config
+from shared.elastic import connect as connect_elasticsearch
+from shared.health import UP, check_elasticsearch
 from shared.progress import Progress
+
+
+class StepProgress(Progress):
+    """A progress bar that also takes messages: lang-search's `run` reports its steps as `progress(text)`."""
+
+    def __call__(self, message):
+        self.stream.write(f"[eval] {message}\n")
+        self.stream.flush()
 
 
 def search_available(config):
     """Search is measured when lang-search's module exists and Elasticsearch answers."""
     if importlib.util.find_spec("evaluation.search") is None:
         return False, "evaluation/search.py is not there"
+    client = connect_elasticsearch(config["ELASTICSEARCH_URL"])
     try:
-        requests.get(config.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"), timeout=3).raise_for_status()
-    except requests.RequestException as error:
-        return False, f"Elasticsearch does not answer ({error.__class__.__name__})"
+        health = check_elasticsearch(client, timeout=3)
+    finally:
+        client.close()
+    if health["status"] != UP:
+        return False, f"Elasticsearch does not answer ({health.get('detail')})"
     return True, ""
 
 
@@ -45,7 +56,8 @@ def main(argv=None):
     ok, why = search_available(config)
     if ok:
         from evaluation import search
-        results.update(search.run(config, args.split, Progress("search", None, unit="queries")))
+        progress = StepProgress("search", None, unit="queries")
+        results.update(search.run(config, args.split, progress))
     else:
         print(f"[eval] search not measured: {why}", file=sys.stderr)
     print(report.render(results))
