@@ -70,3 +70,45 @@ def test_a_text_routing_cannot_read_goes_to_cmo_triage_with_three_suggestions(pl
     # vague: either no category is likely enough, or the likeliest is `other` (the cell calls the citizen back)
     assert confidences[0] < guess["threshold"] or guess["suggestions"][0]["category"] == "other"
     assert case.get("category") is None  # nothing guessed: the cell decides
+
+
+def test_a_guess_delivered_twenty_times_at_once_is_recorded_once(platform_config, runner_factory, event_log):
+    """At-least-once delivery: 20 copies of routing's decision arrive together; intake's version-guarded
+    single-document write records the guessed category once, with one grievance.category_guessed event."""
+    import eventlet
+
+    from services.gateway.service import GatewayService
+    from services.intake.service import IntakeService
+    from shared.events import new_event
+    from shared.outbox import EventPublisher
+    from tests.integration.platform_client import Gateway
+
+    platform_config.update(AUTH_MODE="development", OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+    runner_factory(platform_config, IntakeService, GatewayService).start()  # no routing: the test is routing
+    gateway = Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+    tracking_id = gateway.ok(gateway.file(complaint("bidyut nei", "teen din dhore gram e bidyut nei", "Malda",
+                                                    mobile="9830055504"), citizen("9830055504")), 201)["tracking_id"]
+    guess = {"category": "electricity_supply", "method": "keyword", "confidence": 0.97,
+             "reason": "no category given; keyword 'bidyut nei' of 'electricity_supply'", "threshold": 0.3,
+             "suggestions": [{"category": "electricity_supply", "department": "power", "confidence": 0.97}]}
+    decision = {"tracking_id": tracking_id, "department": "power", "district": "Malda",
+                "category": "electricity_supply", "officer_id": "off-power-malda-l1-1", "officer_name": "Officer",
+                "level": 1, "deadline": "2026-12-03T10:00:00+00:00", "reason": guess["reason"], "kind": "routed",
+                "seq": 1, "guess": guess}
+
+    def deliver(_):
+        publisher = EventPublisher(platform_config["AMQP_URI"], "routing")
+        publisher.publish(new_event("grievance.routed", "routing", decision, subject=tracking_id))
+
+    list(eventlet.GreenPool(20).imap(deliver, range(20)))
+    case = gateway.wait_case(tracking_id, lambda c: c.get("routing_guess"), "the guess on the case")
+    assert case["category"] == "electricity_supply" and case["urgent"] is True and case["department"] == "power"
+    eventlet.sleep(3)  # let the other 19 copies arrive and be turned away
+
+    events = [e for e in event_log.drain() if e["subject"] == tracking_id]
+    assert [e["type"] for e in events].count("grievance.category_guessed") == 1
+    routed = [e for e in events if e["type"] == "grievance.status_changed" and e["data"]["to"] == "routed"]
+    assert len(routed) == 1
+    final = gateway.case(tracking_id)
+    assert final["version"] == case["version"]
+    assert [entry["kind"] for entry in final["timeline"]].count("routed") == 1
