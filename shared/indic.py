@@ -124,3 +124,37 @@ def find_phrase(words, keyword):
         if all(word_matches(words[start + i], keyword[i]) for i in range(size)):
             return True
     return False
+
+
+def stems(word):
+    """The forms a keyword word may have for `word` to match it: itself, and itself without one inflection."""
+    found = [word]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            stem = word[:-len(suffix)]
+            if word_matches(word, stem):
+                found.append(stem)
+    return found
+
+
+class PhraseIndex:
+    """Many keyword phrases, each under a label, found in a text's words in one pass (by first word)."""
+
+    def __init__(self, labelled_phrases):
+        self.by_first_word = {}
+        for label, keyword in labelled_phrases:
+            words = phrase(keyword)
+            if words:
+                self.by_first_word.setdefault(words[0], []).append((label, keyword, words))
+
+    def find(self, words):
+        """{label: [its keywords found in `words` as whole words, in keyword order of first appearance]}."""
+        found = {}
+        for start, word in enumerate(words):
+            for first in stems(word):
+                for label, keyword, keyword_words in self.by_first_word.get(first, ()):
+                    if keyword in found.get(label, ()):
+                        continue
+                    if find_phrase(words[start:start + len(keyword_words)], keyword_words):
+                        found.setdefault(label, []).append(keyword)
+        return found

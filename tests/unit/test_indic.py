@@ -51,3 +51,14 @@ def test_transliteration_brings_scripts_together():
     assert indic.to_latin("কারেন্ট নেই") == "karent nei"
     assert indic.to_latin("बिजली") == "bijli"
     assert indic.to_latin("Current NEI") == "current nei"
+
+
+def test_a_phrase_index_finds_every_label_in_one_pass():
+    index = indic.PhraseIndex([("police", "থানা"), ("police", "fir"), ("water", "jol nei"), ("water", "নলকূপ"),
+                               ("road", "rasta kharap")])
+    assert index.find(indic.tokens("থানায় FIR নিচ্ছে না, jol nei")) == {"police": ["থানা", "fir"],
+                                                                        "water": ["jol nei"]}
+    assert index.find(indic.tokens("বাসস্থানের সমস্যা, jol ache")) == {}
+    assert index.find(indic.tokens("rastar obostha, rasta kharap, নলকূপটি ভাঙা")) == {"road": ["rasta kharap"],
+                                                                                     "water": ["নলকূপ"]}
+    assert indic.stems("থানায়") == ["থানায়", "থানা"]

@@ -50,20 +50,14 @@ class Route:
 
 
 @lru_cache(maxsize=1)
-def _keyword_phrases():
-    return {code: [(keyword, indic.phrase(keyword)) for keyword in category.get("keywords", [])]
-            for code, category in categories().items()}
+def _keywords():
+    return indic.PhraseIndex((code, keyword) for code, category in categories().items()
+                             for keyword in category.get("keywords", []))
 
 
 def keyword_hits(text):
     """{category: [its keywords the text holds as whole words]} (inflected forms such as থানায় count)."""
-    words = indic.tokens(text)
-    hits = {}
-    for code, phrases in _keyword_phrases().items():
-        found = [keyword for keyword, tokens in phrases if indic.find_phrase(words, tokens)]
-        if found:
-            hits[code] = found
-    return hits
+    return _keywords().find(indic.tokens(text))
 
 
 def decide(hits, ranked, min_confidence):
