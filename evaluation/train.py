@@ -125,7 +125,9 @@ def main(argv=None):
     c = max(C_GRID, key=lambda value: (accuracy[value], -value))
     temperature = fit_temperature(scores[c], labels, classes)
     print(f"[train] softmax temperature {temperature:g}", file=sys.stderr)
-    threshold_table(records, ranked(scores[c], classes, temperature))
+    table = threshold_table(records, ranked(scores[c], classes, temperature))
+    best = max(THRESHOLDS, key=lambda threshold: (table[threshold][0], -threshold))
+    print(f"[train] best ROUTING_MIN_CONFIDENCE on dev: {best:g} (the lowest of the most accurate)", file=sys.stderr)
     artefact = export(pipeline(c).fit(texts, labels), c, temperature, records)
     with open(args.out, "w", encoding="utf-8") as handle:
         json.dump(artefact, handle, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

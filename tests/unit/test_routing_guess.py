@@ -42,9 +42,9 @@ def test_the_shipped_classifier_loads_and_ranks_categories(classifier):
 
 def test_the_classifier_reads_what_no_keyword_covers(classifier):
     route = rules.route(case("meyer biyer taka pai ni ekhono", "BDO office ghorache, 3 mas hoye gelo"),
-                        classifier, 0.3)
+                        classifier, rules.DEFAULT_MIN_CONFIDENCE)
     assert route.guess.method == "classifier" and route.category == "rupashree", route.reason
-    assert route.department == "wcd_social_welfare" and route.guess.confidence >= 0.3
+    assert route.department == "wcd_social_welfare" and route.guess.confidence >= rules.DEFAULT_MIN_CONFIDENCE
     assert "classifier: 'rupashree' with confidence" in route.reason
 
 
