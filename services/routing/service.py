@@ -9,9 +9,11 @@ from nameko.timer import timer
 
 from services.routing.domain import officers, rules, sla
 from services.routing.domain.calendar import WorkingCalendar
+from services.routing.guessing import CategoryGuesser
 from services.routing.schemas import ClockCheckSchema, ReassignSchema
 from services.routing.storage import AssignmentStorage, StaleAssignment
 from shared.actors import CMO_CELL, STAFF, SUPERVISOR, actor_schema, covers
+from shared.catalog import is_urgent
 from shared.consumers import ProcessedEvents, reliable_event_handler
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.events import new_event
@@ -36,6 +38,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     store = AssignmentStorage()
     outbox = Outbox("assignments")
     inbox = ProcessedEvents()
+    route = CategoryGuesser()
 
     # --- what intake tells us ---------------------------------------------------------------------
 
@@ -58,7 +61,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
 
         def work():
             current = self.store.get(case["tracking_id"])
-            base = rules.route(case) if current is None else \
+            base = self.route(case) if current is None else \
                 rules.Route(current["category"], current["department"], current["district"], "")
             route = dataclasses.replace(base, reason=f"reopened on appeal at level {case['level']}")
             self._reassign(case, route, level=case["level"], kind="reopen")
@@ -144,11 +147,14 @@ class RoutingService(RelaysOutbox, StoreBackedService):
         return min(members, key=lambda officer: (self.store.load(officer.id), officer.id))
 
     def _decision(self, assignment, kind, reason):
-        return {"tracking_id": assignment["_id"], "department": assignment["department"],
-                "district": assignment["district"], "category": assignment["category"],
-                "officer_id": assignment["officer_id"], "officer_name": assignment.get("officer_name"),
-                "level": assignment["level"], "deadline": assignment["deadline"], "reason": reason,
-                "kind": kind}
+        decision = {"tracking_id": assignment["_id"], "department": assignment["department"],
+                    "district": assignment["district"], "category": assignment["category"],
+                    "officer_id": assignment["officer_id"], "officer_name": assignment.get("officer_name"),
+                    "level": assignment["level"], "deadline": assignment["deadline"], "reason": reason,
+                    "kind": kind}
+        if assignment.get("guess"):  # filed without a category: what routing read in the text, and how
+            decision["guess"] = assignment["guess"]
+        return decision
 
     def _events(self, assignment, kinds, reason):
         events = []
@@ -161,18 +167,21 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     def _assign_new(self, case):
         if self.store.get(case["tracking_id"]):
             return  # already routed (a replayed event)
-        route = rules.route(case)
+        route = self.route(case)
         now = utcnow()
         officer = self._pick_officer(route.department, route.district, 1)
         deadline, reminder_at = sla.clock(route.category, 1, now, CALENDAR)
         assignment = {
             "_id": case["tracking_id"], "category": route.category, "department": route.department,
             "district": route.district, "level": 1, "officer_id": officer.id, "officer_name": officer.name,
-            "subject": case.get("subject"), "urgent": case.get("urgent", False), "state": "active",
+            "subject": case.get("subject"), "urgent": bool(case.get("urgent")) or is_urgent(route.category),
+            "state": "active",
             "started_at": now, "deadline": deadline, "reminder_at": reminder_at, "reminded": False,
             "breached": False, "seq": 0, "rev": 0, "history": [{"at": now, "kind": "routed", "reason": route.reason,
                                                       "officer_id": officer.id, "level": 1}],
         }
+        if route.guess:
+            assignment["guess"] = route.guess.record()
         events = self._events(assignment, ["grievance.routed", "grievance.assigned"], route.reason)
         assignment["seq"] = len(events)
         self.outbox.mark(assignment["_id"])

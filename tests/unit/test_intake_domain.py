@@ -226,3 +226,35 @@ def test_a_transfer_marks_older_routing_decisions_as_past():
     case.update(status="in_progress", routing_seq=2)
     change = g.apply_action(case, "transfer", {"department": "power", "reason": "electric pump"}, OFFICER, NOW)
     assert change.set["rerouted_after_seq"] == 2 and change.set["transfers"] == 1
+
+
+def test_a_guessed_category_is_recorded_with_its_urgency_once():
+    case, _ = g.new_case("WB-2026-12345674", grievance(category=None), CITIZEN, NOW)
+    assert case["urgent"] is False
+    guess = {"category": "electricity_supply", "method": "keyword", "confidence": 0.91, "reason": "keyword 'x'",
+             "threshold": 0.3, "suggestions": []}
+    decision = {"department": "power", "district": "Bankura", "reason": "r", "guess": guess}
+    change = g.apply_routing(case, "routed", decision, NOW)
+    assert change.set["category"] == "electricity_supply" and change.set["urgent"] is True
+    assert change.set["routing_guess"] == guess
+    assert ("grievance.category_guessed", {"category": "electricity_supply", "method": "keyword",
+                                           "confidence": 0.91}) in change.events
+    case.update(change.set)
+    assigned = g.apply_routing(case, "assigned", {**decision, "officer_id": "o", "level": 1, "deadline": NOW}, NOW)
+    assert "routing_guess" not in assigned.set  # recorded once
+
+
+def test_a_triaged_case_keeps_no_category_but_the_suggestions():
+    case, _ = g.new_case("WB-2026-12345674", grievance(category=None), CITIZEN, NOW)
+    guess = {"category": "other", "method": "triage", "confidence": 0.2, "reason": "unsure", "threshold": 0.3,
+             "suggestions": [{"category": "pension", "department": "finance", "confidence": 0.2}] * 3}
+    change = g.apply_routing(case, "routed", {"department": "cmo_cell", "district": "state", "guess": guess}, NOW)
+    assert "category" not in change.set and change.set["routing_guess"]["suggestions"][0]["category"] == "pension"
+
+
+def test_a_category_chosen_at_filing_is_never_overwritten_by_a_guess():
+    case, _ = g.new_case("WB-2026-12345674", grievance(), CITIZEN, NOW)
+    guess = {"category": "pension", "method": "classifier", "confidence": 0.9, "reason": "r", "threshold": 0.3,
+             "suggestions": []}
+    change = g.apply_routing(case, "routed", {"department": "phe", "district": "Bankura", "guess": guess}, NOW)
+    assert "category" not in change.set and "routing_guess" not in change.set

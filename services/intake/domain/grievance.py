@@ -164,7 +164,22 @@ def apply_routing(case, kind, decision, now):
         change.timeline.append(entry(kind, now, system, True, level=decision["level"],
                                      officer_id=decision["officer_id"], deadline=decision.get("deadline")))
         change.events.append(("grievance.assignment_recorded", {"kind": kind, "level": decision["level"]}))
+    _record_guess(case, decision, change)
     return change
+
+
+def _record_guess(case, decision, change):
+    """A case filed without a category takes the one routing read in its text (and that category's urgency),
+    so category filters, insights and the queue treat it like any other; a case routing could not read keeps
+    no category and carries routing's suggestions for the CMO cell's triage."""
+    guess = decision.get("guess")
+    if not guess or case.get("category") or case.get("routing_guess"):
+        return
+    change.set["routing_guess"] = guess
+    if guess["method"] != "triage":
+        change.set.update(category=guess["category"], urgent=intake_rules.urgent(guess["category"]))
+    change.events.append(("grievance.category_guessed", {"category": guess["category"], "method": guess["method"],
+                                                         "confidence": guess.get("confidence")}))
 
 
 def apply_feedback(case, feedback, actor, now):

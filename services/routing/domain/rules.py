@@ -2,14 +2,42 @@
 
 Pure. Every decision carries its reason, recorded on the case for the citizen and the cell to read.
 """
-import re
-import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
+from shared import indic
 from shared.catalog import DEFAULT_CATEGORY, categories
 
 STATE = "state"  # the district of state-level offices
 STATEWIDE_DEPARTMENTS = ("home_cyber_cell", "cmo_cell")
+
+
+DEFAULT_MIN_CONFIDENCE = 0.4  # chosen on the evaluation set's dev part (python -m evaluation.train)
+SUGGESTIONS = 3
+TRIAGE = "triage"
+
+
+@dataclass(frozen=True)
+class Guess:
+    """Routing's reading of a complaint filed without a category: what it chose, how, and how sure."""
+    category: str
+    method: str  # keyword | classifier | triage
+    confidence: float | None
+    reason: str
+    suggestions: tuple = ()  # the classifier's top categories: (category, probability), most likely first
+    threshold: float = DEFAULT_MIN_CONFIDENCE  # the classifier confidence below which the cell triages
+
+    @property
+    def triage(self):
+        return self.method == TRIAGE
+
+    def record(self):
+        """As stored on the assignment and carried in routing's decisions."""
+        return {"category": self.category, "method": self.method,
+                "confidence": None if self.confidence is None else round(self.confidence, 4),
+                "reason": self.reason, "threshold": self.threshold,
+                "suggestions": [{"category": code, "department": categories()[code]["department"],
+                                 "confidence": round(p, 4)} for code, p in self.suggestions]}
 
 
 @dataclass(frozen=True)
@@ -18,34 +46,64 @@ class Route:
     department: str
     district: str
     reason: str
+    guess: Guess | None = None
 
 
-def _normalise(text):
-    text = unicodedata.normalize("NFC", text or "").casefold()
-    return " " + " ".join(re.sub(r"[^\w\s]", " ", text).split()) + " "
+@lru_cache(maxsize=1)
+def _keywords():
+    return indic.PhraseIndex((code, keyword) for code, category in categories().items()
+                             for keyword in category.get("keywords", []))
 
 
-def guess_category(subject, description):
-    """The category whose keywords the text mentions most; `other` when none do."""
-    text = _normalise(f"{subject} {description}")
-    best, best_hits = DEFAULT_CATEGORY, 0
-    for code, category in categories().items():
-        hits = sum(1 for keyword in category.get("keywords", []) if _normalise(keyword) in text)
-        if hits > best_hits:
-            best, best_hits = code, hits
-    return best, best_hits
+def keyword_hits(text):
+    """{category: [its keywords the text holds as whole words]} (inflected forms such as থানায় count)."""
+    return _keywords().find(indic.tokens(text))
 
 
-def route(case):
+def decide(hits, ranked, min_confidence):
+    """Keywords first (explainable), the classifier where they are silent or tied, the CMO cell's triage
+    when neither is sure. `ranked`: the classifier's (category, probability) pairs, most likely first."""
+    probability = {code: p for code, p in ranked}
+    suggestions = tuple((code, p) for code, p in ranked[:SUGGESTIONS])
+    if hits:
+        most = max(len(found) for found in hits.values())
+        leaders = [code for code, found in hits.items() if len(found) == most]
+        best = max(leaders, key=lambda code: probability.get(code, 0.0))
+        words = ", ".join(f"'{keyword}'" for keyword in hits[best])
+        reason = f"no category given; keyword {words} of '{best}'"
+        if len(leaders) > 1:
+            reason += (f" (tied with {', '.join(sorted(set(leaders) - {best}))}; the classifier prefers '{best}' "
+                       f"with confidence {probability.get(best, 0.0):.2f})")
+        return Guess(best, "keyword", probability.get(best), reason, suggestions, min_confidence)
+    if ranked and ranked[0][1] >= min_confidence:
+        code, p = ranked[0]
+        if code != DEFAULT_CATEGORY:
+            return Guess(code, "classifier", p, f"no category given; classifier: '{code}' with confidence {p:.2f}",
+                         suggestions, min_confidence)
+        # Vague, out of scope or incomplete: the cell calls the citizen and finds the office (with the suggestions).
+        return Guess(DEFAULT_CATEGORY, TRIAGE, p, f"no category given; classifier: '{DEFAULT_CATEGORY}' with "
+                     f"confidence {p:.2f}; the CMO cell triages it", suggestions, min_confidence)
+    best = f"'{ranked[0][0]}' at {ranked[0][1]:.2f}" if ranked else "none"
+    return Guess(DEFAULT_CATEGORY, TRIAGE, ranked[0][1] if ranked else None,
+                 f"no category given, no keyword matched and the classifier is unsure (best {best}, below "
+                 f"{min_confidence:.2f}); the CMO cell triages it", suggestions, min_confidence)
+
+
+def guess_category(subject, description, classifier=None, min_confidence=DEFAULT_MIN_CONFIDENCE):
+    text = f"{subject or ''} {description or ''}"
+    ranked = [(s.category, s.confidence) for s in classifier.predict(text, top=None)] if classifier else []
+    return decide(keyword_hits(text), ranked, min_confidence)
+
+
+def route(case, classifier=None, min_confidence=DEFAULT_MIN_CONFIDENCE):
     """Where a newly filed case goes. `case` is the intake snapshot (category, place, subject...)."""
     category = case.get("category")
     if category:
-        reason = f"category '{category}' chosen at filing"
-    else:
-        category, hits = guess_category(case.get("subject"), case.get("description"))
-        reason = (f"no category given; the text matched {hits} keyword(s) of '{category}'" if hits
-                  else "no category given and no keyword matched; the CMO cell triages it")
-    return _place(category, categories()[category]["department"], case, reason)
+        return _place(category, categories()[category]["department"], case,
+                      f"category '{category}' chosen at filing")
+    guess = guess_category(case.get("subject"), case.get("description"), classifier, min_confidence)
+    placed = _place(guess.category, categories()[guess.category]["department"], case, guess.reason)
+    return Route(placed.category, placed.department, placed.district, placed.reason, guess)
 
 
 def route_transfer(case, department, why):
