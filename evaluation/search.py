@@ -12,7 +12,7 @@ import json
 import sys
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from services.search import queries, similar
@@ -97,11 +97,13 @@ def search_metrics(es, config, items, languages, now):
 def same_block_cases(es, config, source, now):
     """Every case similar cases may show (open, recent, same district) of the probe's category and block:
     the hand-written group and any generated case that happens to share both."""
-    body = similar.request(source, alias(config), [], now, size=0)
-    filters = body["query"]["bool"]["filter"] + [{"term": {"category": source["category"]}},
-                                                 {"term": {"place.block": source["place"]["block"]}}]
+    place = source["place"]
+    filters = [{"terms": {"status": list(queries.OPEN)}},
+               {"range": {"created_at": {"gte": (now - timedelta(days=similar.RECENT_DAYS)).isoformat()}}},
+               {"term": {"place.district": place["district"]}}, {"term": {"place.block": place["block"]}},
+               {"term": {"category": source["category"]}}]
     found = es.search(index=alias(config), size=1000, _source=False,
-                      query={"bool": {"filter": filters, "must_not": body["query"]["bool"]["must_not"]}})
+                      query={"bool": {"filter": filters, "must_not": [{"ids": {"values": [source["tracking_id"]]}}]}})
     return {hit["_id"] for hit in found["hits"]["hits"]}
 
 
@@ -144,7 +146,7 @@ def run(config, split="dev", progress=print, distractors=DISTRACTORS):
     """Index, query, measure, clean up. Returns {"search": {group: {...}}, "similar": {...}, "misses": [...]}."""
     config = dict(config, ES_INDEX_PREFIX=f"eval-{uuid.uuid4().hex[:8]}-")
     es = connect(config["ELASTICSEARCH_URL"], request_timeout=120)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cases = read("search_cases.jsonl")
     try:
         progress(f"search: indexing {len(cases)} evaluation cases and {distractors:,} generated distractors")

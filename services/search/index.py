@@ -4,12 +4,12 @@ every write and search goes through (so a rebuild can swap it with no downtime),
 Personal data (the complainant's name, mobile, email, address) is never indexed: search results are
 shown to officers who may not see it, and the case of record stays in intake.
 """
-import re
 from datetime import datetime
 
 from anyascii import anyascii
 from elasticsearch import ConflictError
 
+from services.search import phonetic
 from shared.config import index_name
 
 ALIAS = "grievances"
@@ -29,9 +29,10 @@ MAPPINGS = {
         # The same text in Latin letters, so "rasta kharap" finds "রাস্তা খারাপ" and "জল নেই" finds "jal nei".
         "subject_latin": {"type": "text", "analyzer": "standard"},
         "description_latin": {"type": "text", "analyzer": "standard"},
-        # ...and its consonants only, since people spell vowels as they like ("nahi", "nahin", "nhim").
-        "subject_skeleton": {"type": "text", "analyzer": "standard"},
-        "description_skeleton": {"type": "text", "analyzer": "standard"},
+        # ...and as phonetic keys (services/search/phonetic.py), so "tubewell kharap", "tiubwel kharab" and
+        # "টিউবওয়েল খারাপ" index the same words; queries add the catalogue's synonyms (synonyms.py).
+        "subject_phonetic": {"type": "text", "analyzer": "standard"},
+        "description_phonetic": {"type": "text", "analyzer": "standard"},
         "level": {"type": "integer"},
         "urgent": {"type": "boolean"},
         "supporters": {"type": "integer"},
@@ -95,11 +96,6 @@ def latin(text):
     return anyascii(text or "").lower()
 
 
-def skeleton(text):
-    """The Latin text without vowels, word by word (a word of vowels only stays as it is)."""
-    return " ".join(re.sub(r"[aeiouy'`]", "", word) or word for word in re.findall(r"\w+", latin(text)))
-
-
 def alias(config):
     return index_name(config, ALIAS)
 
@@ -139,7 +135,7 @@ def document(case):
     for field in ("subject", "description"):
         if doc.get(field):
             doc[f"{field}_latin"] = latin(doc[field])
-            doc[f"{field}_skeleton"] = skeleton(doc[field])
+            doc[f"{field}_phonetic"] = phonetic.keys(doc[field])
     place = case.get("place") or {}
     doc["place"] = {key: place.get(key) for key in PLACE_KEYWORDS + ("district",)}
     if place.get("geo"):
