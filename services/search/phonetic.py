@@ -20,8 +20,10 @@ from anyascii import anyascii
 _BENGALI = [("\u09af\u09bc", "y"), ("\u09df", "y"), ("\u09cd\u09af", ""), ("\u09af", "\u099c"), ("\u09ce", "t"),
             ("\u09a1\u09bc", "\u09b0"), ("\u09a2\u09bc", "\u09b0"), ("\u0982", "ng"), ("\u0981", "n")]
 _BA_PHALA = re.compile("(?<!\u09ae)\u09cd\u09ac")  # স্ব, দ্ব: silent in speech (swasthya), but ম্ব is "mb"
-# Devanagari's anusvara and candrabindu nasalise a vowel ("नहीं", typed "nahi" as often as "nahin").
-_DEVANAGARI = [("\u094d\u092f", "y"), ("\u0902", ""), ("\u0901", "")]
+_DEVANAGARI = [("\u094d\u092f", "y")]
+# Devanagari's anusvara and candrabindu at the end of a word nasalise its vowel ("नहीं", typed "nahi" as
+# often as "nahin"); inside a word they are an n ("ट्रांसफार्मर", transformer).
+_NASAL_END, _NASAL = re.compile("[\u0901\u0902](?![\u0900-\u097f])"), re.compile("[\u0901\u0902]")
 # Latin spellings folded onto one consonant, longest first; vowels, h, w and y are removed afterwards.
 _FOLDS = [
     ("tion", "sn"), ("chh", "C"), ("ch", "C"), ("sh", "s"), ("kh", "k"), ("gh", "g"), ("jh", "j"), ("th", "t"), ("dh", "d"),
@@ -41,7 +43,7 @@ def to_latin(text):
     text = unicodedata.normalize("NFD", text or "")
     for old, new in _BENGALI + _DEVANAGARI:
         text = text.replace(old, new)
-    text = _BA_PHALA.sub("", text)
+    text = _NASAL.sub("n", _NASAL_END.sub("", _BA_PHALA.sub("", text)))
     pieces = []
     for piece in re.split(r"(\s+)", unicodedata.normalize("NFC", text)):
         latin = anyascii(piece).lower()

@@ -152,16 +152,11 @@ def across_languages(text):
     (synonyms.groups): one clause, or none for a query with no words left (punctuation, stop words)."""
     required, weak = [], []
     for alternatives in synonyms.groups(text):
-        (weak if _is_weak(alternatives) else required).append(_group_clause(alternatives))
+        (weak if synonyms.is_weak(alternatives) else required).append(_group_clause(alternatives))
     if not required:
         return []
     return [{"bool": {"must": [{"bool": {"should": required, "minimum_should_match": PHONETIC_MATCH}}],
                       "should": weak}}]
-
-
-def _is_weak(alternatives):
-    """A word reduced to one letter ("nei", "na": "n") says too little to be required."""
-    return all(not synonyms.is_phrase(keys) and len("".join(keys)) < 2 for keys in alternatives)
 
 
 def _group_clause(alternatives):

@@ -195,14 +195,14 @@ def groups(text, longest=None):
             elif span and span == best[0]:
                 best[1].extend(variant for variant in concept if variant not in best[1]
                                and len(variant) <= (longest or len(variant)))
-        if best is None and query_words[start] in STOP_WORDS:
+        if query_words[start] in STOP_WORDS and (best is None or best[0] == 1):  # "for", not "power"
             start += 1
             continue
         span = best[0] if best else 1
         alternatives = list(best[1]) if best else [(key,) for key in query_keys[start]]
         if span > 1:
             alternatives.append(tuple(groups(" ".join(query_words[start:start + span]), longest=1)))
-        for neighbour in (start - 1, start + span - 1):
+        for neighbour in (start - 1, start + span - 1) if not is_weak(alternatives) else ():
             if 0 <= neighbour < len(query_words) - 1:
                 joined = (word_key(query_words[neighbour] + query_words[neighbour + 1]),)
                 if joined[0] and joined not in alternatives:
@@ -210,6 +210,11 @@ def groups(text, longest=None):
         found.append(alternatives)
         start += span
     return found
+
+
+def is_weak(alternatives):
+    """A word reduced to one letter ("nei", "na": "n") says too little to be required."""
+    return all(not is_phrase(keys) and len("".join(keys)) < 2 for keys in alternatives)
 
 
 def is_phrase(alternative):
