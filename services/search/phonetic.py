@@ -35,6 +35,7 @@ _DROP = re.compile(r"[aeiouhwy]")
 _SUFFIXES = ("gulo", "guli", "der", "ete", "er", "ar", "te", "ke", "ra", "r")
 _WORD = re.compile(r"[a-z0-9]+")
 _INDIC = re.compile(r"[\u0900-\u09ff]")
+_SPACES = re.compile(r"(\s+)")
 
 
 def to_latin(text):
@@ -45,7 +46,7 @@ def to_latin(text):
         text = text.replace(old, new)
     text = _NASAL.sub("n", _NASAL_END.sub("", _BA_PHALA.sub("", text)))
     pieces = []
-    for piece in re.split(r"(\s+)", unicodedata.normalize("NFC", text)):
+    for piece in _SPACES.split(unicodedata.normalize("NFC", text)):
         latin = anyascii(piece).lower()
         pieces.append(re.sub(r"c(?!h)", "ch", latin) if _INDIC.search(piece) else latin)
     return "".join(pieces)
@@ -89,5 +90,11 @@ def words(text):
 
 
 def keys(text):
-    """The text as phonetic keys, what the `*_phonetic` fields index."""
-    return " ".join(key for word in words(text) for key in word_keys(word))
+    """The text as phonetic keys, what the `*_phonetic` fields index. Keyed a space-separated piece at a
+    time, remembered: complaints repeat their words, and indexing a million cases should not wait on this."""
+    return " ".join(key for piece in (text or "").split() for key in _piece_keys(piece))
+
+
+@lru_cache(maxsize=262144)
+def _piece_keys(piece):
+    return tuple(key for word in words(piece) for key in word_keys(word))
