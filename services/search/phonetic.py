@@ -45,9 +45,10 @@ def to_latin(text):
     for old, new in _BENGALI + _DEVANAGARI:
         text = text.replace(old, new)
     text = _NASAL.sub("n", _NASAL_END.sub("", _BA_PHALA.sub("", text)))
+    text = text.replace("\u093c", "").replace("\u09bc", "")  # other nuktas: सड़क is typed "sadak"
     pieces = []
     for piece in _SPACES.split(unicodedata.normalize("NFC", text)):
-        latin = anyascii(piece).lower()
+        latin = anyascii(piece).lower().replace("'", "")
         pieces.append(re.sub(r"c(?!h)", "ch", latin) if _INDIC.search(piece) else latin)
     return "".join(pieces)
 

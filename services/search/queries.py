@@ -120,7 +120,8 @@ def build(params, actor, now_iso, languages=()):
             {"multi_match": {"query": text, "fields": ["subject^2", "description"], "fuzziness": "AUTO",
                              "operator": "and"}},
             {"multi_match": {"query": text, "fields": ["subject^3", "description"], "type": "phrase", "boost": 2}},
-            {"multi_match": {"query": text, "fields": ["subject", "description"], "type": "bool_prefix"}},
+            {"multi_match": {"query": text, "fields": ["subject", "description"], "type": "bool_prefix",
+                             "operator": "and"}},
             # across scripts: the query in Latin letters against the transliterated text, then by phonetic
             # key, each word or concept in any of its spellings, scripts and languages
             {"multi_match": {"query": latin(text), "fields": ["subject_latin^2", "description_latin"],

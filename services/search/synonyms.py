@@ -146,21 +146,26 @@ er theke kore korche hoy ache ar ei amader amar amra din bar rha rhi rhe
 """.split())  # noqa: SIM905 (ninety words read better as text)
 
 
+# Negations in every language, as "n" (নেই, না, नहीं): too common to require, worth a little score.
+NEGATIONS = frozenset("not no never none nothing without didnt dont doesnt isnt nei nai na nahi nahin nhi nhin".split())
+
+
 def _variant_keys(variant):
     return tuple(word_key(word) for word in words(variant) if word_key(word))
 
 
 @lru_cache(maxsize=1)
 def concept_keys():
-    """Each concept as the distinct key tuples of its variants."""
+    """Each concept as the distinct key tuples of its variants, and the variants' own words in Latin letters."""
     found = []
     for variants in CONCEPTS:
-        keyed = []
+        keyed, spelt = [], set()
         for variant in variants:
             key = _variant_keys(variant)
             if len("".join(key)) >= 2 and key not in keyed:  # a lone letter ("wire": "r") would match anything
                 keyed.append(key)
-        found.append(keyed)
+            spelt.add(tuple(words(variant)))
+        found.append((keyed, spelt))
     return found
 
 
@@ -186,20 +191,22 @@ def groups(text, longest=None):
     concepts = concept_keys()
     found, start = [], 0
     while start < len(query_keys):
-        best = None  # (words matched, alternatives): the longest match; concepts that tie are merged
-        for concept in concepts:
-            span = max((len(variant) for variant in concept if _matches(query_keys, start, variant)
-                        and len(variant) <= (longest or len(variant))), default=0)
-            if span and (best is None or span > best[0]):
-                best = (span, [variant for variant in concept if len(variant) <= (longest or len(variant))])
-            elif span and span == best[0]:
-                best[1].extend(variant for variant in concept if variant not in best[1]
-                               and len(variant) <= (longest or len(variant)))
+        best = None  # (words matched, spelt exactly so, concept): the longest match, then the exact spelling
+        for keyed, spelt in concepts:
+            usable = [variant for variant in keyed if len(variant) <= (longest or len(variant))]
+            span = max((len(variant) for variant in usable if _matches(query_keys, start, variant)), default=0)
+            if span:  # "paini" (not received) and "pani" (water) share a key: the spelling decides
+                rank = (span, tuple(query_words[start:start + span]) in spelt, usable)
+                best = rank if best is None or rank[:2] > best[:2] else best
         if query_words[start] in STOP_WORDS and (best is None or best[0] == 1):  # "for", not "power"
             start += 1
             continue
+        if query_words[start] in NEGATIONS and (best is None or best[0] == 1):
+            found.append([("n",)])  # "not", "nei", "nahi": scores where the case says so, never required
+            start += 1
+            continue
         span = best[0] if best else 1
-        alternatives = list(best[1]) if best else [(key,) for key in query_keys[start]]
+        alternatives = list(best[2]) if best else [(key,) for key in query_keys[start]]
         if span > 1:
             alternatives.append(tuple(groups(" ".join(query_words[start:start + span]), longest=1)))
         for neighbour in (start - 1, start + span - 1) if not is_weak(alternatives) else ():
