@@ -147,7 +147,8 @@ er theke kore korche hoy ache ar ei amader amar amra din bar rha rhi rhe
 
 
 # Negations in every language, as "n" (নেই, না, नहीं): too common to require, worth a little score.
-NEGATIONS = frozenset("not no never none nothing without didnt dont doesnt isnt nei nai na nahi nahin nhi nhin".split())
+NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without", "didnt", "dont", "doesnt", "isnt",
+                       "nei", "nai", "na", "nahi", "nahin", "nhi", "nhin"})
 
 
 def _variant_keys(variant):
