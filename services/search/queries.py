@@ -10,7 +10,6 @@ import json
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.search import synonyms
-from services.search.index import latin
 from shared.actors import ALL_DISTRICTS
 from shared.catalog import categories, departments, districts
 
@@ -117,15 +116,12 @@ def build(params, actor, now_iso, languages=()):
         # the best way a case matches counts, the others a little (a partial match in many fields must not
         # outrank a complete match in one: "tubewell problem" over "টিউবওয়েল খারাপ" for "tubewell kharap")
         must.append({"dis_max": {"tie_breaker": TIE_BREAKER, "queries": [
-            {"multi_match": {"query": text, "fields": ["subject^2", "description"], "fuzziness": "AUTO",
-                             "operator": "and"}},
             {"multi_match": {"query": text, "fields": ["subject^3", "description"], "type": "phrase", "boost": 2}},
-            {"multi_match": {"query": text, "fields": ["subject", "description"], "type": "bool_prefix",
+            # every word, the last one also as a prefix (typing "drinking wat")
+            {"multi_match": {"query": text, "fields": ["subject^2", "description"], "type": "bool_prefix",
                              "operator": "and"}},
-            # across scripts: the query in Latin letters against the transliterated text, then by phonetic
-            # key, each word or concept in any of its spellings, scripts and languages
-            {"multi_match": {"query": latin(text), "fields": ["subject_latin^2", "description_latin"],
-                             "fuzziness": "AUTO", "operator": "and"}},
+            # across scripts, spellings and languages: by phonetic key, each word or concept in any of its
+            # spellings, scripts and languages (this also absorbs most typos, so no fuzzy clause on the text)
             *across_languages(text),
             # each language's own analyzer (stemming, stop words), where the cluster has them
             *([{"multi_match": {"query": text, "operator": "and",
@@ -140,7 +136,10 @@ def build(params, actor, now_iso, languages=()):
                     for name, field in FACETS.items()},
                  "breached": {"filters": {"filters": {"true": overdue, "false": {"bool": {"must_not": [overdue]}}}}},
                  "urgent": {"terms": {"field": "urgent"}}},
-        "highlight": {"fields": {"subject": {}, "description": {"fragment_size": 120, "number_of_fragments": 2}}},
+        "highlight": {"fields": {"subject": {}, "description": {"fragment_size": 120, "number_of_fragments": 2}},
+                      # misspelt words too: fuzzy costs little here, on the page of hits alone
+                      **({"highlight_query": {"multi_match": {"query": text, "fields": ["subject", "description"],
+                                                              "fuzziness": "AUTO"}}} if text else {})},
         "track_total_hits": True,
     }
     if params["after"]:
@@ -166,8 +165,9 @@ def _group_clause(alternatives):
         if synonyms.is_phrase(keys):
             options.append({"bool": {"must": [_group_clause(group) for group in keys]}})
         else:
+            typo = {"fuzziness": "AUTO:4,7", "prefix_length": 1} if isinstance(keys, synonyms.Typed) else {}
             options.append({"multi_match": {"query": " ".join(keys), "fields": PHONETIC_FIELDS, "operator": "and",
-                                            **({"fuzziness": "AUTO:4,7", "prefix_length": 1} if len(keys) == 1 else {})}})
+                                            **typo}})
     return options[0] if len(options) == 1 else {"dis_max": {"queries": options}}
 
 

@@ -207,7 +207,7 @@ def groups(text, longest=None):
             start += 1
             continue
         span = best[0] if best else 1
-        alternatives = list(best[2]) if best else [(key,) for key in query_keys[start]]
+        alternatives = list(best[2]) if best else [Typed((key,)) for key in query_keys[start]]
         if span > 1:
             alternatives.append(tuple(groups(" ".join(query_words[start:start + span]), longest=1)))
         for neighbour in (start - 1, start + span - 1) if not is_weak(alternatives) else ():
@@ -218,6 +218,10 @@ def groups(text, longest=None):
         found.append(alternatives)
         start += span
     return found
+
+
+class Typed(tuple):
+    """The keys of a word as the query typed it, matching no concept: perhaps misspelt (searched fuzzily)."""
 
 
 def is_weak(alternatives):
