@@ -71,3 +71,16 @@ def test_similar_cases_rank_the_same_category_and_block_first(platform, platform
     ranked = [case["tracking_id"] for case in platform.ok(response)["similar"]]
     assert set(ranked[:3]) == set(same_block)        # the same issue in the same block, whatever its wording
     assert set(elsewhere) <= set(ranked)             # the other blocks' alike cases are still there, after
+
+
+def test_an_index_made_before_the_phonetic_fields_gets_them_and_keeps_taking_writes(platform_config, es):
+    from services.search.index import MAPPINGS, alias
+
+    name = alias(platform_config)
+    older = {**MAPPINGS, "properties": {field: spec for field, spec in MAPPINGS["properties"].items()
+                                        if not field.endswith("_phonetic")}}
+    es.indices.create(index=f"{name}-v1", mappings=older, aliases={name: {"is_write_index": True}})
+    ensure_index(es, platform_config)
+    put(es, platform_config, "WB-2026-00000401", "নলকূপ খারাপ", "পাড়ার নলকূপ খারাপ।")
+    hits = es.search(index=name, query={"match": {"subject_phonetic": "nlkp"}})["hits"]["hits"]
+    assert [hit["_id"] for hit in hits] == ["WB-2026-00000401"]
