@@ -13,7 +13,7 @@ from bench.measure import percentile, progress
 from services.gateway.auth import make_dev_token
 from services.search import queries
 from services.search.bulk import bulk_load
-from services.search.index import alias, ensure_index, index_case
+from services.search.index import MAPPINGS, alias, ensure_index, index_case
 from shared.catalog import districts
 from shared.progress import Progress
 from synthetic.cases import generate
@@ -32,10 +32,17 @@ ACROSS = ["tubewell kharap", "tube well bhanga", "drinking water", "electricity"
           "flood relief"]
 
 
+def current_mapping(es, name):
+    """Was the kept index made with every field this release indexes (a release that added the phonetic
+    fields must not measure its queries on an index without them)?"""
+    return all(set(MAPPINGS["properties"]) <= set(found["mappings"].get("properties", {}))
+               for found in es.indices.get_mapping(index=name).values())
+
+
 def load(es, config, count, seed=2026):
     """The bench index with `count` generated cases: reused when an earlier run left it complete."""
     name = alias(config)
-    if es.indices.exists_alias(name=name) and es.count(index=name)["count"] >= count:
+    if es.indices.exists_alias(name=name) and es.count(index=name)["count"] >= count and current_mapping(es, name):
         progress(f"reusing {name}: {es.count(index=name)['count']:,} cases from an earlier run")
         return None
     for index in es.options(ignore_status=404).indices.get(index=f"{name}-v*"):
