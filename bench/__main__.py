@@ -3,6 +3,8 @@
 Medians of several rounds (this machine has 2 noisy cores); each ratio compares a platform path with the
 raw infrastructure operation it rests on, measured moments apart. BENCH_FILINGS sets the filing count.
 `python -m bench limiter` (`make bench SECTION=limiter`) runs only the rate limiter's section.
+`python -m bench search-query` runs only the comparison of the officer's text query with a plain
+`multi_match` on the million-case index (loading it first if no earlier run left it).
 """
 import warnings
 
@@ -71,9 +73,47 @@ class BenchBroker:
 
     def remove(self):
         broker_access.remove(self.api, self.vhost, self.prefix)
+def text_query_rows(samples):
+    """Rows for search.measure_text_query: the plain multi_match as 1.00, the text query's p50 and p99 ratios."""
+    rows = []
+    labels = {"request": "the full officer request (text + filters + facets + highlights)",
+              "query": "the ranked query alone (text + filters, top 10)"}
+    for shape, (text, plain) in samples.items():
+        p50, plain50 = statistics.median(text), statistics.median(plain)
+        p99, plain99 = percentile(text, 99), percentile(plain, 99)
+        rows.append((f"plain multi_match, {labels[shape]} ({len(plain)} queries)",
+                     f"{plain50:.1f} ms p50, {plain99:.1f} ms p99", "1.00"))
+        rows.append(("  the officer's text query across scripts (phonetic keys, synonyms), same requests",
+                     f"{p50:.1f} ms p50, {p99:.1f} ms p99", f"{p50 / plain50:.2f} (p99 {p99 / plain99:.2f})"))
+    return rows
+
+
+def search_query_section():
+    """Only the text query against a plain multi_match on the bench index (kept between runs)."""
+    config = load_config()
+    config["ES_INDEX_PREFIX"] = os.environ.get("BENCH_INDEX_PREFIX", "sorasori-bench-")
+    es = connect_es(config["ELASTICSEARCH_URL"], request_timeout=120)
+    rows = []
+    try:
+        cases = int(os.environ.get("BENCH_SEARCH_CASES", "1000000"))
+        load_rate = search.load(es, config, cases)
+        if load_rate is not None:
+            rows.append((f"bulk-loading {cases:,} generated cases (streaming_bulk, 2,000 a request)",
+                         f"{load_rate:,.0f}/s", ""))
+        count = int(os.environ.get("BENCH_QUERIES", "300"))
+        progress(f"text query vs plain multi_match over {es.count(index=search.alias(config))['count']:,} cases")
+        search.measure_text_query(es, config, 30, seed=1)  # warm-up
+        rows += text_query_rows(search.measure_text_query(es, config, count))
+    finally:
+        es.close()
+    print_table(rows)
 
 
 def main():
+    if sys.argv[1:] == ["search-query"]:
+        return search_query_section()
+    if sys.argv[1:] not in ([], ["limiter"]):
+        raise SystemExit("usage: python -m bench [limiter | search-query]")
     config = load_config()
     run = uuid.uuid4().hex[:8]
     config.update(MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-", AUTH_MODE="development",
@@ -137,6 +177,9 @@ def main():
         if load_rate is not None:
             rows.append((f"  bulk-loading {search_cases:,} generated cases (streaming_bulk, 2,000 a request)",
                          f"{load_rate:,.0f}/s", f"{load_rate / paths['raw_bulk']:.2f}"))
+        progress("the officer's text query vs a plain multi_match on the same index")
+        search.measure_text_query(es, config, 30, seed=1)  # warm-up
+        text_query = search.measure_text_query(es, config, search_queries)
 
         progress("starting the six services, one process each (as make run does)")
         config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
@@ -198,6 +241,7 @@ def main():
         rows.append(("GET /api/v1/search, same queries (text + 2 filters + facets)",
                      f"{statistics.median(via_gateway):.1f} ms p50, {percentile(via_gateway, 99):.1f} ms p99",
                      f"{statistics.median(via_gateway) / raw_search:.2f}"))
+        rows += text_query_rows(text_query)
         rows.append(("indexed straight into Elasticsearch -> searchable",
                      f"{steady['raw_p50']:.0f} ms p50, {steady['raw_p99']:.0f} ms p99", "1.00"))
         rows.append((f"201 -> searchable ({steady['seen']}/{steady['filed']} filed at {steady_rate}/s)",

@@ -4,7 +4,7 @@ the time from filing to searchable under a steady filing load."""
 import random
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import eventlet
 import requests
@@ -13,7 +13,7 @@ from bench.measure import percentile, progress
 from services.gateway.auth import make_dev_token
 from services.search import queries
 from services.search.bulk import bulk_load
-from services.search.index import alias, ensure_index, index_case
+from services.search.index import MAPPINGS, alias, ensure_index, index_case
 from shared.catalog import districts
 from shared.progress import Progress
 from synthetic.cases import generate
@@ -26,12 +26,23 @@ TEXTS = {  # what officers type, with the department that handles it
     "জমি": "land_reforms", "garbage drain": "municipal_affairs", "school teacher": "school_education",
 }
 WORKING = ["routed", "acknowledged", "in_progress"]
+# what officers type for complaints written in another script or language
+ACROSS = ["tubewell kharap", "tube well bhanga", "drinking water", "electricity", "current nei", "রাস্তা খারাপ",
+          "ration card paini", "लक्ष्मीर भंडार", "hospital e doctor nei", "নলকূপ খারাপ", "pension bondho",
+          "flood relief"]
+
+
+def current_mapping(es, name):
+    """Was the kept index made with every field this release indexes (a release that added the phonetic
+    fields must not measure its queries on an index without them)?"""
+    return all(set(MAPPINGS["properties"]) <= set(found["mappings"].get("properties", {}))
+               for found in es.indices.get_mapping(index=name).values())
 
 
 def load(es, config, count, seed=2026):
     """The bench index with `count` generated cases: reused when an earlier run left it complete."""
     name = alias(config)
-    if es.indices.exists_alias(name=name) and es.count(index=name)["count"] >= count:
+    if es.indices.exists_alias(name=name) and es.count(index=name)["count"] >= count and current_mapping(es, name):
         progress(f"reusing {name}: {es.count(index=name)['count']:,} cases from an earlier run")
         return None
     for index in es.options(ignore_status=404).indices.get(index=f"{name}-v*"):
@@ -66,6 +77,39 @@ def officer_queries(count, seed=7):
             params = {"q": text, "status": WORKING, "filed_from": since}
         found.append((params, actor))
     return found
+
+
+def with_plain_text(body, text):
+    """The same request with its text part a plain `multi_match` (the baseline a text query is held to)."""
+    plain = dict(body, query={"bool": {**body["query"]["bool"], "must": [
+        {"multi_match": {"query": text, "fields": ["subject^2", "description"]}}]}})
+    return plain
+
+
+def measure_text_query(es, config, count, seed=11):
+    """The officer's text query (every clause: fuzzy, phrase, prefix, Latin, phonetic keys with synonyms)
+    next to a plain `multi_match`, on the same index, alternating which goes first, the request cache off.
+    Two shapes: the full officer request (filters, facets, highlights) and the ranked query alone (top 10).
+    Returns {shape: (text-query samples, plain samples)} in ms."""
+    schema = queries.SearchSchema()
+    rng = random.Random(seed)
+    work = officer_queries(count, seed)
+    samples = {"request": ([], []), "query": ([], [])}
+    bar = Progress("[bench]   text query vs plain multi_match", len(work), unit="queries")
+    for n, (params, actor) in enumerate(work):
+        params = dict(params, q=rng.choice(list(TEXTS) + ACROSS))
+        body = queries.build(schema.load(params), actor, datetime.now(UTC).isoformat())
+        bodies = {"request": (body, with_plain_text(body, params["q"]))}
+        ranked = {"query": body["query"], "size": 10, "track_total_hits": False}
+        bodies["query"] = (ranked, with_plain_text(ranked, params["q"]))
+        for shape, (full, plain) in bodies.items():
+            pair = ((0, full), (1, plain)) if n % 2 else ((1, plain), (0, full))
+            for which, request in pair:
+                started = time.perf_counter()
+                es.search(index=alias(config), request_cache=False, **request)
+                samples[shape][which].append((time.perf_counter() - started) * 1000)
+        bar.advance()
+    return samples
 
 
 def measure_queries(base_url, es, config, count):

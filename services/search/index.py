@@ -4,12 +4,12 @@ every write and search goes through (so a rebuild can swap it with no downtime),
 Personal data (the complainant's name, mobile, email, address) is never indexed: search results are
 shown to officers who may not see it, and the case of record stays in intake.
 """
-import re
 from datetime import datetime
 
 from anyascii import anyascii
 from elasticsearch import ConflictError
 
+from services.search import phonetic
 from shared.config import index_name
 
 ALIAS = "grievances"
@@ -29,9 +29,10 @@ MAPPINGS = {
         # The same text in Latin letters, so "rasta kharap" finds "রাস্তা খারাপ" and "জল নেই" finds "jal nei".
         "subject_latin": {"type": "text", "analyzer": "standard"},
         "description_latin": {"type": "text", "analyzer": "standard"},
-        # ...and its consonants only, since people spell vowels as they like ("nahi", "nahin", "nhim").
-        "subject_skeleton": {"type": "text", "analyzer": "standard"},
-        "description_skeleton": {"type": "text", "analyzer": "standard"},
+        # ...and as phonetic keys (services/search/phonetic.py), so "tubewell kharap", "tiubwel kharab" and
+        # "টিউবওয়েল খারাপ" index the same words; queries add the catalogue's synonyms (synonyms.py).
+        "subject_phonetic": {"type": "text", "analyzer": "standard"},
+        "description_phonetic": {"type": "text", "analyzer": "standard"},
         "level": {"type": "integer"},
         "urgent": {"type": "boolean"},
         "supporters": {"type": "integer"},
@@ -95,11 +96,6 @@ def latin(text):
     return anyascii(text or "").lower()
 
 
-def skeleton(text):
-    """The Latin text without vowels, word by word (a word of vowels only stays as it is)."""
-    return " ".join(re.sub(r"[aeiouy'`]", "", word) or word for word in re.findall(r"\w+", latin(text)))
-
-
 def alias(config):
     return index_name(config, ALIAS)
 
@@ -127,8 +123,20 @@ def ensure_index(es, config, generation=1, languages=None):
     if not es.indices.exists_alias(name=name):
         es.options(ignore_status=400).indices.create(index=f"{name}-v{generation}",
                                                      aliases={name: {"is_write_index": True}})
+    add_missing_fields(es, name)
     es.cluster.health(index=name, wait_for_status="yellow", timeout="30s")  # its shard is ready for writes
     return name
+
+
+def add_missing_fields(es, name):
+    """Map the fields a newer release indexes (the phonetic ones) on an index made before it, since the
+    mapping is strict: its writes would fail until a rebuild. Cases indexed before keep lacking them until
+    the next rebuild (`make reindex`). Existing fields are left as they are."""
+    for index, found in es.indices.get_mapping(index=name).items():
+        missing = {field: spec for field, spec in MAPPINGS["properties"].items()
+                   if field not in found["mappings"].get("properties", {})}
+        if missing:
+            es.indices.put_mapping(index=index, properties=missing)
 
 
 def document(case):
@@ -139,7 +147,7 @@ def document(case):
     for field in ("subject", "description"):
         if doc.get(field):
             doc[f"{field}_latin"] = latin(doc[field])
-            doc[f"{field}_skeleton"] = skeleton(doc[field])
+            doc[f"{field}_phonetic"] = phonetic.keys(doc[field])
     place = case.get("place") or {}
     doc["place"] = {key: place.get(key) for key in PLACE_KEYWORDS + ("district",)}
     if place.get("geo"):

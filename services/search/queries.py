@@ -10,7 +10,7 @@ import math
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from services.search.index import latin, skeleton
+from services.search import synonyms
 from shared.actors import ALL_DISTRICTS
 from shared.catalog import categories, departments, districts
 from shared.validators import REAL_UTC_OFFSET
@@ -29,6 +29,10 @@ SORTS = {
     "sla": [{"sla_deadline": {"order": "asc", "missing": "_last"}}, {"tracking_id": "asc"}],
 }
 MAX_PAGE = 100
+PHONETIC_FIELDS = ["subject_phonetic^2", "description_phonetic"]
+# A query of up to two words (or concepts) needs them all; a longer one may miss a third of them.
+PHONETIC_MATCH = "2<-34%"
+TIE_BREAKER = 0.3
 
 
 class SearchSchema(Schema):
@@ -121,21 +125,21 @@ def build(params, actor, now_iso, languages=()):
     text = params["q"].strip()
     must = []
     if text:
-        must.append({"bool": {"should": [
-            {"multi_match": {"query": text, "fields": ["subject^2", "description"], "fuzziness": "AUTO",
-                             "operator": "and"}},
+        # the best way a case matches counts, the others a little (a partial match in many fields must not
+        # outrank a complete match in one: "tubewell problem" over "টিউবওয়েল খারাপ" for "tubewell kharap")
+        must.append({"dis_max": {"tie_breaker": TIE_BREAKER, "queries": [
             {"multi_match": {"query": text, "fields": ["subject^3", "description"], "type": "phrase", "boost": 2}},
-            {"multi_match": {"query": text, "fields": ["subject", "description"], "type": "bool_prefix"}},
-            # across scripts: the query in Latin letters against the transliterated text, then by consonants
-            {"multi_match": {"query": latin(text), "fields": ["subject_latin^2", "description_latin"],
-                             "fuzziness": "AUTO", "operator": "and"}},
-            {"multi_match": {"query": skeleton(text), "fields": ["subject_skeleton", "description_skeleton"],
-                             "fuzziness": "AUTO:2,6", "operator": "and", "boost": 0.5}},
+            # every word, the last one also as a prefix (typing "drinking wat")
+            {"multi_match": {"query": text, "fields": ["subject^2", "description"], "type": "bool_prefix",
+                             "operator": "and"}},
+            # across scripts, spellings and languages: by phonetic key, each word or concept in any of its
+            # spellings, scripts and languages (this also absorbs most typos, so no fuzzy clause on the text)
+            *across_languages(text),
             # each language's own analyzer (stemming, stop words), where the cluster has them
             *([{"multi_match": {"query": text, "operator": "and",
                                 "fields": [f"subject.{suffix}^2" for suffix in languages]
                                 + [f"description.{suffix}" for suffix in languages]}}] if languages else []),
-        ], "minimum_should_match": 1}})
+        ]}})
     sort = SORTS[params["sort"] if text or params["sort"] != "relevance" else "newest"]
     body = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
@@ -145,12 +149,39 @@ def build(params, actor, now_iso, languages=()):
                     for name, field in FACETS.items()},
                  "breached": {"filters": {"filters": {"true": overdue, "false": {"bool": {"must_not": [overdue]}}}}},
                  "urgent": {"terms": {"field": "urgent"}}},
-        "highlight": {"fields": {"subject": {}, "description": {"fragment_size": 120, "number_of_fragments": 2}}},
+        "highlight": {"fields": {"subject": {}, "description": {"fragment_size": 120, "number_of_fragments": 2}},
+                      # misspelt words too: fuzzy costs little here, on the page of hits alone
+                      **({"highlight_query": {"multi_match": {"query": text, "fields": ["subject", "description"],
+                                                              "fuzziness": "AUTO"}}} if text else {})},
         "track_total_hits": True,
     }
     if params["after"]:
         body["search_after"] = decode_cursor(params["after"], sort)
     return body
+
+
+def across_languages(text):
+    """The query by phonetic key, each word or concept as any of its spellings, scripts and synonyms
+    (synonyms.groups): one clause, or none for a query with no words left (punctuation, stop words)."""
+    required, weak = [], []
+    for alternatives in synonyms.groups(text):
+        (weak if synonyms.is_weak(alternatives) else required).append(_group_clause(alternatives))
+    if not required:
+        return []
+    return [{"bool": {"must": [{"bool": {"should": required, "minimum_should_match": PHONETIC_MATCH}}],
+                      "should": weak}}]
+
+
+def _group_clause(alternatives):
+    options = []
+    for keys in alternatives:
+        if synonyms.is_phrase(keys):
+            options.append({"bool": {"must": [_group_clause(group) for group in keys]}})
+        else:
+            typo = {"fuzziness": "AUTO:4,7", "prefix_length": 1} if isinstance(keys, synonyms.Typed) else {}
+            options.append({"multi_match": {"query": " ".join(keys), "fields": PHONETIC_FIELDS, "operator": "and",
+                                            **typo}})
+    return options[0] if len(options) == 1 else {"dis_max": {"queries": options}}
 
 
 def facet_counts(aggregation):

@@ -3,7 +3,8 @@ handle a cluster together. Pure: builds the request.
 
 Text similarity is `more_like_this` over the case's own words and their Latin-letter form (so a Bengali
 complaint finds the same complaint typed as "jol nei"), or the same category in the same block in any
-language; the same category ranks higher; the same district is required, since one office handles a cluster.
+language. The same category in the same block ranks first, then the same category elsewhere, then the rest,
+each tier ordered by likeness of words; the same district is required, since one office handles a cluster.
 """
 from datetime import timedelta
 
@@ -13,6 +14,8 @@ from services.search.queries import OPEN
 
 TEXT_FIELDS = ["subject", "description", "subject_latin", "description_latin"]
 RECENT_DAYS = 90
+# more_like_this scores stay far below these (tens, at most a few hundred for a long case)
+SAME_BLOCK_WEIGHT, SAME_CATEGORY_WEIGHT = 10_000, 1_000
 SOURCE = ["tracking_id", "subject", "status", "category", "department", "place", "created_at", "supporters",
           "level", "sla_deadline"]
 
@@ -39,12 +42,18 @@ def request(case, index, scope, now, size=10):
     return {
         "size": size,
         "_source": SOURCE,
-        "query": {"bool": {
-            # alike in words, or the same category in the same block whatever the language it is written in
-            "must": [{"bool": {"should": [alike, {"bool": {"filter": same_issue_here, "boost": 2}}],
-                               "minimum_should_match": 1}}],
-            "should": [{"term": {"category": {"value": case.get("category") or "", "boost": 3}}}],
-            "filter": filters,
-            "must_not": [{"ids": {"values": [case["tracking_id"]]}}],
+        "query": {"function_score": {
+            "query": {"bool": {
+                # alike in words, or the same category in the same block whatever the language it is written in
+                "must": [{"bool": {"should": [alike, {"bool": {"filter": same_issue_here}}],
+                                   "minimum_should_match": 1}}],
+                "filter": filters,
+                "must_not": [{"ids": {"values": [case["tracking_id"]]}}],
+            }},
+            # tiers above any text score: the same category in the same block, then the same category; the
+            # words' likeness orders the cases within a tier
+            "functions": [{"filter": {"bool": {"filter": same_issue_here}}, "weight": SAME_BLOCK_WEIGHT},
+                          {"filter": {"term": {"category": case.get("category") or ""}}, "weight": SAME_CATEGORY_WEIGHT}],
+            "score_mode": "sum", "boost_mode": "sum",
         }},
     }

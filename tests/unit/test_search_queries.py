@@ -63,13 +63,32 @@ def test_similar_cases_stay_open_recent_in_the_district_and_in_scope():
             "place": {"district": "Bankura", "block": "Onda"}}
     scope = [{"term": {"department": "phe"}}]
     body = similar.request(case, "idx", scope, datetime(2026, 11, 30, tzinfo=timezone.utc), size=5)
-    filters = body["query"]["bool"]["filter"]
+    query = body["query"]["function_score"]["query"]
+    filters = query["bool"]["filter"]
     assert scope[0] in filters and {"term": {"place.district": "Bankura"}} in filters
     assert {"range": {"created_at": {"gte": "2026-09-01T00:00:00+00:00"}}} in filters
-    assert "resolved" not in str(filters) and body["query"]["bool"]["must_not"] == [{"ids": {"values": [case["tracking_id"]]}}]
-    either = body["query"]["bool"]["must"][0]["bool"]["should"]
+    assert "resolved" not in str(filters) and query["bool"]["must_not"] == [{"ids": {"values": [case["tracking_id"]]}}]
+    either = query["bool"]["must"][0]["bool"]["should"]
+    same_block = [{"term": {"category": "drinking_water"}}, {"term": {"place.block": "Onda"}}]
     assert either[0]["more_like_this"]["like"] == [{"_index": "idx", "_id": case["tracking_id"]}]
-    assert either[1]["bool"]["filter"] == [{"term": {"category": "drinking_water"}}, {"term": {"place.block": "Onda"}}]
+    assert either[1]["bool"]["filter"] == same_block
+
+
+def test_similar_cases_rank_in_tiers_same_block_then_same_category_then_words():
+    from datetime import datetime, timezone
+
+    from services.search import similar
+
+    case = {"tracking_id": "WB-2026-12345674", "category": "drinking_water",
+            "place": {"district": "Bankura", "block": "Onda"}}
+    scoring = similar.request(case, "idx", [], datetime(2026, 11, 30, tzinfo=timezone.utc))["query"]["function_score"]
+    assert scoring["boost_mode"] == scoring["score_mode"] == "sum"
+    block, category = scoring["functions"]
+    assert block["filter"]["bool"]["filter"] == [{"term": {"category": "drinking_water"}},
+                                                 {"term": {"place.block": "Onda"}}]
+    assert category["filter"] == {"term": {"category": "drinking_water"}}
+    # each tier outweighs the one below together with any likely text score
+    assert block["weight"] >= 10 * category["weight"] and category["weight"] >= 1000
 
 
 def test_insight_parameters_are_validated_and_windows_computed():

@@ -1,0 +1,236 @@
+"""The catalogue's concepts in the words citizens and officers use for them, in every language and script,
+so an English query ("drinking water") finds a Bengali complaint (পানীয় জল) and a Latin one finds the
+Bengali word the citizen wrote (tubewell -> নলকূপ). Applied at query time in Python: the local
+Elasticsearch has no synonym filter, and an expansion at query time needs no reindex when a word is added.
+
+Each concept is a list of ways to say it; a query phrase that matches one of them (by phonetic key, so
+spelling variants match too) is searched as any of them. A variant whose key is also the key of a very
+common word is left out ("power" and "para", "তার" wire and "তার" his, "okejo" and "kaj", "bari" and
+"bar"): it would match half the complaints. Pure.
+"""
+from functools import lru_cache
+
+from services.search.phonetic import word_key, word_keys, words
+
+CONCEPTS = [
+    # drinking water (PHE)
+    ["drinking water", "paniyo jol", "panio jal", "পানীয় জল", "খাবার জল", "khabar jol", "খাওয়ার জল",
+     "पीने का पानी", "peene ka pani", "potable water", "safe water", "পরিস্রুত জল"],
+    ["water", "jol", "jal", "pani", "জল", "পানি", "पानी"],
+    ["tube well", "tubewell", "টিউবওয়েল", "নলকূপ", "nolkup", "nalkup", "hand pump", "handpump", "হ্যান্ড পাম্প",
+     "हैंडपंप", "नलकूप", "chapakal", "চাপাকল", "ट्यूबवेल", "deep tubewell"],
+    ["tap", "kol", "কল", "nal", "नल", "tap water", "street tap"],
+    ["water supply", "pipeline", "water line", "jaler line", "জলের লাইন", "পাইপলাইন", "पाइपलाइन", "water pipe"],
+    ["water tank", "overhead tank", "ট্যাঙ্ক", "tanker", "ট্যাঙ্কার", "टैंकर"],
+    ["salty", "saline", "salt water", "nona", "নোনা", "খারা", "खारा", "lona"],
+    ["dirty", "muddy", "ghola", "ঘোলা", "nongra", "নোংরা", "गंदा", "ganda", "polluted", "contaminated"],
+    ["arsenic", "আর্সেনিক", "आर्सेनिक"],
+    ["iron", "ayron", "আয়রন", "लोहा"],
+    # broken, not working
+    ["broken", "damaged", "not working", "out of order", "kharap", "kharab", "খারাপ", "bhanga", "ভাঙা", "ভেঙে",
+     "bhenge", "खराब", "टूटा", "टूटी", "toota", "nosto", "নষ্ট", "defunct", "breached",
+     "collapsed", "washed away"],
+    # electricity (Power)
+    ["electricity", "current", "bijli", "biddut", "bidyut", "বিদ্যুৎ", "কারেন্ট", "বিজলি", "बिजली",
+     "power supply", "electric supply", "light"],
+    ["power cut", "load shedding", "loadshedding", "লোডশেডিং", "outage", "blackout", "बिजली कटौती",
+     "power outage", "no electricity", "current nei", "কারেন্ট নেই", "bijli nahi"],
+    ["transformer", "ট্রান্সফরমার", "ট্রান্সফর্মার", "ट्रांसफार्मर"],
+    ["burnt", "burned", "pure geche", "পুড়ে গেছে", "jole geche", "জ্বলে গেছে", "जल गया", "jal gaya", "fire",
+     "আগুন", "aag"],
+    ["electric pole", "pole", "khuti", "খুঁটি", "खंभा", "khamba", "post"],
+    ["wire", "live wire", "तार", "cable", "bidyuter tar", "বিদ্যুতের তার"],
+    ["bill", "বিল", "बिल"],
+    ["meter", "মিটার", "मीटर"],
+    ["low voltage", "voltage", "ভোল্টেজ", "वोल्टेज"],
+    # roads
+    ["road", "rasta", "রাস্তা", "সড়ক", "sorok", "sadak", "सड़क", "रास्ता", "path", "পথ", "pitch road", "highway"],
+    ["pothole", "potholes", "gorto", "গর্ত", "খানাখন্দ", "khanakhondo", "गड्ढा", "gaddha"],
+    ["mud", "muddy road", "kada", "কাদা", "कीचड़", "kichad"],
+    ["village", "gram", "গ্রাম", "गाँव", "gaon", "गांव"],
+    # ration
+    ["ration", "reshon", "রেশন", "राशन", "pds", "khadya sathi", "খাদ্য সাথী", "food grain"],
+    ["rice", "chal", "চাল", "चावल", "chawal"],
+    ["wheat", "gom", "গম", "गेहूं", "gehu", "atta", "আটা"],
+    ["less", "short", "kom", "কম", "कम", "underweight", "less quantity", "quota"],
+    ["shop", "dealer", "dokan", "দোকান", "दुकान", "dukan", "ডিলার"],
+    ["rotten", "pocha", "পচা", "सड़ा", "sada", "spoiled", "insects", "poka", "পোকা", "कीड़े"],
+    # health
+    ["hospital", "হাসপাতাল", "अस्पताल", "haspatal", "health centre", "health center", "স্বাস্থ্যকেন্দ্র",
+     "স্বাস্থ্য কেন্দ্র", "स्वास्थ्य केंद्र", "phc", "nursing home", "নার্সিংহোম", "medical college"],
+    ["doctor", "daktar", "ডাক্তার", "डॉक्टर", "chikitsok", "চিকিৎসক", "physician"],
+    ["medicine", "medicines", "drug", "oshudh", "osudh", "ওষুধ", "दवा", "दवाई", "dawai"],
+    ["ambulance", "অ্যাম্বুলেন্স", "एम्बुलेंस", "102"],
+    ["vaccine", "vaccination", "tika", "টিকা", "टीका", "immunisation"],
+    ["bed", "বেড", "बेड", "শয্যা"],
+    # municipal
+    ["garbage", "waste", "rubbish", "trash", "moyla", "ময়লা", "আবর্জনা", "कचरा", "kachra", "kooda", "कूड़ा"],
+    ["drain", "drainage", "sewer", "nordoma", "নর্দমা", "ড্রেন", "नाली", "nali", "নালা", "manhole"],
+    ["waterlogging", "water logging", "jol jome", "জল জমে", "जलभराव", "pani jome", "flooded street"],
+    ["street light", "streetlight", "রাস্তার আলো", "स्ट्रीट लाइट"],
+    ["mosquito", "mosha", "মশা", "মশার", "मच्छर", "dengue", "ডেঙ্গি", "डेंगू"],
+    ["collected", "picked up", "cleared", "cleaned", "porishkar", "পরিষ্কার", "साफ", "saaf", "tule niye"],
+    ["toilet", "latrine", "shouchagar", "শৌচাগার", "পায়খানা", "শৌচালয়", "शौचालय", "washroom"],
+    # education
+    ["school", "স্কুল", "বিদ্যালয়", "विद्यालय", "स्कूल"],
+    ["teacher", "shikkhok", "শিক্ষক", "शिक्षक", "master", "মাস্টার"],
+    ["mid day meal", "midday meal", "মিড ডে মিল", "मिड डे मील", "khichuri", "খিচুড়ি"],
+    ["scholarship", "britti", "বৃত্তি", "छात्रवृत्ति", "stipend", "vrutti"],
+    ["bicycle", "cycle", "সাইকেল", "साइकिल"],
+    # pensions and schemes
+    ["pension", "পেনশন", "पेंशन", "bhata", "ভাতা", "भत्ता", "allowance"],
+    ["old age", "bardhokko", "বার্ধক্য", "वृद्धावस्था", "briddho", "বৃদ্ধ", "elderly"],
+    ["widow", "bidhoba", "বিধবা", "विधवा"],
+    ["lakshmir bhandar", "laxmir bhandar", "lokkhir bhandar", "lakhir bhandar", "লক্ষ্মীর ভান্ডার",
+     "লক্ষ্মীর ভাণ্ডার", "लक्ष्मीर भंडार"],
+    ["swasthya sathi", "swasthyasathi", "swastha sathi", "স্বাস্থ্য সাথী", "স্বাস্থ্যসাথী", "स्वास्थ्य साथी"],
+    ["kanyashree", "kanyasree", "konnashree", "কন্যাশ্রী", "कन्याश्री"],
+    ["rupashree", "rupasree", "রূপশ্রী", "रूपश्री"],
+    ["krishak bandhu", "krishok bondhu", "কৃষক বন্ধু", "किसान बंधु", "kisan bandhu"],
+    ["sabooj sathi", "sabuj sathi", "sobuj sathi", "সবুজ সাথী", "सबुज साथी"],
+    ["jai johar", "joy johar", "জয় জোহার", "जय जोहार"],
+    ["aikyashree", "oikyashree", "ঐক্যশ্রী", "ऐक्यश्री", "minority scholarship"],
+    ["housing", "house", "ghor", "ঘর", "घर", "ghar", "awas", "abas", "আবাস", "banglar bari",
+     "বাংলার বাড়ি", "आवास"],
+    ["money", "taka", "টাকা", "rupees", "rs", "paisa", "पैसा", "रुपये", "payment", "amount", "installment",
+     "kisti", "কিস্তি", "किस्त"],
+    ["not received", "not got", "paini", "পাইনি", "pai ni", "नहीं मिला", "asheni", "আসেনি", "not credited",
+     "not paid", "not given", "nahi mila", "pacchi na", "পাচ্ছি না"],
+    ["stopped", "bondho", "bondo", "বন্ধ", "बंद", "band", "closed", "discontinued"],
+    # land
+    ["land", "jomi", "জমি", "जमीन", "zameen", "plot"],
+    ["land record", "khatian", "খতিয়ান", "porcha", "পরচা", "record", "রেকর্ড", "खतौनी", "patta", "পাট্টা"],
+    ["mutation", "মিউটেশন", "दाखिल खारिज", "namjari", "নামজারি"],
+    ["grabbed", "encroached", "occupied", "dokhol", "দখল", "kabza", "कब्जा", "forcefully"],
+    # police, safety, fraud
+    ["police", "পুলিশ", "पुलिस", "thana", "থানা", "थाना", "police station"],
+    ["fir", "complaint", "abhijog", "অভিযোগ", "शिकायत", "shikayat", "gd"],
+    ["theft", "stolen", "burgled", "churi", "চুরি", "चोरी", "chori"],
+    ["fraud", "scam", "cheated", "protarona", "প্রতারণা", "প্রতারিত", "धोखाधड़ी", "dhokha", "ठगी", "thagi",
+     "ठग", "cyber", "সাইবার", "साइबर"],
+    ["harassment", "harass", "horoyani", "হয়রানি", "হেনস্থা", "utpiron", "उत्पीड़न", "pareshan", "उत्यक्त",
+     "উত্যক্ত", "eve teasing", "threat", "হুমকি", "humki"],
+    ["violence", "torture", "nirjaton", "নির্যাতন", "मारपीट", "beating", "mardhor", "মারধর", "domestic violence"],
+    ["otp", "ওটিপি", "ओटीपी"],
+    # disasters, irrigation, agriculture
+    ["flood", "bonya", "বন্যা", "बाढ़", "baadh", "banya"],
+    ["cyclone", "storm", "ghurnijhor", "ঘূর্ণিঝড়", "ঝড়", "jhor", "तूफान", "toofan", "चक्रवात", "chakravat"],
+    ["relief", "tran", "ত্রাণ", "राहत", "rahat", "compensation", "khotipuron", "ক্ষতিপূরণ", "मुआवजा"],
+    ["tarpaulin", "tripol", "ত্রিপল", "तिरपाल"],
+    ["embankment", "dam", "bandh", "বাঁধ", "बांध", "levee", "dyke"],
+    ["canal", "khal", "খাল", "नहर", "nahar", "ক্যানেল", "irrigation canal"],
+    ["crop", "paddy", "chash", "চাষ", "dhan", "ধান", "kheti", "खेती", "farming", "fields"],
+    ["farmer", "krishak", "কৃষক", "চাষি", "chashi", "kisan", "किसान"],
+    # labour
+    ["wages", "salary", "majuri", "মজুরি", "मजदूरी", "mazdoori", "pay"],
+    ["migrant worker", "migrant", "porijayi", "পরিযায়ী", "shromik", "শ্রমিক", "मजदूर", "mazdoor", "labourer",
+     "worker"],
+    # transport, certificates, consumer
+    ["bus", "বাস", "बस"],
+    ["fare", "bhara", "ভাড়া", "किराया", "kiraya"],
+    ["certificate", "shongshapotro", "শংসাপত্র", "সার্টিফিকেট", "प्रमाण पत्र", "praman patra"],
+    ["overcharged", "more than mrp", "beshi dam", "বেশি দাম", "ज्यादा दाम", "extra money"],
+    # generic
+    ["problem", "issue", "somossa", "সমস্যা", "समस्या", "samasya", "kosto", "কষ্ট", "sonkot", "সংকট", "crisis",
+     "shortage", "scarcity"],
+    ["night", "rat", "raat", "রাত", "रात", "rate", "রাতে"],
+    ["wrong", "incorrect", "mistake", "bhul", "ভুল", "गलत", "galat", "error"],
+]
+
+
+# Words that carry no meaning of their own in a query (English, Hindi and Bengali in Latin letters, and the
+# scripts' as anyascii writes them), unless they are part of a concept's phrase ("not received").
+STOP_WORDS = frozenset("""
+a an the of in on at to for from by with and or is are was were be been has have had it its this that these
+our my we i me us you your since after before please sir madam days day
+ka ki ke ko se me mem mein hai hain par aur bhi ho raha rahi rahe tha thi the
+er theke kore korche hoy ache ar ei amader amar amra din bar rha rhi rhe
+""".split())  # noqa: SIM905 (ninety words read better as text)
+
+
+# Negations in every language, as "n" (নেই, না, नहीं): too common to require, worth a little score.
+NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without", "didnt", "dont", "doesnt", "isnt",
+                       "nei", "nai", "na", "nahi", "nahin", "nhi", "nhin"})
+
+
+def _variant_keys(variant):
+    return tuple(word_key(word) for word in words(variant) if word_key(word))
+
+
+@lru_cache(maxsize=1)
+def concept_keys():
+    """Each concept as the distinct key tuples of its variants, and the variants' own words in Latin letters."""
+    found = []
+    for variants in CONCEPTS:
+        keyed, spelt = [], set()
+        for variant in variants:
+            key = _variant_keys(variant)
+            if len("".join(key)) >= 2 and key not in keyed:  # a lone letter ("wire": "r") would match anything
+                keyed.append(key)
+            spelt.add(tuple(words(variant)))
+        found.append((keyed, spelt))
+    return found
+
+
+def _matches(query_keys, start, variant):
+    """Does the variant's key tuple match the query words from `start` (each word by any of its keys)?"""
+    if start + len(variant) > len(query_keys):
+        return False
+    return all(key in query_keys[start + n] for n, key in enumerate(variant))
+
+
+def groups(text, longest=None):
+    """The query as groups of alternatives. An alternative is a tuple of phonetic keys that must all be
+    found, or (for a phrase) a tuple of groups that must all be matched. A phrase that names a concept
+    (longest first) becomes one group with every way of saying it, and its words each in every way of
+    saying them ("bijli nahi": "power cut", "load shedding", ... or electricity-in-any-words + "nahi");
+    any other word is its own group (its key, or its stem's). Two neighbouring words are also tried written
+    together ("tube well" / "tubewell", "jol jiban" / "জলজীবন"). `longest`: the longest phrase to look for."""
+    query_words = words(text)
+    query_keys = [word_keys(word) for word in query_words]
+    kept = [n for n, found in enumerate(query_keys) if found]
+    query_words = [query_words[n] for n in kept]
+    query_keys = [query_keys[n] for n in kept]
+    concepts = concept_keys()
+    found, start = [], 0
+    while start < len(query_keys):
+        best = None  # (words matched, spelt exactly so, concept): the longest match, then the exact spelling
+        for keyed, spelt in concepts:
+            usable = [variant for variant in keyed if len(variant) <= (longest or len(variant))]
+            span = max((len(variant) for variant in usable if _matches(query_keys, start, variant)), default=0)
+            if span:  # "paini" (not received) and "pani" (water) share a key: the spelling decides
+                rank = (span, tuple(query_words[start:start + span]) in spelt, usable)
+                best = rank if best is None or rank[:2] > best[:2] else best
+        if query_words[start] in STOP_WORDS and (best is None or best[0] == 1):  # "for", not "power"
+            start += 1
+            continue
+        if query_words[start] in NEGATIONS and (best is None or best[0] == 1):
+            found.append([("n",)])  # "not", "nei", "nahi": scores where the case says so, never required
+            start += 1
+            continue
+        span = best[0] if best else 1
+        alternatives = list(best[2]) if best else [Typed((key,)) for key in query_keys[start]]
+        if span > 1:
+            alternatives.append(tuple(groups(" ".join(query_words[start:start + span]), longest=1)))
+        for neighbour in (start - 1, start + span - 1) if not is_weak(alternatives) else ():
+            if 0 <= neighbour < len(query_words) - 1:
+                joined = (word_key(query_words[neighbour] + query_words[neighbour + 1]),)
+                if joined[0] and joined not in alternatives:
+                    alternatives.append(joined)
+        found.append(alternatives)
+        start += span
+    return found
+
+
+class Typed(tuple):
+    """The keys of a word as the query typed it, matching no concept: perhaps misspelt (searched fuzzily)."""
+
+
+def is_weak(alternatives):
+    """A word reduced to one letter ("nei", "na": "n") says too little to be required."""
+    return all(not is_phrase(keys) and len("".join(keys)) < 2 for keys in alternatives)
+
+
+def is_phrase(alternative):
+    """An alternative made of groups (a phrase's words each said any way), not of keys."""
+    return bool(alternative) and not isinstance(alternative[0], str)
