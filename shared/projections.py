@@ -77,6 +77,13 @@ def project_event(event, audience=SUBSCRIBER):
     return {**event, "data": _apply(data, EVENT_DATA_PATHS, rules)}
 
 
+def free_text_for_staff(case, *texts):
+    """Texts of `case` (its subject, its description) as other staff may read them: what a copy of the case
+    outside intake (the search index) keeps, since staff who do not work the case read it there."""
+    rule = _other_staff(_personal_values(case, CASE_PATHS))[FREE_TEXT]
+    return [rule(text) for text in texts]
+
+
 # --- the rules --------------------------------------------------------------------------------------------
 
 def _other_staff(known):

@@ -11,6 +11,7 @@ from elasticsearch import ConflictError
 
 from services.search import phonetic
 from shared.config import index_name
+from shared.projections import free_text_for_staff
 
 ALIAS = "grievances"
 BUILDING = "building"  # a rebuild's new index carries the alias <alias>-building until the swap
@@ -144,6 +145,8 @@ def document(case):
     doc = {key: case.get(key) for key in KEYWORDS + ("subject", "description", "level", "urgent", "supporters",
                                                       "transfers", "reopenings", "created_at", "updated_at",
                                                       "resolved_at", "sla_deadline", "version")}
+    # staff who do not work a case search it too: numbers and addresses quoted in its text stay masked
+    doc["subject"], doc["description"] = free_text_for_staff(case, doc.get("subject"), doc.get("description"))
     for field in ("subject", "description"):
         if doc.get(field):
             doc[f"{field}_latin"] = latin(doc[field])

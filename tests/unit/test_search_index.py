@@ -99,3 +99,17 @@ def test_with_language_analyzers_the_query_adds_the_subfields_the_index_has():
     only_bengali = queries.build(params(q="x"), CELL, NOW, languages=("bn",))
     assert text_clauses(only_bengali)[-1]["multi_match"]["fields"] == ["subject.bn^2", "description.bn"]
     assert queries.build(params(), CELL, NOW, languages=("bn",))["query"]["bool"]["must"] == [{"match_all": {}}]
+
+
+def test_the_index_keeps_no_contact_details_quoted_in_a_cases_text():
+    """Staff who do not work a case search it: a number, an email or the address the citizen wrote into the
+    text are masked in the index as in intake's view for them (shared.projections)."""
+    case = {"tracking_id": "WB-2026-00000017", "status": "filed", "version": 1, "kind": "complaint",
+            "subject": "Call me on 9830012345",
+            "description": "Write to mita.das@example.org or come to 12 Rabindra Sarani, Bishnupur.",
+            "complainant": {"mobile": "9830012345", "residence": {"address": "12 Rabindra Sarani, Bishnupur"}}}
+    doc = index.document(case)
+    text = " ".join(str(value) for value in doc.values())
+    for secret in ("9830012345", "mita.das@example.org", "Rabindra Sarani"):
+        assert secret not in text
+    assert "(withheld)" in doc["description"] and doc["subject"].startswith("Call me on 98")
