@@ -20,12 +20,15 @@ from werkzeug.wrappers import Request
 from services.gateway.responses import json_response
 from shared.correlation import HTTP_HEADER, clean_correlation_id, new_correlation_id
 from shared.errors import PlatformError
+from shared.metrics import HTTP_REQUESTS
 
 log = logging.getLogger(__name__)
 
 MAX_TARGET = 8 * 1024  # the request line's path and query string
 READ_LINE_LIMIT = 64 * 1024  # longer request lines get eventlet's own bare 414 (it never reaches the app)
 MAX_HOST = 261  # a DNS name (253) and a port
+ROUTED = "sorasori.routed"
+UNMATCHED = "unmatched"  # the route label of requests no route took (unknown paths, wrong methods)
 
 
 def secure_headers(response):
@@ -61,7 +64,10 @@ def request_problem(environ):
 
 class JsonWsgiApp(WsgiApp):
     def __call__(self, environ, start_response):
-        return secure_headers(self.answer(environ))(environ, start_response)
+        response = self.answer(environ)
+        if not environ.get(ROUTED):  # a routed request is counted by its entrypoint (shared.metrics)
+            HTTP_REQUESTS.labels(UNMATCHED, environ.get("REQUEST_METHOD", ""), str(response.status_code)).inc()
+        return secure_headers(response)(environ, start_response)
 
     def answer(self, environ):
         problem = request_problem(environ)
@@ -82,6 +88,7 @@ class JsonWsgiApp(WsgiApp):
         except HTTPException as error:
             return error_answer(error.code or 400, error.description or "bad request", environ=environ)
         request.path_values = values
+        environ[ROUTED] = True
         return provider.handle_request(request)
 
 
