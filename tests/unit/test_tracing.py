@@ -6,7 +6,14 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from shared.events import new_event
-from shared.tracing import CONTEXT_KEY, TraceContext, Tracing, current_traceparent, new_trace, parse_traceparent
+from shared.tracing import (
+    CONTEXT_KEY,
+    TraceContext,
+    Tracing,
+    current_traceparent,
+    new_trace,
+    parse_traceparent,
+)
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT = f"00-{TRACE}-00f067aa0ba902b7-01"
