@@ -75,6 +75,10 @@ class ReliableEventHandler(EventHandler):
         QUEUE_DEPTHS.unwatch(self.container.config["AMQP_URI"], self.container.service_name, self.queue.name)
         super().stop()
 
+    def kill(self):
+        QUEUE_DEPTHS.unwatch(self.container.config["AMQP_URI"], self.container.service_name, self.queue.name)
+        super().kill()
+
     def handle_message(self, body, message):
         try:
             event = parse_event(body)
@@ -100,7 +104,8 @@ class ReliableEventHandler(EventHandler):
         log.warning("event handler failed; handing the event back for another try",
                     extra={"queue": self.queue.name, "deliveries": deliveries + 1, "error": repr(exc_info[1])},
                     exc_info=exc_info)
-        if deliveries + 1 >= self.delivery_limit:
+        # the broker counts returns: the one that takes x-delivery-count past the limit dead-letters it
+        if deliveries >= self.delivery_limit:
             EVENTS_DEAD_LETTERED.labels(self.service_name, self.queue.name, "delivery_limit").inc()
         pause(retry_backoff(deliveries))  # cut short when the process stops: the message goes back now
         self.queue_consumer.requeue_message(message)

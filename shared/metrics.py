@@ -45,9 +45,9 @@ EVENT_HANDLED = Counter("sorasori_event_handled_total", "Event deliveries handle
 EVENT_AGE = Histogram("sorasori_event_age_seconds", "Seconds from an event's creation to a consumer starting on "
                       "it (consumer lag), by consuming service and event type", ["service", "event_type"],
                       buckets=AGE_BUCKETS)
-EVENTS_DEAD_LETTERED = Counter("sorasori_events_dead_lettered_total", "Event deliveries this process sent to a "
-                               "dead-letter queue (invalid) or handed back for the last allowed time "
-                               "(delivery_limit: the broker dead-letters it if it fails once more)",
+EVENTS_DEAD_LETTERED = Counter("sorasori_events_dead_lettered_total", "Events this process sent to its "
+                               "dead-letter queue: invalid (not an envelope) or delivery_limit (failed "
+                               "EVENT_DELIVERY_LIMIT times, handed back for the broker to dead-letter)",
                                ["service", "queue", "reason"])
 EVENTS_PUBLISHED = Counter("sorasori_events_published_total", "Events relayed from an outbox to the broker, by "
                            "service and event type", ["service", "event_type"])

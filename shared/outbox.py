@@ -194,7 +194,7 @@ class Outbox(ClientProvider):
 
     def stop(self):
         BACKLOG.remove(("outbox", id(self)))
-        super().stop()
+        super().stop()  # ClientProvider.kill calls stop too
 
     def mark(self, document_id):
         """Announce a write that carries events (before making it)."""
