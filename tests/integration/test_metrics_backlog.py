@@ -6,7 +6,12 @@ from kombu import Connection, Exchange
 from prometheus_client import REGISTRY
 
 from shared.outbox import EventPublisher, OutboxRelay, insert_with_events
-from tests.integration.messaging_services import CONSUMER_QUEUE, PRODUCER, CaseCounter, recorded_event
+from tests.integration.messaging_services import (
+    CONSUMER_QUEUE,
+    PRODUCER,
+    CaseCounter,
+    recorded_event,
+)
 from tests.integration.waiting import wait_for
 
 
