@@ -1,6 +1,7 @@
 """Each service, run as its own process as `make run` and Kubernetes do, serves /metrics and /healthz on its
 own port; one filing through the gateway shows up in every service's metrics."""
 import re
+import time
 
 import pytest
 import requests
@@ -67,8 +68,11 @@ def test_each_service_counts_a_filing_in_its_own_metrics(platform_processes, pla
     gateway.wait_case(filed["tracking_id"], lambda case: case.get("status") == "routed", "the case to be routed")
 
     def metrics_of(name, series):
-        return wait_for(lambda: (lambda text: text if all(sample(text, *s[:1], **s[1]) for s in series) else None)(
-            scrape(ports[name]).text), timeout=20, what=f"{name}'s metrics: {series}")
+        def showing_all():
+            text = scrape(ports[name]).text
+            return text if all(sample(text, metric, **labels) for metric, labels in series) else None
+
+        return wait_for(showing_all, timeout=20, what=f"{name}'s metrics: {series}")
 
     gateway_metrics = metrics_of("gateway", [
         ("sorasori_http_requests_total", {"route": "/api/v1/grievances", "method": "POST", "status": "201"}),
@@ -100,3 +104,27 @@ def test_each_service_counts_a_filing_in_its_own_metrics(platform_processes, pla
     metrics_of("identity", [
         ("sorasori_rpc_handler_duration_seconds_count", {"service": "identity", "method": "health"}),
     ])
+
+    # a scrape reads the outbox hints and passive-declares each consumer queue: it must stay cheap
+    for name in ("intake", "routing", "search"):
+        started = time.perf_counter()
+        assert scrape(ports[name]).status_code == 200
+        elapsed = time.perf_counter() - started
+        print(f"scrape of {name}: {elapsed * 1000:.0f} ms")
+        assert elapsed < 2
+
+
+def test_requests_no_route_takes_are_counted_with_bounded_labels(platform):
+    from prometheus_client import REGISTRY
+
+    def count(method, status):
+        return REGISTRY.get_sample_value("sorasori_http_requests_total",
+                                         {"route": "unmatched", "method": method, "status": status}) or 0
+
+    before_get, before_other = count("GET", "404"), count("other", "404")
+    assert platform.request("GET", "/api/v1/no-such-thing/WB-2026-00000001").status_code == 404
+    assert platform.request("BREW", "/api/v1/no-such-thing").status_code == 404  # any token is a method
+    assert count("GET", "404") == before_get + 1
+    assert count("other", "404") == before_other + 1
+    assert REGISTRY.get_sample_value("sorasori_http_requests_total", {
+        "route": "unmatched", "method": "BREW", "status": "404"}) is None

@@ -71,3 +71,9 @@ def test_an_invalid_traceparent_starts_a_new_trace(platform):
                                 headers={"traceparent": f"00-{'0' * 32}-00f067aa0ba902b7-01"})
     started = parse_traceparent(response.headers["traceresponse"])
     assert started is not None and started.trace_id != "0" * 32
+
+
+def test_a_request_no_route_takes_still_answers_with_the_trace(platform):
+    response = platform.request("GET", "/api/v1/no-such-thing", headers={"traceparent": INCOMING})
+    assert response.status_code == 404
+    assert parse_traceparent(response.headers["traceresponse"]).trace_id == TRACE_ID
