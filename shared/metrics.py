@@ -20,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from werkzeug.wrappers import Response
 
 from shared import catalog
+from shared.errors import PlatformError
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,10 @@ def http_status(result, exc_info):
 def _rpc_outcome(entrypoint, exc_info):
     if exc_info is None:
         return "ok"
-    return "rejected" if isinstance(exc_info[1], tuple(entrypoint.expected_exceptions or ())) else "error"
+    error = exc_info[1]
+    expected = isinstance(error, tuple(entrypoint.expected_exceptions or ()))
+    refused = isinstance(error, PlatformError) and error.status < 500  # e.g. a caller the bus refused
+    return "rejected" if expected or refused else "error"
 
 
 class EntrypointMetrics(DependencyProvider):

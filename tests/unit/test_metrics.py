@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 from werkzeug.wrappers import Response
 
 from shared import metrics
-from shared.errors import NotFound
+from shared.errors import NotFound, Unauthenticated
 from shared.metrics_server import DEFAULT_PORTS, MetricsListener, metrics_address
 
 
@@ -74,9 +74,11 @@ def test_rpc_outcomes_and_durations():
     run_worker(rpc)
     run_worker(rpc, exc_info=(NotFound, NotFound("x"), None))
     run_worker(rpc, exc_info=(KeyError, KeyError("x"), None))
-    for outcome in ("ok", "rejected", "error"):
-        assert value("sorasori_rpc_handled_total", **labels, outcome=outcome) == counts[outcome] + 1
-    assert value("sorasori_rpc_handler_duration_seconds_count", **labels) == timed + 3
+    run_worker(rpc, exc_info=(Unauthenticated, Unauthenticated("no caller token"), None))  # refused by the bus
+    assert value("sorasori_rpc_handled_total", **labels, outcome="ok") == counts["ok"] + 1
+    assert value("sorasori_rpc_handled_total", **labels, outcome="rejected") == counts["rejected"] + 2
+    assert value("sorasori_rpc_handled_total", **labels, outcome="error") == counts["error"] + 1
+    assert value("sorasori_rpc_handler_duration_seconds_count", **labels) == timed + 4
 
 
 def test_http_requests_by_route_template_never_by_path():
