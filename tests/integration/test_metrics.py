@@ -128,3 +128,36 @@ def test_requests_no_route_takes_are_counted_with_bounded_labels(platform):
     assert count("other", "404") == before_other + 1
     assert REGISTRY.get_sample_value("sorasori_http_requests_total", {
         "route": "unmatched", "method": "BREW", "status": "404"}) is None
+
+
+def test_escalations_and_sla_breaches_are_counted_by_department_and_district(platform, platform_config):
+    from datetime import datetime, timedelta
+
+    from prometheus_client import REGISTRY
+
+    from shared.signed_rpc import SignedClusterRpcProxy
+
+    def count(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0
+
+    place = {"department": "phe", "district": "Nadia"}
+    escalated = {level: count("sorasori_grievance_escalations_total", **place, level=level) for level in "234"}
+    breached = count("sorasori_sla_breaches_total", **place)
+    filed = count("sorasori_grievances_filed_total", **place)
+
+    tracking_id = platform.ok(platform.file(drinking_water(mobile="9830099004", district="Nadia"),
+                                            citizen("9830099004")), 201)["tracking_id"]
+    case = platform.wait_case(tracking_id, lambda c: c.get("officer_id"), "assignment")
+    with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
+        for level in (2, 3, 4):
+            deadline = datetime.fromisoformat(case["sla_deadline"])
+            assert cluster.routing.check_clocks({"now": (deadline + timedelta(seconds=1)).isoformat()})[
+                "escalated"] == 1
+            case = platform.wait_case(tracking_id, lambda c, n=level: c["level"] == n, f"level {level}")
+        top = datetime.fromisoformat(case["sla_deadline"])
+        assert cluster.routing.check_clocks({"now": (top + timedelta(days=1)).isoformat()})["breached"] == 1
+
+    wait_for(lambda: count("sorasori_sla_breaches_total", **place) == breached + 1, what="the breach counted")
+    assert count("sorasori_grievances_filed_total", **place) == filed + 1
+    for level in "234":
+        assert count("sorasori_grievance_escalations_total", **place, level=level) == escalated[level] + 1
