@@ -161,3 +161,26 @@ def test_escalations_and_sla_breaches_are_counted_by_department_and_district(pla
     assert count("sorasori_grievances_filed_total", **place) == filed + 1
     for level in "234":
         assert count("sorasori_grievance_escalations_total", **place, level=level) == escalated[level] + 1
+
+
+def test_concurrent_requests_are_each_counted_once(platform):
+    import eventlet
+    from prometheus_client import REGISTRY
+
+    route = "/api/v1/grievances/<string:tracking_id>"
+
+    def count(status):
+        return REGISTRY.get_sample_value("sorasori_http_requests_total",
+                                         {"route": route, "method": "GET", "status": status}) or 0
+
+    def timed():
+        return REGISTRY.get_sample_value("sorasori_http_request_duration_seconds_count",
+                                         {"route": route, "method": "GET"}) or 0
+
+    before, before_timed = count("404"), timed()
+    pool = eventlet.GreenPool(40)
+    statuses = list(pool.imap(lambda n: platform.get(f"WB-2026-{n:08d}", citizen("9830099005")).status_code,
+                              range(40)))
+    assert statuses == [404] * 40
+    assert count("404") == before + 40
+    assert timed() == before_timed + 40
