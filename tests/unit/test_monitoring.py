@@ -83,3 +83,20 @@ def test_the_kustomization_includes_the_rules_the_monitor_and_the_dashboard():
         assert (MONITORING / path).is_file()
     dashboard = json.loads((MONITORING / "dashboards" / "sorasori.json").read_text())
     assert dashboard["uid"] and len({panel["id"] for panel in dashboard["panels"]}) == len(dashboard["panels"])
+
+
+def test_kustomize_builds_the_folder():
+    import shutil
+    import subprocess
+
+    kustomize = MONITORING.parents[2] / ".bin" / "kustomize"
+    binary = str(kustomize) if kustomize.exists() else shutil.which("kustomize")
+    if binary is None:
+        pytest.skip("kustomize is not installed (neither .bin/kustomize nor on PATH)")
+    built = subprocess.run([binary, "build", str(MONITORING)], capture_output=True, text=True, timeout=60, check=True)
+    documents = [doc for doc in yaml.safe_load_all(built.stdout) if doc]
+    assert sorted(doc["kind"] for doc in documents) == ["ConfigMap", "PodMonitor", "PrometheusRule"]
+    configmap = next(doc for doc in documents if doc["kind"] == "ConfigMap")
+    assert configmap["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert json.loads(configmap["data"]["sorasori.json"])["uid"] == "sorasori-overview"
+    assert all(doc["metadata"]["namespace"] == "sorasori" for doc in documents)
