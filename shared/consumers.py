@@ -129,7 +129,7 @@ class QueueDepths:
         key = (amqp_uri, service)
         if key not in self.queues:
             self.queues[key] = set()
-            BACKLOG.add(("queues", key), lambda: self.samples(key))
+            BACKLOG.add(self._source_key(key), lambda: self.samples(key))
         self.queues[key].add(queue)
 
     def unwatch(self, amqp_uri, service, queue):
@@ -137,7 +137,12 @@ class QueueDepths:
         self.queues.get(key, set()).discard(queue)
         if not self.queues.get(key):
             self.queues.pop(key, None)
-            BACKLOG.remove(("queues", key))
+            BACKLOG.remove(self._source_key(key))
+
+    @staticmethod
+    def _source_key(key):
+        amqp_uri, service = key
+        return ("queues", service, hash(amqp_uri))  # never the URI itself: it holds the password (logged on failure)
 
     def samples(self, key):
         amqp_uri, service = key

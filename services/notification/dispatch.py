@@ -138,7 +138,7 @@ class Dispatcher:
             if delivery["template"] == "otp":
                 extra["message.text"], extra["message.parts"] = REDACTED_OTP, []
             self._finish(delivery, outcome.status, done, detail=outcome.answer,
-                              attempts=delivery.get("attempts", 0) + 1, **extra)
+                         attempts=delivery.get("attempts", 0) + 1, **extra)
             log.info("notification sent", extra={"delivery_id": delivery["_id"], "channel": delivery["channel"],
                                                  "to": mask_address(delivery["recipient"]["address"])})
             return True
@@ -156,7 +156,7 @@ class Dispatcher:
             return
         wait = schedule.backoff(attempts, self.settings.retry_base, self.settings.retry_cap)
         self._finish(delivery, "retry", now, detail=answer, attempts=attempts,
-                          not_before=now + timedelta(seconds=wait))
+                     not_before=now + timedelta(seconds=wait))
 
     def _finish(self, delivery, outcome, now, **fields):
         self.store.finish(delivery, outcome, now, **fields)
@@ -170,8 +170,8 @@ class Dispatcher:
         if not schedule.rate_limited(count, self.settings.rate_limit, delivery.get("urgent")):
             return False
         self._finish(delivery, "deferred", now, not_before=end,
-                          detail=f"more than {self.settings.rate_limit} messages to this recipient in "
-                                 f"{self.settings.rate_window // 60} minutes: held for the next window")
+                     detail=f"more than {self.settings.rate_limit} messages to this recipient in "
+                            f"{self.settings.rate_window // 60} minutes: held for the next window")
         return True
 
 
