@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from shared import catalog
 from shared.errors import PlatformError
+from shared.metrics_server import listener_for
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,6 @@ class EntrypointMetrics(DependencyProvider):
         self.started = {}
 
     def setup(self):
-        from shared.metrics_server import listener_for
-
         self.listener = listener_for(self.container)
 
     def start(self):
