@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.config import database_name
 from shared.events import InvalidEvent, parse_event
+from shared.metrics import BACKLOG, EVENTS_DEAD_LETTERED
 from shared.mongo import connect
 from shared.providers import ClientProvider
 from shared.shutdown import pause
@@ -66,12 +67,24 @@ class ReliableEventHandler(EventHandler):
             },
         )
         declare_dead_letter_queue(config["AMQP_URI"], name)
+        self.delivery_limit = limit
+        self.service_name = self.container.service_name
+        QUEUE_DEPTHS.watch(config["AMQP_URI"], self.service_name, name)
+
+    def stop(self):
+        QUEUE_DEPTHS.unwatch(self.container.config["AMQP_URI"], self.container.service_name, self.queue.name)
+        super().stop()
+
+    def kill(self):
+        QUEUE_DEPTHS.unwatch(self.container.config["AMQP_URI"], self.container.service_name, self.queue.name)
+        super().kill()
 
     def handle_message(self, body, message):
         try:
             event = parse_event(body)
         except InvalidEvent as error:
             log.error("dead-lettering an invalid event", extra={"queue": self.queue.name, "errors": error.errors})
+            EVENTS_DEAD_LETTERED.labels(self.service_name, self.queue.name, "invalid").inc()
             self._reject(message)
             return
         super().handle_message(event, message)
@@ -91,6 +104,9 @@ class ReliableEventHandler(EventHandler):
         log.warning("event handler failed; handing the event back for another try",
                     extra={"queue": self.queue.name, "deliveries": deliveries + 1, "error": repr(exc_info[1])},
                     exc_info=exc_info)
+        # the broker counts returns: the one that takes x-delivery-count past the limit dead-letters it
+        if deliveries >= self.delivery_limit:
+            EVENTS_DEAD_LETTERED.labels(self.service_name, self.queue.name, "delivery_limit").inc()
         pause(retry_backoff(deliveries))  # cut short when the process stops: the message goes back now
         self.queue_consumer.requeue_message(message)
 
@@ -100,6 +116,49 @@ class ReliableEventHandler(EventHandler):
 
 
 reliable_event_handler = ReliableEventHandler.decorator
+
+
+class QueueDepths:
+    """Scrape-time gauges of the consumers' queues: ready messages, consumers and dead letters, read with a
+    passive declare over one broker connection per service (no management API credentials needed)."""
+
+    def __init__(self):
+        self.queues = {}  # (amqp_uri, service) -> set of queue names
+
+    def watch(self, amqp_uri, service, queue):
+        key = (amqp_uri, service)
+        if key not in self.queues:
+            self.queues[key] = set()
+            BACKLOG.add(self._source_key(key), lambda: self.samples(key))
+        self.queues[key].add(queue)
+
+    def unwatch(self, amqp_uri, service, queue):
+        key = (amqp_uri, service)
+        self.queues.get(key, set()).discard(queue)
+        if not self.queues.get(key):
+            self.queues.pop(key, None)
+            BACKLOG.remove(self._source_key(key))
+
+    @staticmethod
+    def _source_key(key):
+        amqp_uri, service = key
+        return ("queues", service, hash(amqp_uri))  # never the URI itself: it holds the password (logged on failure)
+
+    def samples(self, key):
+        amqp_uri, service = key
+        samples = []
+        with Connection(amqp_uri, connect_timeout=2) as connection:
+            channel = connection.default_channel
+            for queue in sorted(self.queues.get(key, ())):
+                _, ready, consumers = channel.queue_declare(queue, passive=True)
+                _, dead, _ = channel.queue_declare(dead_letter_queue_name(queue), passive=True)
+                samples += [("sorasori_queue_messages", (service, queue), ready),
+                            ("sorasori_queue_consumers", (service, queue), consumers),
+                            ("sorasori_dead_letter_queue_messages", (service, queue), dead)]
+        return samples
+
+
+QUEUE_DEPTHS = QueueDepths()
 
 
 class AlreadyInProgress(Exception):

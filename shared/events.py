@@ -7,10 +7,13 @@ from datetime import datetime, timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from shared.tracing import current_traceparent
+
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
 SOURCE_PREFIX = "/sorasori/"
 CORRELATION_ATTRIBUTE = "correlationid"  # CloudEvents extension attribute: lower-case letters only
+TRACE_ATTRIBUTE = "traceparent"  # CloudEvents distributed-tracing extension (W3C traceparent, shared/tracing.py)
 
 
 class InvalidEvent(Exception):
@@ -46,6 +49,8 @@ class EventEnvelopeSchema(Schema):
     datacontenttype = fields.Str(load_default=CONTENT_TYPE, validate=validate.Equal(CONTENT_TYPE))
     data = fields.Dict(required=True)
     correlationid = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    # not checked further: a malformed trace must never dead-letter an event (consumers ignore it)
+    traceparent = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=512))
 
 
 _schema = EventEnvelopeSchema()
@@ -62,8 +67,10 @@ def json_data(value):
     return value
 
 
-def new_event(event_type, source_service, data, subject=None, correlation_id=None, event_id=None, time=None):
-    """Build a validated envelope for an event that `source_service` emits."""
+def new_event(event_type, source_service, data, subject=None, correlation_id=None, event_id=None, time=None,
+              traceparent=None):
+    """Build a validated envelope for an event that `source_service` emits (in the current worker's trace
+    unless `traceparent` names another)."""
     envelope = {
         "id": event_id or uuid.uuid4().hex,
         "source": SOURCE_PREFIX + source_service,
@@ -74,6 +81,7 @@ def new_event(event_type, source_service, data, subject=None, correlation_id=Non
         "datacontenttype": CONTENT_TYPE,
         "data": json_data(data),
         CORRELATION_ATTRIBUTE: correlation_id,
+        TRACE_ATTRIBUTE: traceparent or current_traceparent(),
     }
     return parse_event(envelope)
 

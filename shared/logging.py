@@ -1,10 +1,11 @@
-"""Structured JSON logs, one object a line, each carrying the current correlation ID."""
+"""Structured JSON logs, one object a line, each carrying the current correlation ID and trace."""
 import json
 import logging
 import os
 from datetime import datetime, timezone
 
 from shared.correlation import current_correlation_id
+from shared.tracing import current_trace
 
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
@@ -26,6 +27,9 @@ class JsonFormatter(logging.Formatter):
         cid = current_correlation_id()
         if cid:
             entry["correlation_id"] = cid
+        trace = current_trace()
+        if trace:
+            entry["trace_id"], entry["span_id"] = trace.trace_id, trace.span_id
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 entry[key] = value

@@ -27,9 +27,11 @@ from nameko.timer import timer
 
 from shared.config import database_name
 from shared.correlation import CONTEXT_KEY
-from shared.events import CORRELATION_ATTRIBUTE
+from shared.events import CORRELATION_ATTRIBUTE, TRACE_ATTRIBUTE
+from shared.metrics import BACKLOG, OUTBOX_RELAY_FAILURES, count_published
 from shared.mongo import connect
 from shared.providers import ClientProvider
+from shared.tracing import CONTEXT_KEY as TRACE_CONTEXT_KEY
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ class EventPublisher:
     persistent, with publisher confirms: `publish` returns only once the broker has the message."""
 
     def __init__(self, amqp_uri, service_name, config=None):
+        self.service_name = service_name
         self.exchange = get_event_exchange(service_name, config or {})
         self.publisher = Publisher(amqp_uri, exchange=self.exchange, declare=[self.exchange],
                                    use_confirms=True, serializer="json")
@@ -70,8 +73,11 @@ class EventPublisher:
         headers = {}
         if event.get(CORRELATION_ATTRIBUTE):
             headers[f"nameko.{CONTEXT_KEY}"] = event[CORRELATION_ATTRIBUTE]
+        if event.get(TRACE_ATTRIBUTE):
+            headers[f"nameko.{TRACE_CONTEXT_KEY}"] = event[TRACE_ATTRIBUTE]
         self.publisher.publish(event, routing_key=event["type"], headers=headers, retry=True,
                                retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5})
+        count_published(self.service_name, event)
 
 
 class OutboxRelay:
@@ -129,6 +135,20 @@ class OutboxRelay:
             )
         return len(events)
 
+    def backlog(self, sample=500):
+        """(pending events, age in seconds of the oldest hint) over settled hints whose documents still hold
+        events: what the writers failed to relay. Reads hints and looks documents up by _id (no scan);
+        counts at most `sample` documents."""
+        now = _now()
+        pending, oldest = 0, 0.0
+        for hint in self.hints.find({"at": {"$lt": now - self.SETTLE}}).limit(sample):
+            document = self.collection.find_one({"_id": hint["_id"]}, {PENDING: 1})
+            count = (document or {}).get(PENDING) or 0
+            if count > 0:
+                pending += count
+                oldest = max(oldest, (now - hint["at"]).total_seconds())
+        return pending, oldest
+
     def relay_pending(self):
         """Send every pending event, oldest first within each document; return how many were sent.
         A publish failure stops the sweep (the event stays pending for the next one)."""
@@ -164,6 +184,17 @@ class Outbox(ClientProvider):
         # One sweep at a time per process: overlapping sweeps would send the same events twice.
         self.sweeping = Semaphore(1)
         self.scanned = False
+        self.labels = (service, self.collection_name)
+        BACKLOG.add(("outbox", id(self)), self.backlog_samples)
+
+    def backlog_samples(self):
+        pending, oldest = self._relay.backlog()
+        return [("sorasori_outbox_pending_events", self.labels, pending),
+                ("sorasori_outbox_oldest_pending_seconds", self.labels, oldest)]
+
+    def stop(self):
+        BACKLOG.remove(("outbox", id(self)))
+        super().stop()  # ClientProvider.kill calls stop too
 
     def mark(self, document_id):
         """Announce a write that carries events (before making it)."""
@@ -187,6 +218,7 @@ class Outbox(ClientProvider):
             finally:
                 self.sweeping.release()
         except Exception:
+            OUTBOX_RELAY_FAILURES.labels(*self.labels).inc()
             log.exception("outbox relay failed; pending events stay in the store for the next sweep")
             return 0
 

@@ -1,18 +1,22 @@
-"""What every store-backed service has: its own database, a correlation ID, callers verified on every RPC
-(shared/signed_rpc.py), and a `health` RPC."""
+"""What every store-backed service has: its own database, a correlation ID and trace, metrics, callers verified
+on every RPC (shared/signed_rpc.py), and a `health` RPC."""
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
 from shared.correlation import CorrelationId
 from shared.health import check_database, service_report
+from shared.metrics import EntrypointMetrics
 from shared.mongo import MongoDatabase
 from shared.signed_rpc import VerifiedCaller
+from shared.tracing import Tracing
 
 
 class StoreBackedService:
     name = None  # each service sets its own
     config = Config()
     correlation_id = CorrelationId()
+    trace = Tracing()  # W3C traceparent across RPC and events (shared/tracing.py)
+    metrics = EntrypointMetrics()  # times every entrypoint; serves /metrics on METRICS_PORT
     verified_caller = VerifiedCaller()  # refuses an RPC before its method runs unless a signed caller made it
     db = MongoDatabase()
 

@@ -20,12 +20,18 @@ from werkzeug.wrappers import Request
 from services.gateway.responses import json_response
 from shared.correlation import HTTP_HEADER, clean_correlation_id, new_correlation_id
 from shared.errors import PlatformError
+from shared.metrics import HTTP_REQUESTS
+from shared.tracing import RESPONSE_HEADER as TRACE_RESPONSE_HEADER
+from shared.tracing import new_trace, parse_traceparent
 
 log = logging.getLogger(__name__)
 
 MAX_TARGET = 8 * 1024  # the request line's path and query string
 READ_LINE_LIMIT = 64 * 1024  # longer request lines get eventlet's own bare 414 (it never reaches the app)
 MAX_HOST = 261  # a DNS name (253) and a port
+ROUTED = "sorasori.routed"
+UNMATCHED = "unmatched"  # the route label of requests no route took (unknown paths, wrong methods)
+KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}  # any other: "other" (bounded)
 
 
 def secure_headers(response):
@@ -44,6 +50,9 @@ def error_answer(status, message, fields=None, headers=None, environ=None):
     if environ is not None and HTTP_HEADER not in response.headers:
         cid = clean_correlation_id(environ.get("HTTP_" + HTTP_HEADER.upper().replace("-", "_"))) or new_correlation_id()
         response.headers[HTTP_HEADER] = cid
+    if environ is not None and TRACE_RESPONSE_HEADER not in response.headers:  # no worker took a span
+        parent = parse_traceparent(environ.get("HTTP_TRACEPARENT"))
+        response.headers[TRACE_RESPONSE_HEADER] = (parent.child() if parent else new_trace()).header()
     return response
 
 
@@ -61,7 +70,12 @@ def request_problem(environ):
 
 class JsonWsgiApp(WsgiApp):
     def __call__(self, environ, start_response):
-        return secure_headers(self.answer(environ))(environ, start_response)
+        response = self.answer(environ)
+        if not environ.get(ROUTED):  # a routed request is counted by its entrypoint (shared.metrics)
+            method = environ.get("REQUEST_METHOD", "")
+            HTTP_REQUESTS.labels(UNMATCHED, method if method in KNOWN_METHODS else "other",
+                                 str(response.status_code)).inc()
+        return secure_headers(response)(environ, start_response)
 
     def answer(self, environ):
         problem = request_problem(environ)
@@ -82,6 +96,7 @@ class JsonWsgiApp(WsgiApp):
         except HTTPException as error:
             return error_answer(error.code or 400, error.description or "bad request", environ=environ)
         request.path_values = values
+        environ[ROUTED] = True
         return provider.handle_request(request)
 
 

@@ -21,7 +21,9 @@ from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
 from shared.health import UP
+from shared.metrics import EntrypointMetrics
 from shared.signed_rpc import SignedRpcProxy
+from shared.tracing import Tracing
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ class GatewayService(NotificationRoutes):
     name = "gateway"
     config = Config()
     correlation_id = CorrelationId()
+    trace = Tracing()
+    metrics = EntrypointMetrics()
     authenticate = Authenticator()
     client_address = ClientAddress()
     throttle = Throttle()

@@ -22,6 +22,7 @@ from services.notification.secrets_at_rest import Sealer
 from services.notification.storage import STALE_SEND, NotificationStore, utcnow
 from shared.config import database_name
 from shared.masking import mask_address, mask_contacts_in_text
+from shared.metrics import count_delivery
 from shared.mongo import connect
 from shared.providers import ClientProvider
 from shared.shutdown import draining
@@ -123,7 +124,7 @@ class Dispatcher:
             thread.kill()
         now = utcnow()
         for delivery in list(self.in_flight.values()):
-            self.store.finish(delivery, "dead_letter", now, detail=INTERRUPTED, attempts=delivery.get("attempts", 0) + 1)
+            self._finish(delivery, "dead_letter", now, detail=INTERRUPTED, attempts=delivery.get("attempts", 0) + 1)
             log.warning("notification interrupted while sending", extra={"delivery_id": delivery["_id"]})
         self.in_flight.clear()
 
@@ -136,8 +137,8 @@ class Dispatcher:
             extra = {"provider_id": outcome.provider_id} if outcome.provider_id else {}
             if delivery["template"] == "otp":
                 extra["message.text"], extra["message.parts"] = REDACTED_OTP, []
-            self.store.finish(delivery, outcome.status, done, detail=outcome.answer,
-                              attempts=delivery.get("attempts", 0) + 1, **extra)
+            self._finish(delivery, outcome.status, done, detail=outcome.answer,
+                         attempts=delivery.get("attempts", 0) + 1, **extra)
             log.info("notification sent", extra={"delivery_id": delivery["_id"], "channel": delivery["channel"],
                                                  "to": mask_address(delivery["recipient"]["address"])})
             return True
@@ -148,14 +149,18 @@ class Dispatcher:
         attempts = delivery.get("attempts", 0) + 1
         verdict = "dead_letter" if final else schedule.retry_or_give_up(attempts, self.settings.max_attempts)
         if verdict == "dead_letter":
-            self.store.finish(delivery, "dead_letter", now, detail=answer, attempts=attempts)
+            self._finish(delivery, "dead_letter", now, detail=answer, attempts=attempts)
             log.warning("notification dead-lettered", extra={"delivery_id": delivery["_id"],
                                                              "answer": mask_contacts_in_text(answer),
                                                              "channel": delivery["channel"], "attempts": attempts})
             return
         wait = schedule.backoff(attempts, self.settings.retry_base, self.settings.retry_cap)
-        self.store.finish(delivery, "retry", now, detail=answer, attempts=attempts,
-                          not_before=now + timedelta(seconds=wait))
+        self._finish(delivery, "retry", now, detail=answer, attempts=attempts,
+                     not_before=now + timedelta(seconds=wait))
+
+    def _finish(self, delivery, outcome, now, **fields):
+        self.store.finish(delivery, outcome, now, **fields)
+        count_delivery(delivery.get("channel"), outcome)
 
     def _over_rate_limit(self, delivery, now):
         if delivery["channel"] not in (SMS, EMAIL) or delivery.get("urgent"):
@@ -164,9 +169,9 @@ class Dispatcher:
         count = self.store.count_send(delivery["recipient"]["key"], delivery["channel"], start, end)
         if not schedule.rate_limited(count, self.settings.rate_limit, delivery.get("urgent")):
             return False
-        self.store.finish(delivery, "deferred", now, not_before=end,
-                          detail=f"more than {self.settings.rate_limit} messages to this recipient in "
-                                 f"{self.settings.rate_window // 60} minutes: held for the next window")
+        self._finish(delivery, "deferred", now, not_before=end,
+                     detail=f"more than {self.settings.rate_limit} messages to this recipient in "
+                            f"{self.settings.rate_window // 60} minutes: held for the next window")
         return True
 
 

@@ -29,6 +29,7 @@ def platform_config(rabbit_config):
         WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}",
         HEALTH_TIMEOUT=2,
         INTERNAL_CALLER_KEY=f"test-caller-key-{uuid.uuid4().hex}",  # signs the callers of every RPC
+        METRICS_PORT=0,  # no metrics listener (tests of metrics pick a free port)
     )
     # tests file, search and poll far faster than people do: the gateway's limits stay on, out of their way
     # (tests of the limits set their own)

@@ -34,3 +34,16 @@ def test_carries_the_current_correlation_id_and_extras():
 def test_bengali_text_stays_readable():
     line = JsonFormatter().format(logging.LogRecord("x", logging.INFO, __file__, 1, "জল নেই", (), None))
     assert "জল নেই" in line
+
+
+def test_carries_the_current_trace():
+    from shared import tracing
+
+    assert "trace_id" not in format_record("no trace")
+    trace = tracing.new_trace()
+    token = tracing._current.set(trace)
+    try:
+        entry = format_record("traced")
+    finally:
+        tracing._current.reset(token)
+    assert entry["trace_id"] == trace.trace_id and entry["span_id"] == trace.span_id
