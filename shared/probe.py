@@ -23,8 +23,18 @@ def ask(config, service, timeout):
         return getattr(cluster, service).health()
 
 
-def verdict(report, answers_only):
-    return answers_only or report.get("status") == "up"
+def probe(config, service, answers_only=False, timeout=None):
+    """0 when the service is healthy (or, answers_only, answers at all), else 1; says why on one line."""
+    timeout = timeout or 2 * float(config.get("HEALTH_TIMEOUT", 2))
+    try:
+        report = ask(config, service, timeout)
+    except Exception as error:  # noqa: BLE001 (a probe reports every failure as unhealthy)
+        print(f"[probe] {service}: no answer ({type(error).__name__}: {error})"[:300], file=sys.stderr)
+        return 1
+    healthy = answers_only or report.get("status") == "up"
+    print(f"[probe] {service}: {report.get('status')} {report.get('components')}"[:500],
+          file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
 
 
 def main(argv=None):
@@ -37,17 +47,7 @@ def main(argv=None):
 
     from shared.config import load_config
 
-    config = load_config(args.config)
-    timeout = args.timeout or 2 * float(config.get("HEALTH_TIMEOUT", 2))
-    try:
-        report = ask(config, args.service, timeout)
-    except Exception as error:  # noqa: BLE001 (a probe reports every failure as unhealthy)
-        print(f"[probe] {args.service}: no answer ({type(error).__name__}: {error})"[:300], file=sys.stderr)
-        return 1
-    healthy = verdict(report, args.answers)
-    print(f"[probe] {args.service}: {report.get('status')} {report.get('components')}"[:500],
-          file=sys.stdout if healthy else sys.stderr)
-    return 0 if healthy else 1
+    return probe(load_config(args.config), args.service, args.answers, args.timeout)
 
 
 if __name__ == "__main__":
