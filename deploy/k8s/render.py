@@ -141,8 +141,8 @@ def deployment(service):
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": service.name, "labels": labels(service.name)},
+        # no `replicas`: the HPA (gateway) or KEDA (the rest) owns the count, which each apply would reset
         "spec": {
-            "replicas": 2,
             "selector": {"matchLabels": {"app.kubernetes.io/name": service.name}},
             "template": {
                 "metadata": {"labels": labels(service.name)},

@@ -252,8 +252,12 @@ def test_production_pins_images_by_digest_and_runs_more_replicas():
     for doc in [*of_kind("production", "Deployment").values(), *of_kind("production", "CronJob").values()]:
         for container in pod_spec(doc)["containers"]:
             assert re.fullmatch(r"[^:@]+(:[^@]+)?@sha256:[0-9a-f]{64}", container["image"]), container["image"]
-    assert all(d["spec"]["replicas"] == 3 for d in of_kind("production", "Deployment").values())
+    assert of_kind("production", "HorizontalPodAutoscaler")["gateway"]["spec"]["minReplicas"] == 3
+    assert all(d["spec"]["minReplicaCount"] == 3 for d in of_kind("production", "ScaledObject").values())
+    assert all("replicas" not in d["spec"] for d in of_kind("production", "Deployment").values())  # autoscaled
     assert of_kind("production", "RabbitmqCluster")["sorasori-rabbitmq"]["spec"]["replicas"] == 3
     assert of_kind("production", "MongoDBCommunity")["sorasori-mongodb"]["spec"]["members"] == 3
     assert of_kind("production", "Elasticsearch")["sorasori-es"]["spec"]["nodeSets"][0]["count"] == 3
     assert "acme" in of_kind("production", "ClusterIssuer")["sorasori-public"]["spec"]
+    assert of_kind("production", "Job")["seed-demo"]["spec"]["suspend"] is True  # no demo admin unasked
+    assert not of_kind("dev", "Job")["seed-demo"]["spec"].get("suspend")
