@@ -245,7 +245,10 @@ def test_network_policies_allow_only_the_drawn_flows(overlay):
             assert {p["port"] for rule in leaves_cluster for p in rule["ports"]} == {443, 587}
         else:
             assert not leaves_cluster, name
-        assert bool(policy["ingress"]) == (name == "gateway"), name
+        sources = {json.dumps(peer, sort_keys=True): rule["ports"] for rule in policy["ingress"] for peer in rule["from"]}
+        assert all(ports == [{"port": 9100, "protocol": "TCP"}] for peer, ports in sources.items()
+                   if "ingress-nginx" not in peer), name  # Prometheus, on the metrics port only
+        assert any("ingress-nginx" in peer for peer in sources) == (name == "gateway"), name
 
 
 def test_production_pins_images_by_digest_and_runs_more_replicas():
@@ -261,3 +264,24 @@ def test_production_pins_images_by_digest_and_runs_more_replicas():
     assert "acme" in of_kind("production", "ClusterIssuer")["sorasori-public"]["spec"]
     assert of_kind("production", "Job")["seed-demo"]["spec"]["suspend"] is True  # no demo admin unasked
     assert not of_kind("dev", "Job")["seed-demo"]["spec"].get("suspend")
+
+
+def test_the_metrics_liveness_component_builds_valid(tmp_path):
+    """components/metrics-liveness, for when the metrics listener is merged: every service's liveness
+    becomes GET /healthz on its `metrics` port."""
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+        "resources": [os.path.relpath(K8S / "overlays" / "production", overlay)],
+        "components": [os.path.relpath(K8S / "components" / "metrics-liveness", overlay)]}))
+    out = subprocess.run([str(KUSTOMIZE), "build", str(overlay), "--load-restrictor", "LoadRestrictionsNone"],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    deployments = [doc for doc in yaml.safe_load_all(out.stdout) if doc and doc["kind"] == "Deployment"]
+    assert sorted(d["metadata"]["name"] for d in deployments) == sorted(SERVICES)
+    for doc in deployments:
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        (container,) = pod_spec(doc)["containers"]
+        assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}
+        assert {"name": "metrics", "containerPort": 9100} in container["ports"]
