@@ -44,8 +44,10 @@ def built(overlay):
     return out.stdout
 
 
+@cache
 def documents(overlay):
-    return [doc for doc in yaml.safe_load_all(built(overlay)) if doc]
+    """The built objects (shared between tests: a test that changes one copies it first)."""
+    return [doc for doc in yaml.load_all(built(overlay), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if doc]
 
 
 def of_kind(overlay, kind):
