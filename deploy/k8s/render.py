@@ -159,7 +159,7 @@ def deployment(service):
                         "maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
                         "labelSelector": {"matchLabels": {"app.kubernetes.io/name": service.name}}}],
                     "containers": [container],
-                    "volumes": [{"name": "secrets", "projected": {"defaultMode": 0o400,
+                    "volumes": [{"name": "secrets", "projected": {"defaultMode": 0o440,  # group: fsGroup, the app's
                                                                   "sources": secret_projection(service)}},
                                 {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
                 },
@@ -247,7 +247,9 @@ def network_policy(service):
     egress = [DNS, egress_to(RABBITMQ_PODS, [5672]), egress_to(MONGODB_PODS, [27017])]
     if service.elasticsearch:
         egress.append(egress_to(ELASTICSEARCH_PODS, [9200]))
-    if service.egress_ports:  # the SMS provider and the mail relay, outside the cluster
+    if service.egress_ports:
+        # the SMS provider, the mail relay and webhook receivers, outside the cluster and outside private
+        # ranges (the pod network among them); a relay inside the data centre needs its own rule here
         egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12",
                                                                          "192.168.0.0/16", "169.254.0.0/16"]}}],
                        "ports": [{"port": p, "protocol": "TCP"} for p in service.egress_ports]})
