@@ -19,7 +19,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from services.registry import service_classes
 from shared.broker_access import PRINCIPALS
+from tests.unit.test_broker_access import consumer_queues
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -226,8 +228,14 @@ def test_budgets_and_autoscaling(overlay):
     for name, doc in scaled.items():
         queues = [t["metadata"]["queueName"] for t in doc["spec"]["triggers"] if t["type"] == "rabbitmq"]
         assert f"rpc-{name}" in queues
-        for source in PRINCIPALS[name].consumes:  # its event queues, as shared/consumers.py names them
-            assert any(re.fullmatch(q, f"evt-{source}-case_filed--{name}.on_case") for q in queues[1:]), name
+        event_queues = consumer_queues(next(cls for cls in service_classes() if cls.name == name))
+        assert len(event_queues) >= len(PRINCIPALS[name].consumes)
+        for queue in event_queues:  # every queue its handlers consume, and no other service's
+            assert any(re.fullmatch(pattern, queue) for pattern in queues[1:]), (name, queue)
+        for other in CONSUMERS:
+            if other != name:
+                other_queues = consumer_queues(next(cls for cls in service_classes() if cls.name == other))
+                assert not any(re.fullmatch(p, q) for p in queues for q in other_queues), (name, other)
         assert all(t["authenticationRef"]["name"] in of_kind(overlay, "TriggerAuthentication")
                    for t in doc["spec"]["triggers"])
 
