@@ -6,7 +6,7 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv infra infra-down infra-status run test test-unit test-integration bench eval train seed reindex clean
+.PHONY: help venv deploy-tools infra infra-down infra-status run test test-unit test-integration bench eval train seed reindex clean
 
 help:
 	@echo "make run         install what is missing, start the servers and the six services (Ctrl-C stops them)"
@@ -36,6 +36,10 @@ $(STAMP): pyproject.toml
 infra: venv
 	@bash scripts/infra/infra.sh up
 
+# kustomize and checkov for the offline Kubernetes manifest checks (tests/deploy)
+deploy-tools: venv
+	@bash scripts/deploy/tools.sh
+
 infra-down:
 	@bash scripts/infra/infra.sh down
 
@@ -45,7 +49,7 @@ infra-status:
 run: infra
 	@bash scripts/run_platform.sh
 
-test: infra
+test: infra deploy-tools
 	@bash scripts/run_tests.sh tests
 
 test-unit: venv

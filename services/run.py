@@ -6,11 +6,12 @@ import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
-from nameko.cli.main import main  # noqa: E402
+from nameko.cli.main import main
 
-from shared import shutdown  # noqa: E402
+from shared import secret_files, shutdown
 
 if __name__ == "__main__":
+    secret_files.load()  # SORASORI_SECRETS_DIR (Kubernetes): each file a setting
     shutdown.install()  # SIGTERM: stop within SHUTDOWN_GRACE_SECONDS
     sys.argv[0] = "nameko"
     sys.argv.insert(1, "run")

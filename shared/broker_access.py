@@ -59,11 +59,12 @@ def _any_of(*names):
     return "^(" + "|".join(names) + ")$" if names else "^$"
 
 
-def permissions(name):
-    """The vhost permissions (configure, write, read regexes) of a service's user."""
-    p = PRINCIPALS[name]
+def permissions(name, principal=None):
+    """The vhost permissions (configure, write, read regexes) of a service's user (or of `principal`)."""
+    p = principal or PRINCIPALS[name]
     rpc_queue = f"rpc-{name}" if p.serves_rpc else None
-    reply_queue = rf"rpc\.reply-{name}-{UUID}" if p.calls else None
+    # a service serving RPCs also calls its own `health` (its pods' probes: shared/probe.py)
+    reply_queue = rf"rpc\.reply-{name}-{UUID}" if (p.calls or p.serves_rpc) else None
     rpc_exchange = RPC_EXCHANGE if (p.serves_rpc or p.calls) else None
     own_events = rf"{name}\.events" if p.publishes_events else None
     sources = rf"({'|'.join(p.consumes)})\.events" if p.consumes else None
@@ -79,14 +80,14 @@ def permissions(name):
     }
 
 
-def topic_permissions(name):
+def topic_permissions(name, principal=None):
     """Routing keys on `nameko-rpc`: `write` what it may publish, `read` what it may bind a queue to."""
-    p = PRINCIPALS[name]
-    publish = [UUID] if p.serves_rpc else []  # replies go to the caller's reply queue's uuid
+    p = principal or PRINCIPALS[name]
+    publish = [UUID, rf"{name}\.health"] if p.serves_rpc else []  # replies to callers; its probes' question
     if p.calls:
         publish.append(rf"({'|'.join(p.calls)})\.{NAME}")
     bind = [rf"{name}\.\*"] if p.serves_rpc else []
-    if p.calls:
+    if p.calls or p.serves_rpc:
         bind.append(UUID)
     return {"exchange": RPC_EXCHANGE, "write": _any_of(*publish), "read": _any_of(*bind)}
 

@@ -5,13 +5,17 @@ from pathlib import Path
 import yaml
 from nameko.cli.main import setup_yaml_parser
 
+from shared import secret_files
+
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "sorasori.yaml"
 
 setup_yaml_parser()  # registers the !env_var resolver on yaml.SafeLoader (idempotent)
 
 
 def load_config(path=None):
-    """Load the platform config, resolving ${VAR:default} from the environment now."""
+    """Load the platform config, resolving ${VAR:default} from the environment now (and from the files
+    in SORASORI_SECRETS_DIR, shared/secret_files.py)."""
+    secret_files.load()
     path = Path(path or os.environ.get("SORASORI_CONFIG") or DEFAULT_CONFIG_PATH)
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)

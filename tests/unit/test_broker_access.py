@@ -67,3 +67,14 @@ def test_uris():
     assert uri == "pyamqp://sorasori-intake:p%2Fw%40@rabbit:5672/sorasori"
     assert broker_access.with_vhost("pyamqp://g:g@127.0.0.1:5672/", "bench-1") == "pyamqp://g:g@127.0.0.1:5672/bench-1"
     assert broker_access.broker_host("amqps://u:p@rabbit.internal:5671/sorasori") == "rabbit.internal:5671"
+
+
+@pytest.mark.parametrize("name", [n for n, p in PRINCIPALS.items() if p.serves_rpc])
+def test_a_serving_service_may_ask_its_own_health_and_nothing_more_of_itself(name):
+    """Its pods' probe (shared/probe.py) calls `<name>.health` with the pod's own login."""
+    topics = topic_permissions(name)
+    assert allows(topics["write"], f"{name}.health") and allows(topics["read"], REPLY_KEY)
+    assert allows(permissions(name)["configure"], REPLY.format(name))
+    assert not allows(topics["write"], f"{name}.get_grievance")
+    others = [other for other in PRINCIPALS if other != name and other not in PRINCIPALS[name].calls]
+    assert not any(allows(topics["write"], f"{other}.health") for other in others)
