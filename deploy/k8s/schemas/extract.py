@@ -30,6 +30,8 @@ SOURCES = [
      {"keda.sh_scaledobjects.yaml", "keda.sh_triggerauthentications.yaml"}),
     ("github.com/cert-manager/cert-manager@v1.21.2", "deploy/crds",
      {"cert-manager.io_certificates.yaml", "cert-manager.io_clusterissuers.yaml"}),
+    ("github.com/prometheus-operator/prometheus-operator@v0.85.0", "example/prometheus-operator-crd",
+     {"monitoring.coreos.com_podmonitors.yaml", "monitoring.coreos.com_prometheusrules.yaml"}),
 ]
 
 
