@@ -12,7 +12,7 @@ STATE = "state"  # the district of state-level offices
 STATEWIDE_DEPARTMENTS = ("home_cyber_cell", "cmo_cell")
 
 
-DEFAULT_MIN_CONFIDENCE = 0.5  # chosen on the evaluation set's dev part (python -m evaluation.train)
+DEFAULT_MIN_CONFIDENCE = 0.4  # chosen on the evaluation set's dev part (python -m evaluation.train)
 SUGGESTIONS = 3
 TRIAGE = "triage"
 
