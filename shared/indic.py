@@ -58,6 +58,16 @@ def is_word_char(ch):
     return category[0] in "LM" or category == "Nd"
 
 
+INDIC_BLOCKS = (("\u0900", "\u097f"), ("\u0980", "\u09ff"))  # Devanagari, Bengali
+
+
+def mostly_indic_script(text):
+    """Are most of the text's letters Bengali or Devanagari (not Latin)?"""
+    letters = [ch for ch in normalise(text) if ch.isalpha()]
+    indic = sum(any(low <= ch <= high for low, high in INDIC_BLOCKS) for ch in letters)
+    return indic * 2 > len(letters)
+
+
 def tokens(text):
     """The words of a text: runs of letters, combining marks (vowel signs, virama, nukta) and digits."""
     words, current = [], []

@@ -62,3 +62,11 @@ def test_a_phrase_index_finds_every_label_in_one_pass():
     assert index.find(indic.tokens("rastar obostha, rasta kharap, নলকূপটি ভাঙা")) == {"road": ["rasta kharap"],
                                                                                      "water": ["নলকূপ"]}
     assert indic.stems("থানায়") == ["থানায়", "থানা"]
+
+
+def test_mostly_indic_script_counts_bengali_and_devanagari_letters():
+    assert indic.mostly_indic_script("স্কুলে যাওয়ার পথে উত্যক্ত করছে")
+    assert indic.mostly_indic_script("बिजली बिल के नाम पर ठगी, OTP")
+    assert not indic.mostly_indic_script("bijli bill ke naam par thagi")
+    assert not indic.mostly_indic_script("Jai Johar pension আসছে না, ST old age pension")
+    assert not indic.mostly_indic_script("") and not indic.mostly_indic_script("12345 ...")

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.routing.domain import rules
-from services.routing.domain.classifier import FORMAT, Classifier
+from services.routing.domain.classifier import ARTEFACT_PATH, FORMAT, Classifier
 from services.routing.guessing import CategoryGuesser
 
 
@@ -99,3 +99,61 @@ def test_the_threshold_setting_is_validated():
     guesser.container = SimpleNamespace(config={"ROUTING_MIN_CONFIDENCE": "0.45"})
     guesser.setup()
     assert guesser.get_dependency(None).keywords["min_confidence"] == 0.45
+
+
+SCHOOL_AND_TEASING = {"school_education": ["স্কুলে", "স্কুল"], "women_safety": ["উত্যক্ত"]}
+SURE_OF_TEASING = [("women_safety", 0.97), ("school_education", 0.02), ("other", 0.01)]
+
+
+def test_a_sure_classifier_overrules_a_generic_keyword_it_also_found():
+    keywords_first = rules.decide(SCHOOL_AND_TEASING, SURE_OF_TEASING, 0.4)
+    assert keywords_first.category == "school_education" and keywords_first.method == "keyword"
+
+    precedence = rules.Precedence(named=0.95)
+    sure = rules.decide(SCHOOL_AND_TEASING, SURE_OF_TEASING, 0.4, precedence)
+    assert sure.category == "women_safety" and sure.method == "classifier" and sure.confidence == 0.97
+    assert "'স্কুলে', 'স্কুল' of 'school_education'" in sure.reason and "sure of 'women_safety'" in sure.reason
+
+    less_sure = [("women_safety", 0.9), ("school_education", 0.08), ("other", 0.02)]
+    assert rules.decide(SCHOOL_AND_TEASING, less_sure, 0.4, precedence).category == "school_education"
+    # a category no keyword names does not overrule the keywords through `named`
+    elsewhere = [("cyber_fraud", 0.99), ("women_safety", 0.005), ("school_education", 0.005)]
+    assert rules.decide(SCHOOL_AND_TEASING, elsewhere, 0.4, precedence).category == "school_education"
+
+
+def test_the_overrule_may_be_kept_to_bengali_and_devanagari_text():
+    precedence = rules.Precedence(named=0.95, named_indic_only=True)
+    assert rules.decide(SCHOOL_AND_TEASING, SURE_OF_TEASING, 0.4, precedence, indic_script=True).category \
+        == "women_safety"
+    assert rules.decide(SCHOOL_AND_TEASING, SURE_OF_TEASING, 0.4, precedence, indic_script=False).category \
+        == "school_education"
+
+
+def test_a_sure_classifier_settles_a_keyword_tie_and_other_never_overrules():
+    tie = {"road_repair": ["सड़क"], "health_emergency": ["एम्बुलेंस"]}
+    ranked = [("rural_road", 0.8), ("health_emergency", 0.15), ("road_repair", 0.05)]
+    assert rules.decide(tie, ranked, 0.4).category == "health_emergency"  # keywords first: the likelier leader
+    settled = rules.decide(tie, ranked, 0.4, rules.Precedence(tied=0.7))
+    assert settled.category == "rural_road" and settled.method == "classifier"
+    vague = [("other", 0.99), ("health_emergency", 0.006), ("road_repair", 0.004)]
+    for precedence in (rules.Precedence(named=0.5, tied=0.5), rules.Precedence(tied=0.5)):
+        assert rules.decide(tie, vague, 0.4, precedence).method == "keyword"
+
+
+def test_the_artefact_carries_its_precedence_and_older_ones_put_keywords_first(classifier, tmp_path):
+    with open(ARTEFACT_PATH, encoding="utf-8") as handle:
+        shipped = json.load(handle)
+    assert classifier.precedence == rules.Precedence(**shipped["precedence"])
+    older = {key: value for key, value in shipped.items() if key != "precedence"}
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(older))
+    assert Classifier.load(path).precedence == rules.KEYWORDS_FIRST
+
+
+def test_the_shipped_precedence_is_applied_when_routing(classifier):
+    text = "মেয়েকে উত্যক্ত করছে। স্কুলে যাওয়ার পথে কয়েকজন যুবক রোজ আমার মেয়েকে উত্যক্ত করছে, স্কুলের সামনে দাঁড়িয়ে থাকে"
+    guess = rules.guess_category(text, "", classifier, 0.4)
+    keywords_first = rules.decide(rules.keyword_hits(text), [(s.category, s.confidence)
+                                  for s in classifier.predict(text, top=None)], 0.4)
+    assert keywords_first.category == "school_education"
+    assert guess.category == "women_safety", guess.reason

@@ -1,7 +1,8 @@
 """The category classifier: character n-grams of the text in Latin letters (so Bengali script, Latin-letter
 Bengali and Hindi share what they learn), sublinear TF-IDF, a linear SVM, and a softmax whose temperature
 was fitted on cross-validated scores (calibrated probabilities). Trained offline by
-`python -m evaluation.train` on the evaluation set's dev part, shipped as a versioned JSON artefact.
+`python -m evaluation.train` on the evaluation set's dev part, shipped as a versioned JSON artefact, with the confidences at which it overrules the keywords
+(`rules.Precedence`), tuned with it.
 
 Pure Python at run time (no scikit-learn in the service): the artefact holds each n-gram's IDF and its
 weight for every category, so a prediction is a dictionary lookup per n-gram and a softmax.
@@ -12,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.routing.domain.rules import KEYWORDS_FIRST, Precedence
 from shared import indic
 
 ARTEFACT_PATH = Path(__file__).resolve().parent.parent / "data" / "classifier-v1.json"
@@ -34,6 +36,8 @@ class Classifier:
         self.low, self.high = artefact["ngram_range"]
         self.temperature = artefact["temperature"]
         self.features = artefact["features"]  # n-gram -> [idf, weight per label...]
+        # when the classifier overrules the keywords (older artefacts: never)
+        self.precedence = Precedence(**artefact["precedence"]) if "precedence" in artefact else KEYWORDS_FIRST
         if len(self.intercept) != len(self.labels):
             raise ValueError("the artefact's intercept and labels differ in length")
 

@@ -41,6 +41,22 @@ class Guess:
 
 
 @dataclass(frozen=True)
+class Precedence:
+    """When a sure classifier overrules the keywords; tuned with the classifier on cross-validated dev scores
+    and shipped in its artefact. None: never (keywords first, the classifier only breaks ties among leaders).
+
+    A generic word names a category without deciding it: স্কুলে in a complaint about a girl teased on the way
+    to school, पेंशन in one about Jai Johar, बिजली in a phishing SMS about the electricity bill."""
+    named: float | None = None  # the classifier's likeliest is a category some keyword names, at least this sure
+    tied: float | None = None  # keywords tie between categories; the classifier's likeliest (any), at least this
+    named_indic_only: bool = False  # `named` only for text mostly in Bengali or Devanagari script, whose keyword
+    # lists hold more such generic nouns than the English ones
+
+
+KEYWORDS_FIRST = Precedence()
+
+
+@dataclass(frozen=True)
 class Route:
     category: str
     department: str
@@ -60,14 +76,19 @@ def keyword_hits(text):
     return _keywords().find(indic.tokens(text))
 
 
-def decide(hits, ranked, min_confidence):
-    """Keywords first (explainable), the classifier where they are silent or tied, the CMO cell's triage
-    when neither is sure. `ranked`: the classifier's (category, probability) pairs, most likely first."""
+def decide(hits, ranked, min_confidence, precedence=KEYWORDS_FIRST, indic_script=False):
+    """Keywords first (explainable), the classifier where they are silent or tied or where it is sure enough to
+    overrule them (`precedence`), the CMO cell's triage when neither is sure. `ranked`: the classifier's
+    (category, probability) pairs, most likely first; `indic_script`: the text is mostly Bengali or Devanagari."""
     probability = {code: p for code, p in ranked}
     suggestions = tuple((code, p) for code, p in ranked[:SUGGESTIONS])
     if hits:
         most = max(len(found) for found in hits.values())
         leaders = [code for code, found in hits.items() if len(found) == most]
+        overruling = _overruling(hits, leaders, ranked, precedence, indic_script)
+        if overruling:
+            return Guess(overruling[0], "classifier", overruling[1], _overrule_reason(hits, overruling),
+                         suggestions, min_confidence)
         best = max(leaders, key=lambda code: probability.get(code, 0.0))
         words = ", ".join(f"'{keyword}'" for keyword in hits[best])
         reason = f"no category given; keyword {words} of '{best}'"
@@ -89,10 +110,32 @@ def decide(hits, ranked, min_confidence):
                  f"{min_confidence:.2f}); the CMO cell triages it", suggestions, min_confidence)
 
 
+def _overruling(hits, leaders, ranked, precedence, indic_script):
+    """(category, probability) when the classifier is sure enough to overrule the keyword count, else None."""
+    if not ranked or ranked[0][0] == DEFAULT_CATEGORY:
+        return None
+    code, p = ranked[0]
+    if code in leaders:  # the keywords' own choice (ties go to the likelier)
+        return None
+    named = precedence.named is not None and (indic_script or not precedence.named_indic_only)
+    if named and code in hits and p >= precedence.named:
+        return code, p
+    if precedence.tied is not None and len(leaders) > 1 and p >= precedence.tied:
+        return code, p
+    return None
+
+
+def _overrule_reason(hits, overruling):
+    code, p = overruling
+    found = "; ".join(f"{', '.join(repr(k) for k in keywords)} of '{category}'" for category, keywords in hits.items())
+    return f"no category given; keywords {found}; the classifier is sure of '{code}' (confidence {p:.2f})"
+
+
 def guess_category(subject, description, classifier=None, min_confidence=DEFAULT_MIN_CONFIDENCE):
     text = f"{subject or ''} {description or ''}"
     ranked = [(s.category, s.confidence) for s in classifier.predict(text, top=None)] if classifier else []
-    return decide(keyword_hits(text), ranked, min_confidence)
+    precedence = classifier.precedence if classifier else KEYWORDS_FIRST
+    return decide(keyword_hits(text), ranked, min_confidence, precedence, indic.mostly_indic_script(text))
 
 
 def route(case, classifier=None, min_confidence=DEFAULT_MIN_CONFIDENCE):
