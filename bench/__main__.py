@@ -16,12 +16,12 @@ with warnings.catch_warnings():
 
 import os  # noqa: E402
 import secrets  # noqa: E402
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import requests  # noqa: E402
 from kombu import Connection, Exchange  # noqa: E402
@@ -37,7 +37,8 @@ from services.registry import SERVICES  # noqa: E402
 from services.search.rebuild import rebuild  # noqa: E402
 from shared import broker_access  # noqa: E402
 from shared.config import load_config  # noqa: E402
-from shared.elastic import connect as connect_es, drop_indices  # noqa: E402
+from shared.elastic import connect as connect_es  # noqa: E402
+from shared.elastic import drop_indices
 from shared.events import new_event  # noqa: E402
 from shared.mongo import connect  # noqa: E402
 from shared.outbox import EventPublisher, OutboxRelay, insert_with_events  # noqa: E402

@@ -6,7 +6,6 @@ from werkzeug.wrappers import Response
 from shared.correlation import HTTP_HEADER, current_correlation_id
 from shared.tracing import RESPONSE_HEADER, current_traceparent
 
-
 NO_STORE = {"Cache-Control": "no-store"}  # personal or per-caller data: no shared cache may keep it
 
 

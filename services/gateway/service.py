@@ -9,14 +9,14 @@ from werkzeug.wrappers import Response
 from services.gateway import health
 from services.gateway.auth import Authenticator
 from services.gateway.clientaddr import ClientAddress
+from services.gateway.export import csv_export
 from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TOKEN
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
-from services.gateway.export import csv_export
-from services.gateway.web import api, call, json_body
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, search_or_export, throttled
+from services.gateway.web import api, call, json_body
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError

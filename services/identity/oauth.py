@@ -19,12 +19,12 @@ from authlib.oauth2 import rfc6749
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, ClientCredentialsGrant, RefreshTokenGrant
-from authlib.oauth2.rfc7636 import CodeChallenge
-from authlib.oidc.core import UserInfo
-from authlib.oidc.core.grants import OpenIDCode
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
+from authlib.oidc.core import UserInfo
+from authlib.oidc.core.grants import OpenIDCode
 
 OTP_GRANT = "urn:sorasori:params:oauth:grant-type:mobile-otp"
 AUDIENCE = "sorasori-api"

@@ -2,7 +2,6 @@
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared.catalog import departments, districts
-
 from shared.validators import INDIAN_MOBILE
 
 

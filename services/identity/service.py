@@ -3,7 +3,6 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import requests
-
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
 from nameko.rpc import rpc
@@ -12,8 +11,16 @@ from nameko.timer import timer
 from services.identity import otp
 from services.identity.federation import FederationError, Upstream
 from services.identity.keys import ALG, KeyRing
-from services.identity.oauth import (ACCESS_TOKEN_SECONDS, OTP_GRANT, REFRESH_TOKEN_SECONDS, Account, Client,
-                                     IdentityServer, secret_hash, unquotable_parameter)
+from services.identity.oauth import (
+    ACCESS_TOKEN_SECONDS,
+    OTP_GRANT,
+    REFRESH_TOKEN_SECONDS,
+    Account,
+    Client,
+    IdentityServer,
+    secret_hash,
+    unquotable_parameter,
+)
 from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema, StaffAccountSchema
 from services.identity.storage import IdentityStorage
 from shared.actors import ADMIN, actor_schema

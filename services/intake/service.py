@@ -8,8 +8,13 @@ from services.intake import access
 from services.intake.domain import grievance as domain
 from services.intake.domain import intake_rules, lifecycle, tracking
 from services.intake.domain.lifecycle import CITIZEN, LifecycleError
-from services.intake.schemas import (ACTION_SCHEMAS, ClusterResolutionSchema, FeedbackSchema, GrievanceSchema,
-                                    SupportSchema)
+from services.intake.schemas import (
+    ACTION_SCHEMAS,
+    ClusterResolutionSchema,
+    FeedbackSchema,
+    GrievanceSchema,
+    SupportSchema,
+)
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
 from shared.actors import ADMIN, SYSTEM, actor_schema
 from shared.consumers import reliable_event_handler

@@ -17,16 +17,22 @@ from nameko.timer import timer
 
 from services.notification import planning
 from services.notification.dispatch import Sender
-from shared.masking import mask_address, mask_contacts_in_text
 from services.notification.domain import recipients, targets
 from services.notification.domain.recipients import SMS, Planned, Recipient
-from services.notification.schemas import (DeliveryReportSchema, ListSchema, PreferencesSchema, SmsSchema,
-                                           SubscriptionChangeSchema, SubscriptionSchema)
+from services.notification.schemas import (
+    DeliveryReportSchema,
+    ListSchema,
+    PreferencesSchema,
+    SmsSchema,
+    SubscriptionChangeSchema,
+    SubscriptionSchema,
+)
 from services.notification.storage import NotificationStorage, utcnow
 from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, STAFF, SUPERVISOR, actor_schema, covers
 from shared.catalog import districts
 from shared.consumers import reliable_event_handler
 from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
+from shared.masking import mask_address, mask_contacts_in_text
 from shared.service_base import StoreBackedService
 
 log = logging.getLogger(__name__)

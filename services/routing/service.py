@@ -4,8 +4,8 @@ import logging
 from datetime import datetime, timezone
 
 from nameko.rpc import rpc
-from pymongo.errors import DuplicateKeyError
 from nameko.timer import timer
+from pymongo.errors import DuplicateKeyError
 
 from services.routing.domain import officers, rules, sla
 from services.routing.domain.calendar import WorkingCalendar

@@ -15,8 +15,8 @@ from services.search.bulk import Batcher, WriteTargets, bulk_write
 from services.search.index import alias, ensure_index, indexed_languages
 from shared.actors import actor_schema
 from shared.consumers import reliable_event_handler
-from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.elastic import ElasticsearchClient
+from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.health import check_elasticsearch
 from shared.service_base import StoreBackedService
 

@@ -9,11 +9,11 @@ from datetime import datetime, timezone
 import eventlet
 import pytest
 from kombu import Connection, Exchange, Producer
-from shared.signed_rpc import SignedClusterRpcProxy
 from werkzeug.wrappers import Request, Response
 
 from services.notification.service import NotificationService
 from shared.errors import NotFound, ValidationFailed
+from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.receivers import HttpServer
 from tests.integration.waiting import wait_for
 

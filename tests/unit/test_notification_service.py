@@ -80,8 +80,8 @@ def test_webhook_secrets_are_sealed_under_the_key_and_readable_only_with_it():
 
 
 def test_production_refuses_to_keep_webhook_secrets_unsealed():
-    from shared.errors import Conflict
     from services.notification.secrets_at_rest import Sealer
+    from shared.errors import Conflict
 
     worker = service(SORASORI_ENV="production")
     worker.sender.sealer = Sealer(None)

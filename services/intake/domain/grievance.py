@@ -7,8 +7,18 @@ one atomic write (with the events in the outbox).
 from dataclasses import dataclass, field
 
 from services.intake.domain import intake_rules, lifecycle
-from services.intake.domain.lifecycle import (CITIZEN, CLOSED, FILED, INCOMPLETE, REOPENED, RESOLVED, SYSTEM,
-                                              decide, feedback_outcome, next_level)
+from services.intake.domain.lifecycle import (
+    CITIZEN,
+    CLOSED,
+    FILED,
+    INCOMPLETE,
+    REOPENED,
+    RESOLVED,
+    SYSTEM,
+    decide,
+    feedback_outcome,
+    next_level,
+)
 
 # Actions whose timeline entry the citizen sees (internal notes stay with officers; a contact attempt is
 # shown without the officer's notes on it).
