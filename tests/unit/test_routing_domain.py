@@ -4,7 +4,7 @@ from services.routing.domain import officers, rules, sla
 from services.routing.domain.calendar import IST, WorkingCalendar
 from shared.catalog import categories, departments, districts
 
-CAL = WorkingCalendar.load()
+CAL = WorkingCalendar.build(2026, 2027)
 
 
 def ist(year, month, day, hour=11):
