@@ -9,7 +9,7 @@ from datetime import datetime
 from anyascii import anyascii
 from elasticsearch import ConflictError
 
-from services.search import phonetic
+from services.search import phonetic, synonyms
 from shared.config import index_name
 
 ALIAS = "grievances"
@@ -30,9 +30,12 @@ MAPPINGS = {
         "subject_latin": {"type": "text", "analyzer": "standard"},
         "description_latin": {"type": "text", "analyzer": "standard"},
         # ...and as phonetic keys (services/search/phonetic.py), so "tubewell kharap", "tiubwel kharab" and
-        # "টিউবওয়েল খারাপ" index the same words; queries add the catalogue's synonyms (synonyms.py).
-        "subject_phonetic": {"type": "text", "analyzer": "standard"},
-        "description_phonetic": {"type": "text", "analyzer": "standard"},
+        # "টিউবওয়েল খারাপ" index the same words, with the catalogue's concepts the case names (synonyms.py:
+        # "c_drinking_water" for পানীয় জল, पीने का पानी, drinking water...): subject and description in one
+        # field, the subject's twice (what it says weighs more), so a query looks up one term per word or
+        # concept. No positions (nothing is searched as a phrase here) and no length norms (a long
+        # description says no less about its concepts).
+        "phonetic": {"type": "text", "analyzer": "whitespace", "index_options": "freqs", "norms": False},
         "level": {"type": "integer"},
         "urgent": {"type": "boolean"},
         "supporters": {"type": "integer"},
@@ -144,10 +147,13 @@ def document(case):
     doc = {key: case.get(key) for key in KEYWORDS + ("subject", "description", "level", "urgent", "supporters",
                                                       "transfers", "reopenings", "created_at", "updated_at",
                                                       "resolved_at", "sla_deadline", "version")}
-    for field in ("subject", "description"):
+    terms = []
+    for field, times in (("subject", 2), ("description", 1)):
         if doc.get(field):
             doc[f"{field}_latin"] = latin(doc[field])
-            doc[f"{field}_phonetic"] = phonetic.keys(doc[field])
+            keyed = phonetic.keyed_words(doc[field])
+            terms += [key for keys in keyed for key in keys] * times + synonyms.concepts_in(keyed) * times
+    doc["phonetic"] = " ".join(terms) or None
     place = case.get("place") or {}
     doc["place"] = {key: place.get(key) for key in PLACE_KEYWORDS + ("district",)}
     if place.get("geo"):

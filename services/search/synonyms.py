@@ -22,7 +22,7 @@ CONCEPTS = [
     ["tap", "kol", "কল", "nal", "नल", "tap water", "street tap"],
     ["water supply", "pipeline", "water line", "jaler line", "জলের লাইন", "পাইপলাইন", "पाइपलाइन", "water pipe"],
     ["water tank", "overhead tank", "ট্যাঙ্ক", "tanker", "ট্যাঙ্কার", "टैंकर"],
-    ["salty", "saline", "salt water", "nona", "নোনা", "খারা", "खारा", "lona"],
+    ["salty", "saline", "salt water", "nona", "নোনা", "lona"],
     ["dirty", "muddy", "ghola", "ঘোলা", "nongra", "নোংরা", "गंदा", "ganda", "polluted", "contaminated"],
     ["arsenic", "আর্সেনিক", "आर्सेनिक"],
     ["iron", "ayron", "আয়রন", "लोहा"],
@@ -36,9 +36,9 @@ CONCEPTS = [
     ["power cut", "load shedding", "loadshedding", "লোডশেডিং", "outage", "blackout", "बिजली कटौती",
      "power outage", "no electricity", "current nei", "কারেন্ট নেই", "bijli nahi"],
     ["transformer", "ট্রান্সফরমার", "ট্রান্সফর্মার", "ट्रांसफार्मर"],
-    ["burnt", "burned", "pure geche", "পুড়ে গেছে", "jole geche", "জ্বলে গেছে", "जल गया", "jal gaya", "fire",
+    ["burnt", "burned", "pure geche", "পুড়ে গেছে", "jole geche", "জ্বলে গেছে", "जल गया", "jal gaya", "caught fire",
      "আগুন", "aag"],
-    ["electric pole", "pole", "khuti", "খুঁটি", "खंभा", "khamba", "post"],
+    ["electric pole", "pole", "खंभा", "khamba", "electric post"],
     ["wire", "live wire", "तार", "cable", "bidyuter tar", "বিদ্যুতের তার"],
     ["bill", "বিল", "बिल"],
     ["meter", "মিটার", "मीटर"],
@@ -52,7 +52,7 @@ CONCEPTS = [
     ["ration", "reshon", "রেশন", "राशन", "pds", "khadya sathi", "খাদ্য সাথী", "food grain"],
     ["rice", "chal", "চাল", "चावल", "chawal"],
     ["wheat", "gom", "গম", "गेहूं", "gehu", "atta", "আটা"],
-    ["less", "short", "kom", "কম", "कम", "underweight", "less quantity", "quota"],
+    ["less", "short", "kom", "কম", "कम", "underweight", "less quantity"],
     ["shop", "dealer", "dokan", "দোকান", "दुकान", "dukan", "ডিলার"],
     ["rotten", "pocha", "পচা", "सड़ा", "sada", "spoiled", "insects", "poka", "পোকা", "कीड़े"],
     # health
@@ -68,8 +68,9 @@ CONCEPTS = [
     ["drain", "drainage", "sewer", "nordoma", "নর্দমা", "ড্রেন", "नाली", "nali", "নালা", "manhole"],
     ["waterlogging", "water logging", "jol jome", "জল জমে", "जलभराव", "pani jome", "flooded street"],
     ["street light", "streetlight", "রাস্তার আলো", "स्ट्रीट लाइट"],
-    ["mosquito", "mosha", "মশা", "মশার", "मच्छर", "dengue", "ডেঙ্গি", "डेंगू"],
-    ["collected", "picked up", "cleared", "cleaned", "porishkar", "পরিষ্কার", "साफ", "saaf", "tule niye"],
+    ["mosquito", "mosha", "মশা", "মশার", "मच्छर"],
+    ["collected", "picked up", "cleared", "cleaned", "porishkar", "পরিষ্কার", "साफ", "saaf", "tule niye",
+     "uthaya", "उठाया", "उठाते", "তোলা হয়", "garbage van", "ময়লার গাড়ি", "moylar gari", "कचरा गाड़ी"],
     ["toilet", "latrine", "shouchagar", "শৌচাগার", "পায়খানা", "শৌচালয়", "शौचालय", "washroom"],
     # education
     ["school", "স্কুল", "বিদ্যালয়", "विद्यालय", "स्कूल"],
@@ -95,7 +96,8 @@ CONCEPTS = [
     ["money", "taka", "টাকা", "rupees", "rs", "paisa", "पैसा", "रुपये", "payment", "amount", "installment",
      "kisti", "কিস্তি", "किस्त"],
     ["not received", "not got", "paini", "পাইনি", "pai ni", "नहीं मिला", "asheni", "আসেনি", "not credited",
-     "not paid", "not given", "nahi mila", "pacchi na", "পাচ্ছি না"],
+     "not paid", "not given", "nahi mila", "pacchi na", "পাচ্ছি না", "withheld",
+     "pending"],
     ["stopped", "bondho", "bondo", "বন্ধ", "बंद", "band", "closed", "discontinued"],
     # land
     ["land", "jomi", "জমি", "जमीन", "zameen", "plot"],
@@ -104,7 +106,7 @@ CONCEPTS = [
     ["grabbed", "encroached", "occupied", "dokhol", "দখল", "kabza", "कब्जा", "forcefully"],
     # police, safety, fraud
     ["police", "পুলিশ", "पुलिस", "thana", "থানা", "थाना", "police station"],
-    ["fir", "complaint", "abhijog", "অভিযোগ", "शिकायत", "shikayat", "gd"],
+    ["complaint", "abhijog", "অভিযোগ", "शिकायत", "shikayat", "general diary"],
     ["theft", "stolen", "burgled", "churi", "চুরি", "चोरी", "chori"],
     ["fraud", "scam", "cheated", "protarona", "প্রতারণা", "প্রতারিত", "धोखाधड़ी", "dhokha", "ठगी", "thagi",
      "ठग", "cyber", "সাইবার", "साइबर"],
@@ -117,9 +119,9 @@ CONCEPTS = [
     ["cyclone", "storm", "ghurnijhor", "ঘূর্ণিঝড়", "ঝড়", "jhor", "तूफान", "toofan", "चक्रवात", "chakravat"],
     ["relief", "tran", "ত্রাণ", "राहत", "rahat", "compensation", "khotipuron", "ক্ষতিপূরণ", "मुआवजा"],
     ["tarpaulin", "tripol", "ত্রিপল", "तिरपाल"],
-    ["embankment", "dam", "bandh", "বাঁধ", "बांध", "levee", "dyke"],
+    ["embankment", "dam", "bandh", "বাঁধ", "बांध", "dyke"],
     ["canal", "khal", "খাল", "नहर", "nahar", "ক্যানেল", "irrigation canal"],
-    ["crop", "paddy", "chash", "চাষ", "dhan", "ধান", "kheti", "खेती", "farming", "fields"],
+    ["crops", "crop damage", "paddy", "chash", "চাষ", "fasal", "ফসল", "फसल", "farming", "fields"],
     ["farmer", "krishak", "কৃষক", "চাষি", "chashi", "kisan", "किसान"],
     # labour
     ["wages", "salary", "majuri", "মজুরি", "मजदूरी", "mazdoori", "pay"],
@@ -127,7 +129,7 @@ CONCEPTS = [
      "worker"],
     # transport, certificates, consumer
     ["bus", "বাস", "बस"],
-    ["fare", "bhara", "ভাড়া", "किराया", "kiraya"],
+    ["bus fare", "extra fare", "bus bhara", "বাস ভাড়া", "বেশি ভাড়া", "बस किराया", "ज्यादा किराया"],
     ["certificate", "shongshapotro", "শংসাপত্র", "সার্টিফিকেট", "प्रमाण पत्र", "praman patra"],
     ["overcharged", "more than mrp", "beshi dam", "বেশি দাম", "ज्यादा दाम", "extra money"],
     # generic
@@ -172,6 +174,34 @@ def concept_keys():
     return found
 
 
+def concept_token(variants):
+    """The term a concept is indexed as (index.document): its first way of saying it, in Latin letters
+    ("c_drinking_water"); no key has an underscore."""
+    return "c_" + "_".join(words(variants[0]))
+
+
+@lru_cache(maxsize=1)
+def _by_first_key():
+    """{key: [(variant's keys, concept token)]}: the variants that may start at a word with that key."""
+    found = {}
+    for variants, (keyed, _) in zip(CONCEPTS, concept_keys(), strict=True):
+        for variant in keyed:
+            found.setdefault(variant[0], []).append((variant, concept_token(variants)))
+    return found
+
+
+def concepts_in(keyed_words):
+    """The tokens of the concepts a text says, once for each place it says one (so a case that says it
+    twice weighs more), in any of their ways: what a case is indexed with, so that a query names a concept
+    with one term instead of all its spellings. `keyed_words`: phonetic.keyed_words of the text."""
+    found = []
+    for start, keyed in enumerate(keyed_words):
+        here = {token for key in keyed for variant, token in _by_first_key().get(key, ())
+                if _matches(keyed_words, start, variant)}
+        found.extend(sorted(here))
+    return found
+
+
 def _matches(query_keys, start, variant):
     """Does the variant's key tuple match the query words from `start` (each word by any of its keys)?"""
     if start + len(variant) > len(query_keys):
@@ -180,46 +210,58 @@ def _matches(query_keys, start, variant):
 
 
 def groups(text, longest=None):
-    """The query as groups of alternatives. An alternative is a tuple of phonetic keys that must all be
-    found, or (for a phrase) a tuple of groups that must all be matched. A phrase that names a concept
-    (longest first) becomes one group with every way of saying it, and its words each in every way of
-    saying them ("bijli nahi": "power cut", "load shedding", ... or electricity-in-any-words + "nahi");
-    any other word is its own group (its key, or its stem's). Two neighbouring words are also tried written
-    together ("tube well" / "tubewell", "jol jiban" / "জলজীবন"). `longest`: the longest phrase to look for."""
+    """The query as groups, each a word or a phrase that must be found. A phrase that names a concept
+    (longest first) is one group: the concept (`Group.concept`, the token cases that say it in any way are
+    indexed with), listed as the keys of its ways of saying it. Any other word is its own group: its keys
+    (or its stem's), and the word written together with a neighbour ("tube xyz" / "tubexyz", "jol jiban" /
+    "জলজীবন"). Stop words are left out; negations are a group of their own (`is_weak`). A concept said
+    as another concept and a negation also has those as groups of their own (`Group.parts`: "bijli nahi" is
+    power cut, or electricity said any way and a negation). `longest`: the most words a concept may span."""
     query_words = words(text)
     query_keys = [word_keys(word) for word in query_words]
     kept = [n for n, found in enumerate(query_keys) if found]
     query_words = [query_words[n] for n in kept]
     query_keys = [query_keys[n] for n in kept]
-    concepts = concept_keys()
     found, start = [], 0
     while start < len(query_keys):
-        best = None  # (words matched, spelt exactly so, concept): the longest match, then the exact spelling
-        for keyed, spelt in concepts:
-            usable = [variant for variant in keyed if len(variant) <= (longest or len(variant))]
-            span = max((len(variant) for variant in usable if _matches(query_keys, start, variant)), default=0)
+        best = None  # (words matched, spelt exactly so, variants, token): the longest, then the exact spelling
+        for (keyed, spelt), variants in zip(concept_keys(), CONCEPTS, strict=True):
+            span = max((len(variant) for variant in keyed
+                        if len(variant) <= (longest or len(variant)) and _matches(query_keys, start, variant)),
+                       default=0)
             if span:  # "paini" (not received) and "pani" (water) share a key: the spelling decides
-                rank = (span, tuple(query_words[start:start + span]) in spelt, usable)
+                rank = (span, tuple(query_words[start:start + span]) in spelt, keyed, concept_token(variants))
                 best = rank if best is None or rank[:2] > best[:2] else best
         if query_words[start] in STOP_WORDS and (best is None or best[0] == 1):  # "for", not "power"
             start += 1
             continue
         if query_words[start] in NEGATIONS and (best is None or best[0] == 1):
-            found.append([("n",)])  # "not", "nei", "nahi": scores where the case says so, never required
+            found.append(Group([("n",)]))  # "not", "nei", "nahi": scores where the case says so, never required
             start += 1
             continue
-        span = best[0] if best else 1
-        alternatives = list(best[2]) if best else [Typed((key,)) for key in query_keys[start]]
-        if span > 1:
-            alternatives.append(tuple(groups(" ".join(query_words[start:start + span]), longest=1)))
-        for neighbour in (start - 1, start + span - 1) if not is_weak(alternatives) else ():
+        if best:
+            parts = groups(" ".join(query_words[start:start + best[0]]), longest=1) if best[0] > 1 else []
+            negated = any(map(is_weak, parts)) and all(part.concept or is_weak(part) for part in parts)
+            found.append(Group(best[2], concept=best[3], parts=parts if negated else None))
+            start += best[0]
+            continue
+        alternatives = [Typed((key,)) for key in query_keys[start]]
+        for neighbour in (start - 1, start) if not is_weak(alternatives) else ():
             if 0 <= neighbour < len(query_words) - 1:
                 joined = (word_key(query_words[neighbour] + query_words[neighbour + 1]),)
                 if joined[0] and joined not in alternatives:
                     alternatives.append(joined)
-        found.append(alternatives)
-        start += span
+        found.append(Group(alternatives))
+        start += 1
     return found
+
+
+class Group(list):
+    """A group's alternatives, and the token of the concept it names (None: a word that names none)."""
+
+    def __init__(self, alternatives, concept=None, parts=None):
+        super().__init__(alternatives)
+        self.concept, self.parts = concept, parts
 
 
 class Typed(tuple):
@@ -228,9 +270,4 @@ class Typed(tuple):
 
 def is_weak(alternatives):
     """A word reduced to one letter ("nei", "na": "n") says too little to be required."""
-    return all(not is_phrase(keys) and len("".join(keys)) < 2 for keys in alternatives)
-
-
-def is_phrase(alternative):
-    """An alternative made of groups (a phrase's words each said any way), not of keys."""
-    return bool(alternative) and not isinstance(alternative[0], str)
+    return all(len("".join(keys)) < 2 for keys in alternatives)
