@@ -32,7 +32,6 @@ MAX_PAGE = 100
 PHONETIC_FIELD = "phonetic"  # every key of the case and the concepts it names (index.document)
 # A query of up to two words (or concepts) needs them all; a longer one may miss a third of them.
 PHONETIC_MATCH = "2<-34%"
-TIE_BREAKER = 0.3
 
 
 class SearchSchema(Schema):
@@ -125,11 +124,11 @@ def build(params, actor, now_iso, languages=()):
     text = params["q"].strip()
     must = []
     if text:
-        # the best way a case matches counts, the others a little (a partial match in many fields must not
-        # outrank a complete match in one: "tubewell problem" over "টিউবওয়েল খারাপ" for "tubewell kharap")
-        must.append({"dis_max": {"tie_breaker": TIE_BREAKER, "queries": [
-            {"multi_match": {"query": text, "fields": ["subject^3", "description"], "type": "phrase", "boost": 2}},
-            # every word, the last one also as a prefix (typing "drinking wat")
+        # the clauses' scores add up (a bool, not a dis_max with a tie breaker: the same order on the
+        # evaluation set, and Elasticsearch can skip cases that cannot reach the top: half the cost)
+        must.append({"bool": {"minimum_should_match": 1, "should": [
+            # every word, the last one also as a prefix (typing "drinking wat"); no phrase clause: it changed
+            # nothing on the evaluation set and cost a tenth of the query
             {"multi_match": {"query": text, "fields": ["subject^2", "description"], "type": "bool_prefix",
                              "operator": "and"}},
             # across scripts, spellings and languages: each word by phonetic key, each concept by the one
@@ -175,14 +174,17 @@ def across_languages(text):
 
 
 def _group_clause(group):
-    """A concept: the one term cases that say it in any way are indexed with (or its words, each so). Another
-    word: any of its keys (fuzzily as typed: it may be misspelt), or written together with a neighbour."""
-    if group.concept and group.parts:  # "bijli nahi": power cut, or electricity and a negation
-        return {"dis_max": {"queries": [{"term": {PHONETIC_FIELD: group.concept}},
-                                        {"bool": {"must": [_group_clause(part) for part in group.parts]}}]}}
-    if group.concept:
-        return {"term": {PHONETIC_FIELD: group.concept}}
-    options = [_keys_clause(keys) for keys in group]
+    """A concept: the one term cases that say it in any way are indexed with, or its words each so ("bijli
+    nahi": power cut, or electricity and a negation), or a word written together with its neighbour ("nol
+    kup": tap, or "nolkup"). Another word: any of its keys (fuzzily as typed: it may be misspelt), or
+    written together with a neighbour."""
+    if not group.concept:
+        options = [_keys_clause(keys) for keys in group]
+    else:
+        options = [{"term": {PHONETIC_FIELD: group.concept}}]
+        if group.parts:
+            options.append({"bool": {"must": [_group_clause(part) for part in group.parts]}})
+        options += [_keys_clause(keys) for keys in group.joined]
     return options[0] if len(options) == 1 else {"dis_max": {"queries": options}}
 
 

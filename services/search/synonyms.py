@@ -22,7 +22,7 @@ CONCEPTS = [
     ["tap", "kol", "কল", "nal", "नल", "tap water", "street tap"],
     ["water supply", "pipeline", "water line", "jaler line", "জলের লাইন", "পাইপলাইন", "पाइपलाइन", "water pipe"],
     ["water tank", "overhead tank", "ট্যাঙ্ক", "tanker", "ট্যাঙ্কার", "टैंकर"],
-    ["salty", "saline", "salt water", "nona", "নোনা", "lona"],
+    ["salty", "saline", "salt water", "nona", "নোনা", "খারা", "खारा", "lona"],
     ["dirty", "muddy", "ghola", "ঘোলা", "nongra", "নোংরা", "गंदा", "ganda", "polluted", "contaminated"],
     ["arsenic", "আর্সেনিক", "आर्सेनिक"],
     ["iron", "ayron", "আয়রন", "लोहा"],
@@ -36,9 +36,9 @@ CONCEPTS = [
     ["power cut", "load shedding", "loadshedding", "লোডশেডিং", "outage", "blackout", "बिजली कटौती",
      "power outage", "no electricity", "current nei", "কারেন্ট নেই", "bijli nahi"],
     ["transformer", "ট্রান্সফরমার", "ট্রান্সফর্মার", "ट्रांसफार्मर"],
-    ["burnt", "burned", "pure geche", "পুড়ে গেছে", "jole geche", "জ্বলে গেছে", "जल गया", "jal gaya", "caught fire",
+    ["burnt", "burned", "pure geche", "পুড়ে গেছে", "jole geche", "জ্বলে গেছে", "जल गया", "jal gaya", "fire",
      "আগুন", "aag"],
-    ["electric pole", "pole", "खंभा", "khamba", "electric post"],
+    ["electric pole", "pole", "khuti", "খুঁটি", "खंभा", "khamba", "post"],
     ["wire", "live wire", "तार", "cable", "bidyuter tar", "বিদ্যুতের তার"],
     ["bill", "বিল", "बिल"],
     ["meter", "মিটার", "मीटर"],
@@ -68,7 +68,7 @@ CONCEPTS = [
     ["drain", "drainage", "sewer", "nordoma", "নর্দমা", "ড্রেন", "नाली", "nali", "নালা", "manhole"],
     ["waterlogging", "water logging", "jol jome", "জল জমে", "जलभराव", "pani jome", "flooded street"],
     ["street light", "streetlight", "রাস্তার আলো", "स्ट्रीट लाइट"],
-    ["mosquito", "mosha", "মশা", "মশার", "मच्छर"],
+    ["mosquito", "mosha", "মশা", "মশার", "मच्छर", "dengue", "ডেঙ্গি", "डेंगू"],
     ["collected", "picked up", "cleared", "cleaned", "porishkar", "পরিষ্কার", "साफ", "saaf", "tule niye",
      "uthaya", "उठाया", "उठाते", "তোলা হয়", "garbage van", "ময়লার গাড়ি", "moylar gari", "कचरा गाड़ी"],
     ["toilet", "latrine", "shouchagar", "শৌচাগার", "পায়খানা", "শৌচালয়", "शौचालय", "washroom"],
@@ -106,7 +106,7 @@ CONCEPTS = [
     ["grabbed", "encroached", "occupied", "dokhol", "দখল", "kabza", "कब्जा", "forcefully"],
     # police, safety, fraud
     ["police", "পুলিশ", "पुलिस", "thana", "থানা", "थाना", "police station"],
-    ["complaint", "abhijog", "অভিযোগ", "शिकायत", "shikayat", "general diary"],
+    ["fir", "complaint", "abhijog", "অভিযোগ", "शिकायत", "shikayat", "gd"],
     ["theft", "stolen", "burgled", "churi", "চুরি", "चोरी", "chori"],
     ["fraud", "scam", "cheated", "protarona", "প্রতারণা", "প্রতারিত", "धोखाधड़ी", "dhokha", "ठगी", "thagi",
      "ठग", "cyber", "সাইবার", "साइबर"],
@@ -119,9 +119,9 @@ CONCEPTS = [
     ["cyclone", "storm", "ghurnijhor", "ঘূর্ণিঝড়", "ঝড়", "jhor", "तूफान", "toofan", "चक्रवात", "chakravat"],
     ["relief", "tran", "ত্রাণ", "राहत", "rahat", "compensation", "khotipuron", "ক্ষতিপূরণ", "मुआवजा"],
     ["tarpaulin", "tripol", "ত্রিপল", "तिरपाल"],
-    ["embankment", "dam", "bandh", "বাঁধ", "बांध", "dyke"],
+    ["embankment", "dam", "bandh", "বাঁধ", "बांध", "levee", "dyke"],
     ["canal", "khal", "খাল", "नहर", "nahar", "ক্যানেল", "irrigation canal"],
-    ["crops", "crop damage", "paddy", "chash", "চাষ", "fasal", "ফসল", "फसल", "farming", "fields"],
+    ["crops", "crop damage", "paddy", "chash", "চাষ", "dhan", "ধান", "kheti", "खेती", "farming", "fields"],
     ["farmer", "krishak", "কৃষক", "চাষি", "chashi", "kisan", "किसान"],
     # labour
     ["wages", "salary", "majuri", "মজুরি", "मजदूरी", "mazdoori", "pay"],
@@ -129,7 +129,7 @@ CONCEPTS = [
      "worker"],
     # transport, certificates, consumer
     ["bus", "বাস", "बस"],
-    ["bus fare", "extra fare", "bus bhara", "বাস ভাড়া", "বেশি ভাড়া", "बस किराया", "ज्यादा किराया"],
+    ["fare", "bhara", "ভাড়া", "किराया", "kiraya"],
     ["certificate", "shongshapotro", "শংসাপত্র", "সার্টিফিকেট", "प्रमाण पत्र", "praman patra"],
     ["overcharged", "more than mrp", "beshi dam", "বেশি দাম", "ज्यादा दाम", "extra money"],
     # generic
@@ -236,32 +236,40 @@ def groups(text, longest=None):
             start += 1
             continue
         if query_words[start] in NEGATIONS and (best is None or best[0] == 1):
-            found.append(Group([("n",)]))  # "not", "nei", "nahi": scores where the case says so, never required
-            start += 1
-            continue
+            best = None
+        span = best[0] if best else 1
+        joined = [(key,) for key in _joined(query_words, start, span)]
         if best:
-            parts = groups(" ".join(query_words[start:start + best[0]]), longest=1) if best[0] > 1 else []
+            parts = groups(" ".join(query_words[start:start + span]), longest=1) if span > 1 else []
             negated = any(map(is_weak, parts)) and all(part.concept or is_weak(part) for part in parts)
-            found.append(Group(best[2], concept=best[3], parts=parts if negated else None))
-            start += best[0]
-            continue
-        alternatives = [Typed((key,)) for key in query_keys[start]]
-        for neighbour in (start - 1, start) if not is_weak(alternatives) else ():
-            if 0 <= neighbour < len(query_words) - 1:
-                joined = (word_key(query_words[neighbour] + query_words[neighbour + 1]),)
-                if joined[0] and joined not in alternatives:
-                    alternatives.append(joined)
-        found.append(Group(alternatives))
-        start += 1
+            found.append(Group(best[2], concept=best[3], parts=parts if negated else None, joined=joined))
+        elif query_words[start] in NEGATIONS:
+            found.append(Group([("n",)]))  # "not", "nei", "nahi": scores where the case says so, never required
+        else:
+            typed = [Typed((key,)) for key in query_keys[start]]
+            found.append(Group(typed + [keys for keys in joined if keys not in typed]))
+        start += span
+    return found
+
+
+def _joined(query_words, start, span):
+    """The keys of the group's first word written together with the one before, and of its last with the
+    one after ("nol kup" is also tried as "nolkup", "tube xyz" as "tubexyz")."""
+    found = []
+    for neighbour in (start - 1, start + span - 1):
+        if 0 <= neighbour < len(query_words) - 1:
+            key = word_key(query_words[neighbour] + query_words[neighbour + 1])
+            if key and key not in found:
+                found.append(key)
     return found
 
 
 class Group(list):
     """A group's alternatives, and the token of the concept it names (None: a word that names none)."""
 
-    def __init__(self, alternatives, concept=None, parts=None):
+    def __init__(self, alternatives, concept=None, parts=None, joined=()):
         super().__init__(alternatives)
-        self.concept, self.parts = concept, parts
+        self.concept, self.parts, self.joined = concept, parts, list(joined)
 
 
 class Typed(tuple):

@@ -80,7 +80,7 @@ CELL = {"sub": "c", "role": "cmo_cell"}
 
 
 def text_clauses(body):
-    return body["query"]["bool"]["must"][0]["dis_max"]["queries"]
+    return body["query"]["bool"]["must"][0]["bool"]["should"]
 
 
 def test_without_language_analyzers_the_query_names_no_language_subfield():

@@ -86,7 +86,7 @@ CELL = {"sub": "c", "role": "cmo_cell"}
 
 def phonetic_clause(q):
     body = queries.build(queries.SearchSchema().load({"q": q}), CELL, NOW)
-    (clause,) = [c for c in body["query"]["bool"]["must"][0]["dis_max"]["queries"]
+    (clause,) = [c for c in body["query"]["bool"]["must"][0]["bool"]["should"]
                  if queries.PHONETIC_FIELD in str(c) and "bool" in c]
     return clause["bool"]
 
@@ -95,21 +95,32 @@ def test_the_query_requires_most_words_and_concepts_and_lets_one_letter_words_on
     clause = phonetic_clause("tubewell kharap nei")
     required = clause["must"][0]["bool"]
     assert required["minimum_should_match"] == queries.PHONETIC_MATCH
-    # each concept one term, whatever number of ways there are to say it
-    assert required["should"] == [{"term": {"phonetic": "c_tube_well"}}, {"term": {"phonetic": "c_broken"}}]
+    # each concept one term, whatever number of ways there are to say it (or the words written together)
+    tube_well, broken = (group["dis_max"]["queries"] for group in required["should"])
+    assert tube_well == [{"term": {"phonetic": "c_tube_well"}}, {"term": {"phonetic": word_key("tubewellkharap")}}]
+    assert broken[0] == {"term": {"phonetic": "c_broken"}}
     assert clause["should"] == [{"term": {"phonetic": "n"}}]  # "nei" scores, never filters
     typed = phonetic_clause("tubewell xqzzyfk")["must"][0]["bool"]["should"][1]["dis_max"]["queries"]
-    assert typed[0] == {"fuzzy": {"phonetic": {"value": word_key("xqzzyfk"), "fuzziness": "AUTO:4,7", "prefix_length": 1}}}
-    assert typed[1:] == [{"term": {"phonetic": word_key("tubewellxqzzyfk")}}]  # written together, exactly
+    assert typed == [{"fuzzy": {"phonetic": {"value": word_key("xqzzyfk"), "fuzziness": "AUTO:4,7",
+                                             "prefix_length": 1}}},  # a word as typed may be misspelt
+                     {"term": {"phonetic": word_key("tubewellxqzzyfk")}}]
     assert queries.across_languages("the of for") == []     # nothing left to search by key
 
 
-def test_the_text_clauses_are_alternatives_the_best_of_which_counts():
+def test_a_concept_said_as_another_and_a_negation_is_also_searched_so():
+    (power_cut,) = phonetic_clause("bijli nahi")["must"][0]["bool"]["should"]
+    concept, (electricity, negation) = power_cut["dis_max"]["queries"][0], power_cut["dis_max"]["queries"][1]["bool"]["must"]
+    assert concept == {"term": {"phonetic": "c_power_cut"}} and negation == {"term": {"phonetic": "n"}}
+    assert electricity["dis_max"]["queries"][0] == {"term": {"phonetic": "c_electricity"}}
+
+
+def test_the_text_clauses_add_up():
     body = queries.build(queries.SearchSchema().load({"q": "tubewell kharap"}), CELL, NOW)
-    best = body["query"]["bool"]["must"][0]["dis_max"]
-    assert best["tie_breaker"] == queries.TIE_BREAKER < 1
-    assert [next(iter(q)) for q in best["queries"]] == ["multi_match", "multi_match", "bool"]  # phrase, words, keys
-    assert "fuzziness" not in str(best["queries"][:2])      # spelling variants are the phonetic keys' job
+    clauses = body["query"]["bool"]["must"][0]["bool"]
+    assert clauses["minimum_should_match"] == 1
+    assert [next(iter(q)) for q in clauses["should"]] == ["multi_match", "bool"]  # every word, keys
+    assert clauses["should"][0]["multi_match"]["type"] == "bool_prefix"
+    assert "fuzziness" not in str(clauses["should"][0])      # spelling variants are the phonetic keys' job
 
 
 def test_a_case_is_indexed_with_its_keys_and_concepts_the_subjects_twice():
