@@ -22,7 +22,8 @@ CONCEPTS = [
     ["tap", "kol", "কল", "nal", "नल", "tap water", "street tap"],
     ["water supply", "pipeline", "water line", "jaler line", "জলের লাইন", "পাইপলাইন", "पाइपलाइन", "water pipe"],
     ["water tank", "overhead tank", "ট্যাঙ্ক", "tanker", "ট্যাঙ্কার", "टैंकर"],
-    ["salty", "saline", "salt water", "nona", "নোনা", "খারা", "खारा", "lona"],
+    ["salty", "saline", "salt water", "nona", "নোনা", "খারা", "खारा", "lona", "nona jol", "নোনা জল", "nona pani",
+     "খারা জল", "खारा पानी", "namkeen pani"],
     ["dirty", "muddy", "ghola", "ঘোলা", "nongra", "নোংরা", "गंदा", "ganda", "polluted", "contaminated"],
     ["arsenic", "আর্সেনিক", "आर्सेनिक"],
     ["iron", "ayron", "আয়রন", "लोहा"],
@@ -155,6 +156,17 @@ NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without", "didn
                        "nei", "nai", "na", "nahi", "nahin", "nhi", "nhin"})
 
 
+# Words in most complaints whose key a concept's one-word variant shares: that variant is left out (the
+# concept keeps its other ways, and its phrases: "nona jol"). din (day): dengue, dhan; kore (did): khara;
+# periye, por, for: fire, fare; ekti, ekta: khuti, quota; kintu (but): খুঁটি; nin (take, নিন): nona; help: levee.
+COMMON_WORDS = "din dino kore kora periye por pore for ekti ekta kintu nin help"
+
+
+@lru_cache(maxsize=1)
+def _common_keys():
+    return {(word_key(word),) for word in COMMON_WORDS.split()}
+
+
 def _variant_keys(variant):
     return tuple(word_key(word) for word in words(variant) if word_key(word))
 
@@ -167,7 +179,8 @@ def concept_keys():
         keyed, spelt = [], set()
         for variant in variants:
             key = _variant_keys(variant)
-            if len("".join(key)) >= 2 and key not in keyed:  # a lone letter ("wire": "r") would match anything
+            # a lone letter ("wire": "r") or a common word's key ("khara": "kr", as "kore") would match anything
+            if len("".join(key)) >= 2 and key not in keyed and key not in _common_keys():
                 keyed.append(key)
             spelt.add(tuple(words(variant)))
         found.append((keyed, spelt))
