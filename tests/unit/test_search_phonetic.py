@@ -127,3 +127,9 @@ def test_a_case_is_indexed_with_its_keys_and_concepts_the_subjects_twice():
     doc = document({"tracking_id": "WB-1", "version": 1, "subject": "টিউবওয়েল খারাপ", "description": "jol nei"})
     assert doc["phonetic"].split() == ["tbl", "krp"] * 2 + ["c_tube_well", "c_broken"] * 2 + ["jl", "n", "c_water"]
     assert "phonetic" not in document({"tracking_id": "WB-2", "version": 1, "subject": "", "description": None})
+
+
+def test_a_concept_is_not_read_into_common_words_that_share_a_variants_key():
+    said = concepts_in(keyed_words("তিন দিন ধরে কিছু করা হয়নি, দ্রুত ব্যবস্থা নিন। Please help, for ekta din."))
+    assert not {"c_mosquito", "c_salty", "c_burnt", "c_electric_pole", "c_embankment"} & set(said)
+    assert "c_salty" in concepts_in(keyed_words("টিউবওয়েলে নোনা জল")) and "c_salty" in concepts_in(keyed_words("salty"))
