@@ -207,11 +207,15 @@ def concepts_in(keyed_words):
     """The tokens of the concepts a text says, once for each place it says one (so a case that says it
     twice weighs more), in any of their ways: what a case is indexed with, so that a query names a concept
     with one term instead of all its spellings. `keyed_words`: phonetic.keyed_words of the text."""
-    found = []
+    found, by_first_key = [], _by_first_key()
     for start, keyed in enumerate(keyed_words):
-        here = {token for key in keyed for variant, token in _by_first_key().get(key, ())
-                if _matches(keyed_words, start, variant)}
-        found.extend(sorted(here))
+        here = set()
+        for key in keyed:
+            for variant, token in by_first_key.get(key, ()):
+                if len(variant) == 1 or _matches(keyed_words, start, variant):
+                    here.add(token)
+        if here:
+            found.extend(sorted(here))
     return found
 
 
