@@ -123,9 +123,9 @@ def test_the_text_clauses_add_up():
     assert "fuzziness" not in str(clauses["should"][0])      # spelling variants are the phonetic keys' job
 
 
-def test_a_case_is_indexed_with_its_keys_and_concepts_the_subjects_twice():
+def test_a_case_is_indexed_with_its_keys_and_concepts():
     doc = document({"tracking_id": "WB-1", "version": 1, "subject": "টিউবওয়েল খারাপ", "description": "jol nei"})
-    assert doc["phonetic"].split() == ["tbl", "krp"] * 2 + ["c_tube_well", "c_broken"] * 2 + ["jl", "n", "c_water"]
+    assert doc["phonetic"].split() == ["tbl", "krp", "c_tube_well", "c_broken", "jl", "n", "c_water"]
     assert "phonetic" not in document({"tracking_id": "WB-2", "version": 1, "subject": "", "description": None})
 
 
