@@ -13,7 +13,13 @@ from bench.measure import percentile, progress
 from services.gateway.auth import make_dev_token
 from services.search import queries
 from services.search.bulk import bulk_load
-from services.search.index import MAPPINGS, alias, ensure_index, index_case
+from services.search.index import (
+    DOCUMENT_VERSION,
+    MAPPINGS,
+    alias,
+    ensure_index,
+    index_case,
+)
 from shared.catalog import districts
 from shared.progress import Progress
 from synthetic.cases import generate
@@ -33,9 +39,11 @@ ACROSS = ["tubewell kharap", "tube well bhanga", "drinking water", "electricity"
 
 
 def current_mapping(es, name):
-    """Was the kept index made with every field this release indexes (a release that added the phonetic
-    fields must not measure its queries on an index without them)?"""
+    """Was the kept index made with every field this release indexes, its documents written as this
+    release writes them (a release that added the phonetic field, or the concepts in it, must not measure
+    its queries on an index without them)?"""
     return all(set(MAPPINGS["properties"]) <= set(found["mappings"].get("properties", {}))
+               and found["mappings"].get("_meta", {}).get("document") == DOCUMENT_VERSION
                for found in es.indices.get_mapping(index=name).values())
 
 
@@ -87,7 +95,7 @@ def with_plain_text(body, text):
 
 
 def measure_text_query(es, config, count, seed=11):
-    """The officer's text query (every clause: fuzzy, phrase, prefix, Latin, phonetic keys with synonyms)
+    """The officer's text query (every clause: the words with the last as a prefix, phonetic keys, concepts)
     next to a plain `multi_match`, on the same index, alternating which goes first, the request cache off.
     Two shapes: the full officer request (filters, facets, highlights) and the ranked query alone (top 10).
     Returns {shape: (text-query samples, plain samples)} in ms."""

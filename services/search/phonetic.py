@@ -93,9 +93,14 @@ def words(text):
 def keys(text):
     """The text as phonetic keys, what the `*_phonetic` fields index. Keyed a space-separated piece at a
     time, remembered: complaints repeat their words, and indexing a million cases should not wait on this."""
-    return " ".join(key for piece in (text or "").split() for key in _piece_keys(piece))
+    return " ".join(key for keyed in keyed_words(text) for key in keyed)
+
+
+def keyed_words(text):
+    """The keys of each word of the text that has any, in order (what concepts are looked for in)."""
+    return [keyed for piece in (text or "").split() for keyed in _piece_keys(piece)]
 
 
 @lru_cache(maxsize=262144)
 def _piece_keys(piece):
-    return tuple(key for word in words(piece) for key in word_keys(word))
+    return tuple(tuple(found) for found in (word_keys(word) for word in words(piece)) if found)

@@ -22,7 +22,8 @@ CONCEPTS = [
     ["tap", "kol", "কল", "nal", "नल", "tap water", "street tap"],
     ["water supply", "pipeline", "water line", "jaler line", "জলের লাইন", "পাইপলাইন", "पाइपलाइन", "water pipe"],
     ["water tank", "overhead tank", "ট্যাঙ্ক", "tanker", "ট্যাঙ্কার", "टैंकर"],
-    ["salty", "saline", "salt water", "nona", "নোনা", "খারা", "खारा", "lona"],
+    ["salty", "saline", "salt water", "nona", "নোনা", "খারা", "खारा", "lona", "nona jol", "নোনা জল", "nona pani",
+     "খারা জল", "खारा पानी", "namkeen pani"],
     ["dirty", "muddy", "ghola", "ঘোলা", "nongra", "নোংরা", "गंदा", "ganda", "polluted", "contaminated"],
     ["arsenic", "আর্সেনিক", "आर्सेनिक"],
     ["iron", "ayron", "আয়রন", "लोहा"],
@@ -52,7 +53,7 @@ CONCEPTS = [
     ["ration", "reshon", "রেশন", "राशन", "pds", "khadya sathi", "খাদ্য সাথী", "food grain"],
     ["rice", "chal", "চাল", "चावल", "chawal"],
     ["wheat", "gom", "গম", "गेहूं", "gehu", "atta", "আটা"],
-    ["less", "short", "kom", "কম", "कम", "underweight", "less quantity", "quota"],
+    ["less", "short", "kom", "কম", "कम", "underweight", "less quantity"],
     ["shop", "dealer", "dokan", "দোকান", "दुकान", "dukan", "ডিলার"],
     ["rotten", "pocha", "পচা", "सड़ा", "sada", "spoiled", "insects", "poka", "পোকা", "कीड़े"],
     # health
@@ -69,7 +70,8 @@ CONCEPTS = [
     ["waterlogging", "water logging", "jol jome", "জল জমে", "जलभराव", "pani jome", "flooded street"],
     ["street light", "streetlight", "রাস্তার আলো", "स्ट्रीट लाइट"],
     ["mosquito", "mosha", "মশা", "মশার", "मच्छर", "dengue", "ডেঙ্গি", "डेंगू"],
-    ["collected", "picked up", "cleared", "cleaned", "porishkar", "পরিষ্কার", "साफ", "saaf", "tule niye"],
+    ["collected", "picked up", "cleared", "cleaned", "porishkar", "পরিষ্কার", "साफ", "saaf", "tule niye",
+     "uthaya", "उठाया", "उठाते", "তোলা হয়", "garbage van", "ময়লার গাড়ি", "moylar gari", "कचरा गाड़ी"],
     ["toilet", "latrine", "shouchagar", "শৌচাগার", "পায়খানা", "শৌচালয়", "शौचालय", "washroom"],
     # education
     ["school", "স্কুল", "বিদ্যালয়", "विद्यालय", "स्कूल"],
@@ -95,7 +97,8 @@ CONCEPTS = [
     ["money", "taka", "টাকা", "rupees", "rs", "paisa", "पैसा", "रुपये", "payment", "amount", "installment",
      "kisti", "কিস্তি", "किस्त"],
     ["not received", "not got", "paini", "পাইনি", "pai ni", "नहीं मिला", "asheni", "আসেনি", "not credited",
-     "not paid", "not given", "nahi mila", "pacchi na", "পাচ্ছি না"],
+     "not paid", "not given", "nahi mila", "pacchi na", "পাচ্ছি না", "withheld",
+     "pending"],
     ["stopped", "bondho", "bondo", "বন্ধ", "बंद", "band", "closed", "discontinued"],
     # land
     ["land", "jomi", "জমি", "जमीन", "zameen", "plot"],
@@ -119,7 +122,7 @@ CONCEPTS = [
     ["tarpaulin", "tripol", "ত্রিপল", "तिरपाल"],
     ["embankment", "dam", "bandh", "বাঁধ", "बांध", "levee", "dyke"],
     ["canal", "khal", "খাল", "नहर", "nahar", "ক্যানেল", "irrigation canal"],
-    ["crop", "paddy", "chash", "চাষ", "dhan", "ধান", "kheti", "खेती", "farming", "fields"],
+    ["crops", "crop damage", "paddy", "chash", "চাষ", "dhan", "ধান", "kheti", "खेती", "farming", "fields"],
     ["farmer", "krishak", "কৃষক", "চাষি", "chashi", "kisan", "किसान"],
     # labour
     ["wages", "salary", "majuri", "মজুরি", "मजदूरी", "mazdoori", "pay"],
@@ -153,6 +156,17 @@ NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without", "didn
                        "nei", "nai", "na", "nahi", "nahin", "nhi", "nhin"})
 
 
+# Words in most complaints whose key a concept's one-word variant shares: that variant is left out (the
+# concept keeps its other ways, and its phrases: "nona jol"). din (day): dengue, dhan; kore (did): khara;
+# periye, por, for: fire, fare; ekti, ekta: khuti, quota; kintu (but): খুঁটি; nin (take, নিন): nona; help: levee.
+COMMON_WORDS = "din dino kore kora periye por pore for ekti ekta kintu nin help"
+
+
+@lru_cache(maxsize=1)
+def _common_keys():
+    return {(word_key(word),) for word in COMMON_WORDS.split()}
+
+
 def _variant_keys(variant):
     return tuple(word_key(word) for word in words(variant) if word_key(word))
 
@@ -165,10 +179,43 @@ def concept_keys():
         keyed, spelt = [], set()
         for variant in variants:
             key = _variant_keys(variant)
-            if len("".join(key)) >= 2 and key not in keyed:  # a lone letter ("wire": "r") would match anything
+            # a lone letter ("wire": "r") or a common word's key ("khara": "kr", as "kore") would match anything
+            if len("".join(key)) >= 2 and key not in keyed and key not in _common_keys():
                 keyed.append(key)
             spelt.add(tuple(words(variant)))
         found.append((keyed, spelt))
+    return found
+
+
+def concept_token(variants):
+    """The term a concept is indexed as (index.document): its first way of saying it, in Latin letters
+    ("c_drinking_water"); no key has an underscore."""
+    return "c_" + "_".join(words(variants[0]))
+
+
+@lru_cache(maxsize=1)
+def _by_first_key():
+    """{key: [(variant's keys, concept token)]}: the variants that may start at a word with that key."""
+    found = {}
+    for variants, (keyed, _) in zip(CONCEPTS, concept_keys(), strict=True):
+        for variant in keyed:
+            found.setdefault(variant[0], []).append((variant, concept_token(variants)))
+    return found
+
+
+def concepts_in(keyed_words):
+    """The tokens of the concepts a text says, once for each place it says one (so a case that says it
+    twice weighs more), in any of their ways: what a case is indexed with, so that a query names a concept
+    with one term instead of all its spellings. `keyed_words`: phonetic.keyed_words of the text."""
+    found, by_first_key = [], _by_first_key()
+    for start, keyed in enumerate(keyed_words):
+        here = set()
+        for key in keyed:
+            for variant, token in by_first_key.get(key, ()):
+                if len(variant) == 1 or _matches(keyed_words, start, variant):
+                    here.add(token)
+        if here:
+            found.extend(sorted(here))
     return found
 
 
@@ -180,46 +227,66 @@ def _matches(query_keys, start, variant):
 
 
 def groups(text, longest=None):
-    """The query as groups of alternatives. An alternative is a tuple of phonetic keys that must all be
-    found, or (for a phrase) a tuple of groups that must all be matched. A phrase that names a concept
-    (longest first) becomes one group with every way of saying it, and its words each in every way of
-    saying them ("bijli nahi": "power cut", "load shedding", ... or electricity-in-any-words + "nahi");
-    any other word is its own group (its key, or its stem's). Two neighbouring words are also tried written
-    together ("tube well" / "tubewell", "jol jiban" / "জলজীবন"). `longest`: the longest phrase to look for."""
+    """The query as groups, each a word or a phrase that must be found. A phrase that names a concept
+    (longest first) is one group: the concept (`Group.concept`, the token cases that say it in any way are
+    indexed with), listed as the keys of its ways of saying it. Any other word is its own group: its keys
+    (or its stem's), and the word written together with a neighbour ("tube xyz" / "tubexyz", "jol jiban" /
+    "জলজীবন"). Stop words are left out; negations are a group of their own (`is_weak`). A concept said
+    as another concept and a negation also has those as groups of their own (`Group.parts`: "bijli nahi" is
+    power cut, or electricity said any way and a negation). `longest`: the most words a concept may span."""
     query_words = words(text)
     query_keys = [word_keys(word) for word in query_words]
     kept = [n for n, found in enumerate(query_keys) if found]
     query_words = [query_words[n] for n in kept]
     query_keys = [query_keys[n] for n in kept]
-    concepts = concept_keys()
     found, start = [], 0
     while start < len(query_keys):
-        best = None  # (words matched, spelt exactly so, concept): the longest match, then the exact spelling
-        for keyed, spelt in concepts:
-            usable = [variant for variant in keyed if len(variant) <= (longest or len(variant))]
-            span = max((len(variant) for variant in usable if _matches(query_keys, start, variant)), default=0)
+        best = None  # (words matched, spelt exactly so, variants, token): the longest, then the exact spelling
+        for (keyed, spelt), variants in zip(concept_keys(), CONCEPTS, strict=True):
+            span = max((len(variant) for variant in keyed
+                        if len(variant) <= (longest or len(variant)) and _matches(query_keys, start, variant)),
+                       default=0)
             if span:  # "paini" (not received) and "pani" (water) share a key: the spelling decides
-                rank = (span, tuple(query_words[start:start + span]) in spelt, usable)
+                rank = (span, tuple(query_words[start:start + span]) in spelt, keyed, concept_token(variants))
                 best = rank if best is None or rank[:2] > best[:2] else best
         if query_words[start] in STOP_WORDS and (best is None or best[0] == 1):  # "for", not "power"
             start += 1
             continue
         if query_words[start] in NEGATIONS and (best is None or best[0] == 1):
-            found.append([("n",)])  # "not", "nei", "nahi": scores where the case says so, never required
-            start += 1
-            continue
+            best = None
         span = best[0] if best else 1
-        alternatives = list(best[2]) if best else [Typed((key,)) for key in query_keys[start]]
-        if span > 1:
-            alternatives.append(tuple(groups(" ".join(query_words[start:start + span]), longest=1)))
-        for neighbour in (start - 1, start + span - 1) if not is_weak(alternatives) else ():
-            if 0 <= neighbour < len(query_words) - 1:
-                joined = (word_key(query_words[neighbour] + query_words[neighbour + 1]),)
-                if joined[0] and joined not in alternatives:
-                    alternatives.append(joined)
-        found.append(alternatives)
+        joined = [(key,) for key in _joined(query_words, start, span)]
+        if best:
+            parts = groups(" ".join(query_words[start:start + span]), longest=1) if span > 1 else []
+            negated = any(map(is_weak, parts)) and all(part.concept or is_weak(part) for part in parts)
+            found.append(Group(best[2], concept=best[3], parts=parts if negated else None, joined=joined))
+        elif query_words[start] in NEGATIONS:
+            found.append(Group([("n",)]))  # "not", "nei", "nahi": scores where the case says so, never required
+        else:
+            typed = [Typed((key,)) for key in query_keys[start]]
+            found.append(Group(typed + [keys for keys in joined if keys not in typed]))
         start += span
     return found
+
+
+def _joined(query_words, start, span):
+    """The keys of the group's first word written together with the one before, and of its last with the
+    one after ("nol kup" is also tried as "nolkup", "tube xyz" as "tubexyz")."""
+    found = []
+    for neighbour in (start - 1, start + span - 1):
+        if 0 <= neighbour < len(query_words) - 1:
+            key = word_key(query_words[neighbour] + query_words[neighbour + 1])
+            if key and key not in found:
+                found.append(key)
+    return found
+
+
+class Group(list):
+    """A group's alternatives, and the token of the concept it names (None: a word that names none)."""
+
+    def __init__(self, alternatives, concept=None, parts=None, joined=()):
+        super().__init__(alternatives)
+        self.concept, self.parts, self.joined = concept, parts, list(joined)
 
 
 class Typed(tuple):
@@ -228,9 +295,4 @@ class Typed(tuple):
 
 def is_weak(alternatives):
     """A word reduced to one letter ("nei", "na": "n") says too little to be required."""
-    return all(not is_phrase(keys) and len("".join(keys)) < 2 for keys in alternatives)
-
-
-def is_phrase(alternative):
-    """An alternative made of groups (a phrase's words each said any way), not of keys."""
-    return bool(alternative) and not isinstance(alternative[0], str)
+    return all(len("".join(keys)) < 2 for keys in alternatives)

@@ -80,14 +80,14 @@ CELL = {"sub": "c", "role": "cmo_cell"}
 
 
 def text_clauses(body):
-    return body["query"]["bool"]["must"][0]["dis_max"]["queries"]
+    return body["query"]["bool"]["must"][0]["bool"]["should"]
 
 
 def test_without_language_analyzers_the_query_names_no_language_subfield():
     body = queries.build(params(q="রাস্তা খারাপ"), CELL, NOW)
     fields = set(re.findall(r"'fields': \[([^\]]*)\]", str(text_clauses(body))))
     assert not [f for f in fields if "." in f]  # the local cluster: standard and phonetic fields only
-    assert any("subject_phonetic^2" in f for f in fields) and any("'subject^2'" in f for f in fields)
+    assert any("'subject^2'" in f for f in fields) and "'phonetic'" in str(text_clauses(body))
 
 
 def test_with_language_analyzers_the_query_adds_the_subfields_the_index_has():

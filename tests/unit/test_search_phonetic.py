@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from services.search import queries
-from services.search.phonetic import keys, word_key
-from services.search.synonyms import STOP_WORDS, groups, is_phrase
+from services.search.index import document
+from services.search.phonetic import keyed_words, keys, word_key
+from services.search.synonyms import STOP_WORDS, concepts_in, groups
 
 
 @pytest.mark.parametrize("spellings", [
@@ -42,29 +43,39 @@ def test_different_words_keep_different_keys():
 
 def test_an_english_concept_expands_to_every_language():
     (drinking_water,) = groups("drinking water")
+    assert drinking_water.concept == "c_drinking_water"
     for other in ("পানীয় জল", "पीने का पानी", "paniyo jol"):
         assert tuple(keys(other).split()) in drinking_water, other
+    for other in ("পানীয় জল", "पीने का पानी", "paniyo jol", "drinking water"):
+        assert "c_drinking_water" in concepts_in(keyed_words(other)), other  # how cases carry the concept
     (electricity,) = groups("Electricity")
     for other in ("বিদ্যুৎ", "बिजली", "current", "কারেন্ট"):
-        assert (keys(other),) in electricity, other
+        assert (keys(other),) in electricity and electricity.concept in concepts_in(keyed_words(other)), other
+
+
+def test_a_case_carries_each_concept_it_names_once_for_each_place_it_names_it():
+    said = concepts_in(keyed_words("টিউবওয়েল খারাপ, নলকূপ থেকে জল আসে না"))
+    assert said.count("c_tube_well") == 2 and "c_broken" in said and "c_water" in said
+    assert "c_electricity" not in said
+    assert concepts_in(keyed_words("")) == []
 
 
 def test_spelling_variants_match_the_same_concept():
     assert groups("tubwel kharab") == groups("টিউবওয়েল খারাপ")[:1] + groups("tubwel kharab")[1:]
+    assert [g.concept for g in groups("tubwel kharab")] == [g.concept for g in groups("টিউবওয়েল খারাপ")]
     assert groups("laxmir bhandar")[0] == groups("lakshmir bhandar")[0] == groups("লক্ষ্মীর ভান্ডার")[0]
 
 
-def test_a_phrase_is_also_searched_word_by_word_in_any_of_their_ways():
+def test_a_phrase_that_names_a_concept_is_that_concept():
     (power_cut,) = groups("bijli nahi")
-    assert ("ld", "sdn") in power_cut                      # "load shedding"
-    (words,) = [alternative for alternative in power_cut if is_phrase(alternative)]
-    assert ("bdt",) in words[0] and words[1] == [("n",)]  # electricity in any words, then "nahi"
+    assert power_cut.concept == "c_power_cut" and ("ld", "sdn") in power_cut  # as "load shedding" is
+    assert "c_power_cut" in concepts_in(keyed_words("গ্রামে তিন দিন লোডশেডিং"))
 
 
 def test_stop_words_and_neighbours_written_together():
     assert {"for", "the", "ka", "theke"} <= STOP_WORDS
     assert len(groups("water for the village")) == 2
-    tube, well = groups("tube xyzzy")[0], groups("jol jiban")[1]
+    tube, well = groups("tube xyzzy")[1], groups("jol jiban")[1]
     assert (word_key("tubexyzzy"),) in tube                 # "tube xyzzy" tried as one word
     assert (word_key("joljiban"),) in well                  # "জলজীবন" is one word in Bengali
 
@@ -75,27 +86,50 @@ CELL = {"sub": "c", "role": "cmo_cell"}
 
 def phonetic_clause(q):
     body = queries.build(queries.SearchSchema().load({"q": q}), CELL, NOW)
-    (clause,) = [c for c in body["query"]["bool"]["must"][0]["dis_max"]["queries"] if "subject_phonetic" in str(c)
-                 and "bool" in c]
+    (clause,) = [c for c in body["query"]["bool"]["must"][0]["bool"]["should"]
+                 if queries.PHONETIC_FIELD in str(c) and "bool" in c]
     return clause["bool"]
 
 
-def test_the_query_requires_most_words_by_key_and_lets_one_letter_words_only_add_score():
+def test_the_query_requires_most_words_and_concepts_and_lets_one_letter_words_only_add_score():
     clause = phonetic_clause("tubewell kharap nei")
     required = clause["must"][0]["bool"]
-    assert required["minimum_should_match"] == queries.PHONETIC_MATCH and len(required["should"]) == 2
-    assert len(clause["should"]) == 1 and "'n'" in str(clause["should"])  # "nei" scores, never filters
-    matches = [q["multi_match"] for group in required["should"] for q in group["dis_max"]["queries"]
-               if "multi_match" in q]
-    assert not [q for q in matches if "fuzziness" in q]     # concepts' known spellings: exact keys
-    (typed,) = phonetic_clause("tubewell xqzzyfk")["must"][0]["bool"]["should"][1]["dis_max"]["queries"][:1]
-    assert typed["multi_match"]["fuzziness"] == "AUTO:4,7"  # a word as typed may be misspelt
+    assert required["minimum_should_match"] == queries.PHONETIC_MATCH
+    # each concept one term, whatever number of ways there are to say it (or the words written together)
+    tube_well, broken = (group["dis_max"]["queries"] for group in required["should"])
+    assert tube_well == [{"term": {"phonetic": "c_tube_well"}}, {"term": {"phonetic": word_key("tubewellkharap")}}]
+    assert broken[0] == {"term": {"phonetic": "c_broken"}}
+    assert clause["should"] == [{"term": {"phonetic": "n"}}]  # "nei" scores, never filters
+    typed = phonetic_clause("tubewell xqzzyfk")["must"][0]["bool"]["should"][1]["dis_max"]["queries"]
+    assert typed == [{"fuzzy": {"phonetic": {"value": word_key("xqzzyfk"), "fuzziness": "AUTO:4,7",
+                                             "prefix_length": 1}}},  # a word as typed may be misspelt
+                     {"term": {"phonetic": word_key("tubewellxqzzyfk")}}]
     assert queries.across_languages("the of for") == []     # nothing left to search by key
 
 
-def test_the_text_clauses_are_alternatives_the_best_of_which_counts():
+def test_a_concept_said_as_another_and_a_negation_is_also_searched_so():
+    (power_cut,) = phonetic_clause("bijli nahi")["must"][0]["bool"]["should"]
+    concept, (electricity, negation) = power_cut["dis_max"]["queries"][0], power_cut["dis_max"]["queries"][1]["bool"]["must"]
+    assert concept == {"term": {"phonetic": "c_power_cut"}} and negation == {"term": {"phonetic": "n"}}
+    assert electricity["dis_max"]["queries"][0] == {"term": {"phonetic": "c_electricity"}}
+
+
+def test_the_text_clauses_add_up():
     body = queries.build(queries.SearchSchema().load({"q": "tubewell kharap"}), CELL, NOW)
-    best = body["query"]["bool"]["must"][0]["dis_max"]
-    assert best["tie_breaker"] == queries.TIE_BREAKER < 1
-    assert [next(iter(q)) for q in best["queries"]] == ["multi_match", "multi_match", "bool"]  # phrase, words, keys
-    assert "fuzziness" not in str(best["queries"][:2])      # spelling variants are the phonetic keys' job
+    clauses = body["query"]["bool"]["must"][0]["bool"]
+    assert clauses["minimum_should_match"] == 1
+    assert [next(iter(q)) for q in clauses["should"]] == ["multi_match", "bool"]  # every word, keys
+    assert clauses["should"][0]["multi_match"]["type"] == "bool_prefix"
+    assert "fuzziness" not in str(clauses["should"][0])      # spelling variants are the phonetic keys' job
+
+
+def test_a_case_is_indexed_with_its_keys_and_concepts():
+    doc = document({"tracking_id": "WB-1", "version": 1, "subject": "টিউবওয়েল খারাপ", "description": "jol nei"})
+    assert doc["phonetic"].split() == ["tbl", "krp", "c_tube_well", "c_broken", "jl", "n", "c_water"]
+    assert "phonetic" not in document({"tracking_id": "WB-2", "version": 1, "subject": "", "description": None})
+
+
+def test_a_concept_is_not_read_into_common_words_that_share_a_variants_key():
+    said = concepts_in(keyed_words("তিন দিন ধরে কিছু করা হয়নি, দ্রুত ব্যবস্থা নিন। Please help, for ekta din."))
+    assert not {"c_mosquito", "c_salty", "c_burnt", "c_electric_pole", "c_embankment"} & set(said)
+    assert "c_salty" in concepts_in(keyed_words("টিউবওয়েলে নোনা জল")) and "c_salty" in concepts_in(keyed_words("salty"))
