@@ -13,7 +13,7 @@
 - `preferences` (keyed by a one-way key of the citizen's mobile), `subscriptions` (webhooks),
   `inbox` (staff notices, one document per box), `rate` (per-recipient counters), `sms_sink`.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -26,7 +26,7 @@ INBOX_SIZE = 200
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _step(state, now, detail=None, **extra):
@@ -50,19 +50,28 @@ class NotificationStore:
     def enqueue(self, delivery):
         """Record a planned message and make it due. False when it exists already (a replayed event).
         The due mark is written first: a crash between the two leaves a mark without a delivery, which
-        the sender drops, never a delivery nobody sends."""
-        if self.exists(delivery["_id"]):
-            return False
-        self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": delivery["not_before"]},
-                             upsert=True)
-        try:
-            self.deliveries.insert_one(delivery)
-        except DuplicateKeyError:
-            return False
+        the sender drops, never a delivery nobody sends. The case's log entry is written last and on every
+        replay too (`$addToSet`): a crash after the insert is repaired by the event's redelivery."""
+        created = False
+        if not self.exists(delivery["_id"]):
+            self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": delivery["not_before"]},
+                                 upsert=True)
+            try:
+                self.deliveries.insert_one(delivery)
+                created = True
+            except DuplicateKeyError:
+                pass
         if delivery.get("tracking_id"):
-            self.db.case_deliveries.update_one({"_id": delivery["tracking_id"]},
-                                               {"$addToSet": {"ids": delivery["_id"]}}, upsert=True)
-        return True
+            self._log_for_case(delivery["tracking_id"], delivery["_id"])
+        return created
+
+    def _log_for_case(self, tracking_id, delivery_id):
+        """MongoDB may refuse one of two racing upserts that both insert (E11000): retry as an update."""
+        entry = {"$addToSet": {"ids": delivery_id}}
+        try:
+            self.db.case_deliveries.update_one({"_id": tracking_id}, entry, upsert=True)
+        except DuplicateKeyError:
+            self.db.case_deliveries.update_one({"_id": tracking_id}, entry)
 
     def get(self, delivery_id):
         return self.deliveries.find_one({"_id": delivery_id})

@@ -83,3 +83,17 @@ def test_a_one_time_code_leaves_the_delivery_log_once_sent(store):
     assert "424242" in store.sms_sent("9830012348")[0]["text"]       # the development sink: the phone
     logged = store.get(delivery["_id"])
     assert "424242" not in str(logged) and logged["message"]["text"].startswith("(one-time code")
+
+
+def test_a_crash_between_the_delivery_and_its_case_log_entry_is_repaired_by_the_replay(store):
+    """The notification service was killed after inserting a delivery and before adding it to the case's
+    log; the event came back (never acked) and must leave the log complete, still sending nothing twice."""
+    delivery = filed("9830012349", utcnow())
+    store.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": delivery["not_before"]},
+                          upsert=True)
+    store.deliveries.insert_one(dict(delivery))  # ... and the process dies here
+    assert store.for_case("WB-2026-12345674") == []
+    assert store.enqueue(delivery) is False  # the replay: nothing new to send
+    assert [d["_id"] for d in store.for_case("WB-2026-12345674")] == [delivery["_id"]]
+    assert store.enqueue(delivery) is False  # and again: still one entry
+    assert store.db.case_deliveries.find_one({"_id": "WB-2026-12345674"})["ids"] == [delivery["_id"]]
