@@ -14,7 +14,7 @@ from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TO
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.export import csv_export
-from services.gateway.web import api, call, json_body
+from services.gateway.web import BadRequest, api, call, json_body
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, search_or_export, throttled
 from shared.correlation import CorrelationId
@@ -22,6 +22,7 @@ from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
 from shared.health import UP
 from shared.signed_rpc import SignedRpcProxy
+from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,11 @@ class GatewayService(NotificationRoutes):
     @api
     def file_grievance(self, request):
         actor = self.authenticate(request)
-        result = self._rpc("intake", self.intake.file_grievance, json_body(request), actor)
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not is_idempotency_key(key):
+            raise BadRequest("the Idempotency-Key header is not valid", {"Idempotency-Key": [IDEMPOTENCY_KEY_RULE]})
+        args = (json_body(request), actor) + ((key,) if key is not None else ())
+        result = self._rpc("intake", self.intake.file_grievance, *args)
         status = 200 if result["duplicate"] else 201
         return status, result, {"Location": f"/api/v1/grievances/{result['tracking_id']}"}
 
