@@ -9,7 +9,7 @@ import eventlet
 from services.intake.domain import idempotency, intake_rules
 from services.intake.storage import GrievanceStore, utcnow
 from shared.config import database_name
-from tests.integration.platform_client import CMO_CELL, citizen, drinking_water
+from tests.integration.platform_client import citizen, drinking_water
 
 
 def intake_store(mongo_client, platform_config):
