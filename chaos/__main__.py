@@ -5,7 +5,7 @@ stores, the index and the notification log that nothing was lost or duplicated.
 Loopback only, on private servers of the run's own (never the shared ones on 5672/27017/9200). Settings:
 CHAOS_FILINGS (2000), CHAOS_RATE (filings a second, 5), CHAOS_ACTION_SHARE (0.25 of the cases taken through
 acknowledge, request_info, provide_info, resolve), CHAOS_DOWN (seconds each victim stays down, 5),
-CHAOS_GAP (seconds between faults, 20), CHAOS_FAULTS (which, comma-separated; default all nine),
+CHAOS_GAP (seconds between faults, 30), CHAOS_FAULTS (which, comma-separated; default all nine),
 CHAOS_SETTLE (seconds to wait for the platform to catch up at the end, 240), CHAOS_KEEP=1 keeps the data.
 """
 import os
@@ -154,7 +154,7 @@ def main():
     filings = int(os.environ.get("CHAOS_FILINGS", 2000))
     rate = float(os.environ.get("CHAOS_RATE", 5))
     share = float(os.environ.get("CHAOS_ACTION_SHARE", 0.25))
-    down, gap = float(os.environ.get("CHAOS_DOWN", 5)), float(os.environ.get("CHAOS_GAP", 20))
+    down, gap = float(os.environ.get("CHAOS_DOWN", 5)), float(os.environ.get("CHAOS_GAP", 30))
     faults = [f for f in os.environ.get("CHAOS_FAULTS", ",".join(ALL_FAULTS)).split(",") if f]
     unknown = set(faults) - set(ALL_FAULTS)
     if unknown:

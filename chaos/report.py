@@ -58,6 +58,8 @@ def fault_rows(fault_log, clients, found, created):
             f"{outage - fault['killed']:.1f} s" if outage else "0 s",
             str(len(ids & lost)), str(sum(1 for f in filings if f.subject in duplicates)),
             str(len(ids & unnotified)),
+            str(sum(1 for d in found["in_doubt"] if d.get("claimed_at") and fault["killed"] - 30
+                    <= d["claimed_at"].timestamp() <= fault.get("healthy", fault["killed"] + 60))),
             "; ".join(f"{n} {how}" for how, n in sorted(resolved.items())) or "none",
         ])
     return rows
@@ -66,6 +68,7 @@ def fault_rows(fault_log, clients, found, created):
 def render(fault_log, clients, found, created, filings, rate, elapsed):
     head = ["fault (kill -9)", "filings failed (first answer)", "actions failed", "healthy again after",
             "last failed filing after the kill", "cases lost", "duplicates", "notifications lost",
+            "sends in doubt",
             "ambiguous answers: how each resolved"]
     lines = [f"{filings} filings at {rate:g}/s with Idempotency-Keys, {len(clients.actions)} officers' and "
              f"citizens' actions, {elapsed / 60:.1f} min in all", "",
@@ -73,6 +76,8 @@ def render(fault_log, clients, found, created, filings, rate, elapsed):
     lines += ["| " + " | ".join(row) + " |" for row in fault_rows(fault_log, clients, found, created)]
     lines += ["", "| check | result |", "| --- | --- |"]
     for name, value in found.items():
+        if name == "in_doubt":
+            continue
         shown = value if isinstance(value, (int, dict)) else (len(value) if not value else
                                                               f"{len(value)}: {', '.join(map(str, value[:5]))}")
         lines.append(f"| {name} | {shown} |")

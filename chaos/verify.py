@@ -17,7 +17,8 @@ class Evidence:
                  "created_at": 1})}
         notification = mongo[database_name(config, "notification")]
         self.deliveries = list(notification.deliveries.find(
-            {}, {"tracking_id": 1, "event_id": 1, "event_type": 1, "channel": 1, "recipient.key": 1, "state": 1}))
+            {}, {"tracking_id": 1, "event_id": 1, "event_type": 1, "channel": 1, "recipient.key": 1, "state": 1,
+             "claimed_at": 1}))
         self.case_logs = {d["_id"]: set(d.get("ids", [])) for d in notification.case_deliveries.find()}
         self.sends = Counter(s.get("delivery_id") for s in notification.sms_sink.find({}, {"delivery_id": 1}))
         self.indexed = {}
@@ -51,6 +52,8 @@ def check(evidence, filings, actions):
                               if d["_id"] not in evidence.case_logs.get(t, set()))
     unsent = Counter(d["state"] for d in evidence.deliveries if d["state"] not in TERMINAL_SENT)
     sent_twice = sorted(i for i, count in evidence.sends.items() if count > 1)
+    # a send a kill interrupted (SMS, email, webhook): it may have gone out, so it waits for an administrator
+    in_doubt = [d for d in evidence.deliveries if d["state"] in ("sending", "dead_letter")]
     per_recipient = Counter((d["event_id"], d["recipient"]["key"], d["channel"]) for d in evidence.deliveries)
     notified_twice = sorted(k for k, count in per_recipient.items() if count > 1)
 
@@ -68,6 +71,10 @@ def check(evidence, filings, actions):
         "deliveries": len(evidence.deliveries), "cases without their filing SMS": no_filing_sms,
         "deliveries missing from the case's log": missing_from_log,
         "deliveries not sent (by state)": dict(unsent), "SMS sent twice": sent_twice,
+        "sends interrupted by a kill, left to an administrator": len(in_doubt),
+        "  of which had gone out (the development SMS sink has them)": sum(
+            1 for d in in_doubt if evidence.sends.get(d["_id"])),
+        "in_doubt": in_doubt,
         "notified twice (event, recipient, channel)": notified_twice,
         "officer actions accepted": len(done), "accepted actions lost": actions_lost,
         "actions applied twice": actions_twice,
