@@ -3,7 +3,7 @@ steady load of filings (with Idempotency-Keys) and officers' actions, start each
 stores, the index and the notification log that nothing was lost or duplicated.
 
 Loopback only, on private servers of the run's own (never the shared ones on 5672/27017/9200). Settings:
-CHAOS_FILINGS (2000), CHAOS_RATE (filings a second, 5), CHAOS_ACTION_SHARE (0.25 of the cases taken through
+CHAOS_FILINGS (2000), CHAOS_RATE (filings a second, 3; CHAOS_MAX_IN_FLIGHT, 12, waiting for their answer at most), CHAOS_ACTION_SHARE (0.2 of the cases taken through
 acknowledge, request_info, provide_info, resolve), CHAOS_DOWN (seconds each victim stays down, 5),
 CHAOS_GAP (seconds between faults, 30), CHAOS_FAULTS (which, comma-separated; default all nine),
 CHAOS_SETTLE (seconds to wait for the platform to catch up at the end, 240), CHAOS_KEEP=1 keeps the data.
@@ -152,8 +152,9 @@ def settle(platform, clients, timeout):
 
 def main():
     filings = int(os.environ.get("CHAOS_FILINGS", 2000))
-    rate = float(os.environ.get("CHAOS_RATE", 5))
-    share = float(os.environ.get("CHAOS_ACTION_SHARE", 0.25))
+    rate = float(os.environ.get("CHAOS_RATE", 3))
+    in_flight = int(os.environ.get("CHAOS_MAX_IN_FLIGHT", 12))
+    share = float(os.environ.get("CHAOS_ACTION_SHARE", 0.2))
     down, gap = float(os.environ.get("CHAOS_DOWN", 5)), float(os.environ.get("CHAOS_GAP", 30))
     faults = [f for f in os.environ.get("CHAOS_FAULTS", ",".join(ALL_FAULTS)).split(",") if f]
     unknown = set(faults) - set(ALL_FAULTS)
@@ -167,7 +168,7 @@ def main():
     try:
         platform.start()
         say(f"platform up in {time.time() - started:.0f}s at {platform.base_url} (logs: {directory})")
-        clients = Clients(platform.base_url, run, time.time)
+        clients = Clients(platform.base_url, run, time.time, max_in_flight=in_flight)
         stop, fault_log = threading.Event(), []
         injector = threading.Thread(target=inject_faults, args=(platform, faults, down, gap, fault_log, stop))
         injector.start()

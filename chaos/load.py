@@ -63,8 +63,9 @@ class Action:
 
 
 class Clients:
-    def __init__(self, base_url, run, clock, retry_for=240.0):
+    def __init__(self, base_url, run, clock, retry_for=240.0, max_in_flight=12):
         self.base, self.run, self.clock, self.retry_for = base_url, run, clock, retry_for
+        self.in_flight = threading.BoundedSemaphore(max_in_flight)  # citizens wait for an answer: closed loop
         self.filings, self.actions = [], []
         self.lock = threading.Lock()
         self.local = threading.local()
@@ -77,7 +78,7 @@ class Clients:
     def _send(self, method, path, actor, body=None, headers=None):
         headers = {"Authorization": f"Bearer {make_dev_token(actor)}", **(headers or {})}
         try:
-            response = self._session().request(method, self.base + path, json=body, headers=headers, timeout=15)
+            response = self._session().request(method, self.base + path, json=body, headers=headers, timeout=30)
         except requests.RequestException:
             self.local.session = requests.Session()
             return CONNECTION_FAILED, None
@@ -93,6 +94,9 @@ class Clients:
                 "complainant": {"name": "Chaos Citizen", "mobile": mobile, "language": "en"}, "channel": "mobile"}
 
     def file(self, n, with_actions):
+        self._file(n, with_actions)
+
+    def _file(self, n, with_actions):
         mobile = f"7{n:09d}"
         body = self.body(n, mobile)
         filing = Filing(n, uuid.uuid4().hex, mobile, body["subject"])
@@ -111,6 +115,7 @@ class Clients:
                 break
             time.sleep(pause)
             pause = min(pause * 2, 5.0)
+        self.in_flight.release()
         if with_actions and filing.status == 201:
             self.take_through_steps(filing)
 
@@ -119,7 +124,7 @@ class Clients:
             status, case = self._send("GET", f"/api/v1/grievances/{tracking_id}", CMO_CELL)
             if status == 200:
                 return case
-            time.sleep(1.0)
+            time.sleep(2.0)
         return None
 
     def take_through_steps(self, filing):
@@ -130,7 +135,7 @@ class Clients:
             case = self._read_case(tracking_id, deadline)
             if case and case["status"] == "routed" and case.get("officer_id"):
                 break
-            time.sleep(1.0)
+            time.sleep(2.0)
         else:
             return
         actors = {"officer": officer_for(case), "citizen": citizen(filing.mobile)}
@@ -162,7 +167,8 @@ class Clients:
 
 
 def steady_load(clients, count, rate, action_share, stop):
-    """Start `count` filings at `rate` a second, each in a thread of its own; returns the threads."""
+    """Start `count` filings at `rate` a second (fewer when `max_in_flight` wait for their answers), each in
+    a thread of its own; returns the threads."""
     threads, started = [], time.monotonic()
     every = max(1, round(1 / action_share)) if action_share else 0
     for n in range(count):
@@ -171,6 +177,7 @@ def steady_load(clients, count, rate, action_share, stop):
         delay = started + n / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+        clients.in_flight.acquire()  # released once the filing has its answer
         thread = threading.Thread(target=clients.file, args=(n, bool(every) and n % every == 0), daemon=True)
         thread.start()
         threads.append(thread)
