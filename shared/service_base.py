@@ -1,7 +1,7 @@
 """What every store-backed service has: its own database, a correlation ID, callers verified on every RPC
 (shared/signed_rpc.py), and a `health` RPC."""
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from shared.resilient_rpc import rpc
 
 from shared.correlation import CorrelationId
 from shared.health import check_database, service_report

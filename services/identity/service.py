@@ -6,7 +6,7 @@ import requests
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
-from nameko.rpc import rpc
+from shared.resilient_rpc import rpc
 from nameko.timer import timer
 
 from services.identity import otp

@@ -3,7 +3,7 @@ import logging
 import time
 import uuid
 
-from nameko.rpc import rpc
+from shared.resilient_rpc import rpc
 from nameko.timer import timer
 
 from services.intake import access

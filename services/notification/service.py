@@ -12,7 +12,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from nameko.rpc import rpc
+from shared.resilient_rpc import rpc
 from nameko.timer import timer
 
 from services.notification import planning

@@ -3,7 +3,7 @@ import dataclasses
 import logging
 from datetime import datetime, timezone
 
-from nameko.rpc import rpc
+from shared.resilient_rpc import rpc
 from pymongo.errors import DuplicateKeyError
 from nameko.timer import timer
 

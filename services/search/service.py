@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from elasticsearch import BadRequestError
 from marshmallow import ValidationError
-from nameko.rpc import rpc
+from shared.resilient_rpc import rpc
 
 from services.search import insights, queries, similar
 from services.search.bulk import Batcher, WriteTargets, bulk_write
