@@ -20,7 +20,14 @@ import requests
 
 from chaos import report
 from chaos.load import Clients, steady_load
-from chaos.servers import ROOT, PrivateElasticsearch, PrivateFerretDB, PrivateRabbitMQ, free_port, wait_until
+from chaos.servers import (
+    ROOT,
+    PrivateElasticsearch,
+    PrivateFerretDB,
+    PrivateRabbitMQ,
+    free_port,
+    wait_until,
+)
 from chaos.verify import Evidence, check
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
 from services.launcher import ServiceProcess
@@ -151,11 +158,11 @@ def settle(platform, clients, timeout):
 
 
 def main():
-    filings = int(os.environ.get("CHAOS_FILINGS", 2000))
-    rate = float(os.environ.get("CHAOS_RATE", 3))
-    in_flight = int(os.environ.get("CHAOS_MAX_IN_FLIGHT", 12))
-    share = float(os.environ.get("CHAOS_ACTION_SHARE", 0.2))
-    down, gap = float(os.environ.get("CHAOS_DOWN", 5)), float(os.environ.get("CHAOS_GAP", 30))
+    filings = int(os.environ.get("CHAOS_FILINGS", "2000"))
+    rate = float(os.environ.get("CHAOS_RATE", "3"))
+    in_flight = int(os.environ.get("CHAOS_MAX_IN_FLIGHT", "12"))
+    share = float(os.environ.get("CHAOS_ACTION_SHARE", "0.2"))
+    down, gap = float(os.environ.get("CHAOS_DOWN", "5")), float(os.environ.get("CHAOS_GAP", "30"))
     faults = [f for f in os.environ.get("CHAOS_FAULTS", ",".join(ALL_FAULTS)).split(",") if f]
     unknown = set(faults) - set(ALL_FAULTS)
     if unknown:
@@ -178,7 +185,7 @@ def main():
         say("load sent and every fault done; waiting for the clients' retries")
         for thread in threads:
             thread.join()
-        found, created = settle(platform, clients, float(os.environ.get("CHAOS_SETTLE", 240)))
+        found, created = settle(platform, clients, float(os.environ.get("CHAOS_SETTLE", "240")))
         table = report.render(fault_log, clients, found, created, filings, rate, time.time() - started)
         print(table)
         (ROOT / "var" / "chaos" / "last-result.md").write_text(table)

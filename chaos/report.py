@@ -70,8 +70,8 @@ def render(fault_log, clients, found, created, filings, rate, elapsed):
             "last failed filing after the kill", "cases lost", "duplicates", "notifications lost",
             "sends in doubt",
             "ambiguous answers: how each resolved"]
-    lines = [f"{filings} filings at {rate:g}/s with Idempotency-Keys, {len(clients.actions)} officers' and "
-             f"citizens' actions, {elapsed / 60:.1f} min in all", "",
+    lines = [(f"{filings} filings at {rate:g}/s with Idempotency-Keys, {len(clients.actions)} officers' and "
+              f"citizens' actions, {elapsed / 60:.1f} min in all"), "",
              "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     lines += ["| " + " | ".join(row) + " |" for row in fault_rows(fault_log, clients, found, created)]
     lines += ["", "| check | result |", "| --- | --- |"]

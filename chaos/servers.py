@@ -42,7 +42,7 @@ def wait_until(check, timeout, what):
         try:
             if check():
                 return
-        except Exception:  # noqa: BLE001 - not up yet, whatever the reason
+        except Exception:  # noqa: BLE001, S110 - not up yet, whatever the reason
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{what} did not come up within {timeout}s")
@@ -163,7 +163,7 @@ def newest_jdk():
     best, best_major = None, 0
     for home in glob.glob("/usr/lib/jvm/*"):
         try:
-            out = subprocess.run([f"{home}/bin/java", "-version"], capture_output=True, text=True).stderr
+            out = subprocess.run([f"{home}/bin/java", "-version"], capture_output=True, text=True, check=False).stderr
             major = int(out.split('"')[1].split(".")[0])
         except (OSError, IndexError, ValueError):
             continue
