@@ -6,13 +6,14 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv deploy-tools infra infra-down infra-status run test test-unit test-integration bench eval train seed reindex clean
+.PHONY: help venv deploy-tools infra infra-down infra-status run test test-unit test-integration bench chaos eval train seed reindex clean
 
 help:
 	@echo "make run         install what is missing, start the servers and the six services (Ctrl-C stops them)"
 	@echo "make test        install what is missing, start the servers, run unit and integration tests"
 	@echo "make test-unit   unit tests only (no servers)"
 	@echo "make bench       benchmarks against the local servers, printed as a table"
+	@echo "make chaos       kill -9 each service and server in turn under load, on private servers; prove nothing lost"
 	@echo "make eval        routing (and search) quality on the held-out evaluation set, as tables and JSON in var/eval"
 	@echo "make train       retrain the routing classifier on the evaluation set's dev part (services/routing/data)"
 	@echo "make seed        (with make run going) create the demo officers, supervisor, CMO cell and admin"
@@ -60,6 +61,9 @@ test-integration: infra
 
 bench: infra
 	@$(VENV_PY) -m bench $(SECTION)
+
+chaos: infra  # for the FerretDB binary and the unpacked Elasticsearch; the run starts private servers of its own
+	@$(VENV_PY) -m chaos
 
 eval: venv
 	@$(VENV_PY) -m evaluation $(EVAL_ARGS)

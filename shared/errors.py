@@ -1,5 +1,5 @@
 """Errors that cross the RPC boundary as themselves (nameko re-raises them in the caller), so the
-gateway can answer with the right HTTP status: 400, 403, 404, 409, 429."""
+gateway can answer with the right HTTP status: 400, 403, 404, 409, 422, 429."""
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -51,11 +51,20 @@ class Conflict(PlatformError):
 
 
 @deserialize_to_instance
+class Unprocessable(PlatformError):
+    """Well-formed, but contradicts what the platform holds (an Idempotency-Key reused with another body)."""
+    status = 422
+
+    def body(self):
+        return {"error": self.message, "fields": self.details}
+
+
+@deserialize_to_instance
 class RateLimited(PlatformError):
     status = 429
 
 
-EXPECTED = (ValidationFailed, Unauthenticated, Forbidden, NotFound, Conflict, RateLimited)
+EXPECTED = (ValidationFailed, Unauthenticated, Forbidden, NotFound, Conflict, Unprocessable, RateLimited)
 
 
 def validated(schema, payload):

@@ -1,12 +1,12 @@
 """What every store-backed service has: its own database, a correlation ID and trace, metrics, callers verified
 on every RPC (shared/signed_rpc.py), and a `health` RPC."""
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from shared.correlation import CorrelationId
 from shared.health import check_database, service_report
 from shared.metrics import EntrypointMetrics
 from shared.mongo import MongoDatabase
+from shared.resilient_rpc import rpc
 from shared.signed_rpc import VerifiedCaller
 from shared.tracing import Tracing
 

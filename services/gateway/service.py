@@ -16,7 +16,7 @@ from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, search_or_export, throttled
-from services.gateway.web import api, call, json_body
+from services.gateway.web import BadRequest, api, call, json_body
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
@@ -24,6 +24,7 @@ from shared.health import UP
 from shared.metrics import EntrypointMetrics
 from shared.signed_rpc import SignedRpcProxy
 from shared.tracing import Tracing
+from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,11 @@ class GatewayService(NotificationRoutes):
     @api
     def file_grievance(self, request):
         actor = self.authenticate(request)
-        result = self._rpc("intake", self.intake.file_grievance, json_body(request), actor)
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not is_idempotency_key(key):
+            raise BadRequest("the Idempotency-Key header is not valid", {"Idempotency-Key": [IDEMPOTENCY_KEY_RULE]})
+        args = (json_body(request), actor) + ((key,) if key is not None else ())
+        result = self._rpc("intake", self.intake.file_grievance, *args)
         status = 200 if result["duplicate"] else 201
         return status, result, {"Location": f"/api/v1/grievances/{result['tracking_id']}"}
 

@@ -13,6 +13,11 @@ from shared.errors import PlatformError
 
 log = logging.getLogger(__name__)
 
+# What a service raises when its store, index or broker is unreachable (pymongo, elastic-transport, kombu):
+# an outage to retry after (503), not a bug (500).
+OUTAGE_ERRORS = frozenset({"AutoReconnect", "ConnectionFailure", "ServerSelectionTimeoutError", "NetworkTimeout",
+                           "NotPrimaryError", "WaitQueueTimeoutError", "ConnectionError", "ConnectionTimeout",
+                           "OperationalError"})
 MAX_BODY_BYTES = 64 * 1024  # cheap phones on slow networks: bodies are small; attachments go elsewhere
 MAX_DEPTH = 32  # the deepest body any route takes is 4 levels; the parser itself gives up near 1,000
 
@@ -122,6 +127,9 @@ def api(handler):
         except PlatformError as error:
             return json_response(error.body(), status=error.status)
         except RemoteError as error:
+            if error.exc_type in OUTAGE_ERRORS:  # a store or server restarting: nothing to fix, try again
+                log.warning("a service's store is unreachable", extra={"error": error.exc_type})
+                return json_response({"error": "a store is unavailable; try again in a minute"}, status=503)
             log.error("unexpected error from a service", extra={"error": str(error)})
             return json_response({"error": "internal error"}, status=500)
         return json_response(body, status=status, headers=headers)

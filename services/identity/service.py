@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 import requests
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.identity import otp
@@ -26,6 +25,7 @@ from services.identity.storage import IdentityStorage
 from shared.actors import ADMIN, actor_schema
 from shared.errors import EXPECTED, Conflict, Forbidden, RateLimited, validated
 from shared.masking import mask_mobile
+from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
 from shared.signed_rpc import SignedRpcProxy
 

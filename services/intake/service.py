@@ -1,12 +1,13 @@
 """Intake: owns the case of record for every grievance (filing, timeline, officer actions, feedback)."""
 import logging
 import time
+import uuid
 
-from nameko.rpc import rpc
+from nameko.timer import timer
 
 from services.intake import access
 from services.intake.domain import grievance as domain
-from services.intake.domain import intake_rules, lifecycle, tracking
+from services.intake.domain import idempotency, intake_rules, lifecycle, tracking
 from services.intake.domain.lifecycle import CITIZEN, LifecycleError
 from services.intake.schemas import (
     ACTION_SCHEMAS,
@@ -18,10 +19,22 @@ from services.intake.schemas import (
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
 from shared.actors import ADMIN, SYSTEM, actor_schema
 from shared.consumers import reliable_event_handler
-from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, RateLimited, ValidationFailed, validated
+from shared.errors import (
+    EXPECTED,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PlatformError,
+    RateLimited,
+    Unprocessable,
+    ValidationFailed,
+    validated,
+)
 from shared.events import json_data, new_event
 from shared.outbox import Outbox, RelaysOutbox
+from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
+from shared.validators import IDEMPOTENCY_KEY_RULE
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +55,9 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     # --- citizens and officers (through the gateway) ---------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
-    def file_grievance(self, payload, actor):
+    def file_grievance(self, payload, actor, idempotency_key=None):
+        """File a grievance. With an `idempotency_key`, the same request sent again (a retry after a timeout
+        or a 5xx) answers the first answer and files nothing more."""
         actor = validated(actor_schema, actor)
         grievance = validated(_grievance_schema, payload)
         override = grievance.pop("override_filing_limit")
@@ -50,11 +65,60 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             raise Forbidden("only an officer filing a phone-assisted case may lift the filing limit")
         if actor["role"] == CITIZEN:
             grievance["complainant"]["mobile"] = self._proven_mobile(grievance["complainant"].get("mobile"), actor)
+        tracking_id = tracking.new_tracking_id(utcnow().year)
+        if idempotency_key is None:
+            return self._file(tracking_id, grievance, actor, override)
+        if not idempotency.is_valid_key(idempotency_key):
+            raise ValidationFailed("the Idempotency-Key is not valid", {"Idempotency-Key": [IDEMPOTENCY_KEY_RULE]})
+        return self._file_once(idempotency.key_id(actor, idempotency_key), idempotency.fingerprint(payload),
+                               tracking_id, grievance, actor, override)
+
+    def _file_once(self, key, fingerprint, tracking_id, grievance, actor, override):
+        """Claim the key (one unique insert naming the tracking ID), file, write the answer on the claim.
+        A retry finds the answer, or the case a dead request filed, or takes over a claim whose request
+        died before filing; a concurrent one waits for the answer, then gets 409."""
+        owner = uuid.uuid4().hex
+        waited_until = time.monotonic() + idempotency.WAIT_FOR_ANSWER_SECONDS
+        while True:
+            now = utcnow()
+            claim = self.store.claim_idempotency_key(key, fingerprint, tracking_id, owner, now, idempotency.KEEP_FOR)
+            if claim is None:
+                continue  # released in between: claim again
+            case = None
+            if claim["fingerprint"] == fingerprint and claim.get("answer") is None and claim["owner"] != owner:
+                case = self.store.get(claim["tracking_id"])
+            verdict = idempotency.verdict(claim, owner, fingerprint,
+                                          case is not None and case.get("idempotency_key") == key, now)
+            if verdict == idempotency.MISMATCH:
+                raise Unprocessable("this Idempotency-Key was sent before with a different request",
+                                    {"Idempotency-Key": ["Already used with a different body."]})
+            if verdict == idempotency.ANSWER:
+                if claim.get("answer") is not None:
+                    return claim["answer"]
+                answer = _first_answer(case)  # its request died after filing, before answering
+                self.store.answer_idempotency_key(key, answer)
+                return answer
+            if verdict == idempotency.TAKE_OVER and self.store.take_over_idempotency_key(key, claim["owner"],
+                                                                                           owner, now):
+                verdict = idempotency.FILE
+            if verdict == idempotency.FILE:
+                try:
+                    answer = self._file(claim["tracking_id"], grievance, actor, override, {"key": key, "owner": owner})
+                except PlatformError:
+                    self.store.release_idempotency_key(key, owner)  # refused: nothing was filed
+                    raise
+                self.store.answer_idempotency_key(key, answer)
+                return answer
+            if time.monotonic() > waited_until:
+                raise Conflict("a request with this Idempotency-Key is in progress; try again in a moment",
+                               {"allowed": []})
+            time.sleep(CLAIM_POLL_SECONDS)
+
+    def _file(self, tracking_id, grievance, actor, override, idempotent=None):
         now = utcnow()
         mobile = grievance["complainant"].get("mobile")
-        tracking_id = tracking.new_tracking_id(now.year)
         if not mobile:  # no repeat check or limit without a number: the cell calls to complete it
-            case = self._insert_new_case(tracking_id, grievance, actor, now, repeat_key=None)
+            case = self._insert_new_case(tracking_id, grievance, actor, now, repeat_key=None, idempotent=idempotent)
             return self._filed(case)
 
         repeat_key = intake_rules.duplicate_key(mobile, grievance["subject"], grievance["description"])
@@ -71,7 +135,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
                 raise RateLimited(f"this mobile number has filed {limit} grievances this month; "
                                   "call the cell to file more")
             try:
-                case = self._insert_new_case(tracking_id, grievance, actor, now, repeat_key, claim)
+                case = self._insert_new_case(tracking_id, grievance, actor, now, repeat_key, claim, idempotent)
             except Exception:
                 self.store.release_filing(month_key)  # nothing was filed: the month's slot goes back
                 raise
@@ -79,6 +143,13 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             self.store.release_repeat(repeat_key, claim["tracking_id"])  # nor is there a case to repeat
             raise
         return self._filed(case)
+
+    @timer(interval=600)
+    def forget_idempotency_keys(self):
+        """Keys are kept 24 hours (FerretDB has no TTL indexes: a periodic purge)."""
+        forgotten = self.store.forget_idempotency_keys(utcnow())
+        if forgotten:
+            log.info("idempotency keys forgotten", extra={"count": forgotten})
 
     @rpc(expected_exceptions=EXPECTED)
     def get_grievance(self, tracking_id, actor):
@@ -258,19 +329,30 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             time.sleep(CLAIM_POLL_SECONDS)  # the first filing is inserting its case
         raise Conflict("the same complaint is being filed right now; try again in a moment", {"allowed": []})
 
-    def _insert_new_case(self, tracking_id, grievance, actor, now, repeat_key, claim=None):
+    def _insert_new_case(self, tracking_id, grievance, actor, now, repeat_key, claim=None, idempotent=None):
         """Insert the case with its `grievance.filed` event; a taken tracking ID is drawn again (and the
-        repeat claim moved to the new one)."""
+        repeat claim and the idempotency claim moved to the new one). Under an idempotency key, the case
+        found under our tracking ID with our key is ours (a retry that took our claim over filed it)."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             case, events = domain.new_case(tracking_id, grievance, actor, now)
             case["duplicate_key"] = repeat_key
+            if idempotent:
+                case["idempotency_key"] = idempotent["key"]
             self.outbox.mark(tracking_id)
             try:
                 self.store.insert(case, self._envelopes(case, events))
             except DuplicateKeyError:
+                if idempotent:
+                    existing = self.store.get(tracking_id)
+                    if existing is not None and existing.get("idempotency_key") == idempotent["key"]:
+                        return existing
                 fresh = tracking.new_tracking_id(now.year)
                 if claim is not None and self.store.move_repeat(repeat_key, tracking_id, fresh, now):
                     claim["tracking_id"] = fresh
+                if idempotent and not self.store.move_idempotency_key(idempotent["key"], idempotent["owner"],
+                                                                      fresh):
+                    raise Conflict("a request with this Idempotency-Key is in progress; try again in a moment",
+                                   {"allowed": []}) from None
                 tracking_id = fresh
                 continue
             return case
@@ -339,3 +421,10 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         snapshot = domain.snapshot(case)
         return [new_event(kind, self.name, {**details, "case": snapshot}, subject=case["_id"],
                           correlation_id=self.correlation_id) for kind, details in events]
+
+
+def _first_answer(case):
+    """The answer its filing gave (the case's first status, not its current one)."""
+    first = case["timeline"][0]
+    return {"tracking_id": case["_id"], "status": first["status"], "missing": first.get("missing", []),
+            "duplicate": False}

@@ -18,6 +18,7 @@ class GrievanceStore:
         self.repeats = database.repeat_keys
         self.counters = database.filing_counters
         self.access_log = database.personal_data_reads
+        self.idempotency = database.idempotency_keys
 
     def insert(self, case, events):
         """Insert a new case with its first events. Raises DuplicateKeyError on a tracking-ID collision."""
@@ -43,7 +44,7 @@ class GrievanceStore:
 
     # Left out of an export page: what snapshot() drops anyway, and the complainant's personal data.
     EXPORT_PROJECTION = {name: 0 for name in ("timeline", "versions", "outbox", "supporter_keys", "duplicate_key",
-                                              "complainant")}
+                                              "idempotency_key", "complainant")}
 
     def export_page(self, after_id, limit):
         """Cases in `_id` order after `after_id`. On MongoDB the `_id` index serves this; FerretDB v1
@@ -92,6 +93,39 @@ class GrievanceStore:
 
     def release_filing(self, month_key):
         counters.give_back(self.counters, month_key)
+
+
+    # Idempotency keys: {_id: key id, fingerprint, tracking_id, owner, claimed_at, expires_at, answer}.
+    def claim_idempotency_key(self, key, fingerprint, tracking_id, owner, now, keep_for):
+        """Claim `key` for this request (one unique insert), or the claim in force already."""
+        claim = {"_id": key, "fingerprint": fingerprint, "tracking_id": tracking_id, "owner": owner,
+                 "claimed_at": now, "expires_at": now + keep_for, "answer": None}
+        try:
+            self.idempotency.insert_one(claim)
+            return claim
+        except DuplicateKeyError:
+            return self.idempotency.find_one({"_id": key})
+
+    def take_over_idempotency_key(self, key, from_owner, to_owner, now):
+        """A stale claim passes to a retry; True for exactly one of racing retries."""
+        return self.idempotency.update_one(
+            {"_id": key, "owner": from_owner, "answer": None},
+            {"$set": {"owner": to_owner, "claimed_at": now}}).matched_count == 1
+
+    def move_idempotency_key(self, key, owner, tracking_id):
+        """Our claim names a newly drawn tracking ID (the first collided with another case)."""
+        return self.idempotency.update_one({"_id": key, "owner": owner, "answer": None},
+                                           {"$set": {"tracking_id": tracking_id}}).matched_count == 1
+
+    def answer_idempotency_key(self, key, answer):
+        self.idempotency.update_one({"_id": key, "answer": None}, {"$set": {"answer": answer}})
+
+    def release_idempotency_key(self, key, owner):
+        """A request that claimed its key and then filed nothing (refused) gives it back."""
+        self.idempotency.delete_one({"_id": key, "owner": owner, "answer": None})
+
+    def forget_idempotency_keys(self, now):
+        return self.idempotency.delete_many({"expires_at": {"$lt": now}}).deleted_count
 
 
 class GrievanceStorage(MongoDatabase):

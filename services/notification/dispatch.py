@@ -80,6 +80,7 @@ class Dispatcher:
         self.store, self.channels, self.settings, self.sealer = store, channels, settings, sealer
         self.running = Semaphore(1)
         self.pool = eventlet.GreenPool(settings.concurrency)
+        self.replay_safe = {name for name, channel in channels.items() if getattr(channel, "replay_safe", False)}
         self.in_flight = {}  # delivery id -> the claimed delivery, while its channel is sending it
 
     def run(self, now=None):
@@ -101,7 +102,7 @@ class Dispatcher:
         now = now or utcnow()
         delivery = self.store.claim(delivery_id, now)
         if delivery is None:
-            self.store.settle_due(delivery_id, now, STALE_SEND)
+            self.store.settle_due(delivery_id, now, STALE_SEND, self.replay_safe)
             return False
         self.in_flight[delivery_id] = delivery  # left there if this thread is killed (abandon_in_flight)
         try:

@@ -12,7 +12,6 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.notification import planning
@@ -33,6 +32,7 @@ from shared.catalog import districts
 from shared.consumers import reliable_event_handler
 from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
 from shared.masking import mask_address, mask_contacts_in_text
+from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
 
 log = logging.getLogger(__name__)

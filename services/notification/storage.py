@@ -13,7 +13,7 @@
 - `preferences` (keyed by a one-way key of the citizen's mobile), `subscriptions` (webhooks),
   `inbox` (staff notices, one document per box), `rate` (per-recipient counters), `sms_sink`.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -26,7 +26,7 @@ INBOX_SIZE = 200
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _step(state, now, detail=None, **extra):
@@ -50,19 +50,28 @@ class NotificationStore:
     def enqueue(self, delivery):
         """Record a planned message and make it due. False when it exists already (a replayed event).
         The due mark is written first: a crash between the two leaves a mark without a delivery, which
-        the sender drops, never a delivery nobody sends."""
-        if self.exists(delivery["_id"]):
-            return False
-        self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": delivery["not_before"]},
-                             upsert=True)
-        try:
-            self.deliveries.insert_one(delivery)
-        except DuplicateKeyError:
-            return False
+        the sender drops, never a delivery nobody sends. The case's log entry is written last and on every
+        replay too (`$addToSet`): a crash after the insert is repaired by the event's redelivery."""
+        created = False
+        if not self.exists(delivery["_id"]):
+            self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": delivery["not_before"]},
+                                 upsert=True)
+            try:
+                self.deliveries.insert_one(delivery)
+                created = True
+            except DuplicateKeyError:
+                pass
         if delivery.get("tracking_id"):
-            self.db.case_deliveries.update_one({"_id": delivery["tracking_id"]},
-                                               {"$addToSet": {"ids": delivery["_id"]}}, upsert=True)
-        return True
+            self._log_for_case(delivery["tracking_id"], delivery["_id"])
+        return created
+
+    def _log_for_case(self, tracking_id, delivery_id):
+        """MongoDB may refuse one of two racing upserts that both insert (E11000): retry as an update."""
+        entry = {"$addToSet": {"ids": delivery_id}}
+        try:
+            self.db.case_deliveries.update_one({"_id": tracking_id}, entry, upsert=True)
+        except DuplicateKeyError:
+            self.db.case_deliveries.update_one({"_id": tracking_id}, entry)
 
     def get(self, delivery_id):
         return self.deliveries.find_one({"_id": delivery_id})
@@ -99,10 +108,11 @@ class NotificationStore:
             self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": not_before or now},
                                  upsert=True)
 
-    def settle_due(self, delivery_id, now, stale_after):
+    def settle_due(self, delivery_id, now, stale_after, replay_safe=()):
         """A due mark whose delivery could not be claimed: drop it when there is nothing left to send,
         move it to the delivery's own time when that is later, and give up a send that a dead worker
-        left half-done (it may or may not have gone out: an administrator decides, never a blind retry)."""
+        left half-done (it may or may not have gone out: an administrator decides, never a blind retry),
+        unless its channel shows a message sent twice once (`replay_safe`): then it is sent again."""
         delivery = self.get(delivery_id)
         if delivery is None:
             mark = self.due.find_one({"_id": delivery_id}) or {}
@@ -113,8 +123,20 @@ class NotificationStore:
             self.due.delete_one({"_id": delivery_id})
         elif delivery["state"] in CLAIMABLE and delivery["not_before"] > now:
             self.due.replace_one({"_id": delivery_id}, {"_id": delivery_id, "at": delivery["not_before"]})
+        elif (delivery["state"] == "sending" and delivery["channel"] in replay_safe
+              and delivery.get("claimed_at", now) < now - STALE_REPLAY_SAFE_SEND):
+            self.requeue_interrupted(delivery, now)
         elif delivery["state"] == "sending" and delivery.get("claimed_at", now) < now - stale_after:
             self.finish(delivery, "dead_letter", now, detail="interrupted while sending: it may have gone out")
+
+    def requeue_interrupted(self, delivery, now):
+        """A dead worker's claim on a delivery whose channel ignores a repeat: due again at once."""
+        done = self.deliveries.update_one(
+            {"_id": delivery["_id"], "state": "sending", "claimed_at": delivery.get("claimed_at")},
+            {"$set": {"state": "retry", "not_before": now, "updated_at": now},
+             "$push": {"log": _step("retry", now, "interrupted while sending: sent again (a repeat shows once)")}})
+        if done.modified_count:
+            self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": now}, upsert=True)
 
     def record_report(self, delivery_id, state, now, detail):
         """A provider's delivery report on a message it accepted: delivered, or failed on the way."""
@@ -234,3 +256,5 @@ class NotificationStorage(MongoDatabase):
 
 
 STALE_SEND = timedelta(minutes=5)
+# a send takes at most NOTIFY_SEND_TIMEOUT (10 s): a claim this old on a replay-safe channel is a dead worker's
+STALE_REPLAY_SAFE_SEND = timedelta(seconds=30)

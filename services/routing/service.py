@@ -3,7 +3,6 @@ import dataclasses
 import logging
 from datetime import datetime, timezone
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 from pymongo.errors import DuplicateKeyError
 
@@ -18,6 +17,7 @@ from shared.consumers import ProcessedEvents, reliable_event_handler
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.events import new_event
 from shared.outbox import Outbox, RelaysOutbox
+from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
 
 log = logging.getLogger(__name__)

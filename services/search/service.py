@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 
 from elasticsearch import BadRequestError
 from marshmallow import ValidationError
-from nameko.rpc import rpc
 
 from services.search import insights, queries, similar
 from services.search.bulk import Batcher, WriteTargets, bulk_write
@@ -18,6 +17,7 @@ from shared.consumers import reliable_event_handler
 from shared.elastic import ElasticsearchClient
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.health import check_elasticsearch
+from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
 
 

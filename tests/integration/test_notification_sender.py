@@ -83,3 +83,39 @@ def test_a_one_time_code_leaves_the_delivery_log_once_sent(store):
     assert "424242" in store.sms_sent("9830012348")[0]["text"]       # the development sink: the phone
     logged = store.get(delivery["_id"])
     assert "424242" not in str(logged) and logged["message"]["text"].startswith("(one-time code")
+
+
+def test_a_crash_between_the_delivery_and_its_case_log_entry_is_repaired_by_the_replay(store):
+    """The notification service was killed after inserting a delivery and before adding it to the case's
+    log; the event came back (never acked) and must leave the log complete, still sending nothing twice."""
+    delivery = filed("9830012349", utcnow())
+    store.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": delivery["not_before"]},
+                          upsert=True)
+    store.deliveries.insert_one(dict(delivery))  # ... and the process dies here
+    assert store.for_case("WB-2026-12345674") == []
+    assert store.enqueue(delivery) is False  # the replay: nothing new to send
+    assert [d["_id"] for d in store.for_case("WB-2026-12345674")] == [delivery["_id"]]
+    assert store.enqueue(delivery) is False  # and again: still one entry
+    assert store.db.case_deliveries.find_one({"_id": "WB-2026-12345674"})["ids"] == [delivery["_id"]]
+
+
+def test_an_in_app_notice_a_crash_interrupted_is_sent_again_not_dead_lettered(store):
+    """A notice goes into the officer's box keyed by its id: sending it twice cannot show it twice, so a send
+    a killed worker left half-done is simply sent again (an SMS or an email may have gone out: dead letter)."""
+    from services.notification.domain.recipients import Planned, Recipient
+
+    now = utcnow()
+    planned = Planned(Recipient("officer", "officer:off-1", "officer:off-1"), "inbox", "filed_officer", "en")
+    delivery = planning.new_delivery(delivery_id="e" * 32, event_id="ev-inbox", event_type="grievance.assigned",
+                                     planned=planned, message={"text": "A new case", "language": "en"}, now=now,
+                                     tracking_id="WB-2026-12345674")
+    store.enqueue(delivery)
+    assert store.claim(delivery["_id"], now)["state"] == "sending"  # ... and the worker dies here
+    sender = dispatcher(store)
+    assert sender.run(now + timedelta(seconds=5)) == 0  # maybe still on its way
+    assert store.get(delivery["_id"])["state"] == "sending"
+    assert sender.run(now + timedelta(seconds=40)) == 0  # a dead worker's claim: queued again at once
+    assert sender.run(now + timedelta(seconds=41)) == 1
+    assert store.get(delivery["_id"])["state"] == "delivered"
+    assert [n["id"] for n in store.notices(["officer:off-1"], 10)] == [delivery["_id"]]
+    assert store.dead_letters() == []

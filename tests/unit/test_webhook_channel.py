@@ -64,7 +64,7 @@ class Store:
         self.claimed.append(delivery_id)
         return self.deliveries[delivery_id]
 
-    def settle_due(self, delivery_id, now, stale_after):
+    def settle_due(self, delivery_id, now, stale_after, replay_safe=()):
         pass
 
     def finish(self, delivery, state, now, detail=None, **fields):

@@ -55,7 +55,8 @@ def entry(kind, now, actor, public, **details):
 
 def snapshot(case):
     """The case as consumers (notification, search, other systems) see it in every event."""
-    hidden = {"timeline", "versions", "outbox", "outbox_pending", "_id", "duplicate_key", "supporter_keys"}
+    hidden = {"timeline", "versions", "outbox", "outbox_pending", "_id", "duplicate_key", "idempotency_key",
+              "supporter_keys"}
     data = {k: v for k, v in case.items() if k not in hidden}
     data["tracking_id"] = case["_id"]
     return data

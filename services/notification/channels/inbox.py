@@ -4,6 +4,8 @@ from services.notification.channels import DELIVERED, Outcome
 
 
 class InboxChannel:
+    replay_safe = True  # the box keeps a notice once, by its id: a send repeated after a crash shows once
+
     def __init__(self, store):
         self.store = store
 
