@@ -3,13 +3,14 @@
 Every grievance event from intake keeps the case's document in the index up to date, in order; officers
 search it, find cases similar to one they hold, and the CMO cell reads insights from it.
 """
+import logging
 import time
 from datetime import datetime, timezone
 
 from elasticsearch import BadRequestError
 from marshmallow import ValidationError
 
-from services.search import insights, queries, similar
+from services.search import insights, outage, queries, similar
 from services.search.bulk import Batcher, WriteTargets, bulk_write
 from services.search.index import alias, ensure_index, indexed_languages
 from shared.actors import actor_schema
@@ -19,6 +20,9 @@ from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, valid
 from shared.health import check_elasticsearch
 from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
+from shared.shutdown import pause
+
+log = logging.getLogger(__name__)
 
 
 class GrievanceIndex(ElasticsearchClient):
@@ -45,7 +49,26 @@ class GrievanceIndex(ElasticsearchClient):
         return self
 
     def put(self, case, refresh=False):
-        """Index the case (True), or find a newer version there already (False); raises what ES refused."""
+        """Index the case (True), or find a newer version there already (False); raises what ES refused.
+        While Elasticsearch is unreachable the write is tried again in place (services/search/outage.py),
+        up to SEARCH_OUTAGE_HOLD_SECONDS or until the process stops (the event then goes back to its queue)."""
+        hold = float(self.container.config.get("SEARCH_OUTAGE_HOLD_SECONDS", outage.DEFAULT_HOLD_SECONDS))
+        started, attempt = time.monotonic(), 0
+        while True:
+            try:
+                return self._put(case, refresh)
+            except Exception as error:
+                attempt += 1
+                if not outage.is_outage(error) or time.monotonic() - started > hold:
+                    raise
+                wait = outage.wait_before(attempt)
+                log.warning("Elasticsearch is not taking writes: holding the event",
+                            extra={"tracking_id": case.get("tracking_id"), "attempt": attempt, "wait": wait,
+                                   "error": type(error).__name__})
+                if pause(wait):
+                    raise  # stopping: unacked, the event goes back to its queue
+
+    def _put(self, case, refresh):
         if not self.ready:
             ensure_index(self.client, self.container.config)
             self.ready = True
