@@ -68,6 +68,7 @@ class Throttle(MongoDatabase):
     """Injects the limiter: `admit(rule, address, principal=None, mobile=None)` raises Throttled. Its
     counters live in the gateway's own database, `<prefix>gateway`."""
 
+    indexes: ClassVar[dict] = {COLLECTION: [[("expires_at", 1)]]}
     client_options: ClassVar[dict] = {"serverSelectionTimeoutMS": STORE_TIMEOUT_MS, "connectTimeoutMS": STORE_TIMEOUT_MS,
                                       "socketTimeoutMS": STORE_TIMEOUT_MS}
 
@@ -80,6 +81,7 @@ class Throttle(MongoDatabase):
         self.skip_store_until = 0.0
 
     def start(self):
+        super().start()
         self.container.spawn_managed_thread(self._sweep_forever)
 
     def get_dependency(self, worker_ctx):

@@ -194,5 +194,10 @@ class IdentityStore:
 
 
 class IdentityStorage(MongoDatabase):
+    indexes = {"refresh_tokens": [[("family", 1), ("revoked", 1)], [("expires_at", 1)]],
+               "authorization_codes": [[("expires_at", 1)]], "token_families": [[("revoked_at", 1)]],
+               "otp_challenges": [[("expires_at", 1)]], "otp_send_counts": [[("window_end", 1)]],
+               "accounts": [[("role", 1)]]}
+
     def get_dependency(self, worker_ctx):
         return IdentityStore(self.database)

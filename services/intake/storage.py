@@ -130,6 +130,8 @@ class GrievanceStore:
 
 class GrievanceStorage(MongoDatabase):
     """Injects a GrievanceStore over the intake service's own database."""
+    indexes = {"personal_data_reads": [[("tracking_id", 1), ("at", 1)]],
+               "idempotency_keys": [[("expires_at", 1)]]}
 
     def get_dependency(self, worker_ctx):
         return GrievanceStore(self.database)

@@ -251,6 +251,8 @@ class NotificationStore:
 
 
 class NotificationStorage(MongoDatabase):
+    indexes = {"due": [[("at", 1)]], "rate": [[("expires_at", 1)]]}
+
     def get_dependency(self, worker_ctx):
         return NotificationStore(self.database)
 
