@@ -122,3 +122,16 @@ def platform_with(platform_config, runner_factory):
 def platform(platform_with):
     """All six services in-process, with development auth and time that tests may move."""
     return platform_with()
+
+
+@pytest.fixture
+def private_mongo(tmp_path, platform_config):
+    """A FerretDB of the test's own, which the test may stop and start (the shared one must stay up)."""
+    from tests.integration.private_ferretdb import PrivateFerretDB
+
+    server = PrivateFerretDB(tmp_path / "ferretdb")
+    server.start()
+    shared_uri, platform_config["MONGO_URI"] = platform_config["MONGO_URI"], server.uri
+    yield server
+    server.stop()
+    platform_config["MONGO_URI"] = shared_uri  # so the shared teardown cleans the shared server

@@ -1,13 +1,11 @@
 """GET /health aggregates the six services and the three servers, and follows them down and up. Anyone
 gets the bare verdict; the components (versions, cluster names, what is down) are for administrators and
 for the cluster's probes holding HEALTH_TOKEN."""
-import pytest
 import requests
 
 from services.gateway.auth import make_dev_token
 from services.registry import service_classes
 from services.routing.service import RoutingService
-from tests.integration.private_ferretdb import PrivateFerretDB
 from tests.integration.waiting import wait_for
 
 ALL_SERVICES = service_classes()
@@ -64,16 +62,6 @@ def test_a_missing_service_is_named(platform_config, runner_factory, gateway_url
     assert response.json()["down"] == ["routing"]
     public = get_health(gateway_url, {})
     assert public.status_code == 503 and public.json() == {"status": "down"}
-
-
-@pytest.fixture
-def private_mongo(tmp_path, platform_config):
-    server = PrivateFerretDB(tmp_path / "ferretdb")
-    server.start()
-    shared_uri, platform_config["MONGO_URI"] = platform_config["MONGO_URI"], server.uri
-    yield server
-    server.stop()
-    platform_config["MONGO_URI"] = shared_uri  # so the shared teardown cleans the shared server
 
 
 def test_health_turns_503_when_the_store_stops_and_200_when_it_is_back(platform_config, private_mongo,

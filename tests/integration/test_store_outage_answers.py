@@ -1,19 +1,7 @@
 """A request that meets a store outage is answered 503 (try again), not 500: `make chaos` saw two filings
 answered 500 while FerretDB was down."""
-import pytest
 
 from tests.integration.platform_client import citizen, drinking_water
-from tests.integration.private_ferretdb import PrivateFerretDB
-
-
-@pytest.fixture
-def private_mongo(tmp_path, platform_config):
-    server = PrivateFerretDB(tmp_path / "ferretdb")
-    server.start()
-    shared_uri, platform_config["MONGO_URI"] = platform_config["MONGO_URI"], server.uri
-    yield server
-    server.stop()
-    platform_config["MONGO_URI"] = shared_uri  # so the shared teardown cleans the shared server
 
 
 def test_a_filing_during_a_store_outage_is_answered_503(private_mongo, platform):
