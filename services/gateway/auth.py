@@ -52,8 +52,17 @@ class Authenticator(DependencyProvider):
             log.warning("DEVELOPMENT AUTHENTICATION: tokens are not verified; never expose this gateway")
 
     def get_dependency(self, worker_ctx):
+        outcome = {}  # the worker's one request: its token is verified once (the rate limiter asks first)
+
         def authenticate(request):
-            actor = self.authenticate(request)
+            if request not in outcome:
+                try:
+                    outcome[request] = self.authenticate(request)
+                except Unauthenticated as error:
+                    outcome[request] = error
+            if isinstance(outcome[request], Exception):
+                raise outcome[request]
+            actor = outcome[request]
             act_for(worker_ctx, actor)  # the services verify this caller on each RPC of the request
             return actor
 

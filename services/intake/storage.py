@@ -67,12 +67,7 @@ class GrievanceStore:
     def claim_repeat(self, key, tracking_id, now):
         """Try to claim `key` for `tracking_id`: the claim in force afterwards (ours if it names our
         tracking ID), or None if another filing released it in between (then simply try again)."""
-        claim = {"_id": key, "tracking_id": tracking_id, "at": now}
-        try:
-            self.repeats.insert_one(claim)
-            return claim
-        except DuplicateKeyError:
-            return self.repeats.find_one({"_id": key})
+        return _claim(self.repeats, {"_id": key, "tracking_id": tracking_id, "at": now})
 
     def move_repeat(self, key, from_tracking_id, to_tracking_id, now):
         """Take over a stale claim, or point our own at a newly drawn tracking ID; True if it was ours to
@@ -94,17 +89,12 @@ class GrievanceStore:
     def release_filing(self, month_key):
         counters.give_back(self.counters, month_key)
 
-
     # Idempotency keys: {_id: key id, fingerprint, tracking_id, owner, claimed_at, expires_at, answer}.
     def claim_idempotency_key(self, key, fingerprint, tracking_id, owner, now, keep_for):
         """Claim `key` for this request (one unique insert), or the claim in force already."""
-        claim = {"_id": key, "fingerprint": fingerprint, "tracking_id": tracking_id, "owner": owner,
-                 "claimed_at": now, "expires_at": now + keep_for, "answer": None}
-        try:
-            self.idempotency.insert_one(claim)
-            return claim
-        except DuplicateKeyError:
-            return self.idempotency.find_one({"_id": key})
+        return _claim(self.idempotency, {"_id": key, "fingerprint": fingerprint, "tracking_id": tracking_id,
+                                         "owner": owner, "claimed_at": now, "expires_at": now + keep_for,
+                                         "answer": None})
 
     def take_over_idempotency_key(self, key, from_owner, to_owner, now):
         """A stale claim passes to a retry; True for exactly one of racing retries."""
@@ -126,6 +116,16 @@ class GrievanceStore:
 
     def forget_idempotency_keys(self, now):
         return self.idempotency.delete_many({"expires_at": {"$lt": now}}).deleted_count
+
+
+def _claim(collection, claim):
+    """One unique insert: `claim` if it was ours to make, else the claim already in force (None if that
+    was released in between)."""
+    try:
+        collection.insert_one(claim)
+        return claim
+    except DuplicateKeyError:
+        return collection.find_one({"_id": claim["_id"]})
 
 
 class GrievanceStorage(MongoDatabase):

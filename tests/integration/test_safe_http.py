@@ -40,6 +40,12 @@ class TlsReceiver:
         self.thread.kill()
         self.socket.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
 
 @pytest.fixture
 def certificates(tmp_path):
@@ -49,51 +55,39 @@ def certificates(tmp_path):
 
 def test_https_goes_to_the_checked_address_with_sni_and_the_certificate_verified_for_the_name(certificates):
     cert, key = certificates["right"]
-    receiver = TlsReceiver(cert, key)
-    try:
+    with TlsReceiver(cert, key) as receiver:
         http = SafeHttp(allow_private=True, timeout=5, resolver=to_loopback, ca_file=str(cert))
         answer = http.post(f"https://{NAME}:{receiver.port}/hook?x=1", b'{"a":1}', {"Content-Type": "application/json"})
         assert answer.status == 202 and answer.address == "127.0.0.1"
         assert receiver.server_names == [NAME]
         assert receiver.requests == [{"host": f"{NAME}:{receiver.port}", "path": "/hook?x=1", "body": b'{"a":1}'}]
-    finally:
-        receiver.stop()
 
 
 def test_a_certificate_for_another_name_is_refused_before_anything_is_sent(certificates):
     cert, key = certificates["wrong"]
-    receiver = TlsReceiver(cert, key)
-    try:
+    with TlsReceiver(cert, key) as receiver:
         http = SafeHttp(allow_private=True, timeout=5, resolver=to_loopback, ca_file=str(cert))
         with pytest.raises(Unreachable) as unreachable:
             http.post(f"https://{NAME}:{receiver.port}/hook", b"{}", {})
         assert unreachable.value.reason == "TLS handshake or certificate verification failed"
         assert receiver.requests == []
-    finally:
-        receiver.stop()
 
 
 def test_an_untrusted_certificate_is_refused(certificates):
     cert, key = certificates["right"]
-    receiver = TlsReceiver(cert, key)
-    try:
+    with TlsReceiver(cert, key) as receiver:
         with pytest.raises(Unreachable):  # the public CAs, which never signed this one
             SafeHttp(allow_private=True, timeout=5, resolver=to_loopback).post(f"https://{NAME}:{receiver.port}/", b"", {})
         assert receiver.requests == []
-    finally:
-        receiver.stop()
 
 
 def test_where_private_targets_are_not_allowed_the_name_is_refused_and_nothing_connects(certificates):
     cert, key = certificates["right"]
-    receiver = TlsReceiver(cert, key)
-    try:
+    with TlsReceiver(cert, key) as receiver:
         with pytest.raises(TargetRefused):
             SafeHttp(timeout=5, resolver=to_loopback, ca_file=str(cert)).post(f"https://{NAME}:{receiver.port}/", b"", {})
         eventlet.sleep(0.2)
         assert receiver.server_names == [] and receiver.requests == []
-    finally:
-        receiver.stop()
 
 
 def test_only_the_status_comes_back_and_no_redirect_is_followed():
