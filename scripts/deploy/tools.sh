@@ -21,7 +21,8 @@ install_kustomize() {
 }
 
 install_checkov() {
-  if [ -x "$CHECKOV_VENV/bin/checkov" ] && [ "$(cat "$CHECKOV_VENV/.version" 2>/dev/null)" = "$CHECKOV_VERSION" ]; then
+  # a virtualenv works only where it was made (its scripts name its path): a moved or copied one is remade
+  if [ -x "$CHECKOV_VENV/bin/checkov" ] && [ "$(cat "$CHECKOV_VENV/.version" 2>/dev/null)" = "$CHECKOV_VERSION $CHECKOV_VENV" ]; then
     return
   fi
   say "checkov $CHECKOV_VERSION: its own virtualenv in .bin/checkov-venv (first run: about a minute)"
@@ -29,7 +30,7 @@ install_checkov() {
   "$ROOT/.venv/bin/python" -m venv "$CHECKOV_VENV"
   "$CHECKOV_VENV/bin/pip" install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION" \
     >"$LOG_DIR/checkov-install.log" 2>&1 || fail "checkov install failed; see $LOG_DIR/checkov-install.log"
-  echo "$CHECKOV_VERSION" >"$CHECKOV_VENV/.version"
+  echo "$CHECKOV_VERSION $CHECKOV_VENV" >"$CHECKOV_VENV/.version"
 }
 
 install_kustomize
