@@ -95,7 +95,7 @@ class Level(IntEnum):
     CMO_CELL = 4     # L4 the CMO's complaint cell
 
 
-TOP_LEVEL: Final[Level] = Level.CMO_CELL
+TOP_LEVEL: Final[int] = int(Level.CMO_CELL)
 
 # Offices: a department id and a district. State-level offices have this district; the CMO cell is also a
 # department (the same word as its staff's role).

@@ -25,6 +25,8 @@ for kind, values in (("status", list(Status)), ("role", list(Role)), ("token aud
 # Modules allowed to spell the words out. Kept empty on purpose: a domain module that owns a rule over
 # the words (intake's life cycle) imports them from shared.vocabulary like everyone else.
 ALLOWED: set[str] = set()
+# Modules that may compare roles: intake's life cycle owns its table of which role takes which action.
+ROLE_RULE_OWNERS = {"services/intake/domain/lifecycle.py"}
 OPT_OUT = "# vocabulary:"
 KEY_METHODS = {"get", "pop", "setdefault"}
 
@@ -85,5 +87,6 @@ def test_no_vocabulary_literal_under_services():
 
 
 def test_no_role_comparison_under_services():
-    found = [line for relative, source in python_files() for line in role_comparisons(relative, source)]
+    found = [line for relative, source in python_files() if relative not in ROLE_RULE_OWNERS
+             for line in role_comparisons(relative, source)]
     assert not found, f"{len(found)} role comparisons (use shared.authz):\n" + "\n".join(found)
