@@ -90,3 +90,18 @@ def test_no_role_comparison_under_services():
     found = [line for relative, source in python_files() if relative not in ROLE_RULE_OWNERS
              for line in role_comparisons(relative, source)]
     assert not found, f"{len(found)} role comparisons (use shared.authz):\n" + "\n".join(found)
+
+
+def test_the_guard_sees_copies_and_skips_field_names():
+    source = '''"""A docstring may say filed."""
+STOPPING = ("resolved", "closed")
+if actor["role"] == "admin":
+    pass
+x = {"state": case.get("state"), "kind": "routed"}
+y = aggs["filed"]
+z = ["filed"]  # vocabulary: a column name
+'''
+    assert [line.split(": ", 1)[1] for line in literal_copies("services/x.py", source)] == [
+        "status 'resolved' spelled out", "status 'closed' spelled out", "role 'admin' spelled out",
+        "status 'routed' spelled out"]
+    assert list(role_comparisons("services/x.py", source)) == ["services/x.py:3: compares a role; ask shared.authz"]
