@@ -128,7 +128,8 @@ class CaseFactory:
         if age_days >= takes_days:  # done by now
             resolved = case["created_at"] + timedelta(days=takes_days)
             case["resolved_at"] = resolved
-            case["status"] = Status.REJECTED if rng.random() < 0.08 else rng.choices((Status.CLOSED, Status.RESOLVED), (2, 1))[0]
+            case["status"] = Status.REJECTED if rng.random() < 0.08 \
+                else rng.choices((Status.CLOSED, Status.RESOLVED), (2, 1))[0]
             self.escalate(case, sla_days, takes_days)
             if case["status"] == Status.REJECTED:
                 del case["resolved_at"]

@@ -175,8 +175,8 @@ class RoutingService(RelaysOutbox, StoreBackedService):
             "subject": case.get("subject"), "urgent": bool(case.get("urgent")) or is_urgent(route.category),
             "state": "active",
             "started_at": now, "deadline": deadline, "reminder_at": reminder_at, "reminded": False,
-            "breached": False, "seq": 0, "rev": 0, "history": [{"at": now, "kind": Status.ROUTED, "reason": route.reason,
-                                                      "officer_id": officer.id, "level": 1}],
+            "breached": False, "seq": 0, "rev": 0, "history": [{"at": now, "kind": Status.ROUTED,
+                                                      "reason": route.reason, "officer_id": officer.id, "level": 1}],
         }
         if route.guess:
             assignment["guess"] = route.guess.record()

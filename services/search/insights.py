@@ -168,8 +168,9 @@ def sla_table(response, params):
         hours = resolved["hours"]["values"]
         rows.append([group["key"], group["doc_count"], done, met, round(100 * met / done, 1) if done else None,
                      _hours(hours.get("50.0")), _hours(hours.get("90.0")), group["overdue"]["doc_count"]])
-    return [params["by"], "cases", "resolved", "resolved_in_time", "compliance_pct", "median_hours",  # vocabulary: columns
-            "p90_hours", "open_overdue"], rows
+    columns = [params["by"], "cases", "resolved", "resolved_in_time",  # vocabulary: column names (counts)
+               "compliance_pct", "median_hours", "p90_hours", "open_overdue"]
+    return columns, rows
 
 
 def _hours(value):
