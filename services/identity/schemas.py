@@ -4,7 +4,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from shared.authz import allowed
 from shared.catalog import departments, districts
 from shared.validators import INDIAN_MOBILE
-from shared.vocabulary import ACCOUNT_ROLES
+from shared.vocabulary import ACCOUNT_ROLES, LANGUAGES, Language
 
 
 class OtpRequestSchema(Schema):
@@ -12,7 +12,7 @@ class OtpRequestSchema(Schema):
         unknown = RAISE
 
     mobile = fields.Str(required=True, validate=INDIAN_MOBILE)
-    language = fields.Str(load_default="bn", validate=validate.OneOf(("bn", "en", "hi")))
+    language = fields.Str(load_default=Language.BENGALI, validate=validate.OneOf(LANGUAGES))
 
 
 class HttpRequestSchema(Schema):
