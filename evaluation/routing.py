@@ -4,8 +4,9 @@ from collections import Counter, defaultdict
 
 from evaluation.dataset import LANGUAGES, as_case
 from services.routing.domain import rules
+from shared.vocabulary import CMO_CELL_DEPARTMENT
 
-CMO_CELL = "cmo_cell"
+CMO_CELL = CMO_CELL_DEPARTMENT
 TOP_CONFUSIONS = 10
 METHODS = ("keyword", "classifier", "triage")
 

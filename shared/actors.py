@@ -1,10 +1,11 @@
 """Who is asking: the caller as the gateway established it, passed to every service on each RPC."""
 from marshmallow import RAISE, Schema, fields, validate
 
-CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN, SYSTEM = "citizen", "officer", "supervisor", "cmo_cell", "admin", "system"
-ROLES = (CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN, SYSTEM)
-STAFF = (OFFICER, SUPERVISOR, CMO_CELL)
-ALL_DISTRICTS = "*"  # in a staff member's districts: the whole state
+from shared.vocabulary import ALL_DISTRICTS, ROLES, STAFF_ROLES
+
+# the names services imported before shared.vocabulary, kept for them
+CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN, SYSTEM = ROLES
+STAFF = STAFF_ROLES
 
 
 def covers(actor, department, district):

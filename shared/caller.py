@@ -19,12 +19,13 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from shared.errors import Unauthenticated
+from shared.vocabulary import Audience
 
 log = logging.getLogger(__name__)
 
 CONTEXT_KEY = "caller_token"  # nameko sends context data as `nameko.<key>` message headers
 HEADER = f"nameko.{CONTEXT_KEY}"
-AUDIENCE = "sorasori-platform"
+AUDIENCE = Audience.PLATFORM
 ALGORITHM = "HS256"
 DEFAULT_TTL_SECONDS = 30
 LEEWAY_SECONDS = 5

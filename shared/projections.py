@@ -14,6 +14,7 @@ Audiences:
 import copy
 
 from shared.masking import WITHHELD, mask_contacts_in_text, mask_email, mask_mobile
+from shared.vocabulary import Role
 
 COMPLAINANT, WORKING, OTHER_STAFF, SUBSCRIBER = "complainant", "working", "other_staff", "subscriber"
 AUDIENCES = (COMPLAINANT, WORKING, OTHER_STAFF, SUBSCRIBER)
@@ -99,7 +100,7 @@ def _other_staff(known):
         return shown
 
     def account(by):
-        return {"role": by.get("role")} if isinstance(by, dict) and by.get("role") == "citizen" else by
+        return {"role": by.get("role")} if isinstance(by, dict) and by.get("role") == Role.CITIZEN else by
 
     def text(value):
         if not isinstance(value, str):
@@ -139,7 +140,7 @@ def _for_complainant(case):
 def _entry_for_complainant(entry):
     entry = {k: v for k, v in entry.items() if k not in INTERNAL_ENTRY_DETAILS}
     by = entry.get("by")
-    if by and by.get("role") != "citizen":
+    if by and by.get("role") != Role.CITIZEN:
         entry["by"] = {"role": by["role"]}  # which office acted, not which person
     return entry
 

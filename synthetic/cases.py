@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from services.intake.domain.tracking import luhn_digit
 from shared.catalog import categories, districts
+from shared.vocabulary import OPEN_STATUSES, STATE_OFFICE, Status
 from synthetic.places import BLOCKS
 from synthetic.texts import DESCRIPTIONS, FEEDBACK, LANGUAGES, SUBJECTS, SUGGESTION, issue_words
 
@@ -37,7 +38,7 @@ DISTRICT_WEIGHTS = {
 }
 KINDS = {"complaint": 0.86, "feedback": 0.07, "suggestion": 0.07}
 CHANNELS = {"mobile": 0.4, "web": 0.34, "phone_assisted": 0.23, "email": 0.03}
-OPEN = ("routed", "acknowledged", "in_progress", "info_requested", "transferred", "reopened")
+OPEN = tuple(s for s in OPEN_STATUSES if s not in (Status.INCOMPLETE, Status.FILED))  # routed onwards
 ESCALATION_DAYS = 3  # each higher level's clock, in days
 
 
@@ -84,7 +85,7 @@ class CaseFactory:
         case = {
             "tracking_id": self.tracking_id(created.year),
             "kind": kind, "channel": pick(rng, CHANNELS), "category": category, "department": department,
-            "district": "state" if spec.get("statewide") else district,
+            "district": STATE_OFFICE if spec.get("statewide") else district,
             "place": {"district": district, "block": block},
             "subject": subject, "description": description, "language": language.split("_")[0],
             "urgent": bool(spec.get("urgent")), "created_at": created, "level": 1, "transfers": 0,
@@ -127,20 +128,21 @@ class CaseFactory:
         if age_days >= takes_days:  # done by now
             resolved = case["created_at"] + timedelta(days=takes_days)
             case["resolved_at"] = resolved
-            case["status"] = "rejected" if rng.random() < 0.08 else rng.choices(("closed", "resolved"), (2, 1))[0]
+            case["status"] = Status.REJECTED if rng.random() < 0.08 \
+                else rng.choices((Status.CLOSED, Status.RESOLVED), (2, 1))[0]
             self.escalate(case, sla_days, takes_days)
-            if case["status"] == "rejected":
+            if case["status"] == Status.REJECTED:
                 del case["resolved_at"]
-            elif case["status"] == "closed" or rng.random() < 0.3:
+            elif case["status"] == Status.CLOSED or rng.random() < 0.3:
                 rating = rng.choices((5, 4, 3, 2, 1), (40, 28, 14, 10, 8))[0]
-                if case["status"] == "closed" and rating <= 2:
+                if case["status"] == Status.CLOSED and rating <= 2:
                     rating = 3  # a poor rating would have reopened it
                 case["feedback"] = [{"at": resolved + timedelta(hours=rng.uniform(1, 72)), "rating": rating,
                                      "comment": FEEDBACK[language] if rating >= 4 else None}]
             case["updated_at"] = case.get("feedback", [{}])[-1].get("at", resolved) if case["feedback"] else resolved
         else:
-            case["status"] = rng.choice(OPEN) if age_days > 1 else rng.choice(("routed", "acknowledged"))
-            if case["status"] == "reopened":
+            case["status"] = rng.choice(OPEN) if age_days > 1 else rng.choice((Status.ROUTED, Status.ACKNOWLEDGED))
+            if case["status"] == Status.REOPENED:
                 case["reopenings"] = 1
             self.escalate(case, sla_days, age_days)
             case["updated_at"] = case["created_at"] + timedelta(days=age_days * rng.uniform(0.3, 1))

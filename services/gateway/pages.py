@@ -9,8 +9,9 @@ _templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templa
                          autoescape=select_autoescape(["html"]))
 
 # The parameters of an authorization request the sign-in page carries from step to step.
-OAUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge",
-                "code_challenge_method")
+OAUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope",
+                "state",  # vocabulary: OAuth's state parameter
+                "nonce", "code_challenge", "code_challenge_method")
 
 
 def page(template, status=200, **context):

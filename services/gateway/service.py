@@ -25,6 +25,7 @@ from shared.metrics import EntrypointMetrics
 from shared.signed_rpc import SignedRpcProxy
 from shared.tracing import Tracing
 from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
+from shared.vocabulary import SERVICES
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class GatewayService(NotificationRoutes):
     def health(self, request):
         timeout = float(self.config.get("HEALTH_TIMEOUT", 2))
         checks = health.check_servers(self.config, self.es, timeout)
-        for service in health.SERVICES[1:]:
+        for service in SERVICES[1:]:  # the gateway answers for itself
             checks[service] = lambda proxy=getattr(self, service): health.ask_service(proxy, timeout)
         components = health.run_checks(checks)
         components["gateway"] = {"status": UP}

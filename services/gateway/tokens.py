@@ -8,8 +8,9 @@ from joserfc.jwk import KeySet
 
 from shared.actors import actor_schema
 from shared.errors import Unauthenticated, ValidationFailed, validated
+from shared.vocabulary import Audience
 
-AUDIENCE = "sorasori-api"
+AUDIENCE = Audience.API
 CACHE_SECONDS = 300
 REFETCH_AT_MOST_EVERY = 5
 LEEWAY_SECONDS = 30

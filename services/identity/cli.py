@@ -21,6 +21,7 @@ from services.routing.domain.officers import pool  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.errors import PlatformError  # noqa: E402
 from shared.signed_rpc import SignedClusterRpcProxy  # noqa: E402
+from shared.vocabulary import ALL_DISTRICTS, CMO_CELL_DEPARTMENT, STATE_OFFICE, TOP_LEVEL, Role  # noqa: E402
 
 # A demo set: real pool officers (so routing's assignments reach them) with demo mobile numbers.
 DEMO_OFFICES = [("phe", "Bankura"), ("phe", "Nadia"), ("home_cyber_cell", "Kolkata"), ("power", "Howrah")]
@@ -31,17 +32,17 @@ def demo_accounts():
     for department, district in DEMO_OFFICES:
         for level in (1, 2, 3):
             for officer in pool(department, district, level):
-                scope = ["*"] if officer.district == "state" else [officer.district]
-                accounts.append({"sub": officer.id, "name": officer.name, "mobile": str(number), "role": "officer",
+                scope = [ALL_DISTRICTS] if officer.district == STATE_OFFICE else [officer.district]
+                accounts.append({"sub": officer.id, "name": officer.name, "mobile": str(number), "role": Role.OFFICER,
                                  "department": officer.department, "districts": scope})
                 number += 1
-    for officer in pool("cmo_cell", "state", 4):
-        accounts.append({"sub": officer.id, "name": officer.name, "mobile": str(number), "role": "cmo_cell"})
+    for officer in pool(CMO_CELL_DEPARTMENT, STATE_OFFICE, TOP_LEVEL):
+        accounts.append({"sub": officer.id, "name": officer.name, "mobile": str(number), "role": Role.CMO_CELL})
         number += 1
     accounts.append({"sub": "sup-phe-bankura", "name": "Supervisor, PHE Bankura", "mobile": str(number),
-                     "role": "supervisor", "department": "phe", "districts": ["Bankura"]})
+                     "role": Role.SUPERVISOR, "department": "phe", "districts": ["Bankura"]})
     accounts.append({"sub": "admin-demo", "name": "Platform administrator", "mobile": str(number + 1),
-                     "role": "admin"})
+                     "role": Role.ADMIN})
     return accounts
 
 
@@ -59,7 +60,7 @@ def main(argv=None):
     commands.add_parser("rotate-key", help="a new signing key (the old one verifies until its tokens expire)")
     args = parser.parse_args(argv)
 
-    actor = {"sub": f"cli:{getpass.getuser()}", "role": "admin"}
+    actor = {"sub": f"cli:{getpass.getuser()}", "role": Role.ADMIN}
     config = load_config()
     config.pop("LOGGING", None)
     with SignedClusterRpcProxy(config, caller=actor, issuer="identity-cli", timeout=30) as cluster:

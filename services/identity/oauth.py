@@ -26,8 +26,10 @@ from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 
+from shared.vocabulary import Audience
+
 OTP_GRANT = "urn:sorasori:params:oauth:grant-type:mobile-otp"
-AUDIENCE = "sorasori-api"
+AUDIENCE = Audience.API
 ACCESS_TOKEN_SECONDS = 900
 REFRESH_TOKEN_SECONDS = 30 * 86400
 

@@ -1,8 +1,10 @@
 """What the identity service accepts over RPC."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.authz import allowed
 from shared.catalog import departments, districts
 from shared.validators import INDIAN_MOBILE
+from shared.vocabulary import ACCOUNT_ROLES, LANGUAGES, Language
 
 
 class OtpRequestSchema(Schema):
@@ -10,7 +12,7 @@ class OtpRequestSchema(Schema):
         unknown = RAISE
 
     mobile = fields.Str(required=True, validate=INDIAN_MOBILE)
-    language = fields.Str(load_default="bn", validate=validate.OneOf(("bn", "en", "hi")))
+    language = fields.Str(load_default=Language.BENGALI, validate=validate.OneOf(LANGUAGES))
 
 
 class HttpRequestSchema(Schema):
@@ -41,13 +43,13 @@ class StaffAccountSchema(Schema):
     sub = fields.Str(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{2,127}$"))
     name = fields.Str(required=True, validate=validate.Length(min=1, max=120))
     mobile = fields.Str(required=True, validate=INDIAN_MOBILE)
-    role = fields.Str(required=True, validate=validate.OneOf(("officer", "supervisor", "cmo_cell", "admin")))
+    role = fields.Str(required=True, validate=validate.OneOf(ACCOUNT_ROLES))
     department = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(list(departments())))
     districts = fields.List(fields.Str(validate=validate.OneOf(districts() + ["*"])), load_default=list)
 
     @validates_schema
     def scoped(self, data, **kwargs):
-        if data["role"] in ("officer", "supervisor"):
+        if allowed(data, "cases.read_in_scope"):  # their grant is scoped: they need a scope
             errors = {}
             if not data.get("department"):
                 errors["department"] = ["Officers and supervisors belong to a department."]

@@ -22,12 +22,13 @@ from services.identity.oauth import (
 )
 from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema, StaffAccountSchema
 from services.identity.storage import IdentityStorage
-from shared.actors import ADMIN, actor_schema
-from shared.errors import EXPECTED, Conflict, Forbidden, RateLimited, validated
+from shared.authz import authorised
+from shared.errors import EXPECTED, Conflict, RateLimited, validated
 from shared.masking import mask_mobile
 from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
 from shared.signed_rpc import SignedRpcProxy
+from shared.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ class IdentityService(StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def rotate_signing_key(self, actor):
-        actor = self._admin(actor)
+        actor = authorised(actor, "platform.administer")
         result = self._keys().rotate(utcnow())
         self.store.audit("signing_key_rotated", utcnow(), by=actor["sub"], **result)
         return result
@@ -185,7 +186,7 @@ class IdentityService(StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def register_machine_client(self, payload, actor):
         """Another state system (client credentials). The secret is shown once and stored hashed."""
-        actor = self._admin(actor)
+        actor = authorised(actor, "platform.administer")
         request = validated(_client_schema, payload)
         if request["client_id"] in self._builtin_client_ids():
             raise Conflict(f"{request['client_id']} is one of the platform's own clients",
@@ -193,7 +194,7 @@ class IdentityService(StoreBackedService):
         secret = generate_token(40)
         client = Client(client_id=request["client_id"], grant_types=["client_credentials"], scope=request["scope"],
                         secret_hash=secret_hash(secret), auth_method="client_secret_basic",
-                        claims={"role": "system"})
+                        claims={"role": Role.SYSTEM})
         if not self.store.add_client(client, utcnow()):
             raise Conflict(f"a client {client.client_id} is already registered",
                            {"client_id": ["Already registered; choose another id."]})
@@ -203,7 +204,7 @@ class IdentityService(StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def put_staff_account(self, payload, actor):
         """Create an officer (or supervisor, cell member, administrator) or change their role and scope."""
-        actor = self._admin(actor)
+        actor = authorised(actor, "platform.administer")
         account = validated(_staff_schema, payload)
         account["_id"] = account.pop("sub")
         account["mobile"] = account["mobile"][-10:]
@@ -223,13 +224,13 @@ class IdentityService(StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def staff_accounts(self, actor):
-        self._admin(actor)
+        authorised(actor, "platform.administer")
         return [{"sub": a["_id"], **{k: a.get(k) for k in ("name", "role", "department", "districts")},
                  "mobile": mask_mobile(a["mobile"])} for a in self.store.staff_accounts()]
 
     @rpc(expected_exceptions=EXPECTED)
     def audit_log(self, actor, kind=None):
-        self._admin(actor)
+        authorised(actor, "platform.administer")
         return [{**e, "at": e["at"].isoformat()} for e in self.store.audit_entries(kind)]
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -240,12 +241,6 @@ class IdentityService(StoreBackedService):
         if unquotable:
             raise InvalidRequestError(f"{unquotable} has characters no valid value has")
         return server.get_consent_grant(http)
-
-    def _admin(self, actor):
-        actor = validated(actor_schema, actor)
-        if actor["role"] != ADMIN:
-            raise Forbidden("only an administrator may do this")
-        return actor
 
     def _keys(self):
         return KeyRing(self.store.db.signing_keys, timedelta(seconds=ACCESS_TOKEN_SECONDS))
@@ -321,7 +316,7 @@ class IdentityService(StoreBackedService):
             return self._account(staff["_id"])
         account = self.store.citizen_signed_in(mobile, now)
         self.store.audit("signed_in", now, sub=account["_id"], method="mobile_otp")
-        return Account(sub=account["_id"], role="citizen", mobile=mobile)
+        return Account(sub=account["_id"], role=Role.CITIZEN, mobile=mobile)
 
     def _account(self, sub):
         doc = self.store.account(sub)

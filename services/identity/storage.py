@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from services.identity.oauth import Client, StoredRefreshToken
 from shared import counters
 from shared.mongo import MongoDatabase
+from shared.vocabulary import Role
 
 
 def citizen_sub(mobile):
@@ -69,12 +70,12 @@ class IdentityStore:
         return previous
 
     def staff_accounts(self):
-        return list(self.db.accounts.find({"role": {"$ne": "citizen"}}))
+        return list(self.db.accounts.find({"role": {"$ne": Role.CITIZEN}}))
 
     def citizen_signed_in(self, mobile, now):
         return self.db.accounts.find_one_and_update(
             {"_id": citizen_sub(mobile)},
-            {"$set": {"role": "citizen", "mobile": mobile[-10:], "last_sign_in": now},
+            {"$set": {"role": Role.CITIZEN, "mobile": mobile[-10:], "last_sign_in": now},
              "$setOnInsert": {"created_at": now}},
             upsert=True, return_document=ReturnDocument.AFTER)
 

@@ -8,10 +8,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from services.intake.domain.lifecycle import CITIZEN_ACTIONS, OFFICER_ACTIONS, REJECTION_REASONS
 from shared.catalog import categories, departments, districts
 from shared.validators import INDIAN_MOBILE
-
-KINDS = ("complaint", "feedback", "suggestion")
-CHANNELS = ("web", "mobile", "phone_assisted", "email")
-LANGUAGES = ("bn", "en", "hi")
+from shared.vocabulary import CHANNELS, KINDS, LANGUAGES, Kind, Language
 
 
 class StrictSchema(Schema):
@@ -49,7 +46,7 @@ class ComplainantSchema(StrictSchema):
     name = text(120, required=True, min_length=1)
     mobile = fields.Str(load_default=None, allow_none=True, validate=INDIAN_MOBILE)
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    language = fields.Str(load_default="bn", validate=validate.OneOf(LANGUAGES))
+    language = fields.Str(load_default=Language.BENGALI, validate=validate.OneOf(LANGUAGES))
     residence = fields.Nested(ResidenceSchema, load_default=lambda: {"state": "West Bengal"})
 
 
@@ -61,7 +58,7 @@ class AttachmentSchema(StrictSchema):
 
 
 class GrievanceSchema(StrictSchema):
-    kind = fields.Str(load_default="complaint", validate=validate.OneOf(KINDS))
+    kind = fields.Str(load_default=Kind.COMPLAINT, validate=validate.OneOf(KINDS))
     subject = text(200, required=True, min_length=3)
     description = text(5000, load_default="")
     category = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(list(categories())))

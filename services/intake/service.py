@@ -8,7 +8,7 @@ from nameko.timer import timer
 from services.intake import access
 from services.intake.domain import grievance as domain
 from services.intake.domain import idempotency, intake_rules, lifecycle, tracking
-from services.intake.domain.lifecycle import CITIZEN, LifecycleError
+from services.intake.domain.lifecycle import ROUTED, LifecycleError
 from services.intake.schemas import (
     ACTION_SCHEMAS,
     ClusterResolutionSchema,
@@ -17,7 +17,8 @@ from services.intake.schemas import (
     SupportSchema,
 )
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
-from shared.actors import ADMIN, SYSTEM, actor_schema
+from shared.actors import actor_schema
+from shared.authz import allowed, authorised
 from shared.consumers import reliable_event_handler
 from shared.errors import (
     EXPECTED,
@@ -35,11 +36,12 @@ from shared.outbox import Outbox, RelaysOutbox
 from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
 from shared.validators import IDEMPOTENCY_KEY_RULE
+from shared.vocabulary import MAX_EXPORT_PAGE_SIZE, Channel
 
 log = logging.getLogger(__name__)
 
 MAX_WRITE_ATTEMPTS = 5
-MAX_EXPORT_PAGE = 5000
+MAX_EXPORT_PAGE = MAX_EXPORT_PAGE_SIZE
 CLAIM_POLL_SECONDS = 0.1
 _grievance_schema = GrievanceSchema()
 _feedback_schema = FeedbackSchema()
@@ -61,9 +63,9 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         actor = validated(actor_schema, actor)
         grievance = validated(_grievance_schema, payload)
         override = grievance.pop("override_filing_limit")
-        if override and (actor["role"] == CITIZEN or grievance["channel"] != "phone_assisted"):
+        if override and (allowed(actor, "cases.act_as_citizen") or grievance["channel"] != Channel.PHONE_ASSISTED):
             raise Forbidden("only an officer filing a phone-assisted case may lift the filing limit")
-        if actor["role"] == CITIZEN:
+        if allowed(actor, "cases.act_as_citizen"):
             grievance["complainant"]["mobile"] = self._proven_mobile(grievance["complainant"].get("mobile"), actor)
         tracking_id = tracking.new_tracking_id(utcnow().year)
         if idempotency_key is None:
@@ -159,9 +161,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def personal_data_reads(self, tracking_id, actor):
         """Who saw the complainant's contact details on this case (for the CMO cell)."""
-        actor = validated(actor_schema, actor)
-        if actor["role"] != "cmo_cell":
-            raise Forbidden("the access log is for the CMO cell")
+        actor = authorised(actor, "cases.personal_data_reads")
         self._visible_case(tracking_id, actor)
         return [{**entry, "at": entry["at"].isoformat()} for entry in self.store.personal_data_reads(tracking_id)]
 
@@ -185,7 +185,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         timeline entry naming the others, its own events); a case that cannot be resolved (already
         closed, outside the officer's scope) is reported and the rest go ahead."""
         actor = validated(actor_schema, actor)
-        if actor["role"] == CITIZEN:
+        if allowed(actor, "cases.act_as_citizen"):
             raise Forbidden("officers resolve cases")
         request = validated(_cluster_schema, payload)
         outcomes = []
@@ -222,7 +222,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         """"Me too": another citizen with the same problem joins the case instead of filing again."""
         actor = validated(actor_schema, actor)
         validated(_support_schema, payload or {})
-        if actor["role"] != CITIZEN or not actor.get("mobile"):
+        if not allowed(actor, "cases.act_as_citizen") or not actor.get("mobile"):
             raise Forbidden("a citizen signed in with a mobile number supports a case")
         key = access.mobile_key(actor["mobile"])
 
@@ -248,9 +248,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         `next` is the `after_id` of the following page, None after the last; `total` (first page only)
         is the store's estimate. Only for the platform itself (role `system`) and administrators: the
         CMO cell reads cases one by one through get_grievance, which logs who read personal data."""
-        actor = validated(actor_schema, actor)
-        if actor["role"] not in (SYSTEM, ADMIN):
-            raise Forbidden("exporting cases is for platform jobs and administrators")
+        actor = authorised(actor, "cases.export")
         if not isinstance(limit, int) or not 1 <= limit <= MAX_EXPORT_PAGE:
             raise ValidationFailed("invalid export page", {"limit": [f"Must be 1 to {MAX_EXPORT_PAGE}."]})
         if after_id is not None and not isinstance(after_id, str):
@@ -265,7 +263,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
     @reliable_event_handler("routing", "grievance.routed")
     def on_routed(self, event):
-        self._record_routing(event, "routed")
+        self._record_routing(event, ROUTED)
 
     @reliable_event_handler("routing", "grievance.assigned")
     def on_assigned(self, event):
@@ -289,7 +287,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
                 return change
             # An older decision than one recorded. Its one lasting effect: a `routed` that arrives after
             # its own `assigned` still moves the case to routed, unless the case was rerouted since.
-            if kind == "routed" and case["status"] in lifecycle.RULES["route"].sources \
+            if kind == ROUTED and case["status"] in lifecycle.RULES["route"].sources \
                     and decision["seq"] > case.get("rerouted_after_seq", 0):
                 return domain.apply_routing(case, "routed_status", decision, now)
             return None
@@ -381,7 +379,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         return access.view(case, actor)
 
     def _check_may_act(self, case, actor):
-        if actor["role"] == CITIZEN:
+        if allowed(actor, "cases.act_as_citizen"):
             if not access.is_complainant(case, actor):
                 raise Forbidden("only the complainant acts on their case")
         elif not access.can_view(case, actor):

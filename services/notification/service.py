@@ -27,13 +27,15 @@ from services.notification.schemas import (
     SubscriptionSchema,
 )
 from services.notification.storage import NotificationStorage, utcnow
-from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, STAFF, SUPERVISOR, actor_schema, covers
+from shared.actors import actor_schema, covers
+from shared.authz import allowed, authorised
 from shared.catalog import districts
 from shared.consumers import reliable_event_handler
 from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
 from shared.masking import mask_address, mask_contacts_in_text
 from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
+from shared.vocabulary import STATE_OFFICE
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +123,7 @@ class NotificationService(StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def sms_sink(self, mobile, actor):
-        self._admin(actor)
+        authorised(actor, "platform.administer")
         if not mobile:
             raise ValidationFailed("name the number", {"mobile": ["Missing data for required field."]})
         return self.sms_sent(mobile)
@@ -130,11 +132,9 @@ class NotificationService(StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def notices(self, params, actor):
-        actor = validated(actor_schema, actor)
-        if actor["role"] not in STAFF:
-            raise Forbidden("notices are for officers, supervisors and the CMO cell")
+        actor = authorised(actor, "notices.read")
         limit = validated(_list_schema, params or {})["limit"]
-        found = self.store.notices(recipients.inbox_keys_for(actor, districts() + ["state"]), limit)
+        found = self.store.notices(recipients.inbox_keys_for(actor, districts() + [STATE_OFFICE]), limit)
         return {"notices": [{**n, "at": n["at"].isoformat()} for n in found]}
 
     @rpc(expected_exceptions=EXPECTED)
@@ -161,9 +161,9 @@ class NotificationService(StoreBackedService):
         addresses; officers and supervisors of the case's department and district see them masked."""
         actor = validated(actor_schema, actor)
         found = self.store.for_case(tracking_id)
-        if actor["role"] in (CMO_CELL, ADMIN):
+        if allowed(actor, "deliveries.read_in_clear"):
             full = True
-        elif actor["role"] in (OFFICER, SUPERVISOR):
+        elif allowed(actor, "cases.read_in_scope"):
             full = False
             found = [d for d in found if _covered(actor, d)]
         else:
@@ -177,9 +177,7 @@ class NotificationService(StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def personal_data_reads(self, tracking_id, actor):
         """Who read this case's delivery log with the addresses in clear (for the CMO cell)."""
-        actor = validated(actor_schema, actor)
-        if actor["role"] != CMO_CELL:
-            raise Forbidden("the access log is for the CMO cell")
+        actor = authorised(actor, "cases.personal_data_reads")
         return [{"tracking_id": tracking_id, **read, "at": read["at"].isoformat(), "what": "delivery_log"}
                 for read in self.store.personal_data_reads(tracking_id)]
 
@@ -187,13 +185,13 @@ class NotificationService(StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def subscriptions(self, actor):
-        self._admin(actor)
+        authorised(actor, "platform.administer")
         return [_subscription_view(s) for s in self.store.subscriptions()]
 
     @rpc(expected_exceptions=EXPECTED)
     def create_subscription(self, payload, actor):
         """A system that wants the events. Its signing secret is shown once, in this answer."""
-        actor = self._admin(actor)
+        actor = authorised(actor, "platform.administer")
         request = validated(_subscription_schema, payload)
         self._check_url(request["url"])
         secret, now = self._new_secret(), utcnow()
@@ -206,7 +204,7 @@ class NotificationService(StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def update_subscription(self, subscription_id, payload, actor):
-        self._admin(actor)
+        authorised(actor, "platform.administer")
         change = validated(_subscription_change_schema, payload)
         if "url" in change:
             self._check_url(change["url"])
@@ -217,7 +215,7 @@ class NotificationService(StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def delete_subscription(self, subscription_id, actor):
-        self._admin(actor)
+        authorised(actor, "platform.administer")
         if not self.store.delete_subscription(subscription_id):
             raise NotFound(f"no subscription {subscription_id}")
         return {"deleted": subscription_id}
@@ -226,7 +224,7 @@ class NotificationService(StoreBackedService):
     def rotate_subscription_secret(self, subscription_id, actor):
         """A new secret, shown once; the previous one keeps signing (a second v1) for a grace period so the
         subscriber can switch without losing events."""
-        self._admin(actor)
+        authorised(actor, "platform.administer")
         current = self.store.subscription(subscription_id)
         if current is None:
             raise NotFound(f"no subscription {subscription_id}")
@@ -240,34 +238,28 @@ class NotificationService(StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def dead_letters(self, actor):
-        self._admin(actor)
+        authorised(actor, "platform.administer")
         return [{"id": d["_id"], **{k: v for k, v in d.items() if k != "_id"}, "at": d["at"].isoformat()}
                 for d in self.store.dead_letters()]
 
     @rpc(expected_exceptions=EXPECTED)
     def replay_dead_letter(self, delivery_id, actor):
-        actor = self._admin(actor)
+        actor = authorised(actor, "platform.administer")
         if not self.store.replay(delivery_id, utcnow(), actor["sub"]):
             raise NotFound(f"no dead letter {delivery_id}")
         return {"replayed": [delivery_id]}
 
     @rpc(expected_exceptions=EXPECTED)
     def replay_dead_letters(self, actor):
-        actor = self._admin(actor)
+        actor = authorised(actor, "platform.administer")
         ids = [d["_id"] for d in self.store.dead_letters(limit=10000)]
         return {"replayed": [i for i in ids if self.store.replay(i, utcnow(), actor["sub"])]}
 
     # --- helpers ------------------------------------------------------------------------------------
 
-    def _admin(self, actor):
-        actor = validated(actor_schema, actor)
-        if actor["role"] != ADMIN:
-            raise Forbidden("only an administrator may do this")
-        return actor
-
     def _citizen_key(self, actor):
         actor = validated(actor_schema, actor)
-        if actor["role"] != CITIZEN or not actor.get("mobile"):
+        if not allowed(actor, "cases.act_as_citizen") or not actor.get("mobile"):
             raise Forbidden("notification preferences are for a citizen signed in with a mobile number")
         return recipients.contact_key(actor["mobile"])
 

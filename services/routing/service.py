@@ -11,7 +11,8 @@ from services.routing.domain.calendar import WorkingCalendar
 from services.routing.guessing import CategoryGuesser
 from services.routing.schemas import ClockCheckSchema, ReassignSchema
 from services.routing.storage import AssignmentStorage, StaleAssignment
-from shared.actors import CMO_CELL, STAFF, SUPERVISOR, actor_schema, covers
+from shared.actors import covers
+from shared.authz import allowed, authorised
 from shared.catalog import is_urgent
 from shared.consumers import ProcessedEvents, reliable_event_handler
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
@@ -19,11 +20,12 @@ from shared.events import new_event
 from shared.outbox import Outbox, RelaysOutbox
 from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
+from shared.vocabulary import STOPPED_STATUSES, Status
 
 log = logging.getLogger(__name__)
 
 CALENDAR = WorkingCalendar.load()
-STOPPING_STATUSES = ("resolved", "closed", "rejected")
+STOPPING_STATUSES = STOPPED_STATUSES
 MAX_ATTEMPTS = 5
 _clock_schema = ClockCheckSchema()
 _reassign_schema = ReassignSchema()
@@ -45,7 +47,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     @reliable_event_handler("intake", "grievance.filed")
     def on_filed(self, event):
         case = event["data"]["case"]
-        if case["status"] != "filed":
+        if case["status"] != Status.FILED:
             return  # incomplete: the cell completes it first, then it is filed again
         self._assign_new(case)  # idempotent: a case is routed once (its assignment's _id is the case's)
 
@@ -71,7 +73,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     @reliable_event_handler("intake", "grievance.status_changed")
     def on_status_changed(self, event):
         data = event["data"]
-        if data["to"] in STOPPING_STATUSES or "info_requested" in (data["from"], data["to"]):
+        if data["to"] in STOPPING_STATUSES or Status.INFO_REQUESTED in (data["from"], data["to"]):
             self._follow_status(data["case"]["tracking_id"], data["case"]["version"], data["from"], data["to"])
 
     # --- clocks -----------------------------------------------------------------------------------
@@ -93,9 +95,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def officer_queue(self, actor):
         """The caller's open cases, most urgent first, with the SLA time left."""
-        actor = validated(actor_schema, actor)
-        if actor["role"] not in STAFF:
-            raise Forbidden("the queue is for officers")
+        actor = authorised(actor, "queue.read")
         now = utcnow()
         items = []
         for assignment in self.store.queue(actor["sub"]):
@@ -114,13 +114,11 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def reassign(self, tracking_id, payload, actor):
         """A supervisor (or the cell) moves a case to another officer of the same office."""
-        actor = validated(actor_schema, actor)
-        if actor["role"] not in (SUPERVISOR, CMO_CELL):
-            raise Forbidden("only a supervisor or the CMO cell reassigns")
+        actor = authorised(actor, "assignments.reassign")
         params = validated(_reassign_schema, payload)
         assignment = self.store.get(tracking_id)
         # a case outside the supervisor's scope answers as an unknown one: no telling which exist
-        if assignment is None or (actor["role"] == SUPERVISOR
+        if assignment is None or (not allowed(actor, "assignments.reassign_anywhere")
                                   and not covers(actor, assignment["department"], assignment["district"])):
             raise NotFound(f"no assignment for {tracking_id}")
         members = {o.id: o for o in officers.pool(assignment["department"], assignment["district"],
@@ -177,8 +175,8 @@ class RoutingService(RelaysOutbox, StoreBackedService):
             "subject": case.get("subject"), "urgent": bool(case.get("urgent")) or is_urgent(route.category),
             "state": "active",
             "started_at": now, "deadline": deadline, "reminder_at": reminder_at, "reminded": False,
-            "breached": False, "seq": 0, "rev": 0, "history": [{"at": now, "kind": "routed", "reason": route.reason,
-                                                      "officer_id": officer.id, "level": 1}],
+            "breached": False, "seq": 0, "rev": 0, "history": [{"at": now, "kind": Status.ROUTED,
+                                                      "reason": route.reason, "officer_id": officer.id, "level": 1}],
         }
         if route.guess:
             assignment["guess"] = route.guess.record()
@@ -234,10 +232,10 @@ class RoutingService(RelaysOutbox, StoreBackedService):
             now = utcnow()
             if after in STOPPING_STATUSES and assignment["state"] != "stopped":
                 fields, load = {"state": "stopped", "stopped_at": now}, -1
-            elif after == "info_requested" and assignment["state"] == "active":
+            elif after == Status.INFO_REQUESTED and assignment["state"] == "active":
                 fields = {"state": "paused", "remaining_seconds": (assignment["deadline"] - now).total_seconds()}
                 load = 0
-            elif before == "info_requested" and assignment["state"] == "paused":
+            elif before == Status.INFO_REQUESTED and assignment["state"] == "paused":
                 deadline, reminder_at = sla.resume(assignment["remaining_seconds"], now)
                 fields, load = {"state": "active", "deadline": deadline, "reminder_at": reminder_at}, 0
             else:

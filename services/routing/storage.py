@@ -51,8 +51,8 @@ class AssignmentStore:
 class AssignmentStorage(MongoDatabase):
     """Injects an AssignmentStore over the routing service's own database (the Outbox provider indexes
     `assignments` for its sweeps)."""
-    indexes = {"assignments": [[("officer_id", 1), ("state", 1)], [("state", 1), ("deadline", 1)],
-                               [("state", 1), ("reminder_at", 1)]]}
+    indexes = {"assignments": [[("officer_id", 1), ("state", 1)], [("state", 1), ("deadline", 1)],  # vocabulary: field
+                               [("state", 1), ("reminder_at", 1)]]}  # vocabulary: field
 
     def get_dependency(self, worker_ctx):
         return AssignmentStore(self.database)

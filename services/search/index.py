@@ -12,12 +12,13 @@ from elasticsearch import ConflictError
 from services.search import phonetic, synonyms
 from shared.config import index_name
 from shared.projections import free_text_for_staff
+from shared.vocabulary import DONE_STATUSES
 
 ALIAS = "grievances"
 BUILDING = "building"  # a rebuild's new index carries the alias <alias>-building until the swap
 KEYWORDS = ("tracking_id", "kind", "status", "category", "department", "district", "channel", "officer_id")
 PLACE_KEYWORDS = ("block", "municipality", "ward", "panchayat")
-DONE = ("resolved", "closed")
+DONE = DONE_STATUSES
 
 # What document() writes, as the index records it (_meta): 2 when the concepts a case names went into the
 # `phonetic` field. An index of an older one answers, but its cases lack what queries now look for until a

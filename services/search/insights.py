@@ -114,11 +114,11 @@ def trends_table(response, params):
     if params["by"]:
         rows = [[b["key_as_string"][:10], g["key"], g["doc_count"]]
                 for b in aggs["filed"]["buckets"] for g in b["groups"]["buckets"]]
-        return ["period", params["by"], "filed"], rows
+        return ["period", params["by"], "filed"], rows  # vocabulary: column names (counts)
     resolved = {b["key_as_string"][:10]: b["doc_count"] for b in aggs["resolved"]["buckets"]}
     rows = [[b["key_as_string"][:10], b["doc_count"], resolved.get(b["key_as_string"][:10], 0)]
             for b in aggs["filed"]["buckets"]]
-    return ["period", "filed", "resolved"], rows
+    return ["period", "filed", "resolved"], rows  # vocabulary: column names (counts)
 
 
 # --- backlog ageing: open cases by how long they have waited --------------------------------------
@@ -168,8 +168,9 @@ def sla_table(response, params):
         hours = resolved["hours"]["values"]
         rows.append([group["key"], group["doc_count"], done, met, round(100 * met / done, 1) if done else None,
                      _hours(hours.get("50.0")), _hours(hours.get("90.0")), group["overdue"]["doc_count"]])
-    return [params["by"], "cases", "resolved", "resolved_in_time", "compliance_pct", "median_hours",
-            "p90_hours", "open_overdue"], rows
+    columns = [params["by"], "cases", "resolved", "resolved_in_time",  # vocabulary: column names (counts)
+               "compliance_pct", "median_hours", "p90_hours", "open_overdue"]
+    return columns, rows
 
 
 def _hours(value):

@@ -11,17 +11,24 @@ import math
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.search import synonyms
-from shared.actors import ALL_DISTRICTS
+from shared.authz import allowed
 from shared.catalog import categories, departments, districts
 from shared.validators import REAL_UTC_OFFSET
+from shared.vocabulary import (
+    ALL_DISTRICTS,
+    CHANNELS,
+    CLOCK_RUNNING_STATUSES,
+    KINDS,
+    OPEN_STATUSES,
+    STATE_OFFICE,
+    STATUSES,
+)
 
-STATUSES = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "info_requested", "transferred",
-            "resolved", "closed", "rejected", "reopened")
 FACETS = {"status": "status", "department": "department", "district": "place.district", "block": "place.block",
           "municipality": "place.municipality", "category": "category", "channel": "channel", "kind": "kind",
           "level": "level"}
-OPEN = ("incomplete", "filed", "routed", "acknowledged", "in_progress", "info_requested", "transferred", "reopened")
-RUNNING = ("filed", "routed", "acknowledged", "in_progress", "transferred", "reopened")  # the SLA clock runs
+OPEN = OPEN_STATUSES
+RUNNING = CLOCK_RUNNING_STATUSES
 SORTS = {
     "relevance": [{"_score": "desc"}, {"tracking_id": "asc"}],
     "newest": [{"created_at": "desc"}, {"tracking_id": "asc"}],
@@ -41,15 +48,15 @@ class SearchSchema(Schema):
     q = fields.Str(load_default="", validate=validate.Length(max=200))
     status = fields.List(fields.Str(validate=validate.OneOf(STATUSES)), load_default=list)
     department = fields.List(fields.Str(validate=validate.OneOf(list(departments()))), load_default=list)
-    district = fields.List(fields.Str(validate=validate.OneOf(districts() + ["state"])), load_default=list)
+    district = fields.List(fields.Str(validate=validate.OneOf(districts() + [STATE_OFFICE])), load_default=list)
     block = fields.List(fields.Str(validate=validate.Length(1, 100)), load_default=list,
                         validate=validate.Length(max=50))
     municipality = fields.List(fields.Str(validate=validate.Length(1, 100)), load_default=list,
                                validate=validate.Length(max=50))
     category = fields.List(fields.Str(validate=validate.OneOf(list(categories()))), load_default=list)
-    channel = fields.List(fields.Str(validate=validate.OneOf(("web", "mobile", "phone_assisted", "email"))),
+    channel = fields.List(fields.Str(validate=validate.OneOf(CHANNELS)),
                           load_default=list)
-    kind = fields.List(fields.Str(validate=validate.OneOf(("complaint", "feedback", "suggestion"))), load_default=list)
+    kind = fields.List(fields.Str(validate=validate.OneOf(KINDS)), load_default=list)
     level = fields.List(fields.Int(validate=validate.Range(1, 4)), load_default=list)
     urgent = fields.Bool(load_default=None, allow_none=True)
     breached = fields.Bool(load_default=None, allow_none=True)
@@ -86,10 +93,9 @@ def encode_cursor(values):
 
 def scope_filter(actor):
     """What this caller may see, as filters; None: nothing."""
-    role = actor["role"]
-    if role == "cmo_cell":
+    if allowed(actor, "cases.read_all"):
         return []
-    if role in ("officer", "supervisor") and actor.get("department"):
+    if allowed(actor, "cases.read_in_scope") and actor.get("department"):
         filters = [{"term": {"department": actor["department"]}}]
         if ALL_DISTRICTS not in actor.get("districts", []):
             filters.append({"terms": {"place.district": actor.get("districts", [])}})

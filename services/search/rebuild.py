@@ -36,6 +36,7 @@ from services.search.index import alias, available_languages, building_alias, en
 from shared.config import load_config  # noqa: E402
 from shared.elastic import connect  # noqa: E402
 from shared.progress import Progress  # noqa: E402
+from shared.vocabulary import MAX_EXPORT_PAGE_SIZE, Role  # noqa: E402
 
 log = logging.getLogger("services.search.rebuild")
 
@@ -43,7 +44,7 @@ log = logging.getLogger("services.search.rebuild")
 NOTICE_SECONDS = 3 * WriteTargets.RECHECK_SECONDS
 BULK_CHUNK = 500
 SLOW_PAGE_SECONDS = 1.0  # a page slower than this doubles the page size (FerretDB scans for every page)
-MAX_PAGE = 5000  # intake's MAX_EXPORT_PAGE
+MAX_PAGE = MAX_EXPORT_PAGE_SIZE
 OLD_INDEX_GRACE_SECONDS = 1.0  # searches that resolved the alias before the swap finish on the old index
 
 
@@ -137,7 +138,7 @@ def main(argv=None):
     config = load_config(args.config)
     if config.get("LOGGING"):
         logging.config.dictConfig(config.pop("LOGGING"))
-    actor = {"sub": f"search-rebuild:{getpass.getuser()}", "role": "system"}
+    actor = {"sub": f"search-rebuild:{getpass.getuser()}", "role": Role.SYSTEM}
     try:
         with SignedClusterRpcProxy(config, caller=actor, issuer="search-rebuild", timeout=10) as probe:
             probe.intake.health()

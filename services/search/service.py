@@ -14,6 +14,7 @@ from services.search import insights, outage, queries, similar
 from services.search.bulk import Batcher, WriteTargets, bulk_write
 from services.search.index import alias, ensure_index, indexed_languages
 from shared.actors import actor_schema
+from shared.authz import authorised
 from shared.consumers import reliable_event_handler
 from shared.elastic import ElasticsearchClient
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
@@ -140,9 +141,7 @@ class SearchService(StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def insight(self, name, params, actor):
         """One of the CMO cell's insights as a table (supervisors get theirs for their own scope)."""
-        actor = validated(actor_schema, actor)
-        if actor["role"] not in ("cmo_cell", "supervisor"):
-            raise Forbidden("insights are for the CMO cell and supervisors")
+        actor = authorised(actor, "insights.read")
         if name not in insights.INSIGHTS:
             raise NotFound(f"no insight {name!r}; there are: {', '.join(insights.INSIGHTS)}")
         schema, build, _ = insights.INSIGHTS[name]

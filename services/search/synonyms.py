@@ -99,7 +99,7 @@ CONCEPTS = [
     ["not received", "not got", "paini", "পাইনি", "pai ni", "नहीं मिला", "asheni", "আসেনি", "not credited",
      "not paid", "not given", "nahi mila", "pacchi na", "পাচ্ছি না", "withheld",
      "pending"],
-    ["stopped", "bondho", "bondo", "বন্ধ", "बंद", "band", "closed", "discontinued"],
+    ["stopped", "bondho", "bondo", "বন্ধ", "बंद", "band", "closed", "discontinued"],  # vocabulary: words people write
     # land
     ["land", "jomi", "জমি", "जमीन", "zameen", "plot"],
     ["land record", "khatian", "খতিয়ান", "porcha", "পরচা", "record", "রেকর্ড", "खतौनी", "patta", "পাট্টা"],

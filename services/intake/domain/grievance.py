@@ -14,6 +14,7 @@ from services.intake.domain.lifecycle import (
     INCOMPLETE,
     REOPENED,
     RESOLVED,
+    ROUTED,
     SYSTEM,
     decide,
     feedback_outcome,
@@ -101,7 +102,7 @@ def _status_change(case, action, target, now, actor, change, note=None):
 
 def apply_action(case, action, params, actor, now):
     """An officer's, the citizen's or the platform's action on a case. Raises LifecycleError."""
-    target = decide(case, action, SYSTEM if actor["role"] == SYSTEM else actor["role"])
+    target = decide(case, action, actor["role"])
     change = Change()
     details = {k: v for k, v in params.items() if k != "action"}
     public = action in PUBLIC_ACTIONS or (action == "add_note" and params.get("visibility") == "public")
@@ -155,14 +156,14 @@ def apply_routing(case, kind, decision, now):
     """Record the routing service's decision (routed, assigned, escalated) on the case."""
     system = {"sub": "routing", "role": SYSTEM}
     change = Change()
-    if kind == "routed":
+    if kind == ROUTED:
         change.set.update(department=decision["department"], district=decision.get("district"))
-        change.timeline.append(entry("routed", now, system, True, department=decision["department"],
+        change.timeline.append(entry(ROUTED, now, system, True, department=decision["department"],
                                      reason=decision.get("reason")))
         if case["status"] in lifecycle.RULES["route"].sources:
             _status_change(case, "route", lifecycle.ROUTED, now, system, change)
     elif kind == "routed_status":  # a late `routed`: its office is already recorded by a newer decision
-        change.timeline.append(entry("routed", now, system, True, department=decision["department"],
+        change.timeline.append(entry(ROUTED, now, system, True, department=decision["department"],
                                      reason=decision.get("reason")))
         _status_change(case, "route", lifecycle.ROUTED, now, system, change)
     elif kind in ("assigned", "escalated"):

@@ -10,33 +10,24 @@ action does not change it) or raises a LifecycleError saying what is allowed ins
 """
 from dataclasses import dataclass
 
-INCOMPLETE = "incomplete"
-FILED = "filed"
-ROUTED = "routed"
-ACKNOWLEDGED = "acknowledged"
-IN_PROGRESS = "in_progress"
-INFO_REQUESTED = "info_requested"
-TRANSFERRED = "transferred"
-RESOLVED = "resolved"
-CLOSED = "closed"
-REJECTED = "rejected"
-REOPENED = "reopened"
+from shared import vocabulary
+from shared.vocabulary import STAFF_ROLES, STATUSES, TOP_LEVEL, WORKING_STATUSES, Role, Status
 
-STATUSES = (INCOMPLETE, FILED, ROUTED, ACKNOWLEDGED, IN_PROGRESS, INFO_REQUESTED, TRANSFERRED, RESOLVED,
-            CLOSED, REJECTED, REOPENED)
-OPEN_STATUSES = frozenset(STATUSES) - {RESOLVED, CLOSED, REJECTED}
-WORKING = (ROUTED, ACKNOWLEDGED, IN_PROGRESS, INFO_REQUESTED)
+INCOMPLETE, FILED, ROUTED, ACKNOWLEDGED = Status.INCOMPLETE, Status.FILED, Status.ROUTED, Status.ACKNOWLEDGED
+IN_PROGRESS, INFO_REQUESTED, TRANSFERRED = Status.IN_PROGRESS, Status.INFO_REQUESTED, Status.TRANSFERRED
+RESOLVED, CLOSED, REJECTED, REOPENED = Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.REOPENED
+OPEN_STATUSES = frozenset(vocabulary.OPEN_STATUSES)
+WORKING = WORKING_STATUSES
 
 MAX_TRANSFERS = 3      # CPGRAMS: at most three transfers in a grievance's life
 MAX_REOPENINGS = 2     # Andhra Pradesh lets a citizen reopen a case twice
-TOP_LEVEL = 4          # L1 field officer, L2 district, L3 head of department, L4 the CMO cell
 
 # CPGRAMS' exclusions, plus a reasoned "other".
 REJECTION_REASONS = ("sub_judice", "rti_matter", "personal_or_family_dispute", "religious_matter",
                      "duplicate", "not_a_grievance", "other")
 
-OFFICER, SUPERVISOR, CMO_CELL, CITIZEN, SYSTEM = "officer", "supervisor", "cmo_cell", "citizen", "system"
-STAFF = (OFFICER, SUPERVISOR, CMO_CELL)
+OFFICER, SUPERVISOR, CMO_CELL, CITIZEN, SYSTEM = Role.OFFICER, Role.SUPERVISOR, Role.CMO_CELL, Role.CITIZEN, Role.SYSTEM
+STAFF = STAFF_ROLES
 
 
 @dataclass(frozen=True)

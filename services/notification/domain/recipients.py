@@ -15,23 +15,17 @@ import fnmatch
 import hashlib
 from dataclasses import dataclass
 
-from shared.actors import ALL_DISTRICTS
+from shared.authz import allowed
+from shared.vocabulary import ALL_DISTRICTS, LANGUAGES, TOP_LEVEL, Language, Level, Role, Status
 
-LANGUAGES = ("bn", "en", "hi")
-DEFAULT_LANGUAGE = "bn"
+DEFAULT_LANGUAGE = Language.BENGALI
 SMS, EMAIL, WEBHOOK, INBOX = "sms", "email", "webhook", "inbox"
 CHANNELS = (SMS, EMAIL, WEBHOOK, INBOX)
 CITIZEN_CHANNELS = (SMS, EMAIL)
 
-# event type -> template the complainant hears
-COMPLAINANT_TEMPLATES = {
-    "grievance.filed": "filed",
-    "grievance.info_requested": "info_requested",
-    "grievance.resolved": "resolved",
-    "grievance.rejected": "rejected",
-    "grievance.closed": "closed",
-    "grievance.reopened": "reopened",
-}
+# event type -> template the complainant hears (named after the status the case moved to)
+COMPLAINANT_TEMPLATES = {f"grievance.{status}": status for status in (
+    Status.FILED, Status.INFO_REQUESTED, Status.RESOLVED, Status.REJECTED, Status.CLOSED, Status.REOPENED)}
 OFFICER_TEMPLATES = {
     "grievance.assigned": "assigned",
     "grievance.sla_reminder": "sla_reminder",
@@ -114,14 +108,14 @@ def _staff(event_type, decision):
     out = []
     officer = decision.get("officer_id")
     if event_type in OFFICER_TEMPLATES and officer:
-        key = inbox_key("officer", officer)
-        out.append(Planned(Recipient("officer", key, key), INBOX, OFFICER_TEMPLATES[event_type], "en",
+        key = inbox_key(Role.OFFICER, officer)
+        out.append(Planned(Recipient(Role.OFFICER, key, key), INBOX, OFFICER_TEMPLATES[event_type], Language.ENGLISH,
                            urgent=event_type != "grievance.assigned"))
     level = decision.get("level") or 1
     group = None
-    if event_type == "grievance.sla_breached" or (event_type == "grievance.escalated" and level >= 4):
-        group = inbox_key("cmo_cell")
-    elif event_type == "grievance.escalated" and level in (2, 3):
+    if event_type == "grievance.sla_breached" or (event_type == "grievance.escalated" and level >= TOP_LEVEL):
+        group = inbox_key(Role.CMO_CELL)
+    elif event_type == "grievance.escalated" and level in (Level.DISTRICT, Level.DEPARTMENT):
         group = inbox_key("supervisors", decision.get("department"), decision.get("district"))
     if group:
         template = "sla_breached" if event_type == "grievance.sla_breached" else "escalated_group"
@@ -132,12 +126,12 @@ def _staff(event_type, decision):
 def inbox_keys_for(actor, all_districts=()):
     """Which notice boxes a signed-in staff member reads (a supervisor of every district, "*", reads the
     boxes of all of them, `all_districts`)."""
-    keys = [inbox_key("officer", actor["sub"])]
-    if actor["role"] == "supervisor":
+    keys = [inbox_key(Role.OFFICER, actor["sub"])]
+    if allowed(actor, "notices.read_supervisors_boxes"):
         districts = actor.get("districts") or []
         if ALL_DISTRICTS in districts:
             districts = list(all_districts)
         keys += [inbox_key("supervisors", actor.get("department"), d) for d in districts]
-    if actor["role"] == "cmo_cell":
-        keys.append(inbox_key("cmo_cell"))
+    if allowed(actor, "notices.read_cell_box"):
+        keys.append(inbox_key(Role.CMO_CELL))
     return keys

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from services.routing.domain.rules import STATE, STATEWIDE_DEPARTMENTS
 from shared.catalog import departments, districts
+from shared.vocabulary import CMO_CELL_DEPARTMENT
 
 POOL_SIZES = {1: 2, 2: 1, 3: 1, 4: 3}
 DESIGNATIONS = {1: "Field officer", 2: "District officer", 3: "Head of department", 4: "CMO complaint cell"}
-CMO_CELL = "cmo_cell"
+CMO_CELL = CMO_CELL_DEPARTMENT
 GIVEN = ["Anindita", "Sourav", "Moumita", "Arindam", "Rupa", "Debasish", "Sharmistha", "Partha", "Nasrin",
          "Subhajit", "Tanushree", "Imran", "Priyanka", "Biswajit", "Rituparna", "Sanjay", "Farida", "Kaushik"]
 FAMILY = ["Banerjee", "Chatterjee", "Mukherjee", "Ghosh", "Bose", "Das", "Sen", "Roy", "Mondal", "Sarkar",

@@ -7,9 +7,10 @@ from functools import lru_cache
 
 from shared import indic
 from shared.catalog import DEFAULT_CATEGORY, categories
+from shared.vocabulary import CMO_CELL_DEPARTMENT, STATE_OFFICE
 
-STATE = "state"  # the district of state-level offices
-STATEWIDE_DEPARTMENTS = ("home_cyber_cell", "cmo_cell")
+STATE = STATE_OFFICE  # the district of state-level offices
+STATEWIDE_DEPARTMENTS = ("home_cyber_cell", CMO_CELL_DEPARTMENT)
 
 
 DEFAULT_MIN_CONFIDENCE = 0.4  # chosen on the evaluation set's dev part (python -m evaluation.train)

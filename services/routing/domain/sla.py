@@ -7,8 +7,8 @@ is marked as breached there and the cell is reminded.
 from datetime import timedelta
 
 from shared.catalog import categories
+from shared.vocabulary import TOP_LEVEL
 
-TOP_LEVEL = 4
 LEVEL_SLA_DAYS = {2: 3, 3: 3, 4: 2}   # working days each higher level gets
 REMINDER_AT = 0.75                    # remind when three quarters of the time has gone
 
