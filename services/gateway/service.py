@@ -11,12 +11,13 @@ from services.gateway.auth import Authenticator
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.export import csv_export
 from services.gateway.http_server import http
+from services.gateway.idempotency import Idempotency, idempotent
 from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TOKEN
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, search_or_export, throttled
-from services.gateway.web import BadRequest, api, call, json_body
+from services.gateway.web import api, call, json_body
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
@@ -24,7 +25,6 @@ from shared.health import UP
 from shared.metrics import EntrypointMetrics
 from shared.signed_rpc import SignedRpcProxy
 from shared.tracing import Tracing
-from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class GatewayService(NotificationRoutes):
     authenticate = Authenticator()
     client_address = ClientAddress()
     throttle = Throttle()
+    idempotency = Idempotency()
     es = ElasticsearchClient()  # only for the health probe; the search service owns the indices
     intake = SignedRpcProxy("intake")
     routing = SignedRpcProxy("routing")
@@ -76,12 +77,11 @@ class GatewayService(NotificationRoutes):
 
     @http("POST", "/api/v1/grievances")
     @throttled(FILING)
+    @idempotent
     @api
     def file_grievance(self, request):
         actor = self.authenticate(request)
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not is_idempotency_key(key):
-            raise BadRequest("the Idempotency-Key header is not valid", {"Idempotency-Key": [IDEMPOTENCY_KEY_RULE]})
+        key = request.headers.get("Idempotency-Key")  # checked by @idempotent; intake keeps it with the case
         args = (json_body(request), actor) + ((key,) if key is not None else ())
         result = self._rpc("intake", self.intake.file_grievance, *args)
         status = 200 if result["duplicate"] else 201
@@ -96,18 +96,21 @@ class GatewayService(NotificationRoutes):
 
     @http("POST", TRACKING + "/actions")
     @throttled(CASE_LOOKUP)
+    @idempotent
     @api
     def act(self, request, tracking_id):
         return self._post_to_case(request, self.intake.act, tracking_id)
 
     @http("POST", TRACKING + "/feedback")
     @throttled(CASE_LOOKUP)
+    @idempotent
     @api
     def feedback(self, request, tracking_id):
         return self._post_to_case(request, self.intake.give_feedback, tracking_id)
 
     @http("POST", TRACKING + "/support")
     @throttled(CASE_LOOKUP)
+    @idempotent
     @api
     def support(self, request, tracking_id):
         return self._post_to_case(request, self.intake.support, tracking_id)
@@ -123,6 +126,7 @@ class GatewayService(NotificationRoutes):
 
     @http("POST", TRACKING + "/assignment")
     @throttled(CASE_LOOKUP)
+    @idempotent
     @api
     def reassign(self, request, tracking_id):
         actor = self.authenticate(request)
@@ -218,6 +222,7 @@ class GatewayService(NotificationRoutes):
         return self._oauth(request, self.identity.revoke)
 
     @http("POST", "/api/v1/admin/signing-keys/rotate")
+    @idempotent
     @api
     def rotate_signing_key(self, request):
         actor = self.authenticate(request)
@@ -230,6 +235,7 @@ class GatewayService(NotificationRoutes):
         return 201, self._rpc("identity", self.identity.register_machine_client, json_body(request), actor), {}
 
     @http("POST", "/api/v1/admin/accounts")
+    @idempotent
     @api
     def put_staff_account(self, request):
         actor = self.authenticate(request)
@@ -297,6 +303,7 @@ class GatewayService(NotificationRoutes):
         return 200, {"tracking_id": tracking_id, "similar": similar}, NO_STORE
 
     @http("POST", "/api/v1/grievances/resolve-together")
+    @idempotent
     @api
     def resolve_together(self, request):
         """One reply resolving a cluster of similar cases; each case is resolved on its own timeline."""
