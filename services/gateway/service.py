@@ -6,7 +6,7 @@ from nameko.dependency_providers import Config
 from nameko.exceptions import RemoteError
 from werkzeug.wrappers import Response
 
-from services.gateway import health
+from services.gateway import conditional, health
 from services.gateway.auth import Authenticator
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.export import csv_export
@@ -20,7 +20,7 @@ from services.gateway.throttle import Throttle, form_mobile, otp_attempt, search
 from services.gateway.web import api, call, json_body
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
-from shared.errors import PlatformError
+from shared.errors import PlatformError, PreconditionFailed
 from shared.health import UP
 from shared.metrics import EntrypointMetrics
 from shared.signed_rpc import SignedRpcProxy
@@ -92,14 +92,23 @@ class GatewayService(NotificationRoutes):
     @api
     def get_grievance(self, request, tracking_id):
         actor = self.authenticate(request)
-        return 200, self._rpc("intake", self.intake.get_grievance, tracking_id, actor), NO_STORE
+        case = self._rpc("intake", self.intake.get_grievance, tracking_id, actor)
+        if conditional.not_modified(request.headers.get("If-None-Match"), case["version"]):
+            return conditional.not_modified_answer(case["version"])
+        return 200, case, {**NO_STORE, "ETag": conditional.etag(case["version"])}
 
     @http("POST", TRACKING + "/actions")
     @throttled(CASE_LOOKUP)
     @idempotent
     @api
     def act(self, request, tracking_id):
-        return self._post_to_case(request, self.intake.act, tracking_id)
+        actor = self.authenticate(request)
+        if_match = conditional.if_match_versions(request.headers.get("If-Match"))
+        try:
+            case = self._rpc("intake", self.intake.act, tracking_id, json_body(request), actor, if_match)
+        except PreconditionFailed as error:
+            return conditional.precondition_failed(error)
+        return 200, case, {"ETag": conditional.etag(case["version"])}
 
     @http("POST", TRACKING + "/feedback")
     @throttled(CASE_LOOKUP)
