@@ -36,7 +36,7 @@ REPLAYED = "Idempotent-Replayed"
 COLLECTION = "idempotency_keys"
 KEEP_FOR = timedelta(hours=24)
 KEPT_HEADERS = ("Location", "ETag", "Cache-Control")  # what a replay repeats besides status and body
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.1
 REPLAY, RUN, TAKE_OVER, WAIT, MISMATCH = "replay", "run", "take_over", "wait", "mismatch"
 
 
@@ -89,6 +89,9 @@ class IdempotencyKeys:
         except DuplicateKeyError:
             return self.collection.find_one({"_id": key})
 
+    def current(self, key):
+        return self.collection.find_one({"_id": key})
+
     def take_over(self, key, from_owner, to_owner, now):
         """A claim whose request died passes to one retry; True for exactly one of racing retries."""
         return self.collection.update_one({"_id": key, "owner": from_owner, "answer": None},
@@ -128,11 +131,13 @@ class Idempotency(MongoDatabase):
     def run(self, key, fingerprint_, route):
         owner = uuid.uuid4().hex
         waited_until = time.monotonic() + self.wait_seconds
+        claim = None
         while True:
             now = datetime.now(UTC)
-            claim = self.keys.claim(key, fingerprint_, owner, now)
-            if claim is None:
-                continue  # given back in between: claim again
+            if claim is None:  # first, or given back in between: claim (again)
+                claim = self.keys.claim(key, fingerprint_, owner, now)
+                if claim is None:
+                    continue
             decision = verdict(claim, owner, fingerprint_, now, self.lease)
             if decision == TAKE_OVER and self.keys.take_over(key, claim["owner"], owner, now):
                 decision = RUN
@@ -147,6 +152,7 @@ class Idempotency(MongoDatabase):
                 raise Conflict("a request with this Idempotency-Key is in progress; try again in a moment",
                                {"allowed": []})
             eventlet.sleep(POLL_SECONDS)
+            claim = self.keys.current(key)  # a read while waiting; a claim only if it was given back
 
     def _run_once(self, key, owner, route):
         try:
