@@ -149,8 +149,10 @@ class Idempotency(MongoDatabase):
             if decision == RUN:
                 return self._run_once(key, owner, route)
             if time.monotonic() > waited_until:
-                raise Conflict("a request with this Idempotency-Key is in progress; try again in a moment",
-                               {"allowed": []})
+                busy = Conflict("a request with this Idempotency-Key is in progress; try again in a moment",
+                                {"allowed": []})
+                busy.headers = {"Retry-After": "1"}
+                raise busy
             eventlet.sleep(POLL_SECONDS)
             claim = self.keys.current(key)  # a read while waiting; a claim only if it was given back
 

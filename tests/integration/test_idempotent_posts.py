@@ -118,7 +118,7 @@ def test_a_request_in_flight_is_a_409_and_a_dead_ones_claim_is_taken_over(platfo
     now = datetime.now(UTC)
     store.claim(stored, fingerprint("POST", path, NOTE), "another-request", now)
     busy = post(platform, path, CMO_CELL, NOTE, "in-flight")
-    assert busy.status_code == 409, busy.text
+    assert busy.status_code == 409 and busy.headers["Retry-After"] == "1", busy.text
     assert notes(platform, tracking_id) == []
     store.collection.update_one({"_id": stored}, {"$set": {"claimed_at": now - timedelta(seconds=31)}})
     taken = post(platform, path, CMO_CELL, NOTE, "in-flight")  # its request died: this retry does the work
