@@ -44,10 +44,11 @@ def not_modified_answer(version):
 
 
 def precondition_failed(error):
-    """Intake's PreconditionFailed as an answer: the current case in `details.current`, its ETag beside it
-    and in the header."""
-    details = error.details or {}
-    current = json.loads(details["current"])
+    """Intake's PreconditionFailed made ready for the client: the current case in `details.current` (it
+    crossed the RPC as JSON text), its ETag beside it and in the `ETag` header. Raise what it returns; the
+    route's error handling answers it like every other error."""
+    current = json.loads((error.details or {})["current"])
     tag = etag(current["version"])
-    body = {"error": error.message, "details": {"etag": tag, "current": current}}
-    return error.status, body, {"ETag": tag}
+    error.details = {"etag": tag, "current": current}
+    error.headers = {"ETag": tag}
+    return error

@@ -107,7 +107,7 @@ class GatewayService(NotificationRoutes):
         try:
             case = self._rpc("intake", self.intake.act, tracking_id, json_body(request), actor, if_match)
         except PreconditionFailed as error:
-            return conditional.precondition_failed(error)
+            raise conditional.precondition_failed(error) from None
         return 200, case, {"ETag": conditional.etag(case["version"])}
 
     @http("POST", TRACKING + "/feedback")
