@@ -72,3 +72,20 @@ def test_twenty_officers_acting_on_the_same_version_one_wins_the_rest_get_412(pl
     won = next(a for a in answers if a.status_code == 200)
     assert {a.headers["ETag"] for a in answers} == {won.headers["ETag"]}  # the losers learn the winner's version
     assert len(notes(platform, tracking_id)) == 1
+
+
+def test_with_a_key_a_replay_repeats_the_etag_and_a_412_gives_the_key_back(platform):
+    tracking_id = filed_case(platform, "9830092004")
+    etag = platform.get(tracking_id, CMO_CELL).headers["ETag"]
+    keyed = {"If-Match": etag, "Idempotency-Key": "note-v1"}
+    path = f"/api/v1/grievances/{tracking_id}/actions"
+    first = platform.request("POST", path, CMO_CELL, json=NOTE, headers=keyed)
+    again = platform.request("POST", path, CMO_CELL, json=NOTE, headers=keyed)  # the first answer lost
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.headers["ETag"] == first.headers["ETag"] and again.headers["Idempotent-Replayed"] == "true"
+    stale = {"If-Match": etag, "Idempotency-Key": "note-v2"}
+    assert platform.request("POST", path, CMO_CELL, json=NOTE, headers=stale).status_code == 412
+    fresh = {"If-Match": first.headers["ETag"], "Idempotency-Key": "note-v2"}  # re-read, the same key again
+    after = platform.request("POST", path, CMO_CELL, json=NOTE, headers=fresh)
+    assert after.status_code == 200 and "Idempotent-Replayed" not in after.headers, after.text
+    assert len(notes(platform, tracking_id)) == 2
