@@ -6,8 +6,10 @@ A key belongs to its principal (role and token subject) and is claimed with ONE 
 gateway's own database (`idempotency_keys`) before the route runs; the route's answer is written onto the
 claim. The same key with another request (method, path or canonical JSON body) answers 422; a retry while
 the first is still running waits up to IDEMPOTENCY_WAIT_SECONDS for its answer, then answers 409. Only
-successful answers (2xx) are kept: an error changed nothing, so its key is given back and may be sent
-again. A claim whose request died (no answer after IDEMPOTENCY_LEASE_SECONDS) passes to the next retry.
+successful answers (2xx) are kept and an error gives its key back: a 4xx changed nothing, and after a 5xx
+(a service that did not answer in time) the outcome is unknown, so the retry runs again and the services'
+own guards decide (intake's filing key, the version an If-Match names, the life cycle's transitions). A
+claim whose request died (no answer after IDEMPOTENCY_LEASE_SECONDS) passes to the next retry.
 Keys are kept 24 hours and swept by the gateway (FerretDB has no TTL indexes).
 """
 import hashlib
@@ -163,7 +165,7 @@ class Idempotency(MongoDatabase):
             self.keys.release(key, owner)
             raise
         if not kept(response.status_code):
-            self.keys.release(key, owner)  # an error changed nothing: the key may be sent again
+            self.keys.release(key, owner)  # see the module's docstring: the key may be sent again
             return response
         answer = {"status": response.status_code, "body": response.get_data(as_text=True),
                   "headers": {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}}
