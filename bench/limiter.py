@@ -19,6 +19,7 @@ from bench.measure import free_port, latencies_ms, percentile, progress
 from services.gateway.auth import make_dev_token
 from services.gateway.limits import SETTINGS
 from services.launcher import ServiceProcess
+from shared import broker_access
 from shared.mongo import connect
 
 REQUESTS = int(os.environ.get("BENCH_LIMITER_REQUESTS", "200"))
@@ -56,7 +57,7 @@ def _wait_for(url, headers, timeout=60):
 
 
 def _amqp_uri(base, vhost):
-    return base.rstrip("/") + "/" + vhost
+    return broker_access.with_vhost(base, vhost)  # the configured URI names a vhost already (`/sorasori`)
 
 
 def measure_limiter(config):

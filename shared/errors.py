@@ -1,5 +1,5 @@
 """Errors that cross the RPC boundary as themselves (nameko re-raises them in the caller), so the
-gateway can answer with the right HTTP status: 400, 403, 404, 409, 422, 429."""
+gateway can answer with the right HTTP status: 400, 403, 404, 409, 412, 422, 429."""
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -60,11 +60,19 @@ class Unprocessable(PlatformError):
 
 
 @deserialize_to_instance
+class PreconditionFailed(PlatformError):
+    """An If-Match named another version than the current one. details: {"etag", "current": the case as
+    the caller may see it}."""
+    status = 412
+
+
+@deserialize_to_instance
 class RateLimited(PlatformError):
     status = 429
 
 
-EXPECTED = (ValidationFailed, Unauthenticated, Forbidden, NotFound, Conflict, Unprocessable, RateLimited)
+EXPECTED = (ValidationFailed, Unauthenticated, Forbidden, NotFound, Conflict, Unprocessable, PreconditionFailed,
+            RateLimited)
 
 
 def validated(schema, payload):

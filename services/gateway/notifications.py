@@ -2,6 +2,7 @@
 preferences, a case's delivery log, and for administrators webhook subscriptions, dead letters and the
 development SMS sink. The notification service checks who may do what."""
 from services.gateway.http_server import http
+from services.gateway.idempotency import idempotent
 from services.gateway.limits import CASE_LOOKUP
 from services.gateway.responses import NO_STORE
 from services.gateway.throttle import throttled
@@ -78,12 +79,14 @@ class NotificationRoutes:
         return 200, {"dead_letters": self._rpc("notification", self.notification.dead_letters, actor)}, NO_STORE
 
     @http("POST", "/api/v1/admin/dead-letters/<string:delivery_id>/replay")
+    @idempotent
     @api
     def replay_dead_letter(self, request, delivery_id):
         actor = self.authenticate(request)
         return 200, self._rpc("notification", self.notification.replay_dead_letter, delivery_id, actor), {}
 
     @http("POST", "/api/v1/admin/dead-letters/replay")
+    @idempotent
     @api
     def replay_dead_letters(self, request):
         actor = self.authenticate(request)

@@ -6,25 +6,25 @@ from nameko.dependency_providers import Config
 from nameko.exceptions import RemoteError
 from werkzeug.wrappers import Response
 
-from services.gateway import health
+from services.gateway import conditional, health
 from services.gateway.auth import Authenticator
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.export import csv_export
 from services.gateway.http_server import http
+from services.gateway.idempotency import Idempotency, idempotent
 from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TOKEN
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, search_or_export, throttled
-from services.gateway.web import BadRequest, api, call, json_body
+from services.gateway.web import api, call, json_body
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
-from shared.errors import PlatformError
+from shared.errors import PlatformError, PreconditionFailed
 from shared.health import UP
 from shared.metrics import EntrypointMetrics
 from shared.signed_rpc import SignedRpcProxy
 from shared.tracing import Tracing
-from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 from shared.vocabulary import SERVICES
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class GatewayService(NotificationRoutes):
     authenticate = Authenticator()
     client_address = ClientAddress()
     throttle = Throttle()
+    idempotency = Idempotency()
     es = ElasticsearchClient()  # only for the health probe; the search service owns the indices
     intake = SignedRpcProxy("intake")
     routing = SignedRpcProxy("routing")
@@ -77,12 +78,11 @@ class GatewayService(NotificationRoutes):
 
     @http("POST", "/api/v1/grievances")
     @throttled(FILING)
+    @idempotent
     @api
     def file_grievance(self, request):
         actor = self.authenticate(request)
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not is_idempotency_key(key):
-            raise BadRequest("the Idempotency-Key header is not valid", {"Idempotency-Key": [IDEMPOTENCY_KEY_RULE]})
+        key = request.headers.get("Idempotency-Key")  # checked by @idempotent; intake keeps it with the case
         args = (json_body(request), actor) + ((key,) if key is not None else ())
         result = self._rpc("intake", self.intake.file_grievance, *args)
         status = 200 if result["duplicate"] else 201
@@ -93,22 +93,34 @@ class GatewayService(NotificationRoutes):
     @api
     def get_grievance(self, request, tracking_id):
         actor = self.authenticate(request)
-        return 200, self._rpc("intake", self.intake.get_grievance, tracking_id, actor), NO_STORE
+        case = self._rpc("intake", self.intake.get_grievance, tracking_id, actor)
+        if conditional.not_modified(request.headers.get("If-None-Match"), case["version"]):
+            return conditional.not_modified_answer(case["version"])
+        return 200, case, {**NO_STORE, "ETag": conditional.etag(case["version"])}
 
     @http("POST", TRACKING + "/actions")
     @throttled(CASE_LOOKUP)
+    @idempotent
     @api
     def act(self, request, tracking_id):
-        return self._post_to_case(request, self.intake.act, tracking_id)
+        actor = self.authenticate(request)
+        if_match = conditional.if_match_versions(request.headers.get("If-Match"))
+        try:
+            case = self._rpc("intake", self.intake.act, tracking_id, json_body(request), actor, if_match)
+        except PreconditionFailed as error:
+            raise conditional.precondition_failed(error) from None
+        return 200, case, {"ETag": conditional.etag(case["version"])}
 
     @http("POST", TRACKING + "/feedback")
     @throttled(CASE_LOOKUP)
+    @idempotent
     @api
     def feedback(self, request, tracking_id):
         return self._post_to_case(request, self.intake.give_feedback, tracking_id)
 
     @http("POST", TRACKING + "/support")
     @throttled(CASE_LOOKUP)
+    @idempotent
     @api
     def support(self, request, tracking_id):
         return self._post_to_case(request, self.intake.support, tracking_id)
@@ -124,6 +136,7 @@ class GatewayService(NotificationRoutes):
 
     @http("POST", TRACKING + "/assignment")
     @throttled(CASE_LOOKUP)
+    @idempotent
     @api
     def reassign(self, request, tracking_id):
         actor = self.authenticate(request)
@@ -219,6 +232,7 @@ class GatewayService(NotificationRoutes):
         return self._oauth(request, self.identity.revoke)
 
     @http("POST", "/api/v1/admin/signing-keys/rotate")
+    @idempotent
     @api
     def rotate_signing_key(self, request):
         actor = self.authenticate(request)
@@ -231,6 +245,7 @@ class GatewayService(NotificationRoutes):
         return 201, self._rpc("identity", self.identity.register_machine_client, json_body(request), actor), {}
 
     @http("POST", "/api/v1/admin/accounts")
+    @idempotent
     @api
     def put_staff_account(self, request):
         actor = self.authenticate(request)
@@ -298,6 +313,7 @@ class GatewayService(NotificationRoutes):
         return 200, {"tracking_id": tracking_id, "similar": similar}, NO_STORE
 
     @http("POST", "/api/v1/grievances/resolve-together")
+    @idempotent
     @api
     def resolve_together(self, request):
         """One reply resolving a cluster of similar cases; each case is resolved on its own timeline."""

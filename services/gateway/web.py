@@ -125,7 +125,7 @@ def api(handler):
                 return result
             status, body, headers = result
         except PlatformError as error:
-            return json_response(error.body(), status=error.status)
+            return json_response(error.body(), status=error.status, headers=getattr(error, "headers", None))
         except RemoteError as error:
             if error.exc_type in OUTAGE_ERRORS:  # a store or server restarting: nothing to fix, try again
                 log.warning("a service's store is unreachable", extra={"error": error.exc_type})

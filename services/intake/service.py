@@ -1,4 +1,5 @@
 """Intake: owns the case of record for every grievance (filing, timeline, officer actions, feedback)."""
+import json
 import logging
 import time
 import uuid
@@ -26,6 +27,7 @@ from shared.errors import (
     Forbidden,
     NotFound,
     PlatformError,
+    PreconditionFailed,
     RateLimited,
     Unprocessable,
     ValidationFailed,
@@ -166,8 +168,13 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         return [{**entry, "at": entry["at"].isoformat()} for entry in self.store.personal_data_reads(tracking_id)]
 
     @rpc(expected_exceptions=EXPECTED)
-    def act(self, tracking_id, payload, actor):
+    def act(self, tracking_id, payload, actor, if_match=None):
+        """An officer's or the complainant's action. `if_match`: the versions the caller's copy may have
+        (the client's If-Match); another current version refuses the action with PreconditionFailed."""
         actor = validated(actor_schema, actor)
+        if if_match is not None and not (isinstance(if_match, list)
+                                         and all(type(v) is int for v in if_match)):
+            raise ValidationFailed("invalid If-Match", {"If-Match": ["Must be a list of versions."]})
         action = payload.get("action") if isinstance(payload, dict) else None
         if not isinstance(action, str) or action not in ACTION_SCHEMAS:
             raise ValidationFailed("unknown action", {"action": [f"Must be one of: {', '.join(ACTION_SCHEMAS)}."]})
@@ -177,7 +184,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             self._check_may_act(case, actor)
             return domain.apply_action(case, action, params, actor, now)
 
-        return self._answer(self._write(tracking_id, actor, step), actor)
+        return self._answer(self._write(tracking_id, actor, step, if_match=if_match), actor)
 
     @rpc(expected_exceptions=EXPECTED)
     def resolve_together(self, payload, actor):
@@ -385,9 +392,11 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         elif not access.can_view(case, actor):
             raise Forbidden("this case is outside your department and districts")
 
-    def _write(self, tracking_id, actor, step, visible=True):
+    def _write(self, tracking_id, actor, step, visible=True, if_match=None):
         """Read the case, let `step` decide, write it with its events; retry when it changed meanwhile.
-        Returns the case as stored (callers answer with a view of it)."""
+        Returns the case as stored (callers answer with a view of it). With `if_match`, the case must be
+        at one of those versions: the write is guarded by the version read, so a change in between makes
+        the next read refuse (no check-then-write)."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             if actor is not None and visible:
                 case = self._visible_case(tracking_id, actor)
@@ -395,6 +404,11 @@ class IntakeService(RelaysOutbox, StoreBackedService):
                 case = self.store.get(tracking_id) if tracking.is_valid(tracking_id) else None
                 if case is None:
                     raise NotFound(f"no grievance {tracking_id}")
+            if if_match is not None and case["version"] not in if_match:
+                # the view travels as JSON text: nameko turns every number in an error's details into text
+                raise PreconditionFailed("the case has changed since your copy (If-Match); here is the "
+                                         "current one", {"version": case["version"],
+                                                         "current": json.dumps(self._answer(case, actor))})
             now = utcnow()
             try:
                 change = step(case, now)

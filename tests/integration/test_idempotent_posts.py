@@ -1,0 +1,141 @@
+"""Idempotency-Key on every state-changing POST (gateway-side): concurrent retries of one key change the
+case once and all get the same answer; another request under the key is a 422; a request still in flight
+is a 409; keys are per principal; an error gives its key back."""
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import eventlet
+
+from services.gateway.idempotency import COLLECTION, IdempotencyKeys, fingerprint, key_id
+from shared.config import database_name
+from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
+
+NOTE = {"action": "add_note", "text": "Called the BDO about the tube well"}
+
+
+def keys_store(mongo_client, platform_config):
+    return IdempotencyKeys(mongo_client[database_name(platform_config, "gateway")][COLLECTION])
+
+
+def post(platform, path, actor, body, key):
+    return platform.request("POST", path, actor, json=body, headers={"Idempotency-Key": key})
+
+
+def filed_case(platform, mobile):
+    return platform.ok(platform.file(drinking_water(mobile=mobile), citizen(mobile)), 201)["tracking_id"]
+
+
+def notes(platform, tracking_id):
+    return [e for e in platform.case(tracking_id)["timeline"] if e.get("kind") == "add_note"]
+
+
+def test_thirty_concurrent_retries_of_an_action_add_one_note_and_all_answer_alike(platform):
+    tracking_id = filed_case(platform, "9830091001")
+    path = f"/api/v1/grievances/{tracking_id}/actions"
+    pool = eventlet.GreenPool(30)
+    answers = list(pool.imap(lambda _: post(platform, path, CMO_CELL, NOTE, "note-once"), range(30)))
+    assert Counter(a.status_code for a in answers) == {200: 30}, [a.text for a in answers]
+    assert len({a.text for a in answers}) == 1
+    assert Counter(a.headers.get("Idempotent-Replayed") for a in answers) == {None: 1, "true": 29}
+    assert len(notes(platform, tracking_id)) == 1
+    later = post(platform, path, CMO_CELL, {"text": NOTE["text"], "action": "add_note"}, "note-once")  # keys reordered
+    assert (later.status_code, later.text, later.headers["Idempotent-Replayed"]) == (200, answers[0].text, "true")
+    assert len(notes(platform, tracking_id)) == 1
+
+
+def test_a_replayed_filing_repeats_status_body_and_location(platform):
+    mobile = "9830091002"
+    body = drinking_water(mobile=mobile)
+    first = post(platform, "/api/v1/grievances", citizen(mobile), body, "file-once")
+    again = post(platform, "/api/v1/grievances", citizen(mobile), body, "file-once")
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.text == first.text and again.headers["Location"] == first.headers["Location"]
+    assert "Idempotent-Replayed" not in first.headers and again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_support_and_resolve_together_replay_their_first_answer(platform):
+    tracking_id = filed_case(platform, "9830091003")
+    supporter = citizen("9830091004")
+    path = f"/api/v1/grievances/{tracking_id}/support"
+    first = post(platform, path, supporter, {}, "me-too")
+    again = post(platform, path, supporter, {}, "me-too")
+    assert first.status_code == 200 and (again.text, again.headers["Idempotent-Replayed"]) == (first.text, "true")
+    other = filed_case(platform, "9830091005")
+    together = {"tracking_ids": [tracking_id, other], "resolution": "A new tube well was installed in Onda."}
+    first = post(platform, "/api/v1/grievances/resolve-together", CMO_CELL, together, "together")
+    again = post(platform, "/api/v1/grievances/resolve-together", CMO_CELL, together, "together")
+    assert first.status_code == 200, first.text
+    assert (again.status_code, again.text, again.headers["Idempotent-Replayed"]) == (200, first.text, "true")
+
+
+def test_the_same_key_with_another_body_or_route_is_a_422_naming_the_header(platform):
+    tracking_id = filed_case(platform, "9830091006")
+    path = f"/api/v1/grievances/{tracking_id}/actions"
+    platform.ok(post(platform, path, CMO_CELL, NOTE, "k-422"))
+    other_body = post(platform, path, CMO_CELL, {**NOTE, "text": "Something else"}, "k-422")
+    assert other_body.status_code == 422, other_body.text
+    assert "Idempotency-Key" in other_body.json()["fields"]
+    other_route = post(platform, "/api/v1/grievances/resolve-together", CMO_CELL,
+                       {"tracking_ids": [tracking_id], "resolution": "Fixed the tube well at last."}, "k-422")
+    assert other_route.status_code == 422 and "Idempotency-Key" in other_route.json()["fields"]
+    assert len(notes(platform, tracking_id)) == 1
+
+
+def test_keys_belong_to_their_principal(platform):
+    tracking_id = filed_case(platform, "9830091007")
+    path = f"/api/v1/grievances/{tracking_id}/actions"
+    platform.ok(post(platform, path, CMO_CELL, NOTE, "shared-key"))
+    other_cell = {"sub": "cmo-cell-telecaller-8", "role": "cmo_cell"}
+    second = post(platform, path, other_cell, NOTE, "shared-key")
+    assert second.status_code == 200 and "Idempotent-Replayed" not in second.headers
+    assert len(notes(platform, tracking_id)) == 2
+
+
+def test_an_error_gives_the_key_back_and_a_bad_key_or_no_token_is_refused(platform):
+    tracking_id = filed_case(platform, "9830091008")
+    path = f"/api/v1/grievances/{tracking_id}/actions"
+    outsider = officer("officer-cyber-1", "home_cyber_cell", ["Kolkata"])
+    refused = post(platform, path, outsider, NOTE, "k-err")
+    assert refused.status_code == 404, refused.text  # outside their office: not even its existence
+    bad = post(platform, path, CMO_CELL, {"action": "add_note"}, "k-err-2")
+    assert bad.status_code == 400
+    fixed = post(platform, path, CMO_CELL, NOTE, "k-err-2")  # the same key, now with a valid body
+    assert fixed.status_code == 200 and "Idempotent-Replayed" not in fixed.headers
+    for key in ("has a space", "k" * 256):
+        answer = post(platform, path, CMO_CELL, NOTE, key)
+        assert answer.status_code == 400 and "Idempotency-Key" in answer.json()["fields"], answer.text
+    anonymous = post(platform, path, None, NOTE, "k-anon")
+    assert anonymous.status_code == 401
+
+
+def test_a_request_in_flight_is_a_409_and_a_dead_ones_claim_is_taken_over(platform_with, platform_config,
+                                                                       mongo_client):
+    platform = platform_with(IDEMPOTENCY_WAIT_SECONDS=0.3, IDEMPOTENCY_LEASE_SECONDS=30)
+    tracking_id = filed_case(platform, "9830091009")
+    path = f"/api/v1/grievances/{tracking_id}/actions"
+    store = keys_store(mongo_client, platform_config)
+    stored = key_id(CMO_CELL, "in-flight")
+    now = datetime.now(UTC)
+    store.claim(stored, fingerprint("POST", path, NOTE), "another-request", now)
+    busy = post(platform, path, CMO_CELL, NOTE, "in-flight")
+    assert busy.status_code == 409 and busy.headers["Retry-After"] == "1", busy.text
+    assert notes(platform, tracking_id) == []
+    store.collection.update_one({"_id": stored}, {"$set": {"claimed_at": now - timedelta(seconds=31)}})
+    taken = post(platform, path, CMO_CELL, NOTE, "in-flight")  # its request died: this retry does the work
+    assert taken.status_code == 200, taken.text
+    assert len(notes(platform, tracking_id)) == 1
+    assert store.collection.find_one({"_id": stored})["answer"]["status"] == 200
+
+
+def test_expired_keys_are_swept(platform, platform_config, mongo_client):
+    tracking_id = filed_case(platform, "9830091010")
+    path = f"/api/v1/grievances/{tracking_id}/actions"
+    platform.ok(post(platform, path, CMO_CELL, NOTE, "old-key"))
+    store = keys_store(mongo_client, platform_config)
+    claim = store.collection.find_one({"_id": key_id(CMO_CELL, "old-key")})
+    assert claim["expires_at"] - claim["claimed_at"] == timedelta(hours=24)
+    assert store.sweep(claim["expires_at"] - timedelta(seconds=1)) == 0
+    assert store.sweep(claim["expires_at"] + timedelta(seconds=1)) >= 1
+    again = post(platform, path, CMO_CELL, NOTE, "old-key")  # forgotten: a new request
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+    assert len(notes(platform, tracking_id)) == 2
