@@ -14,8 +14,7 @@ from shared.events import new_event
 from shared.outbox import EventPublisher
 from tests.integration.waiting import wait_for
 
-# The store method that writes officers' loads after the assignment is written.
-LOAD_WRITE = "apply_load" if hasattr(storage.AssignmentStore, "apply_load") else "change_load"
+LOAD_WRITE = "apply_load"  # the store method that writes officers' loads after the assignment is written
 
 
 @pytest.fixture
