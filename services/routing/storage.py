@@ -1,8 +1,13 @@
 """The routing service's store: one assignment (with its SLA clock) per case, and officers' open loads."""
-from pymongo.errors import DuplicateKeyError
+import logging
 
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from services.routing.domain.assignment import OPEN_CLOCKS, load_claims
 from shared.mongo import MongoDatabase
 from shared.outbox import insert_with_events, update_with_events
+
+log = logging.getLogger(__name__)
 
 
 class StaleAssignment(Exception):
@@ -75,6 +80,19 @@ class AssignmentStore:
         self.assignments.update_one({"_id": tracking_id, "rev": rev, "load_pending": True},
                                     {"$unset": {"load_pending": ""}})
 
+    def count_loads_once(self):
+        """On a database with no load documents yet (new, or upgraded from the per-officer counters that a
+        crash could leave drifting), claim the holder of every open assignment. Safe to run twice or beside
+        live writes: each claim carries its assignment's rev. Returns how many assignments it claimed."""
+        if self.loads.find_one({}, {"_id": 1}) is not None:
+            return 0
+        claimed = 0
+        for assignment in self.assignments.find({"state": {"$in": list(OPEN_CLOCKS)}},
+                                                {"rev": 1, "officer_id": 1, "state": 1, "held_by": 1}):
+            self.apply_load(assignment["_id"], assignment["rev"], load_claims(assignment))
+            claimed += 1
+        return claimed
+
     # Each step is one conditional single-document update; the first that matches does the work.
     def _hold(self, officer_id, tracking_id, rev):
         key = f"cases.{tracking_id}"
@@ -112,6 +130,16 @@ class AssignmentStorage(MongoDatabase):
     `assignments` for its sweeps)."""
     indexes = {"assignments": [[("officer_id", 1), ("state", 1)], [("state", 1), ("deadline", 1)],
                                [("state", 1), ("reminder_at", 1)], [("load_pending", 1)]]}
+
+    def start(self):
+        super().start()
+        try:
+            claimed = AssignmentStore(self.database).count_loads_once()
+        except PyMongoError as error:  # the store is not answering yet: the next start counts them
+            log.warning("could not count officers' loads", extra={"error": type(error).__name__})
+        else:
+            if claimed:
+                log.info("officers' loads counted from open assignments", extra={"assignments": claimed})
 
     def get_dependency(self, worker_ctx):
         return AssignmentStore(self.database)

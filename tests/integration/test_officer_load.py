@@ -144,3 +144,20 @@ def test_twenty_filings_at_once_spread_and_count_exactly(routing):
     settled(routing, "loads after twenty filings at once")
     field_officers = [o.id for o in pool("phe", "Bankura", 1)]
     assert sum(routing.store.load(o) for o in field_officers) == 20
+
+
+def test_the_first_start_counts_loads_from_the_open_assignments(platform_config, runner_factory, mongo_client):
+    """An upgraded database has open assignments and no load documents: the first start counts them."""
+    from datetime import datetime, timedelta, timezone
+
+    database = mongo_client[database_name(platform_config, "routing")]
+    holder, other = [o.id for o in pool("phe", "Bankura", 1)]
+    later = datetime.now(timezone.utc) + timedelta(days=5)
+    database.assignments.insert_many([
+        {"_id": new_id(), "officer_id": officer, "state": state, "rev": 4, "deadline": later, "reminder_at": later,
+         "reminded": False, "level": 1} for officer, state in
+        ((holder, "active"), (holder, "paused"), (holder, "stopped"), (other, "active"))])
+    runner_factory(platform_config, RoutingService).start()
+    store = storage.AssignmentStore(database)
+    assert (store.load(holder), store.load(other)) == (2, 1)
+    assert store.count_loads_once() == 0  # once only
