@@ -1,9 +1,10 @@
 """What the routing service does with each event, RPC and tick, over a store interface.
 
-Each handler reads the assignment, asks the pure domain (`domain.assignment`) for a `Change`, writes it in
-one version-guarded update with its decisions in the outbox, then applies the officers' load claims. A
-crash between the write and the claims leaves `load_pending` on the assignment: the next delivery of the
-same news, or the next clock check, applies them again (claims are idempotent; see AssignmentStore).
+Each handler reads the assignment, asks the pure domain (`domain.assignment`) for a `Change` and writes it
+in one version-guarded update with its decisions in the outbox and its officers' load deltas as claims
+(`load_pending`); then it applies the claims to the officers' counters and clears them. A crash between
+the two leaves the claims on the assignment: the next delivery of the same news, the next write of the
+case, or the next clock check applies them (each claim counts once; see AssignmentStore.apply_load).
 """
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ class Store(Protocol):
 
     def load(self, officer_id: str) -> int: ...
 
-    def apply_load(self, tracking_id: str, rev: int, claims: dict[str, int]) -> None: ...
+    def apply_load(self, claims: list[Document], now: datetime) -> None: ...
 
     def load_settled(self, tracking_id: str, rev: int) -> None: ...
 
@@ -72,21 +73,21 @@ def assign_new(r: Routing, case: Document, now: datetime) -> bool:
     """Route a filed case once (its assignment's _id is the case's). False when it was routed already."""
     existing = r.store.get(case["tracking_id"])
     if existing is not None:
-        settle(r, existing)  # a replay: finish what a crash may have left
+        settle(r, existing, now)  # a replay: finish what a crash may have left
         return False
     route = r.route(case)
     officer = r.pick(route.department, route.district, 1)
     urgent = bool(case.get("urgent")) or is_urgent(route.category)
     assignment, change = domain.new_assignment(case, route, officer, now, r.calendar, urgent)
     events = _envelopes(r, assignment, change)
-    assignment.update(seq=len(events), load_pending=True)
+    assignment.update(seq=len(events), load_pending=_claims(assignment["_id"], assignment["rev"], change.load))
     r.outbox.mark(assignment["_id"])
     try:
         r.store.insert(assignment, events)
     except AlreadyAssigned:
         return False  # a duplicate delivery of the same event routed it a moment ago
     r.outbox.relay(assignment["_id"])
-    _apply_load(r, assignment["_id"], assignment["rev"], change.load)
+    _settle(r, assignment["_id"], assignment["rev"], assignment["load_pending"], now)
     return True
 
 
@@ -109,7 +110,7 @@ def reroute(r: Routing, case: Document, route: Route, level: int, kind: str, now
             return
         officer = r.pick(route.department, route.district, level)
         try:
-            _write(r, assignment, domain.reroute(assignment, route, level, officer, kind, now, r.calendar))
+            _write(r, assignment, domain.reroute(assignment, route, level, officer, kind, now, r.calendar), now)
         except StaleAssignment:
             continue
         return
@@ -124,10 +125,10 @@ def follow_status(r: Routing, tracking_id: str, case_version: int, before: str, 
             return
         change = domain.follow_status(assignment, case_version, before, after, now)
         if change is None:
-            settle(r, assignment)
+            settle(r, assignment, now)
             return
         try:
-            _write(r, assignment, change)
+            _write(r, assignment, change, now)
         except StaleAssignment:
             continue
         return
@@ -147,7 +148,7 @@ def hand_over(r: Routing, tracking_id: str, officer_id: str, by: str, why: str, 
             raise ValidationFailed("not an officer of this office",
                                    {"officer_id": [f"Must be one of: {', '.join(sorted(members))}."]})
         try:
-            _write(r, assignment, domain.hand_over(assignment, members[officer_id], by, why, now))
+            _write(r, assignment, domain.hand_over(assignment, members[officer_id], by, why, now), now)
         except StaleAssignment:
             continue
         return members[officer_id]
@@ -179,12 +180,14 @@ CLOCK_COUNTS = {domain.ESCALATED: "escalated", domain.REMINDER: "reminded", doma
 def check_clocks(r: Routing, now: datetime) -> dict[str, int]:
     counts = {"escalated": 0, "reminded": 0, "breached": 0}
     for assignment in r.store.due_clocks(now):
-        settle(r, assignment)
+        if assignment.get("load_pending"):  # claims a crash left: settle them as the assignment stands now
+            assignment = r.store.get(assignment["_id"])
+            settle(r, assignment, now)
         change = domain.check_clock(assignment, now, r.calendar, r.pool, r.store.load)
         if change is None:
             continue
         try:
-            _write(r, assignment, change)
+            _write(r, assignment, change, now)
         except StaleAssignment:
             continue  # it changed meanwhile; the next tick sees the new state
         counts[CLOCK_COUNTS[change.events[-1]]] += 1
@@ -193,28 +196,37 @@ def check_clocks(r: Routing, now: datetime) -> dict[str, int]:
 
 # --- writing -------------------------------------------------------------------------------------------
 
-def settle(r: Routing, assignment: Document) -> None:
-    """Apply the load claims a write left pending (a crash came between the write and its claims)."""
+def settle(r: Routing, assignment: Document, now: datetime) -> None:
+    """Apply the load claims a crash left on the assignment (between its write and its claims)."""
     if assignment.get("load_pending"):
-        _apply_load(r, assignment["_id"], assignment["rev"], domain.load_claims(assignment))
+        _settle(r, assignment["_id"], assignment["rev"], assignment["load_pending"], now)
 
 
-def _write(r: Routing, assignment: Document, change: Change) -> None:
-    """One version-guarded write of the change with its decisions, then its load claims."""
+def _write(r: Routing, assignment: Document, change: Change, now: datetime) -> None:
+    """One version-guarded write of the change with its decisions and its load claims (with any earlier
+    claims still pending), then the claims applied."""
     events = _envelopes(r, assignment, change)
-    fields = {**change.set, "load_pending": True} if change.load else change.set
+    rev = assignment["rev"] + 1
+    pending = list(assignment.get("load_pending") or []) + _claims(assignment["_id"], rev, change.load)
+    fields = {**change.set, "load_pending": pending} if pending else change.set
     if events:
         r.outbox.mark(assignment["_id"])
     r.store.update(assignment, fields, events, change.history)
     if events:
         r.outbox.relay(assignment["_id"])
-    _apply_load(r, assignment["_id"], assignment["rev"] + 1, change.load)
+    if pending:
+        _settle(r, assignment["_id"], rev, pending, now)
 
 
-def _apply_load(r: Routing, tracking_id: str, rev: int, claims: dict[str, int]) -> None:
-    if claims:
-        r.store.apply_load(tracking_id, rev, claims)
-        r.store.load_settled(tracking_id, rev)
+def _claims(tracking_id: str, rev: int, deltas: dict[str, int]) -> list[Document]:
+    """The deltas of the write that makes `rev`, each with an id no other claim on that officer has."""
+    return [{"officer_id": officer_id, "delta": delta, "claim": f"{tracking_id}~{rev}"}
+            for officer_id, delta in deltas.items()]
+
+
+def _settle(r: Routing, tracking_id: str, rev: int, claims: list[Document], now: datetime) -> None:
+    r.store.apply_load(claims, now)
+    r.store.load_settled(tracking_id, rev)
 
 
 def _envelopes(r: Routing, assignment: Document, change: Change) -> list[Document]:

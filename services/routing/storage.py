@@ -1,13 +1,17 @@
 """The routing service's store: one assignment (with its SLA clock) per case, and officers' open loads."""
 import logging
+from datetime import datetime, timedelta, timezone
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from services.routing.domain.assignment import OPEN_CLOCKS, load_claims
+from services.routing.domain.assignment import OPEN_CLOCKS
 from shared.mongo import MongoDatabase
 from shared.outbox import insert_with_events, update_with_events
 
 log = logging.getLogger(__name__)
+
+CLAIMS_KEPT = timedelta(minutes=15)
 
 
 class StaleAssignment(Exception):
@@ -19,10 +23,10 @@ class AlreadyAssigned(Exception):
 
 
 class AssignmentStore:
-    """Assignments by tracking ID, and one load document per officer:
-    `{_id: officer id, open: <cases held>, cases: {<tracking id>: {rev, open}}}`. Each case's entry keeps the
-    assignment `rev` of the last claim applied to it, so a claim applied again, late or out of order is a
-    no-op: `open` always equals the number of entries with `open: true`."""
+    """Assignments by tracking ID, and one small load document per officer: `{_id: officer id, open: <cases
+    held>, claims: {<claim id>: applied at}}`. A write that moves a case between officers records its load
+    claims in the assignment (`load_pending`, in the same guarded update); they are then applied to the
+    counters, each at most once (its id is kept beside the counter for CLAIMS_KEPT), and cleared."""
 
     def __init__(self, database):
         self.assignments = database.assignments
@@ -54,7 +58,7 @@ class AssignmentStore:
         return list(self.assignments.find(
             {"$or": [{"state": "active", "deadline": {"$lte": now}},
                      {"state": "active", "reminded": False, "reminder_at": {"$lte": now}},
-                     {"load_pending": True}]},
+                     {"load_pending": {"$exists": True}}]},
             {"outbox": 0, "history": 0}).limit(limit))
 
     def queue(self, officer_id):
@@ -67,62 +71,45 @@ class AssignmentStore:
         found = self.loads.find_one({"_id": officer_id}, {"open": 1})
         return (found or {}).get("open", 0)
 
-    def apply_load(self, tracking_id, rev, claims):
-        """Apply the case's load claims as of assignment `rev`: +1 the officer holds it, -1 does not."""
-        for officer_id, claim in claims.items():
-            if claim > 0:
-                self._hold(officer_id, tracking_id, rev)
-            else:
-                self._release(officer_id, tracking_id, rev)
+    def apply_load(self, claims, now):
+        """Apply each claim `{officer_id, delta, claim}` to the officer's counter once: the counter and the
+        claim's id change in one conditional update, so a claim applied again does nothing."""
+        for claim in claims:
+            key = f"claims.{claim['claim']}"
+            unseen = {"_id": claim["officer_id"], key: {"$exists": False}}
+            update = {"$inc": {"open": claim["delta"]}, "$set": {key: now}}
+            try:
+                after = self.loads.find_one_and_update(unseen, update, upsert=True,
+                                                       return_document=ReturnDocument.AFTER)
+            except DuplicateKeyError:  # the document was made meanwhile (for this claim or another)
+                after = self.loads.find_one_and_update(unseen, update, return_document=ReturnDocument.AFTER)
+            if after is not None:
+                self._forget_claims(after, now)
+
+    def _forget_claims(self, officer, now):
+        """Drop the ids of claims applied long ago, so an officer's document stays small. A claim is applied
+        again only by a settle that follows a crash (seconds later: the next delivery or clock check)."""
+        old = [name for name, at in (officer.get("claims") or {}).items() if at < now - CLAIMS_KEPT]
+        if old:
+            self.loads.update_one({"_id": officer["_id"]}, {"$unset": {f"claims.{name}": "" for name in old}})
 
     def load_settled(self, tracking_id, rev):
-        """The claims of `rev` are applied (a newer write sets the flag again and settles its own)."""
-        self.assignments.update_one({"_id": tracking_id, "rev": rev, "load_pending": True},
+        """The claims pending on the assignment at `rev` are applied (a newer write keeps the ones it has not
+        seen applied and settles them itself)."""
+        self.assignments.update_one({"_id": tracking_id, "rev": rev, "load_pending": {"$exists": True}},
                                     {"$unset": {"load_pending": ""}})
 
-    def count_loads_once(self):
-        """On a database with no load documents yet (new, or upgraded from the per-officer counters that a
-        crash could leave drifting), claim the holder of every open assignment. Safe to run twice or beside
-        live writes: each claim carries its assignment's rev. Returns how many assignments it claimed."""
+    def count_loads_once(self, now):
+        """On a database with no load documents yet (new, or upgraded from the counters that a crash could
+        leave drifting), count the holder of every open assignment. Returns how many it counted."""
         if self.loads.find_one({}, {"_id": 1}) is not None:
             return 0
-        claimed = 0
-        for assignment in self.assignments.find({"state": {"$in": list(OPEN_CLOCKS)}},
-                                                {"rev": 1, "officer_id": 1, "state": 1, "held_by": 1}):
-            self.apply_load(assignment["_id"], assignment["rev"], load_claims(assignment))
-            claimed += 1
-        return claimed
-
-    # Each step is one conditional single-document update; the first that matches does the work.
-    def _hold(self, officer_id, tracking_id, rev):
-        key = f"cases.{tracking_id}"
-        entry = {"$set": {key: {"rev": rev, "open": True}}}
-        if self._first_seen(officer_id, key, {**entry, "$inc": {"open": 1}}):
-            return
-        if self.loads.update_one({"_id": officer_id, f"{key}.rev": {"$lt": rev}, f"{key}.open": False},
-                                 {**entry, "$inc": {"open": 1}}).matched_count:
-            return
-        self.loads.update_one({"_id": officer_id, f"{key}.rev": {"$lt": rev}}, entry)
-
-    def _release(self, officer_id, tracking_id, rev):
-        key = f"cases.{tracking_id}"
-        entry = {"$set": {key: {"rev": rev, "open": False}}}
-        if self.loads.update_one({"_id": officer_id, f"{key}.rev": {"$lt": rev}, f"{key}.open": True},
-                                 {**entry, "$inc": {"open": -1}}).matched_count:
-            return
-        # Never counted here (its hold is late or never comes): a closed entry, so a late hold is ignored.
-        if not self._first_seen(officer_id, key, entry):
-            self.loads.update_one({"_id": officer_id, f"{key}.rev": {"$lt": rev}}, entry)
-
-    def _first_seen(self, officer_id, key, update):
-        """Apply `update` if the officer's document has no entry for the case (making the document if need
-        be); False if it has one."""
-        unseen = {"_id": officer_id, key: {"$exists": False}}
-        try:
-            result = self.loads.update_one(unseen, update, upsert=True)
-        except DuplicateKeyError:  # the document was made meanwhile (for this case or another): no upsert now
-            return self.loads.update_one(unseen, update).matched_count == 1
-        return bool(result.matched_count or result.upserted_id is not None)
+        counted = 0
+        for assignment in self.assignments.find({"state": {"$in": list(OPEN_CLOCKS)}}, {"officer_id": 1}):
+            self.apply_load([{"officer_id": assignment["officer_id"], "delta": 1,
+                              "claim": f"{assignment['_id']}~counted"}], now)
+            counted += 1
+        return counted
 
 
 class AssignmentStorage(MongoDatabase):
@@ -134,7 +121,7 @@ class AssignmentStorage(MongoDatabase):
     def start(self):
         super().start()
         try:
-            claimed = AssignmentStore(self.database).count_loads_once()
+            claimed = AssignmentStore(self.database).count_loads_once(datetime.now(timezone.utc))
         except PyMongoError as error:  # the store is not answering yet: the next start counts them
             log.warning("could not count officers' loads", extra={"error": type(error).__name__})
         else:

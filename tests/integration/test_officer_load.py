@@ -160,4 +160,4 @@ def test_the_first_start_counts_loads_from_the_open_assignments(platform_config,
     runner_factory(platform_config, RoutingService).start()
     store = storage.AssignmentStore(database)
     assert (store.load(holder), store.load(other)) == (2, 1)
-    assert store.count_loads_once() == 0  # once only
+    assert store.count_loads_once(datetime.now(timezone.utc)) == 0  # once only

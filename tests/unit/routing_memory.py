@@ -1,5 +1,5 @@
 """In-memory stand-ins of the routing service's store and outbox, with the same contract as AssignmentStore
-(version-guarded writes, idempotent load claims stamped with the assignment's rev)."""
+(version-guarded writes; each load claim counted once)."""
 import copy
 
 from services.routing.domain.assignment import OPEN_CLOCKS
@@ -10,7 +10,8 @@ class MemoryAssignmentStore:
     def __init__(self):
         self.assignments = {}
         self.outboxes = {}
-        self.loads = {}  # officer id -> {tracking id: {"rev", "open"}}
+        self.loads = {}  # officer id -> open cases
+        self.claims = {}  # officer id -> ids of the claims applied
         self.fail_next_load = False
 
     def get(self, tracking_id):
@@ -45,17 +46,17 @@ class MemoryAssignmentStore:
                 if a["officer_id"] == officer_id and a["state"] in OPEN_CLOCKS]
 
     def load(self, officer_id):
-        return sum(1 for entry in self.loads.get(officer_id, {}).values() if entry["open"])
+        return self.loads.get(officer_id, 0)
 
-    def apply_load(self, tracking_id, rev, claims):
+    def apply_load(self, claims, now):
         if self.fail_next_load:
             self.fail_next_load = False
             raise RuntimeError("crashed between the assignment write and the load write")
-        for officer_id, claim in claims.items():
-            entries = self.loads.setdefault(officer_id, {})
-            entry = entries.get(tracking_id)
-            if entry is None or entry["rev"] < rev:
-                entries[tracking_id] = {"rev": rev, "open": claim > 0}
+        for claim in claims:
+            applied = self.claims.setdefault(claim["officer_id"], set())
+            if claim["claim"] not in applied:
+                applied.add(claim["claim"])
+                self.loads[claim["officer_id"]] = self.load(claim["officer_id"]) + claim["delta"]
 
     def load_settled(self, tracking_id, rev):
         stored = self.assignments[tracking_id]

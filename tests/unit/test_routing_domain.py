@@ -138,7 +138,6 @@ def test_a_transfer_moves_the_case_and_the_load_with_a_fresh_clock():
     route = rules.route_transfer({"category": "drinking_water", "place": {"district": "Bankura"}}, "power", "pump")
     change = domain.reroute(assignment, route, 1, new_officer, "transfer", later, CAL)
     assert change.set["department"] == "power" and change.set["started_at"] == later
-    assert change.set["held_by"] == [assignment["officer_id"], new_officer.id]
     assert change.load == {assignment["officer_id"]: -1, new_officer.id: 1}
     assert change.history["kind"] == "transfer"
 
@@ -150,7 +149,7 @@ def test_a_reopening_restarts_a_stopped_clock_one_level_up():
     district_officer = officers.pool("phe", "Bankura", 2)[0]
     change = domain.reroute(assignment, route, 2, district_officer, "reopen", NOW, CAL)
     assert change.set["state"] == ACTIVE and change.set["level"] == 2 and "level 2" in change.reason
-    assert change.load == {assignment["officer_id"]: -1, district_officer.id: 1}
+    assert change.load == {district_officer.id: 1}  # the stopped clock released the field officer already
 
 
 def test_status_changes_pause_resume_and_stop_the_clock_once():
@@ -192,10 +191,12 @@ def test_a_due_clock_escalates_reminds_and_breaches_at_the_top():
     assert domain.check_clock({**top, "breached": True}, late, CAL, officers.pool, lambda _: 0) is None
 
 
-def test_load_claims_name_the_holder_and_release_everyone_before():
+def test_load_deltas_follow_the_holder():
     assignment, _ = assigned()
-    assignment.update(held_by=["a", "b", assignment["officer_id"]])
-    assert domain.load_claims(assignment) == {"a": -1, "b": -1, assignment["officer_id"]: 1}
-    assert domain.load_claims({**assignment, "state": STOPPED}) == {"a": -1, "b": -1, assignment["officer_id"]: -1}
-    legacy = {k: v for k, v in assignment.items() if k != "held_by"}  # written before held_by existed
-    assert domain.load_claims(legacy) == {assignment["officer_id"]: 1}
+    officer_id = assignment["officer_id"]
+    assert domain.load_deltas(None, assignment) == {officer_id: 1}
+    assert domain.load_deltas(assignment, {**assignment, "officer_id": "b"}) == {officer_id: -1, "b": 1}
+    assert domain.load_deltas(assignment, {**assignment, "state": PAUSED}) == {}  # a waiting case is still held
+    assert domain.load_deltas(assignment, {**assignment, "state": STOPPED}) == {officer_id: -1}
+    assert domain.load_deltas({**assignment, "state": STOPPED}, {**assignment, "officer_id": "b"}) == {"b": 1}
+    assert domain.hand_over(assignment, officers.pool("phe", "Bankura", 1)[0], "sup", "same", NOW).load == {}

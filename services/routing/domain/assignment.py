@@ -12,9 +12,9 @@ The clock's life cycle (`TRANSITIONS`):
     active -> remind, escalate (one level up, a fresh clock), breach (missed at the top level) -> active
 
 Officer load: an officer holds a case while it is assigned to them and its clock is not stopped.
-`Change.load` names, for the case, the one officer who holds it (+1) and every earlier holder who does not
-(-1). The store applies these as claims stamped with the assignment's `rev`, so applying them twice, late
-or out of order counts nothing twice (see AssignmentStore.apply_load).
+`Change.load` is what a step changes in officers' open loads (-1 for who stops holding the case, +1 for
+who starts). The handlers record these deltas in the assignment's own guarded write and then apply each
+once to the officers' counters (see AssignmentStore.apply_load).
 """
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -68,7 +68,7 @@ class Change:
     history: dict[str, Any] | None = None                  # the entry appended to its history
     events: list[str] = field(default_factory=list)        # decision types to publish, in order
     reason: str = ""                                       # why, carried by every decision
-    load: dict[str, int] = field(default_factory=dict)     # officer id -> +1 holds it, -1 no longer does
+    load: dict[str, int] = field(default_factory=dict)     # officer id -> change of their open load
 
 
 def allowed(state: str | None, transition: str) -> bool:
@@ -80,23 +80,18 @@ def pick_officer(members: Sequence[Officer], load: Callable[[str], int]) -> Offi
     return min(members, key=lambda officer: (load(officer.id), officer.id))
 
 
-def holders(assignment: Assignment) -> list[str]:
-    """Every officer who has held the case (older documents knew only the current one)."""
-    return list(assignment.get("held_by") or [assignment["officer_id"]])
+def holder(assignment: Assignment) -> str | None:
+    """The officer the case counts for: its officer while the clock runs or waits, nobody once stopped."""
+    return assignment["officer_id"] if assignment.get("state") in OPEN_CLOCKS else None
 
 
-def load_claims(assignment: Assignment) -> dict[str, int]:
-    """Who holds the case (+1) and who, having held it, does not (-1), as the assignment stands."""
-    holder = assignment["officer_id"] if assignment["state"] in OPEN_CLOCKS else None
-    claims = {officer: -1 for officer in holders(assignment) if officer != holder}
-    if holder:
-        claims[holder] = +1
-    return claims
-
-
-def _with_holder(assignment: Assignment, officer_id: str) -> list[str]:
-    held = holders(assignment)
-    return held if officer_id in held else held + [officer_id]
+def load_deltas(before: Assignment | None, after: Assignment) -> dict[str, int]:
+    """How a step changes officers' open loads: -1 for the officer who stops holding the case, +1 for the
+    one who starts; nothing when the holder stays."""
+    was, now = (holder(before) if before else None), holder(after)
+    if was == now:
+        return {}
+    return {**({was: -1} if was else {}), **({now: +1} if now else {})}
 
 
 def _fresh_clock(category: str, level: int, now: datetime, calendar: Calendar) -> dict[str, Any]:
@@ -105,9 +100,8 @@ def _fresh_clock(category: str, level: int, now: datetime, calendar: Calendar) -
             "reminder_at": reminder_at, "reminded": False}
 
 
-def _finish(assignment: Assignment, change: Change, moves_load: bool) -> Change:
-    if moves_load:
-        change.load = load_claims({**assignment, **change.set})
+def _finish(assignment: Assignment, change: Change) -> Change:
+    change.load = load_deltas(assignment, {**assignment, **change.set})
     return change
 
 
@@ -118,12 +112,12 @@ def new_assignment(case: Mapping[str, Any], route: Route, officer: Officer, now:
         "_id": case["tracking_id"], "category": route.category, "department": route.department,
         "district": route.district, "level": 1, "officer_id": officer.id, "officer_name": officer.name,
         "subject": case.get("subject"), "urgent": urgent, **_fresh_clock(route.category, 1, now, calendar),
-        "breached": False, "seq": 0, "rev": 0, "held_by": [officer.id],
+        "breached": False, "seq": 0, "rev": 0,
         "history": [{"at": now, "kind": "routed", "reason": route.reason, "officer_id": officer.id, "level": 1}],
     }
     if route.guess:
         assignment["guess"] = route.guess.record()
-    change = Change(events=[ROUTED, ASSIGNED], reason=route.reason, load=load_claims(assignment))
+    change = Change(events=[ROUTED, ASSIGNED], reason=route.reason, load=load_deltas(None, assignment))
     return assignment, change
 
 
@@ -133,11 +127,11 @@ def reroute(assignment: Assignment, route: Route, level: int, officer: Officer, 
     change = Change(
         set={"category": route.category, "department": route.department, "district": route.district,
              "level": level, "officer_id": officer.id, "officer_name": officer.name,
-             "held_by": _with_holder(assignment, officer.id), "breached": False,
+             "breached": False,
              **_fresh_clock(route.category, level, now, calendar)},
         history={"at": now, "kind": kind, "reason": route.reason},
         events=[ROUTED, ASSIGNED], reason=route.reason)
-    return _finish(assignment, change, moves_load=True)
+    return _finish(assignment, change)
 
 
 def current_route(assignment: Assignment) -> Route:
@@ -152,10 +146,9 @@ def reopened(route: Route, level: int) -> Route:
 def hand_over(assignment: Assignment, officer: Officer, by: str, why: str, now: datetime) -> Change:
     """A supervisor (or the cell) gives the case to another officer of the same office; the clock runs on."""
     reason = f"reassigned by {by}: {why}"
-    change = Change(set={"officer_id": officer.id, "officer_name": officer.name,
-                         "held_by": _with_holder(assignment, officer.id)},
+    change = Change(set={"officer_id": officer.id, "officer_name": officer.name},
                     history={"at": now, "kind": ASSIGNED, "reason": reason}, events=[ASSIGNED], reason=reason)
-    return _finish(assignment, change, moves_load=True)
+    return _finish(assignment, change)
 
 
 def clock_transition(before: str, after: str) -> str | None:
@@ -190,7 +183,7 @@ def follow_status(assignment: Assignment, case_version: int, before: str, after:
     else:
         fields["deadline"], fields["reminder_at"] = sla.resume(assignment["remaining_seconds"], now)
     change = Change(set=fields, history={"at": now, "kind": f"clock_{fields['state']}", "status": after})
-    return _finish(assignment, change, moves_load=transition == "stop")
+    return _finish(assignment, change)
 
 
 def check_clock(assignment: Assignment, now: datetime, calendar: Calendar,
@@ -202,11 +195,10 @@ def check_clock(assignment: Assignment, now: datetime, calendar: Calendar,
         officer = pick_officer(list(pool(assignment["department"], assignment["district"], level)), load)
         reason = f"SLA missed at level {assignment['level']} (deadline {assignment['deadline'].isoformat()})"
         fields = {"level": level, "officer_id": officer.id, "officer_name": officer.name,
-                  "held_by": _with_holder(assignment, officer.id),
                   **_fresh_clock(assignment["category"], level, now, calendar)}
         change = Change(set=fields, history={"at": now, "kind": ESCALATED, "reason": reason}, events=[ESCALATED],
                         reason=reason)
-        return _finish(assignment, change, moves_load=True)
+        return _finish(assignment, change)
     if action == "remind":
         reason = "three quarters of the SLA time has gone"
         return Change(set={"reminded": True}, history={"at": now, "kind": REMINDER, "reason": reason},
