@@ -20,7 +20,18 @@ LOAD_WRITE = "apply_load"  # the store method that writes officers' loads after 
 @pytest.fixture
 def crash(monkeypatch):
     """`crash.arm(n)`: the next n load writes raise, as a process killed between the two writes would stop."""
-    original = getattr(storage.AssignmentStore, LOAD_WRITE)
+    return crash_in(monkeypatch, LOAD_WRITE)
+
+
+@pytest.fixture
+def crash_after(monkeypatch):
+    """`crash_after.arm(n)`: the next n times the loads are written, the process dies before it clears the
+    claims on the assignment (so they are applied again)."""
+    return crash_in(monkeypatch, "load_settled")
+
+
+def crash_in(monkeypatch, method):
+    original = getattr(storage.AssignmentStore, method)
 
     class Crash:
         armed = 0
@@ -38,7 +49,7 @@ def crash(monkeypatch):
             raise RuntimeError("killed between the assignment write and the load write")
         return original(store, *args, **kwargs)
 
-    monkeypatch.setattr(storage.AssignmentStore, LOAD_WRITE, flaky)
+    monkeypatch.setattr(storage.AssignmentStore, method, flaky)
     return state
 
 
@@ -118,6 +129,23 @@ def test_a_crash_between_the_assignment_and_the_load_write_leaves_no_drift(routi
     wait_for(lambda: routing.store.get(second)["state"] == "stopped", what="the clock stopped")
     settled(routing, "loads after a crash mid-resolution")
     assert crash.fired == 3
+
+
+def test_loads_written_before_a_crash_are_not_counted_again(routing, crash_after):
+    first, second = new_id(), new_id()
+    crash_after.arm()
+    routing.file(first)  # loads written, then the crash: the event comes again and the claims are re-applied
+    wait_for(lambda: routing.store.get(first) and crash_after.fired == 1, what="the first filing routed")
+    crash_after.arm()
+    routing.file(second)
+    wait_for(lambda: routing.store.get(second) and crash_after.fired == 2, what="the second filing routed")
+    crash_after.arm()
+    routing.transfer(first, "power")
+    wait_for(lambda: routing.store.get(first)["department"] == "power" and crash_after.fired == 3,
+             what="the transfer")
+    wait_for(lambda: not any(routing.store.get(t).get("load_pending") for t in (first, second)),
+             what="the claims cleared")
+    settled(routing, "loads after crashes that followed the load writes")
 
 
 def test_the_same_event_delivered_again_counts_once(routing):

@@ -13,6 +13,7 @@ class MemoryAssignmentStore:
         self.loads = {}  # officer id -> open cases
         self.claims = {}  # officer id -> ids of the claims applied
         self.fail_next_load = False
+        self.fail_next_settled = False
 
     def get(self, tracking_id):
         found = self.assignments.get(tracking_id)
@@ -59,6 +60,9 @@ class MemoryAssignmentStore:
                 self.loads[claim["officer_id"]] = self.load(claim["officer_id"]) + claim["delta"]
 
     def load_settled(self, tracking_id, rev):
+        if self.fail_next_settled:
+            self.fail_next_settled = False
+            raise RuntimeError("crashed after the load write, before the claims were cleared")
         stored = self.assignments[tracking_id]
         if stored["rev"] == rev:
             stored.pop("load_pending", None)

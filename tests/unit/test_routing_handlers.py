@@ -60,6 +60,17 @@ def test_a_crash_after_the_filing_write_is_healed_by_the_replay(routing, store):
     assert consistent(store) and sum(store.load(o) for o in FIELD) == 1
 
 
+def test_claims_applied_before_a_crash_are_not_counted_again(routing, store):
+    store.fail_next_settled = True
+    with pytest.raises(RuntimeError):
+        handlers.assign_new(routing, case(1), NOW)  # the load is counted, the claims not yet cleared
+    assert store.get(case(1)["tracking_id"])["load_pending"]
+    assert not handlers.assign_new(routing, case(1), NOW)
+    handlers.check_clocks(routing, NOW)
+    assert consistent(store) and sum(store.load(o) for o in FIELD) == 1
+    assert "load_pending" not in store.get(case(1)["tracking_id"])
+
+
 def test_a_crashed_transfer_run_twice_releases_every_earlier_officer(routing, store):
     handlers.assign_new(routing, case(1), NOW)
     first = store.get(case(1)["tracking_id"])["officer_id"]
