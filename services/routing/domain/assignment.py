@@ -2,7 +2,7 @@
 
 Pure: no I/O, no clock of its own. Each function takes the assignment (a dict, as stored), what happened
 and the time, and returns a `Change`: the fields to set, the history entry, the decisions to publish and
-the officers' load claims. The routing service writes it in one version-guarded single-document update.
+the officers' load deltas. The routing service writes it in one version-guarded single-document update.
 
 The clock's life cycle (`TRANSITIONS`):
 
@@ -186,10 +186,15 @@ def follow_status(assignment: Assignment, case_version: int, before: str, after:
     return _finish(assignment, change)
 
 
+DUE_TRANSITIONS = {"escalate": "escalate", "remind": "remind", "breached": "breach"}  # sla.due's answers
+
+
 def check_clock(assignment: Assignment, now: datetime, calendar: Calendar,
                 pool: Callable[[str, str, int], Iterable[Officer]], load: Callable[[str], int]) -> Change | None:
     """What an active clock needs at `now`: escalation a level up, the breach at the top, a reminder."""
     action = sla.due(assignment, now)
+    if action is None or not allowed(assignment.get("state"), DUE_TRANSITIONS[action]):
+        return None
     if action == "escalate":
         level = assignment["level"] + 1
         officer = pick_officer(list(pool(assignment["department"], assignment["district"], level)), load)
@@ -203,11 +208,9 @@ def check_clock(assignment: Assignment, now: datetime, calendar: Calendar,
         reason = "three quarters of the SLA time has gone"
         return Change(set={"reminded": True}, history={"at": now, "kind": REMINDER, "reason": reason},
                       events=[REMINDER], reason=reason)
-    if action == "breached":
-        reason = "the deadline passed at the CMO cell, the top level"
-        return Change(set={"breached": True}, history={"at": now, "kind": BREACHED, "reason": reason},
-                      events=[BREACHED], reason=reason)
-    return None
+    reason = "the deadline passed at the CMO cell, the top level"  # breached
+    return Change(set={"breached": True}, history={"at": now, "kind": BREACHED, "reason": reason},
+                  events=[BREACHED], reason=reason)
 
 
 def decisions(assignment: Assignment, change: Change) -> list[tuple[str, dict[str, Any]]]:
