@@ -189,3 +189,20 @@ def test_the_first_start_counts_loads_from_the_open_assignments(platform_config,
     store = storage.AssignmentStore(database)
     assert (store.load(holder), store.load(other)) == (2, 1)
     assert store.count_loads_once(datetime.now(timezone.utc)) == 0  # once only
+
+
+def test_claims_racing_on_one_officer_count_each_once(platform_config, mongo_client):
+    """Thirty distinct claims and thirty copies of one claim at once, on officers with no document yet: each
+    distinct claim counts once, the thirty copies once (FerretDB serialises the upserts; on MongoDB a racing
+    upsert's DuplicateKeyError is retried without the upsert)."""
+    from datetime import datetime, timezone
+
+    store = storage.AssignmentStore(mongo_client[database_name(platform_config, "routing")])
+    now = datetime.now(timezone.utc)
+    claims = [[{"officer_id": "off-race-1", "delta": 1, "claim": f"{new_id()}~1"}] for _ in range(30)]
+    copies = [[{"officer_id": "off-race-2", "delta": 1, "claim": "WB-2026-00000001~3"}]] * 30
+    threads = eventlet.GreenPool(60)
+    for claim in claims + copies:
+        threads.spawn_n(store.apply_load, claim, now)
+    threads.waitall()
+    assert (store.load("off-race-1"), store.load("off-race-2")) == (30, 1)
