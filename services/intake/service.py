@@ -6,9 +6,9 @@ import uuid
 
 from nameko.timer import timer
 
-from services.intake import access
+from services.intake import access, routing_decisions
 from services.intake.domain import grievance as domain
-from services.intake.domain import idempotency, intake_rules, lifecycle, tracking
+from services.intake.domain import idempotency, intake_rules, tracking
 from services.intake.domain.lifecycle import ROUTED, LifecycleError
 from services.intake.schemas import (
     ACTION_SCHEMAS,
@@ -283,23 +283,8 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     # --- helpers ---------------------------------------------------------------------------------
 
     def _record_routing(self, event, kind):
-        """Idempotent without an inbox: each decision carries routing's sequence number, and a case keeps
-        the newest it recorded, so a replayed or late decision changes nothing it should not."""
-        decision = event["data"]
-
-        def step(case, now):
-            if decision["seq"] > case.get("routing_seq", 0):
-                change = domain.apply_routing(case, kind, decision, now)
-                change.set["routing_seq"] = decision["seq"]
-                return change
-            # An older decision than one recorded. Its one lasting effect: a `routed` that arrives after
-            # its own `assigned` still moves the case to routed, unless the case was rerouted since.
-            if kind == ROUTED and case["status"] in lifecycle.RULES["route"].sources \
-                    and decision["seq"] > case.get("rerouted_after_seq", 0):
-                return domain.apply_routing(case, "routed_status", decision, now)
-            return None
-
-        self._write(event["subject"], None, step, visible=False)
+        routing_decisions.record(self.store, self.outbox, self._envelopes, event["subject"], kind, event["data"],
+                                 utcnow)
 
     @staticmethod
     def _proven_mobile(given, actor):

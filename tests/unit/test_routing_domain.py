@@ -1,6 +1,8 @@
 from datetime import date, datetime, timedelta, timezone
 
+from services.routing.domain import assignment as domain
 from services.routing.domain import officers, rules, sla
+from services.routing.domain.assignment import ACTIVE, PAUSED, STOPPED
 from services.routing.domain.calendar import IST, WorkingCalendar
 from shared.catalog import categories, departments, districts
 
@@ -89,3 +91,112 @@ def test_clock_due_escalates_reminds_and_breaches_once():
     assert sla.due(dict(clock, level=4), deadline) == "breached"
     assert sla.due(dict(clock, level=4, breached=True), deadline) is None
     assert sla.due(dict(clock, state="paused"), deadline) is None
+
+
+# --- assignments and the clock's life cycle (domain.assignment) -------------------------------------------
+
+NOW = ist(2026, 12, 1)
+WATER = rules.route({"category": "drinking_water", "place": {"district": "Bankura"}})
+
+
+def assigned(officer_index=0, now=NOW):
+    officer = officers.pool("phe", "Bankura", 1)[officer_index]
+    case = {"tracking_id": "WB-2026-00000001", "subject": "No water"}
+    return domain.new_assignment(case, WATER, officer, now, CAL, urgent=False)
+
+
+def test_the_clock_transition_table():
+    assert domain.allowed(None, "start") and domain.allowed(STOPPED, "start")
+    assert domain.allowed(ACTIVE, "pause") and not domain.allowed(PAUSED, "pause")
+    assert domain.allowed(PAUSED, "resume") and not domain.allowed(ACTIVE, "resume")
+    assert domain.allowed(PAUSED, "stop") and not domain.allowed(STOPPED, "stop")
+    assert all(not domain.allowed(PAUSED, t) for t in ("remind", "escalate", "breach"))
+    assert {t.target for t in domain.TRANSITIONS.values()} == {ACTIVE, PAUSED, STOPPED}
+
+
+def test_the_most_free_officer_is_picked_ties_by_id():
+    members = officers.pool("cmo_cell", "state", 4)
+    loads = {members[0].id: 3, members[1].id: 1, members[2].id: 1}
+    assert domain.pick_officer(members, loads.get) == min(members[1:], key=lambda o: o.id)
+
+
+def test_a_new_assignment_starts_the_clock_and_claims_the_officer():
+    assignment, change = assigned()
+    officer = officers.pool("phe", "Bankura", 1)[0]
+    assert assignment["state"] == ACTIVE and assignment["level"] == 1 and assignment["officer_id"] == officer.id
+    assert assignment["deadline"] == sla.clock("drinking_water", 1, NOW, CAL)[0]
+    assert change.events == [domain.ROUTED, domain.ASSIGNED] and change.load == {officer.id: 1}
+    decisions = domain.decisions(assignment, change)
+    assert [(kind, data["seq"]) for kind, data in decisions] == [(domain.ROUTED, 1), (domain.ASSIGNED, 2)]
+    assert decisions[0][1]["reason"] == WATER.reason and decisions[1][1]["officer_id"] == officer.id
+
+
+def test_a_transfer_moves_the_case_and_the_load_with_a_fresh_clock():
+    assignment, _ = assigned()
+    later = NOW + timedelta(days=2)
+    new_officer = officers.pool("power", "Bankura", 1)[0]
+    route = rules.route_transfer({"category": "drinking_water", "place": {"district": "Bankura"}}, "power", "pump")
+    change = domain.reroute(assignment, route, 1, new_officer, "transfer", later, CAL)
+    assert change.set["department"] == "power" and change.set["started_at"] == later
+    assert change.load == {assignment["officer_id"]: -1, new_officer.id: 1}
+    assert change.history["kind"] == "transfer"
+
+
+def test_a_reopening_restarts_a_stopped_clock_one_level_up():
+    assignment, _ = assigned()
+    assignment.update(state=STOPPED)
+    route = domain.reopened(domain.current_route(assignment), 2)
+    district_officer = officers.pool("phe", "Bankura", 2)[0]
+    change = domain.reroute(assignment, route, 2, district_officer, "reopen", NOW, CAL)
+    assert change.set["state"] == ACTIVE and change.set["level"] == 2 and "level 2" in change.reason
+    assert change.load == {district_officer.id: 1}  # the stopped clock released the field officer already
+
+
+def test_status_changes_pause_resume_and_stop_the_clock_once():
+    assignment, _ = assigned()
+    officer_id = assignment["officer_id"]
+    asked = NOW + timedelta(hours=5)
+    pause = domain.follow_status(assignment, 3, "acknowledged", "info_requested", asked)
+    assert pause.set["state"] == PAUSED and pause.load == {}
+    assert pause.set["remaining_seconds"] == (assignment["deadline"] - asked).total_seconds()
+    paused = {**assignment, **pause.set}
+    assert domain.follow_status(paused, 3, "acknowledged", "info_requested", asked) is None  # old news
+    answered = asked + timedelta(days=9)
+    resume = domain.follow_status(paused, 4, "info_requested", "in_progress", answered)
+    assert resume.set["state"] == ACTIVE
+    assert resume.set["deadline"] == answered + timedelta(seconds=pause.set["remaining_seconds"])
+    stop = domain.follow_status(paused, 5, "info_requested", "resolved", answered)
+    assert stop.set["state"] == STOPPED and stop.load == {officer_id: -1}
+    stopped = {**paused, **stop.set}
+    assert domain.follow_status(stopped, 6, "resolved", "closed", answered) is None  # stopped already
+    assert domain.follow_status(assignment, 3, "routed", "acknowledged", asked) is None  # not the clock's news
+    assert not domain.follows_status("routed", "acknowledged") and not domain.follows_status("resolved", "reopened")
+
+
+def test_a_due_clock_escalates_reminds_and_breaches_at_the_top():
+    assignment, _ = assigned()
+    assert domain.check_clock(assignment, NOW, CAL, officers.pool, lambda _: 0) is None
+    remind = domain.check_clock(assignment, assignment["reminder_at"], CAL, officers.pool, lambda _: 0)
+    assert remind.set == {"reminded": True} and remind.events == [domain.REMINDER] and remind.load == {}
+    late = assignment["deadline"] + timedelta(seconds=1)
+    escalate = domain.check_clock(assignment, late, CAL, officers.pool, lambda _: 0)
+    district_officer = officers.pool("phe", "Bankura", 2)[0]
+    assert escalate.set["level"] == 2 and escalate.set["officer_id"] == district_officer.id
+    assert escalate.set["deadline"] == sla.clock("drinking_water", 2, late, CAL)[0]
+    assert escalate.load == {assignment["officer_id"]: -1, district_officer.id: 1}
+    assert "SLA missed at level 1" in escalate.reason
+    top = {**assignment, "level": 4}
+    breach = domain.check_clock(top, late, CAL, officers.pool, lambda _: 0)
+    assert breach.set == {"breached": True} and breach.events == [domain.BREACHED]
+    assert domain.check_clock({**top, "breached": True}, late, CAL, officers.pool, lambda _: 0) is None
+
+
+def test_load_deltas_follow_the_holder():
+    assignment, _ = assigned()
+    officer_id = assignment["officer_id"]
+    assert domain.load_deltas(None, assignment) == {officer_id: 1}
+    assert domain.load_deltas(assignment, {**assignment, "officer_id": "b"}) == {officer_id: -1, "b": 1}
+    assert domain.load_deltas(assignment, {**assignment, "state": PAUSED}) == {}  # a waiting case is still held
+    assert domain.load_deltas(assignment, {**assignment, "state": STOPPED}) == {officer_id: -1}
+    assert domain.load_deltas({**assignment, "state": STOPPED}, {**assignment, "officer_id": "b"}) == {"b": 1}
+    assert domain.hand_over(assignment, officers.pool("phe", "Bankura", 1)[0], "sup", "same", NOW).load == {}

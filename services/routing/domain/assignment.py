@@ -1,0 +1,230 @@
+"""A case's assignment and its SLA clock as plain data, and what each routing step does to them.
+
+Pure: no I/O, no clock of its own. Each function takes the assignment (a dict, as stored), what happened
+and the time, and returns a `Change`: the fields to set, the history entry, the decisions to publish and
+the officers' load deltas. The routing service writes it in one version-guarded single-document update.
+
+The clock's life cycle (`TRANSITIONS`):
+
+    start (a new office or level: a fresh clock) -> active
+    active -> pause (the officer asked the citizen) -> paused -> resume -> active
+    active | paused -> stop (resolved, closed, rejected) -> stopped; a reopening starts it again
+    active -> remind, escalate (one level up, a fresh clock), breach (missed at the top level) -> active
+
+Officer load: an officer holds a case while it is assigned to them and its clock is not stopped.
+`Change.load` is what a step changes in officers' open loads (-1 for who stops holding the case, +1 for
+who starts). The handlers record these deltas in the assignment's own guarded write and then apply each
+once to the officers' counters (see AssignmentStore.apply_load).
+"""
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from services.routing.domain import sla
+from services.routing.domain.officers import Officer
+from services.routing.domain.rules import Route
+from shared.vocabulary import STOPPED_STATUSES, Status
+
+ACTIVE, PAUSED, STOPPED = "active", "paused", "stopped"
+OPEN_CLOCKS = (ACTIVE, PAUSED)  # the clock states in which the officer holds the case
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str | None, ...]  # clock states it is allowed from (None: no clock yet)
+    target: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "start": Transition((None, ACTIVE, PAUSED, STOPPED), ACTIVE),
+    "pause": Transition((ACTIVE,), PAUSED),
+    "resume": Transition((PAUSED,), ACTIVE),
+    "stop": Transition((ACTIVE, PAUSED), STOPPED),
+    "remind": Transition((ACTIVE,), ACTIVE),
+    "escalate": Transition((ACTIVE,), ACTIVE),
+    "breach": Transition((ACTIVE,), ACTIVE),
+}
+
+# The case statuses that stop the clock, and the one that pauses it (intake's life cycle names them).
+STOPPING_STATUSES = STOPPED_STATUSES
+WAITING_ON_CITIZEN = Status.INFO_REQUESTED
+
+ROUTED, ASSIGNED, ESCALATED = "grievance.routed", "grievance.assigned", "grievance.escalated"
+REMINDER, BREACHED = "grievance.sla_reminder", "grievance.sla_breached"
+
+
+class Calendar(Protocol):
+    def add_working_days(self, start: datetime, days: int) -> datetime: ...
+
+
+Assignment = Mapping[str, Any]
+
+
+@dataclass
+class Change:
+    """What one routing step does to an assignment."""
+    set: dict[str, Any] = field(default_factory=dict)      # fields to set on the assignment
+    history: dict[str, Any] | None = None                  # the entry appended to its history
+    events: list[str] = field(default_factory=list)        # decision types to publish, in order
+    reason: str = ""                                       # why, carried by every decision
+    load: dict[str, int] = field(default_factory=dict)     # officer id -> change of their open load
+
+
+def allowed(state: str | None, transition: str) -> bool:
+    return state in TRANSITIONS[transition].sources
+
+
+def pick_officer(members: Sequence[Officer], load: Callable[[str], int]) -> Officer:
+    """The most free officer of the pool (the fewest open cases; ties by id, so the choice is stable)."""
+    return min(members, key=lambda officer: (load(officer.id), officer.id))
+
+
+def holder(assignment: Assignment) -> str | None:
+    """The officer the case counts for: its officer while the clock runs or waits, nobody once stopped."""
+    return assignment["officer_id"] if assignment.get("state") in OPEN_CLOCKS else None
+
+
+def load_deltas(before: Assignment | None, after: Assignment) -> dict[str, int]:
+    """How a step changes officers' open loads: -1 for the officer who stops holding the case, +1 for the
+    one who starts; nothing when the holder stays."""
+    was, now = (holder(before) if before else None), holder(after)
+    if was == now:
+        return {}
+    return {**({was: -1} if was else {}), **({now: +1} if now else {})}
+
+
+def _fresh_clock(category: str, level: int, now: datetime, calendar: Calendar) -> dict[str, Any]:
+    deadline, reminder_at = sla.clock(category, level, now, calendar)
+    return {"state": TRANSITIONS["start"].target, "started_at": now, "deadline": deadline,
+            "reminder_at": reminder_at, "reminded": False}
+
+
+def _finish(assignment: Assignment, change: Change) -> Change:
+    change.load = load_deltas(assignment, {**assignment, **change.set})
+    return change
+
+
+def new_assignment(case: Mapping[str, Any], route: Route, officer: Officer, now: datetime, calendar: Calendar,
+                   urgent: bool) -> tuple[dict[str, Any], Change]:
+    """The first assignment of a newly filed case (at level 1) and its `routed` and `assigned` decisions."""
+    assignment: dict[str, Any] = {
+        "_id": case["tracking_id"], "category": route.category, "department": route.department,
+        "district": route.district, "level": 1, "officer_id": officer.id, "officer_name": officer.name,
+        "subject": case.get("subject"), "urgent": urgent, **_fresh_clock(route.category, 1, now, calendar),
+        "breached": False, "seq": 0, "rev": 0,
+        "history": [{"at": now, "kind": Status.ROUTED, "reason": route.reason, "officer_id": officer.id, "level": 1}],
+    }
+    if route.guess:
+        assignment["guess"] = route.guess.record()
+    change = Change(events=[ROUTED, ASSIGNED], reason=route.reason, load=load_deltas(None, assignment))
+    return assignment, change
+
+
+def reroute(assignment: Assignment, route: Route, level: int, officer: Officer, kind: str, now: datetime,
+            calendar: Calendar) -> Change:
+    """A transfer or a reopening: a new office or level, a new officer and a fresh clock."""
+    change = Change(
+        set={"category": route.category, "department": route.department, "district": route.district,
+             "level": level, "officer_id": officer.id, "officer_name": officer.name,
+             "breached": False,
+             **_fresh_clock(route.category, level, now, calendar)},
+        history={"at": now, "kind": kind, "reason": route.reason},
+        events=[ROUTED, ASSIGNED], reason=route.reason)
+    return _finish(assignment, change)
+
+
+def current_route(assignment: Assignment) -> Route:
+    """Where the case is now (a reopened case stays with its office)."""
+    return Route(assignment["category"], assignment["department"], assignment["district"], "")
+
+
+def reopened(route: Route, level: int) -> Route:
+    return dataclasses.replace(route, reason=f"reopened on appeal at level {level}")
+
+
+def hand_over(assignment: Assignment, officer: Officer, by: str, why: str, now: datetime) -> Change:
+    """A supervisor (or the cell) gives the case to another officer of the same office; the clock runs on."""
+    reason = f"reassigned by {by}: {why}"
+    change = Change(set={"officer_id": officer.id, "officer_name": officer.name},
+                    history={"at": now, "kind": ASSIGNED, "reason": reason}, events=[ASSIGNED], reason=reason)
+    return _finish(assignment, change)
+
+
+def clock_transition(before: str, after: str) -> str | None:
+    """What a case's status change does to its clock: 'stop', 'pause', 'resume' or nothing."""
+    if after in STOPPING_STATUSES:
+        return "stop"
+    if after == WAITING_ON_CITIZEN:
+        return "pause"
+    if before == WAITING_ON_CITIZEN:
+        return "resume"
+    return None
+
+
+def follows_status(before: str, after: str) -> bool:
+    return clock_transition(before, after) is not None
+
+
+def follow_status(assignment: Assignment, case_version: int, before: str, after: str,
+                  now: datetime) -> Change | None:
+    """Stop the clock when the case is done, pause it while waiting on the citizen, resume it after. None
+    when the news is older than what the clock followed last, or the clock is not in a state it moves."""
+    if case_version <= assignment.get("case_version", 0):
+        return None
+    transition = clock_transition(before, after)
+    if transition is None or not allowed(assignment["state"], transition):
+        return None
+    fields: dict[str, Any] = {"state": TRANSITIONS[transition].target, "case_version": case_version}
+    if transition == "stop":
+        fields["stopped_at"] = now
+    elif transition == "pause":
+        fields["remaining_seconds"] = (assignment["deadline"] - now).total_seconds()
+    else:
+        fields["deadline"], fields["reminder_at"] = sla.resume(assignment["remaining_seconds"], now)
+    change = Change(set=fields, history={"at": now, "kind": f"clock_{fields['state']}", "status": after})
+    return _finish(assignment, change)
+
+
+DUE_TRANSITIONS = {"escalate": "escalate", "remind": "remind", "breached": "breach"}  # sla.due's answers
+
+
+def check_clock(assignment: Assignment, now: datetime, calendar: Calendar,
+                pool: Callable[[str, str, int], Iterable[Officer]], load: Callable[[str], int]) -> Change | None:
+    """What an active clock needs at `now`: escalation a level up, the breach at the top, a reminder."""
+    action = sla.due(assignment, now)
+    if action is None or not allowed(assignment.get("state"), DUE_TRANSITIONS[action]):
+        return None
+    if action == "escalate":
+        level = assignment["level"] + 1
+        officer = pick_officer(list(pool(assignment["department"], assignment["district"], level)), load)
+        reason = f"SLA missed at level {assignment['level']} (deadline {assignment['deadline'].isoformat()})"
+        fields = {"level": level, "officer_id": officer.id, "officer_name": officer.name,
+                  **_fresh_clock(assignment["category"], level, now, calendar)}
+        change = Change(set=fields, history={"at": now, "kind": ESCALATED, "reason": reason}, events=[ESCALATED],
+                        reason=reason)
+        return _finish(assignment, change)
+    if action == "remind":
+        reason = "three quarters of the SLA time has gone"
+        return Change(set={"reminded": True}, history={"at": now, "kind": REMINDER, "reason": reason},
+                      events=[REMINDER], reason=reason)
+    reason = "the deadline passed at the CMO cell, the top level"  # breached
+    return Change(set={"breached": True}, history={"at": now, "kind": BREACHED, "reason": reason},
+                  events=[BREACHED], reason=reason)
+
+
+def decisions(assignment: Assignment, change: Change) -> list[tuple[str, dict[str, Any]]]:
+    """(event type, data) of each decision the change publishes, numbered after the assignment's `seq` so
+    consumers can tell a late decision from a newer one."""
+    after = {**assignment, **change.set}
+    published = []
+    for offset, kind in enumerate(change.events, start=1):
+        data = {"tracking_id": after["_id"], "department": after["department"], "district": after["district"],
+                "category": after["category"], "officer_id": after["officer_id"],
+                "officer_name": after.get("officer_name"), "level": after["level"], "deadline": after["deadline"],
+                "reason": change.reason, "kind": kind, "seq": after["seq"] + offset}
+        if after.get("guess"):  # filed without a category: what routing read in the text, and how
+            data["guess"] = after["guess"]
+        published.append((kind, data))
+    return published

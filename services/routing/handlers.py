@@ -1,0 +1,233 @@
+"""What the routing service does with each event, RPC and tick, over a store interface.
+
+Each handler reads the assignment, asks the pure domain (`domain.assignment`) for a `Change` and writes it
+in one version-guarded update with its decisions in the outbox and its officers' load deltas as claims
+(`load_pending`); then it applies the claims to the officers' counters and clears them. A crash between
+the two leaves the claims on the assignment: the next delivery of the same news, the next write of the
+case, or the next clock check applies them (each claim counts once; see AssignmentStore.apply_load).
+"""
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from services.routing.domain import assignment as domain
+from services.routing.domain import officers, rules
+from services.routing.domain.assignment import Calendar, Change
+from services.routing.domain.officers import Officer
+from services.routing.domain.rules import Route
+from services.routing.storage import AlreadyAssigned, StaleAssignment
+from shared.catalog import is_urgent
+from shared.errors import Conflict, NotFound, ValidationFailed
+
+MAX_ATTEMPTS = 5
+
+Document = dict[str, Any]
+
+
+class Store(Protocol):
+    """The routing service's own store (AssignmentStore on MongoDB; an in-memory one in unit tests)."""
+
+    def get(self, tracking_id: str) -> Document | None: ...
+
+    def insert(self, assignment: Document, events: list[Document]) -> None: ...  # raises AlreadyAssigned
+
+    def update(self, assignment: Document, fields: Document, events: list[Document],
+               history: Document | None = None) -> None: ...  # raises StaleAssignment
+
+    def due_clocks(self, now: datetime, limit: int = 500) -> list[Document]: ...
+
+    def queue(self, officer_id: str) -> list[Document]: ...
+
+    def load(self, officer_id: str) -> int: ...
+
+    def apply_load(self, claims: list[Document], now: datetime) -> None: ...
+
+    def load_settled(self, tracking_id: str, rev: int) -> None: ...
+
+
+class Relay(Protocol):
+    def mark(self, document_id: str) -> None: ...
+
+    def relay(self, document_id: str) -> Any: ...
+
+
+@dataclass
+class Routing:
+    """What the handlers work with: the store, the outbox relay, the envelope maker, the calendar and the
+    routing rules (with the classifier) for a new case."""
+    store: Store
+    outbox: Relay
+    envelope: Callable[[str, Document, str], Document]  # (type, data, subject) -> CloudEvents envelope
+    calendar: Calendar
+    route: Callable[[Document], Route]
+    pool: Callable[[str, str, int], Iterable[Officer]] = officers.pool
+
+    def pick(self, department: str, district: str, level: int) -> Officer:
+        return domain.pick_officer(list(self.pool(department, district, level)), self.store.load)
+
+
+# --- what intake tells us ------------------------------------------------------------------------------
+
+def assign_new(r: Routing, case: Document, now: datetime) -> bool:
+    """Route a filed case once (its assignment's _id is the case's). False when it was routed already."""
+    existing = r.store.get(case["tracking_id"])
+    if existing is not None:
+        settle(r, existing, now)  # a replay: finish what a crash may have left
+        return False
+    route = r.route(case)
+    officer = r.pick(route.department, route.district, 1)
+    urgent = bool(case.get("urgent")) or is_urgent(route.category)
+    assignment, change = domain.new_assignment(case, route, officer, now, r.calendar, urgent)
+    events = _envelopes(r, assignment, change)
+    assignment.update(seq=len(events), load_pending=_claims(assignment["_id"], assignment["rev"], change.load))
+    r.outbox.mark(assignment["_id"])
+    try:
+        r.store.insert(assignment, events)
+    except AlreadyAssigned:
+        return False  # a duplicate delivery of the same event routed it a moment ago
+    r.outbox.relay(assignment["_id"])
+    _settle(r, assignment["_id"], assignment["rev"], assignment["load_pending"], now)
+    return True
+
+
+def transfer(r: Routing, case: Document, department: str, why: str, now: datetime) -> None:
+    reroute(r, case, rules.route_transfer(case, department, why), 1, "transfer", now)
+
+
+def reopen(r: Routing, case: Document, now: datetime) -> None:
+    current = r.store.get(case["tracking_id"])
+    route = r.route(case) if current is None else domain.current_route(current)
+    reroute(r, case, domain.reopened(route, case["level"]), case["level"], "reopen", now)
+
+
+def reroute(r: Routing, case: Document, route: Route, level: int, kind: str, now: datetime) -> None:
+    """A transfer or a reopening: a new office or level, a new officer and a fresh clock."""
+    for _ in range(MAX_ATTEMPTS):
+        assignment = r.store.get(case["tracking_id"])
+        if assignment is None:
+            assign_new(r, case, now)
+            return
+        officer = r.pick(route.department, route.district, level)
+        try:
+            _write(r, assignment, domain.reroute(assignment, route, level, officer, kind, now, r.calendar), now)
+        except StaleAssignment:
+            continue
+        return
+
+
+def follow_status(r: Routing, tracking_id: str, case_version: int, before: str, after: str,
+                  now: datetime) -> None:
+    """Idempotent without an inbox: the clock remembers the case version it last followed."""
+    for _ in range(MAX_ATTEMPTS):
+        assignment = r.store.get(tracking_id)
+        if assignment is None:
+            return
+        change = domain.follow_status(assignment, case_version, before, after, now)
+        if change is None:
+            settle(r, assignment, now)
+            return
+        try:
+            _write(r, assignment, change, now)
+        except StaleAssignment:
+            continue
+        return
+
+
+# --- the cell and supervisors --------------------------------------------------------------------------
+
+def hand_over(r: Routing, tracking_id: str, officer_id: str, by: str, why: str, now: datetime,
+              may_see: Callable[[Document], bool]) -> Officer:
+    """Give a case to another officer of its office. A case the caller may not see answers as unknown."""
+    for _ in range(MAX_ATTEMPTS):
+        assignment = r.store.get(tracking_id)
+        if assignment is None or not may_see(assignment):
+            raise NotFound(f"no assignment for {tracking_id}")
+        members = {o.id: o for o in r.pool(assignment["department"], assignment["district"], assignment["level"])}
+        if officer_id not in members:
+            raise ValidationFailed("not an officer of this office",
+                                   {"officer_id": [f"Must be one of: {', '.join(sorted(members))}."]})
+        try:
+            _write(r, assignment, domain.hand_over(assignment, members[officer_id], by, why, now), now)
+        except StaleAssignment:
+            continue
+        return members[officer_id]
+    raise Conflict("the assignment is being changed by someone else; try again", {"allowed": []})
+
+
+def queue(r: Routing, officer_id: str, now: datetime) -> list[Document]:
+    """The officer's open cases, most urgent first, with the SLA time left."""
+    items = []
+    for assignment in r.store.queue(officer_id):
+        left = (assignment["deadline"] - now).total_seconds() if assignment["state"] == domain.ACTIVE \
+            else assignment.get("remaining_seconds")
+        items.append({
+            "tracking_id": assignment["_id"], "subject": assignment.get("subject"),
+            "category": assignment["category"], "urgent": assignment.get("urgent", False),
+            "level": assignment["level"], "clock": assignment["state"],
+            "deadline": assignment["deadline"].isoformat(), "sla_seconds_left": round(left),
+            "overdue": left < 0, "district": assignment.get("district"),
+        })
+    items.sort(key=lambda item: (item["sla_seconds_left"], not item["urgent"]))
+    return items
+
+
+# --- clocks --------------------------------------------------------------------------------------------
+
+CLOCK_COUNTS = {domain.ESCALATED: "escalated", domain.REMINDER: "reminded", domain.BREACHED: "breached"}
+
+
+def check_clocks(r: Routing, now: datetime) -> dict[str, int]:
+    counts = {"escalated": 0, "reminded": 0, "breached": 0}
+    for assignment in r.store.due_clocks(now):
+        if assignment.get("load_pending"):  # claims a crash left: settle them as the assignment stands now
+            assignment = r.store.get(assignment["_id"])
+            settle(r, assignment, now)
+        change = domain.check_clock(assignment, now, r.calendar, r.pool, r.store.load)
+        if change is None:
+            continue
+        try:
+            _write(r, assignment, change, now)
+        except StaleAssignment:
+            continue  # it changed meanwhile; the next tick sees the new state
+        counts[CLOCK_COUNTS[change.events[-1]]] += 1
+    return counts
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+def settle(r: Routing, assignment: Document, now: datetime) -> None:
+    """Apply the load claims a crash left on the assignment (between its write and its claims)."""
+    if assignment.get("load_pending"):
+        _settle(r, assignment["_id"], assignment["rev"], assignment["load_pending"], now)
+
+
+def _write(r: Routing, assignment: Document, change: Change, now: datetime) -> None:
+    """One version-guarded write of the change with its decisions and its load claims (with any earlier
+    claims still pending), then the claims applied."""
+    events = _envelopes(r, assignment, change)
+    rev = assignment["rev"] + 1
+    pending = list(assignment.get("load_pending") or []) + _claims(assignment["_id"], rev, change.load)
+    fields = {**change.set, "load_pending": pending} if pending else change.set
+    if events:
+        r.outbox.mark(assignment["_id"])
+    r.store.update(assignment, fields, events, change.history)
+    if events:
+        r.outbox.relay(assignment["_id"])
+    if pending:
+        _settle(r, assignment["_id"], rev, pending, now)
+
+
+def _claims(tracking_id: str, rev: int, deltas: dict[str, int]) -> list[Document]:
+    """The deltas of the write that makes `rev`, each with an id no other claim on that officer has."""
+    return [{"officer_id": officer_id, "delta": delta, "claim": f"{tracking_id}~{rev}"}
+            for officer_id, delta in deltas.items()]
+
+
+def _settle(r: Routing, tracking_id: str, rev: int, claims: list[Document], now: datetime) -> None:
+    r.store.apply_load(claims, now)
+    r.store.load_settled(tracking_id, rev)
+
+
+def _envelopes(r: Routing, assignment: Document, change: Change) -> list[Document]:
+    return [r.envelope(kind, data, assignment["_id"]) for kind, data in domain.decisions(assignment, change)]

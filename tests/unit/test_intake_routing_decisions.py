@@ -1,0 +1,136 @@
+"""Intake records routing's decisions in order by routing's sequence numbers, whatever order the broker
+delivers them in, over an in-memory stand-in of intake's store (version-guarded `apply`)."""
+import copy
+import itertools
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.intake import routing_decisions
+from services.intake.domain import grievance as g
+from services.intake.storage import ConcurrentUpdate
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+CITIZEN = {"sub": "citizen-1", "role": "citizen", "mobile": "9830012345"}
+TRACKING_ID = "WB-2026-12345674"
+
+
+class MemoryGrievanceStore:
+    """Intake's `get` and `apply` (GrievanceStore's contract: one version-guarded write of a Change)."""
+
+    def __init__(self, *cases):
+        self.cases = {case["_id"]: copy.deepcopy(case) for case in cases}
+        self.outbox = []
+
+    def get(self, tracking_id):
+        found = self.cases.get(tracking_id)
+        return copy.deepcopy(found) if found else None
+
+    def apply(self, case, change, events, now):
+        stored = self.cases[case["_id"]]
+        if stored["version"] != case["version"]:
+            raise ConcurrentUpdate(case["_id"])
+        stored.update(copy.deepcopy(change.set), updated_at=now)
+        stored["version"] += 1
+        stored["timeline"] += change.timeline
+        self.outbox += events
+
+
+class Outbox:
+    def mark(self, document_id):
+        pass
+
+    def relay(self, document_id):
+        pass
+
+
+def envelopes(case, events):
+    return [{"type": kind, "subject": case["_id"], "data": details} for kind, details in events]
+
+
+def filed_case(**fields):
+    grievance = {"kind": "complaint", "subject": "No water", "category": "drinking_water",
+                 "description": "The tube well in our para has been broken for two weeks.",
+                 "place": {"district": "Bankura"}, "channel": "web", "attachments": [],
+                 "complainant": {"name": "Mita Das", "mobile": "9830012345", "language": "bn"}}
+    case, _ = g.new_case(TRACKING_ID, grievance, CITIZEN, NOW)
+    assert case["status"] == "filed", case["missing"]
+    case.update(fields)
+    return case
+
+
+def decision(seq, department="phe", officer="off-phe-bankura-l1-1", level=1, **extra):
+    return {"seq": seq, "department": department, "district": "Bankura", "officer_id": officer, "level": level,
+            "deadline": (NOW + timedelta(days=3 * seq)).isoformat(), "reason": f"decision {seq}", **extra}
+
+
+def deliver(store, *decisions):
+    for kind, data in decisions:
+        routing_decisions.record(store, Outbox(), envelopes, TRACKING_ID, kind, data, lambda: NOW)
+    return store.get(TRACKING_ID)
+
+
+FIRST_ROUTING = [("routed", decision(1)), ("assigned", decision(2))]
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(FIRST_ROUTING)))
+def test_routed_and_assigned_in_either_order_leave_the_same_case(order):
+    case = deliver(MemoryGrievanceStore(filed_case()), *order)
+    assert (case["status"], case["department"], case["officer_id"], case["routing_seq"]) == \
+        ("routed", "phe", "off-phe-bankura-l1-1", 2)
+    assert sum(1 for e in case["timeline"] if e["kind"] == "status" and e.get("status") == "routed") == 1
+
+
+def test_a_replayed_decision_changes_nothing():
+    store = MemoryGrievanceStore(filed_case())
+    once = deliver(store, *FIRST_ROUTING)
+    again = deliver(store, *FIRST_ROUTING, *FIRST_ROUTING)
+    assert again["version"] == once["version"] and again["timeline"] == once["timeline"]
+    assert [e["type"] for e in store.outbox].count("grievance.assignment_recorded") == 1
+
+
+def test_escalations_in_any_order_end_at_the_newest_level_counted_once():
+    escalations = [("escalated", decision(3, officer="off-phe-bankura-l2-1", level=2)),
+                   ("escalated", decision(4, department="phe", officer="off-phe-state-l3-1", level=3))]
+    for order in itertools.permutations(FIRST_ROUTING + escalations):
+        case = deliver(MemoryGrievanceStore(filed_case()), *order, *order)
+        assert case["status"] == "routed" and case["routing_seq"] == 4
+        assert (case["level"], case["officer_id"]) == (3, "off-phe-state-l3-1"), order
+        assert case.get("escalation_levels", []) in ([2, 3], [3])  # a late, older escalation is not recorded
+
+
+def test_a_late_routed_from_before_a_transfer_does_not_move_the_transferred_case():
+    case = deliver(MemoryGrievanceStore(filed_case()), *FIRST_ROUTING)
+    transferred = {**case, "status": "transferred", "rerouted_after_seq": 2, "version": case["version"]}
+    store = MemoryGrievanceStore(transferred)
+    after_late = deliver(store, ("routed", decision(1)))  # the old office's `routed`, delivered again
+    assert after_late["status"] == "transferred"
+    rerouted = deliver(store, ("assigned", decision(4, department="power", officer="off-power-bankura-l1-1")),
+                       ("routed", decision(3, department="power")))
+    assert (rerouted["status"], rerouted["department"], rerouted["officer_id"]) == \
+        ("routed", "power", "off-power-bankura-l1-1")
+
+
+def test_a_write_that_loses_a_race_reads_the_case_again():
+    store = MemoryGrievanceStore(filed_case())
+    real_apply, raced = store.apply, []
+
+    def apply_after_a_rival(case, change, events, now):
+        if not raced:  # an officer's action lands between our read and our write
+            raced.append(True)
+            rival = store.get(TRACKING_ID)
+            real_apply(rival, g.Change(set={"contact_attempts": 1}), [], now)
+        real_apply(case, change, events, now)
+
+    store.apply = apply_after_a_rival
+    case = deliver(store, *FIRST_ROUTING)
+    assert raced and case["status"] == "routed" and case["contact_attempts"] == 1
+
+
+def test_a_guessed_category_is_recorded_once():
+    guess = {"category": "drinking_water", "method": "keyword", "confidence": 0.9, "reason": "keyword 'jol'"}
+    store = MemoryGrievanceStore(filed_case(category=None))
+    case = deliver(store, ("routed", decision(1, guess=guess)), ("assigned", decision(2, guess=guess)),
+                   ("routed", decision(1, guess=guess)))
+    assert case["category"] == "drinking_water" and case["routing_guess"] == guess
+    assert [e["type"] for e in store.outbox].count("grievance.category_guessed") == 1
