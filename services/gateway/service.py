@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import health
 from services.gateway.auth import Authenticator
+from services.gateway.catalog_routes import CatalogRoutes
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.export import csv_export
 from services.gateway.http_server import http
@@ -43,7 +44,7 @@ def _field(case, path):
 
 
 
-class GatewayService(NotificationRoutes):
+class GatewayService(NotificationRoutes, CatalogRoutes):
     name = "gateway"
     config = Config()
     correlation_id = CorrelationId()
