@@ -13,6 +13,7 @@ from services.gateway.clientaddr import ClientAddress
 from services.gateway.export import csv_export
 from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TOKEN
+from services.gateway.me_routes import MeRoutes
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.responses import NO_STORE, json_response
@@ -44,7 +45,7 @@ def _field(case, path):
 
 
 
-class GatewayService(NotificationRoutes, CatalogRoutes):
+class GatewayService(NotificationRoutes, CatalogRoutes, MeRoutes):
     name = "gateway"
     config = Config()
     correlation_id = CorrelationId()

@@ -19,6 +19,7 @@ class GrievanceStore:
         self.counters = database.filing_counters
         self.access_log = database.personal_data_reads
         self.idempotency = database.idempotency_keys
+        self.own_cases = database.complainant_cases
 
     def insert(self, case, events):
         """Insert a new case with its first events. Raises DuplicateKeyError on a tracking-ID collision."""
@@ -44,13 +45,23 @@ class GrievanceStore:
 
     # Left out of an export page: what snapshot() drops anyway, and the complainant's personal data.
     EXPORT_PROJECTION = {name: 0 for name in ("timeline", "versions", "outbox", "supporter_keys", "duplicate_key",
-                                              "idempotency_key", "complainant")}
+                                              "idempotency_key", "complainant", "complainant_key")}
 
     def export_page(self, after_id, limit):
         """Cases in `_id` order after `after_id`. On MongoDB the `_id` index serves this; FerretDB v1
         scans and sorts the collection for every page (see README, search: rebuild)."""
         query = {"_id": {"$gt": after_id}} if after_id else {}
         return list(self.cases.find(query, self.EXPORT_PROJECTION).sort("_id", 1).limit(limit))
+
+    # A complainant's own cases: {_id: complainant key, cases: [{tracking_id, at}]} (domain/my_cases.py).
+    def list_own_case(self, complainant_key, tracking_id, now):
+        """Put a case on its complainant's list (before the case is inserted; one upsert)."""
+        self.own_cases.update_one({"_id": complainant_key},
+                                  {"$addToSet": {"cases": {"tracking_id": tracking_id, "at": now}}}, upsert=True)
+
+    def own_case_entries(self, complainant_key):
+        found = self.own_cases.find_one({"_id": complainant_key})
+        return found["cases"] if found else []
 
     def estimated_count(self):
         return self.cases.estimated_document_count()
