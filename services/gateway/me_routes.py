@@ -15,6 +15,13 @@ MY_GRIEVANCES = "/api/v1/me/grievances"
 STATUS_LANGUAGES = ("bn", "en", "hi")
 
 
+def next_link(path, params, cursor):
+    """The URL of a list's next page (same `limit`), or None at its end."""
+    if not cursor:
+        return None
+    return f"{path}?{urlencode({**({'limit': params['limit']} if 'limit' in params else {}), 'cursor': cursor})}"
+
+
 class MeRoutes:
     @http("GET", MY_GRIEVANCES)
     @throttled(CASE_LOOKUP)
@@ -26,9 +33,7 @@ class MeRoutes:
         if language:
             params["language"] = language
         page = self._rpc("intake", self.intake.my_grievances, params, actor)
-        if page["next"]:
-            query = {**({"limit": params["limit"]} if "limit" in params else {}), "cursor": page["next"]}
-            page["next"] = f"{MY_GRIEVANCES}?{urlencode(query)}"
+        page["next"] = next_link(MY_GRIEVANCES, params, page["next"])
         page["language"] = language
         return 200, page, NO_STORE
 

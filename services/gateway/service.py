@@ -13,7 +13,7 @@ from services.gateway.clientaddr import ClientAddress
 from services.gateway.export import csv_export
 from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TOKEN
-from services.gateway.me_routes import MeRoutes
+from services.gateway.me_routes import MeRoutes, next_link
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.responses import NO_STORE, json_response
@@ -309,7 +309,10 @@ class GatewayService(NotificationRoutes, CatalogRoutes, MeRoutes):
     @api
     def officer_queue(self, request):
         actor = self.authenticate(request)
-        return 200, self._rpc("routing", self.routing.officer_queue, actor), NO_STORE
+        params = {name: value for name, value in request.args.items() if name in ("limit", "cursor")}
+        queue = self._rpc("routing", self.routing.officer_queue, actor, params)
+        queue["next"] = next_link("/api/v1/officer/queue", params, queue["next"])
+        return 200, queue, NO_STORE
 
     def _post_to_case(self, request, method, tracking_id):
         actor = self.authenticate(request)

@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 from nameko.timer import timer
 from pymongo.errors import DuplicateKeyError
 
-from services.routing.domain import officers, rules, sla
+from services.routing.domain import officers, queue_pages, rules, sla
 from services.routing.domain.calendar import WorkingCalendar
 from services.routing.guessing import CategoryGuesser
-from services.routing.schemas import ClockCheckSchema, ReassignSchema
+from services.routing.schemas import ClockCheckSchema, QueuePageSchema, ReassignSchema
 from services.routing.storage import AssignmentStorage, StaleAssignment
 from shared.actors import CMO_CELL, STAFF, SUPERVISOR, actor_schema, covers
 from shared.catalog import is_urgent
@@ -27,6 +27,7 @@ STOPPING_STATUSES = ("resolved", "closed", "rejected")
 MAX_ATTEMPTS = 5
 _clock_schema = ClockCheckSchema()
 _reassign_schema = ReassignSchema()
+_queue_page_schema = QueuePageSchema()
 
 
 def utcnow():
@@ -91,11 +92,13 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     # --- officers -------------------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
-    def officer_queue(self, actor):
-        """The caller's open cases, most urgent first, with the SLA time left."""
+    def officer_queue(self, actor, params=None):
+        """The caller's open cases, most urgent first, with the SLA time left, a page at a time (`limit`,
+        `cursor`: domain/queue_pages.py); `count` is every open case, `next` the next page's cursor."""
         actor = validated(actor_schema, actor)
         if actor["role"] not in STAFF:
             raise Forbidden("the queue is for officers")
+        params = validated(_queue_page_schema, params or {})
         now = utcnow()
         items = []
         for assignment in self.store.queue(actor["sub"]):
@@ -108,8 +111,11 @@ class RoutingService(RelaysOutbox, StoreBackedService):
                 "deadline": assignment["deadline"].isoformat(), "sla_seconds_left": round(left),
                 "overdue": left < 0, "district": assignment.get("district"),
             })
-        items.sort(key=lambda item: (item["sla_seconds_left"], not item["urgent"]))
-        return {"officer_id": actor["sub"], "count": len(items), "items": items}
+        try:
+            shown, cursor = queue_pages.page(items, params["limit"], params["cursor"], now)
+        except queue_pages.BadCursor as error:
+            raise ValidationFailed("the cursor is not valid", {"cursor": [str(error).capitalize() + "."]}) from None
+        return {"officer_id": actor["sub"], "count": len(items), "items": shown, "next": cursor}
 
     @rpc(expected_exceptions=EXPECTED)
     def reassign(self, tracking_id, payload, actor):
