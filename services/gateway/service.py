@@ -15,6 +15,7 @@ from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TOKEN
 from services.gateway.me_routes import MeRoutes, next_link
 from services.gateway.notifications import NotificationRoutes
+from services.gateway.oidc_routes import OidcRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, search_or_export, throttled
@@ -45,7 +46,7 @@ def _field(case, path):
 
 
 
-class GatewayService(NotificationRoutes, CatalogRoutes, MeRoutes):
+class GatewayService(NotificationRoutes, CatalogRoutes, MeRoutes, OidcRoutes):
     name = "gateway"
     config = Config()
     correlation_id = CorrelationId()
@@ -183,6 +184,8 @@ class GatewayService(NotificationRoutes, CatalogRoutes, MeRoutes):
         form = request.form
         params, mobile = oauth_params(form), form.get("mobile", "")
         forwarded = self._forward(request, args=params, form={})
+        if form.get("step") == "cancel":  # back to the client with error=access_denied (and iss)
+            return self._sign_in_step(self.identity.deny, forwarded)
         if form.get("step") == "send_code":
             try:
                 self._rpc("identity", self.identity.request_otp, {"mobile": mobile}, self.client_address(request))
