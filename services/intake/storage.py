@@ -56,8 +56,11 @@ class GrievanceStore:
     # A complainant's own cases: {_id: complainant key, cases: [{tracking_id, at}]} (domain/my_cases.py).
     def list_own_case(self, complainant_key, tracking_id, now):
         """Put a case on its complainant's list (before the case is inserted; one upsert)."""
-        self.own_cases.update_one({"_id": complainant_key},
-                                  {"$addToSet": {"cases": {"tracking_id": tracking_id, "at": now}}}, upsert=True)
+        update = {"$addToSet": {"cases": {"tracking_id": tracking_id, "at": now}}}
+        try:
+            self.own_cases.update_one({"_id": complainant_key}, update, upsert=True)
+        except DuplicateKeyError:  # two first filings raced to create the list: it exists now
+            self.own_cases.update_one({"_id": complainant_key}, update)
 
     def own_case_entries(self, complainant_key):
         found = self.own_cases.find_one({"_id": complainant_key})

@@ -1,5 +1,7 @@
 """GET /api/v1/me/grievances: a citizen's own cases (and only theirs), newest first, paged with a cursor
 that neither skips nor repeats a case while new ones are filed, with the status in their language."""
+from concurrent.futures import ThreadPoolExecutor
+
 from services.intake.domain.status_words import STATUS_WORDS
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
 
@@ -69,3 +71,17 @@ def test_bad_pages_and_staff_are_refused_with_the_field_named(platform):
     staff = platform.request("GET", PATH, officer("off-phe-bankura-l1-1", "phe", ["Bankura"]))
     assert staff.status_code == 403, staff.text
     assert platform.request("GET", PATH, None).status_code == 401
+
+
+def test_concurrent_first_filings_of_one_citizen_all_land_on_their_list_once(platform):
+    def file(n):
+        body = drinking_water(subject=f"No drinking water in Onda, ward {n}",
+                              description=f"The tube well of ward {n} has been broken for two weeks.")
+        return platform.file(body, MITA)
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(file, range(10)))  # the month's limit: all ten may file
+    filed = [a.json()["tracking_id"] for a in answers if a.status_code == 201]
+    assert len(filed) == 10, [a.text for a in answers if a.status_code != 201]
+    listed = [item["tracking_id"] for item in platform.ok(platform.request("GET", PATH + "?limit=50", MITA))["items"]]
+    assert sorted(listed) == sorted(filed) and len(listed) == len(set(listed))
