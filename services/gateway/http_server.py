@@ -73,7 +73,7 @@ class JsonWsgiApp(WsgiApp):
         self.client_headers = ClientHeaders(server.container.config)
 
     def __call__(self, environ, start_response):
-        response = self.client_headers.preflight(environ, self.methods_for_path) or self.answer(environ)
+        response = self.answer(environ)
         if not environ.get(ROUTED):  # a routed request is counted by its entrypoint (shared.metrics)
             method = environ.get("REQUEST_METHOD", "")
             HTTP_REQUESTS.labels(UNMATCHED, method if method in KNOWN_METHODS else "other",
@@ -87,6 +87,9 @@ class JsonWsgiApp(WsgiApp):
         problem = request_problem(environ)
         if problem is not None:
             return problem
+        preflight = self.client_headers.preflight(environ, self.methods_for_path)  # CORS: before routing
+        if preflight is not None:
+            return preflight
         request = Request(environ, shallow=True)  # as nameko's: the body is read by the route only
         try:
             provider, values = self.url_map.bind_to_environ(environ).match()
