@@ -85,3 +85,14 @@ def test_concurrent_first_filings_of_one_citizen_all_land_on_their_list_once(pla
     assert len(filed) == 10, [a.text for a in answers if a.status_code != 201]
     listed = [item["tracking_id"] for item in platform.ok(platform.request("GET", PATH + "?limit=50", MITA))["items"]]
     assert sorted(listed) == sorted(filed) and len(listed) == len(set(listed))
+
+
+def test_a_case_whose_complainant_is_corrected_moves_to_the_new_numbers_list(platform):
+    tracking_id = _file(platform, CMO_CELL, 1, mobile=MITA["mobile"])  # the cell typed the wrong number
+    assert [i["tracking_id"] for i in platform.ok(platform.request("GET", PATH, MITA))["items"]] == [tracking_id]
+    platform.ok(platform.act(tracking_id, CMO_CELL, action="edit_on_behalf", consent="verbal_on_call", changes={
+        "complainant": {"name": "Rahul Roy", "mobile": RAHUL["mobile"], "language": "en"}}))
+    assert platform.ok(platform.request("GET", PATH, MITA))["items"] == []
+    moved = platform.ok(platform.request("GET", PATH, RAHUL))["items"]
+    assert [i["tracking_id"] for i in moved] == [tracking_id]
+    assert moved[0]["status_text"] == STATUS_WORDS[moved[0]["status"]]["en"]  # the language filed, none asked
