@@ -4,6 +4,7 @@ import gzip
 
 import requests
 
+from services.gateway.list_schemas import CatalogSchema
 from tests.integration.platform_client import citizen, drinking_water
 
 APP = "https://app.sorasori.test"
@@ -15,6 +16,7 @@ def test_catalog_names_every_district_department_and_category_in_three_languages
     first = requests.get(url, timeout=10)
     assert first.status_code == 200, first.text
     catalog = first.json()
+    assert CatalogSchema().validate(catalog) == {}
     assert len(catalog["districts"]) == 23
     bankura = next(d for d in catalog["districts"] if d["code"] == "Bankura")
     assert bankura["names"] == {"en": "Bankura", "bn": "বাঁকুড়া", "hi": "बाँकुड़ा"}

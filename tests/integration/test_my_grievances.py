@@ -2,6 +2,7 @@
 that neither skips nor repeats a case while new ones are filed, with the status in their language."""
 from concurrent.futures import ThreadPoolExecutor
 
+from services.gateway.list_schemas import MyGrievancesSchema
 from services.intake.domain.status_words import STATUS_WORDS
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
 
@@ -44,6 +45,7 @@ def test_a_citizen_pages_through_their_own_cases_newest_first_while_new_ones_arr
     fresh = platform.ok(platform.request("GET", PATH + "?limit=2", MITA))
     assert fresh["items"][0]["tracking_id"] == arrived[0]
 
+    assert MyGrievancesSchema().validate(fresh) == {}, fresh
     item = seen[0]
     assert {"tracking_id", "subject", "status", "status_text", "created_at", "category"} <= set(item)
     assert not {"timeline", "filed_by", "officer_id", "complainant", "complainant_key", "versions"} & set(item)

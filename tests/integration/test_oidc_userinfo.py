@@ -10,6 +10,7 @@ import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
+from services.gateway.list_schemas import UserInfoSchema
 from tests.integration.platform_client import drinking_water
 from tests.integration.test_code_flow import REDIRECT, code_sent_to, hidden_fields
 
@@ -60,7 +61,7 @@ def test_code_flow_userinfo_by_scope_and_a_token_without_the_mobile(platform, pl
     info = client.get(discovery["userinfo_endpoint"])
     assert info.status_code == 200, info.text
     assert info.json() == {"sub": claims["sub"], "phone_number": "+91" + MOBILE, "phone_number_verified": True}
-    assert "no-store" in info.headers["Cache-Control"]
+    assert "no-store" in info.headers["Cache-Control"] and UserInfoSchema().validate(info.json()) == {}
     posted = requests.post(discovery["userinfo_endpoint"], data={"access_token": token["access_token"]}, timeout=10)
     assert posted.status_code == 200 and posted.json()["phone_number"] == "+91" + MOBILE
 

@@ -1,5 +1,6 @@
 """The officer queue a page at a time: an opaque cursor that neither skips nor repeats a case while new
 cases arrive in the queue, and a bounded `limit`."""
+from services.gateway.list_schemas import QueuePagingSchema
 from tests.integration.platform_client import drinking_water, officer
 from tests.integration.waiting import wait_for
 
@@ -24,6 +25,7 @@ def test_paging_the_queue_while_cases_arrive_neither_skips_nor_repeats_one(platf
     seen, path, pages, arrived = [], QUEUE + "?limit=2", 0, []
     while path:
         page = platform.ok(platform.request("GET", path, me))
+        assert QueuePagingSchema(partial=False).validate({"next": page["next"]}) == {}
         assert len(page["items"]) <= 2 and page["count"] >= len(mine)
         seen += [item["tracking_id"] for item in page["items"]]
         path, pages = page["next"], pages + 1
