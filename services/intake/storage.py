@@ -62,6 +62,26 @@ class GrievanceStore:
         except DuplicateKeyError:  # two first filings raced to create the list: it exists now
             self.own_cases.update_one({"_id": complainant_key}, update)
 
+    def list_existing_cases(self, key_of, page_size=500):
+        """Put the cases filed before complainants' lists existed on their lists (idempotent: run again, it
+        adds nothing). `key_of(case)` gives a case's complainant key. Returns how many were listed."""
+        listed, after = 0, None
+        while True:
+            page = list(self.cases.find({"_id": {"$gt": after}} if after else {},
+                                        {"complainant": 1, "complainant_key": 1, "created_at": 1})
+                        .sort("_id", 1).limit(page_size))
+            for case in page:
+                key = key_of(case)
+                if key is None or "complainant_key" in case:
+                    continue
+                self.list_own_case(key, case["_id"], case["created_at"])
+                self.cases.update_one({"_id": case["_id"], "complainant_key": {"$exists": False}},
+                                      {"$set": {"complainant_key": key}})
+                listed += 1
+            if len(page) < page_size:
+                return listed
+            after = page[-1]["_id"]
+
     def own_case_entries(self, complainant_key):
         found = self.own_cases.find_one({"_id": complainant_key})
         return found["cases"] if found else []
