@@ -5,6 +5,8 @@ from pathlib import Path
 import yaml
 
 CATALOG_PATH = Path(__file__).resolve().parent / "data" / "catalog.yaml"
+NAMES_PATH = Path(__file__).resolve().parent / "data" / "catalog_names.yaml"
+LANGUAGES = ("en", "bn", "hi")
 DEFAULT_CATEGORY = "other"
 MAX_SLA_DAYS = 21  # CPGRAMS' outer bound
 
@@ -33,3 +35,27 @@ def departments():
 
 def is_urgent(category):
     return bool(categories().get(category or DEFAULT_CATEGORY, {}).get("urgent"))
+
+
+@lru_cache(maxsize=1)
+def names():
+    """Each district's, department's and category's name in every language of LANGUAGES."""
+    with open(NAMES_PATH, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    for kind, codes in (("districts", districts()), ("departments", departments()), ("categories", categories())):
+        assert set(data[kind]) == set(codes), f"{kind}: names and catalogue list different codes"
+        for code, named in data[kind].items():
+            assert set(named) == set(LANGUAGES) and all(named.values()), f"{kind}.{code}: a language is missing"
+    return data
+
+
+def public_catalog():
+    """What clients build their pickers from: codes to send and names to show, in catalogue order."""
+    named = names()
+    return {
+        "languages": list(LANGUAGES),
+        "districts": [{"code": code, "names": named["districts"][code]} for code in districts()],
+        "departments": [{"code": code, "names": named["departments"][code]} for code in departments()],
+        "categories": [{"code": code, "department": spec["department"], "urgent": bool(spec.get("urgent")),
+                        "names": named["categories"][code]} for code, spec in categories().items()],
+    }

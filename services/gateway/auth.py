@@ -13,8 +13,10 @@ import logging
 from nameko.extensions import DependencyProvider
 
 from services.gateway.tokens import TokenVerifier
+from services.gateway.web import call
 from shared.actors import actor_schema
-from shared.errors import Unauthenticated, ValidationFailed, validated
+from shared.authz import allowed
+from shared.errors import PlatformError, Unauthenticated, ValidationFailed, validated
 from shared.signed_rpc import SignedClusterRpcProxy, act_for
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,10 @@ def _read_dev_token(token):
         raise Unauthenticated("development token claims are invalid", error.details) from None
 
 
+def _bearer(request):
+    return request.headers.get("Authorization", "")[len("Bearer "):].strip()
+
+
 class Authenticator(DependencyProvider):
     def setup(self):
         config = self.container.config
@@ -57,8 +63,10 @@ class Authenticator(DependencyProvider):
         def authenticate(request):
             if request not in outcome:
                 try:
-                    outcome[request] = self.authenticate(request)
-                except Unauthenticated as error:
+                    actor = self.authenticate(request)
+                    signed = not _bearer(request).startswith(DEV_TOKEN_PREFIX)  # dev tokens say all they mean
+                    outcome[request] = self._with_contact(worker_ctx, actor) if signed else actor
+                except PlatformError as error:  # no valid token, or identity did not answer
                     outcome[request] = error
             if isinstance(outcome[request], Exception):
                 raise outcome[request]
@@ -69,15 +77,26 @@ class Authenticator(DependencyProvider):
         return authenticate
 
     def authenticate(self, request):
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
             raise Unauthenticated("sign in first: an Authorization: Bearer token is required")
-        token = header[len("Bearer "):].strip()
+        token = _bearer(request)
         if token.startswith(DEV_TOKEN_PREFIX):
             if self.mode != DEVELOPMENT:
                 raise Unauthenticated("development tokens are not accepted here")
             return _read_dev_token(token)
         return self.verifier.actor(token)
+
+    def _with_contact(self, worker_ctx, actor):
+        """A citizen's mobile number (what makes a case theirs) is not in their access token: ask identity
+        for it by the subject, once per request (`outcome` above keeps the answer for the request only)."""
+        if not allowed(actor, "cases.act_as_citizen") or actor.get("mobile"):
+            return actor
+        act_for(worker_ctx, actor)
+        timeout = float(self.container.config.get("GATEWAY_RPC_TIMEOUT", 10))
+        profile = call("identity", worker_ctx.service.identity.caller_profile, actor, timeout=timeout)
+        if not profile.get("mobile"):
+            raise Unauthenticated("the account this token was issued for no longer exists; sign in again")
+        return {**actor, "mobile": profile["mobile"], "name": actor.get("name") or profile.get("name")}
 
     def _fetch_jwks(self):
         with SignedClusterRpcProxy(self.container.config, issuer="gateway", timeout=5) as cluster:

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request
 
+from services.gateway.client_http import ClientHeaders
 from services.gateway.responses import json_response
 from shared.correlation import HTTP_HEADER, clean_correlation_id, new_correlation_id
 from shared.errors import PlatformError
@@ -35,10 +36,8 @@ KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}  # 
 
 
 def secure_headers(response):
-    """Every answer: no MIME sniffing; nothing cached unless the route declared it cacheable (discovery,
-    JWKS): most answers carry personal data, and a default of no-store cannot be forgotten on a new route."""
+    """Every answer: no MIME sniffing (Cache-Control, CORS and gzip: client_http.ClientHeaders)."""
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
@@ -69,18 +68,28 @@ def request_problem(environ):
 
 
 class JsonWsgiApp(WsgiApp):
+    def __init__(self, server):
+        super().__init__(server)
+        self.client_headers = ClientHeaders(server.container.config)
+
     def __call__(self, environ, start_response):
         response = self.answer(environ)
         if not environ.get(ROUTED):  # a routed request is counted by its entrypoint (shared.metrics)
             method = environ.get("REQUEST_METHOD", "")
             HTTP_REQUESTS.labels(UNMATCHED, method if method in KNOWN_METHODS else "other",
                                  str(response.status_code)).inc()
-        return secure_headers(response)(environ, start_response)
+        return self.client_headers.finish(environ, secure_headers(response))(environ, start_response)
+
+    def methods_for_path(self, path):
+        return self.url_map.bind("localhost").allowed_methods(path)
 
     def answer(self, environ):
         problem = request_problem(environ)
         if problem is not None:
             return problem
+        preflight = self.client_headers.preflight(environ, self.methods_for_path)  # CORS: before routing
+        if preflight is not None:
+            return preflight
         request = Request(environ, shallow=True)  # as nameko's: the body is read by the route only
         try:
             provider, values = self.url_map.bind_to_environ(environ).match()

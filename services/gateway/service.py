@@ -8,12 +8,15 @@ from werkzeug.wrappers import Response
 
 from services.gateway import conditional, health
 from services.gateway.auth import Authenticator
+from services.gateway.catalog_routes import CatalogRoutes
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.export import csv_export
 from services.gateway.http_server import http
 from services.gateway.idempotency import Idempotency, idempotent
 from services.gateway.limits import CASE_LOOKUP, FILING, OTP_VERIFY, SIGN_IN, TOKEN
+from services.gateway.me_routes import MeRoutes, next_link
 from services.gateway.notifications import NotificationRoutes
+from services.gateway.oidc_routes import OidcRoutes
 from services.gateway.pages import oauth_params, page
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, search_or_export, throttled
@@ -44,7 +47,7 @@ def _field(case, path):
 
 
 
-class GatewayService(NotificationRoutes):
+class GatewayService(NotificationRoutes, CatalogRoutes, MeRoutes, OidcRoutes):
     name = "gateway"
     config = Config()
     correlation_id = CorrelationId()
@@ -195,6 +198,8 @@ class GatewayService(NotificationRoutes):
         form = request.form
         params, mobile = oauth_params(form), form.get("mobile", "")
         forwarded = self._forward(request, args=params, form={})
+        if form.get("step") == "cancel":  # back to the client with error=access_denied (and iss)
+            return self._sign_in_step(self.identity.deny, forwarded)
         if form.get("step") == "send_code":
             try:
                 self._rpc("identity", self.identity.request_otp, {"mobile": mobile}, self.client_address(request))
@@ -324,7 +329,10 @@ class GatewayService(NotificationRoutes):
     @api
     def officer_queue(self, request):
         actor = self.authenticate(request)
-        return 200, self._rpc("routing", self.routing.officer_queue, actor), NO_STORE
+        params = {name: value for name, value in request.args.items() if name in ("limit", "cursor")}
+        queue = self._rpc("routing", self.routing.officer_queue, actor, params)
+        queue["next"] = next_link("/api/v1/officer/queue", params, queue["next"])
+        return 200, queue, NO_STORE
 
     def _post_to_case(self, request, method, tracking_id):
         actor = self.authenticate(request)

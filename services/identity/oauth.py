@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from authlib.common.security import generate_token
+from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import rfc6749
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
@@ -26,7 +27,7 @@ from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 
-from shared.vocabulary import Audience
+from shared.vocabulary import Audience, Role
 
 OTP_GRANT = "urn:sorasori:params:oauth:grant-type:mobile-otp"
 AUDIENCE = Audience.API
@@ -92,10 +93,11 @@ class Account:
         return self.sub
 
     def claims(self):
+        """What an access token says besides the subject: the role and a staff member's scope of work, never
+        the mobile number or name (a client can read the token; they come from UserInfo by scope)."""
         claims = {"role": self.role}
-        for key in ("mobile", "name", "department"):
-            if getattr(self, key):
-                claims[key] = getattr(self, key)
+        if self.department:
+            claims["department"] = self.department
         if self.districts:
             claims["districts"] = self.districts
         return claims
@@ -319,6 +321,7 @@ class SorasoriOpenIDCode(OpenIDCode):
             info["name"] = user.name
         if user.mobile:
             info["phone_number"] = "+91" + user.mobile
+            info["phone_number_verified"] = user.role == Role.CITIZEN  # as UserInfo says (userinfo.py)
         return info
 
 
@@ -342,7 +345,8 @@ class IdentityServer(rfc6749.AuthorizationServer):
     """authlib's authorization server with the identity service's store behind it."""
 
     def __init__(self, store, issuer, signing_keys, verify_otp, account):
-        super().__init__(scopes_supported=["openid", "grievances"])
+        super().__init__(scopes_supported=["openid", "grievances", "phone", "profile"])
+        self.issuer = issuer
         self.store = store
         self.signing_keys = signing_keys
         self.verify_otp = verify_otp
@@ -398,7 +402,10 @@ class IdentityServer(rfc6749.AuthorizationServer):
         return rpc_request(request)
 
     def handle_response(self, status, body, headers):
-        return {"status": status, "headers": dict(headers), "body": json.dumps(body) if isinstance(body, dict)
+        headers = dict(headers)
+        if "Location" in headers:  # back to the client, with a code or an error: say who answers (RFC 9207)
+            headers["Location"] = add_params_to_uri(headers["Location"], [("iss", self.issuer)])
+        return {"status": status, "headers": headers, "body": json.dumps(body) if isinstance(body, dict)
                 else body}
 
     def send_signal(self, name, *args, **kwargs):

@@ -1,4 +1,5 @@
 """Identity: the platform's OpenID Connect provider, citizen OTP sign-in, officer roles and scopes."""
+import json
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -22,6 +23,15 @@ from services.identity.oauth import (
 )
 from services.identity.schemas import HttpRequestSchema, MachineClientSchema, OtpRequestSchema, StaffAccountSchema
 from services.identity.storage import IdentityStorage
+from services.identity.userinfo import (
+    CLAIMS_SUPPORTED,
+    SCOPES_SUPPORTED,
+    InvalidToken,
+    bearer_token,
+    claims_for,
+    verified_claims,
+)
+from shared.actors import actor_schema
 from shared.authz import authorised
 from shared.errors import EXPECTED, Conflict, RateLimited, validated
 from shared.masking import mask_mobile
@@ -33,7 +43,7 @@ from shared.vocabulary import Role
 log = logging.getLogger(__name__)
 
 CITIZEN_APP = Client(client_id="sorasori-citizen-app", grant_types=[OTP_GRANT, "refresh_token"],
-                     scope="openid grievances")
+                     scope="openid grievances phone profile")
 # The web and mobile front ends: public clients (no secret), the code flow with PKCE.
 WEB_AND_MOBILE = "sorasori-web"
 _otp_schema = OtpRequestSchema()
@@ -115,6 +125,17 @@ class IdentityService(StoreBackedService):
             return {"ok": False, "error": "access_denied", "description": "the code is wrong or has expired"}
         return {"ok": True, **server.create_authorization_response(http, grant_user=account, grant=grant)}
 
+    @rpc(expected_exceptions=EXPECTED)
+    def deny(self, http):
+        """The person on the sign-in page cancelled: back to the client with error=access_denied."""
+        http = validated(_http_schema, http)
+        server = self._server()
+        try:
+            grant = self._consent_grant(server, http)
+        except OAuth2Error as error:
+            return {"ok": False, "error": error.error, "description": error.description}
+        return {"ok": True, **server.create_authorization_response(http, grant_user=None, grant=grant)}
+
     # --- single sign-on with the state's provider (federation) -----------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
@@ -152,6 +173,35 @@ class IdentityService(StoreBackedService):
         return {"ok": True, **server.create_authorization_response(pending["request"], grant_user=account,
                                                                    grant=grant)}
 
+    @rpc(expected_exceptions=EXPECTED)
+    def userinfo(self, http):
+        """OpenID Connect UserInfo for a bearer access token, answered in the token endpoints' format."""
+        http = validated(_http_schema, http)
+        token = bearer_token(http)
+        try:
+            if not token:
+                raise InvalidToken("send the access token as Authorization: Bearer")
+            claims = verified_claims(token, self._keys().public_jwks(utcnow()), self.config["OIDC_ISSUER"])
+            account = self._account(claims["sub"])
+            if account is None:
+                raise InvalidToken("the account of this token no longer exists")
+        except InvalidToken as error:
+            challenge = f'Bearer error="invalid_token", error_description="{error}"' if token else "Bearer"
+            return {"status": 401, "headers": {"WWW-Authenticate": challenge},
+                    "body": json.dumps({"error": "invalid_token", "error_description": str(error)})}
+        body = claims_for(account, set(str(claims.get("scope") or "").split()))
+        return {"status": 200, "headers": {}, "body": json.dumps(body, ensure_ascii=False)}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def caller_profile(self, actor):
+        """The signed-in caller's own mobile and name, which tokens do not carry (the gateway asks once per
+        request that needs them)."""
+        actor = validated(actor_schema, actor)
+        account = self._account(actor["sub"])
+        if account is None:
+            return {"sub": actor["sub"], "mobile": None, "name": None}
+        return {"sub": account.sub, "mobile": account.mobile, "name": account.name}
+
     @rpc
     def jwks(self):
         return self._keys().public_jwks(utcnow())
@@ -168,7 +218,10 @@ class IdentityService(StoreBackedService):
             "grant_types_supported": ["authorization_code", OTP_GRANT, "refresh_token", "client_credentials"],
             "token_endpoint_auth_methods_supported": ["none", "client_secret_basic"],
             "id_token_signing_alg_values_supported": [ALG],
-            "scopes_supported": ["openid", "grievances"],
+            "userinfo_endpoint": f"{issuer}/oauth/userinfo",
+            "scopes_supported": SCOPES_SUPPORTED,
+            "claims_supported": CLAIMS_SUPPORTED,
+            "authorization_response_iss_parameter_supported": True,
             "subject_types_supported": ["public"],
             "response_types_supported": ["code"],
             "code_challenge_methods_supported": ["S256"],
@@ -285,7 +338,7 @@ class IdentityService(StoreBackedService):
     def _web_client(self):
         uris = [u.strip() for u in str(self.config.get("WEB_REDIRECT_URIS", "")).split(",") if u.strip()]
         return Client(client_id=WEB_AND_MOBILE, grant_types=["authorization_code", "refresh_token"],
-                      scope="openid grievances", redirect_uris=uris)
+                      scope="openid grievances phone profile", redirect_uris=uris)
 
     def _own_sso_client(self):
         """Development: the platform's own provider stands in as the state SSO."""

@@ -58,7 +58,8 @@ def audience(case, actor):
     return projections.SUBSCRIBER  # anyone else sees no more than a system outside the platform
 
 
-STORE_FIELDS = ("outbox", "outbox_pending", "supporter_keys", "duplicate_key", "idempotency_key", "_id")
+STORE_FIELDS = ("outbox", "outbox_pending", "supporter_keys", "duplicate_key", "idempotency_key", "complainant_key",
+                "_id")
 
 
 def view(case, actor):

@@ -5,6 +5,7 @@ phone (description, district, mobile) do not fail validation: the case is accept
 """
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from services.intake.domain import my_cases, status_words
 from services.intake.domain.lifecycle import CITIZEN_ACTIONS, OFFICER_ACTIONS, REJECTION_REASONS
 from shared.catalog import categories, departments, districts
 from shared.validators import INDIAN_MOBILE
@@ -140,3 +141,10 @@ class ClusterResolutionSchema(StrictSchema):
     tracking_ids = fields.List(fields.Str(validate=validate.Length(max=20)), required=True,
                                validate=[validate.Length(2, MAX_CLUSTER), _distinct])
     resolution = text(4000, required=True, min_length=10)
+
+
+class MyGrievancesSchema(StrictSchema):
+    """A page of a citizen's own cases."""
+    limit = fields.Int(load_default=my_cases.DEFAULT_LIMIT, validate=validate.Range(1, my_cases.MAX_LIMIT))
+    cursor = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    language = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(status_words.LANGUAGES))

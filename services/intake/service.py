@@ -8,13 +8,14 @@ from nameko.timer import timer
 
 from services.intake import access, routing_decisions
 from services.intake.domain import grievance as domain
-from services.intake.domain import idempotency, intake_rules, tracking
+from services.intake.domain import idempotency, intake_rules, my_cases, status_words, tracking
 from services.intake.domain.lifecycle import ROUTED, LifecycleError
 from services.intake.schemas import (
     ACTION_SCHEMAS,
     ClusterResolutionSchema,
     FeedbackSchema,
     GrievanceSchema,
+    MyGrievancesSchema,
     SupportSchema,
 )
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
@@ -49,6 +50,7 @@ _grievance_schema = GrievanceSchema()
 _feedback_schema = FeedbackSchema()
 _support_schema = SupportSchema()
 _cluster_schema = ClusterResolutionSchema()
+_my_grievances_schema = MyGrievancesSchema()
 
 
 class IntakeService(RelaysOutbox, StoreBackedService):
@@ -159,6 +161,34 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     def get_grievance(self, tracking_id, actor):
         actor = validated(actor_schema, actor)
         return self._answer(self._visible_case(tracking_id, actor), actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def my_grievances(self, params, actor):
+        """A citizen's own cases, newest first, a page at a time, each with its status in words in
+        `language` (else the language the case was filed in). `next`: the cursor of the next page."""
+        actor = authorised(actor, "cases.act_as_citizen",
+                           denied="this list is a citizen's own cases; staff use the queue or search")
+        if not actor.get("mobile"):
+            raise Forbidden("this list is a citizen's own cases; staff use the queue or search")
+        params = validated(_my_grievances_schema, params)
+        try:
+            after = my_cases.decode_cursor(params["cursor"]) if params.get("cursor") else None
+        except my_cases.BadCursor as error:
+            raise ValidationFailed("the cursor is not valid", {"cursor": [str(error).capitalize() + "."]}) from None
+        key = domain.complainant_key({"mobile": actor["mobile"]})
+        items, last, more = [], None, False
+        for entry in my_cases.newest_first(self.store.own_case_entries(key), after):
+            case = self.store.get(entry["tracking_id"])
+            if case is None or case.get("complainant_key") != key or not access.is_complainant(case, actor):
+                continue  # a filing that died before its insert, or a tracking ID drawn again
+            if len(items) == params["limit"]:
+                more = True
+                break
+            language = params.get("language") or (case.get("complainant") or {}).get("language")
+            items.append(my_cases.summary(access.view(case, actor), status_words.status_text(case["status"], language)))
+            last = entry
+        cursor = my_cases.encode_cursor(last["at"], last["tracking_id"]) if more else None
+        return {"items": items, "next": cursor}
 
     @rpc(expected_exceptions=EXPECTED)
     def personal_data_reads(self, tracking_id, actor):
@@ -329,6 +359,8 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             if idempotent:
                 case["idempotency_key"] = idempotent["key"]
             self.outbox.mark(tracking_id)
+            if case["complainant_key"]:
+                self.store.list_own_case(case["complainant_key"], tracking_id, now)
             try:
                 self.store.insert(case, self._envelopes(case, events))
             except DuplicateKeyError:
@@ -402,6 +434,8 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             if change is None:
                 return case
             after = {**case, **change.set, "version": case["version"] + 1}
+            if change.set.get("complainant_key"):  # an edit gave the case another complainant: on their list
+                self.store.list_own_case(change.set["complainant_key"], tracking_id, case["created_at"])
             if change.events:
                 self.outbox.mark(tracking_id)
             try:

@@ -19,6 +19,7 @@ class GrievanceStore:
         self.counters = database.filing_counters
         self.access_log = database.personal_data_reads
         self.idempotency = database.idempotency_keys
+        self.own_cases = database.complainant_cases
 
     def insert(self, case, events):
         """Insert a new case with its first events. Raises DuplicateKeyError on a tracking-ID collision."""
@@ -44,13 +45,46 @@ class GrievanceStore:
 
     # Left out of an export page: what snapshot() drops anyway, and the complainant's personal data.
     EXPORT_PROJECTION = {name: 0 for name in ("timeline", "versions", "outbox", "supporter_keys", "duplicate_key",
-                                              "idempotency_key", "complainant")}
+                                              "idempotency_key", "complainant", "complainant_key")}
 
     def export_page(self, after_id, limit):
         """Cases in `_id` order after `after_id`. On MongoDB the `_id` index serves this; FerretDB v1
         scans and sorts the collection for every page (see README, search: rebuild)."""
         query = {"_id": {"$gt": after_id}} if after_id else {}
         return list(self.cases.find(query, self.EXPORT_PROJECTION).sort("_id", 1).limit(limit))
+
+    # A complainant's own cases: {_id: complainant key, cases: [{tracking_id, at}]} (domain/my_cases.py).
+    def list_own_case(self, complainant_key, tracking_id, now):
+        """Put a case on its complainant's list (before the case is inserted; one upsert)."""
+        update = {"$addToSet": {"cases": {"tracking_id": tracking_id, "at": now}}}
+        try:
+            self.own_cases.update_one({"_id": complainant_key}, update, upsert=True)
+        except DuplicateKeyError:  # two first filings raced to create the list: it exists now
+            self.own_cases.update_one({"_id": complainant_key}, update)
+
+    def list_existing_cases(self, key_of, page_size=500):
+        """Put the cases filed before complainants' lists existed on their lists (idempotent: run again, it
+        adds nothing). `key_of(case)` gives a case's complainant key. Returns how many were listed."""
+        listed, after = 0, None
+        while True:
+            page = list(self.cases.find({"_id": {"$gt": after}} if after else {},
+                                        {"complainant": 1, "complainant_key": 1, "created_at": 1})
+                        .sort("_id", 1).limit(page_size))
+            for case in page:
+                key = key_of(case)
+                if key is None or "complainant_key" in case:
+                    continue
+                self.list_own_case(key, case["_id"], case["created_at"])
+                self.cases.update_one({"_id": case["_id"], "complainant_key": {"$exists": False}},
+                                      {"$set": {"complainant_key": key}})
+                listed += 1
+            if len(page) < page_size:
+                return listed
+            after = page[-1]["_id"]
+
+    def own_case_entries(self, complainant_key):
+        found = self.own_cases.find_one({"_id": complainant_key})
+        return found["cases"] if found else []
 
     def estimated_count(self):
         return self.cases.estimated_document_count()

@@ -8,16 +8,16 @@ from datetime import datetime, timezone
 from nameko.timer import timer
 
 from services.routing import handlers
-from services.routing.domain import officers
+from services.routing.domain import officers, queue_pages
 from services.routing.domain.assignment import follows_status
 from services.routing.domain.calendar import WorkingCalendar
 from services.routing.guessing import CategoryGuesser
-from services.routing.schemas import ClockCheckSchema, ReassignSchema
+from services.routing.schemas import ClockCheckSchema, QueuePageSchema, ReassignSchema
 from services.routing.storage import AssignmentStorage
 from shared.actors import covers
 from shared.authz import allowed, authorised
 from shared.consumers import ProcessedEvents, reliable_event_handler
-from shared.errors import EXPECTED, Forbidden, validated
+from shared.errors import EXPECTED, Forbidden, ValidationFailed, validated
 from shared.events import new_event
 from shared.outbox import Outbox, RelaysOutbox
 from shared.resilient_rpc import rpc
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 CALENDAR = WorkingCalendar.load()
 _clock_schema = ClockCheckSchema()
 _reassign_schema = ReassignSchema()
+_queue_page_schema = QueuePageSchema()
 
 
 def utcnow():
@@ -92,11 +93,18 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     # --- officers -------------------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
-    def officer_queue(self, actor):
-        """The caller's open cases, most urgent first, with the SLA time left."""
+    def officer_queue(self, actor, params=None):
+        """The caller's open cases, most urgent first, with the SLA time left, a page at a time (`limit`,
+        `cursor`: domain/queue_pages.py); `count` is every open case, `next` the next page's cursor."""
         actor = authorised(actor, "queue.read")
-        items = handlers.queue(self.routing, actor["sub"], utcnow())
-        return {"officer_id": actor["sub"], "count": len(items), "items": items}
+        params = validated(_queue_page_schema, params or {})
+        now = utcnow()
+        items = handlers.queue(self.routing, actor["sub"], now)
+        try:
+            shown, cursor = queue_pages.page(items, params["limit"], params["cursor"], now)
+        except queue_pages.BadCursor as error:
+            raise ValidationFailed("the cursor is not valid", {"cursor": [str(error).capitalize() + "."]}) from None
+        return {"officer_id": actor["sub"], "count": len(items), "items": shown, "next": cursor}
 
     @rpc(expected_exceptions=EXPECTED)
     def reassign(self, tracking_id, payload, actor):

@@ -6,6 +6,7 @@ one atomic write (with the events in the outbox).
 """
 from dataclasses import dataclass, field
 
+from services.intake.access import mobile_key
 from services.intake.domain import intake_rules, lifecycle
 from services.intake.domain.lifecycle import (
     CITIZEN,
@@ -54,10 +55,16 @@ def entry(kind, now, actor, public, **details):
             **details}
 
 
+def complainant_key(complainant):
+    """Whose list of own cases the case is on: a one-way key of the complainant's mobile (None: no mobile)."""
+    mobile = (complainant or {}).get("mobile")
+    return mobile_key(mobile) if mobile else None
+
+
 def snapshot(case):
     """The case as consumers (notification, search, other systems) see it in every event."""
     hidden = {"timeline", "versions", "outbox", "outbox_pending", "_id", "duplicate_key", "idempotency_key",
-              "supporter_keys"}
+              "supporter_keys", "complainant_key"}
     data = {k: v for k, v in case.items() if k not in hidden}
     data["tracking_id"] = case["_id"]
     return data
@@ -80,6 +87,7 @@ def new_case(tracking_id, grievance, actor, now):
         "department": None,
         "officer_id": None,
         "filed_by": {"id": actor["sub"], "role": actor["role"]},
+        "complainant_key": complainant_key(grievance.get("complainant")),
         "created_at": now,
         "updated_at": now,
         "version": 1,
@@ -141,6 +149,8 @@ def _edit(case, params, actor, now, change):
     change.versions.append({"at": now, "by": actor["sub"], "consent": params["consent"],
                             "before": {k: case.get(k) for k in edits}})
     change.set.update(edits)
+    if "complainant" in edits:
+        change.set["complainant_key"] = complainant_key(edits["complainant"])
     if "category" in edits:
         change.set["urgent"] = intake_rules.urgent(edits["category"])
     if case["status"] == INCOMPLETE:

@@ -1,0 +1,71 @@
+"""The answers of the catalogue, a citizen's own cases, the officer queue's paging and UserInfo, as
+marshmallow schemas (what these routes return, for the OpenAPI document: services/gateway/openapi.py on the
+a-openapi branch declares each route's responses with schemas like these)."""
+from marshmallow import Schema, fields, validate
+
+from services.intake.domain.status_words import LANGUAGES
+
+
+class NamesSchema(Schema):
+    en = fields.Str(required=True)
+    bn = fields.Str(required=True)
+    hi = fields.Str(required=True)
+
+
+class CatalogEntrySchema(Schema):
+    code = fields.Str(required=True, metadata={"description": "what clients send (a district's English name)"})
+    names = fields.Nested(NamesSchema, required=True)
+
+
+class CatalogCategorySchema(CatalogEntrySchema):
+    department = fields.Str(required=True)
+    urgent = fields.Bool(required=True)
+
+
+class CatalogSchema(Schema):
+    languages = fields.List(fields.Str(), required=True)
+    districts = fields.List(fields.Nested(CatalogEntrySchema), required=True)
+    departments = fields.List(fields.Nested(CatalogEntrySchema), required=True)
+    categories = fields.List(fields.Nested(CatalogCategorySchema), required=True)
+
+
+class PlaceSchema(Schema):
+    district = fields.Str(allow_none=True)
+    block = fields.Str(allow_none=True)
+    municipality = fields.Str(allow_none=True)
+    ward = fields.Str(allow_none=True)
+    panchayat = fields.Str(allow_none=True)
+    geo = fields.Dict(allow_none=True)
+
+
+class MyGrievanceSchema(Schema):
+    tracking_id = fields.Str(required=True)
+    kind = fields.Str()
+    subject = fields.Str(allow_none=True)
+    category = fields.Str(allow_none=True)
+    place = fields.Nested(PlaceSchema)
+    status = fields.Str(required=True)
+    status_text = fields.Str(required=True, metadata={"description": "the status in plain words, in `language`"})
+    created_at = fields.Str(required=True, metadata={"format": "date-time"})
+    updated_at = fields.Str(metadata={"format": "date-time"})
+    resolved_at = fields.Str(metadata={"format": "date-time"})
+    supporters = fields.Int()
+    level = fields.Int()
+
+
+class MyGrievancesSchema(Schema):
+    items = fields.List(fields.Nested(MyGrievanceSchema), required=True)
+    next = fields.Str(allow_none=True, required=True, metadata={"description": "the next page's URL; null at the end"})
+    language = fields.Str(allow_none=True, validate=validate.OneOf(LANGUAGES))
+
+
+class QueuePagingSchema(Schema):
+    """What paging adds to the queue's answer (`count` is every open case, `items` this page)."""
+    next = fields.Str(allow_none=True, required=True, metadata={"description": "the next page's URL; null at the end"})
+
+
+class UserInfoSchema(Schema):
+    sub = fields.Str(required=True)
+    phone_number = fields.Str(metadata={"description": "E.164, under the phone scope"})
+    phone_number_verified = fields.Bool()
+    name = fields.Str(metadata={"description": "under the profile scope, when known"})
