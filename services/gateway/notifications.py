@@ -1,16 +1,23 @@
-"""The gateway's notification endpoints (a mixin of GatewayService): staff notices, citizens'
+"""The gateway's notification endpoints (a part of GatewayService): staff notices, citizens'
 preferences, a case's delivery log, and for administrators webhook subscriptions, dead letters and the
 development SMS sink. The notification service checks who may do what."""
+from services.gateway.base import GatewayPart
+from services.gateway.clientaddr import ClientAddress
 from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP
 from services.gateway.responses import NO_STORE
-from services.gateway.throttle import throttled
+from services.gateway.throttle import Throttle, throttled
 from services.gateway.web import api, json_body
+from shared.signed_rpc import SignedRpcProxy
 
 WEBHOOK = "/api/v1/admin/webhooks/<string:subscription_id>"
 
 
-class NotificationRoutes:
+class NotificationRoutes(GatewayPart):
+    client_address = ClientAddress()
+    throttle = Throttle()
+    notification = SignedRpcProxy("notification")
+
     @http("GET", "/api/v1/notifications")
     @api
     def notices(self, request):

@@ -1,0 +1,42 @@
+"""The gateway's administration endpoints (a part of GatewayService): signing keys, machine clients, staff
+accounts and the audit log. The identity service checks who may do what."""
+from services.gateway.base import GatewayPart
+from services.gateway.http_server import http
+from services.gateway.responses import NO_STORE
+from services.gateway.web import api, json_body
+from shared.signed_rpc import SignedRpcProxy
+
+
+class AdminRoutes(GatewayPart):
+    identity = SignedRpcProxy("identity")
+
+    @http("POST", "/api/v1/admin/signing-keys/rotate")
+    @api
+    def rotate_signing_key(self, request):
+        actor = self.authenticate(request)
+        return 200, self._rpc("identity", self.identity.rotate_signing_key, actor), {}
+
+    @http("POST", "/api/v1/admin/clients")
+    @api
+    def register_client(self, request):
+        actor = self.authenticate(request)
+        return 201, self._rpc("identity", self.identity.register_machine_client, json_body(request), actor), {}
+
+    @http("POST", "/api/v1/admin/accounts")
+    @api
+    def put_staff_account(self, request):
+        actor = self.authenticate(request)
+        return 200, self._rpc("identity", self.identity.put_staff_account, json_body(request), actor), {}
+
+    @http("GET", "/api/v1/admin/accounts")
+    @api
+    def staff_accounts(self, request):
+        actor = self.authenticate(request)
+        return 200, {"accounts": self._rpc("identity", self.identity.staff_accounts, actor)}, {}
+
+    @http("GET", "/api/v1/admin/audit")
+    @api
+    def audit_log(self, request):
+        actor = self.authenticate(request)
+        entries = self._rpc("identity", self.identity.audit_log, actor, request.args.get("kind"))
+        return 200, {"entries": entries}, NO_STORE

@@ -1,0 +1,25 @@
+"""The gateway's officer endpoints (a part of GatewayService): the officer's queue, and one reply resolving
+a cluster of similar cases."""
+from services.gateway.base import GatewayPart
+from services.gateway.http_server import http
+from services.gateway.responses import NO_STORE
+from services.gateway.web import api, json_body
+from shared.signed_rpc import SignedRpcProxy
+
+
+class OfficerRoutes(GatewayPart):
+    intake = SignedRpcProxy("intake")
+    routing = SignedRpcProxy("routing")
+
+    @http("GET", "/api/v1/officer/queue")
+    @api
+    def officer_queue(self, request):
+        actor = self.authenticate(request)
+        return 200, self._rpc("routing", self.routing.officer_queue, actor), NO_STORE
+
+    @http("POST", "/api/v1/grievances/resolve-together")
+    @api
+    def resolve_together(self, request):
+        """One reply resolving a cluster of similar cases; each case is resolved on its own timeline."""
+        actor = self.authenticate(request)
+        return 200, self._rpc("intake", self.intake.resolve_together, json_body(request), actor), {}
