@@ -12,6 +12,7 @@ from services.gateway.clientaddr import ClientAddress
 from services.gateway.http_server import http
 from services.gateway.limits import OTP_VERIFY, SIGN_IN, TOKEN
 from services.gateway.pages import oauth_params, page
+from services.gateway.problems import from_error
 from services.gateway.responses import json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, throttled
 from services.gateway.web import api, json_body
@@ -127,7 +128,7 @@ class OAuthRoutes(GatewayPart):
         try:
             answer = self._rpc("identity", endpoint, forwarded)
         except PlatformError as error:
-            return json_response(error.body(), status=error.status)
+            return from_error(error, instance=request.path)
         except RemoteError:
             log.exception("the token endpoint failed")
             return json_response({"error": "server_error"}, status=500)

@@ -8,6 +8,7 @@ from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
 from werkzeug.wrappers import Response
 
+from services.gateway.problems import from_error, problem
 from services.gateway.responses import json_response
 from shared.errors import PlatformError
 
@@ -33,8 +34,16 @@ class PayloadTooLarge(PlatformError):
     status = 413
 
 
+class UnsupportedMediaType(PlatformError):
+    status = 415
+
+    def body(self):
+        return {"error": self.message, "fields": self.details}
+
+
 class Unavailable(PlatformError):
     status = 503
+    headers = {"Retry-After": "30"}  # noqa: RUF012 (read only)
 
 
 def json_body(request):
@@ -46,7 +55,7 @@ def json_body(request):
     if not raw:
         return {}
     if not (request.mimetype or "").endswith("json"):
-        raise BadRequest("send JSON", {"_body": ["Content-Type must be application/json."]})
+        raise UnsupportedMediaType("send JSON", {"Content-Type": ["Must be application/json."]})
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -115,7 +124,7 @@ def call(service_name, method, *args, timeout=10.0):
 
 
 def api(handler):
-    """Wrap an HTTP handler: platform errors become their status codes with a JSON body. A handler
+    """Wrap an HTTP handler: platform errors become their status codes with a problem body. A handler
     returns (status, body, headers), or a Response of its own (a streamed export)."""
     @wraps(handler)
     def wrapper(self, request, *args, **kwargs):
@@ -125,12 +134,13 @@ def api(handler):
                 return result
             status, body, headers = result
         except PlatformError as error:
-            return json_response(error.body(), status=error.status)
+            return from_error(error, instance=request.path)
         except RemoteError as error:
             if error.exc_type in OUTAGE_ERRORS:  # a store or server restarting: nothing to fix, try again
                 log.warning("a service's store is unreachable", extra={"error": error.exc_type})
-                return json_response({"error": "a store is unavailable; try again in a minute"}, status=503)
+                return problem(503, "a store is unavailable; try again in a minute", instance=request.path,
+                               headers={"Retry-After": "60"})
             log.error("unexpected error from a service", extra={"error": str(error)})
-            return json_response({"error": "internal error"}, status=500)
+            return problem(500, "something went wrong on our side; it has been logged", instance=request.path)
         return json_response(body, status=status, headers=headers)
     return wrapper
