@@ -1,12 +1,17 @@
 """The gateway's case endpoints (a part of GatewayService): filing, reading, acting on, supporting and
 rating a grievance, its personal-data access log, and reassignment."""
+from services.gateway import schemas as answers
 from services.gateway.base import GatewayPart
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP, FILING
+from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE
 from services.gateway.throttle import Throttle, throttled
 from services.gateway.web import BadRequest, api, json_body
+from services.intake.schemas import FeedbackSchema, GrievanceSchema, SupportSchema
+from services.routing.schemas import ReassignSchema
+from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
 from shared.signed_rpc import SignedRpcProxy
 from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 
@@ -20,7 +25,11 @@ class GrievanceRoutes(GatewayPart):
     routing = SignedRpcProxy("routing")
     notification = SignedRpcProxy("notification")
 
-    @http("POST", "/api/v1/grievances")
+    @http("POST", "/api/v1/grievances", doc=Operation(
+        "File a grievance", tags=("Grievances",), request=GrievanceSchema, roles=(CITIZEN, CMO_CELL),
+        responses={201: answers.FiledSchema, 200: answers.FiledSchema}, errors=(409, 422),
+        description="The same grievance filed again (or the same Idempotency-Key with the same body) answers 200 "
+                    "with the first case; the same key with another body answers 422."))
     @throttled(FILING)
     @api
     def file_grievance(self, request):
@@ -33,32 +42,47 @@ class GrievanceRoutes(GatewayPart):
         status = 200 if result["duplicate"] else 201
         return status, result, {"Location": f"/api/v1/grievances/{result['tracking_id']}"}
 
-    @http("GET", TRACKING)
+    @http("GET", TRACKING, doc=Operation(
+        "A case as the caller may see it", tags=("Grievances",),
+        roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN),
+        responses={200: {"oneOf": [{"$ref": "#/components/schemas/CaseForComplainant"},
+                                   {"$ref": "#/components/schemas/CaseForStaff"}]}}))
     @throttled(CASE_LOOKUP)
     @api
     def get_grievance(self, request, tracking_id):
         actor = self.authenticate(request)
         return 200, self._rpc("intake", self.intake.get_grievance, tracking_id, actor), NO_STORE
 
-    @http("POST", TRACKING + "/actions")
+    @http("POST", TRACKING + "/actions", doc=Operation(
+        "Act on a case (officers, the CMO cell, the complainant)", tags=("Grievances",),
+        request="actions", roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL),
+        responses={200: answers.CaseForStaffSchema}, errors=(409,),
+        description="The action names its own fields (a discriminated union on `action`); an action the case's "
+                    "status does not allow answers 409 with the actions allowed."))
     @throttled(CASE_LOOKUP)
     @api
     def act(self, request, tracking_id):
         return self._post_to_case(request, self.intake.act, tracking_id)
 
-    @http("POST", TRACKING + "/feedback")
+    @http("POST", TRACKING + "/feedback", doc=Operation(
+        "Rate how a case was resolved, or appeal", tags=("Grievances",), request=FeedbackSchema,
+        roles=(CITIZEN,), responses={200: answers.CaseForComplainantSchema}, errors=(409,)))
     @throttled(CASE_LOOKUP)
     @api
     def feedback(self, request, tracking_id):
         return self._post_to_case(request, self.intake.give_feedback, tracking_id)
 
-    @http("POST", TRACKING + "/support")
+    @http("POST", TRACKING + "/support", doc=Operation(
+        "Add one's support to a case (me too)", tags=("Grievances",), request=SupportSchema,
+        roles=(CITIZEN,), responses={200: answers.CaseForComplainantSchema}, errors=(409,)))
     @throttled(CASE_LOOKUP)
     @api
     def support(self, request, tracking_id):
         return self._post_to_case(request, self.intake.support, tracking_id)
 
-    @http("GET", TRACKING + "/access-log")
+    @http("GET", TRACKING + "/access-log", doc=Operation(
+        "Who read the complainant's personal data, and when", tags=("Grievances",),
+        roles=(CMO_CELL,), responses={200: answers.PersonalDataReadsSchema}))
     @throttled(CASE_LOOKUP)
     @api
     def personal_data_reads(self, request, tracking_id):
@@ -67,7 +91,9 @@ class GrievanceRoutes(GatewayPart):
         reads += self._rpc("notification", self.notification.personal_data_reads, tracking_id, actor)
         return 200, {"reads": sorted(reads, key=lambda read: read["at"])}, NO_STORE
 
-    @http("POST", TRACKING + "/assignment")
+    @http("POST", TRACKING + "/assignment", doc=Operation(
+        "Reassign a case to another officer of its office", tags=("Grievances",),
+        request=ReassignSchema, roles=(SUPERVISOR, CMO_CELL), responses={200: answers.ReassignedSchema}))
     @throttled(CASE_LOOKUP)
     @api
     def reassign(self, request, tracking_id):

@@ -109,7 +109,12 @@ class JsonWebServer(WebServer):
 
 
 class JsonHttpRequestHandler(HttpRequestHandler):
+    """`http(method, url, doc=Operation(...))`: the route and its documented operation (services/gateway/openapi.py)."""
     server = JsonWebServer()
+
+    def __init__(self, method, url, expected_exceptions=(), doc=None):
+        super().__init__(method, url, expected_exceptions=expected_exceptions)
+        self.doc = doc
 
     def response_from_exception(self, exc):
         """What a route let escape: a platform error keeps its status, anything else is a 500 that names no

@@ -7,15 +7,18 @@ from urllib.parse import urlencode
 from nameko.exceptions import RemoteError
 from werkzeug.wrappers import Response
 
+from services.gateway import schemas as answers
 from services.gateway.base import GatewayPart
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.http_server import http
 from services.gateway.limits import OTP_VERIFY, SIGN_IN, TOKEN
+from services.gateway.openapi import FORM, HTML, REDIRECT, Media, Operation
 from services.gateway.pages import oauth_params, page
 from services.gateway.problems import from_error
 from services.gateway.responses import json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, throttled
 from services.gateway.web import api, json_body
+from services.identity.schemas import OtpRequestSchema
 from shared.errors import PlatformError
 from shared.signed_rpc import SignedRpcProxy
 
@@ -27,23 +30,31 @@ class OAuthRoutes(GatewayPart):
     throttle = Throttle()
     identity = SignedRpcProxy("identity")
 
-    @http("GET", "/.well-known/openid-configuration")
+    @http("GET", "/.well-known/openid-configuration", doc=Operation(
+        "OpenID Connect discovery", tags=("Identity",), public=True,
+        responses={200: answers.OpenIdConfigurationSchema}))
     @api
     def openid_configuration(self, request):
         return 200, self._rpc("identity", self.identity.openid_configuration), {"Cache-Control": "max-age=300"}
 
-    @http("GET", "/.well-known/jwks.json")
+    @http("GET", "/.well-known/jwks.json", doc=Operation(
+        "The keys that sign tokens (JWKS)", tags=("Identity",), public=True,
+        responses={200: answers.JwksSchema}))
     @api
     def jwks(self, request):
         return 200, self._rpc("identity", self.identity.jwks), {"Cache-Control": "max-age=60"}
 
-    @http("POST", "/oauth/otp")
+    @http("POST", "/oauth/otp", doc=Operation(
+        "Send a sign-in code by SMS", tags=("Identity",), public=True, request=OtpRequestSchema,
+        responses={200: answers.OtpSentSchema}, errors=(429,)))
     @api
     def request_otp(self, request):
         """A citizen asks for a sign-in code by SMS."""
         return 200, self._rpc("identity", self.identity.request_otp, json_body(request), self.client_address(request)), {}
 
-    @http("GET", "/oauth/authorize")
+    @http("GET", "/oauth/authorize", doc=Operation(
+        "The authorization code flow's sign-in page", tags=("Identity",), public=True,
+        responses={200: HTML, 400: HTML}))
     @throttled(SIGN_IN)
     def authorization_page(self, request):
         """The code flow starts here: a sign-in page for a valid authorization request."""
@@ -55,11 +66,15 @@ class OAuthRoutes(GatewayPart):
         sso = f"/oauth/sso/start?{urlencode(params)}" if checked["sso"] else None
         return page("sign_in.html", params=params, mobile="", code_sent=False, error=None, note=None, sso=sso)
 
-    @http("GET", "/oauth/sso/start")
+    @http("GET", "/oauth/sso/start", doc=Operation(
+        "Staff single sign-on: off to the state's identity provider", tags=("Identity",),
+        public=True, responses={302: REDIRECT, 400: HTML}))
     def sso_start(self, request):
         return self._sign_in_step(self.identity.sso_start, self._forward(request, args=oauth_params(request.args)))
 
-    @http("GET", "/oauth/sso/callback")
+    @http("GET", "/oauth/sso/callback", doc=Operation(
+        "Staff single sign-on: back from the state's identity provider", tags=("Identity",),
+        public=True, responses={302: REDIRECT, 400: HTML}))
     def sso_callback(self, request):
         return self._sign_in_step(self.identity.sso_callback, request.args.to_dict())
 
@@ -71,7 +86,10 @@ class OAuthRoutes(GatewayPart):
             answer = {"ok": False, "error": "server_error", "description": "please try again"}
         return self._redirect_or_error(answer)
 
-    @http("POST", "/oauth/authorize")
+    @http("POST", "/oauth/authorize", doc=Operation(
+        "The sign-in page's steps: send a code, then check it", tags=("Identity",),
+        public=True, request=answers.SignInFormSchema, body=FORM,
+        responses={200: HTML, 302: REDIRECT, 400: HTML}))
     @throttled(SIGN_IN)
     @throttled(OTP_VERIFY, applies=otp_attempt, mobile=form_mobile)
     def authorize(self, request):
@@ -104,13 +122,20 @@ class OAuthRoutes(GatewayPart):
             response.headers[name] = value
         return response
 
-    @http("POST", "/oauth/token")
+    @http("POST", "/oauth/token", doc=Operation(
+        "Tokens (RFC 6749): code with PKCE, mobile OTP, refresh, client credentials",
+        tags=("Identity",), public=True, request=answers.TokenRequestSchema, body=FORM,
+        responses={200: answers.TokenSchema, 400: answers.OAuthErrorSchema, 401: answers.OAuthErrorSchema}))
     @throttled(TOKEN)
     @throttled(OTP_VERIFY, applies=otp_attempt, mobile=form_mobile)
     def token(self, request):
         return self._oauth(request, self.identity.token)
 
-    @http("POST", "/oauth/revoke")
+    @http("POST", "/oauth/revoke", doc=Operation(
+        "Revoke a token (RFC 7009)", tags=("Identity",), public=True,
+        request=answers.RevokeRequestSchema, body=FORM,
+        responses={200: Media(None, "revoked (or never valid)"), 400: answers.OAuthErrorSchema,
+                   401: answers.OAuthErrorSchema}))
     def revoke(self, request):
         return self._oauth(request, self.identity.revoke)
 

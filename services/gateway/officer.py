@@ -1,9 +1,13 @@
 """The gateway's officer endpoints (a part of GatewayService): the officer's queue, and one reply resolving
 a cluster of similar cases."""
+from services.gateway import schemas as answers
 from services.gateway.base import GatewayPart
 from services.gateway.http_server import http
+from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE
 from services.gateway.web import api, json_body
+from services.intake.schemas import ClusterResolutionSchema
+from shared.actors import CMO_CELL, OFFICER, SUPERVISOR
 from shared.signed_rpc import SignedRpcProxy
 
 
@@ -11,13 +15,18 @@ class OfficerRoutes(GatewayPart):
     intake = SignedRpcProxy("intake")
     routing = SignedRpcProxy("routing")
 
-    @http("GET", "/api/v1/officer/queue")
+    @http("GET", "/api/v1/officer/queue", doc=Operation(
+        "The caller's open cases, most urgent first", tags=("Officers",),
+        roles=(OFFICER, SUPERVISOR, CMO_CELL), responses={200: answers.QueueSchema}))
     @api
     def officer_queue(self, request):
         actor = self.authenticate(request)
         return 200, self._rpc("routing", self.routing.officer_queue, actor), NO_STORE
 
-    @http("POST", "/api/v1/grievances/resolve-together")
+    @http("POST", "/api/v1/grievances/resolve-together", doc=Operation(
+        "Resolve a cluster of similar cases with one reply", tags=("Officers",),
+        request=ClusterResolutionSchema, roles=(OFFICER, SUPERVISOR, CMO_CELL),
+        responses={200: answers.ClusterResolvedSchema}))
     @api
     def resolve_together(self, request):
         """One reply resolving a cluster of similar cases; each case is resolved on its own timeline."""

@@ -1,14 +1,17 @@
 """The gateway's search endpoints (a part of GatewayService): officers' search and its CSV export, the CMO
 cell's insight tables, and similar cases. The search service owns the indices and checks who may see what."""
+from services.gateway import schemas as answers
 from services.gateway.base import GatewayPart
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.export import csv_export
 from services.gateway.grievances import TRACKING
 from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP
+from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE
 from services.gateway.throttle import Throttle, search_or_export, throttled
 from services.gateway.web import api
+from shared.actors import ADMIN, CMO_CELL, OFFICER, SUPERVISOR
 from shared.signed_rpc import SignedRpcProxy
 
 LIST_PARAMS = ("status", "department", "district", "block", "municipality", "category", "channel", "kind", "level")
@@ -29,7 +32,10 @@ class SearchRoutes(GatewayPart):
     throttle = Throttle()
     search = SignedRpcProxy("search")
 
-    @http("GET", "/api/v1/search")
+    @http("GET", "/api/v1/search", doc=Operation(
+        "Search cases: free text, filters, facets, pages", tags=("Search",),
+        query=answers.SearchQuerySchema, roles=(OFFICER, SUPERVISOR, CMO_CELL, ADMIN),
+        responses={200: answers.SearchResultsSchema}, description="`format=csv` answers every match as CSV."))
     @throttled(search_or_export)
     @api
     def search_grievances(self, request):
@@ -48,7 +54,10 @@ class SearchRoutes(GatewayPart):
 
         return csv_export("grievances.csv", SEARCH_COLUMNS, page)
 
-    @http("GET", "/api/v1/insights/<string:name>")
+    @http("GET", "/api/v1/insights/<string:name>", doc=Operation(
+        "One of the CMO cell's insight tables", tags=("Search",),
+        query=answers.InsightQuerySchema, roles=(CMO_CELL, ADMIN), responses={200: answers.InsightTableSchema},
+        description="`format=csv` answers the whole table as CSV."))
     @throttled(search_or_export)
     @api
     def insight(self, request, name):
@@ -67,7 +76,10 @@ class SearchRoutes(GatewayPart):
 
         return csv_export(f"{name}.csv", first["columns"], page)
 
-    @http("GET", TRACKING + "/similar")
+    @http("GET", TRACKING + "/similar", doc=Operation(
+        "Open cases like this one in its district", tags=("Search",),
+        query=answers.SimilarQuerySchema, roles=(OFFICER, SUPERVISOR, CMO_CELL),
+        responses={200: answers.SimilarCasesSchema}))
     @throttled(CASE_LOOKUP)
     @api
     def similar_cases(self, request, tracking_id):

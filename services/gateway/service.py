@@ -1,12 +1,14 @@
 """Gateway: the platform's only HTTP face (web and mobile clients, officers, other state systems). Its routes
 are declared by resource in the parts this class is made of; each part declares the dependencies it uses."""
 from services.gateway import health
+from services.gateway import schemas as answers
 from services.gateway.admin import AdminRoutes
 from services.gateway.grievances import GrievanceRoutes
 from services.gateway.http_server import http
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.oauth import OAuthRoutes
 from services.gateway.officer import OfficerRoutes
+from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.search import SearchRoutes
 from shared.correlation import CorrelationId
@@ -29,7 +31,9 @@ class GatewayService(GrievanceRoutes, OfficerRoutes, SearchRoutes, NotificationR
     search = SignedRpcProxy("search")
     identity = SignedRpcProxy("identity")
 
-    @http("GET", "/health")
+    @http("GET", "/health", doc=Operation(
+        "Is the platform up (details for staff with a token)", tags=("Health",), public=True,
+        responses={200: answers.HealthSchema, 503: answers.HealthSchema}))
     def health(self, request):
         timeout = float(self.config.get("HEALTH_TIMEOUT", 2))
         checks = health.check_servers(self.config, self.es, timeout)

@@ -161,6 +161,7 @@ def throttled(rule, applies=None, mobile=None):
                 except Throttled as error:
                     return from_error(error, instance=request.path)
             return handler(self, request, *args, **kwargs)
+        wrapper.throttled = True  # the OpenAPI document lists its 429
         return wrapper
     return decorate
 
