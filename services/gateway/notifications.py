@@ -29,7 +29,7 @@ class NotificationRoutes(GatewayPart):
 
     @http("GET", "/api/v1/notifications", doc=Operation(
         "The caller's notices, newest first", tags=("Notifications",),
-        query=answers.NoticesQuerySchema, roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN),
+        query=answers.NoticesQuerySchema, roles=(OFFICER, SUPERVISOR, CMO_CELL),
         responses={200: answers.NoticesSchema}))
     @api
     def notices(self, request):

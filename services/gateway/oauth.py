@@ -12,7 +12,7 @@ from services.gateway.base import GatewayPart
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.http_server import http
 from services.gateway.limits import OTP_VERIFY, SIGN_IN, TOKEN
-from services.gateway.openapi import FORM, HTML, REDIRECT, Media, Operation
+from services.gateway.openapi import FORM, HTML, REDIRECT, Operation
 from services.gateway.pages import oauth_params, page
 from services.gateway.problems import from_error
 from services.gateway.responses import json_response
@@ -134,7 +134,8 @@ class OAuthRoutes(GatewayPart):
     @http("POST", "/oauth/revoke", doc=Operation(
         "Revoke a token (RFC 7009)", tags=("Identity",), public=True,
         request=answers.RevokeRequestSchema, body=FORM,
-        responses={200: Media(None, "revoked (or never valid)"), 400: answers.OAuthErrorSchema,
+        responses={200: {"type": "object", "description": "revoked (or never valid): an empty object"},
+                   400: answers.OAuthErrorSchema,
                    401: answers.OAuthErrorSchema}))
     def revoke(self, request):
         return self._oauth(request, self.identity.revoke)

@@ -3,6 +3,7 @@ are declared by resource in the parts this class is made of; each part declares 
 from services.gateway import health
 from services.gateway import schemas as answers
 from services.gateway.admin import AdminRoutes
+from services.gateway.apidocs import DocsRoutes
 from services.gateway.grievances import GrievanceRoutes
 from services.gateway.http_server import http
 from services.gateway.notifications import NotificationRoutes
@@ -19,7 +20,8 @@ from shared.signed_rpc import SignedRpcProxy
 from shared.tracing import Tracing
 
 
-class GatewayService(GrievanceRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes, OAuthRoutes, AdminRoutes):
+class GatewayService(GrievanceRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes, OAuthRoutes, AdminRoutes,
+                     DocsRoutes):
     name = "gateway"
     correlation_id = CorrelationId()
     trace = Tracing()
