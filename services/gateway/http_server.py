@@ -127,4 +127,15 @@ class JsonHttpRequestHandler(HttpRequestHandler):
         return problem(500, "something went wrong on our side; it has been logged")
 
 
-http = JsonHttpRequestHandler.decorator
+def http(method, url, doc=None, **kwargs):
+    """Declare a gateway route and its documented operation. The handler and every wrapper under it learn
+    the operation (`operation`), so `web.api` dumps each answer through its documented schema."""
+    register = JsonHttpRequestHandler.decorator(method, url, doc=doc, **kwargs)
+
+    def decorate(handler):
+        wrapped = handler
+        while wrapped is not None:
+            wrapped.operation = doc
+            wrapped = getattr(wrapped, "__wrapped__", None)
+        return register(handler)
+    return decorate

@@ -4,15 +4,28 @@
 Answers that carry a whole case or a service's record keep fields this document does not list (routing and
 search add theirs to a case): those schemas derive from `Open` (additionalProperties: true).
 """
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_dump
 
 
 def listed(schema, **kwargs):
     return fields.List(fields.Nested(schema), **kwargs)
 
 
+def timestamp(**kwargs):
+    """An ISO 8601 time as the services send it (already text: dumping leaves it as it is)."""
+    metadata = {"format": "date-time", **kwargs.pop("metadata", {})}
+    return fields.Str(metadata=metadata, **kwargs)
+
+
 class Open(Schema):
-    """An object that may carry more fields than the ones named (additionalProperties: true)."""
+    """An object that may carry more fields than the ones named (additionalProperties: true): dumping keeps
+    the fields this schema does not name."""
+
+    @post_dump(pass_original=True)
+    def keep_the_rest(self, data, original, **kwargs):
+        if not isinstance(original, dict):
+            return data
+        return {**{key: value for key, value in original.items() if key not in self.dump_fields}, **data}
 
 
 # --- problems ---------------------------------------------------------------------------------------------
@@ -35,14 +48,14 @@ class ProblemSchema(Schema):
 
 # --- grievances ----------------------------------------------------------------------------------------------
 
-class ActorRefSchema(Schema):
+class ActorRefSchema(Open):
     id = fields.Str(metadata={"description": "withheld from the complainant when another person acted"})
     role = fields.Str(required=True)
 
 
 class TimelineEntryForComplainantSchema(Open):
     """A public step of a case: who acted is an office (a role), never a person."""
-    at = fields.DateTime(required=True)
+    at = timestamp(required=True)
     kind = fields.Str(required=True, metadata={"description": "status, or the action taken"})
     by = fields.Nested(ActorRefSchema)
     public = fields.Bool(required=True)
@@ -92,8 +105,8 @@ class CaseViewSchema(Open):
     reopenings = fields.Int()
     supporters = fields.Int()
     feedback = fields.List(fields.Dict())
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = timestamp()
+    updated_at = timestamp()
     version = fields.Int()
 
 
@@ -117,7 +130,7 @@ class FiledSchema(CaseForComplainantSchema):
 
 
 class PersonalDataReadSchema(Open):
-    at = fields.DateTime(required=True)
+    at = timestamp(required=True)
     by = fields.Nested(ActorRefSchema)
     what = fields.Str()
 
@@ -152,7 +165,7 @@ class QueueItemSchema(Schema):
     urgent = fields.Bool()
     level = fields.Int()
     clock = fields.Str(metadata={"description": "the SLA clock: active, paused or stopped"})
-    deadline = fields.DateTime()
+    deadline = timestamp()
     sla_seconds_left = fields.Int(allow_none=True)
     overdue = fields.Bool()
     district = fields.Str(allow_none=True)
@@ -221,7 +234,7 @@ class SimilarCasesSchema(Schema):
 # --- notifications -------------------------------------------------------------------------------------------
 
 class NoticeSchema(Open):
-    at = fields.DateTime(required=True)
+    at = timestamp(required=True)
     tracking_id = fields.Str()
     kind = fields.Str()
     text = fields.Str()
@@ -244,7 +257,7 @@ class PreferencesViewSchema(Open):
 class DeliverySchema(Open):
     channel = fields.Str()
     status = fields.Str()
-    at = fields.DateTime()
+    at = timestamp()
 
 
 class DeliveryLogSchema(Schema):
@@ -257,12 +270,12 @@ class WebhookSchema(Open):
     url = fields.Str()
     events = fields.List(fields.Str())
     active = fields.Bool()
-    created_at = fields.DateTime()
+    created_at = timestamp()
 
 
 class WebhookWithSecretSchema(WebhookSchema):
     secret = fields.Str(required=True, metadata={"description": "shown once: the signing secret"})
-    previous_secret_valid_until = fields.DateTime(allow_none=True)
+    previous_secret_valid_until = timestamp(allow_none=True)
 
 
 class WebhooksSchema(Schema):
@@ -275,7 +288,7 @@ class DeletedSchema(Schema):
 
 class DeadLetterSchema(Open):
     id = fields.Str(required=True)
-    at = fields.DateTime()
+    at = timestamp()
 
 
 class DeadLettersSchema(Schema):
@@ -381,7 +394,7 @@ class AuditQuerySchema(Schema):
 
 
 class AuditEntrySchema(Open):
-    at = fields.DateTime()
+    at = timestamp()
     kind = fields.Str()
 
 

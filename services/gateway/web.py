@@ -5,6 +5,7 @@ from functools import wraps
 
 import eventlet
 from kombu.exceptions import OperationalError
+from marshmallow import Schema
 from nameko.exceptions import RemoteError, UnknownService
 from werkzeug.wrappers import Response
 
@@ -142,5 +143,15 @@ def api(handler):
                                headers={"Retry-After": "60"})
             log.error("unexpected error from a service", extra={"error": str(error)})
             return problem(500, "something went wrong on our side; it has been logged", instance=request.path)
-        return json_response(body, status=status, headers=headers)
+        return json_response(dumped(getattr(wrapper, "operation", None), status, body), status=status,
+                             headers=headers)
     return wrapper
+
+
+def dumped(operation, status, body):
+    """The answer through the schema its operation documents for `status` (a schema class; a oneOf or a
+    plain JSON Schema is the answer as it is)."""
+    schema = operation.responses.get(status) if operation is not None else None
+    if isinstance(schema, type) and issubclass(schema, Schema):
+        return schema().dump(body)
+    return body

@@ -115,3 +115,31 @@ def test_security_schemes_and_roles_are_declared(document):
     queue = document["paths"]["/api/v1/officer/queue"]["get"]
     assert "officer" in queue["x-roles"] and {"bearer": []} in queue["security"]
     assert document["paths"]["/.well-known/jwks.json"]["get"]["security"] == []
+
+
+def test_answers_are_dumped_through_their_documented_schema():
+    from services.gateway import schemas
+    from services.gateway.web import api
+
+    class Routes:
+        @http("GET", "/api/v1/queue", doc=Operation("Queue", public=True, responses={200: schemas.QueueSchema}))
+        @api
+        def queue(self, request):
+            return 200, {"officer_id": "o-1", "count": 0, "items": [], "internal": "not for clients"}, {}
+
+        @http("GET", "/api/v1/case", doc=Operation("Case", public=True,
+                                                   responses={200: schemas.CaseForComplainantSchema}))
+        @api
+        def case(self, request):
+            return 200, {"tracking_id": "WB-1", "status": "filed", "sla_deadline": "2026-12-01T00:00:00+00:00",
+                         "timeline": [{"at": "2026-11-29T10:00:00+00:00", "kind": "status", "public": True,
+                                       "by": {"role": "officer"}, "extra": 1}]}, {}
+
+    import json
+
+    queue = json.loads(Routes().queue(type("Request", (), {"path": "/api/v1/queue"})()).get_data())
+    assert queue == {"officer_id": "o-1", "count": 0, "items": []}
+    case = json.loads(Routes().case(type("Request", (), {"path": "/api/v1/case"})()).get_data())
+    assert case["sla_deadline"] == "2026-12-01T00:00:00+00:00"  # open: what it does not name is kept
+    assert case["timeline"][0] == {"at": "2026-11-29T10:00:00+00:00", "kind": "status", "public": True,
+                                   "by": {"role": "officer"}, "extra": 1}
