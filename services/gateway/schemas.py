@@ -121,7 +121,7 @@ class CaseForStaffSchema(CaseViewSchema):
     officer_id = fields.Str(allow_none=True)
     filed_by = fields.Nested(ActorRefSchema)
     versions = fields.List(fields.Dict())
-    contact_attempts = fields.List(fields.Dict())
+    contact_attempts = fields.Int(metadata={"description": "how many times the cell tried to reach the complainant"})
 
 
 class FiledSchema(CaseForComplainantSchema):

@@ -143,3 +143,14 @@ def test_answers_are_dumped_through_their_documented_schema():
     assert case["sla_deadline"] == "2026-12-01T00:00:00+00:00"  # open: what it does not name is kept
     assert case["timeline"][0] == {"at": "2026-11-29T10:00:00+00:00", "kind": "status", "public": True,
                                    "by": {"role": "officer"}, "extra": 1}
+
+
+def test_an_answer_its_schema_does_not_describe_is_logged_and_passed_on_not_a_500(caplog):
+    from services.gateway import schemas
+    from services.gateway.web import dumped
+
+    operation = Operation("Queue", public=True, responses={200: schemas.QueueSchema})
+    assert dumped(operation, 200, {"officer_id": "o-1", "count": 1, "items": 5}) == {
+        "officer_id": "o-1", "count": 1, "items": 5}
+    assert "does not match its documented schema" in caplog.text
+    assert dumped(operation, 201, {"anything": 1}) == {"anything": 1}  # no schema for 201: as it is
