@@ -8,7 +8,7 @@ from services.gateway.limits import CASE_LOOKUP, FILING
 from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE
 from services.gateway.throttle import Throttle, throttled
-from services.gateway.web import BadRequest, api, json_body
+from services.gateway.web import BadRequest, api, dumped_as, json_body
 from services.intake.schemas import FeedbackSchema, GrievanceSchema, SupportSchema
 from services.routing.schemas import ReassignSchema
 from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
@@ -16,6 +16,12 @@ from shared.signed_rpc import SignedRpcProxy
 from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 
 TRACKING = "/api/v1/grievances/<string:tracking_id>"
+
+
+def case_view(case):
+    """A case through its audience's schema: intake leaves who filed it out of the complainant's view."""
+    schema = answers.CaseForStaffSchema if "filed_by" in case else answers.CaseForComplainantSchema
+    return dumped_as(schema, case)
 
 
 class GrievanceRoutes(GatewayPart):
@@ -51,7 +57,7 @@ class GrievanceRoutes(GatewayPart):
     @api
     def get_grievance(self, request, tracking_id):
         actor = self.authenticate(request)
-        return 200, self._rpc("intake", self.intake.get_grievance, tracking_id, actor), NO_STORE
+        return 200, case_view(self._rpc("intake", self.intake.get_grievance, tracking_id, actor)), NO_STORE
 
     @http("POST", TRACKING + "/actions", doc=Operation(
         "Act on a case (officers, the CMO cell, the complainant)", tags=("Grievances",),

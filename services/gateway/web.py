@@ -154,6 +154,10 @@ def dumped(operation, status, body):
     schema = operation.responses.get(status) if operation is not None else None
     if not (isinstance(schema, type) and issubclass(schema, Schema)):
         return body
+    return dumped_as(schema, body)
+
+
+def dumped_as(schema, body):
     try:
         return schema().dump(body)
     except (TypeError, ValueError, AttributeError):
