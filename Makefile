@@ -6,12 +6,13 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv deploy-tools infra infra-down infra-status run test test-unit test-integration bench chaos eval train seed reindex clean
+.PHONY: help venv docs-assets deploy-tools infra infra-down infra-status run test test-unit test-integration bench chaos eval train seed reindex clean
 
 help:
 	@echo "make run         install what is missing, start the servers and the six services (Ctrl-C stops them)"
 	@echo "make test        install what is missing, start the servers, run unit and integration tests"
 	@echo "make test-unit   unit tests only (no servers)"
+	@echo "make docs-assets install the API docs page's Swagger UI from npm (run and test do it first)"
 	@echo "make bench       benchmarks against the local servers, printed as a table"
 	@echo "make chaos       kill -9 each service and server in turn under load, on private servers; prove nothing lost"
 	@echo "make eval        routing (and search) quality on the held-out evaluation set, as tables and JSON in var/eval"
@@ -34,6 +35,18 @@ $(STAMP): pyproject.toml
 	    $(VENV_PY) -m pip install -q --disable-pip-version-check "elasticsearch>=$$major,<$$((major + 1))"; fi
 	@touch $(STAMP)
 
+# Swagger UI for /api/docs, from the npm registry at the locked version; the gateway serves the files itself.
+# --ignore-scripts: the package's only install script is a usage-analytics ping.
+DOCS := services/gateway/docs
+DOCS_STAMP := $(DOCS)/node_modules/.installed
+
+docs-assets: $(DOCS_STAMP)
+
+$(DOCS_STAMP): $(DOCS)/package.json $(DOCS)/package-lock.json
+	@echo "[setup] installing the API docs page (npm ci in $(DOCS))"
+	@cd $(DOCS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(DOCS_STAMP)
+
 infra: venv
 	@bash scripts/infra/infra.sh up
 
@@ -47,16 +60,16 @@ infra-down:
 infra-status:
 	@bash scripts/infra/infra.sh status
 
-run: infra
+run: infra docs-assets
 	@bash scripts/run_platform.sh
 
-test: infra deploy-tools
+test: infra deploy-tools docs-assets
 	@bash scripts/run_tests.sh tests
 
-test-unit: venv
+test-unit: venv docs-assets
 	@bash scripts/run_tests.sh tests/unit
 
-test-integration: infra
+test-integration: infra docs-assets
 	@bash scripts/run_tests.sh tests/integration
 
 bench: infra

@@ -9,6 +9,8 @@ from functools import lru_cache
 from werkzeug.wrappers import Response
 
 from services.gateway.http_server import http
+from services.gateway.list_schemas import CatalogSchema
+from services.gateway.openapi import Media, Operation
 from services.gateway.responses import with_correlation_id
 from shared.catalog import public_catalog
 
@@ -21,7 +23,11 @@ def catalog_document():
 
 
 class CatalogRoutes:
-    @http("GET", "/api/v1/catalog")
+    @http("GET", "/api/v1/catalog", doc=Operation(
+        "Districts, departments and categories with their names in bn, en and hi", tags=("Catalogue",),
+        public=True, request_headers=("If-None-Match",), answer_headers=("ETag",),
+        responses={200: CatalogSchema, 304: Media(None, "not modified: the ETag still matches", ("ETag",))},
+        description="Build pickers from it; cache it (`ETag`, `Cache-Control: public`)."))
     def catalog(self, request):
         body, etag = catalog_document()
         if request.if_none_match.contains_weak(etag):

@@ -18,7 +18,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request
 
 from services.gateway.client_http import ClientHeaders
-from services.gateway.responses import json_response
+from services.gateway.problems import from_error, problem
 from shared.correlation import HTTP_HEADER, clean_correlation_id, new_correlation_id
 from shared.errors import PlatformError
 from shared.metrics import HTTP_REQUESTS
@@ -42,10 +42,8 @@ def secure_headers(response):
 
 
 def error_answer(status, message, fields=None, headers=None, environ=None):
-    body = {"error": message}
-    if fields:
-        body["fields"] = fields
-    response = json_response(body, status=status, headers=headers)
+    instance = environ.get("PATH_INFO") if environ is not None and status != 414 else None  # 414: too long to echo
+    response = problem(status, message, errors=fields, instance=instance, headers=headers)
     if environ is not None and HTTP_HEADER not in response.headers:
         cid = clean_correlation_id(environ.get("HTTP_" + HTTP_HEADER.upper().replace("-", "_"))) or new_correlation_id()
         response.headers[HTTP_HEADER] = cid
@@ -103,7 +101,8 @@ class JsonWsgiApp(WsgiApp):
             return error_answer(redirect.code, "this resource lives at another URL",
                                 headers={"Location": redirect.new_url}, environ=environ)
         except HTTPException as error:
-            return error_answer(error.code or 400, error.description or "bad request", environ=environ)
+            return error_answer(error.code or 400, error.description or "the request could not be read",
+                                environ=environ)
         request.path_values = values
         environ[ROUTED] = True
         return provider.handle_request(request)
@@ -119,17 +118,33 @@ class JsonWebServer(WebServer):
 
 
 class JsonHttpRequestHandler(HttpRequestHandler):
+    """`http(method, url, doc=Operation(...))`: the route and its documented operation (services/gateway/openapi.py)."""
     server = JsonWebServer()
+
+    def __init__(self, method, url, expected_exceptions=(), doc=None):
+        super().__init__(method, url, expected_exceptions=expected_exceptions)
+        self.doc = doc
 
     def response_from_exception(self, exc):
         """What a route let escape: a platform error keeps its status, anything else is a 500 that names no
         exception (the log has it)."""
         if isinstance(exc, PlatformError):
-            return json_response(exc.body(), status=exc.status)
+            return from_error(exc)
         if isinstance(exc, NamekoBadRequest):
-            return json_response({"error": "bad request"}, status=400)
+            return problem(400, "the request could not be read")
         log.error("unexpected error in an HTTP route", exc_info=(type(exc), exc, exc.__traceback__))
-        return json_response({"error": "internal error"}, status=500)
+        return problem(500, "something went wrong on our side; it has been logged")
 
 
-http = JsonHttpRequestHandler.decorator
+def http(method, url, doc=None, **kwargs):
+    """Declare a gateway route and its documented operation. The handler and every wrapper under it learn
+    the operation (`operation`), so `web.api` dumps each answer through its documented schema."""
+    register = JsonHttpRequestHandler.decorator(method, url, doc=doc, **kwargs)
+
+    def decorate(handler):
+        wrapped = handler
+        while wrapped is not None:
+            wrapped.operation = doc
+            wrapped = getattr(wrapped, "__wrapped__", None)
+        return register(handler)
+    return decorate

@@ -25,7 +25,8 @@ import eventlet
 from pymongo.errors import DuplicateKeyError, PyMongoError
 from werkzeug.wrappers import Response
 
-from services.gateway.responses import json_response, with_correlation_id
+from services.gateway.problems import from_error
+from services.gateway.responses import with_correlation_id
 from services.gateway.web import MAX_BODY_BYTES, BadRequest, Unavailable, json_body
 from shared.errors import Conflict, PlatformError, Unprocessable
 from shared.mongo import MongoDatabase
@@ -195,9 +196,9 @@ def replay(answer):
     return with_correlation_id(response)
 
 
-def error_response(error):
-    """The one place this module turns an error into an answer (problem+json once the gateway has it)."""
-    return json_response(error.body(), status=error.status, headers=getattr(error, "headers", None))
+def error_response(error, request):
+    """The one place this module turns an error into an answer: a problem, as every route's errors."""
+    return from_error(error, instance=request.path)
 
 
 def idempotent(handler):
@@ -222,6 +223,6 @@ def idempotent(handler):
                 log.error("the idempotency store failed", extra={"error": str(error)})
                 raise Unavailable("retries cannot be made safe right now; try again in a minute") from None
         except PlatformError as error:
-            return error_response(error)
+            return error_response(error, request)
     wrapper.idempotent = True  # outer decorators copy it (functools.wraps): a test finds routes without it
     return wrapper

@@ -1,8 +1,8 @@
 """The answers of the catalogue, a citizen's own cases, the officer queue's paging and UserInfo, as
-marshmallow schemas (what these routes return, for the OpenAPI document: services/gateway/openapi.py on the
-a-openapi branch declares each route's responses with schemas like these)."""
+marshmallow schemas, declared on their routes for the OpenAPI document (services/gateway/openapi.py)."""
 from marshmallow import Schema, fields, validate
 
+from services.intake.domain import my_cases
 from services.intake.domain.status_words import LANGUAGES
 
 
@@ -29,7 +29,7 @@ class CatalogSchema(Schema):
     categories = fields.List(fields.Nested(CatalogCategorySchema), required=True)
 
 
-class PlaceSchema(Schema):
+class CasePlaceSchema(Schema):
     district = fields.Str(allow_none=True)
     block = fields.Str(allow_none=True)
     municipality = fields.Str(allow_none=True)
@@ -43,7 +43,7 @@ class MyGrievanceSchema(Schema):
     kind = fields.Str()
     subject = fields.Str(allow_none=True)
     category = fields.Str(allow_none=True)
-    place = fields.Nested(PlaceSchema)
+    place = fields.Nested(CasePlaceSchema)
     status = fields.Str(required=True)
     status_text = fields.Str(required=True, metadata={"description": "the status in plain words, in `language`"})
     created_at = fields.Str(required=True, metadata={"format": "date-time"})
@@ -69,3 +69,12 @@ class UserInfoSchema(Schema):
     phone_number = fields.Str(metadata={"description": "E.164, under the phone scope"})
     phone_number_verified = fields.Bool()
     name = fields.Str(metadata={"description": "under the profile scope, when known"})
+
+
+class UserInfoRequestSchema(Schema):
+    access_token = fields.Str(metadata={"description": "instead of the Authorization header (RFC 6750 section 2.2)"})
+
+
+class MyGrievancesQuerySchema(Schema):
+    limit = fields.Int(validate=validate.Range(1, my_cases.MAX_LIMIT), metadata={"description": "20 by default"})
+    cursor = fields.Str(validate=validate.Length(max=200), metadata={"description": "from the `next` link"})

@@ -4,13 +4,19 @@ language of the status words: Accept-Language (bn, en or hi), else the language 
 notification preferences, else each case's own."""
 from urllib.parse import urlencode
 
+from services.gateway.base import GatewayPart
+from services.gateway.clientaddr import ClientAddress
 from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP
+from services.gateway.list_schemas import MyGrievancesQuerySchema, MyGrievancesSchema
+from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE
-from services.gateway.throttle import throttled
+from services.gateway.throttle import Throttle, throttled
 from services.gateway.web import api
 from shared.authz import allowed
 from shared.errors import PlatformError
+from shared.signed_rpc import SignedRpcProxy
+from shared.vocabulary import Role
 
 MY_GRIEVANCES = "/api/v1/me/grievances"
 STATUS_LANGUAGES = ("bn", "en", "hi")
@@ -23,8 +29,17 @@ def next_link(path, params, cursor):
     return f"{path}?{urlencode({**({'limit': params['limit']} if 'limit' in params else {}), 'cursor': cursor})}"
 
 
-class MeRoutes:
-    @http("GET", MY_GRIEVANCES)
+class MeRoutes(GatewayPart):
+    throttle = Throttle()
+    client_address = ClientAddress()
+    intake = SignedRpcProxy("intake")
+    notification = SignedRpcProxy("notification")
+
+    @http("GET", MY_GRIEVANCES, doc=Operation(
+        "The citizen's own cases, newest first, a page at a time", tags=("Grievances",), roles=(Role.CITIZEN,),
+        query=MyGrievancesQuerySchema, responses={200: MyGrievancesSchema},
+        description="`status_text` is the status in plain words in `Accept-Language` (bn, en or hi), else the "
+                    "citizen's notification language, else the case's. Follow `next` for the next page."))
     @throttled(CASE_LOOKUP)
     @api
     def my_grievances(self, request):

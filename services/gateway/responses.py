@@ -19,8 +19,8 @@ def with_correlation_id(response):
     return response
 
 
-def json_response(body, status=200, headers=None):
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
+def json_response(body, status=200, headers=None, mimetype="application/json"):
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=mimetype)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return with_correlation_id(response)

@@ -18,7 +18,8 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from services.gateway import limits
-from services.gateway.responses import NO_STORE, json_response
+from services.gateway.problems import from_error
+from services.gateway.responses import NO_STORE
 from shared.errors import PlatformError, RateLimited
 from shared.mongo import MongoDatabase
 
@@ -158,8 +159,9 @@ def throttled(rule, applies=None, mobile=None):
                     self.throttle.admit(name, self.client_address(request), principal=principal,
                                         mobile=mobile(request) if mobile else None)
                 except Throttled as error:
-                    return json_response(error.body(), status=error.status, headers=error.headers)
+                    return from_error(error, instance=request.path)
             return handler(self, request, *args, **kwargs)
+        wrapper.throttled = True  # the OpenAPI document lists its 429
         return wrapper
     return decorate
 

@@ -5,9 +5,11 @@ from functools import wraps
 
 import eventlet
 from kombu.exceptions import OperationalError
+from marshmallow import Schema
 from nameko.exceptions import RemoteError, UnknownService
 from werkzeug.wrappers import Response
 
+from services.gateway.problems import from_error, problem
 from services.gateway.responses import json_response
 from shared.errors import PlatformError
 
@@ -33,8 +35,16 @@ class PayloadTooLarge(PlatformError):
     status = 413
 
 
+class UnsupportedMediaType(PlatformError):
+    status = 415
+
+    def body(self):
+        return {"error": self.message, "fields": self.details}
+
+
 class Unavailable(PlatformError):
     status = 503
+    headers = {"Retry-After": "30"}  # noqa: RUF012 (read only)
 
 
 def json_body(request):
@@ -46,7 +56,7 @@ def json_body(request):
     if not raw:
         return {}
     if not (request.mimetype or "").endswith("json"):
-        raise BadRequest("send JSON", {"_body": ["Content-Type must be application/json."]})
+        raise UnsupportedMediaType("send JSON", {"Content-Type": ["Must be application/json."]})
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -115,7 +125,7 @@ def call(service_name, method, *args, timeout=10.0):
 
 
 def api(handler):
-    """Wrap an HTTP handler: platform errors become their status codes with a JSON body. A handler
+    """Wrap an HTTP handler: platform errors become their status codes with a problem body. A handler
     returns (status, body, headers), or a Response of its own (a streamed export)."""
     @wraps(handler)
     def wrapper(self, request, *args, **kwargs):
@@ -125,12 +135,34 @@ def api(handler):
                 return result
             status, body, headers = result
         except PlatformError as error:
-            return json_response(error.body(), status=error.status, headers=getattr(error, "headers", None))
+            return from_error(error, instance=request.path)
         except RemoteError as error:
             if error.exc_type in OUTAGE_ERRORS:  # a store or server restarting: nothing to fix, try again
                 log.warning("a service's store is unreachable", extra={"error": error.exc_type})
-                return json_response({"error": "a store is unavailable; try again in a minute"}, status=503)
+                return problem(503, "a store is unavailable; try again in a minute", instance=request.path,
+                               headers={"Retry-After": "60"})
             log.error("unexpected error from a service", extra={"error": str(error)})
-            return json_response({"error": "internal error"}, status=500)
-        return json_response(body, status=status, headers=headers)
+            return problem(500, "something went wrong on our side; it has been logged", instance=request.path)
+        return json_response(dumped(getattr(wrapper, "operation", None), status, body), status=status,
+                             headers=headers)
     return wrapper
+
+
+def dumped(operation, status, body):
+    """The answer through the schema its operation documents for `status` (a schema class; a oneOf or a
+    plain JSON Schema is the answer as it is)."""
+    schema = operation.responses.get(status) if operation is not None else None
+    if not (isinstance(schema, type) and issubclass(schema, Schema)):
+        return body
+    return dumped_as(schema, body)
+
+
+def dumped_as(schema, body):
+    try:
+        return schema().dump(body)
+    except (TypeError, ValueError, AttributeError):
+        # the service answered something its documented schema does not describe: a contract to fix, but
+        # the caller still gets the service's answer rather than a 500
+        log.error("an answer does not match its documented schema", extra={"schema": schema.__name__},
+                  exc_info=True)
+        return body

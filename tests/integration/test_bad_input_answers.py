@@ -18,7 +18,7 @@ EXCEPTION_NAMES = ("Error:", "RecursionError", "ValueError", "DecodeError", "Rem
 def assert_clean_4xx(response, status=400, names=None):
     """A JSON 4xx whose body names `names` (a field or header) and no exception class."""
     assert response.status_code == status, f"{response.status_code}: {response.text[:300]}"
-    assert response.headers["Content-Type"].startswith("application/json"), response.headers["Content-Type"]
+    assert response.headers["Content-Type"] == "application/problem+json", response.headers["Content-Type"]
     body = response.json()
     text = json.dumps(body)
     assert not any(name in text for name in EXCEPTION_NAMES), text
@@ -54,10 +54,10 @@ def test_json_nested_past_the_parser_is_refused_by_name(platform):
 def test_a_lone_surrogate_in_a_filing_is_refused_naming_the_field(platform):
     body = json.dumps(drinking_water(subject="No water \ud800 in Onda"))
     assert "\\ud800" in body
-    fields = assert_clean_4xx(platform.request("POST", "/api/v1/grievances", MITA, data=body, headers=JSON))["fields"]
+    fields = assert_clean_4xx(platform.request("POST", "/api/v1/grievances", MITA, data=body, headers=JSON))["errors"]
     assert "subject" in fields
     nested = json.dumps(drinking_water(complainant={"name": "Mita \udfff Das", "mobile": "9830012345"}))
-    fields = assert_clean_4xx(platform.request("POST", "/api/v1/grievances", MITA, data=nested, headers=JSON))["fields"]
+    fields = assert_clean_4xx(platform.request("POST", "/api/v1/grievances", MITA, data=nested, headers=JSON))["errors"]
     assert "complainant.name" in fields
 
 
@@ -83,7 +83,7 @@ def test_wrong_json_types_for_each_filing_field_name_it(platform, field):
 def test_an_action_that_is_not_a_string_is_named(platform, indexed_case):
     for action in ({"$gt": ""}, ["acknowledge"], 7, None):
         response = platform.act(indexed_case, CMO_CELL, action=action)
-        assert "action" in assert_clean_4xx(response)["fields"]
+        assert "action" in assert_clean_4xx(response)["errors"]
 
 
 @pytest.mark.parametrize("values", [["x", {"a": 1}], [1e400, "x"], ["a", "b", "c"], [[1], "x"], ["x"], [],
@@ -91,9 +91,9 @@ def test_an_action_that_is_not_a_string_is_named(platform, indexed_case):
 def test_a_tampered_search_cursor_is_named(platform, indexed_case, values):
     for sort in ("relevance", "newest", "sla"):
         response = platform.request("GET", f"/api/v1/search?sort={sort}&q=water&after={cursor(values)}", CMO_CELL)
-        assert "after" in assert_clean_4xx(response)["fields"]
+        assert "after" in assert_clean_4xx(response)["errors"]
     response = platform.request("GET", f"/api/v1/insights/most-supported?after={cursor(values)}", CMO_CELL)
-    assert "after" in assert_clean_4xx(response)["fields"]
+    assert "after" in assert_clean_4xx(response)["errors"]
 
 
 def test_a_real_cursor_still_pages(platform, indexed_case):
@@ -113,7 +113,7 @@ def test_filing_date_offsets_elasticsearch_refuses_are_named(platform, indexed_c
     for path in ("/api/v1/search", "/api/v1/insights/backlog", "/api/v1/insights/most-supported"):
         for name in ("filed_from", "filed_to"):
             response = platform.request("GET", f"{path}?{name}={when}", CMO_CELL)
-            assert name in assert_clean_4xx(response)["fields"]
+            assert name in assert_clean_4xx(response)["errors"]
 
 
 def test_the_widest_real_offsets_still_work(platform, indexed_case):
@@ -187,14 +187,14 @@ def test_a_request_path_that_is_not_utf8_is_404_json(platform):
                                         b"Authorization: Bearer x\r\n\r\n")
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.split(b" ")[1] in (b"401", b"404"), answer[:300]
-    assert b"application/json" in head and b"Error:" not in body
+    assert b"application/problem+json" in head and b"Error:" not in body
 
 
 def test_numbers_json_does_not_have_are_refused(platform):
     for text in ('{"rating": NaN}', '{"rating": Infinity}', '{"rating": -Infinity}'):
         response = platform.request("POST", "/api/v1/grievances/WB-2026-12345674/feedback", MITA, data=text,
                                     headers=JSON)
-        assert "_body" in assert_clean_4xx(response, names="not JSON")["fields"]
+        assert "_body" in assert_clean_4xx(response, names="not JSON")["errors"]
     huge = platform.request("POST", "/api/v1/grievances/WB-2026-12345674/feedback", MITA,
                             data='{"rating": ' + "9" * 5000 + "}", headers=JSON)
-    assert "set_int_max_str_digits" not in assert_clean_4xx(huge, names="digits")["fields"]["_body"][0]
+    assert "set_int_max_str_digits" not in assert_clean_4xx(huge, names="digits")["errors"]["_body"][0]

@@ -37,20 +37,20 @@ def test_filing_rejects_each_bad_field_by_name(platform, change, field):
         del body["subject"]
     response = platform.file(body, MITA)
     assert response.status_code == 400, response.text
-    assert field in response.json()["fields"]
+    assert field in response.json()["errors"]
 
 
 def test_every_bad_field_is_named_at_once(platform):
     response = platform.file({"subject": "", "channel": "fax", "place": {}, "complainant": {}}, MITA)
     assert response.status_code == 400
-    assert {"subject", "channel", "complainant"} <= set(response.json()["fields"])
+    assert {"subject", "channel", "complainant"} <= set(response.json()["errors"])
 
 
 def test_bodies_that_are_not_json_objects(platform):
     assert platform.request("POST", "/api/v1/grievances", MITA, data="{not json",
                             headers={"Content-Type": "application/json"}).status_code == 400
     assert platform.request("POST", "/api/v1/grievances", MITA, data="subject=x",
-                            headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code == 400
+                            headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code == 415
     assert platform.request("POST", "/api/v1/grievances", MITA, json=["a list"]).status_code == 400
     huge = json.dumps(drinking_water(description="x" * 70000))
     assert platform.request("POST", "/api/v1/grievances", MITA, data=huge,
@@ -76,13 +76,13 @@ def test_unknown_and_malformed_tracking_ids_are_404(platform):
 def test_actions_name_bad_fields_and_illegal_transitions_list_the_allowed(platform, routed_case):
     tracking_id, me = routed_case
     unknown = platform.act(tracking_id, me, action="teleport")
-    assert unknown.status_code == 400 and "action" in unknown.json()["fields"]
-    assert "resolution" in platform.act(tracking_id, me, action="resolve").json()["fields"]
-    assert "reason" in platform.act(tracking_id, me, action="reject", explanation="x" * 20).json()["fields"]
+    assert unknown.status_code == 400 and "action" in unknown.json()["errors"]
+    assert "resolution" in platform.act(tracking_id, me, action="resolve").json()["errors"]
+    assert "reason" in platform.act(tracking_id, me, action="reject", explanation="x" * 20).json()["errors"]
     assert "reason" in platform.act(tracking_id, me, action="reject", reason="bored",
-                                    explanation="x" * 20).json()["fields"]
+                                    explanation="x" * 20).json()["errors"]
     assert "department" in platform.act(tracking_id, me, action="transfer", department="mars",
-                                        reason="wrong office").json()["fields"]
+                                        reason="wrong office").json()["errors"]
     illegal = platform.act(tracking_id, me, action="resolve", resolution="Fixed it all, honestly.")
     assert illegal.status_code == 409
     body = illegal.json()
@@ -91,8 +91,8 @@ def test_actions_name_bad_fields_and_illegal_transitions_list_the_allowed(platfo
 
 def test_feedback_is_validated_and_only_after_resolution(platform, routed_case):
     tracking_id, _ = routed_case
-    assert "rating" in platform.feedback(tracking_id, MITA, rating=7).json()["fields"]
-    assert "rating" in platform.feedback(tracking_id, MITA, rating="5").json()["fields"]
+    assert "rating" in platform.feedback(tracking_id, MITA, rating=7).json()["errors"]
+    assert "rating" in platform.feedback(tracking_id, MITA, rating="5").json()["errors"]
     assert platform.feedback(tracking_id, MITA, rating=4).status_code == 409   # not resolved yet
     stranger = citizen("9000000001")
     assert platform.feedback(tracking_id, stranger, rating=1).status_code == 404

@@ -49,7 +49,7 @@ def test_the_same_key_with_another_body_is_refused_with_422(platform):
     other = file_with_key(platform, drinking_water(mobile=mobile, subject="Another complaint entirely"),
                           citizen(mobile), "k-2")
     assert other.status_code == 422, other.text
-    assert "Idempotency-Key" in other.json()["fields"]
+    assert "Idempotency-Key" in other.json()["errors"]
 
 
 def test_keys_belong_to_their_principal_and_a_bad_key_is_a_400(platform):
@@ -58,9 +58,9 @@ def test_keys_belong_to_their_principal_and_a_bad_key_is_a_400(platform):
     two = platform.ok(file_with_key(platform, drinking_water(mobile=b), citizen(b), "same-key"), 201)
     assert one["tracking_id"] != two["tracking_id"]
     bad = file_with_key(platform, drinking_water(mobile=a, subject="x y z"), citizen(a), "has a space")
-    assert bad.status_code == 400 and "Idempotency-Key" in bad.json()["fields"]
+    assert bad.status_code == 400 and "Idempotency-Key" in bad.json()["errors"]
     long = file_with_key(platform, drinking_water(mobile=a, subject="x y z"), citizen(a), "k" * 256)
-    assert long.status_code == 400 and "Idempotency-Key" in long.json()["fields"]
+    assert long.status_code == 400 and "Idempotency-Key" in long.json()["errors"]
 
 
 def test_a_refused_filing_leaves_its_key_free(platform):

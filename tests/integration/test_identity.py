@@ -95,7 +95,7 @@ def test_codes_are_rate_limited_per_number_and_per_address(platform):
     for _ in range(3):
         platform.ok(platform.request("POST", "/oauth/otp", json={"mobile": "9830011122"}))
     assert platform.request("POST", "/oauth/otp", json={"mobile": "9830011122"}).status_code == 429
-    assert "mobile" in platform.request("POST", "/oauth/otp", json={"mobile": "12345"}).json()["fields"]
+    assert "mobile" in platform.request("POST", "/oauth/otp", json={"mobile": "12345"}).json()["errors"]
     for n in range(7):  # 3 sent above: the address's 10th code
         platform.ok(platform.request("POST", "/oauth/otp", json={"mobile": f"983002{n:04d}"}))
     refused = platform.request("POST", "/oauth/otp", json={"mobile": "9830029999"})
@@ -163,7 +163,7 @@ def test_officers_sign_in_with_their_registered_mobile_and_get_their_scope(platf
     officer = {"sub": "off-phe-bankura-l1-1", "name": "Field Officer", "mobile": "7000000001", "role": "officer",
                "department": "phe", "districts": ["Bankura"]}
     bad = platform.request("POST", "/api/v1/admin/accounts", ADMIN, json={**officer, "department": None})
-    assert bad.status_code == 400 and "department" in bad.json()["fields"]
+    assert bad.status_code == 400 and "department" in bad.json()["errors"]
     assert platform.request("POST", "/api/v1/admin/accounts", {"sub": "x", "role": "officer",
                             "department": "phe", "districts": ["Bankura"]}, json=officer).status_code == 403
     assert platform.ok(platform.request("POST", "/api/v1/admin/accounts", ADMIN, json=officer))["created"]

@@ -150,5 +150,5 @@ def test_exports_stream_every_row_and_scope_follows_the_caller(platform, cases):
 
     assert platform.request("GET", "/api/v1/insights/backlog", officer("o1", "phe", ["Bankura"])).status_code == 403
     assert platform.request("GET", "/api/v1/insights/nothing", CMO_CELL).status_code == 404
-    assert "by" in platform.request("GET", "/api/v1/insights/sla?by=planet", CMO_CELL).json()["fields"]
-    assert "days" in platform.request("GET", "/api/v1/insights/hotspots?days=0", CMO_CELL).json()["fields"]
+    assert "by" in platform.request("GET", "/api/v1/insights/sla?by=planet", CMO_CELL).json()["errors"]
+    assert "days" in platform.request("GET", "/api/v1/insights/hotspots?days=0", CMO_CELL).json()["errors"]

@@ -108,9 +108,9 @@ def test_a_citizen_hears_by_sms_and_email_in_bengali_and_the_officer_finds_the_c
 def test_hindi_falls_back_to_english_where_a_translation_is_missing_and_preferences_are_honoured(notify, mail_sink):
     ravi = citizen("9830055555", "Ravi Kumar")
     bad = notify.request("PUT", "/api/v1/notifications/preferences", ravi, json={"channels": ["fax"]})
-    assert bad.status_code == 400 and "channels" in bad.json()["fields"]
+    assert bad.status_code == 400 and "channels" in bad.json()["errors"]
     assert notify.request("PUT", "/api/v1/notifications/preferences", ravi,
-                          json={"channels": ["email"], "colour": "red"}).json()["fields"] == {
+                          json={"channels": ["email"], "colour": "red"}).json()["errors"] == {
         "colour": ["Unknown field."]}
     notify.ok(notify.request("PUT", "/api/v1/notifications/preferences", ravi,
                              json={"channels": ["email"], "language": "hi"}))
@@ -167,7 +167,7 @@ def test_webhooks_are_signed_replays_refused_and_secrets_rotate(notify):
         assert notify.request("POST", "/api/v1/admin/webhooks", MITA, json={}).status_code == 403
         insecure = notify.request("POST", "/api/v1/admin/webhooks", ADMIN,
                                   json={"id": "dashboard", "url": "http://dashboard.example.org/hook"})
-        assert insecure.status_code == 400 and "url" in insecure.json()["fields"]
+        assert insecure.status_code == 400 and "url" in insecure.json()["errors"]
         created = notify.ok(notify.request("POST", "/api/v1/admin/webhooks", ADMIN, json={
             "id": "state-dashboard", "url": receiver.url + "/hook", "events": ["grievance.filed",
                                                                                 "grievance.resolved"]}), 201)
@@ -257,7 +257,7 @@ def test_a_failing_sms_provider_is_retried_then_dead_lettered_and_replay_deliver
                                headers={"X-Report-Token": "wrong"}).status_code == 401
         bad = gateway.request("POST", "/api/v1/notifications/sms/reports", json={**report, "status": "lost"},
                               headers={"X-Report-Token": "dlr-token"})
-        assert bad.status_code == 400 and "status" in bad.json()["fields"]
+        assert bad.status_code == 400 and "status" in bad.json()["errors"]
         wait_for(lambda: gateway.request("POST", "/api/v1/notifications/sms/reports", json=report,
                                          headers={"X-Report-Token": "dlr-token"}).status_code == 200,
                  what="the report to be accepted once the replayed send is recorded")

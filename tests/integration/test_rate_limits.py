@@ -47,7 +47,7 @@ def from_address(address):
 
 def assert_throttled(response, rule, per):
     assert response.status_code == 429, f"{response.status_code}: {response.text}"
-    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.headers["Content-Type"] == "application/problem+json"
     assert 1 <= int(response.headers["Retry-After"]) <= DAY
     body = response.json()
     assert body["error"].startswith("too many requests")

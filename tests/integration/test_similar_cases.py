@@ -39,7 +39,7 @@ def test_similar_cases_and_resolving_a_cluster_together(platform, platform_confi
                                             PHE_BANKURA))["similar"]) == 1
     for size in ("0", "51", "ten"):
         bad = platform.request("GET", f"/api/v1/grievances/{same[0]}/similar?size={size}", PHE_BANKURA)
-        assert bad.status_code == 400 and "size" in bad.json()["fields"]
+        assert bad.status_code == 400 and "size" in bad.json()["errors"]
     cell = platform.ok(platform.request("GET", f"/api/v1/grievances/{same[0]}/similar", CMO_CELL))["similar"]
     assert elsewhere not in [c["tracking_id"] for c in cell]
     outsider = officer("off-phe-nadia-l1-1", "phe", ["Nadia"])
@@ -65,6 +65,6 @@ def test_similar_cases_and_resolving_a_cluster_together(platform, platform_confi
 
     bad = platform.request("POST", "/api/v1/grievances/resolve-together", PHE_BANKURA,
                            json={"tracking_ids": [same[0], same[0]], "resolution": reply})
-    assert bad.status_code == 400 and "tracking_ids" in bad.json()["fields"]
+    assert bad.status_code == 400 and "tracking_ids" in bad.json()["errors"]
     assert platform.request("POST", "/api/v1/grievances/resolve-together", citizen("9830000000"),
                             json={"tracking_ids": same, "resolution": reply}).status_code == 403

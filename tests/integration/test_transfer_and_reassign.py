@@ -43,7 +43,7 @@ def test_a_supervisor_reassigns_within_the_office(platform):
     assert platform.request("POST", path, outsider, json=body).status_code == 404
     assert platform.request("POST", path, officer(case["officer_id"], "phe", ["Bankura"]), json=body).status_code == 403
     bad = platform.request("POST", path, supervisor, json={"officer_id": "off-nobody", "reason": "try this"})
-    assert bad.status_code == 400 and "officer_id" in bad.json()["fields"]
+    assert bad.status_code == 400 and "officer_id" in bad.json()["errors"]
     assert platform.ok(platform.request("POST", path, supervisor, json=body))["officer_id"] == other
     platform.wait_case(tracking_id, lambda c: c["officer_id"] == other, "the new officer on the case")
     assert any(i["tracking_id"] == tracking_id for i in platform.ok(platform.queue(officer(other, "phe", ["Bankura"])))["items"])
