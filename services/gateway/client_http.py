@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 CORS_MAX_AGE = 600  # seconds a browser may reuse a preflight's answer
 ALLOWED_HEADERS = ("Authorization", "Content-Type", "Accept-Language", "Idempotency-Key", "If-Match",
                    "If-None-Match", "X-Correlation-ID", "traceparent")
+GZIP_TAG = "-gzip"  # the strong ETag of a gzipped answer: "7-gzip" (as Apache httpd does)
 EXPOSED_HEADERS = ("ETag", "Location", "Retry-After", "Link", "Deprecation", "Sunset", "Content-Disposition",
                    "X-Correlation-ID", "traceresponse")
 # The only answers a shared cache may keep: the same for every caller, and never personal (seconds).
@@ -85,8 +86,9 @@ def accepts_gzip(environ):
 
 
 def compress(environ, response):
-    """gzip a JSON answer over GZIP_MIN_BYTES when the client takes gzip. A compressed answer's strong ETag
-    becomes weak (its bytes differ from the plain one's; If-None-Match compares weakly)."""
+    """gzip a JSON answer over GZIP_MIN_BYTES when the client takes gzip. A compressed answer's bytes differ
+    from the plain one's, so its strong ETag gets the `GZIP_TAG` suffix: still strong (If-Match on a case
+    needs a strong tag), and services/gateway/conditional.py reads both as the same version."""
     if not (response.mimetype or "").endswith("json") or response.is_streamed:
         return response
     if response.status_code in (204, 304) or "Content-Encoding" in response.headers:
@@ -98,6 +100,6 @@ def compress(environ, response):
     response.set_data(gzip.compress(body, compresslevel=GZIP_LEVEL))
     response.headers["Content-Encoding"] = "gzip"
     etag = response.headers.get("ETag")
-    if etag and not etag.startswith("W/"):
-        response.headers["ETag"] = "W/" + etag
+    if etag and not etag.startswith("W/") and etag.endswith('"'):
+        response.headers["ETag"] = etag[:-1] + GZIP_TAG + '"'
     return response

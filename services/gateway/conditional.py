@@ -9,6 +9,7 @@ import re
 
 from werkzeug.wrappers import Response
 
+from services.gateway.client_http import GZIP_TAG
 from services.gateway.responses import with_correlation_id
 
 ANY = "*"
@@ -20,8 +21,9 @@ def etag(version):
 
 
 def _tags(header):
-    """The entity tags a header lists, as (weak, opaque value); junk between them is skipped."""
-    return [(bool(weak), value) for weak, value in _TAG.findall(header or "")]
+    """The entity tags a header lists, as (weak, opaque value); junk between them is skipped. A gzipped
+    answer's tag ("7-gzip", client_http.py) names the same version as the plain one's."""
+    return [(bool(weak), value.removesuffix(GZIP_TAG)) for weak, value in _TAG.findall(header or "")]
 
 
 def if_match_versions(header):

@@ -74,10 +74,10 @@ def test_the_same_key_with_another_body_or_route_is_a_422_naming_the_header(plat
     platform.ok(post(platform, path, CMO_CELL, NOTE, "k-422"))
     other_body = post(platform, path, CMO_CELL, {**NOTE, "text": "Something else"}, "k-422")
     assert other_body.status_code == 422, other_body.text
-    assert "Idempotency-Key" in other_body.json()["fields"]
+    assert "Idempotency-Key" in other_body.json()["errors"]
     other_route = post(platform, "/api/v1/grievances/resolve-together", CMO_CELL,
                        {"tracking_ids": [tracking_id], "resolution": "Fixed the tube well at last."}, "k-422")
-    assert other_route.status_code == 422 and "Idempotency-Key" in other_route.json()["fields"]
+    assert other_route.status_code == 422 and "Idempotency-Key" in other_route.json()["errors"]
     assert len(notes(platform, tracking_id)) == 1
 
 
@@ -103,7 +103,7 @@ def test_an_error_gives_the_key_back_and_a_bad_key_or_no_token_is_refused(platfo
     assert fixed.status_code == 200 and "Idempotent-Replayed" not in fixed.headers
     for key in ("has a space", "k" * 256):
         answer = post(platform, path, CMO_CELL, NOTE, key)
-        assert answer.status_code == 400 and "Idempotency-Key" in answer.json()["fields"], answer.text
+        assert answer.status_code == 400 and "Idempotency-Key" in answer.json()["errors"], answer.text
     anonymous = post(platform, path, None, NOTE, "k-anon")
     assert anonymous.status_code == 401
 

@@ -69,7 +69,7 @@ def test_bad_pages_and_staff_are_refused_with_the_field_named(platform):
     for query, field in (("?limit=0", "limit"), ("?limit=51", "limit"), ("?limit=ten", "limit"),
                          ("?cursor=not-a-cursor", "cursor")):
         answer = platform.request("GET", PATH + query, MITA)
-        assert answer.status_code == 400 and field in answer.json()["fields"], (query, answer.text)
+        assert answer.status_code == 400 and field in answer.json()["errors"], (query, answer.text)
     staff = platform.request("GET", PATH, officer("off-phe-bankura-l1-1", "phe", ["Bankura"]))
     assert staff.status_code == 403, staff.text
     assert platform.request("GET", PATH, None).status_code == 401

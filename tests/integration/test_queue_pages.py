@@ -43,5 +43,5 @@ def test_the_limit_is_bounded_and_a_foreign_cursor_refused(platform):
     for query in ("?limit=0", "?limit=201", "?limit=all", "?cursor=abc", "?cursor=" + "x" * 400):
         answer = platform.request("GET", QUEUE + query, me)
         assert answer.status_code == 400, (query, answer.text)
-        assert set(answer.json()["fields"]) & {"limit", "cursor"}, answer.text
+        assert set(answer.json()["errors"]) & {"limit", "cursor"}, answer.text
     assert platform.ok(platform.request("GET", QUEUE + "?limit=200", me))["next"] is None
