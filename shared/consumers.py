@@ -18,6 +18,7 @@ from shared.events import InvalidEvent, parse_event
 from shared.metrics import BACKLOG, EVENTS_DEAD_LETTERED
 from shared.mongo import connect
 from shared.providers import ClientProvider
+from shared.settings import settings_of
 from shared.shutdown import pause
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class ReliableEventHandler(EventHandler):
     def setup(self):
         super().setup()  # names the queue and finds nameko's event exchange
         config = self.container.config
-        limit = int(config.get("EVENT_DELIVERY_LIMIT", DEFAULT_DELIVERY_LIMIT))
+        limit = settings_of(config).event_delivery_limit
         name = self.queue.name
         self.queue = Queue(
             name, exchange=self.queue.exchange, routing_key=self.event_type, durable=True,

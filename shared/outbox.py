@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from eventlet.semaphore import Semaphore
 from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
-from nameko.timer import timer
+from nameko.timer import Timer
 
 from shared.config import database_name
 from shared.correlation import CONTEXT_KEY
@@ -31,6 +31,7 @@ from shared.events import CORRELATION_ATTRIBUTE, TRACE_ATTRIBUTE
 from shared.metrics import BACKLOG, OUTBOX_RELAY_FAILURES, count_published
 from shared.mongo import connect
 from shared.providers import ClientProvider
+from shared.settings import settings_of
 from shared.tracing import CONTEXT_KEY as TRACE_CONTEXT_KEY
 
 log = logging.getLogger(__name__)
@@ -230,10 +231,18 @@ def _now():
     return datetime.now(timezone.utc)
 
 
-class RelaysOutbox:
-    """Service mixin: sweeps `self.outbox` every second, so events that a crash left in the store (written,
-    not yet published) go out once the service runs again."""
+class RelayTimer(Timer):
+    """A timer firing every OUTBOX_RELAY_INTERVAL seconds (read when the container sets up)."""
 
-    @timer(interval=1)
+    def setup(self):
+        self.interval = settings_of(self.container.config).outbox_relay_interval
+        super().setup()
+
+
+class RelaysOutbox:
+    """Service mixin: sweeps `self.outbox` every OUTBOX_RELAY_INTERVAL seconds, so events that a crash left
+    in the store (written, not yet published) go out once the service runs again."""
+
+    @RelayTimer.decorator(interval=None)
     def relay_outbox(self):
         self.outbox.relay()

@@ -15,6 +15,7 @@ from nameko.extensions import DependencyProvider
 from services.gateway.tokens import TokenVerifier
 from shared.actors import actor_schema
 from shared.errors import Unauthenticated, ValidationFailed, validated
+from shared.settings import settings_of
 from shared.signed_rpc import SignedClusterRpcProxy, act_for
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,11 @@ def _read_dev_token(token):
 
 class Authenticator(DependencyProvider):
     def setup(self):
-        config = self.container.config
-        self.mode = config.get("AUTH_MODE", "oidc")
-        self.verifier = TokenVerifier(config["OIDC_ISSUER"], self._fetch_jwks)
+        settings = settings_of(self.container.config)
+        self.mode = settings.auth_mode
+        self.verifier = TokenVerifier(settings.oidc_issuer, self._fetch_jwks)
         if self.mode == DEVELOPMENT:
-            if config.get("SORASORI_ENV") == "production":
+            if settings.sorasori_env == "production":
                 raise RuntimeError("AUTH_MODE=development accepts forged tokens; refusing to start in production")
             log.warning("DEVELOPMENT AUTHENTICATION: tokens are not verified; never expose this gateway")
 

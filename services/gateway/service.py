@@ -22,6 +22,7 @@ from shared.elastic import ElasticsearchClient
 from shared.errors import PlatformError
 from shared.health import UP
 from shared.metrics import EntrypointMetrics
+from shared.settings import SettingsProvider
 from shared.signed_rpc import SignedRpcProxy
 from shared.tracing import Tracing
 from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
@@ -46,6 +47,7 @@ def _field(case, path):
 class GatewayService(NotificationRoutes):
     name = "gateway"
     config = Config()
+    settings = SettingsProvider()
     correlation_id = CorrelationId()
     trace = Tracing()
     metrics = EntrypointMetrics()
@@ -61,7 +63,7 @@ class GatewayService(NotificationRoutes):
 
     @http("GET", "/health")
     def health(self, request):
-        timeout = float(self.config.get("HEALTH_TIMEOUT", 2))
+        timeout = self.settings.health_timeout
         checks = health.check_servers(self.config, self.es, timeout)
         for service in health.SERVICES[1:]:
             checks[service] = lambda proxy=getattr(self, service): health.ask_service(proxy, timeout)
@@ -338,4 +340,4 @@ class GatewayService(NotificationRoutes):
         return response
 
     def _rpc(self, service, method, *args):
-        return call(service, method, *args, timeout=float(self.config.get("GATEWAY_RPC_TIMEOUT", 10)))
+        return call(service, method, *args, timeout=self.settings.gateway_rpc_timeout)

@@ -157,7 +157,7 @@ class IdentityService(StoreBackedService):
 
     @rpc
     def openid_configuration(self):
-        issuer = self.config["OIDC_ISSUER"]
+        issuer = self.settings.oidc_issuer
         return {
             "issuer": issuer,
             "jwks_uri": f"{issuer}/.well-known/jwks.json",
@@ -257,15 +257,15 @@ class IdentityService(StoreBackedService):
                 if self.store.client(client.client_id) != client:
                     self.store.put_client(client, utcnow())
             _builtin_clients_written.add(database)
-        return IdentityServer(self.store, self.config["OIDC_ISSUER"], lambda: self._keys().signing_keys(utcnow()),
+        return IdentityServer(self.store, self.settings.oidc_issuer, lambda: self._keys().signing_keys(utcnow()),
                               self._verify_otp, self._account)
 
     def _upstream(self):
-        issuer = self.config.get("SSO_ISSUER")
+        issuer = self.settings.sso_issuer
         if not issuer:
             return None
-        return Upstream(issuer, self.config["SSO_CLIENT_ID"], self.config["SSO_CLIENT_SECRET"],
-                        f"{self.config['OIDC_ISSUER']}/oauth/sso/callback")
+        return Upstream(issuer, self.settings.sso_client_id, self.settings.sso_client_secret,
+                        f"{self.settings.oidc_issuer}/oauth/sso/callback")
 
     def _federated_account(self, claims):
         """A link from an earlier sign-in, else a staff account with this mobile, else a citizen."""
@@ -285,20 +285,20 @@ class IdentityService(StoreBackedService):
         return self._account(sub)
 
     def _builtin_client_ids(self):
-        return {CITIZEN_APP.client_id, WEB_AND_MOBILE, str(self.config.get("SSO_CLIENT_ID") or "")} - {""}
+        return {CITIZEN_APP.client_id, WEB_AND_MOBILE, self.settings.sso_client_id or ""} - {""}
 
     def _web_client(self):
-        uris = [u.strip() for u in str(self.config.get("WEB_REDIRECT_URIS", "")).split(",") if u.strip()]
+        uris = [u.strip() for u in self.settings.web_redirect_uris.split(",") if u.strip()]
         return Client(client_id=WEB_AND_MOBILE, grant_types=["authorization_code", "refresh_token"],
                       scope="openid grievances", redirect_uris=uris)
 
     def _own_sso_client(self):
         """Development: the platform's own provider stands in as the state SSO."""
-        if not self.config.get("SSO_ISSUER") or self.config["SSO_ISSUER"] != self.config["OIDC_ISSUER"]:
+        if not self.settings.sso_issuer or self.settings.sso_issuer != self.settings.oidc_issuer:
             return ()
-        return (Client(client_id=self.config["SSO_CLIENT_ID"], grant_types=["authorization_code"], scope="openid",
-                       secret_hash=secret_hash(self.config["SSO_CLIENT_SECRET"]), auth_method="client_secret_basic",
-                       redirect_uris=[f"{self.config['OIDC_ISSUER']}/oauth/sso/callback"]),)
+        return (Client(client_id=self.settings.sso_client_id, grant_types=["authorization_code"], scope="openid",
+                       secret_hash=secret_hash(self.settings.sso_client_secret), auth_method="client_secret_basic",
+                       redirect_uris=[f"{self.settings.oidc_issuer}/oauth/sso/callback"]),)
 
     def _verify_otp(self, mobile, code, request):
         """The guess is counted before the code is compared, in the operation that checks the code still

@@ -67,7 +67,7 @@ class NotificationService(StoreBackedService):
         mobile = (((event["data"].get("case") or {}).get("complainant")) or {}).get("mobile")
         preferences = self.store.preferences(recipients.contact_key(mobile)) if mobile else None
         subscriptions = self.store.subscriptions()
-        hours = (int(self.config.get("NOTIFY_QUIET_START_HOUR", 21)), int(self.config.get("NOTIFY_QUIET_END_HOUR", 8)))
+        hours = (self.settings.notify_quiet_start_hour, self.settings.notify_quiet_end_hour)
         planned = planning.deliveries_for(event, utcnow(), preferences, subscriptions, hours)
         queued = sum(self.store.enqueue(d) for d in planned)
         if queued:
@@ -102,7 +102,7 @@ class NotificationService(StoreBackedService):
     def sms_report(self, payload, token):
         """The SMS provider reports what became of a message it accepted (its `reference` is our delivery
         id). It proves itself with SMS_REPORT_TOKEN, a shared secret it sends in a header."""
-        expected = self.config.get("SMS_REPORT_TOKEN") or ""
+        expected = self.settings.sms_report_token or ""
         if not expected or not hmac.compare_digest(str(token or "").encode(), str(expected).encode()):
             raise Unauthenticated("an SMS delivery report needs the provider's token")
         report = validated(_report_schema, payload)
@@ -272,7 +272,7 @@ class NotificationService(StoreBackedService):
         return recipients.contact_key(actor["mobile"])
 
     def _development_only(self):
-        if self.config.get("SORASORI_ENV") == "production":
+        if self.settings.sorasori_env == "production":
             raise Forbidden("the SMS sink exists only in development")
 
     def _check_url(self, url):
@@ -283,7 +283,7 @@ class NotificationService(StoreBackedService):
             raise ValidationFailed(f"webhook URL refused: {refusal}", {"url": [f"Refused: {refusal}."]})
 
     def _seal(self, secret):
-        if not self.sender.sealer.seals and self.config.get("SORASORI_ENV") == "production":
+        if not self.sender.sealer.seals and self.settings.sorasori_env == "production":
             raise Conflict("webhook secrets need NOTIFY_SECRET_KEY in production", {"allowed": []})
         return self.sender.sealer.seal(secret)
 
