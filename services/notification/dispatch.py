@@ -20,11 +20,9 @@ from services.notification.domain import schedule, targets
 from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
 from services.notification.secrets_at_rest import Sealer
 from services.notification.storage import STALE_SEND, NotificationStore, utcnow
-from shared.config import database_name
 from shared.masking import mask_address, mask_contacts_in_text
 from shared.metrics import count_delivery
-from shared.mongo import connect
-from shared.providers import ClientProvider
+from shared.mongo import MongoClientProvider
 from shared.settings import settings_of
 from shared.shutdown import draining
 
@@ -175,14 +173,12 @@ class Dispatcher:
         return True
 
 
-class Sender(ClientProvider):
+class Sender(MongoClientProvider):
     """Gives the service its dispatcher, over the service's own database, with the channels configured."""
 
     def setup(self):
         config = self.container.config
-        service = self.container.service_name
-        self.client = connect(config["MONGO_URI"], app_name=f"{service}-sender")
-        store = NotificationStore(self.client[database_name(config, service)])
+        store = NotificationStore(self.open_database())
         settings = Settings(config)
         sealer = Sealer(settings_of(config).notify_secret_key)
         self.dispatcher = Dispatcher(store, build_channels(config, store, sealer, settings.timeout), settings, sealer)
@@ -191,7 +187,7 @@ class Sender(ClientProvider):
         return self.dispatcher
 
     def stop(self):
-        """Runs after the workers finished or were killed (ClientProvider.kill comes here too): a send
+        """Runs after the workers finished or were killed (kill comes here too): a send
         still in flight now was cut by the shutdown."""
         try:
             self.dispatcher.abandon_in_flight()
