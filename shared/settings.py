@@ -155,8 +155,17 @@ class SettingsSchema(Schema):
 
 SETTING_NAMES = frozenset(SettingsSchema().fields)
 
+_TYPES = {fields.Integer: int, fields.Float: float, fields.Boolean: bool, fields.String: str}
+
+
+def _annotation(field: fields.Field) -> Any:
+    kind = next(kind for base, kind in _TYPES.items() if isinstance(field, base))
+    return kind | None if field.load_default is None else kind
+
+
 Settings = dataclasses.make_dataclass(
-    "Settings", [(name.lower(), Any) for name in sorted(SETTING_NAMES)], frozen=True,
+    "Settings", [(name.lower(), _annotation(field)) for name, field in sorted(SettingsSchema().fields.items())],
+    frozen=True,
     namespace={"__doc__": "The platform's validated settings (attribute = setting name in lower case).",
                "names": ClassVar[frozenset]},
 )
