@@ -110,7 +110,7 @@ class SettingsSchema(Schema):
     # gateway
     GATEWAY_RPC_TIMEOUT = _number(10)
     TRUSTED_PROXIES = _text("")
-    RATE_LIMIT_SWEEP_SECONDS = _number(60, minimum=1)
+    RATE_LIMIT_SWEEP_SECONDS = _number(60, minimum=0.01)
     locals().update({name: _RateLimitField(load_default=default) for name, default in RATE_LIMIT_DEFAULTS.items()})
     # intake and routing
     FILINGS_PER_MOBILE_PER_MONTH = _int(10)
