@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 from nameko.extensions import DependencyProvider
@@ -111,6 +111,7 @@ class SettingsSchema(Schema):
     GATEWAY_RPC_TIMEOUT = _number(10)
     TRUSTED_PROXIES = _text("")
     RATE_LIMIT_SWEEP_SECONDS = _number(60, minimum=0.01)
+    # one field per rule and scope, named as RATE_LIMIT_DEFAULTS names them (a class body's namespace is a dict)
     locals().update({name: _RateLimitField(load_default=default) for name, default in RATE_LIMIT_DEFAULTS.items()})
     # intake and routing
     FILINGS_PER_MOBILE_PER_MONTH = _int(10)
@@ -166,10 +167,8 @@ def _annotation(field: fields.Field) -> Any:
 Settings = dataclasses.make_dataclass(
     "Settings", [(name.lower(), _annotation(field)) for name, field in sorted(SettingsSchema().fields.items())],
     frozen=True,
-    namespace={"__doc__": "The platform's validated settings (attribute = setting name in lower case).",
-               "names": ClassVar[frozenset]},
+    namespace={"__doc__": "The platform's validated settings (attribute = setting name in lower case)."},
 )
-Settings.names = SETTING_NAMES
 
 
 def load_settings(config: Mapping[str, Any]) -> Settings:
