@@ -185,6 +185,7 @@ def load_settings(config: Mapping[str, Any]) -> Settings:
     return settings
 
 
+_ORDERED_NAMES = tuple(sorted(SETTING_NAMES))
 _cache: dict[int, tuple[Mapping[str, Any], tuple, Settings]] = {}
 _cache_lock = threading.Lock()
 
@@ -192,7 +193,7 @@ _cache_lock = threading.Lock()
 def settings_of(config: Mapping[str, Any]) -> Settings:
     """The settings of this config dict, checked once per process (again only if the dict was changed,
     as tests do before starting a service)."""
-    fingerprint = tuple(sorted((k, repr(v)) for k, v in config.items() if k in SETTING_NAMES))
+    fingerprint = (len(config), *map(config.get, _ORDERED_NAMES))  # a name added, removed or changed
     cached = _cache.get(id(config))
     if cached is not None and cached[0] is config and cached[1] == fingerprint:
         return cached[2]
