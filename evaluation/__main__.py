@@ -11,6 +11,7 @@ from shared.config import load_config
 from shared.elastic import connect as connect_elasticsearch
 from shared.health import UP, check_elasticsearch
 from shared.progress import Progress
+from shared.settings import settings_of
 
 
 class StepProgress(Progress):
@@ -46,7 +47,7 @@ def main(argv=None):
     config = load_config()
     records = dataset.load(args.split)
     classifier = None if args.keywords_only else Classifier.load(args.classifier)
-    threshold = float(config.get("ROUTING_MIN_CONFIDENCE", rules.DEFAULT_MIN_CONFIDENCE))
+    threshold = settings_of(config).routing_min_confidence
     results = {"run": {"split": args.split, "complaints": len(records),
                        "router": f"keywords + classifier {classifier.version} (min confidence {threshold:g})"
                        if classifier else "keywords only",

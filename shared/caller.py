@@ -19,6 +19,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from shared.errors import Unauthenticated
+from shared.settings import settings_of
 from shared.vocabulary import Audience
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,13 @@ class CallerKey:
 
     @classmethod
     def from_config(cls, config):
-        secret = config.get("INTERNAL_CALLER_KEY") or None
+        settings = settings_of(config)
+        secret = settings.internal_caller_key
         if secret is None:
-            if config.get("SORASORI_ENV") == "production":
+            if settings.sorasori_env == "production":
                 raise RuntimeError("INTERNAL_CALLER_KEY is required in production (a secret of 32+ characters)")
             secret = development_key()
-        return cls(secret, config.get("INTERNAL_CALLER_TTL") or DEFAULT_TTL_SECONDS)
+        return cls(secret, settings.internal_caller_ttl)
 
     def mint(self, caller, issuer):
         """A token saying `issuer` calls on behalf of `caller` (an actor dict, or None: itself)."""

@@ -6,6 +6,7 @@ import yaml
 from nameko.cli.main import setup_yaml_parser
 
 from shared import secret_files
+from shared.settings import settings_of
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "sorasori.yaml"
 
@@ -23,9 +24,9 @@ def load_config(path=None):
 
 def database_name(config, service_name):
     """Each service owns one database: <prefix><service>."""
-    return f"{config.get('MONGO_DB_PREFIX', 'sorasori_')}{service_name}"
+    return f"{settings_of(config).mongo_db_prefix}{service_name}"
 
 
 def index_name(config, name):
     """Elasticsearch names carry the configured prefix so test runs and environments never collide."""
-    return f"{config.get('ES_INDEX_PREFIX', 'sorasori-')}{name}"
+    return f"{settings_of(config).es_index_prefix}{name}"

@@ -13,11 +13,10 @@ from kombu import Connection, Exchange, Queue
 from nameko.events import SERVICE_POOL, EventHandler
 from pymongo.errors import DuplicateKeyError
 
-from shared.config import database_name
 from shared.events import InvalidEvent, parse_event
 from shared.metrics import BACKLOG, EVENTS_DEAD_LETTERED
-from shared.mongo import connect
-from shared.providers import ClientProvider
+from shared.mongo import MongoClientProvider
+from shared.settings import settings_of
 from shared.shutdown import pause
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ class ReliableEventHandler(EventHandler):
     def setup(self):
         super().setup()  # names the queue and finds nameko's event exchange
         config = self.container.config
-        limit = int(config.get("EVENT_DELIVERY_LIMIT", DEFAULT_DELIVERY_LIMIT))
+        limit = settings_of(config).event_delivery_limit
         name = self.queue.name
         self.queue = Queue(
             name, exchange=self.queue.exchange, routing_key=self.event_type, durable=True,
@@ -169,7 +168,7 @@ class AlreadyInProgress(Exception):
         self.retry_after = retry_after
 
 
-class ProcessedEvents(ClientProvider):
+class ProcessedEvents(MongoClientProvider):
     """Dedupe by event id, per consumer: `process_once(event, work)` runs `work()` unless this consumer
     already finished the event, and records it as done only after `work()` returned (its writes are
     durable), so a crash mid-way means the event is processed again, never lost.
@@ -184,10 +183,8 @@ class ProcessedEvents(ClientProvider):
         self.consumer_name = consumer_name
 
     def setup(self):
-        config = self.container.config
         service = self.container.service_name
-        self.client = connect(config["MONGO_URI"], app_name=f"{service}-inbox")
-        self.collection = self.client[database_name(config, service)]["processed_events"]
+        self.collection = self.open_database()["processed_events"]
         self.prefix = self.consumer_name or service
 
     def get_dependency(self, worker_ctx):

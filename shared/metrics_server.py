@@ -12,9 +12,10 @@ import eventlet
 from eventlet import wsgi
 from prometheus_client import REGISTRY, make_wsgi_app
 
+from shared.settings import settings_of
+
 log = logging.getLogger(__name__)
 
-DEFAULT_BIND = "127.0.0.1"
 DEFAULT_PORTS = {"gateway": 9100, "identity": 9101, "intake": 9102, "routing": 9103, "notification": 9104,
                  "search": 9105}
 FALLBACK_PORT = 9109  # a service not in the table
@@ -24,11 +25,11 @@ _listeners = {}  # (host, port) -> MetricsListener
 
 def metrics_address(config, service_name):
     """(host, port) the process serves metrics on, or None when METRICS_PORT is 0."""
-    raw = config.get("METRICS_PORT")
-    port = DEFAULT_PORTS.get(service_name, FALLBACK_PORT) if raw in (None, "") else int(raw)
+    settings = settings_of(config)
+    port = DEFAULT_PORTS.get(service_name, FALLBACK_PORT) if settings.metrics_port is None else settings.metrics_port
     if port == 0:
         return None
-    return (config.get("METRICS_BIND") or DEFAULT_BIND), port
+    return settings.metrics_bind, port
 
 
 def listener_for(container):

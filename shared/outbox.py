@@ -23,14 +23,13 @@ from datetime import datetime, timedelta, timezone
 from eventlet.semaphore import Semaphore
 from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
-from nameko.timer import timer
+from nameko.timer import Timer
 
-from shared.config import database_name
 from shared.correlation import CONTEXT_KEY
 from shared.events import CORRELATION_ATTRIBUTE, TRACE_ATTRIBUTE
 from shared.metrics import BACKLOG, OUTBOX_RELAY_FAILURES, count_published
-from shared.mongo import connect
-from shared.providers import ClientProvider
+from shared.mongo import MongoClientProvider
+from shared.settings import settings_of
 from shared.tracing import CONTEXT_KEY as TRACE_CONTEXT_KEY
 
 log = logging.getLogger(__name__)
@@ -165,7 +164,7 @@ class OutboxRelay:
                 return sent
 
 
-class Outbox(ClientProvider):
+class Outbox(MongoClientProvider):
     """Gives a service the relay for one of its collections. `relay()` is cheap to call after every
     write; a timer entrypoint calls it too, so events left by a crash go out after restart."""
 
@@ -175,8 +174,7 @@ class Outbox(ClientProvider):
     def setup(self):
         config = self.container.config
         service = self.container.service_name
-        self.client = connect(config["MONGO_URI"], app_name=f"{service}-outbox")
-        database = self.client[database_name(config, service)]
+        database = self.open_database()
         collection = database[self.collection_name]
         ensure_outbox_index(collection)
         self._relay = OutboxRelay(collection, EventPublisher(config["AMQP_URI"], service, config).publish,
@@ -194,7 +192,7 @@ class Outbox(ClientProvider):
 
     def stop(self):
         BACKLOG.remove(("outbox", id(self)))
-        super().stop()  # ClientProvider.kill calls stop too
+        super().stop()  # kill calls stop too
 
     def mark(self, document_id):
         """Announce a write that carries events (before making it)."""
@@ -230,10 +228,18 @@ def _now():
     return datetime.now(timezone.utc)
 
 
-class RelaysOutbox:
-    """Service mixin: sweeps `self.outbox` every second, so events that a crash left in the store (written,
-    not yet published) go out once the service runs again."""
+class RelayTimer(Timer):
+    """A timer firing every OUTBOX_RELAY_INTERVAL seconds (read when the container sets up)."""
 
-    @timer(interval=1)
+    def setup(self):
+        self.interval = settings_of(self.container.config).outbox_relay_interval
+        super().setup()
+
+
+class RelaysOutbox:
+    """Service mixin: sweeps `self.outbox` every OUTBOX_RELAY_INTERVAL seconds, so events that a crash left
+    in the store (written, not yet published) go out once the service runs again."""
+
+    @RelayTimer.decorator(interval=None)
     def relay_outbox(self):
         self.outbox.relay()

@@ -11,6 +11,8 @@ import argparse
 import sys
 import warnings
 
+from shared.settings import settings_of
+
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
@@ -25,7 +27,7 @@ def ask(config, service, timeout):
 
 def probe(config, service, answers_only=False, timeout=None):
     """0 when the service is healthy (or, answers_only, answers at all), else 1; says why on one line."""
-    timeout = timeout or 2 * float(config.get("HEALTH_TIMEOUT", 2))
+    timeout = timeout or 2 * settings_of(config).health_timeout
     try:
         report = ask(config, service, timeout)
     except Exception as error:  # noqa: BLE001 (a probe reports every failure as unhealthy)

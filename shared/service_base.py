@@ -7,6 +7,7 @@ from shared.health import check_database, service_report
 from shared.metrics import EntrypointMetrics
 from shared.mongo import MongoDatabase
 from shared.resilient_rpc import rpc
+from shared.settings import SettingsProvider
 from shared.signed_rpc import VerifiedCaller
 from shared.tracing import Tracing
 
@@ -14,6 +15,7 @@ from shared.tracing import Tracing
 class StoreBackedService:
     name = None  # each service sets its own
     config = Config()
+    settings = SettingsProvider()  # checks every setting at start-up (shared/settings.py)
     correlation_id = CorrelationId()
     trace = Tracing()  # W3C traceparent across RPC and events (shared/tracing.py)
     metrics = EntrypointMetrics()  # times every entrypoint; serves /metrics on METRICS_PORT
@@ -21,7 +23,7 @@ class StoreBackedService:
     db = MongoDatabase()
 
     def health_components(self):
-        timeout = float(self.config.get("HEALTH_TIMEOUT", 2))
+        timeout = self.settings.health_timeout
         return {"mongodb": check_database(self.db, timeout)}
 
     @rpc

@@ -17,6 +17,7 @@ from services.gateway.web import call
 from shared.actors import actor_schema
 from shared.authz import allowed
 from shared.errors import PlatformError, Unauthenticated, ValidationFailed, validated
+from shared.settings import settings_of
 from shared.signed_rpc import SignedClusterRpcProxy, act_for
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,11 @@ def _bearer(request):
 
 class Authenticator(DependencyProvider):
     def setup(self):
-        config = self.container.config
-        self.mode = config.get("AUTH_MODE", "oidc")
-        self.verifier = TokenVerifier(config["OIDC_ISSUER"], self._fetch_jwks)
+        settings = settings_of(self.container.config)
+        self.mode = settings.auth_mode
+        self.verifier = TokenVerifier(settings.oidc_issuer, self._fetch_jwks)
         if self.mode == DEVELOPMENT:
-            if config.get("SORASORI_ENV") == "production":
+            if settings.sorasori_env == "production":
                 raise RuntimeError("AUTH_MODE=development accepts forged tokens; refusing to start in production")
             log.warning("DEVELOPMENT AUTHENTICATION: tokens are not verified; never expose this gateway")
 
@@ -92,7 +93,7 @@ class Authenticator(DependencyProvider):
         if not allowed(actor, "cases.act_as_citizen") or actor.get("mobile"):
             return actor
         act_for(worker_ctx, actor)
-        timeout = float(self.container.config.get("GATEWAY_RPC_TIMEOUT", 10))
+        timeout = settings_of(self.container.config).gateway_rpc_timeout
         profile = call("identity", worker_ctx.service.identity.caller_profile, actor, timeout=timeout)
         if not profile.get("mobile"):
             raise Unauthenticated("the account this token was issued for no longer exists; sign in again")

@@ -3,11 +3,13 @@ from nameko.dependency_providers import Config
 
 from services.gateway.auth import Authenticator
 from services.gateway.web import call
+from shared.settings import SettingsProvider
 
 
 class GatewayPart:
     config = Config()
+    settings = SettingsProvider()
     authenticate = Authenticator()
 
     def _rpc(self, service, method, *args):
-        return call(service, method, *args, timeout=float(self.config.get("GATEWAY_RPC_TIMEOUT", 10)))
+        return call(service, method, *args, timeout=self.settings.gateway_rpc_timeout)

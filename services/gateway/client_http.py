@@ -6,6 +6,8 @@ import gzip
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
+from shared.settings import settings_of
+
 CORS_MAX_AGE = 600  # seconds a browser may reuse a preflight's answer
 ALLOWED_HEADERS = ("Authorization", "Content-Type", "Accept-Language", "Idempotency-Key", "If-Match",
                    "If-None-Match", "X-Correlation-ID", "traceparent")
@@ -26,9 +28,7 @@ GZIP_LEVEL = 6
 
 def allowed_origins(config):
     """`CORS_ORIGINS`: comma-separated origins (`https://app.example`); empty: no cross-origin access."""
-    raw = config.get("CORS_ORIGINS") or ""
-    if isinstance(raw, (list, tuple)):
-        raw = ",".join(raw)
+    raw = settings_of(config).cors_origins or ""
     return frozenset(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
 
 

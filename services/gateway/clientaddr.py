@@ -10,6 +10,8 @@ import ipaddress
 
 from nameko.extensions import DependencyProvider
 
+from shared.settings import settings_of
+
 FORWARDED_FOR = "X-Forwarded-For"
 
 
@@ -64,7 +66,7 @@ class ClientAddress(DependencyProvider):
     """Injects `client_address(request) -> str`, honouring TRUSTED_PROXIES."""
 
     def setup(self):
-        self.networks = trusted_networks(self.container.config.get("TRUSTED_PROXIES", ""))
+        self.networks = trusted_networks(settings_of(self.container.config).trusted_proxies)
 
     def get_dependency(self, worker_ctx):
         return self.of

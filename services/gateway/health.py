@@ -6,6 +6,7 @@ import eventlet
 
 from shared.authz import allowed
 from shared.health import DOWN, UP, check_amqp, check_elasticsearch, check_mongo_uri
+from shared.settings import settings_of
 
 TOKEN_HEADER = "X-Health-Token"
 
@@ -48,7 +49,7 @@ def run_checks(checks, pool_size=9):
 
 def may_see_details(request, config, authenticate):
     """The cluster's probes (the HEALTH_TOKEN secret in X-Health-Token) or a signed-in administrator."""
-    expected = str(config.get("HEALTH_TOKEN") or "")
+    expected = settings_of(config).health_token or ""
     presented = request.headers.get(TOKEN_HEADER, "")
     if expected and hmac.compare_digest(expected.encode(), presented.encode()):
         return True

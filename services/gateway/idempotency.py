@@ -30,6 +30,7 @@ from services.gateway.responses import with_correlation_id
 from services.gateway.web import MAX_BODY_BYTES, BadRequest, Unavailable, json_body
 from shared.errors import Conflict, PlatformError, Unprocessable
 from shared.mongo import MongoDatabase
+from shared.settings import settings_of
 from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 
 log = logging.getLogger(__name__)
@@ -118,10 +119,10 @@ class Idempotency(MongoDatabase):
 
     def setup(self):
         super().setup()
-        config = self.container.config
-        self.wait_seconds = float(config.get("IDEMPOTENCY_WAIT_SECONDS", 5))
-        self.lease = timedelta(seconds=float(config.get("IDEMPOTENCY_LEASE_SECONDS", 30)))
-        self.sweep_seconds = float(config.get("IDEMPOTENCY_SWEEP_SECONDS", 600))
+        settings = settings_of(self.container.config)
+        self.wait_seconds = settings.idempotency_wait_seconds
+        self.lease = timedelta(seconds=settings.idempotency_lease_seconds)
+        self.sweep_seconds = settings.idempotency_sweep_seconds
         self.keys = IdempotencyKeys(self.database[COLLECTION])
 
     def start(self):

@@ -10,6 +10,8 @@ import hashlib
 import math
 from dataclasses import dataclass
 
+from shared.settings import settings_of
+
 PRINCIPAL, ADDRESS, MOBILE = "principal", "address", "mobile"
 
 FILING, SEARCH, EXPORT, CASE_LOOKUP = "filing", "search", "export", "case_lookup"
@@ -65,9 +67,9 @@ def parse_limit(name, text):
 def limits_from(config):
     """(rule, scope) -> Limit for every rule and scope switched on."""
     limits = {}
-    for (rule, scope), default in DEFAULTS.items():
+    for rule, scope in DEFAULTS:
         name = setting_name(rule, scope)
-        limit = parse_limit(name, config.get(name, default))
+        limit = parse_limit(name, getattr(settings_of(config), name.lower()))
         if limit is not None:
             limits[rule, scope] = limit
     return limits

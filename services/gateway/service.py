@@ -40,7 +40,7 @@ class GatewayService(GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, Not
         "Is the platform up (details for staff with a token)", tags=("Health",), public=True,
         responses={200: answers.HealthSchema, 503: answers.HealthSchema}))
     def health(self, request):
-        timeout = float(self.config.get("HEALTH_TIMEOUT", 2))
+        timeout = self.settings.health_timeout
         checks = health.check_servers(self.config, self.es, timeout)
         for service in SERVICES[1:]:  # the gateway answers for itself
             checks[service] = lambda proxy=getattr(self, service): health.ask_service(proxy, timeout)

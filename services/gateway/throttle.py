@@ -22,6 +22,7 @@ from services.gateway.problems import from_error
 from services.gateway.responses import NO_STORE
 from shared.errors import PlatformError, RateLimited
 from shared.mongo import MongoDatabase
+from shared.settings import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class Throttle(MongoDatabase):
         super().setup()
         config = self.container.config
         self.limits = limits.limits_from(config)
-        self.sweep_seconds = float(config.get("RATE_LIMIT_SWEEP_SECONDS", 60))
+        self.sweep_seconds = settings_of(config).rate_limit_sweep_seconds
         self.windows = RateWindows(self.database[COLLECTION])
         self.skip_store_until = 0.0
 

@@ -14,32 +14,50 @@ from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from nameko.extensions import DependencyProvider
 
 DISCOVERY_CACHE_SECONDS = 300
-_discovery = {}
 
 
 class FederationError(Exception):
     pass
 
 
-def discover(issuer):
-    cached = _discovery.get(issuer)
-    if cached and time.time() - cached[0] < DISCOVERY_CACHE_SECONDS:
-        return cached[1]
-    document = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
-    if document.get("issuer") != issuer:
-        raise FederationError("the upstream's discovery document names another issuer")
-    _discovery[issuer] = (time.time(), document)
-    return document
+class Discovery:
+    """Upstream discovery documents, each kept DISCOVERY_CACHE_SECONDS."""
+
+    def __init__(self, clock=time.time):
+        self.clock = clock
+        self.cached = {}  # issuer -> (fetched at, document)
+
+    def __call__(self, issuer):
+        cached = self.cached.get(issuer)
+        if cached and self.clock() - cached[0] < DISCOVERY_CACHE_SECONDS:
+            return cached[1]
+        document = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
+        if document.get("issuer") != issuer:
+            raise FederationError("the upstream's discovery document names another issuer")
+        self.cached[issuer] = (self.clock(), document)
+        return document
+
+
+class UpstreamDiscovery(DependencyProvider):
+    """Injects the container's `Discovery` (its cache lives as long as the container)."""
+
+    def setup(self):
+        self.discovery = Discovery()
+
+    def get_dependency(self, worker_ctx):
+        return self.discovery
 
 
 class Upstream:
-    def __init__(self, issuer, client_id, client_secret, callback_uri):
+    def __init__(self, issuer, client_id, client_secret, callback_uri, discover):
         self.issuer = issuer
         self.client_id = client_id
         self.client_secret = client_secret
         self.callback_uri = callback_uri
+        self.discover = discover  # issuer -> its discovery document (a Discovery)
 
     def _session(self):
         return OAuth2Session(self.client_id, self.client_secret, redirect_uri=self.callback_uri, scope="openid",
@@ -48,13 +66,13 @@ class Upstream:
     def start(self):
         """(authorization URL, what to remember until the callback)."""
         verifier, nonce = generate_token(48), generate_token(24)
-        url, state = self._session().create_authorization_url(discover(self.issuer)["authorization_endpoint"],
+        url, state = self._session().create_authorization_url(self.discover(self.issuer)["authorization_endpoint"],
                                                               code_verifier=verifier, nonce=nonce)
         return url, {"state": state, "verifier": verifier, "nonce": nonce}
 
     def finish(self, code, pending):
         """The verified claims of the upstream's ID token for this sign-in."""
-        document = discover(self.issuer)
+        document = self.discover(self.issuer)
         token = self._session().fetch_token(document["token_endpoint"], code=code, code_verifier=pending["verifier"])
         if "id_token" not in token:
             raise FederationError("the upstream sent no ID token")

@@ -15,15 +15,18 @@ def new_key(now):
 
 
 class KeyRing:
-    def __init__(self, collection, token_lifetime):
-        self.collection = collection
+    """Over the identity store's signing keys (`active_signing_key`, `add_signing_key`, `signing_key_documents`,
+    `retire_signing_key`)."""
+
+    def __init__(self, store, token_lifetime):
+        self.store = store
         self.overlap = token_lifetime + timedelta(minutes=5)  # clock skew
 
     def active(self, now):
-        doc = self.collection.find_one({"retired_at": None})
+        doc = self.store.active_signing_key()
         if doc is None:
             doc = new_key(now)
-            self.collection.insert_one(doc)
+            self.store.add_signing_key(doc)
         return doc
 
     def signing_keys(self, now):
@@ -32,7 +35,7 @@ class KeyRing:
     def public_jwks(self, now):
         self.active(now)  # the first call makes the first key
         keys = []
-        for doc in self.collection.find():
+        for doc in self.store.signing_key_documents():
             if doc["retired_at"] is None or doc["retired_at"] + self.overlap > now:
                 public = RSAKey.import_key(doc["private"]).as_dict(private=False)
                 keys.append({**public, "kid": doc["_id"], "use": "sig", "alg": ALG})
@@ -42,6 +45,6 @@ class KeyRing:
         """A new active key; the old one keeps verifying until its tokens expire."""
         current = self.active(now)
         fresh = new_key(now)
-        self.collection.insert_one(fresh)
-        self.collection.update_one({"_id": current["_id"]}, {"$set": {"retired_at": now}})
+        self.store.add_signing_key(fresh)
+        self.store.retire_signing_key(current["_id"], now)
         return {"active": fresh["_id"], "retired": current["_id"]}

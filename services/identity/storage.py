@@ -189,6 +189,20 @@ class IdentityStore:
     def audit(self, kind, now, **details):
         self.db.audit.insert_one({"_id": uuid.uuid4().hex, "kind": kind, "at": now, **details})
 
+    # --- signing keys (services/identity/keys.py) ---
+
+    def active_signing_key(self):
+        return self.db.signing_keys.find_one({"retired_at": None})
+
+    def add_signing_key(self, document):
+        self.db.signing_keys.insert_one(document)
+
+    def signing_key_documents(self):
+        return list(self.db.signing_keys.find())
+
+    def retire_signing_key(self, kid, now):
+        self.db.signing_keys.update_one({"_id": kid}, {"$set": {"retired_at": now}})
+
     def audit_entries(self, kind=None, limit=200):
         query = {"kind": kind} if kind else {}
         return list(self.db.audit.find(query, {"_id": 0}).sort("at", -1).limit(limit))

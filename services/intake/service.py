@@ -132,7 +132,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         if earlier is not None:
             return earlier
         month_key = intake_rules.filing_month_key(mobile, now)
-        limit = int(self.config.get("FILINGS_PER_MOBILE_PER_MONTH", 10))
+        limit = self.settings.filings_per_mobile_per_month
         claim = {"tracking_id": tracking_id}
         try:
             if override:

@@ -20,11 +20,10 @@ from services.notification.domain import schedule, targets
 from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
 from services.notification.secrets_at_rest import Sealer
 from services.notification.storage import STALE_SEND, NotificationStore, utcnow
-from shared.config import database_name
 from shared.masking import mask_address, mask_contacts_in_text
 from shared.metrics import count_delivery
-from shared.mongo import connect
-from shared.providers import ClientProvider
+from shared.mongo import MongoClientProvider
+from shared.settings import settings_of
 from shared.shutdown import draining
 
 log = logging.getLogger(__name__)
@@ -33,36 +32,34 @@ REDACTED_OTP = "(one-time code: removed from the log once sent)"
 INTERRUPTED = "interrupted by a shutdown while sending: it may have gone out"
 
 
-def flag(value):
-    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
 class Settings:
+    """The dispatcher's settings under short names (checked and defaulted in shared/settings.py)."""
+
     def __init__(self, config):
-        self.max_attempts = int(config.get("NOTIFY_MAX_ATTEMPTS", 6))
-        self.retry_base = float(config.get("NOTIFY_RETRY_BASE_SECONDS", 30))
-        self.retry_cap = float(config.get("NOTIFY_RETRY_MAX_SECONDS", 3600))
-        self.rate_limit = int(config.get("NOTIFY_RATE_LIMIT", 10))
-        self.rate_window = int(config.get("NOTIFY_RATE_WINDOW_SECONDS", 3600))
-        self.batch = int(config.get("NOTIFY_SEND_BATCH", 100))
-        self.concurrency = int(config.get("NOTIFY_SEND_CONCURRENCY", 10))
-        self.timeout = float(config.get("NOTIFY_SEND_TIMEOUT", 10))
+        settings = settings_of(config)
+        self.max_attempts = settings.notify_max_attempts
+        self.retry_base = settings.notify_retry_base_seconds
+        self.retry_cap = settings.notify_retry_max_seconds
+        self.rate_limit = settings.notify_rate_limit
+        self.rate_window = settings.notify_rate_window_seconds
+        self.batch = settings.notify_send_batch
+        self.concurrency = settings.notify_send_concurrency
+        self.timeout = settings.notify_send_timeout
 
 
 def build_channels(config, store, sealer, timeout):
-    dlt = dlt_template_ids(config.get("SMS_DLT_TEMPLATE_IDS"))
-    if config.get("SMS_PROVIDER_URL"):
-        sms = HttpSmsProvider(config["SMS_PROVIDER_URL"], config.get("SMS_PROVIDER_USER"),
-                              config.get("SMS_PROVIDER_KEY"), config.get("SMS_SENDER_ID"), dlt, timeout)
-    elif config.get("SORASORI_ENV") == "production":
+    settings = settings_of(config)
+    dlt = dlt_template_ids(settings.sms_dlt_template_ids)
+    if settings.sms_provider_url:
+        sms = HttpSmsProvider(settings.sms_provider_url, settings.sms_provider_user,
+                              settings.sms_provider_key, settings.sms_sender_id, dlt, timeout)
+    elif settings.sorasori_env == "production":
         log.error("no SMS_PROVIDER_URL in production: SMS deliveries will be dead-lettered")
         sms = NoSmsProvider()
     else:
         sms = SmsSink(store, dlt)
-    email = SmtpEmail(config.get("SMTP_HOST", "127.0.0.1"), config.get("SMTP_PORT", 2525),
-                      config.get("MAIL_FROM", "no-reply@sorasori.invalid"), config.get("SMTP_USER") or None,
-                      config.get("SMTP_PASSWORD") or None, flag(config.get("SMTP_STARTTLS", False)), timeout,
-                      config.get("SMTP_CA_FILE") or None)
+    email = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.smtp_user,
+                      settings.smtp_password, settings.smtp_starttls, timeout, settings.smtp_ca_file)
 
     def subscription(subscription_id):
         found = store.subscription(subscription_id)
@@ -71,7 +68,7 @@ def build_channels(config, store, sealer, timeout):
                                 if s.get("until") is None or s["until"] > utcnow()]
         return found
 
-    http = SafeHttp(targets.allow_private_targets(config), timeout, ca_file=config.get("WEBHOOK_CA_FILE") or None)
+    http = SafeHttp(targets.allow_private_targets(config), timeout, ca_file=settings.webhook_ca_file)
     return {SMS: sms, EMAIL: email, WEBHOOK: WebhookChannel(subscription, http), INBOX: InboxChannel(store)}
 
 
@@ -176,23 +173,21 @@ class Dispatcher:
         return True
 
 
-class Sender(ClientProvider):
+class Sender(MongoClientProvider):
     """Gives the service its dispatcher, over the service's own database, with the channels configured."""
 
     def setup(self):
         config = self.container.config
-        service = self.container.service_name
-        self.client = connect(config["MONGO_URI"], app_name=f"{service}-sender")
-        store = NotificationStore(self.client[database_name(config, service)])
+        store = NotificationStore(self.open_database())
         settings = Settings(config)
-        sealer = Sealer(config.get("NOTIFY_SECRET_KEY"))
+        sealer = Sealer(settings_of(config).notify_secret_key)
         self.dispatcher = Dispatcher(store, build_channels(config, store, sealer, settings.timeout), settings, sealer)
 
     def get_dependency(self, worker_ctx):
         return self.dispatcher
 
     def stop(self):
-        """Runs after the workers finished or were killed (ClientProvider.kill comes here too): a send
+        """Runs after the workers finished or were killed (kill comes here too): a send
         still in flight now was cut by the shutdown."""
         try:
             self.dispatcher.abandon_in_flight()

@@ -5,6 +5,7 @@ from nameko.extensions import DependencyProvider
 
 from services.routing.domain import rules
 from services.routing.domain.classifier import ARTEFACT_PATH, Classifier
+from shared.settings import settings_of
 
 
 class CategoryGuesser(DependencyProvider):
@@ -16,10 +17,7 @@ class CategoryGuesser(DependencyProvider):
         self.min_confidence = rules.DEFAULT_MIN_CONFIDENCE
 
     def setup(self):
-        self.min_confidence = float(self.container.config.get("ROUTING_MIN_CONFIDENCE",
-                                                              rules.DEFAULT_MIN_CONFIDENCE))
-        if not 0.0 <= self.min_confidence <= 1.0:
-            raise ValueError(f"ROUTING_MIN_CONFIDENCE must be between 0 and 1, not {self.min_confidence}")
+        self.min_confidence = settings_of(self.container.config).routing_min_confidence  # checked: 0 to 1
         self.classifier = Classifier.load(self.artefact_path)
 
     def get_dependency(self, worker_ctx):

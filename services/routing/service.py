@@ -86,7 +86,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     def check_clocks(self, payload=None):
         """Run the SLA check now, or at a given time where the config allows moving time (tests, demos)."""
         params = validated(_clock_schema, payload or {})
-        if params["now"] is not None and not self.config.get("ALLOW_CLOCK_OVERRIDE"):
+        if params["now"] is not None and not self.settings.allow_clock_override:
             raise Forbidden("moving time is disabled (ALLOW_CLOCK_OVERRIDE)")
         return self._check_clocks(params["now"] or utcnow())
 

@@ -12,6 +12,7 @@ from elasticsearch import ConflictError
 from services.search import phonetic, synonyms
 from shared.config import index_name
 from shared.projections import free_text_for_staff
+from shared.settings import settings_of
 from shared.vocabulary import DONE_STATUSES
 
 ALIAS = "grievances"
@@ -120,8 +121,8 @@ def put_template(es, config, languages=None):
     """The index template every generation `<alias>-v<n>` is made from; returns the languages mapped."""
     name = alias(config)
     languages = available_languages(es) if languages is None else tuple(languages)
-    settings = {"number_of_shards": int(config.get("ES_SHARDS", 1)),
-                "number_of_replicas": int(config.get("ES_REPLICAS", 0))}  # 0 on the one-node dev cluster
+    settings = {"number_of_shards": settings_of(config).es_shards,
+                "number_of_replicas": settings_of(config).es_replicas}  # 0 on the one-node dev cluster
     es.indices.put_index_template(name=name, index_patterns=[f"{name}-v*"], priority=100,
                                   template={"settings": settings, "mappings": mappings(languages)},
                                   meta={"languages": list(languages)})

@@ -21,6 +21,7 @@ from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, valid
 from shared.health import check_elasticsearch
 from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
+from shared.settings import settings_of
 from shared.shutdown import pause
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,12 @@ class GrievanceIndex(ElasticsearchClient):
     def setup(self):
         super().setup()
         config = self.container.config
+        settings = settings_of(config)
         self.ready = False
         self.targets = WriteTargets(self.client, config)
         self.batcher = Batcher(lambda cases, refresh: bulk_write(self.client, cases, self.targets.current(), refresh),
-                               max_docs=min(int(config.get("SEARCH_BULK_MAX_DOCS", 500)), self.container.max_workers),
-                               linger=float(config.get("SEARCH_BULK_LINGER_MS", 50)) / 1000)
+                               max_docs=min(settings.search_bulk_max_docs, self.container.max_workers),
+                               linger=settings.search_bulk_linger_ms / 1000)
         self.known_languages, self.languages_at = (), float("-inf")
 
     def start(self):
@@ -53,7 +55,7 @@ class GrievanceIndex(ElasticsearchClient):
         """Index the case (True), or find a newer version there already (False); raises what ES refused.
         While Elasticsearch is unreachable the write is tried again in place (services/search/outage.py),
         up to SEARCH_OUTAGE_HOLD_SECONDS or until the process stops (the event then goes back to its queue)."""
-        hold = float(self.container.config.get("SEARCH_OUTAGE_HOLD_SECONDS", outage.DEFAULT_HOLD_SECONDS))
+        hold = settings_of(self.container.config).search_outage_hold_seconds
         started, attempt = time.monotonic(), 0
         while True:
             try:
@@ -175,5 +177,5 @@ class SearchService(StoreBackedService):
 
     def health_components(self):
         components = super().health_components()
-        components["elasticsearch"] = check_elasticsearch(self.grievances.client, float(self.config.get("HEALTH_TIMEOUT", 2)))
+        components["elasticsearch"] = check_elasticsearch(self.grievances.client, self.settings.health_timeout)
         return components

@@ -4,8 +4,8 @@ import logging
 from datetime import UTC, datetime
 
 from services.notification.channels import FAILED, Outcome
+from services.notification.deliveries import _log_view
 from services.notification.dispatch import Dispatcher, Settings
-from services.notification.service import _log_view
 from shared.logging import JsonFormatter
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)

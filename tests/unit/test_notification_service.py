@@ -7,6 +7,7 @@ from nameko.testing.services import worker_factory
 
 from services.notification.service import NotificationService
 from shared.errors import Forbidden, Unauthenticated, ValidationFailed
+from shared.settings import settings_of
 
 ADMIN = {"sub": "admin-1", "role": "admin"}
 
@@ -14,6 +15,7 @@ ADMIN = {"sub": "admin-1", "role": "admin"}
 def service(**config):
     worker = worker_factory(NotificationService)
     worker.config = {"SORASORI_ENV": "development", **config}
+    worker.settings = settings_of(worker.config)
     return worker
 
 

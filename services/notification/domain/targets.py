@@ -9,6 +9,8 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from shared.settings import settings_of
+
 METADATA_NAMES = frozenset({
     "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
     "metadata.azure.internal", "metadata.tencentyun.com", "metadata.platformequinix.com",
@@ -27,15 +29,12 @@ _REFUSED_V4 = [ipaddress.ip_network(n) for n in (
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 
-SETTING = "WEBHOOK_ALLOW_PRIVATE_TARGETS"
-
-
 def allow_private_targets(config):
     """WEBHOOK_ALLOW_PRIVATE_TARGETS when set; otherwise true in development, false in production."""
-    value = str(config.get(SETTING) or "").strip().lower()
-    if value:
-        return value in ("1", "true", "yes", "on")
-    return config.get("SORASORI_ENV", "development") != "production"
+    settings = settings_of(config)
+    if settings.webhook_allow_private_targets is not None:
+        return settings.webhook_allow_private_targets
+    return settings.sorasori_env != "production"
 
 
 def embedded_ipv4(address):

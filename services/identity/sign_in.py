@@ -1,0 +1,62 @@
+"""Citizens (and officers) sign in with a one-time password sent by SMS."""
+from services.identity import otp
+from services.identity.common import account_of, utcnow
+from services.identity.oauth import Account
+from services.identity.schemas import OtpRequestSchema
+from services.identity.storage import IdentityStorage
+from shared.errors import EXPECTED, RateLimited, validated
+from shared.masking import mask_mobile
+from shared.resilient_rpc import rpc
+from shared.signed_rpc import SignedRpcProxy
+from shared.vocabulary import Role
+
+_otp_schema = OtpRequestSchema()
+
+
+class OtpSignIn:
+    store = IdentityStorage()
+    notification = SignedRpcProxy("notification")
+
+    @rpc(expected_exceptions=EXPECTED)
+    def request_otp(self, payload, address):
+        """Send a sign-in code by SMS. The answer never says whether the number has an account."""
+        request = validated(_otp_schema, payload)
+        mobile, now = request["mobile"][-10:], utcnow()
+        number_window, address_window, window_end = otp.send_windows(mobile, address, now)
+        refused_by = self.store.take_send_slots(number_window, otp.MAX_SENDS_PER_NUMBER,
+                                                address_window, otp.MAX_SENDS_PER_ADDRESS, window_end)
+        if refused_by is not None:
+            why = otp.SEND_REFUSALS[refused_by]
+            self.store.audit("otp_refused", now, mobile_sub=mask_mobile(mobile), address=address, reason=why)
+            raise RateLimited(why)
+        code = otp.new_code()
+        self.store.put_challenge(otp.new_challenge(mobile, now, code))
+        self.notification.send_sms({"to": mobile, "template": "otp", "language": request["language"],
+                                    "params": {"code": code, "minutes": otp.LIFETIME.seconds // 60}})
+        self.store.audit("otp_sent", now, mobile=mask_mobile(mobile), address=address)
+        return {"sent": True, "expires_in": otp.LIFETIME.seconds}
+
+
+def verify_otp(store, mobile, code):
+    """The account of the person who proved `mobile` with `code`, else None. The guess is counted before the
+    code is compared, in the operation that checks the code still takes guesses: of any number of guesses at
+    once, at most MAX_ATTEMPTS are compared."""
+    mobile, now = mobile[-10:], utcnow()
+    challenge = store.spend_attempt(mobile, otp.open_for_attempts(now))
+    if challenge is None:
+        store.audit("sign_in_failed", now, mobile=mask_mobile(mobile),
+                    reason=otp.refusal(store.challenge(mobile), now))
+        return None
+    if not otp.matches(challenge, code):
+        store.audit("sign_in_failed", now, mobile=mask_mobile(mobile), reason="wrong code",
+                    attempt=challenge["attempts"], code_burnt=challenge["attempts"] >= otp.MAX_ATTEMPTS)
+        return None
+    if not store.use_challenge(mobile, challenge["salt"]):
+        return None  # someone used it a moment ago
+    staff = store.staff_account_for(mobile)
+    if staff is not None:
+        store.audit("signed_in", now, sub=staff["_id"], role=staff["role"], method="mobile_otp")
+        return account_of(store, staff["_id"])
+    account = store.citizen_signed_in(mobile, now)
+    store.audit("signed_in", now, sub=account["_id"], method="mobile_otp")
+    return Account(sub=account["_id"], role=Role.CITIZEN, mobile=mobile)

@@ -1,0 +1,111 @@
+"""Deciding and sending: grievance events become recorded deliveries; a timer sends what is due
+(dispatch.py); identity's sign-in codes come in through `send_sms`; the SMS provider's delivery reports;
+the development SMS sink."""
+import hmac
+import logging
+import secrets
+import uuid
+
+from nameko.timer import timer
+
+from services.notification import planning
+from services.notification.access import admin_only
+from services.notification.dispatch import Sender
+from services.notification.domain import recipients
+from services.notification.domain.recipients import SMS, Planned, Recipient
+from services.notification.schemas import DeliveryReportSchema, SmsSchema
+from services.notification.storage import NotificationStorage, utcnow
+from shared.consumers import reliable_event_handler
+from shared.errors import EXPECTED, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
+from shared.resilient_rpc import rpc
+from shared.settings import SettingsProvider
+
+log = logging.getLogger(__name__)
+
+_sms_schema = SmsSchema()
+_report_schema = DeliveryReportSchema()
+
+
+class Sending:
+    store = NotificationStorage()
+    sender = Sender()
+    settings = SettingsProvider()
+
+    # --- grievance events: decide who hears what, record it ------------------------------------
+
+    @reliable_event_handler("intake", "grievance.#")
+    def on_intake_event(self, event):
+        self._plan(event)
+
+    @reliable_event_handler("routing", "grievance.#")
+    def on_routing_event(self, event):
+        self._plan(event)
+
+    def _plan(self, event):
+        """Idempotent: each delivery's _id is a hash of (event, recipient, channel), and one that exists
+        is never written again, so a replayed event sends nothing twice."""
+        mobile = (((event["data"].get("case") or {}).get("complainant")) or {}).get("mobile")
+        preferences = self.store.preferences(recipients.contact_key(mobile)) if mobile else None
+        subscriptions = self.store.subscriptions()
+        hours = (self.settings.notify_quiet_start_hour, self.settings.notify_quiet_end_hour)
+        planned = planning.deliveries_for(event, utcnow(), preferences, subscriptions, hours)
+        queued = sum(self.store.enqueue(d) for d in planned)
+        if queued:
+            log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": queued})
+
+    # --- sending ---------------------------------------------------------------------------------
+
+    @timer(interval=1)
+    def send_due(self):
+        self.sender.run()
+        if secrets.randbelow(60) == 0:
+            self.store.forget_old_counters(utcnow())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def send_sms(self, message):
+        """identity's sign-in codes: urgent (no quiet hours, no rate limit here: identity limits them), sent
+        at once; if the provider fails, retried like any other delivery."""
+        message = validated(_sms_schema, message)
+        mobile, now = message["to"][-10:], utcnow()
+        planned = Planned(Recipient("mobile", recipients.contact_key(mobile), mobile), SMS, "otp",
+                          message["language"], urgent=True)
+        event_id = f"otp:{uuid.uuid4().hex}"
+        delivery = planning.new_delivery(
+            delivery_id=recipients.delivery_id(event_id, planned.recipient.key, SMS), event_id=event_id,
+            event_type="identity.otp", planned=planned, message=planning.message_for(planned, message["params"]),
+            now=now)
+        self.store.enqueue(delivery)
+        self.sender.deliver(delivery["_id"], now)
+        return {"queued": True}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def sms_report(self, payload, token):
+        """The SMS provider reports what became of a message it accepted (its `reference` is our delivery
+        id). It proves itself with SMS_REPORT_TOKEN, a shared secret it sends in a header."""
+        expected = self.settings.sms_report_token or ""
+        if not expected or not hmac.compare_digest(str(token or "").encode(), str(expected).encode()):
+            raise Unauthenticated("an SMS delivery report needs the provider's token")
+        report = validated(_report_schema, payload)
+        detail = f"provider report: {report['status']}" + (f": {report['answer']}" if report["answer"] else "")
+        if not self.store.record_report(report["reference"], report["status"], utcnow(), detail):
+            raise NotFound(f"no SMS awaiting a report: {report['reference']}")
+        return {"recorded": report["status"]}
+
+    # --- development SMS sink ----------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def sms_sent(self, mobile):
+        """What the development sink holds for a number, newest first (development only)."""
+        self._development_only()
+        return [{**m, "at": m["at"].isoformat()} for m in self.store.sms_sent(mobile)]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def sms_sink(self, mobile, actor):
+        admin_only(actor)
+        if not mobile:
+            raise ValidationFailed("name the number", {"mobile": ["Missing data for required field."]})
+        return self.sms_sent(mobile)
+
+    def _development_only(self):
+        if self.settings.sorasori_env == "production":
+            raise Forbidden("the SMS sink exists only in development")

@@ -1,0 +1,103 @@
+"""Webhook subscriptions of other systems, managed by administrators: register, change, remove, rotate the
+signing secret (shown once; sealed at rest)."""
+import secrets
+from datetime import timedelta
+
+from nameko.dependency_providers import Config
+
+from services.notification.access import admin_only
+from services.notification.dispatch import Sender
+from services.notification.domain import targets
+from services.notification.schemas import SubscriptionChangeSchema, SubscriptionSchema
+from services.notification.storage import NotificationStorage, utcnow
+from shared.errors import EXPECTED, Conflict, NotFound, ValidationFailed, validated
+from shared.resilient_rpc import rpc
+from shared.settings import SettingsProvider
+
+ROTATION_GRACE = timedelta(hours=24)  # the previous webhook secret keeps signing this long after a rotation
+_subscription_schema = SubscriptionSchema()
+_subscription_change_schema = SubscriptionChangeSchema()
+
+
+class Webhooks:
+    store = NotificationStorage()
+    sender = Sender()  # its sealer seals the signing secrets
+    config = Config()
+    settings = SettingsProvider()
+
+    @rpc(expected_exceptions=EXPECTED)
+    def subscriptions(self, actor):
+        admin_only(actor)
+        return [_subscription_view(s) for s in self.store.subscriptions()]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_subscription(self, payload, actor):
+        """A system that wants the events. Its signing secret is shown once, in this answer."""
+        actor = admin_only(actor)
+        request = validated(_subscription_schema, payload)
+        self._check_url(request["url"])
+        secret, now = _new_secret(), utcnow()
+        subscription = {"_id": request.pop("id"), **request, "active": True, "created_at": now,
+                        "created_by": actor["sub"], "secrets": [{"secret": self._seal(secret), "created_at": now,
+                                                                 "until": None}]}
+        if not self.store.create_subscription(subscription):
+            raise Conflict(f"a subscription {subscription['_id']} exists already", {"allowed": ["rotate", "update"]})
+        return {**_subscription_view(subscription), "secret": secret}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_subscription(self, subscription_id, payload, actor):
+        admin_only(actor)
+        change = validated(_subscription_change_schema, payload)
+        if "url" in change:
+            self._check_url(change["url"])
+        updated = self.store.update_subscription(subscription_id, change)
+        if updated is None:
+            raise NotFound(f"no subscription {subscription_id}")
+        return _subscription_view(updated)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def delete_subscription(self, subscription_id, actor):
+        admin_only(actor)
+        if not self.store.delete_subscription(subscription_id):
+            raise NotFound(f"no subscription {subscription_id}")
+        return {"deleted": subscription_id}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def rotate_subscription_secret(self, subscription_id, actor):
+        """A new secret, shown once; the previous one keeps signing (a second v1) for a grace period so the
+        subscriber can switch without losing events."""
+        admin_only(actor)
+        current = self.store.subscription(subscription_id)
+        if current is None:
+            raise NotFound(f"no subscription {subscription_id}")
+        secret, now = _new_secret(), utcnow()
+        kept = [{**s, "until": now + ROTATION_GRACE} for s in current.get("secrets", [])
+                if s.get("until") is None][:1]
+        updated = self.store.update_subscription(subscription_id, {"secrets": [
+            {"secret": self._seal(secret), "created_at": now, "until": None}] + kept})
+        return {**_subscription_view(updated), "secret": secret,
+                "previous_secret_valid_until": (now + ROTATION_GRACE).isoformat() if kept else None}
+
+    def _check_url(self, url):
+        """Internal targets (loopback, private ranges, cloud metadata) are refused here when the URL names
+        them literally; names are checked again at every send, after they are resolved (safe_http.py)."""
+        refusal = targets.url_refusal(url, targets.allow_private_targets(self.config))
+        if refusal:
+            raise ValidationFailed(f"webhook URL refused: {refusal}", {"url": [f"Refused: {refusal}."]})
+
+    def _seal(self, secret):
+        if not self.sender.sealer.seals and self.settings.sorasori_env == "production":
+            raise Conflict("webhook secrets need NOTIFY_SECRET_KEY in production", {"allowed": []})
+        return self.sender.sealer.seal(secret)
+
+
+def _new_secret():
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def _subscription_view(subscription):
+    return {"id": subscription["_id"], "url": subscription["url"], "events": subscription["events"],
+            "description": subscription.get("description"), "active": subscription.get("active", True),
+            "secrets_in_force": len([s for s in subscription.get("secrets", [])
+                                     if s.get("until") is None or s["until"] > utcnow()]),
+            "created_at": subscription["created_at"].isoformat()}
