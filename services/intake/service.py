@@ -19,6 +19,7 @@ from services.intake.schemas import (
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
 from shared.actors import ADMIN, SYSTEM, actor_schema
 from shared.consumers import reliable_event_handler
+from shared.contracts import event_data
 from shared.errors import (
     EXPECTED,
     Conflict,
@@ -419,8 +420,8 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
     def _envelopes(self, case, events):
         snapshot = domain.snapshot(case)
-        return [new_event(kind, self.name, {**details, "case": snapshot}, subject=case["_id"],
-                          correlation_id=self.correlation_id) for kind, details in events]
+        return [new_event(kind, self.name, event_data(kind, json_data({**details, "case": snapshot})),
+                          subject=case["_id"], correlation_id=self.correlation_id) for kind, details in events]
 
 
 def _first_answer(case):

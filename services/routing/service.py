@@ -14,8 +14,9 @@ from services.routing.storage import AssignmentStorage, StaleAssignment
 from shared.actors import CMO_CELL, STAFF, SUPERVISOR, actor_schema, covers
 from shared.catalog import is_urgent
 from shared.consumers import ProcessedEvents, reliable_event_handler
+from shared.contracts import event_data
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
-from shared.events import new_event
+from shared.events import json_data, new_event
 from shared.outbox import Outbox, RelaysOutbox
 from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
@@ -160,7 +161,7 @@ class RoutingService(RelaysOutbox, StoreBackedService):
         events = []
         for offset, kind in enumerate(kinds, start=1):
             data = {**self._decision(assignment, kind, reason), "seq": assignment["seq"] + offset}
-            events.append(new_event(kind, self.name, data, subject=assignment["_id"],
+            events.append(new_event(kind, self.name, event_data(kind, json_data(data)), subject=assignment["_id"],
                                     correlation_id=self.correlation_id))
         return events
 
