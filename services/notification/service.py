@@ -30,6 +30,7 @@ from services.notification.storage import NotificationStorage, utcnow
 from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, STAFF, SUPERVISOR, actor_schema, covers
 from shared.catalog import districts
 from shared.consumers import reliable_event_handler
+from shared.contracts import CASE_EVENTS
 from shared.errors import EXPECTED, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
 from shared.masking import mask_address, mask_contacts_in_text
 from shared.resilient_rpc import rpc
@@ -64,7 +65,7 @@ class NotificationService(StoreBackedService):
     def _plan(self, event):
         """Idempotent: each delivery's _id is a hash of (event, recipient, channel), and one that exists
         is never written again, so a replayed event sends nothing twice."""
-        mobile = (((event["data"].get("case") or {}).get("complainant")) or {}).get("mobile")
+        mobile = event["data"]["case"]["complainant"].get("mobile") if event["type"] in CASE_EVENTS else None
         preferences = self.store.preferences(recipients.contact_key(mobile)) if mobile else None
         subscriptions = self.store.subscriptions()
         hours = (int(self.config.get("NOTIFY_QUIET_START_HOUR", 21)), int(self.config.get("NOTIFY_QUIET_END_HOUR", 8)))
