@@ -100,3 +100,27 @@ def test_every_published_event_loads_through_its_contract(platform, platform_con
         assert loaded["schema_version"] == event["data"].get("schema_version") == 1
         tracking_id = loaded["case"]["tracking_id"] if "case" in loaded else loaded["tracking_id"]
         assert tracking_id == event["subject"]
+
+
+def test_data_that_breaks_its_contract_is_dead_lettered_not_handled(platform_config, rabbit_config, rabbit_manager,
+                                                                    runner_factory, event_log):
+    from kombu import Connection, Exchange
+
+    from services.routing.service import RoutingService
+    from shared.consumers import dead_letter_queue_name
+    from shared.events import new_event
+
+    runner_factory(platform_config, RoutingService).start()
+    queue = dead_letter_queue_name("evt-intake-grievance.filed--routing.on_filed")
+    case = {"tracking_id": "WB-2026-99999997", "version": 1, "kind": "complaint", "status": "filed", "level": 1,
+            "subject": "No water", "channel": "web", "place": {"district": "Bankura"}, "complainant": {"name": "M"},
+            "category": "drinking_water", "created_at": "2026-12-02T05:00:00+00:00",
+            "updated_at": "2026-12-02T05:00:00+00:00"}
+    undeclared = new_event("grievance.filed", "intake", {"case": {**case, "priority": "high"}},
+                           subject=case["tracking_id"])
+    with Connection(platform_config["AMQP_URI"]) as connection:
+        connection.Producer(serializer="json").publish(
+            undeclared, exchange=Exchange("intake.events", type="topic", durable=True), routing_key=undeclared["type"])
+    wait_for(lambda: rabbit_manager.get_queue(rabbit_config["vhost"], queue).get("messages") == 1,
+             what="the event in routing's dead-letter queue")
+    assert "grievance.routed" not in event_log.types(case["tracking_id"])  # routing never acted on it
