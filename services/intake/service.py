@@ -17,7 +17,7 @@ from services.intake.schemas import (
     SupportSchema,
 )
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
-from shared.actors import ADMIN, SYSTEM, actor_schema
+from shared.actors import ADMIN, SYSTEM
 from shared.consumers import reliable_event_handler
 from shared.contracts import event_data
 from shared.errors import (
@@ -59,7 +59,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     def file_grievance(self, payload, actor, idempotency_key=None):
         """File a grievance. With an `idempotency_key`, the same request sent again (a retry after a timeout
         or a 5xx) answers the first answer and files nothing more."""
-        actor = validated(actor_schema, actor)
         grievance = validated(_grievance_schema, payload)
         override = grievance.pop("override_filing_limit")
         if override and (actor["role"] == CITIZEN or grievance["channel"] != "phone_assisted"):
@@ -154,13 +153,11 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def get_grievance(self, tracking_id, actor):
-        actor = validated(actor_schema, actor)
         return self._answer(self._visible_case(tracking_id, actor), actor)
 
     @rpc(expected_exceptions=EXPECTED)
     def personal_data_reads(self, tracking_id, actor):
         """Who saw the complainant's contact details on this case (for the CMO cell)."""
-        actor = validated(actor_schema, actor)
         if actor["role"] != "cmo_cell":
             raise Forbidden("the access log is for the CMO cell")
         self._visible_case(tracking_id, actor)
@@ -168,7 +165,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def act(self, tracking_id, payload, actor):
-        actor = validated(actor_schema, actor)
         action = payload.get("action") if isinstance(payload, dict) else None
         if not isinstance(action, str) or action not in ACTION_SCHEMAS:
             raise ValidationFailed("unknown action", {"action": [f"Must be one of: {', '.join(ACTION_SCHEMAS)}."]})
@@ -185,7 +181,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         """Resolve a cluster of similar cases with one reply. Each case is resolved on its own (its own
         timeline entry naming the others, its own events); a case that cannot be resolved (already
         closed, outside the officer's scope) is reported and the rest go ahead."""
-        actor = validated(actor_schema, actor)
         if actor["role"] == CITIZEN:
             raise Forbidden("officers resolve cases")
         request = validated(_cluster_schema, payload)
@@ -208,7 +203,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def give_feedback(self, tracking_id, payload, actor):
-        actor = validated(actor_schema, actor)
         feedback = validated(_feedback_schema, payload)
 
         def step(case, now):
@@ -221,7 +215,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def support(self, tracking_id, payload, actor):
         """"Me too": another citizen with the same problem joins the case instead of filing again."""
-        actor = validated(actor_schema, actor)
         validated(_support_schema, payload or {})
         if actor["role"] != CITIZEN or not actor.get("mobile"):
             raise Forbidden("a citizen signed in with a mobile number supports a case")
@@ -249,7 +242,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         `next` is the `after_id` of the following page, None after the last; `total` (first page only)
         is the store's estimate. Only for the platform itself (role `system`) and administrators: the
         CMO cell reads cases one by one through get_grievance, which logs who read personal data."""
-        actor = validated(actor_schema, actor)
         if actor["role"] not in (SYSTEM, ADMIN):
             raise Forbidden("exporting cases is for platform jobs and administrators")
         if not isinstance(limit, int) or not 1 <= limit <= MAX_EXPORT_PAGE:

@@ -158,3 +158,74 @@ def test_notification_reads_each_producers_shape_without_guessing():
     assert messages.scope({"type": "grievance.assigned", "data": decision}) == {"department": "phe",
                                                                                "district": "Bankura"}
     assert set(filed) == set(assigned)  # the templates get the same names whoever produced the event
+
+
+# --- RPC contracts --------------------------------------------------------------------------------------
+
+RPC_SERVICES = {"intake": "services.intake.service:IntakeService", "routing": "services.routing.service:RoutingService",
+                "search": "services.search.service:SearchService",
+                "identity": "services.identity.service:IdentityService",
+                "notification": "services.notification.service:NotificationService"}
+
+
+def rpc_methods():
+    """service.method -> the method, for every @rpc of the platform's services (nameko's entrypoints)."""
+    import importlib
+    import inspect
+
+    from nameko.rpc import Rpc
+
+    found = {}
+    for service, path in RPC_SERVICES.items():
+        module, name = path.split(":")
+        cls = getattr(importlib.import_module(module), name)
+        for attr, method in inspect.getmembers(cls, inspect.isfunction):
+            if any(isinstance(e, Rpc) for e in getattr(method, "nameko_entrypoints", ())):
+                found[f"{service}.{attr}"] = method
+    return found
+
+
+def test_every_rpc_has_a_contract_naming_its_arguments_in_order():
+    import inspect
+
+    from shared.contracts.rpc import RPC_CONTRACTS
+
+    methods = rpc_methods()
+    assert len(methods) >= 46
+    assert set(methods) - set(RPC_CONTRACTS) == set(), "an @rpc without a contract"
+    assert set(RPC_CONTRACTS) - set(methods) == set(), "a contract for a method that does not exist"
+    for name, method in methods.items():
+        parameters = [p for p in inspect.signature(method).parameters if p != "self"]
+        assert list(RPC_CONTRACTS[name].args) == parameters, name
+
+
+def test_the_callers_identity_is_loaded_once_with_its_defaults_and_refused_when_malformed():
+    from shared.contracts.rpc import RPC_CONTRACTS
+    from shared.errors import ValidationFailed
+
+    queue = RPC_CONTRACTS["routing.officer_queue"]
+    loaded = queue.load_arguments({"actor": {"sub": "off-1", "role": "officer"}})
+    assert loaded["actor"] == {"sub": "off-1", "role": "officer", "name": None, "mobile": None, "department": None,
+                               "districts": []}
+    for bad in ({"sub": "off-1", "role": "wizard"}, {"role": "officer"}, {"sub": "x", "role": "officer", "x": 1},
+                None, "off-1"):
+        with pytest.raises(ValidationFailed) as raised:
+            queue.load_arguments({"actor": bad})
+        assert "actor" in raised.value.details
+    with pytest.raises(ValidationFailed) as raised:
+        queue.load_arguments({"actor": {"sub": "a", "role": "officer"}, "extra": 1})
+    assert raised.value.details == {"extra": ["Unknown field."]}
+
+
+def test_an_answer_outside_its_contract_is_refused():
+    from shared.contracts.rpc import ContractBroken, check_answer
+
+    check_answer("intake", "file_grievance", {"tracking_id": "WB-1", "status": "filed", "missing": [],
+                                              "duplicate": False})
+    check_answer("intake", "file_grievance", {"tracking_id": "WB-1", "status": "filed", "duplicate": True})
+    with pytest.raises(ContractBroken):
+        check_answer("intake", "file_grievance", {"tracking_id": "WB-1", "status": "filed", "duplicate": False,
+                                                  "complainant_mobile": "9830012345"})
+    with pytest.raises(ContractBroken):
+        check_answer("routing", "directory", {"not": "a list"})
+    check_answer("casestore", "anything", object())  # not a platform method: no contract to hold it to
