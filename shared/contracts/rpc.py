@@ -125,6 +125,13 @@ class StaffAccountSaved(Contract):
     created = fields.Bool(required=True)
 
 
+class HttpAnswer(Contract):
+    """An OAuth endpoint's answer as identity's authorization server makes it, for the gateway to send."""
+    status = fields.Int(required=True)
+    headers = fields.Dict(keys=fields.Str(), values=fields.Str(), required=True)
+    body = fields.Raw(required=True, allow_none=True)
+
+
 class MachineClient(Contract):
     client_id = fields.Str(required=True)
     client_secret = fields.Str(required=True)
@@ -197,8 +204,8 @@ RPC_CONTRACTS: dict[str, RpcContract] = {
     "search.insight": contract(("name", _str), body("params"), actor()),
     # identity
     "identity.request_otp": contract(body(), opt("address", _opt_str), answer=Answer(dict, OtpSent)),
-    "identity.token": contract(body("http"), answer=LIST),
-    "identity.revoke": contract(body("http"), answer=LIST),
+    "identity.token": contract(body("http"), answer=Answer(dict, HttpAnswer)),
+    "identity.revoke": contract(body("http"), answer=Answer(dict, HttpAnswer)),
     "identity.authorization_page": contract(body("http")),
     "identity.authorize": contract(body("http"), ("mobile", _raw), ("code", _raw)),
     "identity.sso_start": contract(body("http")),
