@@ -146,6 +146,18 @@ class RpcContract:
     def __post_init__(self):
         object.__setattr__(self, "_schema", Contract.from_dict({n: make() for n, make in self.args.items()}))
 
+    def check_call(self, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The caller's side: positional and keyword arguments as the method will bind them, loaded (raises
+        ValidationFailed before anything is sent)."""
+        names = list(self.args)
+        if len(args) > len(names):
+            raise ValidationFailed("invalid call: too many arguments", {"_schema": [f"At most {len(names)}."]})
+        arguments = dict(zip(names, args))
+        twice = sorted(set(arguments) & set(kwargs))
+        if twice:
+            raise ValidationFailed("invalid call: an argument given twice", {name: ["Given twice."] for name in twice})
+        return self.load_arguments({**arguments, **kwargs})
+
     def load_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """The arguments as the method receives them; raises ValidationFailed naming each bad one."""
         try:
