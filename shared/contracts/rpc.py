@@ -49,13 +49,14 @@ class Answer:
     """What a method answers: a schema (strict: an undeclared field is an error) or a JSON type."""
 
     def __init__(self, kind: type | tuple[type, ...], schema: type[Contract] | None = None, many: bool = False):
-        self.kind, self.schema, self.many = kind, schema, many
+        self.kind = kind
+        self.schema = None if schema is None else schema(many=many)
 
     def check(self, answer: Any) -> None:
         if not isinstance(answer, self.kind):
             raise ValidationError(f"Expected {self.kind}, got {type(answer).__name__}.")
         if self.schema is not None:
-            errors = self.schema(many=self.many).validate(answer)
+            errors = self.schema.validate(answer)
             if errors:
                 raise ValidationError(errors)
 
@@ -141,10 +142,10 @@ class MachineClient(Contract):
 class RpcContract:
     args: dict[str, Callable[[], fields.Field]]  # in the method's order
     answer: Answer = OBJECT
-    _schema: type = field(init=False, repr=False, compare=False, default=None)
+    _schema: Contract = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self):
-        object.__setattr__(self, "_schema", Contract.from_dict({n: make() for n, make in self.args.items()}))
+        object.__setattr__(self, "_schema", Contract.from_dict({n: make() for n, make in self.args.items()})())
 
     def check_call(self, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
         """The caller's side: positional and keyword arguments as the method will bind them, loaded (raises
@@ -161,7 +162,7 @@ class RpcContract:
     def load_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """The arguments as the method receives them; raises ValidationFailed naming each bad one."""
         try:
-            return self._schema().load(arguments)
+            return self._schema.load(arguments)
         except ValidationError as error:
             raise ValidationFailed("invalid request: " + ", ".join(sorted(map(str, error.messages))),
                                    error.messages) from None
