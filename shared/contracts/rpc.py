@@ -188,10 +188,17 @@ def opt(name, make=OPTIONAL_BODY):
     return (name, make)
 
 
-def _str(): return fields.Str(required=True)  # noqa: E704
-def _opt_str(): return fields.Str(load_default=None, allow_none=True)  # noqa: E704
-def _opt_int(): return fields.Int(load_default=None, allow_none=True, strict=True)  # noqa: E704
-def _raw(): return fields.Raw(required=True, allow_none=True)  # noqa: E704
+def _str() -> fields.Field:
+    return fields.Str(required=True)
+
+
+def _opt_str() -> fields.Field:
+    return fields.Str(load_default=None, allow_none=True)
+
+
+def _raw() -> fields.Field:
+    """Checked by the method itself (its 4xx names the argument)."""
+    return fields.Raw(required=True, allow_none=True)
 
 
 RPC_CONTRACTS: dict[str, RpcContract] = {
