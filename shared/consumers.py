@@ -3,8 +3,8 @@ processed once per consumer, poison messages dead-lettered instead of looping.
 
 Queues are RabbitMQ quorum queues with a delivery limit: a handler that fails is retried with a
 backoff, and after EVENT_DELIVERY_LIMIT deliveries the broker moves the message to the consumer's
-dead-letter queue `dlq.<queue>` (via the `sorasori.dlx` exchange). A message that is not a valid envelope
-can never succeed, so it goes there at once.
+dead-letter queue `dlq.<queue>` (via the `sorasori.dlx` exchange). A message that is not a valid envelope,
+or whose data breaks its type's contract (shared.contracts), can never succeed, so it goes there at once.
 """
 import logging
 from datetime import datetime, timezone
@@ -13,6 +13,7 @@ from kombu import Connection, Exchange, Queue
 from nameko.events import SERVICE_POOL, EventHandler
 from pymongo.errors import DuplicateKeyError
 
+from shared.contracts import InvalidEventData, load_event_data
 from shared.events import InvalidEvent, parse_event
 from shared.metrics import BACKLOG, EVENTS_DEAD_LETTERED
 from shared.mongo import MongoClientProvider
@@ -45,7 +46,7 @@ def declare_dead_letter_queue(amqp_uri, queue_name):
 class ReliableEventHandler(EventHandler):
     """nameko's SERVICE_POOL event handler on a quorum queue with a dead-letter queue.
 
-    The service method receives the validated envelope (a dict).
+    The service method receives the validated envelope (a dict), its `data` loaded through its contract.
     """
 
     def __init__(self, source_service, event_type, **kwargs):
@@ -81,8 +82,11 @@ class ReliableEventHandler(EventHandler):
     def handle_message(self, body, message):
         try:
             event = parse_event(body)
-        except InvalidEvent as error:
-            log.error("dead-lettering an invalid event", extra={"queue": self.queue.name, "errors": error.errors})
+            event["data"] = load_event_data(event["type"], event["data"])
+        except (InvalidEvent, InvalidEventData) as error:
+            log.error("dead-lettering an invalid event", extra={"queue": self.queue.name, "errors": error.errors,
+                                                                "type": body.get("type") if isinstance(body, dict)
+                                                                else None})
             EVENTS_DEAD_LETTERED.labels(self.service_name, self.queue.name, "invalid").inc()
             self._reject(message)
             return

@@ -1,6 +1,8 @@
 """The event envelope: CloudEvents 1.0 attributes, carried as JSON on the message bus.
 
-Events are plain data (dicts). The `type` is also the AMQP routing key, e.g. `grievance.filed`.
+Events are plain data (dicts). The `type` is also the AMQP routing key, e.g. `grievance.filed`. This module
+checks the envelope; what each type's `data` holds is its contract in shared/contracts/events.py (producers
+build it with `event_data`, consumers load it with `load_event_data`).
 """
 import uuid
 from datetime import datetime, timezone

@@ -2,6 +2,7 @@
 on every RPC (shared/signed_rpc.py), and a `health` RPC."""
 from nameko.dependency_providers import Config
 
+from shared.contracts.rpc import RpcContracts
 from shared.correlation import CorrelationId
 from shared.health import check_database, service_report
 from shared.metrics import EntrypointMetrics
@@ -20,6 +21,7 @@ class StoreBackedService:
     trace = Tracing()  # W3C traceparent across RPC and events (shared/tracing.py)
     metrics = EntrypointMetrics()  # times every entrypoint; serves /metrics on METRICS_PORT
     verified_caller = VerifiedCaller()  # refuses an RPC before its method runs unless a signed caller made it
+    contracts = RpcContracts()  # loads each RPC's arguments (the caller's identity included) through its contract
     db = MongoDatabase()
 
     def health_components(self):

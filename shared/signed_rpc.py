@@ -8,6 +8,7 @@ from nameko.rpc import MethodProxy, Rpc, RpcProxy, ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from shared.caller import CONTEXT_KEY, HEADER, CallerKey, same_caller
+from shared.contracts.rpc import check_answer, contract_for
 from shared.errors import Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,25 @@ def acting_for(worker_ctx):
 
 
 class SignedMethodProxy(MethodProxy):
-    def __init__(self, *args, sign, **options):
+    """A method proxy that signs each call and holds it to the method's contract (shared/contracts/rpc.py):
+    arguments are checked before anything is sent (a bad one raises ValidationFailed naming it, here), and
+    a synchronous call's answer is checked on arrival."""
+
+    def __init__(self, *args, sign, check_contracts=True, **options):
         self.sign = sign
+        self.contract = contract_for(args[1], args[2]) if check_contracts else None
         super().__init__(*args, **options)
+
+    def __call__(self, *args, **kwargs):
+        answer = super().__call__(*args, **kwargs)
+        if self.contract is not None:
+            check_answer(self.service_name, self.method_name, answer)
+        return answer
+
+    def _call(self, *args, **kwargs):
+        if self.contract is not None:
+            self.contract.check_call(args, kwargs)  # the original arguments go: the service loads them itself
+        return super()._call(*args, **kwargs)
 
     def get_message_headers(self, worker_ctx):
         headers = super().get_message_headers(worker_ctx)
@@ -38,13 +55,14 @@ class SignedMethodProxy(MethodProxy):
 
 
 class SignedServiceProxy(ServiceProxy):
-    def __init__(self, *args, sign, **options):
+    def __init__(self, *args, sign, check_contracts=True, **options):
         self.sign = sign
+        self.check_contracts = check_contracts
         super().__init__(*args, **options)
 
     def __getattr__(self, name):
         return SignedMethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener,
-                                 sign=self.sign, **self.options)
+                                 sign=self.sign, check_contracts=self.check_contracts, **self.options)
 
 
 class SignedRpcProxy(RpcProxy):
@@ -65,27 +83,29 @@ class SignedRpcProxy(RpcProxy):
 
 
 class _SignedClusterProxy(ClusterProxy):
-    def __init__(self, worker_ctx, reply_listener, sign):
+    def __init__(self, worker_ctx, reply_listener, sign, check_contracts=True):
         super().__init__(worker_ctx, reply_listener)
         self._sign = sign
+        self._check_contracts = check_contracts
 
     def __getattr__(self, name):
         if name not in self._proxies:
             self._proxies[name] = SignedServiceProxy(self._worker_ctx, name, self._reply_listener,
-                                                     sign=self._sign)
+                                                     sign=self._sign, check_contracts=self._check_contracts)
         return self._proxies[name]
 
 
 class SignedClusterRpcProxy(ClusterRpcProxy):
     """ClusterRpcProxy for programs outside a service (CLIs, the gateway's key fetch, tests): each call
-    carries a fresh token naming `issuer`, on behalf of `caller` (None: the program itself)."""
+    carries a fresh token naming `issuer`, on behalf of `caller` (None: the program itself).
+    `check_contracts=False` sends calls unchecked (tests of what a service does with a bad call)."""
 
-    def __init__(self, config, caller=None, issuer="cli", **kwargs):
+    def __init__(self, config, caller=None, issuer="cli", check_contracts=True, **kwargs):
         super().__init__(config, **kwargs)
         self._worker_ctx.container.service_name = issuer  # its reply queue is rpc.reply-<issuer>-<uuid>
         key = CallerKey.from_config(config)
         self._proxy = _SignedClusterProxy(self._worker_ctx, self._reply_listener,
-                                          lambda: key.mint(caller, issuer))
+                                          lambda: key.mint(caller, issuer), check_contracts)
 
 
 class VerifiedCaller(DependencyProvider):

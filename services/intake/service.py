@@ -19,9 +19,9 @@ from services.intake.schemas import (
     SupportSchema,
 )
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
-from shared.actors import actor_schema
 from shared.authz import allowed, authorised
 from shared.consumers import reliable_event_handler
+from shared.contracts import event_data
 from shared.errors import (
     EXPECTED,
     Conflict,
@@ -64,7 +64,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     def file_grievance(self, payload, actor, idempotency_key=None):
         """File a grievance. With an `idempotency_key`, the same request sent again (a retry after a timeout
         or a 5xx) answers the first answer and files nothing more."""
-        actor = validated(actor_schema, actor)
         grievance = validated(_grievance_schema, payload)
         override = grievance.pop("override_filing_limit")
         if override and (allowed(actor, "cases.act_as_citizen") or grievance["channel"] != Channel.PHONE_ASSISTED):
@@ -159,7 +158,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def get_grievance(self, tracking_id, actor):
-        actor = validated(actor_schema, actor)
         return self._answer(self._visible_case(tracking_id, actor), actor)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -201,7 +199,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     def act(self, tracking_id, payload, actor, if_match=None):
         """An officer's or the complainant's action. `if_match`: the versions the caller's copy may have
         (the client's If-Match); another current version refuses the action with PreconditionFailed."""
-        actor = validated(actor_schema, actor)
         if if_match is not None and not (isinstance(if_match, list)
                                          and all(type(v) is int for v in if_match)):
             raise ValidationFailed("invalid If-Match", {"If-Match": ["Must be a list of versions."]})
@@ -221,7 +218,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         """Resolve a cluster of similar cases with one reply. Each case is resolved on its own (its own
         timeline entry naming the others, its own events); a case that cannot be resolved (already
         closed, outside the officer's scope) is reported and the rest go ahead."""
-        actor = validated(actor_schema, actor)
         if allowed(actor, "cases.act_as_citizen"):
             raise Forbidden("officers resolve cases")
         request = validated(_cluster_schema, payload)
@@ -244,7 +240,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
     @rpc(expected_exceptions=EXPECTED)
     def give_feedback(self, tracking_id, payload, actor):
-        actor = validated(actor_schema, actor)
         feedback = validated(_feedback_schema, payload)
 
         def step(case, now):
@@ -257,7 +252,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def support(self, tracking_id, payload, actor):
         """"Me too": another citizen with the same problem joins the case instead of filing again."""
-        actor = validated(actor_schema, actor)
         validated(_support_schema, payload or {})
         if not allowed(actor, "cases.act_as_citizen") or not actor.get("mobile"):
             raise Forbidden("a citizen signed in with a mobile number supports a case")
@@ -450,8 +444,8 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
     def _envelopes(self, case, events):
         snapshot = domain.snapshot(case)
-        return [new_event(kind, self.name, {**details, "case": snapshot}, subject=case["_id"],
-                          correlation_id=self.correlation_id) for kind, details in events]
+        return [new_event(kind, self.name, event_data(kind, json_data({**details, "case": snapshot})),
+                          subject=case["_id"], correlation_id=self.correlation_id) for kind, details in events]
 
 
 def _first_answer(case):

@@ -8,6 +8,8 @@ import yaml
 from jinja2 import Environment, StrictUndefined
 
 from services.notification.domain.recipients import EMAIL, INBOX, LANGUAGES, SMS
+from shared.contracts import ROUTING_DECISIONS
+from shared.contracts.events import CaseEventData, RoutingDecisionData
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 FALLBACK = "en"
@@ -60,27 +62,59 @@ def template_names():
     return sorted(_catalogue(FALLBACK))
 
 
-def values(event):
-    """What a grievance event tells the templates. Intake's events carry `data.case`; routing's carry the
-    assignment itself."""
-    data = event.get("data") or {}
-    case = data.get("case") or {}
-    person = case.get("complainant") or {}
-    deadline = data.get("deadline") or case.get("sla_deadline")
+def values(event: dict) -> dict:
+    """What a grievance event tells the templates. Its data was loaded through its contract
+    (shared.contracts): intake's events carry the case, routing's carry its decision."""
+    if event["type"] in ROUTING_DECISIONS:
+        return _decision_values(event["data"])
+    return _case_values(event["data"])
+
+
+def _case_values(data: CaseEventData) -> dict:
+    case = data["case"]
+    rejection = case.get("rejection")
     return {
-        "tracking_id": case.get("tracking_id") or data.get("tracking_id") or event.get("subject") or "",
-        "subject": case.get("subject") or data.get("subject") or "",
-        "name": person.get("name") or "",
-        "status": case.get("status") or "",
-        "missing": case.get("missing") or [],
-        "question": data.get("question") or "",
-        "resolution": case.get("resolution") or data.get("resolution") or "",
-        "explanation": data.get("explanation") or (case.get("rejection") or {}).get("explanation") or "",
-        "level": data.get("level") or case.get("level") or 1,
-        "category": data.get("category") or case.get("category") or "",
-        "department": data.get("department") or case.get("department") or "",
-        "district": data.get("district") or (case.get("place") or {}).get("district") or "",
-        "officer_name": data.get("officer_name") or "",
+        "tracking_id": case["tracking_id"],
+        "subject": case["subject"],
+        "name": case["complainant"].get("name") or "",
+        "status": case["status"],
+        "missing": case.get("missing", []),
+        "question": data.get("question", ""),
+        "resolution": case.get("resolution") or "",
+        "explanation": rejection["explanation"] if rejection else "",
+        "level": case["level"],
+        "category": case.get("category") or "",
+        # a transfer names the office the case goes to; the case still names the one it leaves
+        "department": data.get("department", case.get("department")) or "",
+        "district": case["place"].get("district") or "",
+        "officer_name": "",
         "reason": (data.get("reason") or "").rstrip("."),
-        "deadline": str(deadline)[:16].replace("T", " ") + " UTC" if deadline else "not set",
+        "deadline": _deadline(case.get("sla_deadline")),
     }
+
+
+def _decision_values(decision: RoutingDecisionData) -> dict:
+    return {
+        "tracking_id": decision["tracking_id"], "subject": "", "name": "", "status": "", "missing": [],
+        "question": "", "resolution": "", "explanation": "",
+        "level": decision["level"],
+        "category": decision["category"] or "",
+        "department": decision["department"],
+        "district": decision["district"] or "",
+        "officer_name": decision["officer_name"] or "",
+        "reason": decision["reason"].rstrip("."),
+        "deadline": _deadline(decision["deadline"]),
+    }
+
+
+def scope(event: dict) -> dict:
+    """The office an event concerns: whose staff may read its delivery records."""
+    data = event["data"]
+    if event["type"] in ROUTING_DECISIONS:
+        return {"department": data["department"], "district": data["district"]}
+    case = data["case"]
+    return {"department": case.get("department"), "district": case["place"].get("district")}
+
+
+def _deadline(value: str | None) -> str:
+    return value[:16].replace("T", " ") + " UTC" if value else "not set"

@@ -39,9 +39,7 @@ def message_for(planned, values, event=None):
 
 def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedule.QUIET_HOURS):
     values = messages.values(event)
-    case = (event.get("data") or {}).get("case") or {}
-    scope = {"department": case.get("department") or event["data"].get("department"),
-             "district": (case.get("place") or {}).get("district") or event["data"].get("district")}
+    scope = messages.scope(event)
     quiet = (preferences or {}).get("quiet_hours", True)
     out = []
     for planned in recipients.plan(event, preferences, subscriptions):

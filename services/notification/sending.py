@@ -16,6 +16,7 @@ from services.notification.domain.recipients import SMS, Planned, Recipient
 from services.notification.schemas import DeliveryReportSchema, SmsSchema
 from services.notification.storage import NotificationStorage, utcnow
 from shared.consumers import reliable_event_handler
+from shared.contracts import CASE_EVENTS
 from shared.errors import EXPECTED, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
 from shared.resilient_rpc import rpc
 from shared.settings import SettingsProvider
@@ -44,7 +45,7 @@ class Sending:
     def _plan(self, event):
         """Idempotent: each delivery's _id is a hash of (event, recipient, channel), and one that exists
         is never written again, so a replayed event sends nothing twice."""
-        mobile = (((event["data"].get("case") or {}).get("complainant")) or {}).get("mobile")
+        mobile = event["data"]["case"]["complainant"].get("mobile") if event["type"] in CASE_EVENTS else None
         preferences = self.store.preferences(recipients.contact_key(mobile)) if mobile else None
         subscriptions = self.store.subscriptions()
         hours = (self.settings.notify_quiet_start_hour, self.settings.notify_quiet_end_hour)

@@ -17,8 +17,9 @@ from services.routing.storage import AssignmentStorage
 from shared.actors import covers
 from shared.authz import allowed, authorised
 from shared.consumers import ProcessedEvents, reliable_event_handler
+from shared.contracts import event_data
 from shared.errors import EXPECTED, Forbidden, ValidationFailed, validated
-from shared.events import new_event
+from shared.events import json_data, new_event
 from shared.outbox import Outbox, RelaysOutbox
 from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
@@ -128,7 +129,8 @@ class RoutingService(RelaysOutbox, StoreBackedService):
     # --- helpers ------------------------------------------------------------------------------
 
     def _envelope(self, kind, data, subject):
-        return new_event(kind, self.name, data, subject=subject, correlation_id=self.correlation_id)
+        return new_event(kind, self.name, event_data(kind, json_data(data)), subject=subject,
+                         correlation_id=self.correlation_id)
 
     def _check_clocks(self, now):
         counts = handlers.check_clocks(self.routing, now)

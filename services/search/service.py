@@ -13,7 +13,6 @@ from marshmallow import ValidationError
 from services.search import insights, outage, queries, similar
 from services.search.bulk import Batcher, WriteTargets, bulk_write
 from services.search.index import alias, ensure_index, indexed_languages
-from shared.actors import actor_schema
 from shared.authz import authorised
 from shared.consumers import reliable_event_handler
 from shared.elastic import ElasticsearchClient
@@ -103,7 +102,6 @@ class SearchService(StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def search(self, params, actor):
         """Officers' search: free text, filters, facets, sorting, search_after pages, highlights."""
-        actor = validated(actor_schema, actor)
         self._scope(actor)
         params = validated(_search_schema, params)
         try:
@@ -127,7 +125,7 @@ class SearchService(StoreBackedService):
     def similar(self, tracking_id, actor, size=10):
         """The open, recent cases most like this one in the same district, within the caller's scope."""
         size = validated(_similar_schema, {"size": size})["size"]
-        scope = self._scope(validated(actor_schema, actor))
+        scope = self._scope(actor)
         es = self.grievances.client
         found = es.options(ignore_status=404).search(
             index=alias(self.config), size=1,

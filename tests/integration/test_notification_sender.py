@@ -13,6 +13,7 @@ from services.notification.domain import schedule
 from services.notification.secrets_at_rest import Sealer
 from services.notification.storage import NotificationStore, utcnow
 from shared.config import database_name
+from shared.contracts import event_data
 
 
 @pytest.fixture
@@ -26,9 +27,12 @@ def dispatcher(store, **settings):
 
 
 def filed(mobile, now, hours=(0, 0)):
-    event = {"id": f"ev-{mobile}", "type": "grievance.filed", "subject": "WB-2026-12345674", "data": {"case": {
-        "tracking_id": "WB-2026-12345674", "subject": "No water", "status": "filed", "missing": [],
-        "complainant": {"name": "Mita", "mobile": mobile, "language": "bn"}}}}
+    event = {"id": f"ev-{mobile}", "type": "grievance.filed", "subject": "WB-2026-12345674",
+             "data": event_data("grievance.filed", {"case": {
+                 "tracking_id": "WB-2026-12345674", "version": 1, "kind": "complaint", "channel": "web", "level": 1,
+                 "subject": "No water", "status": "filed", "missing": [], "place": {"district": "Bankura"},
+                 "created_at": now.isoformat(), "updated_at": now.isoformat(),
+                 "complainant": {"name": "Mita", "mobile": mobile, "language": "bn"}}})}
     return planning.deliveries_for(event, now, None, (), hours)[0]
 
 

@@ -40,8 +40,9 @@ def test_a_filed_case_is_searchable_and_follows_its_changes(platform, platform_c
     first = next(e for e in event_log.drain() if e["subject"] == tracking_id and e["type"] == "grievance.filed")
     publisher = EventPublisher(platform_config["AMQP_URI"], "intake")
     publisher.publish(first)
-    marker = new_event("grievance.filed", "intake", {"case": {"tracking_id": "WB-MARKER", "version": 1,
-                                                               "status": "filed", "subject": "marker"}})
+    # a whole case (a partial one breaks the event's contract and is dead-lettered)
+    marker = new_event("grievance.filed", "intake", {**first["data"], "case": {**first["data"]["case"],
+                                                                              "tracking_id": "WB-MARKER"}})
     publisher.publish(marker)  # queued behind the replay: once it is indexed, the replay was handled
     wait_for(lambda: indexed(es, platform_config, "WB-MARKER"), what="the marker behind the replay")
     wait_for(lambda: search_queue_drained(rabbit_manager, rabbit_config["vhost"]), what="the queue to drain")

@@ -62,7 +62,9 @@ def publish_filed(config):
              "specversion": "1.0", "time": datetime.now(timezone.utc).isoformat(), "subject": tracking_id,
              "datacontenttype": "application/json",
              "data": {"case": {"tracking_id": tracking_id, "subject": "No drinking water", "status": "filed",
-                               "department": "phe", "place": {"district": "Bankura"}}}}
+                               "department": "phe", "place": {"district": "Bankura"}, "version": 1,
+                               "kind": "complaint", "channel": "web", "level": 1, "complainant": {"language": "bn"},
+                               "created_at": "2026-12-01T05:00:00+00:00", "updated_at": "2026-12-01T05:00:00+00:00"}}}
     with Connection(config["AMQP_URI"]) as connection:
         Producer(connection.channel()).publish(event, exchange=Exchange("intake.events", type="topic"),
                                                routing_key=event["type"], serializer="json")

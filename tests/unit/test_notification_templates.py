@@ -9,6 +9,7 @@ import pytest
 from services.notification import messages, planning
 from services.notification.domain import schedule, segments
 from services.notification.domain.recipients import LANGUAGES
+from shared.contracts import event_data
 
 LONG = {"tracking_id": "WB-2026-12345674", "name": "Anindita Chattopadhyay" * 3, "subject": "s" * 200,
         "missing": ["description", "district"], "question": "Which tube well? " * 40,
@@ -68,13 +69,16 @@ def test_an_unknown_language_gets_english():
 
 
 def event(kind="grievance.resolved"):
+    """As the consumer hands it on: its data loaded through its contract."""
+    resolution = "The tube well was repaired and water flows again."
     return {"id": "ev-1", "type": kind, "subject": "WB-2026-12345674", "time": "2026-12-02T05:00:00+00:00",
-            "data": {"resolution": "Fixed.", "case": {
-                "tracking_id": "WB-2026-12345674", "subject": "No water", "status": "resolved",
-                "resolution": "The tube well was repaired and water flows again.", "department": "phe",
-                "place": {"district": "Bankura"},
+            "data": event_data(kind, {"resolution": resolution, "case": {
+                "tracking_id": "WB-2026-12345674", "version": 6, "kind": "complaint", "channel": "web", "level": 1,
+                "subject": "No water", "status": "resolved", "resolution": resolution, "department": "phe",
+                "place": {"district": "Bankura"}, "created_at": "2026-11-30T05:00:00+00:00",
+                "updated_at": "2026-12-02T05:00:00+00:00",
                 "complainant": {"name": "Mita Das", "mobile": "9830012345", "email": "mita@example.org",
-                                "language": "bn", "residence": {"address": "12 Onda Road"}}}}}
+                                "language": "bn", "residence": {"address": "12 Onda Road"}}}})}
 
 
 def test_an_event_becomes_deliveries_with_messages_ready_for_their_channels():
