@@ -2,6 +2,7 @@
 between routing's version-guarded assignment write and its load writes: a crash there (the handler raises,
 the event is delivered again), the same event delivered twice, twenty filings at once."""
 import uuid
+from datetime import datetime, timezone
 
 import eventlet
 import pytest
@@ -10,6 +11,7 @@ from services.routing import storage
 from services.routing.domain.officers import pool
 from services.routing.service import RoutingService
 from shared.config import database_name
+from shared.contracts import event_data
 from shared.events import new_event
 from shared.outbox import EventPublisher
 from tests.integration.waiting import wait_for
@@ -69,20 +71,18 @@ def routing(platform_config, runner_factory, mongo_client):
             return event
 
         def file(self, tracking_id, district="Bankura"):
-            case = {"tracking_id": tracking_id, "status": "filed", "category": "drinking_water", "level": 1,
-                    "version": 1, "subject": "No water for a week", "place": {"district": district}}
-            return self.publish("grievance.filed", {"case": case}, tracking_id)
+            case = snapshot(tracking_id, "filed", 1, district)
+            return self.publish("grievance.filed", event_data("grievance.filed", {"case": case}), tracking_id)
 
         def status(self, tracking_id, before, after, version):
-            self.publish("grievance.status_changed", {"from": before, "to": after, "action": "x",
-                                                      "case": {"tracking_id": tracking_id, "version": version}},
-                         tracking_id)
+            self.publish("grievance.status_changed", event_data("grievance.status_changed", {
+                "from": before, "to": after, "action": "x", "case": snapshot(tracking_id, after, version)}),
+                tracking_id)
 
         def transfer(self, tracking_id, department):
-            case = {"tracking_id": tracking_id, "status": "transferred", "category": "drinking_water",
-                    "level": 1, "version": 3, "place": {"district": "Bankura"}}
-            self.publish("grievance.transferred", {"case": case, "department": department,
-                                                   "reason": "not ours"}, tracking_id)
+            case = snapshot(tracking_id, "transferred", 3)
+            self.publish("grievance.transferred", event_data("grievance.transferred", {
+                "case": case, "department": department, "reason": "not ours"}), tracking_id)
 
         def open_cases(self, officer_id):
             return self.assignments.count_documents({"officer_id": officer_id, "state": {"$in": ["active", "paused"]}})
@@ -92,6 +92,15 @@ def routing(platform_config, runner_factory, mongo_client):
                     if self.store.load(o) != self.open_cases(o)}
 
     return Routing()
+
+
+def snapshot(tracking_id, status, version, district="Bankura"):
+    """The case as intake's events carry it (shared/contracts/events.py CaseSnapshot)."""
+    now = datetime.now(timezone.utc).isoformat()
+    return {"tracking_id": tracking_id, "status": status, "version": version, "kind": "complaint",
+            "channel": "web", "level": 1, "category": "drinking_water", "subject": "No water for a week",
+            "place": {"district": district}, "complainant": {"name": "Mita Das", "mobile": "9830000001"},
+            "created_at": now, "updated_at": now}
 
 
 def new_id():
