@@ -166,3 +166,9 @@ def test_kept_answers_are_sealed_at_rest_and_still_replayed(platform_with, platf
     refiled = post(platform, "/api/v1/grievances", citizen(mobile), body, "sealed-filing")
     assert (refiled.status_code, refiled.text, refiled.headers["Location"]) == (201, filed.text,
                                                                                 filed.headers["Location"])
+    second = {**NOTE, "text": "The BDO sent a mechanic"}
+    racing = list(eventlet.GreenPool(20).imap(lambda _: post(platform, path, CMO_CELL, second, "sealed-race"),
+                                              range(20)))
+    assert Counter(a.status_code for a in racing) == {200: 20} and len({a.text for a in racing}) == 1
+    assert Counter(a.headers.get("Idempotent-Replayed") for a in racing) == {None: 1, "true": 19}
+    assert len(notes(platform, tracking_id)) == 2
