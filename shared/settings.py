@@ -114,6 +114,7 @@ class SettingsSchema(Schema):
     IDEMPOTENCY_WAIT_SECONDS = _number(5)
     IDEMPOTENCY_LEASE_SECONDS = _number(30, minimum=0.01)
     IDEMPOTENCY_SWEEP_SECONDS = _number(600, minimum=0.01)
+    IDEMPOTENCY_SECRET_KEY = _text(None)  # seals kept answers (they hold personal data); required in production
     CORS_ORIGINS = _text("")  # comma-separated origins; empty: no cross-origin access
     # one field per rule and scope, named as RATE_LIMIT_DEFAULTS names them (a class body's namespace is a dict)
     locals().update({name: _RateLimitField(load_default=default) for name, default in RATE_LIMIT_DEFAULTS.items()})

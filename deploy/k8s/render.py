@@ -51,7 +51,7 @@ class Service:
 
 SERVICES = [
     Service("gateway", "services.gateway.service:GatewayService", ("250m", "1"), ("192Mi", "512Mi"),
-            secrets=("HEALTH_TOKEN",), elasticsearch=True),
+            secrets=("HEALTH_TOKEN", "IDEMPOTENCY_SECRET_KEY"), elasticsearch=True),
     Service("intake", "services.intake.service:IntakeService", ("200m", "1"), ("192Mi", "512Mi")),
     Service("routing", "services.routing.service:RoutingService", ("200m", "1"), ("256Mi", "768Mi")),
     Service("notification", "services.notification.service:NotificationService", ("100m", "500m"),

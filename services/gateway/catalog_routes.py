@@ -1,5 +1,5 @@
-"""GET /api/v1/catalog (a mixin of GatewayService): the districts, departments and categories with their
-names in English, Bengali and Hindi, for clients' pickers. The same for everyone and changed only by a
+"""GET /api/v1/catalog (a mixin of GatewayService): the districts (with their blocks and urban local
+bodies), departments and categories with their names in English, Bengali and Hindi, for clients' pickers. The same for everyone and changed only by a
 release, so it is served from shared/catalog.py without a service call, with an ETag from its content
 (If-None-Match answers 304); client_http makes it publicly cacheable."""
 import hashlib
@@ -24,7 +24,7 @@ def catalog_document():
 
 class CatalogRoutes:
     @http("GET", "/api/v1/catalog", doc=Operation(
-        "Districts, departments and categories with their names in bn, en and hi", tags=("Catalogue",),
+        "Districts with their blocks and municipalities, departments and categories, named in bn, en and hi", tags=("Catalogue",),
         public=True, request_headers=("If-None-Match",), answer_headers=("ETag",),
         responses={200: CatalogSchema, 304: Media(None, "not modified: the ETag still matches", ("ETag",))},
         description="Build pickers from it; cache it (`ETag`, `Cache-Control: public`)."))

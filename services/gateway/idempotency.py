@@ -11,6 +11,9 @@ successful answers (2xx) are kept and an error gives its key back: a 4xx changed
 own guards decide (intake's filing key, the version an If-Match names, the life cycle's transitions). A
 claim whose request died (no answer after IDEMPOTENCY_LEASE_SECONDS) passes to the next retry.
 Keys are kept 24 hours and swept by the gateway (FerretDB has no TTL indexes).
+A kept answer repeats what the route said, often the complainant's contact details: it is sealed with
+AES-GCM under IDEMPOTENCY_SECRET_KEY (bound to its key's record), so the store holds only ciphertext;
+production refuses to start without the key.
 """
 import hashlib
 import json
@@ -22,6 +25,7 @@ from functools import wraps
 from typing import ClassVar
 
 import eventlet
+from cryptography.exceptions import InvalidTag
 from pymongo.errors import DuplicateKeyError, PyMongoError
 from werkzeug.wrappers import Response
 
@@ -30,6 +34,7 @@ from services.gateway.responses import with_correlation_id
 from services.gateway.web import MAX_BODY_BYTES, BadRequest, Unavailable, json_body
 from shared.errors import Conflict, PlatformError, Unprocessable
 from shared.mongo import MongoDatabase
+from shared.secrets_at_rest import Sealer
 from shared.settings import settings_of
 from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 
@@ -74,13 +79,33 @@ def kept(status):
     return 200 <= status < 300
 
 
+def answer_sealer(config):
+    """The sealer of kept answers; without IDEMPOTENCY_SECRET_KEY only in development (stored marked plain)."""
+    settings = settings_of(config)
+    key = settings.idempotency_secret_key
+    if not key and settings.sorasori_env == "production":
+        raise RuntimeError("IDEMPOTENCY_SECRET_KEY is required in production (kept answers hold personal data)")
+    return Sealer(key, purpose=b"idempotent-answer:", setting="IDEMPOTENCY_SECRET_KEY")
+
+
 # --- the store -----------------------------------------------------------------------------------
 
 class IdempotencyKeys:
-    """{_id: key id, fingerprint, owner, claimed_at, expires_at, answer: {status, body, headers} | None}."""
+    """{_id: key id, fingerprint, owner, claimed_at, expires_at, answer: sealed {status, body, headers} | None};
+    what it returns carries the answer opened."""
 
-    def __init__(self, collection):
+    def __init__(self, collection, sealer):
         self.collection = collection
+        self.sealer = sealer
+
+    def _opened(self, claim):
+        if claim is not None and claim.get("answer") is not None:
+            try:
+                claim["answer"] = json.loads(self.sealer.open(claim["answer"], claim["_id"].encode()))
+            except (InvalidTag, RuntimeError):  # sealed under a key since rotated (or not configured)
+                raise Conflict("the first answer to this Idempotency-Key can no longer be read; the request "
+                               "was done: check its result before sending it again", {"allowed": []}) from None
+        return claim
 
     def claim(self, key, fingerprint_, owner, now):
         """Claim `key` for this request (one unique insert), or the claim in force already (None if it
@@ -91,10 +116,10 @@ class IdempotencyKeys:
             self.collection.insert_one(claim)
             return claim
         except DuplicateKeyError:
-            return self.collection.find_one({"_id": key})
+            return self.current(key)
 
     def current(self, key):
-        return self.collection.find_one({"_id": key})
+        return self._opened(self.collection.find_one({"_id": key}))
 
     def take_over(self, key, from_owner, to_owner, now):
         """A claim whose request died passes to one retry; True for exactly one of racing retries."""
@@ -103,7 +128,8 @@ class IdempotencyKeys:
                                                     "expires_at": now + KEEP_FOR}}).matched_count == 1
 
     def answer(self, key, owner, answer):
-        self.collection.update_one({"_id": key, "owner": owner, "answer": None}, {"$set": {"answer": answer}})
+        sealed = self.sealer.seal(json.dumps(answer, ensure_ascii=False), key.encode())
+        self.collection.update_one({"_id": key, "owner": owner, "answer": None}, {"$set": {"answer": sealed}})
 
     def release(self, key, owner):
         self.collection.delete_one({"_id": key, "owner": owner, "answer": None})
@@ -123,7 +149,7 @@ class Idempotency(MongoDatabase):
         self.wait_seconds = settings.idempotency_wait_seconds
         self.lease = timedelta(seconds=settings.idempotency_lease_seconds)
         self.sweep_seconds = settings.idempotency_sweep_seconds
-        self.keys = IdempotencyKeys(self.database[COLLECTION])
+        self.keys = IdempotencyKeys(self.database[COLLECTION], answer_sealer(self.container.config))
 
     def start(self):
         super().start()

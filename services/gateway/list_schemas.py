@@ -22,9 +22,23 @@ class CatalogCategorySchema(CatalogEntrySchema):
     urgent = fields.Bool(required=True)
 
 
+class CatalogPlaceSchema(Schema):
+    code = fields.Str(required=True, metadata={
+        "description": "a stable code: a block's LGD code, an urban local body's slug. In `place.block` and "
+                       "`place.municipality` clients send the English name (free text)"})
+    names = fields.Nested(NamesSchema, required=True)
+
+
+class CatalogDistrictSchema(CatalogEntrySchema):
+    blocks = fields.List(fields.Nested(CatalogPlaceSchema), required=True, metadata={
+        "description": "its community development blocks (rural); none for Kolkata"})
+    municipalities = fields.List(fields.Nested(CatalogPlaceSchema), required=True, metadata={
+        "description": "its urban local bodies: municipal corporations, municipalities, notified areas"})
+
+
 class CatalogSchema(Schema):
     languages = fields.List(fields.Str(), required=True)
-    districts = fields.List(fields.Nested(CatalogEntrySchema), required=True)
+    districts = fields.List(fields.Nested(CatalogDistrictSchema), required=True)
     departments = fields.List(fields.Nested(CatalogEntrySchema), required=True)
     categories = fields.List(fields.Nested(CatalogCategorySchema), required=True)
 

@@ -11,7 +11,7 @@ APP = "https://app.sorasori.test"
 MITA = citizen("9830012345")
 
 
-def test_catalog_names_every_district_department_and_category_in_three_languages_and_is_cacheable(platform):
+def test_catalog_names_every_district_block_municipality_department_and_category_in_three_languages_and_is_cacheable(platform):
     url = platform.base + "/api/v1/catalog"
     first = requests.get(url, timeout=10)
     assert first.status_code == 200, first.text
@@ -22,9 +22,16 @@ def test_catalog_names_every_district_department_and_category_in_three_languages
     assert bankura["names"] == {"en": "Bankura", "bn": "বাঁকুড়া", "hi": "बाँकुड़ा"}
     water = next(c for c in catalog["categories"] if c["code"] == "drinking_water")
     assert water["department"] == "phe" and water["urgent"] is True and water["names"]["bn"] == "পানীয় জল"
-    for kind in ("districts", "departments", "categories"):
-        for entry in catalog[kind]:
-            assert set(entry["names"]) == {"en", "bn", "hi"} and all(entry["names"].values()), entry
+    places = [place for district in catalog["districts"] for kind in ("blocks", "municipalities")
+              for place in district[kind]]
+    for entry in [*places, *catalog["departments"], *catalog["categories"], *catalog["districts"]]:
+        assert set(entry["names"]) == {"en", "bn", "hi"} and all(entry["names"].values()), entry
+    assert all(district["municipalities"] for district in catalog["districts"])
+    assert sum(len(district["blocks"]) for district in catalog["districts"]) == 345
+    south = next(d for d in catalog["districts"] if d["code"] == "South 24 Parganas")
+    assert {"code": "2747", "names": {"en": "Bhangar I", "bn": "ভাঙড় ১", "hi": "भांगड़ I"}} in south["blocks"]
+    kolkata = next(d for d in catalog["districts"] if d["code"] == "Kolkata")
+    assert kolkata["blocks"] == [] and kolkata["municipalities"][0]["names"]["en"] == "Kolkata Municipal Corporation"
     assert first.headers["Cache-Control"] == "public, max-age=3600"
     etag = first.headers["ETag"]
     assert etag.strip('W/"')

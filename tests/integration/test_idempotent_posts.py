@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import eventlet
 
-from services.gateway.idempotency import COLLECTION, IdempotencyKeys, fingerprint, key_id
+from services.gateway.idempotency import COLLECTION, IdempotencyKeys, answer_sealer, fingerprint, key_id
 from shared.config import database_name
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
 
@@ -14,7 +14,8 @@ NOTE = {"action": "add_note", "text": "Called the BDO about the tube well"}
 
 
 def keys_store(mongo_client, platform_config):
-    return IdempotencyKeys(mongo_client[database_name(platform_config, "gateway")][COLLECTION])
+    return IdempotencyKeys(mongo_client[database_name(platform_config, "gateway")][COLLECTION],
+                           answer_sealer(platform_config))
 
 
 def post(platform, path, actor, body, key):
@@ -124,7 +125,7 @@ def test_a_request_in_flight_is_a_409_and_a_dead_ones_claim_is_taken_over(platfo
     taken = post(platform, path, CMO_CELL, NOTE, "in-flight")  # its request died: this retry does the work
     assert taken.status_code == 200, taken.text
     assert len(notes(platform, tracking_id)) == 1
-    assert store.collection.find_one({"_id": stored})["answer"]["status"] == 200
+    assert store.current(stored)["answer"]["status"] == 200
 
 
 def test_expired_keys_are_swept(platform, platform_config, mongo_client):
@@ -138,4 +139,36 @@ def test_expired_keys_are_swept(platform, platform_config, mongo_client):
     assert store.sweep(claim["expires_at"] + timedelta(seconds=1)) >= 1
     again = post(platform, path, CMO_CELL, NOTE, "old-key")  # forgotten: a new request
     assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+    assert len(notes(platform, tracking_id)) == 2
+
+
+def test_kept_answers_are_sealed_at_rest_and_still_replayed(platform_with, platform_config, mongo_client):
+    platform = platform_with(IDEMPOTENCY_SECRET_KEY="test-idempotency-key-" + "k" * 24)
+    mobile, email = "9830091011", "mita.das@example.in"
+    body = drinking_water(mobile=mobile, complainant={"name": "Mita Das", "mobile": mobile, "email": email,
+                                                      "language": "bn"})
+    filed = post(platform, "/api/v1/grievances", citizen(mobile), body, "sealed-filing")
+    assert filed.status_code == 201, filed.text
+    tracking_id = filed.json()["tracking_id"]
+    path = f"/api/v1/grievances/{tracking_id}/actions"
+    acted = post(platform, path, CMO_CELL, NOTE, "sealed-note")
+    assert acted.status_code == 200 and mobile in acted.text, acted.text  # staff see the contact details
+
+    raw = keys_store(mongo_client, platform_config).collection
+    for actor, key in ((citizen(mobile), "sealed-filing"), (CMO_CELL, "sealed-note")):
+        stored = raw.find_one({"_id": key_id(actor, key)})
+        kept = repr(stored)
+        assert mobile not in kept and email not in kept and tracking_id not in kept, kept
+        assert isinstance(stored["answer"], str) and stored["answer"].startswith("aesgcm:"), stored
+
+    again = post(platform, path, CMO_CELL, NOTE, "sealed-note")
+    assert (again.status_code, again.text, again.headers["Idempotent-Replayed"]) == (200, acted.text, "true")
+    refiled = post(platform, "/api/v1/grievances", citizen(mobile), body, "sealed-filing")
+    assert (refiled.status_code, refiled.text, refiled.headers["Location"]) == (201, filed.text,
+                                                                                filed.headers["Location"])
+    second = {**NOTE, "text": "The BDO sent a mechanic"}
+    racing = list(eventlet.GreenPool(20).imap(lambda _: post(platform, path, CMO_CELL, second, "sealed-race"),
+                                              range(20)))
+    assert Counter(a.status_code for a in racing) == {200: 20} and len({a.text for a in racing}) == 1
+    assert Counter(a.headers.get("Idempotent-Replayed") for a in racing) == {None: 1, "true": 19}
     assert len(notes(platform, tracking_id)) == 2
