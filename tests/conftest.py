@@ -1,13 +1,5 @@
-# eventlet must patch the standard library before anything imports sockets or threads.
-import warnings
-
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # a plain Warning, at import
-    import eventlet
-
-    eventlet.monkey_patch()
-
-import os  # noqa: E402
+# eventlet patched the standard library already: tests/green.py, loaded first (pyproject's addopts).
+import os
 
 
 def pytest_configure(config):
