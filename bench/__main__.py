@@ -31,7 +31,16 @@ from bench import search  # noqa: E402
 from bench.filing import CONCURRENCY, measure_filings  # noqa: E402
 from bench.indexing import WORKERS, measure_index_paths, measure_service_indexing  # noqa: E402
 from bench.limiter import measure_limiter  # noqa: E402
-from bench.measure import free_port, latencies_ms, median_of_rounds, percentile, print_table, progress, rate  # noqa: E402
+from bench.measure import (  # noqa: E402
+    drop_run_databases,
+    free_port,
+    latencies_ms,
+    median_of_rounds,
+    percentile,
+    print_table,
+    progress,
+    rate,
+)
 from bench.retries import measure_retries  # noqa: E402
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS  # noqa: E402
 from services.launcher import ServiceProcess  # noqa: E402
@@ -257,10 +266,7 @@ def main():
         rows.extend(limiter_rows)
         rows.extend(retry_rows)
     finally:
-        for name in client.list_database_names():
-            if name.startswith(f"bench_{run}_"):
-                client.drop_database(name)
-        client.close()
+        drop_run_databases(client, run)
         drop_indices(scratch)
         es.close()
         broker.remove()

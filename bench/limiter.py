@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 from pymongo import ReturnDocument
 
-from bench.measure import free_port, latencies_ms, percentile, progress
+from bench.measure import drop_run_databases, free_port, latencies_ms, percentile, progress
 from services.gateway.auth import make_dev_token
 from services.gateway.limits import SETTINGS
 from services.launcher import ServiceProcess
@@ -115,10 +115,7 @@ def measure_limiter(config):
         finally:
             for process in processes:
                 process.stop()
-            for name in client.list_database_names():
-                if name.startswith(f"bench_{run}_"):
-                    client.drop_database(name)
-            client.close()
+            drop_run_databases(client, run)
     raw, off, on = (statistics.median(samples[mode]) for mode in ("raw", "off", "on"))
     return [
         ("find_one_and_update $inc upsert (raw: one limiter check)",

@@ -49,3 +49,11 @@ def print_table(rows):
     print(f"\n{'measure'.ljust(width)}  {'result'.rjust(result_width)}  ratio to raw")
     for name, result, ratio in rows:
         print(f"{name.ljust(width)}  {result.rjust(result_width)}  {ratio:>12}")
+
+
+def drop_run_databases(client, run):
+    """Drop the databases of this bench run (`bench_<run>_<service>`) and close the client."""
+    for name in client.list_database_names():
+        if name.startswith(f"bench_{run}_"):
+            client.drop_database(name)
+    client.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 
 from bench.limiter import Vhost, _amqp_uri, _wait_for
-from bench.measure import free_port, latencies_ms, percentile, progress
+from bench.measure import drop_run_databases, free_port, latencies_ms, percentile, progress
 from services.gateway.auth import make_dev_token
 from services.gateway.limits import SETTINGS
 from services.launcher import ServiceProcess
@@ -121,10 +121,7 @@ def measure_retries(config):
         finally:
             for process in processes:
                 process.stop()
-            for name in client.list_database_names():
-                if name.startswith(f"bench_{run}_"):
-                    client.drop_database(name)
-            client.close()
+            drop_run_databases(client, run)
     median = {name: statistics.median(values) for name, values in samples.items()}
 
     def row(name, label, plain):

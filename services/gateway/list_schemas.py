@@ -2,6 +2,7 @@
 marshmallow schemas, declared on their routes for the OpenAPI document (services/gateway/openapi.py)."""
 from marshmallow import Schema, fields, validate
 
+from services.gateway.schemas import PlaceViewSchema
 from services.intake.domain import my_cases
 from services.intake.domain.status_words import LANGUAGES
 
@@ -43,21 +44,12 @@ class CatalogSchema(Schema):
     categories = fields.List(fields.Nested(CatalogCategorySchema), required=True)
 
 
-class CasePlaceSchema(Schema):
-    district = fields.Str(allow_none=True)
-    block = fields.Str(allow_none=True)
-    municipality = fields.Str(allow_none=True)
-    ward = fields.Str(allow_none=True)
-    panchayat = fields.Str(allow_none=True)
-    geo = fields.Dict(allow_none=True)
-
-
 class MyGrievanceSchema(Schema):
     tracking_id = fields.Str(required=True)
     kind = fields.Str()
     subject = fields.Str(allow_none=True)
     category = fields.Str(allow_none=True)
-    place = fields.Nested(CasePlaceSchema)
+    place = fields.Nested(PlaceViewSchema)
     status = fields.Str(required=True)
     status_text = fields.Str(required=True, metadata={"description": "the status in plain words, in `language`"})
     created_at = fields.Str(required=True, metadata={"format": "date-time"})

@@ -47,6 +47,14 @@ def consent_grant(server, http):
     return server.get_consent_grant(http)
 
 
+class AccessDenied(Exception):
+    error = "access_denied"
+
+    def __init__(self, description):
+        super().__init__(description)
+        self.description = description
+
+
 class OAuthEndpoints:
     store = IdentityStorage()
     settings = SettingsProvider()
@@ -76,27 +84,29 @@ class OAuthEndpoints:
     @rpc(expected_exceptions=EXPECTED)
     def authorize(self, http, mobile, code):
         """The person on the sign-in page proved their number: send them back to the client with a code."""
-        http = validated(_http_schema, http)
-        server = self._server()
-        try:
-            grant = consent_grant(server, http)
-        except OAuth2Error as error:
-            return {"ok": False, "error": error.error, "description": error.description}
-        account = verify_otp(self.store, mobile or "", code or "")
-        if account is None:
-            return {"ok": False, "error": "access_denied", "description": "the code is wrong or has expired"}
-        return {"ok": True, **server.create_authorization_response(http, grant_user=account, grant=grant)}
+        def proven():
+            account = verify_otp(self.store, mobile or "", code or "")
+            if account is None:
+                raise AccessDenied("the code is wrong or has expired")
+            return account
+        return self._answer_authorization(http, proven)
 
     @rpc(expected_exceptions=EXPECTED)
     def deny(self, http):
         """The person on the sign-in page cancelled: back to the client with error=access_denied."""
+        return self._answer_authorization(http, lambda: None)
+
+    def _answer_authorization(self, http, grant_user):
+        """Back to the client: with a code for the user `grant_user()` gives, with error=access_denied
+        for None (authlib's answer either way), or the request's own error."""
         http = validated(_http_schema, http)
         server = self._server()
         try:
             grant = consent_grant(server, http)
-        except OAuth2Error as error:
+            user = grant_user()
+        except (OAuth2Error, AccessDenied) as error:
             return {"ok": False, "error": error.error, "description": error.description}
-        return {"ok": True, **server.create_authorization_response(http, grant_user=None, grant=grant)}
+        return {"ok": True, **server.create_authorization_response(http, grant_user=user, grant=grant)}
 
     @rpc(expected_exceptions=EXPECTED)
     def userinfo(self, http):
