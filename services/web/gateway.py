@@ -1,0 +1,144 @@
+"""The console's only way to the platform: the gateway's public HTTP API (what a mobile app may call too).
+
+`Gateway` answers `Answer(status, body)` for anything the gateway said (a 4xx is an answer for the page to
+show) and raises `PartUnavailable` naming the part of the platform when the gateway cannot be reached or
+says 502/503/504, so a page can show that part as unavailable and render the rest. `SignInRequired` is
+raised when the person's tokens no longer work.
+
+Sign-in goes through Authlib's OAuth 2.0 client (`OAuth2Session`) as the confidential client
+`sorasori-console` (code flow with PKCE, client_secret_basic).
+"""
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from nameko.extensions import DependencyProvider
+
+from shared import console_client
+from shared.settings import settings_of
+
+log = logging.getLogger(__name__)
+UNAVAILABLE_STATUSES = {502, 503, 504}
+REFRESH_MARGIN_SECONDS = 30
+
+
+class PartUnavailable(Exception):
+    """`part` is a key of the translations (`part.<name>`): what the person cannot use right now."""
+
+    def __init__(self, part):
+        super().__init__(part)
+        self.part = part
+
+
+class SignInRequired(Exception):
+    pass
+
+
+@dataclass
+class Answer:
+    status: int
+    body: object
+    headers: dict
+
+    @property
+    def ok(self):
+        return 200 <= self.status < 300
+
+    def field_errors(self):
+        """problem+json's `errors` as {field: [message, ...]} (nested fields flattened as a.b)."""
+        errors = self.body.get("errors") if isinstance(self.body, dict) else None
+        flat = {}
+
+        def walk(prefix, value):
+            if isinstance(value, dict):
+                for key, inner in value.items():
+                    walk(f"{prefix}.{key}" if prefix else str(key), inner)
+            else:
+                flat[prefix] = value if isinstance(value, list) else [str(value)]
+        walk("", errors or {})
+        return flat
+
+
+class Gateway:
+    def __init__(self, settings, http=None):
+        self.base = settings.web_gateway_url.rstrip("/")
+        self.issuer = settings.oidc_issuer.rstrip("/")
+        self.timeout = settings.web_gateway_timeout
+        self.settings = settings
+        self.http = http or requests.Session()
+
+    # --- API calls ---
+
+    def call(self, method, path, part, token=None, **kwargs):
+        headers = dict(kwargs.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        headers.setdefault("Accept", "application/json")
+        try:
+            response = self.http.request(method, self.base + path, headers=headers, timeout=self.timeout,
+                                         allow_redirects=False, **kwargs)
+        except requests.RequestException as error:
+            log.warning("the gateway did not answer", extra={"part": part, "error": type(error).__name__})
+            raise PartUnavailable(part) from None
+        if response.status_code in UNAVAILABLE_STATUSES:
+            log.warning("the gateway says a part is unavailable",
+                        extra={"part": part, "status": response.status_code})
+            raise PartUnavailable(part)
+        try:
+            body = response.json() if response.content else None
+        except ValueError:
+            body = None
+        return Answer(response.status_code, body, dict(response.headers))
+
+    # --- OAuth (the confidential client) ---
+
+    def oauth(self, **kwargs):
+        return OAuth2Session(console_client.CLIENT_ID, console_client.client_secret(self.settings),
+                             token_endpoint_auth_method="client_secret_basic", scope=console_client.SCOPE,
+                             redirect_uri=console_client.redirect_uri(self.settings), code_challenge_method="S256",
+                             timeout=self.timeout, **kwargs)
+
+    def authorization_url(self, state, nonce, verifier, extra=None):
+        url, _ = self.oauth().create_authorization_url(self.issuer + "/oauth/authorize", state=state, nonce=nonce,
+                                                       code_verifier=verifier)
+        return url + ("&" + urlencode(extra) if extra else "")
+
+    def exchange_code(self, code, verifier):
+        """Tokens for an authorization code (Authlib sends the verifier and the client's Basic credentials)."""
+        try:
+            return self.oauth().fetch_token(self.base + "/oauth/token", grant_type="authorization_code",
+                                            code=code, code_verifier=verifier)
+        except requests.RequestException:
+            raise PartUnavailable("sign_in") from None
+
+    def refresh(self, refresh_token):
+        try:
+            return self.oauth().refresh_token(self.base + "/oauth/token", refresh_token=refresh_token)
+        except requests.RequestException:
+            raise PartUnavailable("sign_in") from None
+
+    def revoke(self, refresh_token):
+        try:
+            self.oauth().revoke_token(self.base + "/oauth/revoke", token=refresh_token,
+                                      token_type_hint="refresh_token")
+        except requests.RequestException:
+            log.warning("could not revoke a refresh token at sign-out (it expires on its own)")
+
+    def userinfo(self, access_token):
+        answer = self.call("GET", "/oauth/userinfo", "sign_in", token=access_token)
+        return answer.body if answer.ok else None
+
+
+class GatewayClient(DependencyProvider):
+    """Injects the process's `Gateway` (one HTTP connection pool)."""
+
+    def setup(self):
+        self.gateway = Gateway(settings_of(self.container.config))
+
+    def stop(self):
+        self.gateway.http.close()
+
+    def get_dependency(self, worker_ctx):
+        return self.gateway

@@ -1,0 +1,80 @@
+"""The web console (services/web) on top of the in-process platform, and a browser-like client for it:
+a `requests.Session` that keeps cookies, as a browser with JavaScript off does."""
+import re
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from services.web.service import WebService
+from tests.integration.conftest import free_port
+from tests.integration.test_code_flow import code_sent_to, hidden_fields
+
+
+class Console:
+    def __init__(self, base, gateway, platform_config):
+        self.base = base
+        self.gateway = gateway  # tests.integration.platform_client.Gateway
+        self.config = platform_config
+
+    def browser(self, language=None):
+        browser = requests.Session()
+        if language:
+            browser.cookies.set("lang", language, domain="127.0.0.1", path="/")
+        return browser
+
+    def get(self, browser, path, **kwargs):
+        return browser.get(self.base + path, timeout=20, allow_redirects=kwargs.pop("allow_redirects", False),
+                           **kwargs)
+
+    def post(self, browser, path, data, **kwargs):
+        return browser.post(self.base + path, data=data, timeout=20,
+                            allow_redirects=kwargs.pop("allow_redirects", False), **kwargs)
+
+    def sign_in(self, browser, mobile, start="/sign-in"):
+        """Through the gateway's sign-in page (mobile, then the SMS code); answers the console's last answer."""
+        answer = self.get(browser, start)
+        while answer.status_code in (302, 303) and answer.headers["Location"].startswith("/"):
+            answer = self.get(browser, answer.headers["Location"])
+        assert answer.status_code == 303, answer.text
+        authorize = answer.headers["Location"]
+        assert authorize.startswith(self.gateway.base + "/oauth/authorize?")
+        fields = hidden_fields(browser.get(authorize, timeout=20).text)
+        sent = browser.post(self.gateway.base + "/oauth/authorize", timeout=20,
+                            data={**fields, "mobile": mobile, "step": "send_code"})
+        assert sent.status_code == 200, sent.text
+        back = browser.post(self.gateway.base + "/oauth/authorize", allow_redirects=False, timeout=20, data={
+            **fields, "mobile": mobile, "code": code_sent_to(self.config, mobile), "step": "sign_in"})
+        assert back.status_code == 302, back.text
+        callback = back.headers["Location"]
+        assert callback.startswith(self.base + "/auth/callback?")
+        return browser.get(callback, allow_redirects=False, timeout=20)
+
+
+def csrf_of(html):
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def path_of(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture
+def console_with(platform_with, platform_config, runner_factory):
+    """All six services and the web console, in-process; settings on top for both."""
+    def start(**settings):
+        web_port = free_port()
+        gateway_url = f"http://{platform_config['WEB_SERVER_ADDRESS']}"
+        platform_config.update(WEB_PORT=web_port, WEB_PUBLIC_URL=f"http://127.0.0.1:{web_port}",
+                               WEB_GATEWAY_URL=gateway_url, WEB_CLIENT_SECRET=f"web-secret-{uuid.uuid4().hex}")
+        gateway = platform_with(**settings)
+        runner_factory(platform_config, WebService).start()
+        return Console(f"http://127.0.0.1:{web_port}", gateway, platform_config)
+    return start
+
+
+@pytest.fixture
+def console(console_with):
+    return console_with()
