@@ -9,6 +9,7 @@ Sign-in goes through Authlib's OAuth 2.0 client (`OAuth2Session`) as the confide
 `sorasori-console` (code flow with PKCE, client_secret_basic).
 """
 import logging
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from shared.settings import settings_of
 
 log = logging.getLogger(__name__)
 UNAVAILABLE_STATUSES = {502, 503, 504}
-REFRESH_MARGIN_SECONDS = 30
+CATALOG_FRESH_SECONDS = 300  # the catalogue changes only with a release; revalidated by ETag after this
 
 
 class PartUnavailable(Exception):
@@ -91,6 +92,22 @@ class Gateway:
         except ValueError:
             body = None
         return Answer(response.status_code, body, dict(response.headers))
+
+    def catalog(self):
+        """GET /api/v1/catalog, kept in the process and revalidated with If-None-Match every few minutes."""
+        kept = getattr(self, "_catalog", None)
+        if kept and kept[2] > time.monotonic():
+            return kept[0]
+        headers = {"If-None-Match": kept[1]} if kept and kept[1] else {}
+        answer = self.call("GET", "/api/v1/catalog", "catalog", headers=headers)
+        if answer.status == 304 and kept:
+            body = kept[0]
+        elif answer.ok:
+            body = answer.body
+        else:
+            raise PartUnavailable("catalog")
+        self._catalog = (body, answer.headers.get("ETag"), time.monotonic() + CATALOG_FRESH_SECONDS)
+        return body
 
     # --- OAuth (the confidential client) ---
 

@@ -41,6 +41,9 @@ class Translator:
             text = catalogue("en").get(key, key)
         return text.format(**values) if values else text  # Jinja escapes the result
 
+    def has(self, key):
+        return key in catalogue(self.language) or key in catalogue("en")
+
     def digits(self, text):
         return str(text).translate(_BENGALI_DIGITS) if self.language == "bn" else str(text)
 

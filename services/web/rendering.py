@@ -3,14 +3,14 @@ the console carries: CSP `default-src 'self'` (no script or style from anywhere 
 framing, no MIME sniffing, no referrer leaving the site, and no caching of pages that may hold personal data."""
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
 from services.web.i18n import LANGUAGES, NAMES, Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
-environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
+                          lstrip_blocks=True)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; form-action 'self' {issuer}; frame-ancestors 'none'; "

@@ -175,13 +175,18 @@ class Visit:
         return error_page(status, self.language, part=part, user=self.user, here=self.here())
 
     def finish(self, response):
-        production = self.settings.sorasori_env == "production"
+        options = cookie_options(self.settings)
         if self.new_session_id:
-            response.set_cookie(SESSION_COOKIE, self.new_session_id, httponly=True, samesite="Lax",
-                                secure=production, path="/", max_age=self.settings.web_session_max_seconds)
+            response.set_cookie(SESSION_COOKIE, self.new_session_id, max_age=self.settings.web_session_max_seconds,
+                                **options)
         elif self.clear_cookie:
-            response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=production)
+            response.delete_cookie(SESSION_COOKIE, **options)
         return response
+
+
+def cookie_options(settings):
+    """The session cookie: never readable by script, not sent on cross-site POSTs, https only in production."""
+    return {"httponly": True, "samesite": "Lax", "secure": settings.sorasori_env == "production", "path": "/"}
 
 
 def keep_tokens(token):
@@ -216,6 +221,9 @@ def page(method, url, signed_in=False):
                 response = visit.error(404)
             except PartUnavailable as down:
                 response = visit.error(503, part=down.part)
+            except Exception:  # a bug: a plain page in the person's language, the details in the log only
+                log.exception("unexpected error in a page", extra={"route": handler.__name__})
+                response = visit.error(500)
             return visit.finish(response)
         return register(route)
     return decorate

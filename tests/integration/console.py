@@ -1,6 +1,7 @@
 """The web console (services/web) on top of the in-process platform, and a browser-like client for it:
 a `requests.Session` that keeps cookies, as a browser with JavaScript off does."""
 import re
+import socket
 import uuid
 from urllib.parse import urlsplit
 
@@ -8,8 +9,23 @@ import pytest
 import requests
 
 from services.web.service import WebService
-from tests.integration.conftest import free_port
-from tests.integration.test_code_flow import code_sent_to, hidden_fields
+from shared.signed_rpc import SignedClusterRpcProxy
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def hidden_fields(html):
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+
+
+def code_sent_to(platform_config, mobile):
+    """The latest sign-in code the development SMS sink holds for this mobile."""
+    with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
+        return re.search(r"\d{6}", cluster.notification.sms_sent(mobile)[0]["text"]).group(0)
 
 
 class Console:
@@ -62,16 +78,26 @@ def path_of(url):
 
 
 @pytest.fixture
-def console_with(platform_with, platform_config, runner_factory):
-    """All six services and the web console, in-process; settings on top for both."""
+def console_with(platform_config, runner_factory):
+    """All six services (as `platform_with` starts them) and the web console, in-process; settings on top.
+    `console.platform` is the six services' runner (a test may stop one of them)."""
+    from services.registry import service_classes
+    from tests.integration.platform_client import Gateway
+
     def start(**settings):
         web_port = free_port()
         gateway_url = f"http://{platform_config['WEB_SERVER_ADDRESS']}"
-        platform_config.update(WEB_PORT=web_port, WEB_PUBLIC_URL=f"http://127.0.0.1:{web_port}",
-                               WEB_GATEWAY_URL=gateway_url, WEB_CLIENT_SECRET=f"web-secret-{uuid.uuid4().hex}")
-        gateway = platform_with(**settings)
+        platform_config.update(AUTH_MODE="development", ALLOW_CLOCK_OVERRIDE=True, OIDC_ISSUER=gateway_url,
+                               WEB_REDIRECT_URIS="http://127.0.0.1/app/callback", WEB_PORT=web_port,
+                               WEB_PUBLIC_URL=f"http://127.0.0.1:{web_port}", WEB_GATEWAY_URL=gateway_url,
+                               WEB_CLIENT_SECRET=f"web-secret-{uuid.uuid4().hex}")
+        platform_config.update(settings)
+        platform = runner_factory(platform_config, *service_classes())
+        platform.start()
         runner_factory(platform_config, WebService).start()
-        return Console(f"http://127.0.0.1:{web_port}", gateway, platform_config)
+        console = Console(f"http://127.0.0.1:{web_port}", Gateway(gateway_url), platform_config)
+        console.platform = platform
+        return console
     return start
 
 

@@ -1,6 +1,16 @@
 """The web console signs people in as a confidential backend-for-frontend (code flow with PKCE through the
 gateway), keeps the tokens on the server and gives the browser only a session cookie."""
-from tests.integration.console import console, console_with, csrf_of  # noqa: F401 (fixtures)
+
+import time
+
+import requests
+from nameko.testing.utils import get_container
+
+from services.intake.service import IntakeService
+from shared import console_client
+from shared.mongo import connect
+from shared.settings import settings_of
+from tests.integration.console import csrf_of
 
 MOBILE = "9830011122"
 
@@ -19,3 +29,86 @@ def test_sign_in_with_pkce_end_to_end_gives_an_httponly_lax_session_cookie(conso
     assert mine.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert 'lang="bn"' in mine.text and "আমার অভিযোগ" in mine.text  # Bengali by default
     assert MOBILE not in mine.text
+
+
+def web_sessions(console):
+    client = connect(console.config["MONGO_URI"])
+    return client, client[console.config["MONGO_DB_PREFIX"] + "web"]["sessions"]
+
+
+def test_every_post_needs_the_sessions_csrf_token(console):
+    browser = console.browser("en")
+    console.sign_in(browser, MOBILE)
+    home = console.get(browser, "/")
+    token = csrf_of(home.text)
+    for data in ({}, {"csrf_token": ""}, {"csrf_token": "x" + token[1:]}, {"csrf_token": token[::-1]}):
+        refused = console.post(browser, "/sign-out", data)
+        assert refused.status_code == 403 and "You cannot do this" in refused.text and "Traceback" not in refused.text
+    other = console.browser("en")
+    console.sign_in(other, "9830099988")
+    stranger = console.post(browser, "/sign-out", {"csrf_token": csrf_of(console.get(other, "/").text)})
+    assert stranger.status_code == 403  # another session's token is no good here
+    assert console.get(browser, "/my/grievances").status_code == 200  # still signed in
+    accepted = console.post(browser, "/sign-out", {"csrf_token": token})
+    assert accepted.status_code == 303
+
+
+def test_sign_out_revokes_the_refresh_token_and_ends_the_session(console):
+    browser = console.browser()
+    console.sign_in(browser, MOBILE)
+    client, sessions = web_sessions(console)
+    try:
+        [session] = list(sessions.find({"user.sub": {"$exists": True}, "tokens": {"$ne": None}}))
+        refresh = session["tokens"]["refresh_token"]
+        assert browser.cookies["sorasori_session"] != session["_id"]  # the store holds only the id's hash
+        out = console.post(browser, "/sign-out", {"csrf_token": csrf_of(console.get(browser, "/").text)})
+        assert out.status_code == 303 and out.headers["Set-Cookie"].startswith("sorasori_session=;")
+        assert sessions.find_one({"_id": session["_id"]}) is None
+    finally:
+        client.close()
+    secret = console_client.client_secret(settings_of(console.config))
+    reused = requests.post(console.gateway.base + "/oauth/token", timeout=10, auth=(console_client.CLIENT_ID, secret),
+                           data={"grant_type": "refresh_token", "refresh_token": refresh})
+    assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
+
+
+def test_an_expired_session_signs_in_again_and_returns_to_the_page(console_with):
+    console = console_with(WEB_SESSION_IDLE_SECONDS=2)
+    browser = console.browser()
+    console.sign_in(browser, MOBILE)
+    time.sleep(2.5)
+    later = console.get(browser, "/my/grievances?cursor=abc")
+    assert later.status_code == 303 and later.headers["Location"] == "/sign-in"
+    landed = console.sign_in(browser, MOBILE, start="/sign-in")
+    assert landed.status_code == 303 and landed.headers["Location"] == "/my/grievances?cursor=abc"
+
+
+def test_return_to_is_only_a_path_on_this_site(console):
+    browser = console.browser()
+    landed = console.sign_in(browser, MOBILE, start="/sign-in?next=//evil.example/x")
+    assert landed.headers["Location"] == "/"
+
+
+def test_a_part_that_is_down_is_named_and_the_rest_of_the_page_works(console_with):
+    console = console_with(GATEWAY_RPC_TIMEOUT=1)
+    browser = console.browser("en")
+    console.sign_in(browser, MOBILE)
+    get_container(console.platform, IntakeService).stop()
+    mine = console.get(browser, "/my/grievances")
+    assert mine.status_code == 200, mine.text
+    assert "The list of your grievances is not available right now" in mine.text
+    assert 'href="/file"' in mine.text and "Sign out" in mine.text  # the rest renders
+    case = console.get(browser, "/grievances/WB-2026-000001")
+    assert case.status_code == 503 and "This grievance is not available right now" in case.text
+    assert "Traceback" not in case.text
+
+
+def test_failure_pages_are_plain_words_in_the_persons_language(console):
+    missing = console.get(console.browser("hi"), "/no/such/page")
+    assert missing.status_code == 404 and "पृष्ठ नहीं मिला" in missing.text
+    assert missing.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    switched = console.get(console.browser(), "/language/en?next=/no/such/page")
+    assert switched.status_code == 303 and switched.headers["Location"] == "/no/such/page"
+    assert "lang=en" in switched.headers["Set-Cookie"]
+    away = console.get(console.browser(), "/language/en?next=https://evil.example/")
+    assert away.headers["Location"] == "/"

@@ -1,0 +1,72 @@
+"""A citizen's pages in the web console, through HTTP as a browser with JavaScript off: filing in Bengali,
+a refused form keeping what was typed, a double submit filing once, the case page and rating."""
+import re
+import threading
+
+from tests.integration.console import csrf_of
+
+MOBILE = "9830022233"
+SUBJECT = "আমাদের পাড়ায় তিন দিন ধরে পানীয় জল নেই"
+
+
+def details_form(console, browser, district="Kolkata", category="drinking_water"):
+    page = console.get(browser, f"/file?kind=complaint&category={category}&district={district}&go=next")
+    assert page.status_code == 200, page.text
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page.text).group(1)
+    return page, {"csrf_token": csrf_of(page.text), "idempotency_key": key, "kind": "complaint",
+                  "category": category, "district": district, "name": "রমা দাস"}
+
+
+def test_a_citizen_files_in_bengali_and_sees_the_case(console):
+    browser = console.browser()
+    console.sign_in(browser, MOBILE)
+    start = console.get(browser, "/file?q=জল")
+    assert start.status_code == 200 and "পানীয় জল" in start.text and "গ্রামের রাস্তা" not in start.text  # filtered
+    page, form = details_form(console, browser)
+    assert "<script" not in page.text and len(page.content) < 150 * 1024
+    filed = console.post(browser, "/file", {**form, "subject": SUBJECT, "description": "নলকূপ খারাপ। Tubewell broken.",
+                                            "ward": "৫২"})
+    assert filed.status_code == 303, filed.text
+    case_path = filed.headers["Location"]
+    assert re.fullmatch(r"/grievances/[A-Za-z0-9-]+", case_path)
+    case = console.get(browser, case_path)
+    assert case.status_code == 200 and SUBJECT in case.text
+    assert "এরপর কী হবে" in case.text and "এখন পর্যন্ত যা হয়েছে" in case.text  # next steps, timeline in Bengali
+    mine = console.get(browser, "/my/grievances")
+    assert case_path in mine.text and SUBJECT in mine.text
+
+
+def test_a_refused_form_keeps_the_input_and_names_each_field_in_the_persons_language(console):
+    browser = console.browser("en")
+    console.sign_in(browser, MOBILE)
+    _, form = details_form(console, browser)
+    description = "Long description <kept> & escaped"
+    refused = console.post(browser, "/file", {**form, "subject": "ab", "description": description, "lat": "91",
+                                              "lon": "88.3"})
+    assert refused.status_code in (400, 422), refused.text
+    assert "Write what is wrong in 3 to 200 characters." in refused.text
+    assert "Give the latitude as a number between -90 and 90" in refused.text
+    assert 'value="ab"' in refused.text and "Long description &lt;kept&gt; &amp; escaped" in refused.text
+    assert 'value="91"' in refused.text and 'aria-invalid="true"' in refused.text
+    mine = console.get(browser, "/my/grievances")
+    assert "/grievances/" not in mine.text  # nothing filed
+
+
+def test_a_double_submit_files_once(console):
+    browser = console.browser()
+    console.sign_in(browser, MOBILE)
+    _, form = details_form(console, browser)
+    form.update(subject="রাস্তার আলো জ্বলছে না", description="দুবার চাপ দিলেও একবার")
+    answers = []
+
+    def submit():
+        answers.append(console.post(browser, "/file", form))
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {a.status_code for a in answers} == {303}, [a.text[:300] for a in answers]
+    assert len({a.headers["Location"] for a in answers}) == 1
+    mine = console.get(browser, "/my/grievances")
+    assert len(set(re.findall(r'href="(/grievances/[A-Za-z0-9-]+)"', mine.text))) == 1
