@@ -28,7 +28,7 @@ def _number(text):
         return float(text)
     except ValueError:
         return text  # the API names the field
-    
+
 
 def grievance_body(values, language):
     """The API's GrievanceSchema from the form's values (empty optional fields left out)."""

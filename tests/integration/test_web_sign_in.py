@@ -112,3 +112,18 @@ def test_failure_pages_are_plain_words_in_the_persons_language(console):
     assert "lang=en" in switched.headers["Set-Cookie"]
     away = console.get(console.browser(), "/language/en?next=https://evil.example/")
     assert away.headers["Location"] == "/"
+
+
+def test_an_expired_access_token_is_refreshed_on_the_server(console):
+    browser = console.browser()
+    console.sign_in(browser, MOBILE)
+    client, sessions = web_sessions(console)
+    try:
+        [session] = list(sessions.find({"tokens": {"$ne": None}}))
+        sessions.update_one({"_id": session["_id"]}, {"$set": {"tokens.expires_at": int(time.time()) - 5}})
+        assert console.get(browser, "/my/grievances").status_code == 200
+        refreshed = sessions.find_one({"_id": session["_id"]})["tokens"]
+        assert refreshed["refresh_token"] != session["tokens"]["refresh_token"]
+        assert refreshed["expires_at"] > time.time()
+    finally:
+        client.close()
