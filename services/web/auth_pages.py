@@ -33,7 +33,7 @@ class AuthPages:
                    "verifier": secrets.token_urlsafe(48),
                    "return_to": same_site_path(session.get("return_to") or visit.request.args.get("next"))}
         visit.store.start_sign_in(session, pending)
-        url = self.gateway.authorization_url(pending["state"], pending["nonce"], pending["verifier"])
+        url = self.gateway.authorization_url(pending["state"], pending["nonce"], pending["verifier"], visit.language)
         return visit.finish_redirect_to(url)
 
     @page("GET", "/auth/callback")

@@ -11,7 +11,6 @@ Sign-in goes through Authlib's OAuth 2.0 client (`OAuth2Session`) as the confide
 import logging
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -117,10 +116,11 @@ class Gateway:
                              redirect_uri=console_client.redirect_uri(self.settings), code_challenge_method="S256",
                              timeout=self.timeout, **kwargs)
 
-    def authorization_url(self, state, nonce, verifier, extra=None):
+    def authorization_url(self, state, nonce, verifier, language):
+        """The gateway's sign-in page for this sign-in, in the person's language (OpenID Connect's ui_locales)."""
         url, _ = self.oauth().create_authorization_url(self.issuer + "/oauth/authorize", state=state, nonce=nonce,
-                                                       code_verifier=verifier)
-        return url + ("&" + urlencode(extra) if extra else "")
+                                                       code_verifier=verifier, ui_locales=language)
+        return url
 
     def exchange_code(self, code, verifier):
         """Tokens for an authorization code (Authlib sends the verifier and the client's Basic credentials)."""

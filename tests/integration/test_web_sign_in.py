@@ -10,7 +10,7 @@ from services.intake.service import IntakeService
 from shared import console_client
 from shared.mongo import connect
 from shared.settings import settings_of
-from tests.integration.console import csrf_of
+from tests.integration.console import csrf_of, hidden_fields
 
 MOBILE = "9830011122"
 
@@ -127,3 +127,15 @@ def test_an_expired_access_token_is_refreshed_on_the_server(console):
         assert refreshed["expires_at"] > time.time()
     finally:
         client.close()
+
+
+def test_the_sign_in_page_speaks_the_persons_language(console):
+    for language, words in (("hi", "कोड भेजें"), ("en", "Send code"), ("bn", "কোড পাঠান")):
+        browser = console.browser(language)
+        authorize = console.get(browser, "/sign-in").headers["Location"]
+        assert f"ui_locales={language}" in authorize
+        page = browser.get(authorize, timeout=20)
+        assert page.status_code == 200 and f'<html lang="{language}">' in page.text and words in page.text
+        sent = browser.post(console.gateway.base + "/oauth/authorize", timeout=20,
+                            data={**hidden_fields(page.text), "mobile": MOBILE, "step": "send_code"})
+        assert f'<html lang="{language}">' in sent.text and 'name="code"' in sent.text  # the next step too
