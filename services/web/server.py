@@ -6,6 +6,7 @@ never sees a stack trace).
 Routes are declared with `services.web.visit.page`, which uses this module's handler class so that every
 route of the console shares one server (nameko shares a SharedExtension by class)."""
 import logging
+import re
 
 from eventlet import wsgi
 from nameko.web.handlers import HttpRequestHandler
@@ -20,6 +21,21 @@ from shared.settings import settings_of
 
 log = logging.getLogger(__name__)
 LANGUAGE_COOKIE = "lang"
+_QUERY_STRING = re.compile(r'\?[^ "]*')
+
+
+class PathOnlyLog:
+    """eventlet's access log without query strings: a sign-in callback's code and state, a filter someone
+    typed, never reach the log (the path alone says which page)."""
+
+    def __init__(self, logger):
+        self.logger = logger
+
+    def info(self, message, *args, **kwargs):
+        self.logger.info(_QUERY_STRING.sub("", message), *args, **kwargs)
+
+    def __getattr__(self, name):  # debug, error, warning: eventlet's own messages, no request line
+        return getattr(self.logger, name)
 
 
 def cookie_language(request):
@@ -58,7 +74,7 @@ class ConsoleServer(WebServer):
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
         return wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
-                           log=logging.getLogger("nameko.web.server"), url_length_limit=8 * 1024)
+                           log=PathOnlyLog(logging.getLogger("services.web.access")), url_length_limit=8 * 1024)
 
 
 class ConsoleRequestHandler(HttpRequestHandler):

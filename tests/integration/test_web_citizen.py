@@ -4,6 +4,7 @@ import re
 import threading
 
 from tests.integration.console import csrf_of
+from tests.integration.platform_client import officer
 
 MOBILE = "9830022233"
 SUBJECT = "আমাদের পাড়ায় তিন দিন ধরে পানীয় জল নেই"
@@ -23,14 +24,15 @@ def test_a_citizen_files_in_bengali_and_sees_the_case(console):
     start = console.get(browser, "/file?q=জল")
     assert start.status_code == 200 and "পানীয় জল" in start.text and "গ্রামের রাস্তা" not in start.text  # filtered
     page, form = details_form(console, browser)
-    assert "<script" not in page.text and len(page.content) < 150 * 1024
+    css = console.get(browser, "/static/site.css")
+    assert "<script" not in page.text and len(page.content) + len(css.content) < 150 * 1024  # a citizen page
     filed = console.post(browser, "/file", {**form, "subject": SUBJECT, "description": "নলকূপ খারাপ। Tubewell broken.",
                                             "ward": "৫২"})
     assert filed.status_code == 303, filed.text
     case_path = filed.headers["Location"]
     assert re.fullmatch(r"/grievances/[A-Za-z0-9-]+", case_path)
     case = console.get(browser, case_path)
-    assert case.status_code == 200 and SUBJECT in case.text
+    assert case.status_code == 200 and SUBJECT in case.text and len(case.content) + len(css.content) < 150 * 1024
     assert "এরপর কী হবে" in case.text and "এখন পর্যন্ত যা হয়েছে" in case.text  # next steps, timeline in Bengali
     mine = console.get(browser, "/my/grievances")
     assert case_path in mine.text and SUBJECT in mine.text
@@ -70,3 +72,34 @@ def test_a_double_submit_files_once(console):
     assert len({a.headers["Location"] for a in answers}) == 1
     mine = console.get(browser, "/my/grievances")
     assert len(set(re.findall(r'href="(/grievances/[A-Za-z0-9-]+)"', mine.text))) == 1
+
+
+def test_the_case_page_says_what_comes_next_and_takes_a_rating_that_reopens_it(console):
+    browser = console.browser()
+    console.sign_in(browser, "9830033344")
+    _, form = details_form(console, browser, district="Bankura")
+    filed = console.post(browser, "/file", {**form, "subject": "নলকূপ তিন সপ্তাহ ধরে খারাপ", "block": "Onda",
+                                            "description": "পাড়ার একমাত্র নলকূপ ভাঙা, চল্লিশটি পরিবার জল পায় না।"})
+    case_path = filed.headers["Location"]
+    tracking_id = case_path.rsplit("/", 1)[1]
+    case = console.gateway.wait_case(tracking_id, lambda c: c["status"] == "routed" and c.get("officer_id"),
+                                     "the case to be routed and assigned")
+    routed = console.get(browser, case_path)
+    assert "একজন আধিকারিক বিষয়টি দেখবেন।" in routed.text and "আনুমানিক" in routed.text  # next step, by when
+    assert 'name="rating"' not in routed.text  # nothing to rate yet
+    field_officer = officer(case["officer_id"], case["department"], [case["place"]["district"]])
+    console.gateway.ok(console.gateway.act(tracking_id, field_officer, action="acknowledge"))
+    console.gateway.ok(console.gateway.act(tracking_id, field_officer, action="resolve",
+                                           resolution="Repaired the tube well."))
+    resolved = console.get(browser, case_path)
+    assert "সমাধান হয়েছে" in resolved.text and 'name="rating"' in resolved.text
+    token, key = csrf_of(resolved.text), re.search(r'name="idempotency_key" value="([0-9a-f]+)"', resolved.text)[1]
+    unrated = console.post(browser, case_path + "/feedback", {"csrf_token": token, "idempotency_key": key,
+                                                               "comment": "আবার খারাপ"})
+    assert unrated.status_code == 400 and "১ থেকে ৫-এর মধ্যে" in unrated.text and "আবার খারাপ" in unrated.text
+    rated = console.post(browser, case_path + "/feedback", {"csrf_token": token, "idempotency_key": key,
+                                                             "rating": "1", "comment": "আবার খারাপ"})
+    assert rated.status_code == 303 and rated.headers["Location"] == case_path
+    reopened = console.gateway.case(tracking_id)
+    assert reopened["status"] == "reopened" and reopened["level"] == 2
+    assert "আবার খোলা হয়েছে" in console.get(browser, case_path).text

@@ -57,3 +57,20 @@ def test_categories_filter_in_any_language():
     [group] = filing.category_groups(catalog, "bn", "water")
     assert group["name"] == "জল দফতর" and [c["name"] for c in group["categories"]] == ["পানীয় জল"]
     assert filing.category_groups(catalog, "en", "রাস্তা")[0]["categories"][0]["code"] == "rural_road"
+
+
+def test_the_access_log_keeps_no_query_string():
+    import logging
+
+    from services.web.server import PathOnlyLog
+
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+    logger = logging.getLogger("test.web.access")
+    logger.addHandler(Keep())
+    logger.setLevel(logging.INFO)
+    PathOnlyLog(logger).info('127.0.0.1 - - [x] "GET /auth/callback?code=abc&state=xyz HTTP/1.1" 303 0 0.01')
+    assert records == ['127.0.0.1 - - [x] "GET /auth/callback HTTP/1.1" 303 0 0.01']
