@@ -1,16 +1,19 @@
 """The web console signs people in as a confidential backend-for-frontend (code flow with PKCE through the
 gateway), keeps the tokens on the server and gives the browser only a session cookie."""
 
+import threading
 import time
+from datetime import datetime, timedelta, timezone
 
 import requests
 from nameko.testing.utils import get_container
 
 from services.intake.service import IntakeService
+from services.web.sessions import SessionStore
 from shared import console_client
 from shared.mongo import connect
 from shared.settings import settings_of
-from tests.integration.console import csrf_of, hidden_fields
+from tests.integration.console import code_sent_to, csrf_of, hidden_fields
 
 MOBILE = "9830011122"
 
@@ -139,3 +142,47 @@ def test_the_sign_in_page_speaks_the_persons_language(console):
         sent = browser.post(console.gateway.base + "/oauth/authorize", timeout=20,
                             data={**hidden_fields(page.text), "mobile": MOBILE, "step": "send_code"})
         assert f'<html lang="{language}">' in sent.text and 'name="code"' in sent.text  # the next step too
+
+
+def test_a_sign_in_callback_is_taken_once_under_twenty_concurrent_replays(console):
+    browser = console.browser()
+    authorize = console.get(browser, "/sign-in").headers["Location"]
+    fields = hidden_fields(browser.get(authorize, timeout=20).text)
+    browser.post(console.gateway.base + "/oauth/authorize", timeout=20,
+                 data={**fields, "mobile": MOBILE, "step": "send_code"})
+    back = browser.post(console.gateway.base + "/oauth/authorize", allow_redirects=False, timeout=20, data={
+        **fields, "mobile": MOBILE, "code": code_sent_to(console.config, MOBILE), "step": "sign_in"})
+    callback = back.headers["Location"]
+    cookie = browser.cookies["sorasori_session"]
+    answers = []
+
+    def replay():
+        answers.append(requests.get(callback, cookies={"sorasori_session": cookie}, allow_redirects=False, timeout=30))
+    threads = [threading.Thread(target=replay) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [303] + [400] * 19, [a.status_code for a in answers]
+    # each of the 19 found no sign-in under way (taken once by the console), none got as far as the code
+    assert all("সাইন ইনে অনেক দেরি হয়েছে" in a.text for a in answers if a.status_code == 400)
+    client, sessions = web_sessions(console)
+    try:
+        assert sessions.count_documents({"tokens": {"$ne": None}}) == 1
+    finally:
+        client.close()
+
+
+def test_ended_sessions_are_swept(console):
+    client, collection = web_sessions(console)
+    try:
+        store = SessionStore(collection, idle_seconds=60, max_seconds=3600)
+        now = datetime.now(timezone.utc)
+        _, idle = store.create("bn", at=now - timedelta(seconds=120))
+        _, old = store.create("bn", at=now - timedelta(seconds=7200))
+        live_id, live = store.create("en", at=now)
+        assert store.sweep(now) == 2
+        assert [d["_id"] for d in collection.find()] == [live["_id"]]
+        assert store.find(live_id, now)["language"] == "en" and store.find(live_id, now + timedelta(seconds=61)) is None
+    finally:
+        client.close()
