@@ -12,10 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 from services.web import filing
 from services.web.gateway import PartUnavailable
 from services.web.visit import PageForbidden, PageNotFound, page
+from shared.vocabulary import KINDS, Status
 
 PAGE_SIZE = 20
 TRACKING_ID = re.compile(r"^[A-Za-z0-9-]{1,40}$")
-RATEABLE = ("resolved", "closed")
+RATEABLE = (Status.RESOLVED, Status.CLOSED)
 
 
 def cursor_of(next_link):
@@ -55,7 +56,7 @@ class CitizenPages:
             return self._details_form(visit, catalog, values, places, errors={})
         return visit.form_page("file_start.html", values=values, query=args.get("q", "")[:filing.MAX_FILTER],
                                groups=filing.category_groups(catalog, visit.language, args.get("q", "")),
-                               districts=filing.districts(catalog, visit.language), kinds=filing.KINDS,
+                               districts=filing.districts(catalog, visit.language), kinds=KINDS,
                                missing_district=args.get("go") == "next")
 
     @page("POST", "/file", signed_in=True)

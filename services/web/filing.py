@@ -3,7 +3,8 @@
 in the person's language. Pure functions: no I/O."""
 import uuid
 
-KINDS = ("complaint", "feedback", "suggestion")
+from shared.vocabulary import Channel, Kind
+
 FIELDS = ("kind", "category", "district", "block", "municipality", "ward", "subject", "description", "name",
           "lat", "lon")
 # The API's field (flattened) -> the form's field
@@ -38,9 +39,9 @@ def grievance_body(values, language):
             place[name] = values[name]
     if values["lat"] or values["lon"]:
         place["geo"] = {"lat": _number(values["lat"]), "lon": _number(values["lon"])}
-    return {"kind": values["kind"] or "complaint", "subject": values["subject"],
+    return {"kind": values["kind"] or Kind.COMPLAINT, "subject": values["subject"],
             "description": values["description"], "category": values["category"] or None, "place": place,
-            "complainant": {"name": values["name"], "language": language}, "channel": "web"}
+            "complainant": {"name": values["name"], "language": language}, "channel": Channel.WEB}
 
 
 def field_errors(api_errors):

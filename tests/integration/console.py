@@ -10,6 +10,7 @@ import requests
 
 from services.web.service import WebService
 from shared.signed_rpc import SignedClusterRpcProxy
+from tests.integration.waiting import wait_for
 
 
 def free_port():
@@ -22,10 +23,19 @@ def hidden_fields(html):
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
 
 
-def code_sent_to(platform_config, mobile):
-    """The latest sign-in code the development SMS sink holds for this mobile."""
+def sms_count(platform_config, mobile):
     with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
-        return re.search(r"\d{6}", cluster.notification.sms_sent(mobile)[0]["text"]).group(0)
+        return len(cluster.notification.sms_sent(mobile))
+
+
+def code_sent_to(platform_config, mobile, after=0):
+    """The sign-in code in the newest SMS to this mobile, once the sink holds more than `after` messages
+    (the SMS goes out asynchronously: a second sign-in must not read the first one's code)."""
+    def newest():
+        with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
+            sent = cluster.notification.sms_sent(mobile)
+        return sent[0]["text"] if len(sent) > after else None
+    return re.search(r"\d{6}", wait_for(newest, timeout=10, interval=0.1, what="the sign-in SMS")).group(0)
 
 
 class Console:
@@ -57,11 +67,12 @@ class Console:
         authorize = answer.headers["Location"]
         assert authorize.startswith(self.gateway.base + "/oauth/authorize?")
         fields = hidden_fields(browser.get(authorize, timeout=20).text)
+        before = sms_count(self.config, mobile)
         sent = browser.post(self.gateway.base + "/oauth/authorize", timeout=20,
                             data={**fields, "mobile": mobile, "step": "send_code"})
         assert sent.status_code == 200, sent.text
         back = browser.post(self.gateway.base + "/oauth/authorize", allow_redirects=False, timeout=20, data={
-            **fields, "mobile": mobile, "code": code_sent_to(self.config, mobile), "step": "sign_in"})
+            **fields, "mobile": mobile, "code": code_sent_to(self.config, mobile, before), "step": "sign_in"})
         assert back.status_code == 302, back.text
         callback = back.headers["Location"]
         assert callback.startswith(self.base + "/auth/callback?")
