@@ -11,11 +11,12 @@ DEVELOPMENT_SECRET_FILE = Path(__file__).resolve().parent.parent / "var" / "secr
 
 
 def client_secret(settings):
-    """WEB_CLIENT_SECRET, or in development a secret every local process shares (made on first use)."""
+    """WEB_CLIENT_SECRET, or in development a secret every local process shares (made on first use); None
+    in production without one (identity then registers no console client, and the console refuses to start)."""
     if settings.web_client_secret:
         return settings.web_client_secret
     if settings.sorasori_env == "production":
-        raise RuntimeError("WEB_CLIENT_SECRET is required in production (the web console's client secret)")
+        return None
     return development_key(DEVELOPMENT_SECRET_FILE)
 
 

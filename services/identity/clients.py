@@ -22,7 +22,7 @@ _client_schema = MachineClientSchema()
 
 
 def builtin_clients(settings):
-    return (CITIZEN_APP, web_client(settings), web_console(settings)) + own_sso_client(settings)
+    return (CITIZEN_APP, web_client(settings)) + web_console(settings) + own_sso_client(settings)
 
 
 def builtin_client_ids(settings):
@@ -36,11 +36,14 @@ def web_client(settings):
 
 
 def web_console(settings):
-    """services/web: a confidential backend-for-frontend (its secret never reaches a browser)."""
-    return Client(client_id=console_client.CLIENT_ID, grant_types=["authorization_code", "refresh_token"],
-                  scope=console_client.SCOPE, redirect_uris=[console_client.redirect_uri(settings)],
-                  secret_hash=secret_hash(console_client.client_secret(settings)),
-                  auth_method="client_secret_basic")
+    """services/web: a confidential backend-for-frontend (its secret never reaches a browser); none in
+    production without WEB_CLIENT_SECRET."""
+    secret = console_client.client_secret(settings)
+    if secret is None:
+        return ()
+    return (Client(client_id=console_client.CLIENT_ID, grant_types=["authorization_code", "refresh_token"],
+                   scope=console_client.SCOPE, redirect_uris=[console_client.redirect_uri(settings)],
+                   secret_hash=secret_hash(secret), auth_method="client_secret_basic"),)
 
 
 def own_sso_client(settings):

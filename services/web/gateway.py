@@ -63,6 +63,9 @@ class Answer:
 
 class Gateway:
     def __init__(self, settings, http=None):
+        self.secret = console_client.client_secret(settings)
+        if self.secret is None:
+            raise RuntimeError("WEB_CLIENT_SECRET is required in production (the web console's client secret)")
         self.base = settings.web_gateway_url.rstrip("/")
         self.issuer = settings.oidc_issuer.rstrip("/")
         self.timeout = settings.web_gateway_timeout
@@ -111,7 +114,7 @@ class Gateway:
     # --- OAuth (the confidential client) ---
 
     def oauth(self, **kwargs):
-        return OAuth2Session(console_client.CLIENT_ID, console_client.client_secret(self.settings),
+        return OAuth2Session(console_client.CLIENT_ID, self.secret,
                              token_endpoint_auth_method="client_secret_basic", scope=console_client.SCOPE,
                              redirect_uri=console_client.redirect_uri(self.settings), code_challenge_method="S256",
                              timeout=self.timeout, **kwargs)

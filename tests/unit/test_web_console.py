@@ -74,3 +74,20 @@ def test_the_access_log_keeps_no_query_string():
     logger.setLevel(logging.INFO)
     PathOnlyLog(logger).info('127.0.0.1 - - [x] "GET /auth/callback?code=abc&state=xyz HTTP/1.1" 303 0 0.01')
     assert records == ['127.0.0.1 - - [x] "GET /auth/callback HTTP/1.1" 303 0 0.01']
+
+
+def test_the_console_client_needs_its_secret_in_production():
+    from services.identity.clients import builtin_client_ids, web_console
+    from shared import console_client
+    from shared.config import load_config
+    from shared.settings import load_settings
+
+    config = load_config()
+    config.pop("LOGGING", None)
+    production = load_settings(dict(config, SORASORI_ENV="production", WEB_CLIENT_SECRET=""))
+    assert console_client.client_secret(production) is None and web_console(production) == ()
+    given = load_settings(dict(config, SORASORI_ENV="production", WEB_CLIENT_SECRET="s" * 40))
+    [client] = web_console(given)
+    assert client.auth_method == "client_secret_basic" and client.check_client_secret("s" * 40)
+    assert client.redirect_uris == [given.web_public_url + "/auth/callback"]
+    assert "sorasori-console" in builtin_client_ids(given)
