@@ -3,7 +3,8 @@
 GET /sign-in starts the authorization code flow with PKCE as the confidential client: a fresh state, nonce
 and verifier are kept in the session (server-side) and the browser goes to the gateway's sign-in page.
 GET /auth/callback takes the pending sign-in by its state (once), checks `iss` (RFC 9207), exchanges the
-code with the verifier and the client's secret, asks UserInfo who signed in, and starts a NEW session
+code with the verifier and the client's secret, verifies the ID token (signature by the provider's JWKS,
+issuer, audience, this sign-in's nonce, expiry) and the access token, and starts a NEW session
 (another id: no fixation) holding the tokens; the person goes back to the page they were on.
 POST /sign-out revokes the refresh token at the gateway and deletes the session.
 """
@@ -12,7 +13,7 @@ import secrets
 
 from authlib.integrations.base_client.errors import OAuthError
 
-from services.web.gateway import PartUnavailable
+from services.web.gateway import BadToken
 from services.web.visit import keep_tokens, page, same_site_path
 from shared.masking import mask_mobile
 
@@ -20,9 +21,11 @@ log = logging.getLogger(__name__)
 
 
 def who(claims):
-    """What the session keeps about the person: enough to greet them and choose their pages (masked mobile)."""
+    """What the session keeps about the person: enough to greet them and choose their pages (the mobile
+    masked); a staff member's department and districts as their access token says."""
     return {"sub": claims["sub"], "role": claims.get("role"), "name": claims.get("name"),
-            "office": claims.get("office"), "mobile": mask_mobile(claims.get("phone_number"))}
+            "department": claims.get("department"), "districts": claims.get("districts") or [],
+            "mobile": mask_mobile(claims.get("phone_number"))}
 
 
 class AuthPages:
@@ -50,11 +53,10 @@ class AuthPages:
                                 reason="cancelled" if args.get("error") == "access_denied" else "refused")
         try:
             token = self.gateway.exchange_code(args["code"], pending["verifier"])
-        except OAuthError:
+            claims = self.gateway.who_signed_in(token, pending["nonce"])
+        except (OAuthError, BadToken, KeyError):
+            log.warning("a sign-in's code or tokens were refused")
             return visit.render("sign_in_failed.html", status=400, reason="refused")
-        claims = self.gateway.userinfo(token["access_token"])
-        if not claims:
-            raise PartUnavailable("sign_in")
         session_id, session = visit.store.signed_in(visit.session, who(claims), keep_tokens(token))
         visit.replace_session(session_id, session)
         return visit.redirect(pending.get("return_to") or "/")

@@ -11,12 +11,17 @@ from urllib.parse import parse_qs, urlsplit
 
 from services.web import filing
 from services.web.gateway import PartUnavailable
+from services.web.navigation import nav_link
 from services.web.visit import PageForbidden, PageNotFound, page
-from shared.vocabulary import KINDS, Status
+from shared.vocabulary import KINDS, Role, Status
 
 PAGE_SIZE = 20
 TRACKING_ID = re.compile(r"^[A-Za-z0-9-]{1,40}$")
 RATEABLE = (Status.RESOLVED, Status.CLOSED)
+CITIZEN = (Role.CITIZEN,)
+
+nav_link("nav.file", "/file", CITIZEN)
+nav_link("nav.mine", "/my/grievances", CITIZEN)
 
 
 def cursor_of(next_link):
@@ -44,7 +49,7 @@ def next_deadline(case):
 class CitizenPages:
     # --- filing ---
 
-    @page("GET", "/file", signed_in=True)
+    @page("GET", "/file", roles=CITIZEN)
     def filing_form(self, visit):
         args = visit.request.args
         values = filing.form_values(args)
@@ -59,7 +64,7 @@ class CitizenPages:
                                districts=filing.districts(catalog, visit.language), kinds=KINDS,
                                missing_district=args.get("go") == "next")
 
-    @page("POST", "/file", signed_in=True)
+    @page("POST", "/file", roles=CITIZEN)
     def file(self, visit):
         form = visit.request.form
         values = filing.form_values(form)
@@ -88,7 +93,7 @@ class CitizenPages:
 
     # --- my grievances ---
 
-    @page("GET", "/my/grievances", signed_in=True)
+    @page("GET", "/my/grievances", roles=CITIZEN)
     def my_grievances(self, visit):
         params = {"limit": PAGE_SIZE}
         if visit.request.args.get("cursor"):
@@ -99,11 +104,11 @@ class CitizenPages:
 
     # --- one case ---
 
-    @page("GET", "/grievances/<string:tracking_id>", signed_in=True)
+    @page("GET", "/grievances/<string:tracking_id>", roles=CITIZEN)
     def case_page(self, visit, tracking_id):
         return self._case(visit, tracking_id)
 
-    @page("POST", "/grievances/<string:tracking_id>/feedback", signed_in=True)
+    @page("POST", "/grievances/<string:tracking_id>/feedback", roles=CITIZEN)
     def feedback(self, visit, tracking_id):
         if not TRACKING_ID.match(tracking_id):
             raise PageNotFound()

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from nameko.extensions import DependencyProvider
 
 from shared import console_client
@@ -34,6 +37,13 @@ class PartUnavailable(Exception):
 
 class SignInRequired(Exception):
     pass
+
+
+class BadToken(Exception):
+    """A token from the provider that does not verify (signature, issuer, audience, nonce, expiry)."""
+
+
+LEEWAY_SECONDS = 30
 
 
 @dataclass
@@ -146,9 +156,38 @@ class Gateway:
         except requests.RequestException:
             log.warning("could not revoke a refresh token at sign-out (it expires on its own)")
 
-    def userinfo(self, access_token):
-        answer = self.call("GET", "/oauth/userinfo", "sign_in", token=access_token)
-        return answer.body if answer.ok else None
+    def signing_keys(self, fresh=False):
+        """The provider's JWKS, kept in the process (fetched again for a key it does not know: a rotation)."""
+        if fresh or getattr(self, "_keys", None) is None:
+            answer = self.call("GET", "/.well-known/jwks.json", "sign_in")
+            if not answer.ok:
+                raise PartUnavailable("sign_in")
+            self._keys = KeySet.import_key_set(answer.body)
+        return self._keys
+
+    def verified(self, token, **expected):
+        """A token's claims once its signature and `iss`, `exp` and each `expected` claim check out."""
+        try:
+            try:
+                decoded = jwt.decode(token, self.signing_keys())
+            except (JoseError, ValueError):
+                decoded = jwt.decode(token, self.signing_keys(fresh=True))
+            checks = {"iss": {"essential": True, "value": self.issuer}, "exp": {"essential": True},
+                      **{name: {"essential": True, "value": value} for name, value in expected.items()}}
+            jwt.JWTClaimsRegistry(leeway=LEEWAY_SECONDS, **checks).validate(decoded.claims)
+        except (JoseError, ValueError):
+            raise BadToken() from None
+        return decoded.claims
+
+    def who_signed_in(self, token, nonce):
+        """The ID token's claims (this client's audience, this sign-in's nonce) with the access token's scope
+        of work (a staff member's department and districts)."""
+        claims = dict(self.verified(token["id_token"], aud=console_client.CLIENT_ID, nonce=nonce))
+        access = self.verified(token["access_token"])
+        if access.get("sub") != claims.get("sub"):
+            raise BadToken()
+        claims.update({name: access[name] for name in ("role", "department", "districts") if name in access})
+        return claims
 
 
 class GatewayClient(DependencyProvider):

@@ -7,6 +7,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
 from services.web.i18n import LANGUAGES, NAMES, Translator
+from services.web.navigation import links_for
 
 TEMPLATES = Path(__file__).parent / "templates"
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
@@ -35,7 +36,8 @@ def render(template, language, status=200, **context):
     context.setdefault("here", "/")
     context.setdefault("unavailable", [])
     html = environment.get_template(template).render(t=t, language=t.language, languages=LANGUAGES,
-                                                     language_names=NAMES, **context)
+                                                     language_names=NAMES, nav=links_for(context["user"]),
+                                                     **context)
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Language"] = t.language

@@ -4,7 +4,8 @@
 - it finds the person's session from the cookie (`visit.session`, None when there is none or it ended);
 - on every POST it checks the form's `csrf_token` against the session's (a 403 page otherwise);
 - `signed_in=True`: someone without a live signed-in session is sent to sign in, and back here afterwards
-  (the path is kept in the session, server-side);
+  (the path is kept in the session, server-side); `roles=(Role.OFFICER, ...)`: the same, and a 403 page
+  for anyone of another role;
 - `visit.api(...)` calls the gateway with the person's access token, refreshing it when it has expired;
   a part of the platform that is down raises `PartUnavailable`: a route that can show the rest of its page
   catches it (`visit.try_api`), otherwise the whole answer is a 503 page naming the part;
@@ -196,8 +197,9 @@ def keep_tokens(token):
             "expires_at": int(expires_at)}
 
 
-def page(method, url, signed_in=False):
-    """Declare a console route; see the module's docstring."""
+def page(method, url, signed_in=False, roles=None):
+    """Declare a console route; see the module's docstring. `roles`: only people of these roles (signed in;
+    anyone else gets a 403 page)."""
     register = ConsoleRequestHandler.decorator(method, url)
 
     def decorate(handler):
@@ -207,8 +209,10 @@ def page(method, url, signed_in=False):
             try:
                 if request.method == "POST":
                     visit.check_csrf()
-                if signed_in:
+                if signed_in or roles:
                     visit.require_user()
+                if roles and visit.user.get("role") not in roles:
+                    raise PageForbidden()
                 response = handler(self, visit, **values)
             except CsrfRefused:
                 log.info("a form without a valid CSRF token was refused", extra={"path": request.path})

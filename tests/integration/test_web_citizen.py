@@ -3,10 +3,12 @@ a refused form keeping what was typed, a double submit filing once, the case pag
 import re
 import threading
 
+from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.console import csrf_of
 from tests.integration.platform_client import officer
 
 MOBILE = "9830022233"
+ADMIN = {"sub": "admin-test", "role": "admin"}
 SUBJECT = "আমাদের পাড়ায় তিন দিন ধরে পানীয় জল নেই"
 
 
@@ -103,3 +105,19 @@ def test_the_case_page_says_what_comes_next_and_takes_a_rating_that_reopens_it(c
     reopened = console.gateway.case(tracking_id)
     assert reopened["status"] == "reopened" and reopened["level"] == 2
     assert "আবার খোলা হয়েছে" in console.get(browser, case_path).text
+
+
+def test_citizen_pages_are_for_citizens_and_the_menu_follows_the_role(console):
+    citizen = console.browser("en")
+    console.sign_in(citizen, MOBILE)
+    home = console.get(citizen, "/")
+    assert 'href="/file"' in home.text and 'href="/my/grievances"' in home.text
+    with SignedClusterRpcProxy(console.config, caller=ADMIN, issuer="test") as cluster:
+        cluster.identity.put_staff_account({"sub": "sup-phe-bankura", "name": "Supervisor", "mobile": "7000000099",
+                                            "role": "supervisor", "department": "phe", "districts": ["Bankura"]},
+                                           ADMIN)
+    staff = console.browser("en")
+    console.sign_in(staff, "7000000099")
+    assert 'href="/file"' not in console.get(staff, "/").text
+    refused = console.get(staff, "/my/grievances")
+    assert refused.status_code == 403 and "You cannot do this" in refused.text
