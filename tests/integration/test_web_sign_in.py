@@ -186,3 +186,23 @@ def test_ended_sessions_are_swept(console):
         assert store.find(live_id, now)["language"] == "en" and store.find(live_id, now + timedelta(seconds=61)) is None
     finally:
         client.close()
+
+
+def test_an_id_token_for_another_sign_in_is_refused(console):
+    """The nonce of the ID token must be this sign-in's: here the pending sign-in's nonce is changed
+    before the callback, as if the code belonged to another sign-in."""
+    browser = console.browser("en")
+    authorize = console.get(browser, "/sign-in").headers["Location"]
+    fields = hidden_fields(browser.get(authorize, timeout=20).text)
+    browser.post(console.gateway.base + "/oauth/authorize", timeout=20,
+                 data={**fields, "mobile": MOBILE, "step": "send_code"})
+    back = browser.post(console.gateway.base + "/oauth/authorize", allow_redirects=False, timeout=20, data={
+        **fields, "mobile": MOBILE, "code": code_sent_to(console.config, MOBILE), "step": "sign_in"})
+    client, sessions = web_sessions(console)
+    try:
+        sessions.update_one({"pending.state": fields["state"]}, {"$set": {"pending.nonce": "another-sign-in"}})
+        refused = browser.get(back.headers["Location"], allow_redirects=False, timeout=20)
+        assert refused.status_code == 400 and "The sign-in was refused" in refused.text
+        assert sessions.count_documents({"tokens": {"$ne": None}}) == 0
+    finally:
+        client.close()
