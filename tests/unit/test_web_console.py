@@ -91,3 +91,14 @@ def test_the_console_client_needs_its_secret_in_production():
     assert client.auth_method == "client_secret_basic" and client.check_client_secret("s" * 40)
     assert client.redirect_uris == [given.web_public_url + "/auth/callback"]
     assert "sorasori-console" in builtin_client_ids(given)
+
+
+def test_every_word_a_template_names_is_in_the_catalogues():
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "services" / "web" / "templates"
+    named = set()
+    for template in templates.glob("*.html"):
+        named |= set(re.findall(r't\("([a-z_.0-9]+)"', template.read_text(encoding="utf-8")))
+    assert named and named - set(catalogue("en")) == set()
