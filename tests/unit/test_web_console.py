@@ -100,5 +100,5 @@ def test_every_word_a_template_names_is_in_the_catalogues():
     templates = Path(__file__).resolve().parents[2] / "services" / "web" / "templates"
     named = set()
     for template in templates.glob("*.html"):
-        named |= set(re.findall(r't\("([a-z_.0-9]+)"', template.read_text(encoding="utf-8")))
+        named |= set(re.findall(r'\bt\("([a-z_.0-9]+)"\s*[,)]', template.read_text(encoding="utf-8")))
     assert named and named - set(catalogue("en")) == set()
