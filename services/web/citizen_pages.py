@@ -40,6 +40,18 @@ def checked_answer(answer):
     return answer
 
 
+EMPTY_CATALOG = {"categories": [], "departments": [], "districts": []}
+
+
+def catalog_or_empty(gateway, visit):
+    """The catalogue, or (noted as unavailable) none: names then show as codes and the page still renders."""
+    try:
+        return gateway.catalog()
+    except PartUnavailable as down:
+        visit.unavailable.append(down.part)
+        return EMPTY_CATALOG
+
+
 def next_deadline(case):
     """The deadline of the latest assignment the complainant may see (None: no clock runs)."""
     deadlines = [e.get("deadline") for e in case.get("timeline", []) if e.get("deadline")]
@@ -69,7 +81,7 @@ class CitizenPages:
         form = visit.request.form
         values = filing.form_values(form)
         key = form.get("idempotency_key", "")[:64] or filing.new_idempotency_key()
-        catalog = self.gateway.catalog()
+        catalog = catalog_or_empty(self.gateway, visit)  # a form posted while the gateway is down keeps its input
         places = filing.places_of(catalog, values["district"], visit.language) or {"blocks": [], "municipalities": []}
         try:
             answer = visit.api("POST", "/api/v1/grievances", "filing", json=filing.grievance_body(values, visit.language),
@@ -130,11 +142,7 @@ class CitizenPages:
         if not TRACKING_ID.match(tracking_id):
             raise PageNotFound()
         case = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}", "case")).body
-        try:
-            catalog = self.gateway.catalog()
-        except PartUnavailable as down:
-            visit.unavailable.append(down.part)
-            catalog = {"categories": [], "departments": [], "districts": []}
+        catalog = catalog_or_empty(self.gateway, visit)
         names = {entry["code"]: filing.name_in(entry["names"], visit.language)
                  for kind in ("categories", "departments", "districts") for entry in catalog[kind]}
         timeline = [e for e in case.get("timeline", []) if e.get("public", True)]

@@ -3,6 +3,9 @@ a refused form keeping what was typed, a double submit filing once, the case pag
 import re
 import threading
 
+from nameko.testing.utils import get_container
+
+from services.gateway.service import GatewayService
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.console import csrf_of
 from tests.integration.platform_client import officer
@@ -121,3 +124,15 @@ def test_citizen_pages_are_for_citizens_and_the_menu_follows_the_role(console):
     assert 'href="/file"' not in console.get(staff, "/").text
     refused = console.get(staff, "/my/grievances")
     assert refused.status_code == 403 and "You cannot do this" in refused.text
+
+
+def test_a_form_posted_while_the_gateway_is_down_keeps_everything_typed(console):
+    browser = console.browser("en")
+    console.sign_in(browser, MOBILE)
+    _, form = details_form(console, browser)
+    get_container(console.platform, GatewayService).stop()
+    down = console.post(browser, "/file", {**form, "subject": "Street light out", "description": "Near the school"})
+    assert down.status_code == 503, down.text
+    assert "Filing is not available right now" in down.text
+    assert 'value="Street light out"' in down.text and "Near the school" in down.text
+    assert f'value="{form["idempotency_key"]}"' in down.text  # the same key: a retry later files once
