@@ -91,7 +91,7 @@ def path_of(url):
 @pytest.fixture
 def console_with(platform_config, runner_factory):
     """All six services (as `platform_with` starts them) and the web console, in-process; settings on top.
-    `console.platform` is the six services' runner (a test may stop one of them)."""
+    `console.platform` is the six services' runner (a test may stop one of them), `console.web` the console's."""
     from services.registry import service_classes
     from tests.integration.platform_client import Gateway
 
@@ -105,9 +105,10 @@ def console_with(platform_config, runner_factory):
         platform_config.update(settings)
         platform = runner_factory(platform_config, *service_classes())
         platform.start()
-        runner_factory(platform_config, WebService).start()
+        web = runner_factory(platform_config, WebService)
+        web.start()
         console = Console(f"http://127.0.0.1:{web_port}", Gateway(gateway_url), platform_config)
-        console.platform = platform
+        console.platform, console.web = platform, web
         return console
     return start
 

@@ -6,6 +6,8 @@ import threading
 from nameko.testing.utils import get_container
 
 from services.gateway.service import GatewayService
+from services.web.gateway import GatewayClient
+from services.web.service import WebService
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.console import csrf_of
 from tests.integration.platform_client import officer
@@ -131,6 +133,8 @@ def test_a_form_posted_while_the_gateway_is_down_keeps_everything_typed(console)
     console.sign_in(browser, MOBILE)
     _, form = details_form(console, browser)
     get_container(console.platform, GatewayService).stop()
+    web = get_container(console.web, WebService)
+    next(e for e in web.extensions if isinstance(e, GatewayClient)).gateway._catalog = None  # not kept either
     down = console.post(browser, "/file", {**form, "subject": "Street light out", "description": "Near the school"})
     assert down.status_code == 503, down.text
     assert "Filing is not available right now" in down.text
