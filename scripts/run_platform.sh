@@ -40,9 +40,9 @@ while read -r service path; do
   pids+=($!)
 done < <(.venv/bin/python -m services.registry)
 
-echo "[run] waiting for $HEALTH_URL to answer 200"
+echo "[run] waiting for $HEALTH_URL (and the web console's /health) to answer 200"
 for i in $(seq 1 90); do
-  if curl -fs -o /dev/null "$HEALTH_URL"; then
+  if curl -fs -o /dev/null "$HEALTH_URL" && curl -fs -o /dev/null "http://127.0.0.1:$WEB_PORT/health"; then
     echo "[run] Sorasori is up:"
     echo "[run]   web console   http://127.0.0.1:$WEB_PORT/ (demo people: make seed)"
     echo "[run]   gateway       http://127.0.0.1:$PORT/"
