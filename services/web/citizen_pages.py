@@ -70,6 +70,7 @@ class CitizenPages:
         if args.get("go") == "next" and places is not None:
             if not values["name"]:
                 values["name"] = (visit.user or {}).get("name") or ""
+            values["sms_updates"] = "yes"  # the platform's default; unticking withdraws it
             return self._details_form(visit, catalog, values, places, errors={})
         return visit.form_page("file_start.html", values=values, query=args.get("q", "")[:filing.MAX_FILTER],
                                groups=filing.category_groups(catalog, visit.language, args.get("q", "")),
@@ -90,10 +91,22 @@ class CitizenPages:
             visit.unavailable.append(down.part)  # nothing typed is lost: the same form, the same key
             return self._details_form(visit, catalog, values, places, errors={}, key=key, status=503)
         if answer.status in (200, 201):
+            self._sms_choice(visit, values["sms_updates"] == "yes")
             return visit.redirect(f"/grievances/{answer.body['tracking_id']}")
         errors = filing.field_errors(answer.field_errors()) if answer.status in (400, 422) else {}
         return self._details_form(visit, catalog, values, places, errors=errors, status=answer.status,
                                   refused=answer.status not in (400, 422))
+
+    @staticmethod
+    def _sms_choice(visit, wanted):
+        """The form's contact consent (SMS updates on or off) into the citizen's notification preferences;
+        the grievance is filed whatever happens here."""
+        current = visit.try_api("GET", "/api/v1/notifications/preferences", "preferences")
+        if current is None or not current.ok:
+            return
+        chosen = filing.sms_choice(current.body, wanted, visit.language)
+        if chosen is not None:
+            visit.try_api("PUT", "/api/v1/notifications/preferences", "preferences", json=chosen)
 
     def _details_form(self, visit, catalog, values, places, errors, key=None, status=200, refused=False):
         category_names = {c["code"]: filing.name_in(c["names"], visit.language) for c in catalog["categories"]}

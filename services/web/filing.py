@@ -6,7 +6,8 @@ import uuid
 from shared.vocabulary import Channel, Kind
 
 FIELDS = ("kind", "category", "district", "block", "municipality", "ward", "subject", "description", "name",
-          "lat", "lon")
+          "lat", "lon", "sms_updates")
+SMS = "sms"  # the notification channel a citizen consents to
 # The API's field (flattened) -> the form's field
 API_FIELDS = {"kind": "kind", "category": "category", "subject": "subject", "description": "description",
               "place.district": "district", "place.block": "block", "place.municipality": "municipality",
@@ -42,6 +43,17 @@ def grievance_body(values, language):
     return {"kind": values["kind"] or Kind.COMPLAINT, "subject": values["subject"],
             "description": values["description"], "category": values["category"] or None, "place": place,
             "complainant": {"name": values["name"], "language": language}, "channel": Channel.WEB}
+
+
+def sms_choice(preferences, wanted, language):
+    """The citizen's notification preferences with SMS on or off as the form says (and their language when
+    they have none yet), or None when nothing changes."""
+    preferences = preferences or {}
+    channels = [c for c in preferences.get("channels") or [] if c != SMS] + ([SMS] if wanted else [])
+    chosen = {"channels": channels, "language": preferences.get("language") or language,
+              "quiet_hours": preferences.get("quiet_hours", True)}
+    unchanged = set(channels) == set(preferences.get("channels") or []) and chosen["language"] == preferences.get("language")
+    return None if unchanged else chosen
 
 
 def field_errors(api_errors):

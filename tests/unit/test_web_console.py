@@ -102,3 +102,11 @@ def test_every_word_a_template_names_is_in_the_catalogues():
     for template in templates.glob("*.html"):
         named |= set(re.findall(r'\bt\("([a-z_.0-9]+)"\s*[,)]', template.read_text(encoding="utf-8")))
     assert named and named - set(catalogue("en")) == set()
+
+
+def test_the_contact_consent_becomes_the_notification_preferences():
+    assert filing.sms_choice({"channels": ["sms", "email"], "language": "bn"}, True, "bn") is None
+    assert filing.sms_choice({"channels": ["sms", "email"], "language": None}, True, "hi") == {
+        "channels": ["email", "sms"], "language": "hi", "quiet_hours": True}
+    assert filing.sms_choice({"channels": ["sms", "email"], "language": "bn", "quiet_hours": False}, False, "en") == {
+        "channels": ["email"], "language": "bn", "quiet_hours": False}
