@@ -13,12 +13,12 @@ from services.web import filing
 from services.web.gateway import PartUnavailable
 from services.web.navigation import nav_link
 from services.web.visit import PageForbidden, PageNotFound, page
-from shared.vocabulary import KINDS, Role, Status
+from shared.vocabulary import KINDS, Status
 
 PAGE_SIZE = 20
 TRACKING_ID = re.compile(r"^[A-Za-z0-9-]{1,40}$")
 RATEABLE = (Status.RESOLVED, Status.CLOSED)
-CITIZEN = (Role.CITIZEN,)
+CITIZEN = "cases.act_as_citizen"  # the shared.authz rule of the citizen's own pages
 
 nav_link("nav.file", "/file", CITIZEN)
 nav_link("nav.mine", "/my/grievances", CITIZEN)
@@ -61,7 +61,7 @@ def next_deadline(case):
 class CitizenPages:
     # --- filing ---
 
-    @page("GET", "/file", roles=CITIZEN)
+    @page("GET", "/file", rule=CITIZEN)
     def filing_form(self, visit):
         args = visit.request.args
         values = filing.form_values(args)
@@ -77,7 +77,7 @@ class CitizenPages:
                                districts=filing.districts(catalog, visit.language), kinds=KINDS,
                                missing_district=args.get("go") == "next")
 
-    @page("POST", "/file", roles=CITIZEN)
+    @page("POST", "/file", rule=CITIZEN)
     def file(self, visit):
         form = visit.request.form
         values = filing.form_values(form)
@@ -118,7 +118,7 @@ class CitizenPages:
 
     # --- my grievances ---
 
-    @page("GET", "/my/grievances", roles=CITIZEN)
+    @page("GET", "/my/grievances", rule=CITIZEN)
     def my_grievances(self, visit):
         params = {"limit": PAGE_SIZE}
         if visit.request.args.get("cursor"):
@@ -129,11 +129,11 @@ class CitizenPages:
 
     # --- one case ---
 
-    @page("GET", "/grievances/<string:tracking_id>", roles=CITIZEN)
+    @page("GET", "/grievances/<string:tracking_id>", rule=CITIZEN)
     def case_page(self, visit, tracking_id):
         return self._case(visit, tracking_id)
 
-    @page("POST", "/grievances/<string:tracking_id>/feedback", roles=CITIZEN)
+    @page("POST", "/grievances/<string:tracking_id>/feedback", rule=CITIZEN)
     def feedback(self, visit, tracking_id):
         if not TRACKING_ID.match(tracking_id):
             raise PageNotFound()

@@ -4,8 +4,8 @@
 - it finds the person's session from the cookie (`visit.session`, None when there is none or it ended);
 - on every POST it checks the form's `csrf_token` against the session's (a 403 page otherwise);
 - `signed_in=True`: someone without a live signed-in session is sent to sign in, and back here afterwards
-  (the path is kept in the session, server-side); `roles=(Role.OFFICER, ...)`: the same, and a 403 page
-  for anyone of another role;
+  (the path is kept in the session, server-side); `rule="queue.read"` (a rule of shared.authz): the
+  same, and a 403 page for a role the rule does not grant (the gateway still decides what the API allows);
 - `visit.api(...)` calls the gateway with the person's access token, refreshing it when it has expired;
   a part of the platform that is down raises `PartUnavailable`: a route that can show the rest of its page
   catches it (`visit.try_api`), otherwise the whole answer is a 503 page naming the part;
@@ -26,6 +26,7 @@ from services.web.gateway import PartUnavailable, SignInRequired
 from services.web.i18n import language_of
 from services.web.rendering import error_page, render
 from services.web.server import LANGUAGE_COOKIE, ConsoleRequestHandler
+from shared.authz import allowed
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "sorasori_session"
@@ -197,9 +198,9 @@ def keep_tokens(token):
             "expires_at": int(expires_at)}
 
 
-def page(method, url, signed_in=False, roles=None):
-    """Declare a console route; see the module's docstring. `roles`: only people of these roles (signed in;
-    anyone else gets a 403 page)."""
+def page(method, url, signed_in=False, rule=None):
+    """Declare a console route; see the module's docstring. `rule`: a shared.authz rule the person's role
+    must be granted (signed in; anyone else gets a 403 page)."""
     register = ConsoleRequestHandler.decorator(method, url)
 
     def decorate(handler):
@@ -209,9 +210,9 @@ def page(method, url, signed_in=False, roles=None):
             try:
                 if request.method == "POST":
                     visit.check_csrf()
-                if signed_in or roles:
+                if signed_in or rule:
                     visit.require_user()
-                if roles and visit.user.get("role") not in roles:
+                if rule and not allowed(visit.user, rule):
                     raise PageForbidden()
                 response = handler(self, visit, **values)
             except CsrfRefused:
