@@ -7,12 +7,13 @@ import requests
 from nameko.testing.utils import get_container
 
 from services.gateway.service import GatewayService
+from services.web import citizen_pages
 from services.web.gateway import GatewayClient
 from services.web.service import WebService
 from shared.mongo import connect
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.console import csrf_of
-from tests.integration.platform_client import officer
+from tests.integration.platform_client import citizen, drinking_water, officer
 
 MOBILE = "9830022233"
 ADMIN = {"sub": "admin-test", "role": "admin"}
@@ -159,3 +160,17 @@ def test_a_form_posted_while_the_gateway_is_down_keeps_everything_typed(console)
     assert "Filing is not available right now" in down.text
     assert 'value="Street light out"' in down.text and "Near the school" in down.text
     assert f'value="{form["idempotency_key"]}"' in down.text  # the same key: a retry later files once
+
+
+def test_my_grievances_come_a_page_at_a_time(console, monkeypatch):
+    mobile = "9830055566"
+    filed = [console.gateway.ok(console.gateway.file(drinking_water(mobile=mobile, subject=f"No water, lane {n}"),
+                                                     citizen(mobile)), 201)["tracking_id"] for n in (1, 2)]
+    monkeypatch.setattr(citizen_pages, "PAGE_SIZE", 1)
+    browser = console.browser("en")
+    console.sign_in(browser, mobile)
+    first = console.get(browser, "/my/grievances")
+    assert f"/grievances/{filed[1]}" in first.text and f"/grievances/{filed[0]}" not in first.text  # newest first
+    older = re.search(r'href="(/my/grievances\?cursor=[^"]+)"', first.text).group(1)
+    second = console.get(browser, older.replace("&amp;", "&"))
+    assert f"/grievances/{filed[0]}" in second.text and "Older grievances" not in second.text
