@@ -5,8 +5,9 @@ SHA-256, so a copy of the store gives no working cookie. A session holds the per
 token of its forms, a sign-in under way (state, nonce, PKCE verifier, where to go back to) and, once
 signed in, the tokens and who the person is. Tokens never leave the server.
 
-Every write is one single-document update keyed by `_id`; token refresh is conditional on the refresh
-token it replaces (two requests refreshing at once: one wins, the other reads the winner's tokens).
+Every write is one single-document update keyed by `_id`. One request of a session at a time refreshes
+its tokens (a lease taken by one conditional update, `claim_refresh`); the others wait for the new tokens
+(the provider rotates refresh tokens: a second refresh with the old one would fail).
 FerretDB has no TTL index: `sweep` deletes ended sessions (a timer in the service).
 """
 import hashlib
@@ -86,11 +87,25 @@ class SessionStore:
         self.collection.delete_one({"_id": document["_id"]})
         return session_id, fresh
 
+    def claim_refresh(self, document, old_refresh, lease_seconds, at=None):
+        """One request of a session refreshes its tokens at a time: True for the one that takes the lease
+        (one conditional update: the refresh token still the old one, no other lease running)."""
+        at = at or now()
+        taken = self.collection.find_one_and_update(
+            {"_id": document["_id"], "tokens.refresh_token": old_refresh,
+             "$or": [{"refreshing_until": None}, {"refreshing_until": {"$lte": at}}]},
+            {"$set": {"refreshing_until": at + timedelta(seconds=lease_seconds)}})
+        return taken is not None
+
+    def release_refresh(self, document):
+        self.collection.update_one({"_id": document["_id"]}, {"$set": {"refreshing_until": None}})
+
     def replace_tokens(self, document, old_refresh, tokens):
-        """Store refreshed tokens unless another request already did; answers the tokens now stored."""
+        """Store refreshed tokens (and end the refresh lease) unless another request already did; answers
+        the tokens now stored."""
         updated = self.collection.find_one_and_update(
-            {"_id": document["_id"], "tokens.refresh_token": old_refresh}, {"$set": {"tokens": tokens}},
-            return_document=True)
+            {"_id": document["_id"], "tokens.refresh_token": old_refresh},
+            {"$set": {"tokens": tokens, "refreshing_until": None}}, return_document=True)
         if updated is None:
             updated = self.collection.find_one({"_id": document["_id"]}) or {"tokens": None}
         document["tokens"] = updated["tokens"]

@@ -31,6 +31,8 @@ from shared.authz import allowed
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "sorasori_session"
 REFRESH_MARGIN_SECONDS = 30
+REFRESH_LEASE_SECONDS = 10  # at most as long as a refresh at the gateway may take (WEB_GATEWAY_TIMEOUT)
+REFRESH_POLL_SECONDS = 0.05
 
 
 class PageNotFound(Exception):
@@ -112,18 +114,33 @@ class Visit:
         return tokens["access_token"]
 
     def refresh(self, tokens):
-        if not tokens.get("refresh_token"):
+        """Fresh tokens for the session: this request refreshes them if it takes the session's refresh lease,
+        otherwise it waits for the request that did."""
+        old = tokens.get("refresh_token")
+        if not old:
             raise SignInRequired()
-        try:
-            fresh = dict(self.gateway.refresh(tokens["refresh_token"]))
-        except OAuthError:
-            # another request of this session may have refreshed a moment ago (the old token is then spent)
+        if self.store.claim_refresh(self.session, old, REFRESH_LEASE_SECONDS):
+            try:
+                fresh = keep_tokens(dict(self.gateway.refresh(old)))
+            except OAuthError:
+                self.store.release_refresh(self.session)
+                raise SignInRequired() from None
+            except PartUnavailable:
+                self.store.release_refresh(self.session)
+                raise
+            return self.store.replace_tokens(self.session, old, fresh)
+        deadline = time.monotonic() + REFRESH_LEASE_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(REFRESH_POLL_SECONDS)
             current = self.store.find_by_key(self.session["_id"])
-            if current and current.get("tokens") and current["tokens"]["refresh_token"] != tokens["refresh_token"]:
+            if current is None or not current.get("tokens"):
+                raise SignInRequired()
+            if current["tokens"].get("refresh_token") != old:
                 self.session["tokens"] = current["tokens"]
                 return current["tokens"]
-            raise SignInRequired() from None
-        return self.store.replace_tokens(self.session, tokens["refresh_token"], keep_tokens(fresh))
+            if current.get("refreshing_until") is None:  # the refresh failed: signed out
+                raise SignInRequired()
+        raise SignInRequired()
 
     def api(self, method, path, part, **kwargs):
         """The gateway's answer to a call as the signed-in person (refreshing the token once on a 401), with

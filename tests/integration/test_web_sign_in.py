@@ -206,3 +206,27 @@ def test_an_id_token_for_another_sign_in_is_refused(console):
         assert sessions.count_documents({"tokens": {"$ne": None}}) == 0
     finally:
         client.close()
+
+
+def test_twenty_pages_at_once_with_an_expired_access_token_all_answer(console):
+    browser = console.browser()
+    console.sign_in(browser, MOBILE)
+    client, sessions = web_sessions(console)
+    try:
+        [session] = list(sessions.find({"tokens": {"$ne": None}}))
+        sessions.update_one({"_id": session["_id"]}, {"$set": {"tokens.expires_at": int(time.time()) - 5}})
+        cookie = browser.cookies["sorasori_session"]
+        answers = []
+
+        def load():
+            answers.append(requests.get(console.base + "/my/grievances", cookies={"sorasori_session": cookie},
+                                        allow_redirects=False, timeout=30))
+        threads = [threading.Thread(target=load) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [a.status_code for a in answers] == [200] * 20
+        assert console.get(browser, "/my/grievances").status_code == 200  # still signed in afterwards
+    finally:
+        client.close()
