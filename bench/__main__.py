@@ -4,6 +4,7 @@ Medians of several rounds (this machine has 2 noisy cores); each ratio compares 
 raw infrastructure operation it rests on, measured moments apart. BENCH_FILINGS sets the filing count.
 `python -m bench limiter` (`make bench SECTION=limiter`) runs only the rate limiter's section;
 `python -m bench idempotency` (`make bench SECTION=idempotency`) only the cost of Idempotency-Key and If-Match.
+`python -m bench web` (`make bench SECTION=web`) only the web console's page next to the API's answer.
 `python -m bench search-query` runs only the comparison of the officer's text query with a plain
 `multi_match` on the million-case index (loading it first if no earlier run left it).
 """
@@ -42,6 +43,7 @@ from bench.measure import (  # noqa: E402
     rate,
 )
 from bench.retries import measure_retries  # noqa: E402
+from bench.web import measure_web  # noqa: E402
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS  # noqa: E402
 from services.launcher import ServiceProcess  # noqa: E402
 from services.registry import SERVICES  # noqa: E402
@@ -124,8 +126,8 @@ def search_query_section():
 def main():
     if sys.argv[1:] == ["search-query"]:
         return search_query_section()
-    if sys.argv[1:] not in ([], ["limiter"], ["idempotency"]):
-        raise SystemExit("usage: python -m bench [limiter | idempotency | search-query]")
+    if sys.argv[1:] not in ([], ["limiter"], ["idempotency"], ["web"]):
+        raise SystemExit("usage: python -m bench [limiter | idempotency | web | search-query]")
     config = load_config()
     run = uuid.uuid4().hex[:8]
     config.update(MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-", AUTH_MODE="development",
@@ -136,6 +138,9 @@ def main():
         return
     if sys.argv[1:] == ["idempotency"]:
         print_table(measure_retries(config))
+        return
+    if sys.argv[1:] == ["web"]:
+        print_table(measure_web(config))
         return
     # the gateway's limits stay on (their cost is part of every path) but never refuse the bench's load
     config.update({name: "1000000000/60" for name in RATE_LIMIT_SETTINGS})
@@ -234,6 +239,8 @@ def main():
         limiter_rows = measure_limiter(config)
         progress("retries and conditional writes: filings and actions with and without their headers")
         retry_rows = measure_retries(config)
+        progress("the web console: a citizen's page next to the API's answer")
+        web_rows = measure_web(config)
         rows.append(("MongoDB ping (raw)", f"{ping:.2f} ms p50", "1.00"))
         rows.append(("intake.health RPC (ping inside)", f"{rpc:.2f} ms p50", f"{rpc / ping:.1f}"))
         http = statistics.median(samples)
@@ -265,6 +272,7 @@ def main():
                      f"{steady['p50']:.0f} ms p50, {steady['p99']:.0f} ms p99", f"{steady['p50'] / steady['raw_p50']:.2f}"))
         rows.extend(limiter_rows)
         rows.extend(retry_rows)
+        rows.extend(web_rows)
     finally:
         drop_run_databases(client, run)
         drop_indices(scratch)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Starts the six services (one nameko process each) against the running servers, waits until
+# Starts the six services and the web console (one nameko process each) against the running servers, waits until
 # GET /health answers 200, prints the URLs, and stops every service cleanly on Ctrl-C.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PORT="${GATEWAY_PORT:-8000}"
+WEB_PORT="${WEB_PORT:-8080}"
 HEALTH_URL="http://127.0.0.1:$PORT/health"
 pids=()
 
@@ -20,9 +21,12 @@ trap stop_all INT TERM
 if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   echo "[run] FAILED: port $PORT is already in use (set GATEWAY_PORT to use another)" >&2; exit 1
 fi
+if (exec 3<>"/dev/tcp/127.0.0.1/$WEB_PORT") 2>/dev/null; then
+  echo "[run] FAILED: port $WEB_PORT is already in use (set WEB_PORT to use another)" >&2; exit 1
+fi
 
 # Each service logs in to RabbitMQ as its own user (shared/broker_access.py; AMQP_URI_<SERVICE> for an
-# external broker).
+# external broker). The web console uses no broker (it is a client of the gateway's HTTP API).
 uri_lines=$(.venv/bin/python -m shared.broker_access uris) || { echo "[run] FAILED: no AMQP URIs for the services" >&2; exit 1; }
 declare -A amqp_uris
 while read -r service uri; do amqp_uris[$service]=$uri; done <<< "$uri_lines"
@@ -30,15 +34,17 @@ while read -r service uri; do amqp_uris[$service]=$uri; done <<< "$uri_lines"
 # module:Class for each service (nameko would otherwise also pick up imported base classes)
 while read -r service path; do
   echo "[run] starting $service"
-  AMQP_URI="${amqp_uris[$service]}" SORASORI_SERVICE=$service \
+  uri="${amqp_uris[$service]:-}"
+  env ${uri:+AMQP_URI="$uri"} SORASORI_SERVICE=$service \
     .venv/bin/python -m services.run --config config/sorasori.yaml "$path" &
   pids+=($!)
 done < <(.venv/bin/python -m services.registry)
 
-echo "[run] waiting for $HEALTH_URL to answer 200"
+echo "[run] waiting for $HEALTH_URL (and the web console's /health) to answer 200"
 for i in $(seq 1 90); do
-  if curl -fs -o /dev/null "$HEALTH_URL"; then
+  if curl -fs -o /dev/null "$HEALTH_URL" && curl -fs -o /dev/null "http://127.0.0.1:$WEB_PORT/health"; then
     echo "[run] Sorasori is up:"
+    echo "[run]   web console   http://127.0.0.1:$WEB_PORT/ (demo people: make seed)"
     echo "[run]   gateway       http://127.0.0.1:$PORT/"
     echo "[run]   health        $HEALTH_URL"
     echo "[run]   RabbitMQ UI   http://127.0.0.1:15672/ (guest/guest, local only)"

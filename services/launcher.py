@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from services.registry import SERVICES
+from services.registry import EVERY_PROCESS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,7 +26,7 @@ class ServiceProcess:
         env = dict(os.environ, SORASORI_SERVICE=self.name)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "services.run", "--config", str(self.config_path), SERVICES[self.name]],
+                [sys.executable, "-m", "services.run", "--config", str(self.config_path), EVERY_PROCESS[self.name]],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def kill(self):

@@ -1,6 +1,7 @@
-"""The six services of the platform, in start-up order (the gateway last, once the others listen).
+"""The six services of the platform, in start-up order (the gateway last, once the others listen), and the
+front ends that are clients of the gateway's HTTP API only (the web console), started after them.
 
-`python -m services.registry` prints one `module:Class` a line, for `nameko run`.
+`python -m services.registry` prints one `name module:Class` a line, for `nameko run`.
 """
 import importlib
 
@@ -12,6 +13,11 @@ SERVICES = {
     "search": "services.search.service:SearchService",
     "gateway": "services.gateway.service:GatewayService",
 }
+# Clients of the gateway's public HTTP API (no RPC, no broker): not part of /health's services.
+FRONT_ENDS = {
+    "web": "services.web.service:WebService",
+}
+EVERY_PROCESS = {**SERVICES, **FRONT_ENDS}
 
 
 def service_classes():
@@ -23,5 +29,5 @@ def service_classes():
 
 
 if __name__ == "__main__":
-    for name, path in SERVICES.items():
+    for name, path in EVERY_PROCESS.items():
         print(name, path)

@@ -118,6 +118,15 @@ class SettingsSchema(Schema):
     CORS_ORIGINS = _text("")  # comma-separated origins; empty: no cross-origin access
     # one field per rule and scope, named as RATE_LIMIT_DEFAULTS names them (a class body's namespace is a dict)
     locals().update({name: _RateLimitField(load_default=default) for name, default in RATE_LIMIT_DEFAULTS.items()})
+    # web console (services/web)
+    WEB_BIND = _text("127.0.0.1")
+    WEB_PORT = _int(8080, minimum=1, maximum=65535)
+    WEB_PUBLIC_URL = _text("http://127.0.0.1:8080")
+    WEB_GATEWAY_URL = _text("http://127.0.0.1:8000")
+    WEB_GATEWAY_TIMEOUT = _number(5, minimum=0.1)
+    WEB_CLIENT_SECRET = _text(None)
+    WEB_SESSION_IDLE_SECONDS = _int(1800, minimum=1)
+    WEB_SESSION_MAX_SECONDS = _int(12 * 3600, minimum=1)
     # intake and routing
     FILINGS_PER_MOBILE_PER_MONTH = _int(10)
     ALLOW_CLOCK_OVERRIDE = _flag(False)

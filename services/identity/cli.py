@@ -81,6 +81,10 @@ def main(argv=None):
                 for account in accounts[:3] + accounts[-2:]:
                     print(f"[seed] {account['role']:>10} {account['sub']:<40} signs in with {account['mobile']}",
                           file=sys.stderr)
+                print(f"[seed] {Role.CITIZEN:>10} {'(any other mobile)':<40} signs in with e.g. 9830000001",
+                      file=sys.stderr)
+                print("[seed] web console: http://127.0.0.1:8080/ (codes: GET /api/v1/dev/sms?mobile=..., admin)",
+                      file=sys.stderr)
             elif args.command == "rotate-key":
                 print(json.dumps(identity.rotate_signing_key(actor)))
         except PlatformError as error:

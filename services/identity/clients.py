@@ -8,6 +8,7 @@ from services.identity.common import admin_only, utcnow
 from services.identity.oauth import OTP_GRANT, Client, secret_hash
 from services.identity.schemas import MachineClientSchema
 from services.identity.storage import IdentityStorage
+from shared import console_client
 from shared.errors import EXPECTED, Conflict, validated
 from shared.resilient_rpc import rpc
 from shared.settings import SettingsProvider
@@ -21,17 +22,28 @@ _client_schema = MachineClientSchema()
 
 
 def builtin_clients(settings):
-    return (CITIZEN_APP, web_client(settings)) + own_sso_client(settings)
+    return (CITIZEN_APP, web_client(settings)) + web_console(settings) + own_sso_client(settings)
 
 
 def builtin_client_ids(settings):
-    return {CITIZEN_APP.client_id, WEB_AND_MOBILE, settings.sso_client_id or ""} - {""}
+    return {CITIZEN_APP.client_id, WEB_AND_MOBILE, console_client.CLIENT_ID, settings.sso_client_id or ""} - {""}
 
 
 def web_client(settings):
     uris = [u.strip() for u in settings.web_redirect_uris.split(",") if u.strip()]
     return Client(client_id=WEB_AND_MOBILE, grant_types=["authorization_code", "refresh_token"],
                   scope="openid grievances phone profile", redirect_uris=uris)
+
+
+def web_console(settings):
+    """services/web: a confidential backend-for-frontend (its secret never reaches a browser); none in
+    production without WEB_CLIENT_SECRET."""
+    secret = console_client.client_secret(settings)
+    if secret is None:
+        return ()
+    return (Client(client_id=console_client.CLIENT_ID, grant_types=["authorization_code", "refresh_token"],
+                   scope=console_client.SCOPE, redirect_uris=[console_client.redirect_uri(settings)],
+                   secret_hash=secret_hash(secret), auth_method="client_secret_basic"),)
 
 
 def own_sso_client(settings):

@@ -10,6 +10,7 @@ from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
 from shared.config import load_config
 from shared.elastic import drop_indices
 from shared.mongo import connect
+from tests.integration.console import console, console_with  # noqa: F401 (the web console's fixtures)
 
 
 def free_port():

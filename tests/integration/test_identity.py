@@ -210,7 +210,7 @@ def test_client_registration_never_overwrites_a_client(platform, platform_config
     def register(client_id):
         return platform.request("POST", "/api/v1/admin/clients", ADMIN, json={"client_id": client_id})
 
-    for builtin in ("sorasori-web", APP, platform_config["SSO_CLIENT_ID"]):
+    for builtin in ("sorasori-web", "sorasori-console", APP, platform_config["SSO_CLIENT_ID"]):
         refused = register(builtin)
         assert refused.status_code == 409, refused.text
         assert "client_id" in refused.json()["details"]

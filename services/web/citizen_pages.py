@@ -1,0 +1,165 @@
+"""The citizen's pages (a mixin of WebService): they work with JavaScript off.
+
+- /file: a two-step form (step 1 a GET form: kind, category with a text filter, district; step 2 the rest,
+  with the district's blocks and municipalities) posted once per Idempotency-Key made when it was rendered;
+  a refusal re-renders it with each field's error in the person's language and everything typed kept.
+- /my/grievances: the person's cases, newest first, a page at a time.
+- /grievances/<id>: the timeline in plain words, what happens next and by when, rating and appeal.
+"""
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from services.web import filing
+from services.web.gateway import PartUnavailable
+from services.web.navigation import nav_link
+from services.web.visit import PageForbidden, PageNotFound, page
+from shared.vocabulary import KINDS, Status
+
+PAGE_SIZE = 20
+TRACKING_ID = re.compile(r"^[A-Za-z0-9-]{1,40}$")
+RATEABLE = (Status.RESOLVED, Status.CLOSED)
+CITIZEN = "cases.act_as_citizen"  # the shared.authz rule of the citizen's own pages
+
+nav_link("nav.file", "/file", CITIZEN)
+nav_link("nav.mine", "/my/grievances", CITIZEN)
+
+
+def cursor_of(next_link):
+    """The gateway's `next` link's cursor (the console's own links carry only the cursor)."""
+    if not next_link:
+        return None
+    return (parse_qs(urlsplit(next_link).query).get("cursor") or [None])[0]
+
+
+def checked_answer(answer):
+    """A case call's answer, or the page for what it says (404, 403)."""
+    if answer.status == 404:
+        raise PageNotFound()
+    if answer.status == 403:
+        raise PageForbidden()
+    return answer
+
+
+EMPTY_CATALOG = {"categories": [], "departments": [], "districts": []}
+
+
+def catalog_or_empty(gateway, visit):
+    """The catalogue, or (noted as unavailable) none: names then show as codes and the page still renders."""
+    try:
+        return gateway.catalog()
+    except PartUnavailable as down:
+        visit.unavailable.append(down.part)
+        return EMPTY_CATALOG
+
+
+def next_deadline(case):
+    """The deadline of the latest assignment the complainant may see (None: no clock runs)."""
+    deadlines = [e.get("deadline") for e in case.get("timeline", []) if e.get("deadline")]
+    return case.get("sla_deadline") or (deadlines[-1] if deadlines else None)
+
+
+class CitizenPages:
+    # --- filing ---
+
+    @page("GET", "/file", rule=CITIZEN)
+    def filing_form(self, visit):
+        args = visit.request.args
+        values = filing.form_values(args)
+        catalog = self.gateway.catalog()
+        places = filing.places_of(catalog, values["district"], visit.language) if values["district"] else None
+        if args.get("go") == "next" and places is not None:
+            if not values["name"]:
+                values["name"] = (visit.user or {}).get("name") or ""
+            values["sms_updates"] = "yes"  # the platform's default; unticking withdraws it
+            return self._details_form(visit, catalog, values, places, errors={})
+        return visit.form_page("file_start.html", values=values, query=args.get("q", "")[:filing.MAX_FILTER],
+                               groups=filing.category_groups(catalog, visit.language, args.get("q", "")),
+                               districts=filing.districts(catalog, visit.language), kinds=KINDS,
+                               missing_district=args.get("go") == "next")
+
+    @page("POST", "/file", rule=CITIZEN)
+    def file(self, visit):
+        form = visit.request.form
+        values = filing.form_values(form)
+        key = form.get("idempotency_key", "")[:64] or filing.new_idempotency_key()
+        catalog = catalog_or_empty(self.gateway, visit)  # a form posted while the gateway is down keeps its input
+        places = filing.places_of(catalog, values["district"], visit.language) or {"blocks": [], "municipalities": []}
+        try:
+            answer = visit.api("POST", "/api/v1/grievances", "filing", json=filing.grievance_body(values, visit.language),
+                               headers={"Idempotency-Key": key})
+        except PartUnavailable as down:
+            visit.unavailable.append(down.part)  # nothing typed is lost: the same form, the same key
+            return self._details_form(visit, catalog, values, places, errors={}, key=key, status=503)
+        if answer.status in (200, 201):
+            self._sms_choice(visit, values["sms_updates"] == "yes")
+            return visit.redirect(f"/grievances/{answer.body['tracking_id']}")
+        errors = filing.field_errors(answer.field_errors()) if answer.status in (400, 422) else {}
+        return self._details_form(visit, catalog, values, places, errors=errors, status=answer.status,
+                                  refused=answer.status not in (400, 422))
+
+    @staticmethod
+    def _sms_choice(visit, wanted):
+        """The form's contact consent (SMS updates on or off) into the citizen's notification preferences;
+        the grievance is filed whatever happens here."""
+        current = visit.try_api("GET", "/api/v1/notifications/preferences", "preferences")
+        if current is None or not current.ok:
+            return
+        chosen = filing.sms_choice(current.body, wanted, visit.language)
+        if chosen is not None:
+            visit.try_api("PUT", "/api/v1/notifications/preferences", "preferences", json=chosen)
+
+    def _details_form(self, visit, catalog, values, places, errors, key=None, status=200, refused=False):
+        category_names = {c["code"]: filing.name_in(c["names"], visit.language) for c in catalog["categories"]}
+        district_names = {d["code"]: d["name"] for d in filing.districts(catalog, visit.language)}
+        return visit.form_page("file_details.html", status=status, values=values, places=places, errors=errors,
+                               key=key or filing.new_idempotency_key(), refused=refused,
+                               category_name=category_names.get(values["category"]),
+                               district_name=district_names.get(values["district"], values["district"]))
+
+    # --- my grievances ---
+
+    @page("GET", "/my/grievances", rule=CITIZEN)
+    def my_grievances(self, visit):
+        params = {"limit": PAGE_SIZE}
+        if visit.request.args.get("cursor"):
+            params["cursor"] = visit.request.args["cursor"][:200]
+        answer = visit.try_api("GET", "/api/v1/me/grievances", "grievances", params=params)
+        next_cursor = cursor_of(answer.body.get("next")) if answer is not None and answer.ok else None
+        return visit.render("my_grievances.html", answer=answer, next_cursor=next_cursor)
+
+    # --- one case ---
+
+    @page("GET", "/grievances/<string:tracking_id>", rule=CITIZEN)
+    def case_page(self, visit, tracking_id):
+        return self._case(visit, tracking_id)
+
+    @page("POST", "/grievances/<string:tracking_id>/feedback", rule=CITIZEN)
+    def feedback(self, visit, tracking_id):
+        if not TRACKING_ID.match(tracking_id):
+            raise PageNotFound()
+        form = visit.request.form
+        rating = form.get("rating", "")
+        if rating not in {"1", "2", "3", "4", "5"}:
+            return self._case(visit, tracking_id, status=400, feedback_errors={"rating": True}, form=form)
+        body = {"rating": int(rating), "comment": form.get("comment", "").strip() or None,
+                "appeal": form.get("appeal") == "yes"}
+        answer = checked_answer(visit.api("POST", f"/api/v1/grievances/{tracking_id}/feedback", "case", json=body,
+                                          headers={"Idempotency-Key": form.get("idempotency_key", "")[:64]
+                                                   or filing.new_idempotency_key()}))
+        if not answer.ok:
+            errors = {name.split(".")[0]: True for name in answer.field_errors()} or {"_other": True}
+            return self._case(visit, tracking_id, status=answer.status, feedback_errors=errors, form=form)
+        return visit.redirect(f"/grievances/{tracking_id}")
+
+    def _case(self, visit, tracking_id, status=200, feedback_errors=None, form=None):
+        if not TRACKING_ID.match(tracking_id):
+            raise PageNotFound()
+        case = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}", "case")).body
+        catalog = catalog_or_empty(self.gateway, visit)
+        names = {entry["code"]: filing.name_in(entry["names"], visit.language)
+                 for kind in ("categories", "departments", "districts") for entry in catalog[kind]}
+        timeline = [e for e in case.get("timeline", []) if e.get("public", True)]
+        return visit.form_page("case.html", status=status, case=case, timeline=timeline, names=names,
+                               deadline=next_deadline(case), rateable=case["status"] in RATEABLE,
+                               feedback_errors=feedback_errors or {}, form=form or {},
+                               key=filing.new_idempotency_key())
