@@ -55,6 +55,7 @@ class AuthPages:
         claims = self.gateway.userinfo(token["access_token"])
         if not claims:
             raise PartUnavailable("sign_in")
+        claims = {"role": self.gateway.id_token_claims(token, pending["nonce"]).get("role"), **claims}
         session_id, session = visit.store.signed_in(visit.session, who(claims), keep_tokens(token))
         visit.replace_session(session_id, session)
         return visit.redirect(pending.get("return_to") or "/")

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from nameko.extensions import DependencyProvider
 
 from shared import console_client
@@ -145,6 +148,25 @@ class Gateway:
                                       token_type_hint="refresh_token")
         except requests.RequestException:
             log.warning("could not revoke a refresh token at sign-out (it expires on its own)")
+
+    def id_token_claims(self, token, nonce):
+        """The ID token's claims (it names the person's role; UserInfo says only what the scopes allow), checked
+        against the gateway's JWKS, our issuer, this client as audience and the sign-in's nonce; {} otherwise."""
+        if not token.get("id_token"):
+            return {}
+        keys = self.call("GET", "/.well-known/jwks.json", "sign_in")
+        try:
+            claims = jwt.decode(token["id_token"], KeySet.import_key_set(keys.body), algorithms=["RS256"]).claims
+        except (JoseError, ValueError, TypeError):
+            log.warning("an ID token did not verify")
+            return {}
+        audience = claims.get("aud")
+        audience = audience if isinstance(audience, list) else [audience]
+        if (str(claims.get("iss", "")).rstrip("/") != self.issuer or console_client.CLIENT_ID not in audience
+                or claims.get("nonce") not in (None, nonce) or claims.get("exp", 0) < time.time()):
+            log.warning("an ID token was not for this sign-in")
+            return {}
+        return claims
 
     def userinfo(self, access_token):
         answer = self.call("GET", "/oauth/userinfo", "sign_in", token=access_token)
