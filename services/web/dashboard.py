@@ -7,6 +7,8 @@ columns themselves, summed over the table's rows (backlog ageing: open cases per
 from dataclasses import dataclass, field
 from datetime import date
 
+from babel.numbers import format_decimal
+
 from services.web.charts import bar_chart
 
 GROUP_COLUMNS = ("department", "district", "block", "group")
@@ -42,6 +44,12 @@ PANELS = (
 CSV_PARAMS = {"by", "interval"}  # what a CSV link may pass on (the gateway checks the values)
 
 
+def number(t, value):
+    """A number in the person's digits with every decimal the API gave (Babel's default would cut a score's
+    fourth decimal)."""
+    return t.digits(format_decimal(value, locale=t.locale, decimal_quantization=False))
+
+
 def column_name(t, column):
     key = f"dash.col.{column}"
     return t(key) if t.has(key) else column
@@ -54,7 +62,7 @@ def cell_text(t, column, value, names):
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, (int, float)):
-        return t.number(value)
+        return number(t, value)
     if column == "period":
         return t.date(date.fromisoformat(value[:10]))
     if column in GROUP_COLUMNS or column == "kind":
@@ -84,7 +92,8 @@ def panel_view(panel, table, t, names):
         title = t(f"dash.panel.{panel.key}") + " · " + ", ".join(series if not chart.totals else [t("dash.ageing")])
         description = t("dash.chart_desc", count=t.number(len(rows)))
         drawn = chart_rows(chart, columns, rows, t, names)
-        charts.append(bar_chart(f"chart-{panel.key}-{index}", title, description, drawn, series, t.number))
+        charts.append(bar_chart(f"chart-{panel.key}-{index}", title, description, drawn, series,
+                                lambda value: number(t, value)))
     return {"key": panel.key, "insight": panel.insight, "charts": charts,
             "headers": [column_name(t, c) for c in columns],
             "rows": [[cell_text(t, c, v, names) for c, v in zip(columns, row)] for row in rows],
