@@ -172,3 +172,51 @@ def test_people_without_the_role_get_a_plain_words_403_page(console):
     assert console.get(cell, "/dashboard").status_code == 200
     assert console.post(cell, "/admin/dead-letters/replay", {"csrf_token": csrf_of(
         console.get(cell, "/dashboard").text)}).status_code == 403
+
+
+def form_fields(page):
+    return {"csrf_token": csrf_of(page.text),
+            "idempotency_key": re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page.text).group(1)}
+
+
+def test_an_administrator_manages_accounts_clients_and_webhooks_and_reads_the_audit_log(console):
+    receiver = WebhookReceiver()
+    try:
+        browser = signed_in_as(console, "admin-three", ADMIN_MOBILE, "admin")
+        accounts = console.get(browser, "/admin/accounts")
+        refused = console.post(browser, "/admin/accounts", {**form_fields(accounts), "sub": "officer-new",
+                                                            "name": "Rina Pal", "mobile": "12", "role": "officer"})
+        assert refused.status_code == 400 and 'value="Rina Pal"' in refused.text
+        assert re.search(r'<p class="error" id="mobile-error">[^<]+</p>', refused.text)
+        account = {**form_fields(accounts), "sub": "officer-new", "name": "Rina Pal", "mobile": "9830055504",
+                   "role": "officer", "department": "phe", "districts": "Bankura, Purulia"}
+        saved = console.post(browser, "/admin/accounts", account)
+        assert saved.status_code == 303 and saved.headers["Location"] == "/admin/accounts?saved=1"
+        listed = console.get(browser, saved.headers["Location"])
+        assert "officer-new" in listed.text and "Bankura, Purulia" in listed.text
+        assert "9830055504" not in listed.text  # masked, as the API answers it
+
+        clients = console.get(browser, "/admin/clients")
+        registered = console.post(browser, "/admin/clients", {**form_fields(clients), "client_id": "state-portal"})
+        assert registered.status_code == 200 and re.search(r'<p class="secret">[^<]{16,}</p>', registered.text)
+        assert console.post(browser, "/admin/clients", {**form_fields(clients), "client_id": "state-portal"}
+                            ).status_code == 409  # registered already, said in plain words
+
+        hooks = console.get(browser, "/admin/webhooks")
+        created = console.post(browser, "/admin/webhooks", {**form_fields(hooks), "id": "district-board",
+                                                           "url": receiver.url + "/hook"})
+        first = re.search(r'<p class="secret">([^<]+)</p>', created.text).group(1)
+        paused = console.post(browser, "/admin/webhooks/district-board/pause", form_fields(created))
+        assert paused.status_code == 303
+        listed = console.get(browser, "/admin/webhooks")
+        assert "Paused" in listed.text and "/admin/webhooks/district-board/resume" in listed.text
+        rotated = console.post(browser, "/admin/webhooks/district-board/rotate", form_fields(listed))
+        second = re.search(r'<p class="secret">([^<]+)</p>', rotated.text).group(1)
+        assert second != first and second.startswith("whsec_")
+        assert console.post(browser, "/admin/webhooks/nope/pause", form_fields(listed)).status_code == 404
+
+        audit = console.get(browser, "/admin/audit?kind=client_registered")
+        assert audit.status_code == 200 and "client_id: state-portal" in audit.text
+        assert "account_created" in console.get(browser, "/admin/audit").text
+    finally:
+        receiver.stop()
