@@ -179,8 +179,8 @@ class AdminPages:
                                                headers=idempotency(visit.request.form)))
 
     def _replayed(self, visit, answer):
-        if answer.status == 404:
-            raise PageNotFound()
+        if answer.status == 404:  # sent again already (another tab, another administrator): none by this one
+            return visit.redirect("/admin/dead-letters?replayed=0")
         if not answer.ok:
             raise PageForbidden()
         return visit.redirect(f"/admin/dead-letters?replayed={len(answer.body['replayed'])}")

@@ -4,6 +4,7 @@ same data; an administrator subscribes a webhook, sees its failed delivery and r
 the list; anyone else gets a 403 page in plain words."""
 import html
 import re
+import threading
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from tests.integration.waiting import wait_for
 
 ADMIN = {"sub": "admin-1", "role": "admin"}
 CASES = 800
-CELL_MOBILE, ADMIN_MOBILE, CITIZEN_MOBILE = "9830055501", "9830055502", "9830055503"
+CELL_MOBILE, ADMIN_MOBILE, CITIZEN_MOBILE, OTHER_CITIZEN = "9830055501", "9830055502", "9830055503", "9830055505"
 
 
 def staff(console, sub, mobile, role):
@@ -135,27 +136,50 @@ def test_an_administrator_replays_a_dead_letter_and_it_leaves_the_list(console_w
         secret = re.search(r'<p class="secret">(whsec_[^<]+)</p>', created.text).group(1)
         assert secret not in console.get(browser, "/admin/webhooks").text  # shown once
 
-        console.gateway.ok(console.gateway.file(drinking_water(mobile=CITIZEN_MOBILE), citizen(CITIZEN_MOBILE)), 201)
-        dead = wait_for(lambda: [d for d in console.gateway.ok(console.gateway.request(
-            "GET", "/api/v1/admin/dead-letters", ADMIN))["dead_letters"] if d["channel"] == "webhook"],
-            what="the refused webhook delivery dead-lettered", timeout=30)[0]
+        for mobile in (CITIZEN_MOBILE, OTHER_CITIZEN):
+            console.gateway.ok(console.gateway.file(drinking_water(mobile=mobile), citizen(mobile)), 201)
+        dead = wait_for(lambda: (lambda found: found if len(found) == 2 else None)([
+            d for d in console.gateway.ok(console.gateway.request("GET", "/api/v1/admin/dead-letters", ADMIN))[
+                "dead_letters"] if d["channel"] == "webhook"]), what="both refused webhook deliveries dead-lettered",
+            timeout=30)
         listed = console.get(browser, "/admin/dead-letters")
-        assert f'data-id="{dead["id"]}"' in listed.text and "401" in listed.text
+        assert all(f'data-id="{d["id"]}"' in listed.text for d in dead) and "401" in listed.text
+        assert "Send all 2 again" in listed.text
 
-        receiver.secret = secret  # the subscriber is fixed: send it again
-        key = re.search(rf'/admin/dead-letters/{dead["id"]}/replay".*?name="idempotency_key" value="([0-9a-f]+)"',
+        receiver.secret = secret  # the subscriber is fixed: send them again
+        one = dead[0]["id"]
+        key = re.search(rf'/admin/dead-letters/{one}/replay".*?name="idempotency_key" value="([0-9a-f]+)"',
                         listed.text, re.S).group(1)
-        replay = {"csrf_token": csrf_of(listed.text), "idempotency_key": key}
-        assert console.post(browser, f"/admin/dead-letters/{dead['id']}/replay", {"idempotency_key": key}
+        assert console.post(browser, f"/admin/dead-letters/{one}/replay", {"idempotency_key": key}
                             ).status_code == 403  # no CSRF token: refused
-        done = console.post(browser, f"/admin/dead-letters/{dead['id']}/replay", replay)
+        csrf = csrf_of(listed.text)
+        done = console.post(browser, f"/admin/dead-letters/{one}/replay", {"csrf_token": csrf, "idempotency_key": key})
         assert done.status_code == 303 and done.headers["Location"] == "/admin/dead-letters?replayed=1"
-        again = console.post(browser, f"/admin/dead-letters/{dead['id']}/replay", replay)
-        assert again.status_code == 303  # a double submit: the same key, the same answer
+        again = console.post(browser, f"/admin/dead-letters/{one}/replay", {"csrf_token": csrf, "idempotency_key": key})
+        assert again.headers.get("Location") == done.headers["Location"]  # a double submit: the same answer
         after = console.get(browser, done.headers["Location"])
-        assert f'data-id="{dead["id"]}"' not in after.text and "1 sent again." in after.text
-        event = wait_for(lambda: receiver.accepted, what="the replayed delivery accepted")[0]
-        assert event["type"] == "grievance.filed"
+        assert f'data-id="{one}"' not in after.text and f'data-id="{dead[1]["id"]}"' in after.text
+        assert "1 sent again." in after.text
+
+        # twenty administrators' tabs replay the other one at once, each with its own key: it is sent once
+        other = dead[1]["id"]
+        answers = []
+
+        def replay_other(index):
+            answers.append(console.post(browser, f"/admin/dead-letters/{other}/replay",
+                                        {"csrf_token": csrf, "idempotency_key": f"{index:032x}"}).headers["Location"])
+        threads = [threading.Thread(target=replay_other, args=(i,)) for i in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(answers) == ["/admin/dead-letters?replayed=0"] * 19 + ["/admin/dead-letters?replayed=1"], answers
+        emptied = console.post(browser, "/admin/dead-letters/replay", {"csrf_token": csrf, "idempotency_key": "f" * 32})
+        assert emptied.headers["Location"] == "/admin/dead-letters?replayed=0"
+        assert "There are no failed deliveries." in console.get(browser, "/admin/dead-letters").text
+        accepted = wait_for(lambda: len(receiver.accepted) == 2 and receiver.accepted,
+                            what="both replayed deliveries accepted")
+        assert {event["type"] for event in accepted} == {"grievance.filed"}
     finally:
         receiver.stop()
 
