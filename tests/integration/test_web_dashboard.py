@@ -241,6 +241,6 @@ def test_an_administrator_manages_accounts_clients_and_webhooks_and_reads_the_au
 
         audit = console.get(browser, "/admin/audit?kind=client_registered")
         assert audit.status_code == 200 and "client_id: state-portal" in audit.text
-        assert "account_created" in console.get(browser, "/admin/audit").text
+        assert "Account created" in console.get(browser, "/admin/audit").text
     finally:
         receiver.stop()
