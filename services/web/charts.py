@@ -6,14 +6,15 @@ Colours reach WCAG AA against white (text 4.5:1, bars 3:1). Pure: rows in, marku
 """
 from markupsafe import Markup, escape
 
-WIDTH = 640
-LABEL_WIDTH = 190
-VALUE_WIDTH = 64
-BAR_HEIGHT = 16
+WIDTH = 480  # drawn at least 26rem wide (site.css), so its 15-unit text stays readable on a 360 px phone
+LABEL_WIDTH = 175
+VALUE_WIDTH = 60
+FONT_SIZE = 15
+BAR_HEIGHT = 18
 GAP = 10
 TOP = 8
 INK = "#1b1b1b"
-LABEL_CHARACTERS = 26  # longer labels are cut here (the table beside the chart has them whole)
+LABEL_CHARACTERS = 21  # longer labels are cut here (the table beside the chart has them whole)
 
 
 def _fills(chart_id):
@@ -47,7 +48,7 @@ def bar_chart(chart_id, title, description, rows, series, number):
     height = TOP + legend_height + group_height * max(len(rows), 1) + GAP
     parts = [f'<svg class="chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
              f'viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg" '
-             f'font-size="13" font-family="sans-serif">',
+             f'font-size="{FONT_SIZE}" font-family="sans-serif">',
              f'<title id="{chart_id}-title">{escape(title)}</title>',
              f'<desc id="{chart_id}-desc">{escape(description)}</desc>', _patterns(chart_id)]
     y = TOP
@@ -57,12 +58,12 @@ def bar_chart(chart_id, title, description, rows, series, number):
             parts.append(f'<rect x="{x}" y="{y}" width="{BAR_HEIGHT}" height="{BAR_HEIGHT}" fill="{fills[index]}" '
                          f'stroke="{INK}"/><text x="{x + BAR_HEIGHT + 4}" y="{y + BAR_HEIGHT - 3}" '
                          f'fill="{INK}">{escape(name)}</text>')
-            x += BAR_HEIGHT + 12 + 8 * len(str(name))
+            x += BAR_HEIGHT + 14 + 8 * len(str(name))
         y += legend_height
     if not rows:
         parts.append(f'<text x="0" y="{y + BAR_HEIGHT}" fill="{INK}">–</text>')
     for label, values in rows:
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT * len(series) / 2 + 4}" text-anchor="end" '
+        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT * len(series) / 2 + 5}" text-anchor="end" '
                      f'fill="{INK}">{escape(_short(label))}</text>')
         for index, value in enumerate(values):
             bar_y = y + index * BAR_HEIGHT
@@ -71,7 +72,7 @@ def bar_chart(chart_id, title, description, rows, series, number):
                 parts.append(f'<rect x="{LABEL_WIDTH}" y="{bar_y + 1}" width="{length}" height="{BAR_HEIGHT - 2}" '
                              f'fill="{fills[index]}" stroke="{INK}" stroke-width="0.5"/>')
             shown = number(value) if value is not None else "–"
-            parts.append(f'<text class="value" x="{LABEL_WIDTH + length + 4}" y="{bar_y + BAR_HEIGHT - 3}" '
+            parts.append(f'<text class="value" x="{LABEL_WIDTH + length + 4}" y="{bar_y + BAR_HEIGHT - 4}" '
                          f'fill="{INK}">{escape(shown)}</text>')
         y += group_height
     parts.append("</svg>")

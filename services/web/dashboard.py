@@ -92,8 +92,9 @@ def panel_view(panel, table, t, names):
         title = t(f"dash.panel.{panel.key}") + " · " + ", ".join(series if not chart.totals else [t("dash.ageing")])
         description = t("dash.chart_desc", count=t.number(len(rows)))
         drawn = chart_rows(chart, columns, rows, t, names)
-        charts.append(bar_chart(f"chart-{panel.key}-{index}", title, description, drawn, series,
-                                lambda value: number(t, value)))
+        charts.append({"caption": ", ".join(series if not chart.totals else [t("dash.ageing")]),
+                       "svg": bar_chart(f"chart-{panel.key}-{index}", title, description, drawn, series,
+                                        lambda value: number(t, value))})
     return {"key": panel.key, "insight": panel.insight, "charts": charts,
             "headers": [column_name(t, c) for c in columns],
             "rows": [[cell_text(t, c, v, names) for c, v in zip(columns, row)] for row in rows],

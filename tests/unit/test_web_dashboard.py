@@ -22,8 +22,8 @@ def test_a_second_series_is_told_apart_by_a_pattern_and_a_legend_not_colour_alon
     svg = bar_chart("c2", "Trends", "weeks", [("w1", [3, 1]), ("w2", [5, 0])], ["Filed", "Resolved"], str)
     assert 'fill="url(#c2-stripes)"' in svg and '<pattern id="c2-stripes"' in svg
     assert ">Filed</text>" in svg and ">Resolved</text>" in svg
-    widths = [float(w) for w in re.findall(r'<rect x="190" y="[^"]+" width="([^"]+)"', svg)]
-    assert max(widths) == 640 - 190 - 64  # the largest value fills the bar area
+    widths = [float(w) for w in re.findall(r'<rect x="175" y="[^"]+" width="([^"]+)"', svg)]
+    assert max(widths) == 480 - 175 - 60  # the largest value fills the bar area
 
 
 def test_a_table_in_bengali_digits_with_names_for_codes_and_every_decimal():
