@@ -40,3 +40,4 @@ def test_backlog_ageing_charts_each_age_band_summed_over_the_groups():
                                 Translator("en"), {})
     assert rows == [("0-7 days", [3]), ("8-30 days", [2]), ("31-90 days", [1]), ("91-180 days", [1]),
                     ("Over 180 days", [1])]
+
