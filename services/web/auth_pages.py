@@ -3,7 +3,8 @@
 GET /sign-in starts the authorization code flow with PKCE as the confidential client: a fresh state, nonce
 and verifier are kept in the session (server-side) and the browser goes to the gateway's sign-in page.
 GET /auth/callback takes the pending sign-in by its state (once), checks `iss` (RFC 9207), exchanges the
-code with the verifier and the client's secret, asks UserInfo who signed in, and starts a NEW session
+code with the verifier and the client's secret, asks UserInfo who signed in (the role from the verified ID
+token of the same exchange: UserInfo does not name it), and starts a NEW session
 (another id: no fixation) holding the tokens; the person goes back to the page they were on.
 POST /sign-out revokes the refresh token at the gateway and deletes the session.
 """
