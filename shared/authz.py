@@ -48,6 +48,7 @@ RULES: dict[str, Rule] = {
     "notices.read_cell_box": _rule({Role.CMO_CELL}, "only the CMO cell reads its box"),
     # search
     "insights.read": _rule({Role.CMO_CELL, Role.SUPERVISOR}, "insights are for the CMO cell and supervisors"),
+    "dashboard.read": _rule({Role.CMO_CELL, Role.ADMIN}, "the dashboard is for the CMO cell and administrators"),
 }
 
 

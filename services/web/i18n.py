@@ -20,7 +20,14 @@ _CATALOGUES = Path(__file__).parent / "translations"
 
 @lru_cache(maxsize=None)
 def catalogue(language):
-    return yaml.safe_load((_CATALOGUES / f"{language}.yaml").read_text(encoding="utf-8"))
+    """`translations/<language>.yaml`, plus an area's own `translations/<area>/<language>.yaml` (a key once)."""
+    words = yaml.safe_load((_CATALOGUES / f"{language}.yaml").read_text(encoding="utf-8"))
+    for area in sorted(_CATALOGUES.glob(f"*/{language}.yaml")):
+        extra = yaml.safe_load(area.read_text(encoding="utf-8")) or {}
+        if set(extra) & set(words):
+            raise ValueError(f"{area} repeats keys: {sorted(set(extra) & set(words))}")
+        words.update(extra)
+    return words
 
 
 def language_of(value):

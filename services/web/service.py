@@ -7,8 +7,10 @@ from pathlib import Path
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
+from services.web.admin_pages import AdminPages
 from services.web.auth_pages import AuthPages
 from services.web.citizen_pages import CitizenPages
+from services.web.dash_pages import DashboardPages
 from services.web.gateway import GatewayClient
 from services.web.i18n import LANGUAGES
 from services.web.server import LANGUAGE_COOKIE, ConsoleRequestHandler
@@ -20,7 +22,7 @@ STATIC = Path(__file__).parent / "static"
 SWEEP_SECONDS = 300
 
 
-class WebService(AuthPages, CitizenPages):
+class WebService(AuthPages, CitizenPages, DashboardPages, AdminPages):
     name = "web"
     sessions = Sessions()
     gateway = GatewayClient()

@@ -22,6 +22,7 @@ EXPECTED = {
     "notices.read_supervisors_boxes": {S},
     "notices.read_cell_box": {M},
     "insights.read": {M, S},
+    "dashboard.read": {M, A},
 }
 CASES = [(rule, role, role in granted) for rule, granted in EXPECTED.items() for role in (C, O, S, M, A, Y)]
 
