@@ -20,7 +20,11 @@ _CATALOGUES = Path(__file__).parent / "translations"
 
 @lru_cache(maxsize=None)
 def catalogue(language):
-    return yaml.safe_load((_CATALOGUES / f"{language}.yaml").read_text(encoding="utf-8"))
+    """`<language>.yaml`, then each area's own `<area>/<language>.yaml` (kept apart so areas merge simply)."""
+    words = yaml.safe_load((_CATALOGUES / f"{language}.yaml").read_text(encoding="utf-8"))
+    for area in sorted(_CATALOGUES.glob(f"*/{language}.yaml")):
+        words.update(yaml.safe_load(area.read_text(encoding="utf-8")) or {})
+    return words
 
 
 def language_of(value):

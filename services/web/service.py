@@ -13,6 +13,7 @@ from services.web.gateway import GatewayClient
 from services.web.i18n import LANGUAGES
 from services.web.server import LANGUAGE_COOKIE, ConsoleRequestHandler
 from services.web.sessions import Sessions
+from services.web.staff_pages import StaffPages
 from services.web.visit import page, same_site_path
 from shared.settings import SettingsProvider
 
@@ -20,7 +21,7 @@ STATIC = Path(__file__).parent / "static"
 SWEEP_SECONDS = 300
 
 
-class WebService(AuthPages, CitizenPages):
+class WebService(AuthPages, CitizenPages, StaffPages):
     name = "web"
     sessions = Sessions()
     gateway = GatewayClient()
