@@ -19,7 +19,7 @@ from services.web.citizen_pages import TRACKING_ID, checked_answer, cursor_of
 from services.web.gateway import PartUnavailable
 from services.web.i18n import LOCALES
 from services.web.visit import PageForbidden, PageNotFound, page, same_site_path
-from shared.vocabulary import OPEN_STATUSES, Role
+from shared.vocabulary import OPEN_STATUSES, STAFF_ROLES, Role
 
 QUEUE_PAGE = 25
 SEARCH_PAGE = 20
@@ -30,9 +30,21 @@ OUTREACH = (("incomplete", {"status": "incomplete"}), ("info_requested", {"statu
 OVERSEERS = (Role.SUPERVISOR, Role.CMO_CELL)
 
 
+def role_of(visit):
+    """The person's role: the session's, else what their access token names (the console took it from the
+    token endpoint itself; the gateway checks every call anyway, this only chooses what the page offers)."""
+    role = (visit.user or {}).get("role")
+    if role is None and (visit.session or {}).get("tokens"):
+        role = staff_actions.token_claims(visit.session["tokens"]["access_token"]).get("role")
+    return role
+
+
 def staff_only(visit, roles=None):
-    if not staff_actions.is_staff(visit.user) or (roles and visit.user.get("role") not in roles):
+    """The person's role when it may see this page, else a 403 page."""
+    role = role_of(visit)
+    if role not in STAFF_ROLES or (roles and role not in roles):
         raise PageForbidden()
+    return role
 
 
 def checked_id(tracking_id):
@@ -46,7 +58,7 @@ class StaffPages:
 
     @page("GET", "/staff/queue", signed_in=True)
     def staff_queue(self, visit):
-        staff_only(visit)
+        role = staff_only(visit)
         params = {"limit": QUEUE_PAGE}
         if visit.request.args.get("cursor"):
             params["cursor"] = visit.request.args["cursor"][:200]
@@ -55,7 +67,7 @@ class StaffPages:
         for item in queue["items"]:
             item["left"] = staff_actions.time_left(item.get("sla_seconds_left"), visit.language,
                                                    LOCALES[visit.language])
-        return visit.render("staff_queue.html", queue=queue, next_cursor=cursor_of(queue.get("next")),
+        return visit.render("staff_queue.html", staff_role=role, queue=queue, next_cursor=cursor_of(queue.get("next")),
                             refused=not answer.ok)
 
     # --- one case ---
@@ -130,9 +142,9 @@ class StaffPages:
             visit.unavailable.append(down.part)
             catalog = {"categories": [], "departments": [], "districts": []}
         similar = visit.try_api("GET", f"/api/v1/grievances/{tracking_id}/similar", "similar")
-        role = visit.user["role"]
+        role = staff_only(visit)
         return visit.form_page(
-            "staff_case.html", status=status, case=case, etag=answer.headers.get("ETag", ""),
+            "staff_case.html", status=status, staff_role=role, case=case, etag=etag_of(answer),
             actions=staff_actions.actions_for(case, role), may_reassign=role in OVERSEERS,
             names={e["code"]: filing.name_in(e["names"], visit.language)
                    for kind in ("categories", "departments", "districts") for e in catalog[kind]},
@@ -147,12 +159,12 @@ class StaffPages:
 
     @page("GET", "/staff/search", signed_in=True)
     def staff_search(self, visit):
-        staff_only(visit)
+        role = staff_only(visit)
         params = search_params(visit.request.args)
         answer = visit.try_api("GET", "/api/v1/search", "search", params={**params, "size": SEARCH_PAGE})
         found = answer.body if answer is not None and answer.ok else {"total": 0, "results": [], "facets": {}}
         query_string = urlencode({name: value for name, value in params.items() if name != "after"}, doseq=True)
-        return visit.render("staff_search.html", found=found, params=params, facet_names=FACET_NAMES,
+        return visit.render("staff_search.html", staff_role=role, found=found, params=params, facet_names=FACET_NAMES,
                             query_string=query_string, after=found.get("next"),
                             refused=answer is not None and not answer.ok)
 
@@ -173,25 +185,30 @@ class StaffPages:
 
     @page("GET", "/staff/outreach", signed_in=True)
     def staff_outreach(self, visit):
-        staff_only(visit, (Role.CMO_CELL, Role.SUPERVISOR))
+        role = staff_only(visit, (Role.CMO_CELL, Role.SUPERVISOR))
         lists = []
         for name, filters in OUTREACH:
             answer = visit.try_api("GET", "/api/v1/search", "search", params={**filters, "size": SEARCH_PAGE,
                                                                               "sort": "oldest"})
             lists.append({"name": name, "cases": answer.body["results"] if answer is not None and answer.ok else None})
-        return visit.form_page("staff_outreach.html", lists=lists, outcomes=staff_actions.CONTACT_OUTCOMES,
+        return visit.form_page("staff_outreach.html", staff_role=role, lists=lists, outcomes=staff_actions.CONTACT_OUTCOMES,
                                key=filing.new_idempotency_key)
 
     # --- the supervisor's office ---
 
     @page("GET", "/staff/office", signed_in=True)
     def staff_office(self, visit):
-        staff_only(visit, OVERSEERS)
+        role = staff_only(visit, OVERSEERS)
         open_cases = {"status": sorted(OPEN_STATUSES), "size": OFFICE_SAMPLE, "sort": "sla"}
         lists = {name: visit.try_api("GET", "/api/v1/search", "search", params={**open_cases, **extra})
                  for name, extra in (("open", {}), ("overdue", {"overdue": "true"}), ("escalated", {"level": [2, 3, 4]}))}
         found = {name: answer.body if answer is not None and answer.ok else None for name, answer in lists.items()}
-        return visit.render("staff_office.html", load=officer_load(found), found=found)
+        return visit.render("staff_office.html", staff_role=role, load=officer_load(found), found=found)
+
+
+def etag_of(answer):
+    """The case's ETag (header names compared without case), for the forms' If-Match."""
+    return next((value for name, value in answer.headers.items() if name.lower() == "etag"), "")
 
 
 def officer_load(found):
