@@ -11,6 +11,7 @@ from services.web.auth_pages import AuthPages
 from services.web.citizen_pages import CitizenPages
 from services.web.gateway import GatewayClient
 from services.web.i18n import LANGUAGES
+from services.web.phone_filing import PhoneFilingPages
 from services.web.server import LANGUAGE_COOKIE, ConsoleRequestHandler
 from services.web.sessions import Sessions
 from services.web.staff_pages import StaffPages
@@ -21,7 +22,7 @@ STATIC = Path(__file__).parent / "static"
 SWEEP_SECONDS = 300
 
 
-class WebService(AuthPages, CitizenPages, StaffPages):
+class WebService(AuthPages, CitizenPages, StaffPages, PhoneFilingPages):
     name = "web"
     sessions = Sessions()
     gateway = GatewayClient()

@@ -175,3 +175,32 @@ def test_the_call_centre_completes_an_incomplete_case_after_logging_five_calls(c
     case = console.gateway.wait_case(tracking_id, lambda c: c["status"] not in ("incomplete",), "the case completed")
     assert case["status"] in ("filed", "routed") and not case.get("missing")
     assert case["versions"][-1]["consent"] == "verbal_on_call"
+
+
+def test_the_call_centre_files_for_a_caller_on_one_screen_seeing_similar_cases_first(console):
+    earlier = routed_case(console, mobile="9830044433")
+    staff_account(console, "cmo-cell-caller-22", "7000000106", "cmo_cell")
+    browser = console.browser("en")
+    console.sign_in(browser, "7000000106")
+    screen = console.get(browser, "/staff/file")
+    assert screen.status_code == 200 and 'id="f-subject" name="subject" value="" autocomplete="off" required autofocus' \
+        in screen.text and 'accesskey="f"' in screen.text
+    fields = {name: unescape(value) for name, value in
+              re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', screen.text)}
+    call = {**fields, "subject": "No drinking water in Onda", "kind": "complaint", "category": "drinking_water",
+            "district": "Bankura", "block": "Onda", "name": "Kalyani Mal", "mobile": "9830044434",
+            "caller_language": "bn", "description": "The tube well is broken; forty families have no water."}
+
+    def suggested():
+        checked = console.post(browser, "/staff/file", {**call, "step": "check"})
+        assert checked.status_code == 200 and 'value="Kalyani Mal"' in checked.text  # nothing typed lost
+        return checked.text if f'href="/staff/cases/{earlier["tracking_id"]}"' in checked.text else None
+    wait_for(suggested, timeout=20, interval=0.5, what="the earlier case suggested as similar")
+    bad = console.post(browser, "/staff/file", {**call, "mobile": "12345", "step": "file"})
+    assert bad.status_code in (400, 422) and 'id="f-mobile-error"' in bad.text and 'value="12345"' in bad.text
+    filed = [console.post(browser, "/staff/file", {**call, "step": "file"}) for _ in range(2)]  # a double submit
+    assert [f.status_code for f in filed] == [303, 303] and filed[0].headers["Location"] == filed[1].headers["Location"]
+    tracking_id = filed[0].headers["Location"].rsplit("/", 1)[1]
+    case = console.gateway.case(tracking_id)
+    assert case["channel"] == "phone_assisted" and case["status"] != "incomplete"
+    assert case["complainant"]["language"] == "bn" and case["filed_by"]["role"] == "cmo_cell"
