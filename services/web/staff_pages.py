@@ -163,6 +163,9 @@ class StaffPages:
         params = search_params(visit.request.args)
         answer = visit.try_api("GET", "/api/v1/search", "search", params={**params, "size": SEARCH_PAGE})
         found = answer.body if answer is not None and answer.ok else {"total": 0, "results": [], "facets": {}}
+        for case in found["results"]:
+            highlight = case.get("highlight") or {}
+            case["marked"] = {name: staff_actions.marked(highlight.get(name)) for name in ("subject", "description")}
         query_string = urlencode({name: value for name, value in params.items() if name != "after"}, doseq=True)
         return visit.render("staff_search.html", staff_role=role, found=found, params=params, facet_names=FACET_NAMES,
                             query_string=query_string, after=found.get("next"),

@@ -2,6 +2,7 @@
 an officer works a case from the queue, a stale page shows the current state, a page an officer may not see
 is a plain-words page, a supervisor reassigns, the call centre completes an incomplete case after five calls."""
 import re
+import threading
 from html import unescape
 
 from services.routing.domain.officers import pool
@@ -204,3 +205,42 @@ def test_the_call_centre_files_for_a_caller_on_one_screen_seeing_similar_cases_f
     case = console.gateway.case(tracking_id)
     assert case["channel"] == "phone_assisted" and case["status"] != "incomplete"
     assert case["complainant"]["language"] == "bn" and case["filed_by"]["role"] == "cmo_cell"
+
+
+def test_twenty_concurrent_submits_of_one_call_outcome_log_one_call(console):
+    case = routed_case(console, mobile="9830044400")
+    browser = signed_in_officer(console, case, mobile="7000000107")
+    path = f"/staff/cases/{case['tracking_id']}"
+    form = form_for(console.get(browser, path).text, "log_contact")
+    answers = []
+
+    def submit():
+        answers.append(console.post(browser, path + "/actions", {**form, "outcome": "no_answer"}))
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [303] * 20, [a.text[-400:] for a in answers if a.status_code != 303]
+    assert console.gateway.case(case["tracking_id"])["contact_attempts"] == 1
+
+
+def test_an_officer_searches_with_facets_and_highlights_and_downloads_the_csv(console):
+    case = routed_case(console, mobile="9830044401")
+    browser = signed_in_officer(console, case, mobile="7000000108")
+
+    def found():
+        page = console.get(browser, "/staff/search?q=tube+well")
+        return page if f'href="/staff/cases/{case["tracking_id"]}"' in page.text else None
+    page = wait_for(found, timeout=20, interval=0.5, what="the case in the search index")
+    assert "<mark>" in page.text and "Narrow the search" in page.text  # highlights, facets
+    assert re.search(r'href="/staff/search\?q=tube\+well&amp;status=routed">Sent to the department</a> \(\d+\)',
+                     page.text)
+    narrowed = console.get(browser, "/staff/search?q=tube+well&status=resolved")
+    assert f'href="/staff/cases/{case["tracking_id"]}"' not in narrowed.text
+    csv = console.get(browser, "/staff/search.csv?q=tube+well&status=routed")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.content.decode("utf-8-sig").splitlines()[0].startswith("tracking_id,")  # the API's BOM kept and case["tracking_id"] in csv.text
+    resident = console.browser("en")
+    console.sign_in(resident, "9830044402")
+    assert console.get(resident, "/staff/search.csv?q=water").status_code == 403
