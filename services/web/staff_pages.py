@@ -93,9 +93,9 @@ class StaffPages:
             return visit.redirect(same_site_path(form.get("next"), f"/staff/cases/{tracking_id}"))
         if answer.status == 412:
             return self._staff_case(visit, tracking_id, status=412, notice="changed")
-        if answer.status == 409:
-            allowed = ((answer.body or {}).get("details") or {}).get("allowed") or []
-            return self._staff_case(visit, tracking_id, status=409, notice="not_allowed", allowed=allowed)
+        details = (answer.body or {}).get("details") if isinstance(answer.body, dict) else None
+        if answer.status == 409 and isinstance(details, dict) and "allowed" in details:  # the life cycle's refusal
+            return self._staff_case(visit, tracking_id, status=409, notice="not_allowed", allowed=details["allowed"])
         return self._staff_case(visit, tracking_id, status=answer.status, failed_action=action, form=form,
                                 errors=staff_actions.field_errors(answer.field_errors()) or {"_other": []})
 

@@ -98,6 +98,11 @@ def test_a_stale_page_says_the_case_changed_and_shows_its_current_state(console)
     assert "This case changed while you had it open; nothing was done. It is now: Seen by the officer." in refused.text
     assert form_for(refused.text, "start") and form_for(refused.text, "acknowledge") is None  # the current actions
     assert "Called the pradhan" not in str(console.gateway.case(tracking_id)["timeline"])
+    without_version = console.post(browser, path + "/actions", {**form_for(refused.text, "start"),
+                                                                "action": "acknowledge", "etag": ""})
+    assert without_version.status_code == 409, without_version.text  # the life cycle says what is possible now
+    assert "That action is not possible on a case that is now: Seen by the officer. Possible now: " \
+        "Start work" in without_version.text
 
 
 def test_a_page_an_officer_may_not_see_is_a_plain_words_page(console):
