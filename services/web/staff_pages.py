@@ -126,7 +126,10 @@ class StaffPages:
                            headers={"Idempotency-Key": form.get("idempotency_key", "")[:64]
                                     or filing.new_idempotency_key()})
         if answer.ok:
-            return visit.redirect(f"/staff/cases/{back}")
+            left = [o["tracking_id"] for o in answer.body.get("outcomes", []) if not o.get("resolved")]
+            if not left:
+                return visit.redirect(f"/staff/cases/{back}")
+            return self._staff_case(visit, back, notice="together_partial", allowed=left)
         return self._staff_case(visit, back, status=answer.status, failed_action="together", form=form,
                                 errors=staff_actions.field_errors(answer.field_errors()) or {"_other": []})
 

@@ -249,3 +249,31 @@ def test_an_officer_searches_with_facets_and_highlights_and_downloads_the_csv(co
     resident = console.browser("en")
     console.sign_in(resident, "9830044402")
     assert console.get(resident, "/staff/search.csv?q=water").status_code == 403
+
+
+def test_an_officer_resolves_similar_cases_together_from_the_case_page(console):
+    first = routed_case(console, mobile="9830044403")
+    second = routed_case(console, mobile="9830044404",
+                         subject="Tube well broken in Onda, no drinking water for two weeks")
+    if second["officer_id"] != first["officer_id"]:  # one officer works both
+        supervisor = {"sub": "sup-together", "role": "supervisor", "department": first["department"],
+                      "districts": [first["place"]["district"]]}
+        console.gateway.ok(console.gateway.request(
+            "POST", f"/api/v1/grievances/{second['tracking_id']}/assignment", supervisor,
+            json={"officer_id": first["officer_id"], "reason": "One officer for the same tube well"}))
+    browser = signed_in_officer(console, first, mobile="7000000109")
+    path = f"/staff/cases/{first['tracking_id']}"
+    for tracking_id in (first["tracking_id"], second["tracking_id"]):
+        act(console, browser, f"/staff/cases/{tracking_id}", "acknowledge")
+
+    def offered():
+        page = console.get(browser, path).text
+        return page if f'name="tracking_ids" value="{second["tracking_id"]}"' in page else None
+    page = wait_for(offered, timeout=20, interval=0.5, what="the second case offered as similar")
+    fields = {name: unescape(value) for name, value in re.findall(
+        r'<input type="hidden" name="([^"]+)" value="([^"]*)">',
+        re.search(r'<form method="post" action="/staff/resolve-together">(.*?)</form>', page, re.S).group(1))}
+    together = console.post(browser, "/staff/resolve-together", {
+        **fields, "tracking_ids": second["tracking_id"], "resolution": "The tube well was repaired on Monday."})
+    assert together.status_code == 303 and together.headers["Location"] == path, together.text
+    assert {console.gateway.case(t)["status"] for t in (first["tracking_id"], second["tracking_id"])} == {"resolved"}
