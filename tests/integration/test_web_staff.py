@@ -72,6 +72,7 @@ def test_an_officer_acknowledges_requests_information_and_resolves_from_the_queu
 
     short, _ = act(console, browser, path, "request_info", question="Wh?")
     assert short.status_code in (400, 422) and 'aria-invalid="true"' in short.text and 'Wh?' in short.text
+    assert "Write the question in 5 to 1000 characters." in short.text  # in the person's language
     asked, _ = act(console, browser, path, "request_info", question="Which tube well: the one near the school?")
     assert asked.status_code == 303
     assert console.gateway.case(tracking_id)["status"] == "info_requested"
@@ -174,6 +175,7 @@ def test_the_call_centre_completes_an_incomplete_case_after_logging_five_calls(c
     no_consent, _ = act(console, browser, path, "edit_on_behalf", mobile="9830044422",
                         description="The only tube well of the para has been broken for two weeks.")
     assert no_consent.status_code in (400, 422) and 'id="edit_on_behalf-consent-error"' in no_consent.text
+    assert "Say how the citizen agreed to the change." in no_consent.text
     assert "The only tube well of the para" in no_consent.text  # nothing typed lost
     completed, _ = act(console, browser, path, "edit_on_behalf", mobile="9830044422", consent="verbal_on_call",
                        description="The only tube well of the para has been broken for two weeks.")
