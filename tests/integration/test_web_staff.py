@@ -56,6 +56,10 @@ def test_an_officer_acknowledges_requests_information_and_resolves_from_the_queu
     queue = console.get(browser, "/staff/queue")
     assert queue.status_code == 200 and f'href="/staff/cases/{tracking_id}"' in queue.text
     assert re.search(r"\d+ (days?|hours?|minutes?) left", queue.text), queue.text  # the SLA clock in words
+    console.get(browser, "/language/bn?next=/staff/queue")
+    in_bengali = console.get(browser, "/staff/queue").text
+    assert re.search(r"[০-৯]+ (দিন|ঘণ্টা|মিনিট) বাকি", in_bengali), in_bengali  # Bengali words and digits
+    console.get(browser, "/language/en?next=/staff/queue")
     path = f"/staff/cases/{tracking_id}"
     page = console.get(browser, path).text
     assert form_for(page, "acknowledge") and form_for(page, "reject") and form_for(page, "log_contact")
@@ -132,6 +136,8 @@ def test_a_supervisor_reassigns_a_case_to_another_officer_of_the_office(console)
     console.sign_in(browser, "7000000104")
     office = console.get(browser, "/staff/office")
     assert office.status_code == 200 and "Open cases per officer" in office.text
+    wait_for(lambda: f'<th scope="row">{case["officer_id"]}</th><td>' in console.get(browser, "/staff/office").text,
+             timeout=20, interval=0.5, what="the officer's load on the office page")
     path = f"/staff/cases/{tracking_id}"
     page = console.get(browser, path)
     assert 'action="/staff/cases/' + tracking_id + '/assignment"' in page.text
