@@ -83,7 +83,9 @@ class StaffPages:
         tracking_id = checked_id(tracking_id)
         form = visit.request.form
         action = form.get("action", "")
-        case = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}", "case")).body
+        case = {}
+        if action == "edit_on_behalf":  # the complainant is sent whole: the case's name and language with it
+            case = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}", "case")).body
         headers = {"Idempotency-Key": form.get("idempotency_key", "")[:64] or filing.new_idempotency_key()}
         if form.get("etag"):
             headers["If-Match"] = form["etag"][:40]
