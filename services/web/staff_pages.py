@@ -157,7 +157,7 @@ class StaffPages:
             districts=filing.districts(catalog, visit.language),
             similar=(similar.body or {}).get("similar", []) if similar is not None and similar.ok else [],
             notice=notice, allowed=allowed or [], failed_action=failed_action, form=form or {}, errors=errors or {},
-            key=filing.new_idempotency_key(), outcomes=staff_actions.CONTACT_OUTCOMES,
+            key=filing.new_idempotency_key, outcomes=staff_actions.CONTACT_OUTCOMES,  # one key per form
             consents=staff_actions.CONSENTS, rejection_reasons=staff_actions.REJECTION_REASONS)
 
     # --- search ---

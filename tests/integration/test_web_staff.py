@@ -63,6 +63,8 @@ def test_an_officer_acknowledges_requests_information_and_resolves_from_the_queu
     path = f"/staff/cases/{tracking_id}"
     page = console.get(browser, path).text
     assert form_for(page, "acknowledge") and form_for(page, "reject") and form_for(page, "log_contact")
+    keys = re.findall(r'name="idempotency_key" value="([0-9a-f]+)"', page)
+    assert len(keys) == len(set(keys)) > 3  # one key per form: another form of the same page is another request
     assert form_for(page, "resolve") is None and form_for(page, "start") is None  # not from "routed"
 
     done, form = act(console, browser, path, "acknowledge", note="Seen; visiting tomorrow")
