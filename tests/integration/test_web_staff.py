@@ -5,7 +5,10 @@ import re
 import threading
 from html import unescape
 
+from nameko.testing.utils import get_container
+
 from services.routing.domain.officers import pool
+from services.search.service import SearchService
 from tests.integration.console import csrf_of
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water
 from tests.integration.waiting import wait_for
@@ -287,3 +290,18 @@ def test_an_officer_resolves_similar_cases_together_from_the_case_page(console):
         **fields, "tracking_ids": second["tracking_id"], "resolution": "The tube well was repaired on Monday."})
     assert together.status_code == 303 and together.headers["Location"] == path, together.text
     assert {console.gateway.case(t)["status"] for t in (first["tracking_id"], second["tracking_id"])} == {"resolved"}
+
+
+def test_with_search_down_the_case_page_works_and_names_what_is_missing(console_with):
+    console = console_with(GATEWAY_RPC_TIMEOUT=1)
+    case = routed_case(console, mobile="9830044405")
+    browser = signed_in_officer(console, case, mobile="7000000110")
+    get_container(console.platform, SearchService).stop()
+    page = console.get(browser, f"/staff/cases/{case['tracking_id']}")
+    assert page.status_code == 200 and "The list of similar cases is not available right now" in page.text
+    assert form_for(page.text, "acknowledge")  # the rest works
+    done, _ = act(console, browser, f"/staff/cases/{case['tracking_id']}", "acknowledge")
+    assert done.status_code == 303
+    search = console.get(browser, "/staff/search?q=water")
+    assert search.status_code == 200 and "Search is not available right now" in search.text
+    assert "Traceback" not in search.text
