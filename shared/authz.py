@@ -48,6 +48,8 @@ RULES: dict[str, Rule] = {
     "notices.read_cell_box": _rule({Role.CMO_CELL}, "only the CMO cell reads its box"),
     # search
     "insights.read": _rule({Role.CMO_CELL, Role.SUPERVISOR}, "insights are for the CMO cell and supervisors"),
+    "office.oversee": _rule({Role.SUPERVISOR, Role.CMO_CELL}, "the office's load and outreach are for supervisors and the CMO cell"),
+    "calls.file_for_citizens": _rule({Role.CMO_CELL}, "filing for a caller is the call centre's"),
     "dashboard.read": _rule({Role.CMO_CELL, Role.ADMIN}, "the dashboard is for the CMO cell and administrators"),
 }
 

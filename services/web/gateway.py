@@ -105,6 +105,14 @@ class Gateway:
             body = None
         return Answer(response.status_code, body, dict(response.headers))
 
+    def stream(self, method, path, part, token, **kwargs):
+        """The gateway's raw answer, its body not yet read (a CSV passed on in chunks); close it when done."""
+        try:
+            return self.http.request(method, self.base + path, headers={"Authorization": f"Bearer {token}"},
+                                     timeout=self.timeout, allow_redirects=False, stream=True, **kwargs)
+        except requests.RequestException:
+            raise PartUnavailable(part) from None
+
     def catalog(self):
         """GET /api/v1/catalog, kept in the process and revalidated with If-None-Match every few minutes."""
         kept = getattr(self, "_catalog", None)

@@ -13,8 +13,10 @@ from services.web.citizen_pages import CitizenPages
 from services.web.dash_pages import DashboardPages
 from services.web.gateway import GatewayClient
 from services.web.i18n import LANGUAGES
+from services.web.phone_filing import PhoneFilingPages
 from services.web.server import LANGUAGE_COOKIE, ConsoleRequestHandler
 from services.web.sessions import Sessions
+from services.web.staff_pages import StaffPages
 from services.web.visit import page, same_site_path
 from shared.settings import SettingsProvider
 
@@ -22,7 +24,7 @@ STATIC = Path(__file__).parent / "static"
 SWEEP_SECONDS = 300
 
 
-class WebService(AuthPages, CitizenPages, DashboardPages, AdminPages):
+class WebService(AuthPages, CitizenPages, StaffPages, PhoneFilingPages, DashboardPages, AdminPages):
     name = "web"
     sessions = Sessions()
     gateway = GatewayClient()

@@ -23,6 +23,8 @@ EXPECTED = {
     "notices.read_cell_box": {M},
     "insights.read": {M, S},
     "dashboard.read": {M, A},
+    "office.oversee": {S, M},
+    "calls.file_for_citizens": {M},
 }
 CASES = [(rule, role, role in granted) for rule, granted in EXPECTED.items() for role in (C, O, S, M, A, Y)]
 

@@ -1,0 +1,247 @@
+"""The staff's pages (a mixin of WebService): officers, the CMO cell's call centre and supervisors.
+
+- /staff/queue: the person's open cases, most urgent first, the time left on each SLA clock, a page at a time.
+- /staff/cases/<id>: the case, every action its status allows the person as a form (each carrying the case's
+  ETag for If-Match and an Idempotency-Key made when the page was drawn: a double submit acts once, a stale
+  copy shows "the case changed" with the current state), similar cases with resolve-together, reassignment
+  for supervisors and the cell.
+- /staff/search: free text, facets, highlights, and the CSV of every match streamed through the console.
+- /staff/outreach: the call centre's worklist (incomplete, awaiting the citizen, resolved awaiting a
+  verification call), each with one-click call outcomes.
+- /staff/office: the office's open cases per officer, overdue and escalated cases (supervisors, the cell).
+"""
+from urllib.parse import urlencode
+
+from werkzeug.wrappers import Response
+
+from services.web import filing, staff_actions
+from services.web.citizen_pages import TRACKING_ID, checked_answer, cursor_of
+from services.web.gateway import PartUnavailable
+from services.web.i18n import LOCALES
+from services.web.navigation import nav_link
+from services.web.visit import PageForbidden, PageNotFound, page, same_site_path
+from shared.authz import allowed
+from shared.vocabulary import OPEN_STATUSES, Status
+
+QUEUE_PAGE = 25
+SEARCH_PAGE = 20
+OFFICE_SAMPLE = 100  # cases counted per officer on the office page (the search API's largest page)
+FACET_NAMES = ("status", "district", "category", "level")
+OUTREACH = ((Status.INCOMPLETE, {"status": Status.INCOMPLETE}),
+            (Status.INFO_REQUESTED, {"status": Status.INFO_REQUESTED}),
+            ("verification", {"status": Status.RESOLVED}))  # the worklists: (words key, search filter)
+
+
+STAFF = "queue.read"  # the shared.authz rule of every staff page; some ask a narrower one
+
+nav_link("staff.nav.queue", "/staff/queue", STAFF)
+nav_link("staff.nav.search", "/staff/search", STAFF)
+nav_link("staff.nav.file", "/staff/file", "calls.file_for_citizens")
+nav_link("staff.nav.outreach", "/staff/outreach", "office.oversee")
+nav_link("staff.nav.office", "/staff/office", "office.oversee")
+
+
+def staff_only(visit, rule=STAFF):
+    """The person's role (from their verified sign-in) when `rule` grants it this page, else a 403 page."""
+    user = visit.user or {}
+    if not (allowed(user, STAFF) and allowed(user, rule)):
+        raise PageForbidden()
+    return user["role"]
+
+
+def checked_id(tracking_id):
+    if not TRACKING_ID.match(tracking_id):
+        raise PageNotFound()
+    return tracking_id
+
+
+class StaffPages:
+    # --- the queue ---
+
+    @page("GET", "/staff/queue", signed_in=True)
+    def staff_queue(self, visit):
+        role = staff_only(visit)
+        params = {"limit": QUEUE_PAGE}
+        if visit.request.args.get("cursor"):
+            params["cursor"] = visit.request.args["cursor"][:200]
+        answer = visit.api("GET", "/api/v1/officer/queue", "queue", params=params)
+        queue = answer.body if answer.ok else {"items": [], "count": 0, "next": None}
+        for item in queue["items"]:
+            item["left"] = staff_actions.time_left(item.get("sla_seconds_left"), visit.language,
+                                                   LOCALES[visit.language])
+        return visit.render("staff_queue.html", staff_role=role, queue=queue, next_cursor=cursor_of(queue.get("next")),
+                            refused=not answer.ok)
+
+    # --- one case ---
+
+    @page("GET", "/staff/cases/<string:tracking_id>", signed_in=True)
+    def staff_case(self, visit, tracking_id):
+        staff_only(visit)
+        return self._staff_case(visit, checked_id(tracking_id))
+
+    @page("POST", "/staff/cases/<string:tracking_id>/actions", signed_in=True)
+    def staff_act(self, visit, tracking_id):
+        staff_only(visit)
+        tracking_id = checked_id(tracking_id)
+        form = visit.request.form
+        action = form.get("action", "")
+        case = {}
+        if action == "edit_on_behalf":  # the complainant is sent whole: the case's name and language with it
+            case = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}", "case")).body
+        headers = {"Idempotency-Key": form.get("idempotency_key", "")[:64] or filing.new_idempotency_key()}
+        if form.get("etag"):
+            headers["If-Match"] = form["etag"][:40]
+        answer = checked_answer(visit.api("POST", f"/api/v1/grievances/{tracking_id}/actions", "case",
+                                          json=staff_actions.action_body(action, form, case), headers=headers))
+        if answer.ok:
+            return visit.redirect(same_site_path(form.get("next"), f"/staff/cases/{tracking_id}"))
+        if answer.status == 412:
+            return self._staff_case(visit, tracking_id, status=412, notice="changed")
+        details = (answer.body or {}).get("details") if isinstance(answer.body, dict) else None
+        if answer.status == 409 and isinstance(details, dict) and "allowed" in details:  # the life cycle's refusal
+            return self._staff_case(visit, tracking_id, status=409, notice="not_allowed", allowed=details["allowed"])
+        return self._staff_case(visit, tracking_id, status=answer.status, failed_action=action, form=form,
+                                errors=staff_actions.field_errors(answer.field_errors()) or {"_other": []})
+
+    @page("POST", "/staff/cases/<string:tracking_id>/assignment", signed_in=True)
+    def staff_reassign(self, visit, tracking_id):
+        staff_only(visit, "office.oversee")
+        tracking_id = checked_id(tracking_id)
+        form = visit.request.form
+        body = {"officer_id": form.get("officer_id", "").strip(), "reason": form.get("reason", "").strip()}
+        answer = checked_answer(visit.api(
+            "POST", f"/api/v1/grievances/{tracking_id}/assignment", "assignment", json=body,
+            headers={"Idempotency-Key": form.get("idempotency_key", "")[:64] or filing.new_idempotency_key()}))
+        if answer.ok:
+            return visit.redirect(f"/staff/cases/{tracking_id}")
+        errors = staff_actions.field_errors(answer.field_errors()) or {"_other": [(answer.body or {}).get("detail", "")]}
+        return self._staff_case(visit, tracking_id, status=answer.status, failed_action="assignment", form=form,
+                                errors=errors)
+
+    @page("POST", "/staff/resolve-together", signed_in=True)
+    def staff_resolve_together(self, visit):
+        staff_only(visit)
+        form = visit.request.form
+        tracking_ids = [checked_id(t) for t in form.getlist("tracking_ids")][:100]
+        back = checked_id(form.get("from", ""))
+        answer = visit.api("POST", "/api/v1/grievances/resolve-together", "case",
+                           json={"tracking_ids": [back] + [t for t in tracking_ids if t != back],
+                                 "resolution": form.get("resolution", "").strip()},
+                           headers={"Idempotency-Key": form.get("idempotency_key", "")[:64]
+                                    or filing.new_idempotency_key()})
+        if answer.ok:
+            left = [o["tracking_id"] for o in answer.body.get("outcomes", []) if not o.get("resolved")]
+            if not left:
+                return visit.redirect(f"/staff/cases/{back}")
+            return self._staff_case(visit, back, notice="together_partial", allowed=left)
+        return self._staff_case(visit, back, status=answer.status, failed_action="together", form=form,
+                                errors=staff_actions.field_errors(answer.field_errors()) or {"_other": []})
+
+    def _staff_case(self, visit, tracking_id, status=200, notice=None, allowed=None, failed_action=None, form=None,
+                    errors=None):
+        answer = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}", "case"))
+        if not answer.ok:
+            raise PageNotFound()
+        case = answer.body
+        try:
+            catalog = self.gateway.catalog()
+        except PartUnavailable as down:
+            visit.unavailable.append(down.part)
+            catalog = {"categories": [], "departments": [], "districts": []}
+        similar = visit.try_api("GET", f"/api/v1/grievances/{tracking_id}/similar", "similar")
+        role = staff_only(visit)
+        return visit.form_page(
+            "staff_case.html", status=status, staff_role=role, case=case, etag=etag_of(answer),
+            actions=staff_actions.actions_for(case, role), may_reassign=allowed(visit.user or {}, "assignments.reassign"),
+            names={e["code"]: filing.name_in(e["names"], visit.language)
+                   for kind in ("categories", "departments", "districts") for e in catalog[kind]},
+            departments=filing.districts({"districts": catalog["departments"]}, visit.language),
+            districts=filing.districts(catalog, visit.language),
+            similar=(similar.body or {}).get("similar", []) if similar is not None and similar.ok else [],
+            notice=notice, allowed=allowed or [], failed_action=failed_action, form=form or {}, errors=errors or {},
+            key=filing.new_idempotency_key, outcomes=staff_actions.CONTACT_OUTCOMES,  # one key per form
+            consents=staff_actions.CONSENTS, rejection_reasons=staff_actions.REJECTION_REASONS)
+
+    # --- search ---
+
+    @page("GET", "/staff/search", signed_in=True)
+    def staff_search(self, visit):
+        role = staff_only(visit)
+        params = search_params(visit.request.args)
+        answer = visit.try_api("GET", "/api/v1/search", "search", params={**params, "size": SEARCH_PAGE})
+        found = answer.body if answer is not None and answer.ok else {"total": 0, "results": [], "facets": {}}
+        for case in found["results"]:
+            highlight = case.get("highlight") or {}
+            case["marked"] = {name: staff_actions.marked(highlight.get(name)) for name in ("subject", "description")}
+        query_string = urlencode({name: value for name, value in params.items() if name != "after"}, doseq=True)
+        return visit.render("staff_search.html", staff_role=role, found=found, params=params, facet_names=FACET_NAMES,
+                            query_string=query_string, after=found.get("next"),
+                            refused=answer is not None and not answer.ok)
+
+    @page("GET", "/staff/search.csv", signed_in=True)
+    def staff_search_csv(self, visit):
+        """The API's CSV of every match, streamed through the console (never buffered whole)."""
+        staff_only(visit)
+        params = {**search_params(visit.request.args), "format": "csv"}
+        answer = visit.gateway.stream("GET", "/api/v1/search", "search", token=visit.access_token(), params=params)
+        if answer.status_code != 200:
+            answer.close()
+            return visit.error(403 if answer.status_code in (401, 403) else 404)
+        return Response(answer.iter_content(chunk_size=16384), status=200, mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="grievances.csv"',
+                                 "Cache-Control": "no-store"})
+
+    # --- the call centre ---
+
+    @page("GET", "/staff/outreach", signed_in=True)
+    def staff_outreach(self, visit):
+        role = staff_only(visit, "office.oversee")
+        lists = []
+        for name, filters in OUTREACH:
+            answer = visit.try_api("GET", "/api/v1/search", "search", params={**filters, "size": SEARCH_PAGE,
+                                                                              "sort": "oldest"})
+            lists.append({"name": name, "cases": answer.body["results"] if answer is not None and answer.ok else None})
+        return visit.form_page("staff_outreach.html", staff_role=role, lists=lists, outcomes=staff_actions.CONTACT_OUTCOMES,
+                               key=filing.new_idempotency_key)
+
+    # --- the supervisor's office ---
+
+    @page("GET", "/staff/office", signed_in=True)
+    def staff_office(self, visit):
+        role = staff_only(visit, "office.oversee")
+        open_cases = {"status": sorted(OPEN_STATUSES), "size": OFFICE_SAMPLE, "sort": "sla"}
+        lists = {name: visit.try_api("GET", "/api/v1/search", "search", params={**open_cases, **extra})
+                 for name, extra in (("open", {}), ("overdue", {"overdue": "true"}), ("escalated", {"level": [2, 3, 4]}))}
+        found = {name: answer.body if answer is not None and answer.ok else None for name, answer in lists.items()}
+        return visit.render("staff_office.html", staff_role=role, load=officer_load(found), found=found)
+
+
+def etag_of(answer):
+    """The case's ETag (header names compared without case), for the forms' If-Match."""
+    return next((value for name, value in answer.headers.items() if name.lower() == "etag"), "")
+
+
+def officer_load(found):
+    """Open, overdue and escalated cases per officer, from the search pages the office page asked for."""
+    load = {}
+    for name in ("open", "overdue", "escalated"):
+        for case in (found.get(name) or {}).get("results", []):
+            row = load.setdefault(case.get("officer_id") or "-", {"open": 0, "overdue": 0, "escalated": 0})
+            row[name] += 1
+    return sorted(load.items(), key=lambda item: (-item[1]["overdue"], -item[1]["open"], item[0]))
+
+
+def search_params(args):
+    """The search form's query, only the API's own parameters, each value bounded."""
+    params = {}
+    if args.get("q"):
+        params["q"] = args["q"][:200]
+    for name in FACET_NAMES + ("department",):
+        values = [v[:60] for v in args.getlist(name) if v][:20]
+        if values:
+            params[name] = values
+    if args.get("overdue") == "true":
+        params["overdue"] = "true"
+    if args.get("after"):
+        params["after"] = args["after"][:400]
+    return params
