@@ -20,7 +20,7 @@ from services.web.gateway import PartUnavailable
 from services.web.i18n import LOCALES
 from services.web.navigation import nav_link
 from services.web.visit import PageForbidden, PageNotFound, page, same_site_path
-from shared.authz import allowed
+from shared import authz
 from shared.vocabulary import OPEN_STATUSES, Status
 
 QUEUE_PAGE = 25
@@ -44,7 +44,7 @@ nav_link("staff.nav.office", "/staff/office", "office.oversee")
 def staff_only(visit, rule=STAFF):
     """The person's role (from their verified sign-in) when `rule` grants it this page, else a 403 page."""
     user = visit.user or {}
-    if not (allowed(user, STAFF) and allowed(user, rule)):
+    if not (authz.allowed(user, STAFF) and authz.allowed(user, rule)):
         raise PageForbidden()
     return user["role"]
 
@@ -152,7 +152,7 @@ class StaffPages:
         role = staff_only(visit)
         return visit.form_page(
             "staff_case.html", status=status, staff_role=role, case=case, etag=etag_of(answer),
-            actions=staff_actions.actions_for(case, role), may_reassign=allowed(visit.user or {}, "assignments.reassign"),
+            actions=staff_actions.actions_for(case, role), may_reassign=authz.allowed(visit.user or {}, "assignments.reassign"),
             names={e["code"]: filing.name_in(e["names"], visit.language)
                    for kind in ("categories", "departments", "districts") for e in catalog[kind]},
             departments=filing.districts({"districts": catalog["departments"]}, visit.language),
