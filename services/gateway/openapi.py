@@ -2,8 +2,8 @@
 to its code, `@http("GET", "/path", doc=Operation(...))`, with marshmallow schemas for what it takes and
 answers; this module turns them into the document served at /api/v1/openapi.json.
 
-Each operation gets the problem answers its route can give without listing them: 400 when it reads a body
-or a query, 401 and 403 when it needs a token, 404 when its path names something, 413 and 415 when it reads
+Each operation gets the problem answers its route can give without listing them: 400 when it reads a body,
+a query or an Idempotency-Key, 401 and 403 when it needs a token, 404 when its path names something, 413 and 415 when it reads
 JSON, 429 when it is throttled, 503 always (a service may not answer). `errors` adds the others (409, 422).
 """
 import re
@@ -15,6 +15,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from services.gateway import schemas
 from services.gateway.problems import MEDIA_TYPE as PROBLEM
+from shared.validators import IDEMPOTENCY_KEY as IDEMPOTENCY_KEY_PATTERN
 
 TITLE = "Sorasori API"
 VERSION = "1"
@@ -148,7 +149,8 @@ IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
                    "description": "Retry safely: the same key with the same body answers the first answer again "
                                   "(with `Idempotent-Replayed: true`); with another body, 422; while the first "
                                   "is in flight, 409. Keys are kept 24 hours per caller.",
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                              "pattern": IDEMPOTENCY_KEY_PATTERN.pattern}}
 
 
 def _operation(doc, rule, actions, handler):
@@ -182,7 +184,7 @@ def _operation(doc, rule, actions, handler):
         if answer_headers and 200 <= status < 300 and not isinstance(answer, Media):
             operation["responses"][str(status)]["headers"] = {name: {"schema": {"type": "string"}}
                                                               for name in answer_headers}
-    for status in _problems(doc, rule, throttled) + ([409, 422] if idempotent else []):
+    for status in _problems(doc, rule, throttled) + ([400, 409, 422] if idempotent else []):  # 400: a bad key
         operation["responses"].setdefault(str(status), {"$ref": f"#/components/responses/{_problem_name(status)}"})
     return operation
 
