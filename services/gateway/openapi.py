@@ -91,14 +91,26 @@ def build(service_cls):
     for status in (400, 401, 403, 404, 405, 409, 412, 413, 414, 415, 422, 429, 503):
         spec.components.response(_problem_name(status), _problem_response(status))
     actions = _action_schemas(spec)
-    for method, rule, entrypoint, handler in routes(service_cls):
+    found = routes(service_cls)
+    methods_of = {}
+    for method, _, _, handler in found:
+        methods_of.setdefault(handler.__name__, []).append(method)
+    for method, rule, entrypoint, handler in found:
         doc = operation_of(entrypoint)
         if doc is None:
             continue  # tests/unit/test_openapi.py fails for it
-        spec.path(path=openapi_path(rule), operations={method.lower(): _operation(doc, rule, actions, handler)})
+        operation = _operation(doc, rule, actions, handler)
+        operation["operationId"] = _operation_id(handler.__name__, method, methods_of)
+        spec.path(path=openapi_path(rule), operations={method.lower(): operation})
     document = spec.to_dict()
     _open_ended(document)
     return document
+
+
+def _operation_id(name, method, methods_of):
+    """The route's function name (what generated clients call the operation: `file_grievance`), with its
+    method in front when one function answers several methods (`get_userinfo`, `post_userinfo`)."""
+    return f"{method.lower()}_{name}" if len(methods_of[name]) > 1 else name
 
 
 def _security_schemes(spec):
