@@ -43,7 +43,7 @@ REDIRECT = Media(None, "a redirect to the client's redirect URI (or the next sig
 class Operation:
     """One route's contract. `responses`: {status: a schema class (JSON), a dict JSON Schema, or a Media}.
     `roles`: who may call (the services decide in the end; `x-roles` says who is meant to). `public`: no
-    token is needed. `body`: "json" (the default when `request` is given) or "form"."""
+    token is needed. `body`: the request's media type, JSON (the default) or FORM."""
     summary: str
     responses: dict
     request: object = None
@@ -51,7 +51,7 @@ class Operation:
     roles: tuple = ()
     public: bool = False
     errors: tuple = ()
-    body: str = "json"
+    body: str = JSON
     description: str = ""
     tags: tuple = field(default=())
     request_headers: tuple = ()  # optional request headers the route reads (If-Match, If-None-Match)
@@ -189,7 +189,7 @@ def _operation(doc, rule, actions, handler):
     if doc.request is not None:
         request = actions if doc.request == "actions" else doc.request
         operation["requestBody"] = {"required": True,
-                                    "content": {FORM if doc.body == "form" else JSON: {"schema": request}}}
+                                    "content": {doc.body: {"schema": request}}}
     answer_headers = doc.answer_headers + (("Idempotent-Replayed",) if idempotent else ())
     for status, answer in doc.responses.items():
         operation["responses"][str(status)] = _response(status, answer)
@@ -217,7 +217,7 @@ def _problems(doc, rule, throttled):
     found = {503}
     if doc.request is not None or doc.query is not None:
         found.add(400)
-    if doc.request is not None and doc.body == "json":
+    if doc.request is not None and doc.body == JSON:
         found |= {413, 415}
     if not doc.public:
         found |= {401, 403}
