@@ -88,6 +88,8 @@ def build(service_cls):
                                         "officers and other state systems. Errors are RFC 9457 problem details."})
     _security_schemes(spec)
     spec.components.schema("Problem", schema=schemas.ProblemSchema)
+    for view in (schemas.CaseForComplainantSchema, schemas.CaseForStaffSchema):  # named in a oneOf by reference
+        spec.components.schema(view.__name__.removesuffix("Schema"), schema=view)
     for status in (400, 401, 403, 404, 405, 409, 412, 413, 414, 415, 422, 429, 503):
         spec.components.response(_problem_name(status), _problem_response(status))
     actions = _action_schemas(spec)
@@ -229,11 +231,15 @@ def _problems(doc, rule, throttled):
 
 
 def _open_ended(document):
-    """Schemas of answers that carry more than they name say so (schemas.Open)."""
-    open_names = {cls.__name__.removesuffix("Schema") for cls in _subclasses(schemas.Open)}
+    """Schemas of answers that carry more than they name say so (schemas.Open), and which fields they never
+    carry (so that a case for its complainant and a case for staff are told apart)."""
+    open_schemas = {cls.__name__.removesuffix("Schema"): cls for cls in _subclasses(schemas.Open)}
     for name, schema in document.get("components", {}).get("schemas", {}).items():
-        if name in open_names:
+        if name in open_schemas:
             schema["additionalProperties"] = True
+            absent = open_schemas[name].never_carries
+            if absent:
+                schema["not"] = {"anyOf": [{"required": [field]} for field in absent]}
 
 
 def _subclasses(cls):

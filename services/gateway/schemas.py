@@ -6,6 +6,8 @@ search add theirs to a case): those schemas derive from `Open` (additionalProper
 """
 from marshmallow import Schema, fields, post_dump
 
+from shared.projections import INTERNAL_FIELDS
+
 
 def listed(schema, **kwargs):
     return fields.List(fields.Nested(schema), **kwargs)
@@ -19,13 +21,16 @@ def timestamp(**kwargs):
 
 class Open(Schema):
     """An object that may carry more fields than the ones named (additionalProperties: true): dumping keeps
-    the fields this schema does not name."""
+    the fields this schema does not name, except those in `never_carries` (the document says they are absent)."""
+    never_carries = ()
 
     @post_dump(pass_original=True)
     def keep_the_rest(self, data, original, **kwargs):
         if not isinstance(original, dict):
             return data
-        return {**{key: value for key, value in original.items() if key not in self.dump_fields}, **data}
+        rest = {key: value for key, value in original.items()
+                if key not in self.dump_fields and key not in self.never_carries}
+        return {**rest, **data}
 
 
 # --- problems ---------------------------------------------------------------------------------------------
@@ -112,6 +117,7 @@ class CaseViewSchema(Open):
 
 class CaseForComplainantSchema(CaseViewSchema):
     """The complainant's own case: the public timeline; no internal fields."""
+    never_carries = INTERNAL_FIELDS  # shared/projections.py leaves them out: what tells it from the staff view
     timeline = listed(TimelineEntryForComplainantSchema)
 
 
@@ -119,7 +125,7 @@ class CaseForStaffSchema(CaseViewSchema):
     """The case for staff: as stored for those working it; masked contacts for other staff of its office."""
     timeline = listed(TimelineEntryForStaffSchema)
     officer_id = fields.Str(allow_none=True)
-    filed_by = fields.Nested(ActorRefSchema)
+    filed_by = fields.Nested(ActorRefSchema, required=True)  # what the gateway tells the staff view by
     versions = fields.List(fields.Dict())
     contact_attempts = fields.Int(metadata={"description": "how many times the cell tried to reach the complainant"})
 

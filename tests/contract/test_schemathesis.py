@@ -5,6 +5,8 @@ answer's content type and body as documented.
 One test walks all operations (the platform starts once, not once per operation); each operation gets its
 own Hypothesis run, valid and invalid requests mixed, and the test lists every operation that broke its
 contract with the failing request (as curl)."""
+import re
+
 import hypothesis
 import requests
 import schemathesis
@@ -18,17 +20,17 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from services.gateway.auth import make_dev_token
-from tests.integration.platform_client import CMO_CELL, citizen, officer
+from services.identity.oauth import OTP_GRANT
+from tests.integration.platform_client import CMO_CELL, drinking_water, officer
 
 EXAMPLES_PER_OPERATION = 50
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
-ACTORS = {
-    "citizen": citizen("9830012345"),
+MOBILE = "9830012345"
+STAFF = {  # staff sign in through the state's SSO, which has no local stand-in: development tokens
     "officer": officer("off-phe-bankura-l1-1", "phe", ["Bankura"]),
     "cmo_cell": CMO_CELL,
     "admin": {"sub": "admin-1", "role": "admin"},
 }
-TOKENS = {role: f"Bearer {make_dev_token(actor)}" for role, actor in ACTORS.items()}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 SETTINGS = hypothesis.settings(
     max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
@@ -36,32 +38,55 @@ SETTINGS = hypothesis.settings(
     suppress_health_check=list(hypothesis.HealthCheck))
 
 
-def _keeps_its_contract(operation):
-    requests_of = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                            operation.as_strategy(GenerationMode.NEGATIVE))
+def _keeps_its_contract(operation, statuses, tokens, known):
+    """Valid and invalid requests; an operation on a case also gets valid requests naming a real one."""
+    strategies = [operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)]
+    names = {parameter.name for parameter in operation.path_parameters}
+    if names and names <= set(known):
+        strategies.append(operation.as_strategy(GenerationMode.POSITIVE,
+                                                path_parameters={name: known[name] for name in names}))
+    requests_of = st.one_of(strategies)
 
     @SETTINGS
-    @hypothesis.given(case=requests_of, role=st.sampled_from(sorted(TOKENS)))
+    @hypothesis.given(case=requests_of, role=st.sampled_from(sorted(tokens)))
     def run(case, role):
-        case.call_and_validate(headers={"Authorization": TOKENS[role]}, checks=CHECKS, timeout=20)
+        response = case.call_and_validate(headers={"Authorization": tokens[role]}, checks=CHECKS, timeout=20)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
     run()
 
 
+def signed_in_citizen(platform):
+    """An access token from the real sign-in: a code by SMS (read from the development sink), the OTP grant."""
+    platform.ok(platform.request("POST", "/oauth/otp", json={"mobile": MOBILE}))
+    sink = platform.ok(platform.request("GET", f"/api/v1/dev/sms?mobile={MOBILE}", STAFF["admin"]))
+    code = re.search(r"\b\d{6}\b", sink["messages"][-1]["text"]).group(0)
+    answer = platform.ok(platform.request("POST", "/oauth/token", data={
+        "grant_type": OTP_GRANT, "client_id": "sorasori-citizen-app", "mobile": MOBILE, "code": code}))
+    return answer["access_token"]
+
+
 def test_every_operation_keeps_its_contract(platform):
+    tokens = {role: f"Bearer {make_dev_token(actor)}" for role, actor in STAFF.items()}
+    tokens["citizen"] = f"Bearer {signed_in_citizen(platform)}"
+    filed = platform.ok(platform.request("POST", "/api/v1/grievances", json=drinking_water(mobile=MOBILE),
+                                         headers={"Authorization": tokens["citizen"]}), 201)
+    known = {"tracking_id": filed["tracking_id"]}
     url = platform.base + "/api/v1/openapi.json"
     assert requests.get(url, timeout=20).status_code == 200
     schema = schemathesis.openapi.from_url(url)
-    broken, tested = [], set()
+    broken, tested, statuses = [], set(), {}
     for result in schema.get_all_operations():
         operation = result.ok()
         tested.add(operation.label)
         try:
-            _keeps_its_contract(operation)
+            _keeps_its_contract(operation, statuses.setdefault(operation.label, {}), tokens, known)
         except (Exception, BaseExceptionGroup) as failure:  # every operation is tried, all failures reported
             broken.append(f"{operation.label}:\n{failure}")
     documented = {f"{method.upper()} {path}" for path, operations in schema.raw_schema["paths"].items()
                   for method in operations if method in METHODS}
     documented.remove("GET /api/v1/openapi.json")  # schemathesis leaves out the document's own URL (fetched above)
     assert tested == documented, documented - tested
+    for label, seen in sorted(statuses.items()):
+        print(label, dict(sorted(seen.items())))
     assert not broken, f"{len(broken)} of {len(tested)} operations broke the contract:\n\n" + "\n\n".join(broken)
