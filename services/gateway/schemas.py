@@ -66,7 +66,7 @@ class TimelineEntryForComplainantSchema(Open):
     public = fields.Bool(required=True)
     status = fields.Str()
     previous = fields.Str()
-    note = fields.Str()
+    note = fields.Str(allow_none=True)  # null when the action's note was left out (acknowledge, start, close)
 
 
 class TimelineEntryForStaffSchema(TimelineEntryForComplainantSchema):
