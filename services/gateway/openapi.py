@@ -56,6 +56,7 @@ class Operation:
     tags: tuple = field(default=())
     request_headers: tuple = ()  # optional request headers the route reads (If-Match, If-None-Match)
     answer_headers: tuple = ()  # headers on its JSON answers (ETag)
+    exports: tuple = ()  # Media its 200 answer may take instead of JSON (CSV, when the query asks for it)
 
 
 def operation_of(entrypoint):
@@ -198,6 +199,8 @@ def _operation(doc, rule, actions, handler):
         if answer_headers and 200 <= status < 300 and not isinstance(answer, Media):
             operation["responses"][str(status)]["headers"] = {name: {"schema": {"type": "string"}}
                                                               for name in answer_headers}
+    for media in doc.exports:
+        operation["responses"]["200"]["content"][media.content_type] = {"schema": {"type": "string"}}
     for status in _problems(doc, rule, throttled) + ([400, 409, 422] if idempotent else []):  # 400: a bad key
         operation["responses"].setdefault(str(status), {"$ref": f"#/components/responses/{_problem_name(status)}"})
     return operation

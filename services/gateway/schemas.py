@@ -4,9 +4,11 @@
 Answers that carry a whole case or a service's record keep fields this document does not list (routing and
 search add theirs to a case): those schemas derive from `Open` (additionalProperties: true).
 """
-from marshmallow import Schema, fields, post_dump
+from marshmallow import Schema, fields, post_dump, validate
 
 from shared.projections import INTERNAL_FIELDS
+
+ANSWER_FORMATS = ("json", "csv")  # what a list's `format` may ask for (json, the default, or a CSV export)
 
 
 def listed(schema, **kwargs):
@@ -212,14 +214,16 @@ class SearchQuerySchema(Schema):
     sort = fields.Str()
     size = fields.Int()
     after = fields.Str(metadata={"description": "the `next` cursor of the previous page"})
-    format = fields.Str(metadata={"description": "csv: every matching case as a CSV file"})
+    format = fields.Str(validate=validate.OneOf(ANSWER_FORMATS),
+                        metadata={"description": "csv: every matching case as a CSV file"})
 
 
 class InsightQuerySchema(Schema):
     by = fields.Str()
     days = fields.Int()
     after = fields.Str()
-    format = fields.Str(metadata={"description": "csv: the whole table as a CSV file"})
+    format = fields.Str(validate=validate.OneOf(ANSWER_FORMATS),
+                        metadata={"description": "csv: the whole table as a CSV file"})
 
 
 class InsightTableSchema(Schema):
