@@ -3,8 +3,9 @@ to its code, `@http("GET", "/path", doc=Operation(...))`, with marshmallow schem
 answers; this module turns them into the document served at /api/v1/openapi.json.
 
 Each operation gets the problem answers its route can give without listing them: 400 when it reads a body,
-a query or an Idempotency-Key, 401 and 403 when it needs a token, 404 when its path names something, 413 and 415 when it reads
-JSON, 429 when it is throttled, 503 always (a service may not answer). `errors` adds the others (409, 422).
+a query or an Idempotency-Key, 401 and 403 when it needs a token, 404 when its path names something, 413
+and 415 when it reads JSON, 429 when it is throttled, 414 (a URL too long) and 503 (a service that does not
+answer) always. `errors` adds the others (409, 422).
 """
 import re
 from dataclasses import dataclass, field
@@ -219,7 +220,7 @@ def _response(status, answer):
 
 
 def _problems(doc, rule, throttled):
-    found = {503}
+    found = {414, 503}  # any URL may be too long
     if doc.request is not None or doc.query is not None:
         found.add(400)
     if doc.request is not None and doc.body == JSON:
