@@ -13,7 +13,7 @@ from services.gateway.throttle import Throttle, throttled
 from services.gateway.web import api, dumped_as, json_body
 from services.intake.schemas import FeedbackSchema, GrievanceSchema, SupportSchema
 from services.routing.schemas import ReassignSchema
-from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
+from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, SUPERVISOR, SYSTEM
 from shared.errors import PreconditionFailed
 from shared.signed_rpc import SignedRpcProxy
 
@@ -37,7 +37,8 @@ class GrievanceRoutes(GatewayPart):
     notification = SignedRpcProxy("notification")
 
     @http("POST", "/api/v1/grievances", doc=Operation(
-        "File a grievance", tags=("Grievances",), request=GrievanceSchema, roles=(CITIZEN, CMO_CELL),
+        "File a grievance", tags=("Grievances",), request=GrievanceSchema,
+        roles=(CITIZEN, CMO_CELL, OFFICER, SUPERVISOR, ADMIN, SYSTEM),  # staff file walk-in and phoned-in cases
         responses={201: answers.FiledSchema, 200: answers.FiledSchema}, errors=(409, 422),
         description="The same grievance filed again (or the same Idempotency-Key with the same body) answers 200 "
                     "with the first case; the same key with another body answers 422."))

@@ -61,6 +61,9 @@ def _keeps_its_contract(operation, statuses, tokens, known):
     def run(case, role):
         response = case.call_and_validate(headers={"Authorization": tokens[role]}, checks=CHECKS, timeout=20)
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        # `x-roles` says who an operation is for: a role it does not name is never let through
+        assert not (meant and role not in meant and response.status_code < 300), (
+            f"{role} got {response.status_code}, the document names only {meant}: {case.as_curl_command()}")
 
     run()
 
