@@ -6,12 +6,13 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv docs-assets deploy-tools infra infra-down infra-status run test test-unit test-integration bench chaos eval train seed reindex clean
+.PHONY: help venv docs-assets deploy-tools infra infra-down infra-status run test test-unit test-integration test-contract bench chaos eval train seed reindex clean
 
 help:
 	@echo "make run         install what is missing, start the servers and the six services (Ctrl-C stops them)"
 	@echo "make test        install what is missing, start the servers, run unit and integration tests"
 	@echo "make test-unit   unit tests only (no servers)"
+	@echo "make test-contract  the OpenAPI contract tests only (schemathesis, a generated client; servers started)"
 	@echo "make docs-assets install the API docs page's Swagger UI from npm (run and test do it first)"
 	@echo "make bench       benchmarks against the local servers, printed as a table"
 	@echo "make chaos       kill -9 each service and server in turn under load, on private servers; prove nothing lost"
@@ -71,6 +72,9 @@ test-unit: venv docs-assets
 
 test-integration: infra docs-assets
 	@bash scripts/run_tests.sh tests/integration
+
+test-contract: infra docs-assets
+	@bash scripts/run_tests.sh tests/contract
 
 bench: infra
 	@$(VENV_PY) -m bench $(SECTION)

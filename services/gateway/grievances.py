@@ -13,11 +13,13 @@ from services.gateway.throttle import Throttle, throttled
 from services.gateway.web import api, dumped_as, json_body
 from services.intake.schemas import FeedbackSchema, GrievanceSchema, SupportSchema
 from services.routing.schemas import ReassignSchema
-from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
+from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, SUPERVISOR, SYSTEM
 from shared.errors import PreconditionFailed
 from shared.signed_rpc import SignedRpcProxy
 
 TRACKING = "/api/v1/grievances/<string:tracking_id>"
+CASE_FOR_CALLER = {"oneOf": [{"$ref": "#/components/schemas/CaseForComplainant"},
+                             {"$ref": "#/components/schemas/CaseForStaff"}]}
 
 
 def case_view(case):
@@ -35,7 +37,8 @@ class GrievanceRoutes(GatewayPart):
     notification = SignedRpcProxy("notification")
 
     @http("POST", "/api/v1/grievances", doc=Operation(
-        "File a grievance", tags=("Grievances",), request=GrievanceSchema, roles=(CITIZEN, CMO_CELL),
+        "File a grievance", tags=("Grievances",), request=GrievanceSchema,
+        roles=(CITIZEN, CMO_CELL, OFFICER, SUPERVISOR, ADMIN, SYSTEM),  # staff file walk-in and phoned-in cases
         responses={201: answers.FiledSchema, 200: answers.FiledSchema}, errors=(409, 422),
         description="The same grievance filed again (or the same Idempotency-Key with the same body) answers 200 "
                     "with the first case; the same key with another body answers 422."))
@@ -53,8 +56,7 @@ class GrievanceRoutes(GatewayPart):
     @http("GET", TRACKING, doc=Operation(
         "A case as the caller may see it", tags=("Grievances",),
         roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN),
-        responses={200: {"oneOf": [{"$ref": "#/components/schemas/CaseForComplainant"},
-                                   {"$ref": "#/components/schemas/CaseForStaff"}]},
+        responses={200: CASE_FOR_CALLER,
                    304: Media(None, "not modified: the case is still at the version `If-None-Match` names",
                               ("ETag",))},
         request_headers=("If-None-Match",), answer_headers=("ETag",),
@@ -71,7 +73,7 @@ class GrievanceRoutes(GatewayPart):
     @http("POST", TRACKING + "/actions", doc=Operation(
         "Act on a case (officers, the CMO cell, the complainant)", tags=("Grievances",),
         request="actions", roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL),
-        responses={200: answers.CaseForStaffSchema}, errors=(409, 412),
+        responses={200: CASE_FOR_CALLER}, errors=(409, 412),
         request_headers=("If-Match",), answer_headers=("ETag",),
         description="The action names its own fields (a discriminated union on `action`); an action the case's "
                     "status does not allow answers 409 with the actions allowed. With `If-Match` (the case's "
@@ -86,7 +88,7 @@ class GrievanceRoutes(GatewayPart):
             case = self._rpc("intake", self.intake.act, tracking_id, json_body(request), actor, if_match)
         except PreconditionFailed as error:
             raise conditional.precondition_failed(error) from None
-        return 200, case, {"ETag": conditional.etag(case["version"])}
+        return 200, case_view(case), {"ETag": conditional.etag(case["version"])}
 
     @http("POST", TRACKING + "/feedback", doc=Operation(
         "Rate how a case was resolved, or appeal", tags=("Grievances",), request=FeedbackSchema,

@@ -56,7 +56,7 @@ class NotificationRoutes(GatewayPart):
 
     @http("GET", "/api/v1/grievances/<string:tracking_id>/notifications", doc=Operation(
         "What was sent about a case, to whom, and how it went", tags=("Notifications",),
-        roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL), responses={200: answers.DeliveryLogSchema}))
+        roles=(OFFICER, SUPERVISOR, CMO_CELL, ADMIN), responses={200: answers.DeliveryLogSchema}))
     @throttled(CASE_LOOKUP)
     @api
     def case_notifications(self, request, tracking_id):

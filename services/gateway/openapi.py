@@ -2,9 +2,10 @@
 to its code, `@http("GET", "/path", doc=Operation(...))`, with marshmallow schemas for what it takes and
 answers; this module turns them into the document served at /api/v1/openapi.json.
 
-Each operation gets the problem answers its route can give without listing them: 400 when it reads a body
-or a query, 401 and 403 when it needs a token, 404 when its path names something, 413 and 415 when it reads
-JSON, 429 when it is throttled, 503 always (a service may not answer). `errors` adds the others (409, 422).
+Each operation gets the problem answers its route can give without listing them: 400 when it reads a body,
+a query or an Idempotency-Key, 401 and 403 when it needs a token, 404 when its path names something, 413
+and 415 when it reads JSON, 429 when it is throttled, 414 (a URL too long) and 503 (a service that does not
+answer) always. `errors` adds the others (409, 422).
 """
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from services.gateway import schemas
 from services.gateway.problems import MEDIA_TYPE as PROBLEM
+from shared.validators import IDEMPOTENCY_KEY as IDEMPOTENCY_KEY_PATTERN
 
 TITLE = "Sorasori API"
 VERSION = "1"
@@ -42,7 +44,7 @@ REDIRECT = Media(None, "a redirect to the client's redirect URI (or the next sig
 class Operation:
     """One route's contract. `responses`: {status: a schema class (JSON), a dict JSON Schema, or a Media}.
     `roles`: who may call (the services decide in the end; `x-roles` says who is meant to). `public`: no
-    token is needed. `body`: "json" (the default when `request` is given) or "form"."""
+    token is needed. `body`: the request's media type, JSON (the default) or FORM."""
     summary: str
     responses: dict
     request: object = None
@@ -50,11 +52,12 @@ class Operation:
     roles: tuple = ()
     public: bool = False
     errors: tuple = ()
-    body: str = "json"
+    body: str = JSON
     description: str = ""
     tags: tuple = field(default=())
     request_headers: tuple = ()  # optional request headers the route reads (If-Match, If-None-Match)
     answer_headers: tuple = ()  # headers on its JSON answers (ETag)
+    exports: tuple = ()  # Media its 200 answer may take instead of JSON (CSV, when the query asks for it)
 
 
 def operation_of(entrypoint):
@@ -87,17 +90,31 @@ def build(service_cls):
                                         "officers and other state systems. Errors are RFC 9457 problem details."})
     _security_schemes(spec)
     spec.components.schema("Problem", schema=schemas.ProblemSchema)
+    for view in (schemas.CaseForComplainantSchema, schemas.CaseForStaffSchema):  # named in a oneOf by reference
+        spec.components.schema(view.__name__.removesuffix("Schema"), schema=view)
     for status in (400, 401, 403, 404, 405, 409, 412, 413, 414, 415, 422, 429, 503):
         spec.components.response(_problem_name(status), _problem_response(status))
     actions = _action_schemas(spec)
-    for method, rule, entrypoint, handler in routes(service_cls):
+    found = routes(service_cls)
+    methods_of = {}
+    for method, _, _, handler in found:
+        methods_of.setdefault(handler.__name__, []).append(method)
+    for method, rule, entrypoint, handler in found:
         doc = operation_of(entrypoint)
         if doc is None:
             continue  # tests/unit/test_openapi.py fails for it
-        spec.path(path=openapi_path(rule), operations={method.lower(): _operation(doc, rule, actions, handler)})
+        operation = _operation(doc, rule, actions, handler)
+        operation["operationId"] = _operation_id(handler.__name__, method, methods_of)
+        spec.path(path=openapi_path(rule), operations={method.lower(): operation})
     document = spec.to_dict()
     _open_ended(document)
     return document
+
+
+def _operation_id(name, method, methods_of):
+    """The route's function name (what generated clients call the operation: `file_grievance`), with its
+    method in front when one function answers several methods (`get_userinfo`, `post_userinfo`)."""
+    return f"{method.lower()}_{name}" if len(methods_of[name]) > 1 else name
 
 
 def _security_schemes(spec):
@@ -148,7 +165,8 @@ IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
                    "description": "Retry safely: the same key with the same body answers the first answer again "
                                   "(with `Idempotent-Replayed: true`); with another body, 422; while the first "
                                   "is in flight, 409. Keys are kept 24 hours per caller.",
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                              "pattern": IDEMPOTENCY_KEY_PATTERN.pattern}}
 
 
 def _operation(doc, rule, actions, handler):
@@ -175,14 +193,16 @@ def _operation(doc, rule, actions, handler):
     if doc.request is not None:
         request = actions if doc.request == "actions" else doc.request
         operation["requestBody"] = {"required": True,
-                                    "content": {FORM if doc.body == "form" else JSON: {"schema": request}}}
+                                    "content": {doc.body: {"schema": request}}}
     answer_headers = doc.answer_headers + (("Idempotent-Replayed",) if idempotent else ())
     for status, answer in doc.responses.items():
         operation["responses"][str(status)] = _response(status, answer)
         if answer_headers and 200 <= status < 300 and not isinstance(answer, Media):
             operation["responses"][str(status)]["headers"] = {name: {"schema": {"type": "string"}}
                                                               for name in answer_headers}
-    for status in _problems(doc, rule, throttled) + ([409, 422] if idempotent else []):
+    for media in doc.exports:
+        operation["responses"]["200"]["content"][media.content_type] = {"schema": {"type": "string"}}
+    for status in _problems(doc, rule, throttled) + ([400, 409, 422] if idempotent else []):  # 400: a bad key
         operation["responses"].setdefault(str(status), {"$ref": f"#/components/responses/{_problem_name(status)}"})
     return operation
 
@@ -200,10 +220,10 @@ def _response(status, answer):
 
 
 def _problems(doc, rule, throttled):
-    found = {503}
+    found = {414, 503}  # any URL may be too long
     if doc.request is not None or doc.query is not None:
         found.add(400)
-    if doc.request is not None and doc.body == "json":
+    if doc.request is not None and doc.body == JSON:
         found |= {413, 415}
     if not doc.public:
         found |= {401, 403}
@@ -215,11 +235,15 @@ def _problems(doc, rule, throttled):
 
 
 def _open_ended(document):
-    """Schemas of answers that carry more than they name say so (schemas.Open)."""
-    open_names = {cls.__name__.removesuffix("Schema") for cls in _subclasses(schemas.Open)}
+    """Schemas of answers that carry more than they name say so (schemas.Open), and which fields they never
+    carry (so that a case for its complainant and a case for staff are told apart)."""
+    open_schemas = {cls.__name__.removesuffix("Schema"): cls for cls in _subclasses(schemas.Open)}
     for name, schema in document.get("components", {}).get("schemas", {}).items():
-        if name in open_names:
+        if name in open_schemas:
             schema["additionalProperties"] = True
+            absent = open_schemas[name].never_carries
+            if absent:
+                schema["not"] = {"anyOf": [{"required": [field]} for field in absent]}
 
 
 def _subclasses(cls):

@@ -4,7 +4,11 @@
 Answers that carry a whole case or a service's record keep fields this document does not list (routing and
 search add theirs to a case): those schemas derive from `Open` (additionalProperties: true).
 """
-from marshmallow import Schema, fields, post_dump
+from marshmallow import Schema, fields, post_dump, validate
+
+from shared.projections import INTERNAL_FIELDS
+
+ANSWER_FORMATS = ("json", "csv")  # what a list's `format` may ask for (json, the default, or a CSV export)
 
 
 def listed(schema, **kwargs):
@@ -19,13 +23,16 @@ def timestamp(**kwargs):
 
 class Open(Schema):
     """An object that may carry more fields than the ones named (additionalProperties: true): dumping keeps
-    the fields this schema does not name."""
+    the fields this schema does not name, except those in `never_carries` (the document says they are absent)."""
+    never_carries = ()
 
     @post_dump(pass_original=True)
     def keep_the_rest(self, data, original, **kwargs):
         if not isinstance(original, dict):
             return data
-        return {**{key: value for key, value in original.items() if key not in self.dump_fields}, **data}
+        rest = {key: value for key, value in original.items()
+                if key not in self.dump_fields and key not in self.never_carries}
+        return {**rest, **data}
 
 
 # --- problems ---------------------------------------------------------------------------------------------
@@ -61,7 +68,7 @@ class TimelineEntryForComplainantSchema(Open):
     public = fields.Bool(required=True)
     status = fields.Str()
     previous = fields.Str()
-    note = fields.Str()
+    note = fields.Str(allow_none=True)  # null when the action's note was left out (acknowledge, start, close)
 
 
 class TimelineEntryForStaffSchema(TimelineEntryForComplainantSchema):
@@ -112,6 +119,7 @@ class CaseViewSchema(Open):
 
 class CaseForComplainantSchema(CaseViewSchema):
     """The complainant's own case: the public timeline; no internal fields."""
+    never_carries = INTERNAL_FIELDS  # shared/projections.py leaves them out: what tells it from the staff view
     timeline = listed(TimelineEntryForComplainantSchema)
 
 
@@ -119,7 +127,7 @@ class CaseForStaffSchema(CaseViewSchema):
     """The case for staff: as stored for those working it; masked contacts for other staff of its office."""
     timeline = listed(TimelineEntryForStaffSchema)
     officer_id = fields.Str(allow_none=True)
-    filed_by = fields.Nested(ActorRefSchema)
+    filed_by = fields.Nested(ActorRefSchema, required=True)  # what the gateway tells the staff view by
     versions = fields.List(fields.Dict())
     contact_attempts = fields.Int(metadata={"description": "how many times the cell tried to reach the complainant"})
 
@@ -206,14 +214,16 @@ class SearchQuerySchema(Schema):
     sort = fields.Str()
     size = fields.Int()
     after = fields.Str(metadata={"description": "the `next` cursor of the previous page"})
-    format = fields.Str(metadata={"description": "csv: every matching case as a CSV file"})
+    format = fields.Str(validate=validate.OneOf(ANSWER_FORMATS),
+                        metadata={"description": "csv: every matching case as a CSV file"})
 
 
 class InsightQuerySchema(Schema):
     by = fields.Str()
     days = fields.Int()
     after = fields.Str()
-    format = fields.Str(metadata={"description": "csv: the whole table as a CSV file"})
+    format = fields.Str(validate=validate.OneOf(ANSWER_FORMATS),
+                        metadata={"description": "csv: the whole table as a CSV file"})
 
 
 class InsightTableSchema(Schema):

@@ -7,7 +7,7 @@ from services.gateway.export import csv_export
 from services.gateway.grievances import TRACKING
 from services.gateway.http_server import http
 from services.gateway.limits import CASE_LOOKUP
-from services.gateway.openapi import Operation
+from services.gateway.openapi import CSV, Operation
 from services.gateway.responses import NO_STORE
 from services.gateway.throttle import Throttle, search_or_export, throttled
 from services.gateway.web import api
@@ -35,7 +35,8 @@ class SearchRoutes(GatewayPart):
     @http("GET", "/api/v1/search", doc=Operation(
         "Search cases: free text, filters, facets, pages", tags=("Search",),
         query=answers.SearchQuerySchema, roles=(OFFICER, SUPERVISOR, CMO_CELL, ADMIN),
-        responses={200: answers.SearchResultsSchema}, description="`format=csv` answers every match as CSV."))
+        responses={200: answers.SearchResultsSchema}, exports=(CSV,),
+        description="`format=csv` answers every match as CSV."))
     @throttled(search_or_export)
     @api
     def search_grievances(self, request):
@@ -56,7 +57,8 @@ class SearchRoutes(GatewayPart):
 
     @http("GET", "/api/v1/insights/<string:name>", doc=Operation(
         "One of the CMO cell's insight tables", tags=("Search",),
-        query=answers.InsightQuerySchema, roles=(CMO_CELL, ADMIN), responses={200: answers.InsightTableSchema},
+        query=answers.InsightQuerySchema, roles=(CMO_CELL, SUPERVISOR), responses={200: answers.InsightTableSchema},
+        exports=(CSV,),
         description="`format=csv` answers the whole table as CSV."))
     @throttled(search_or_export)
     @api

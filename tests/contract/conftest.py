@@ -1,0 +1,14 @@
+"""Contract tests: the OpenAPI document that a running gateway serves, checked against that gateway's real
+answers (schemathesis) and used to generate a client (openapi-python-client). They start all six services
+on the real servers with the integration tests' fixtures."""
+import os
+
+import pytest
+
+from tests.integration.conftest import platform, platform_config, platform_with  # noqa: F401 (fixtures)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/contract/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.integration)
