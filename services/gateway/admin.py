@@ -28,6 +28,7 @@ class AdminRoutes(GatewayPart):
     @http("POST", "/api/v1/admin/clients", doc=Operation(
         "Register a machine client (client credentials)", tags=("Admin",), roles=(ADMIN,),
         request=MachineClientSchema, responses={201: answers.MachineClientCreatedSchema}, errors=(409,)))
+    @idempotent
     @api
     def register_client(self, request):
         actor = self.authenticate(request)

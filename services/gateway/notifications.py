@@ -5,7 +5,7 @@ from services.gateway import schemas as answers
 from services.gateway.base import GatewayPart
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.http_server import http
-from services.gateway.idempotency import idempotent
+from services.gateway.idempotency import Idempotency, idempotent
 from services.gateway.limits import CASE_LOOKUP
 from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE
@@ -26,6 +26,7 @@ WEBHOOK = "/api/v1/admin/webhooks/<string:subscription_id>"
 class NotificationRoutes(GatewayPart):
     client_address = ClientAddress()
     throttle = Throttle()
+    idempotency = Idempotency()
     notification = SignedRpcProxy("notification")
 
     @http("GET", "/api/v1/notifications", doc=Operation(
@@ -75,6 +76,7 @@ class NotificationRoutes(GatewayPart):
     @http("POST", "/api/v1/admin/webhooks", doc=Operation(
         "Subscribe a system to the platform's events", tags=("Admin",), roles=(ADMIN,),
         request=SubscriptionSchema, responses={201: answers.WebhookWithSecretSchema}, errors=(409,)))
+    @idempotent
     @api
     def create_webhook(self, request):
         actor = self.authenticate(request)
@@ -101,6 +103,7 @@ class NotificationRoutes(GatewayPart):
     @http("POST", WEBHOOK + "/rotate-secret", doc=Operation(
         "A new signing secret (the old one stays valid a while)", tags=("Admin",),
         roles=(ADMIN,), responses={200: answers.WebhookWithSecretSchema}))
+    @idempotent
     @api
     def rotate_webhook_secret(self, request, subscription_id):
         actor = self.authenticate(request)

@@ -14,6 +14,7 @@ def officer(officer_id, department, districts, role="officer"):
 
 
 CMO_CELL = {"sub": "cmo-cell-telecaller-7", "role": "cmo_cell"}
+ADMIN = {"sub": "admin-1", "role": "admin"}
 
 
 class Gateway:

@@ -8,7 +8,7 @@ import eventlet
 
 from services.gateway.idempotency import COLLECTION, IdempotencyKeys, answer_sealer, fingerprint, key_id
 from shared.config import database_name
-from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
+from tests.integration.platform_client import ADMIN, CMO_CELL, citizen, drinking_water, officer
 
 NOTE = {"action": "add_note", "text": "Called the BDO about the tube well"}
 
@@ -172,3 +172,21 @@ def test_kept_answers_are_sealed_at_rest_and_still_replayed(platform_with, platf
     assert Counter(a.status_code for a in racing) == {200: 20} and len({a.text for a in racing}) == 1
     assert Counter(a.headers.get("Idempotent-Replayed") for a in racing) == {None: 1, "true": 19}
     assert len(notes(platform, tracking_id)) == 2
+
+
+def test_a_registration_retried_with_its_key_shows_the_same_secret_once_sealed(platform_with, platform_config,
+                                                                             mongo_client):
+    """Machine clients and webhook secrets are shown once: a lost answer retried with its key gets the same
+    secret again (one client registered), and the kept answer holds only ciphertext of it."""
+    platform = platform_with(IDEMPOTENCY_SECRET_KEY="test-idempotency-key-" + "k" * 24)
+    body = {"client_id": "wb-pgportal-retry"}
+    racing = list(eventlet.GreenPool(10).imap(
+        lambda _: post(platform, "/api/v1/admin/clients", ADMIN, body, "register-pgportal"), range(10)))
+    assert Counter(a.status_code for a in racing) == {201: 10}, [a.text for a in racing]
+    secrets = {a.json()["client_secret"] for a in racing}
+    assert len(secrets) == 1
+    stored = repr(keys_store(mongo_client, platform_config).collection.find_one(
+        {"_id": key_id(ADMIN, "register-pgportal")}))
+    assert secrets.pop() not in stored and "aesgcm:" in stored
+    again = platform.request("POST", "/api/v1/admin/clients", ADMIN, json=body)  # no key: a second registration
+    assert again.status_code == 409, again.text
