@@ -4,8 +4,8 @@ fixtures start in-process. One browser per session, a fresh context and page per
 
 Helpers, as fixtures: `axe(page)` (violations; `serious(...)` keeps the serious and critical ones),
 `weight(page, url)` (bytes on the wire for a first load, fonts included), `at_width(page, width)`,
-`screenshot(page, name)` (docs/screenshots/<name>-<width>.png), `tab_order(page)` and `tab_to(page, selector)`
-(keyboard only), `console_errors` (what the page logged as errors, CSP refusals included)."""
+`screenshot(page, name)` (docs/screenshots/<name>-<width>.png), `tab_order(page)`, `tab_to(page, selector)` and
+`keyboard_reaches_every_control(page)` (keyboard only), `console_errors` (what the page logged as errors, CSP refusals included)."""
 import os
 from pathlib import Path
 
@@ -139,8 +139,8 @@ _FOCUSED = """() => {
           value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60)};
 }"""
 
-_CONTROLS = """scope => Array.from(document.querySelectorAll(scope + ' :is(a[href], button, input, select, textarea)'))
-  .filter(e => e.type !== 'hidden' && !e.disabled && e.tabIndex >= 0 && e.getClientRects().length > 0)
+_VISIBLE = """selector => Array.from(document.querySelectorAll(selector))
+  .filter(e => e.type !== 'hidden' && !e.disabled && e.getClientRects().length > 0)
   .map(e => ({tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '',
               value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60)}))"""
 
@@ -161,9 +161,29 @@ def tab_order():
             if focused is None or (visited and focus_key(focused) == focus_key(visited[0])):
                 break
             visited.append(focused)
-        return visited, page.evaluate(_CONTROLS, scope)
+        return visited, page.evaluate(_VISIBLE, f"{scope} :is(a[href], button, input, select, textarea)")
 
     return walk
+
+
+@pytest.fixture
+def keyboard_reaches_every_control(tab_order):
+    """keyboard_reaches_every_control(page, scope="form", submit="[type=submit]"): Tab from the top visits
+    every visible, enabled control of `scope` in document order, the submit button among them; returns
+    the controls Tab visited."""
+
+    def check(page, scope="form", submit="[type=submit]"):
+        visited, controls = tab_order(page, scope=scope)
+        order = [focus_key(v) for v in visited]
+        expected = [focus_key(c) for c in controls]
+        assert expected, f"no controls in {scope}"
+        assert [key for key in order if key in expected] == expected, (
+            f"Tab visits {order}; the controls of {scope} in order are {expected}")
+        submits = page.evaluate(_VISIBLE, f"{scope} :is({submit}, button:not([type]))")
+        assert submits and all(focus_key(button) in order for button in submits), "Tab never reaches the submit"
+        return visited
+
+    return check
 
 
 @pytest.fixture
