@@ -52,3 +52,10 @@ def rendered_fonts(page, selector):
     return {font["familyName"]: font["glyphCount"] for font in fonts}
 
 
+def wait_for(found, page, seconds=15, why=lambda: ""):
+    """Polls `found()` while the page works (Playwright's expect_navigation hangs under eventlet's hub)."""
+    for _ in range(seconds * 10):
+        if result := found():
+            return result
+        page.wait_for_timeout(100)
+    raise AssertionError(f"not within {seconds} s: {why()}")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from shared.signed_rpc import SignedClusterRpcProxy
-from tests.browser.harness import MOBILE, WIDTHS, describe, focus_key, overflows_horizontally, rendered_fonts
+from tests.browser.harness import MOBILE, WIDTHS, describe, focus_key, overflows_horizontally, rendered_fonts, wait_for
 from tests.browser.pages import REDIRECT, ask_for_a_code, sign_in_url
 
 LANGUAGES = {  # ui_locales -> (the programme's name as the heading gives it, the font family its script needs)
@@ -92,12 +92,3 @@ def test_a_citizen_signs_in_with_the_keyboard_alone(platform, platform_config, p
     back = wait_for(lambda: [url for url in requested if url.startswith(REDIRECT)], page,
                     why=lambda: (console_errors, page.inner_text("body")))
     assert re.match(re.escape(REDIRECT) + r"\?code=[^&]+&state=kbd-1", back[0]), back
-
-
-def wait_for(found, page, seconds=15, why=lambda: ""):
-    """Polls `found()` while the page works (Playwright's expect_* waits hang under eventlet's hub)."""
-    for _ in range(seconds * 10):
-        if result := found():
-            return result
-        page.wait_for_timeout(100)
-    raise AssertionError(f"not within {seconds} s: {why()}")
