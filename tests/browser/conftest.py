@@ -26,6 +26,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(HERE):
             item.add_marker("browser")
+            if "platform_config" in getattr(item, "fixturenames", ()):
+                item.add_marker("integration")  # it needs the real servers too
             if missing and not in_ci:
                 item.add_marker(skip)
 
