@@ -6,7 +6,7 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv docs-assets deploy-tools infra infra-down infra-status run test test-unit test-integration test-contract bench chaos eval train seed reindex clean
+.PHONY: help venv docs-assets deploy-tools infra infra-down infra-status run test test-unit test-integration test-contract browser-tools screenshots bench chaos eval train seed reindex clean
 
 help:
 	@echo "make run         install what is missing, start the servers and the six services (Ctrl-C stops them)"
@@ -14,6 +14,8 @@ help:
 	@echo "make test-unit   unit tests only (no servers)"
 	@echo "make test-contract  the OpenAPI contract tests only (schemathesis, a generated client; servers started)"
 	@echo "make docs-assets install the API docs page's Swagger UI from npm (run and test do it first)"
+	@echo "make browser-tools  install Debian's chromium, the Noto fonts and axe-core for tests/browser (test does it first)"
+	@echo "make screenshots  every page at 360 and 1280 px into docs/screenshots, from a real Chromium"
 	@echo "make bench       benchmarks against the local servers, printed as a table"
 	@echo "make chaos       kill -9 each service and server in turn under load, on private servers; prove nothing lost"
 	@echo "make eval        routing (and search) quality on the held-out evaluation set, as tables and JSON in var/eval"
@@ -55,6 +57,10 @@ infra: venv
 deploy-tools: venv
 	@bash scripts/deploy/tools.sh
 
+# Debian's chromium + Noto fonts (apt), axe-core (npm ci in tests/browser); Playwright comes with the venv
+browser-tools: venv
+	@bash scripts/browser/tools.sh
+
 infra-down:
 	@bash scripts/infra/infra.sh down
 
@@ -64,7 +70,7 @@ infra-status:
 run: infra docs-assets
 	@bash scripts/run_platform.sh
 
-test: infra deploy-tools docs-assets
+test: infra deploy-tools docs-assets browser-tools
 	@bash scripts/run_tests.sh tests
 
 test-unit: venv docs-assets
@@ -75,6 +81,9 @@ test-integration: infra docs-assets
 
 test-contract: infra docs-assets
 	@bash scripts/run_tests.sh tests/contract
+
+screenshots: infra docs-assets browser-tools
+	@bash scripts/run_tests.sh tests/browser -m screenshots
 
 bench: infra
 	@$(VENV_PY) -m bench $(SECTION)

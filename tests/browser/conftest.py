@@ -1,0 +1,202 @@
+"""The real-browser harness: Debian's chromium driven by Playwright for Python (never `playwright install`),
+axe-core from tests/browser/node_modules (`make browser-tools`), against the platform the integration
+fixtures start in-process. One browser per session, a fresh context and page per test.
+
+Helpers, as fixtures: `axe(page)` (violations; `serious(...)` keeps the serious and critical ones),
+`weight(page, url)` (bytes on the wire for a first load, fonts included), `at_width(page, width)`,
+`screenshot(page, name)` (docs/screenshots/<name>-<width>.png), `tab_order(page)`, `tab_to(page, selector)` and
+`keyboard_reaches_every_control(page)` (keyboard only), `console_errors` (what the page logged as errors, CSP refusals included)."""
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.harness import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, DESKTOP, HEIGHT, HERE, SCREENSHOT_DIR, focus_key
+
+# the platform, its configuration and the gateway's address, as the integration tests start them
+from tests.integration.conftest import gateway_url, platform, platform_config, platform_with  # noqa: F401
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser is marked `browser`; without chromium they are skipped, unless CI is
+    set: there `make test` has installed it, so its absence must fail, not pass quietly."""
+    missing = not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK))
+    in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    skip = pytest.mark.skip(reason=f"no chromium at {CHROMIUM}: `make browser-tools` installs Debian's chromium")
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(HERE):
+            item.add_marker("browser")
+            if "platform_config" in getattr(item, "fixturenames", ()):
+                item.add_marker("integration")  # it needs the real servers too
+            if missing and not in_ci:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"no chromium at {CHROMIUM}: run `make browser-tools`")
+    driver = sync_playwright()
+    chromium = driver.start().chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    # Not driver.stop(): under eventlet's monkey patching it waits forever for the driver's asyncio loop to
+    # see the driver exit. Closing the driver's pipe ends the driver, and nothing is left waiting on it.
+    driver._client._transport.request_stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A page in a context of its own (no cache, no cookies from other tests), 1280 px wide."""
+    context = browser.new_context(viewport={"width": DESKTOP, "height": HEIGHT[DESKTOP]})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def console_errors(page):
+    """Errors the page logs or throws while the test runs (a CSP refusal is logged as one)."""
+    errors = []
+
+    def logged(message):
+        # Chromium asks for /favicon.ico of its own accord, and logs the 404: not the page's doing
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", logged)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors
+
+
+@pytest.fixture
+def axe():
+    """axe(page, **options) -> the violations axe-core finds on the page as it is now. The script is
+    evaluated through the DevTools protocol, which the page's CSP does not govern."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"{AXE_SCRIPT} is missing: run `make browser-tools`")
+    source = AXE_SCRIPT.read_text()
+
+    def run(page, **options):
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(f"() => {{ {source}\n}}")
+        return page.evaluate("options => window.axe.run(document, options).then(r => r.violations)",
+                             {"resultTypes": ["violations"], **options})
+
+    return run
+
+
+
+
+@pytest.fixture
+def weight():
+    """weight(page, url) -> {"bytes": total, "resources": {url: bytes}}: what a first load (empty cache)
+    transfers, headers and compression included, as Chromium's network stack counts it (fonts, styles,
+    scripts and images the page asks for included), once the network has been idle for half a second."""
+
+    def measure(page, url):
+        session = page.context.new_cdp_session(page)
+        urls, sizes = {}, {}
+        session.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+        session.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+        session.send("Network.enable")
+        session.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        page.goto(url, wait_until="networkidle")
+        session.detach()
+        resources = {urls.get(request_id, request_id): size for request_id, size in sizes.items()}
+        return {"bytes": sum(resources.values()), "resources": resources}
+
+    return measure
+
+
+@pytest.fixture
+def at_width():
+    def resize(page, width):
+        page.set_viewport_size({"width": width, "height": HEIGHT.get(width, 900)})
+
+    return resize
+
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name) -> the path of docs/screenshots/<name>-<width>.png (the whole page)."""
+
+    def take(page, name):
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{name}-{page.viewport_size['width']}.png"
+        page.screenshot(path=str(path), full_page=True, animations="disabled")
+        return path
+
+    return take
+
+
+_FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  return {tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '',
+          value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60)};
+}"""
+
+_VISIBLE = """selector => Array.from(document.querySelectorAll(selector))
+  .filter(e => e.type !== 'hidden' && !e.disabled && e.getClientRects().length > 0)
+  .map(e => ({tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '',
+              value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60)}))"""
+
+
+
+@pytest.fixture
+def tab_order():
+    """tab_order(page, scope="body", steps=60) -> (the controls Tab visits from the top of the page, in
+    order, until focus comes round again; every visible, enabled control in `scope`, in document order)."""
+
+    def walk(page, scope="body", steps=60):
+        page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+        page.evaluate("() => document.body.focus()")
+        visited = []
+        for _ in range(steps):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(_FOCUSED)
+            if focused is None or (visited and focus_key(focused) == focus_key(visited[0])):
+                break
+            visited.append(focused)
+        return visited, page.evaluate(_VISIBLE, f"{scope} :is(a[href], button, input, select, textarea)")
+
+    return walk
+
+
+@pytest.fixture
+def keyboard_reaches_every_control(tab_order):
+    """keyboard_reaches_every_control(page, scope="form", submit="[type=submit]"): Tab from the top visits
+    every visible, enabled control of `scope` in document order, the submit button among them; returns
+    the controls Tab visited."""
+
+    def check(page, scope="form", submit="[type=submit]"):
+        visited, controls = tab_order(page, scope=scope)
+        order = [focus_key(v) for v in visited]
+        expected = [focus_key(c) for c in controls]
+        assert expected, f"no controls in {scope}"
+        assert [key for key in order if key in expected] == expected, (
+            f"Tab visits {order}; the controls of {scope} in order are {expected}")
+        submits = page.evaluate(_VISIBLE, f"{scope} :is({submit}, button:not([type]))")
+        assert submits and all(focus_key(button) in order for button in submits), "Tab never reaches the submit"
+        return visited
+
+    return check
+
+
+@pytest.fixture
+def tab_to():
+    """tab_to(page, selector, steps=40): presses Tab until the element `selector` names has the focus."""
+
+    def press(page, selector, steps=40):
+        for _ in range(steps):
+            if page.evaluate("s => document.activeElement === document.querySelector(s)", selector):
+                return
+            page.keyboard.press("Tab")
+        raise AssertionError(f"Tab never reached {selector} in {steps} presses")
+
+    return press
