@@ -1,0 +1,34 @@
+"""The gateway's "me too" lookup (a part of GatewayService): before filing, the open cases like the one about
+to be filed in its district, so the citizen may support one instead of filing again. The search service
+finds them and answers each as any citizen may see it."""
+from services.gateway import schemas as answers
+from services.gateway.base import GatewayPart
+from services.gateway.clientaddr import ClientAddress
+from services.gateway.http_server import http
+from services.gateway.limits import SEARCH
+from services.gateway.openapi import Operation
+from services.gateway.responses import NO_STORE
+from services.gateway.throttle import Throttle, throttled
+from services.gateway.web import api, dumped_as, json_body
+from services.search.similar import LookalikesSchema as LookalikesAskedSchema
+from shared.actors import CITIZEN, CMO_CELL
+from shared.signed_rpc import SignedRpcProxy
+
+
+class LookalikeRoutes(GatewayPart):
+    client_address = ClientAddress()
+    throttle = Throttle()
+    search = SignedRpcProxy("search")
+
+    @http("POST", "/api/v1/grievances/lookalikes", doc=Operation(
+        "Open cases like the one about to be filed (me too)", tags=("Grievances",), request=LookalikesAskedSchema,
+        roles=(CITIZEN, CMO_CELL), responses={200: answers.LookalikesFoundSchema},
+        description="At most 5 open cases of the last 90 days in the same district, most alike first, each "
+                    "with only its tracking id, subject, category, place (block or municipality), status, "
+                    "supporters and filing date. `POST /api/v1/grievances/{tracking_id}/support` joins one."))
+    @throttled(SEARCH)
+    @api
+    def lookalikes(self, request):
+        actor = self.authenticate(request)
+        found = self._rpc("search", self.search.lookalikes, json_body(request), actor)
+        return 200, dumped_as(answers.LookalikesFoundSchema, {"lookalikes": found}), NO_STORE
