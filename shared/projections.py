@@ -102,7 +102,8 @@ def project_public(case):
     shown["supporters"] = shown["supporters"] or 0
     place = case.get("place") or {}
     shown["place"] = {key: place[key] for key in PUBLIC_PLACE if place.get(key)}
-    shown["created_on"] = (case.get("created_at") or "")[:10] or None
+    created = case.get("created_at")
+    shown["created_on"] = (created if isinstance(created, str) else created.isoformat())[:10] if created else None
     return shown
 
 
