@@ -10,6 +10,7 @@ from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE
 from services.gateway.throttle import Throttle, throttled
 from services.gateway.web import api, dumped_as, json_body
+from services.intake.domain.status_words import DEFAULT_LANGUAGE, LANGUAGES, status_text
 from services.search.similar import LookalikesSchema as LookalikesAskedSchema
 from shared.actors import CITIZEN, CMO_CELL
 from shared.signed_rpc import SignedRpcProxy
@@ -25,10 +26,14 @@ class LookalikeRoutes(GatewayPart):
         roles=(CITIZEN, CMO_CELL), responses={200: answers.LookalikesFoundSchema},
         description="At most 5 open cases of the last 90 days in the same district, most alike first, each "
                     "with only its tracking id, subject, category, place (block or municipality), status, "
-                    "supporters and filing date. `POST /api/v1/grievances/{tracking_id}/support` joins one."))
+                    "supporters and filing date; `status_text` is the status in plain words in `Accept-Language` "
+                    "(bn, en or hi; else bn). `POST /api/v1/grievances/{tracking_id}/support` joins one."))
     @throttled(SEARCH)
     @api
     def lookalikes(self, request):
         actor = self.authenticate(request)
         found = self._rpc("search", self.search.lookalikes, json_body(request), actor)
+        language = next((tag.split("-")[0].lower() for tag, _ in request.accept_languages
+                         if tag.split("-")[0].lower() in LANGUAGES), DEFAULT_LANGUAGE)
+        found = [{**case, "status_text": status_text(case["status"], language)} for case in found]
         return 200, dumped_as(answers.LookalikesFoundSchema, {"lookalikes": found}), NO_STORE

@@ -244,6 +244,7 @@ class PublicCaseSchema(Schema):
     subject = fields.Str(allow_none=True)
     category = fields.Str(allow_none=True)
     status = fields.Str(required=True)
+    status_text = fields.Str(required=True, metadata={"description": "the status in plain words"})
     supporters = fields.Int(required=True)
     place = fields.Nested(PublicPlaceSchema, required=True)
     created_on = fields.Str(allow_none=True, metadata={"format": "date"})

@@ -40,6 +40,9 @@ def test_a_second_citizen_is_offered_the_first_case_and_joins_it(platform, platf
                      "description", "complainant", "filed_by", "geo"):
         assert personal not in text, personal
     assert answer.headers["Cache-Control"].startswith("no-store")
+    hindi = platform.request("POST", "/api/v1/grievances/lookalikes", second, headers={"Accept-Language": "hi-IN"},
+                             json={"text": "No drinking water in Onda", "district": "Bankura"})
+    assert platform.ok(hindi)["lookalikes"][0]["status_text"] in ("दर्ज हो गई", "विभाग को भेजी गई")
 
     # the same complaint in Bangla script finds it too; an unrelated one does not
     assert [c["tracking_id"] for c in platform.ok(lookalikes(
