@@ -52,6 +52,9 @@ def test_a_second_citizen_is_offered_the_first_case_and_joins_it(platform, platf
     assert elsewhere in [c["tracking_id"] for c in platform.ok(lookalikes(
         platform, CMO_CELL, text="No drinking water in Onda", district="Nadia"))["lookalikes"]]
 
+    assert platform.ok(lookalikes(platform, citizen(FIRST_MOBILE), text="No drinking water in Onda",
+                                  district="Bankura"))["lookalikes"] == []  # one's own case is not offered
+
     # "me too": the second citizen supports the case offered
     joined = platform.request("POST", f"/api/v1/grievances/{first}/support", second, json={},
                               headers={"Idempotency-Key": "me-too-1"})
