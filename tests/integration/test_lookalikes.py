@@ -77,3 +77,31 @@ def test_bad_input_and_who_may_ask(platform):
     assert officer_asks.status_code == 403
     assert platform.request("POST", "/api/v1/grievances/lookalikes", json={"text": "no water",
                                                                            "district": "Bankura"}).status_code == 401
+
+
+def test_many_citizens_joining_at_once_are_each_counted_once(platform, platform_config):
+    import threading
+
+    first = platform.ok(platform.file(drinking_water(mobile=FIRST_MOBILE), citizen(FIRST_MOBILE)), 201)["tracking_id"]
+    joiners = [citizen(f"98300{n:05d}") for n in range(10)]
+    answers = {}
+
+    def join(actor, attempt):
+        answers[(actor["sub"], attempt)] = platform.request(
+            "POST", f"/api/v1/grievances/{first}/support", actor, json={},
+            headers={"Idempotency-Key": f"{actor['sub']}-{attempt}"})
+    threads = [threading.Thread(target=join, args=(actor, attempt)) for actor in joiners for attempt in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # intake's conditional write retries a few times, then says so (409, "try again"): never a lost count
+    refused = {key: a for key, a in answers.items() if a.status_code != 200}
+    assert all(a.status_code == 409 and "try again" in a.json()["detail"] for a in refused.values()), refused
+    counted = {sub for (sub, _), a in answers.items() if a.status_code == 200}
+    assert platform.case(first)["supporters"] == len(counted)  # 20 requests: each person at most once
+    for sub, attempt in refused:  # the client retries with the same key
+        actor = next(a for a in joiners if a["sub"] == sub)
+        assert platform.request("POST", f"/api/v1/grievances/{first}/support", actor, json={},
+                                headers={"Idempotency-Key": f"{sub}-{attempt}"}).status_code == 200
+    assert platform.case(first)["supporters"] == 10
