@@ -72,6 +72,10 @@ def test_bad_input_and_who_may_ask(platform):
                         ({"text": "no water", "district": "Bankura", "mobile": "1"}, "mobile")):
         bad = lookalikes(platform, second, **body)
         assert bad.status_code == 400 and field in bad.json()["errors"], bad.text
+    for raw in ("[1, 2]", '"text"', "{not json"):
+        bad = platform.request("POST", "/api/v1/grievances/lookalikes", second, data=raw,
+                               headers={"Content-Type": "application/json"})
+        assert bad.status_code == 400, (raw, bad.status_code, bad.text)
     officer_asks = lookalikes(platform, officer("off-phe-bankura-l1-1", "phe", ["Bankura"]),
                               text="no water", district="Bankura")
     assert officer_asks.status_code == 403
