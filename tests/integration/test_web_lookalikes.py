@@ -92,3 +92,17 @@ def test_the_first_filing_in_a_district_goes_straight_through(console):
     _, form = details_form(console, browser, district="Bankura")
     filed = console.post(browser, "/file", {**form, "subject": "Street light out near the school", "block": "Onda"})
     assert filed.status_code == 303, filed.text
+
+
+def test_the_gateway_counts_each_console_user_at_their_own_address(console_with):
+    """Behind the ingress the console is the gateway's peer for everyone: it passes the chain on, so the
+    per-address limits count citizens, not the console (one filing per address here)."""
+    console = console_with(TRUSTED_PROXIES="127.0.0.1/32", RATE_LIMIT_FILING_PER_ADDRESS="1/600")
+    filed = []
+    for n, address in enumerate(("203.0.113.7", "203.0.113.8")):
+        browser = console.browser("en")
+        browser.headers["X-Forwarded-For"] = address  # what the ingress controller appends
+        console.sign_in(browser, f"98300555{n}{n}")
+        _, form = details_form(console, browser, district="Bankura")
+        filed.append(console.post(browser, "/file", {**form, "subject": f"Street light {n} out near the school"}))
+    assert [answer.status_code for answer in filed] == [303, 303], filed[1].text[:500]
