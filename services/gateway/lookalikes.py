@@ -29,8 +29,8 @@ class LookalikeRoutes(GatewayPart):
         roles=(CITIZEN, CMO_CELL), responses={200: answers.LookalikesFoundSchema},
         description="At most 5 open cases of the last 90 days in the same district, most alike first, each "
                     "with only its tracking id, subject, category, place (block or municipality), status, "
-                    "supporters and filing date; a citizen's own cases are left out. `status_text` is the status in plain words in `Accept-Language` "
-                    "(bn, en or hi; else bn). `POST /api/v1/grievances/{tracking_id}/support` joins one."))
+                    "supporters and filing date; a citizen's own cases are left out. `status_text` is the status "
+                    "in plain words in `Accept-Language` (bn, en or hi; else bn). `POST /api/v1/grievances/{tracking_id}/support` joins one."))
     @throttled(SEARCH)
     @api
     def lookalikes(self, request):

@@ -24,8 +24,8 @@ from shared.tracing import Tracing
 from shared.vocabulary import SERVICES
 
 
-class GatewayService(LookalikeRoutes, GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes, OAuthRoutes,
-                     AdminRoutes, CatalogRoutes, DocsRoutes):
+class GatewayService(LookalikeRoutes, GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes,
+                     OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes):
     name = "gateway"
     correlation_id = CorrelationId()
     trace = Tracing()

@@ -144,6 +144,7 @@ class CitizenPages:
         return visit.form_page("file_details.html", status=status, values=values, places=places, errors=errors,
                                key=key or filing.new_idempotency_key(), refused=refused,
                                lookalikes=lookalikes, new_key=filing.new_idempotency_key, names=category_names,
+                               place_names={p["code"]: p["name"] for kind in places.values() for p in kind},
                                category_name=category_names.get(values["category"]),
                                district_name=district_names.get(values["district"], values["district"]))
 
