@@ -35,6 +35,8 @@ RULES: dict[str, Rule] = {
     "cases.act_as_citizen": _rule({Role.CITIZEN}, "only a citizen may do this"),
     "cases.read_all": _rule({Role.CMO_CELL}, "only the CMO cell sees every case"),
     "cases.read_in_scope": _rule(SCOPED_ROLES, "only officers and supervisors see the cases of their scope"),
+    # before filing, the open cases like the one being filed (a citizen, or the call centre filing for one)
+    "cases.find_lookalikes": _rule({Role.CITIZEN, Role.CMO_CELL}, "open cases to join are offered to citizens filing"),
     "cases.export": _rule({Role.SYSTEM, Role.ADMIN}, "exporting cases is for platform jobs and administrators"),
     "cases.personal_data_reads": _rule({Role.CMO_CELL}, "the access log is for the CMO cell"),
     "deliveries.read_in_clear": _rule({Role.CMO_CELL, Role.ADMIN}, "the delivery log is for staff"),

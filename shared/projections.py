@@ -10,6 +10,8 @@ Audiences:
   postal address withheld, a citizen's account id withheld, contact details quoted in free text masked.
 - SUBSCRIBER: systems outside the platform (webhooks), and anyone else: no complainant or filer identity
   (the complainant's language stays), no free text, no exact location, no attachments.
+- PUBLIC: another citizen offered an open case to join ("me too"): only what says which issue it is and
+  where, named field by field (`project_public`), so nothing a case gains later shows by default.
 """
 import copy
 
@@ -18,6 +20,12 @@ from shared.vocabulary import Role
 
 COMPLAINANT, WORKING, OTHER_STAFF, SUBSCRIBER = "complainant", "working", "other_staff", "subscriber"
 AUDIENCES = (COMPLAINANT, WORKING, OTHER_STAFF, SUBSCRIBER)
+PUBLIC = "public"  # a case (or its search document) as any citizen may see it: project_public
+
+# What PUBLIC sees: the subject is the only free text (its numbers and addresses masked as for other staff),
+# the place no finer than the block or municipality, the filing date without its time.
+PUBLIC_FIELDS = ("tracking_id", "subject", "category", "status", "supporters")
+PUBLIC_PLACE = ("district", "block", "municipality")
 
 # Kinds of personal data.
 PERSON = "person"            # a complainant record: name, mobile, email, language, residence
@@ -83,6 +91,20 @@ def free_text_for_staff(case, *texts):
     outside intake (the search index) keeps, since staff who do not work the case read it there."""
     rule = _other_staff(_personal_values(case, CASE_PATHS))[FREE_TEXT]
     return [rule(text) for text in texts]
+
+
+def project_public(case):
+    """A case, or its search document, as any citizen may see it: tracking id, subject, category, status,
+    supporters, the place at block level and the filing date; never who filed it or about whom."""
+    shown = {key: case.get(key) for key in PUBLIC_FIELDS}
+    if "filed_by" in case or "complainant" in case:  # a case as stored: its subject as other staff read it
+        shown["subject"] = free_text_for_staff(case, shown["subject"])[0]
+    shown["supporters"] = shown["supporters"] or 0
+    place = case.get("place") or {}
+    shown["place"] = {key: place[key] for key in PUBLIC_PLACE if place.get(key)}
+    created = case.get("created_at")
+    shown["created_on"] = (created if isinstance(created, str) else created.isoformat())[:10] if created else None
+    return shown
 
 
 # --- the rules --------------------------------------------------------------------------------------------

@@ -47,11 +47,17 @@ class Service:
     secrets: tuple = ()   # keys of its own Secret sorasori-<name>, besides AMQP_URI
     elasticsearch: bool = False
     egress_ports: tuple = ()  # to anywhere outside the cluster (providers)
+    http_port: int | None = None  # its HTTP server, behind the Ingress (the API; the console's pages)
+    front_end: bool = False   # a client of the gateway's HTTP API only: no broker, no RPC, no metrics listener
+
+
+GATEWAY_PORT = 8000
+WEB_PORT = 8080
 
 
 SERVICES = [
     Service("gateway", "services.gateway.service:GatewayService", ("250m", "1"), ("192Mi", "512Mi"),
-            secrets=("HEALTH_TOKEN", "IDEMPOTENCY_SECRET_KEY"), elasticsearch=True),
+            secrets=("HEALTH_TOKEN", "IDEMPOTENCY_SECRET_KEY"), elasticsearch=True, http_port=GATEWAY_PORT),
     Service("intake", "services.intake.service:IntakeService", ("200m", "1"), ("192Mi", "512Mi")),
     Service("routing", "services.routing.service:RoutingService", ("200m", "1"), ("256Mi", "768Mi")),
     Service("notification", "services.notification.service:NotificationService", ("100m", "500m"),
@@ -61,8 +67,12 @@ SERVICES = [
     Service("search", "services.search.service:SearchService", ("200m", "1"), ("256Mi", "768Mi"),
             elasticsearch=True),
     Service("identity", "services.identity.service:IdentityService", ("100m", "500m"), ("192Mi", "512Mi"),
-            secrets=("SSO_CLIENT_SECRET",)),
+            secrets=("SSO_CLIENT_SECRET", "WEB_CLIENT_SECRET")),  # it registers the console's OAuth client
+    # the web console (services/web): sessions in its own database, everything else through the gateway
+    Service("web", "services.web.service:WebService", ("100m", "500m"), ("128Mi", "384Mi"),
+            secrets=("WEB_CLIENT_SECRET",), http_port=WEB_PORT, front_end=True),
 ]
+BACKEND = [s for s in SERVICES if not s.front_end]
 
 # The Jobs log in as their own broker users: each calls one service's RPCs and serves none.
 JOB_PRINCIPALS = {
@@ -72,6 +82,8 @@ JOB_PRINCIPALS = {
 
 
 def labels(name, component="service"):
+    """`component`: "service" for the six services (what components/metrics-liveness patches), "front-end"
+    for the console."""
     return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": PART_OF,
             "app.kubernetes.io/component": component}
 
@@ -82,13 +94,17 @@ def cluster_ref():
 
 def secret_projection(service):
     """Only this service's secrets, as files named after the settings they fill."""
-    own = ["AMQP_URI", *service.secrets] + (["ELASTICSEARCH_URL"] if service.elasticsearch else [])
-    return [
+    own = ([] if service.front_end else ["AMQP_URI"]) + [*service.secrets] \
+        + (["ELASTICSEARCH_URL"] if service.elasticsearch else [])
+    sources = [
         {"secret": {"name": f"sorasori-{service.name}", "items": [{"key": k, "path": k} for k in own]}},
         {"secret": {"name": f"{MONGODB}-{service.name}",  # written by the MongoDB operator
                     "items": [{"key": "connectionString.standard", "path": "MONGO_URI"}]}},
-        {"secret": {"name": "sorasori-caller-key", "items": [{"key": "INTERNAL_CALLER_KEY", "path": "INTERNAL_CALLER_KEY"}]}},
     ]
+    if not service.front_end:  # the console signs no RPC
+        sources.append({"secret": {"name": "sorasori-caller-key",
+                                   "items": [{"key": "INTERNAL_CALLER_KEY", "path": "INTERNAL_CALLER_KEY"}]}})
+    return sources
 
 
 def container_security():
@@ -102,6 +118,14 @@ def pod_security():
 
 
 def probes(service):
+    if service.front_end:
+        # the console's /health answers while its HTTP server does: a gateway outage is a page saying which
+        # part is unavailable, not a reason to leave the Service or restart
+        check = {"httpGet": {"path": "/health", "port": "http"}, "timeoutSeconds": 3}
+        return {
+            "readinessProbe": {**check, "periodSeconds": 10, "failureThreshold": 3},
+            "livenessProbe": {**check, "initialDelaySeconds": 10, "periodSeconds": 15, "failureThreshold": 4},
+        }
     if service.name == "gateway":
         # /health answers 200 only when every service and server is up: right for taking the pod out of the
         # Service, wrong for restarting it (an Elasticsearch outage would restart every gateway), so liveness
@@ -133,8 +157,8 @@ def deployment(service):
                 {"name": "SORASORI_SECRETS_DIR", "value": SECRETS_DIR}],
         "envFrom": [{"configMapRef": {"name": "sorasori-config"}}],
         # `metrics`: /metrics and /healthz (METRICS_PORT in the ConfigMap), scraped by deploy/k8s/monitoring
-        "ports": ([{"name": "http", "containerPort": 8000}] if service.name == "gateway" else [])
-                 + [{"name": "metrics", "containerPort": METRICS_PORT}],
+        "ports": ([{"name": "http", "containerPort": service.http_port}] if service.http_port else [])
+                 + ([] if service.front_end else [{"name": "metrics", "containerPort": METRICS_PORT}]),
         **probes(service),
         "resources": {"requests": {"cpu": service.cpu[0], "memory": service.memory[0]},
                       "limits": {"cpu": service.cpu[1], "memory": service.memory[1]}},
@@ -142,14 +166,15 @@ def deployment(service):
         "volumeMounts": [{"name": "secrets", "mountPath": SECRETS_DIR, "readOnly": True},
                          {"name": "tmp", "mountPath": "/tmp"}],
     }
+    component = "front-end" if service.front_end else "service"
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": service.name, "labels": labels(service.name)},
+        "metadata": {"name": service.name, "labels": labels(service.name, component)},
         # no `replicas`: the HPA (gateway) or KEDA (the rest) owns the count, which each apply would reset
         "spec": {
             "selector": {"matchLabels": {"app.kubernetes.io/name": service.name}},
             "template": {
-                "metadata": {"labels": labels(service.name)},
+                "metadata": {"labels": labels(service.name, component)},
                 "spec": {
                     "serviceAccountName": service.name,
                     "automountServiceAccountToken": False,
@@ -243,7 +268,24 @@ MONGODB_PODS = {"matchLabels": {"app": f"{MONGODB}-svc"}}                     # 
 ELASTICSEARCH_PODS = {"matchLabels": {"elasticsearch.k8s.elastic.co/cluster-name": ELASTICSEARCH}}  # ECK's
 
 
+INGRESS_CONTROLLER = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}},
+                      "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}}}
+
+
+def front_end_policy(service):
+    """The console: reached by the ingress controller only; reaches its store and the gateway only."""
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": service.name, "labels": labels(service.name, "front-end")},
+            "spec": {"podSelector": pod_selector(service.name), "policyTypes": ["Ingress", "Egress"],
+                     "ingress": [{"from": [INGRESS_CONTROLLER],
+                                  "ports": [{"port": service.http_port, "protocol": "TCP"}]}],
+                     "egress": [DNS, egress_to(MONGODB_PODS, [27017]),
+                                egress_to(pod_selector("gateway"), [GATEWAY_PORT])]}}
+
+
 def network_policy(service):
+    if service.front_end:
+        return front_end_policy(service)
     egress = [DNS, egress_to(RABBITMQ_PODS, [5672]), egress_to(MONGODB_PODS, [27017])]
     if service.elasticsearch:
         egress.append(egress_to(ELASTICSEARCH_PODS, [9200]))
@@ -256,9 +298,9 @@ def network_policy(service):
     ingress = [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": PROMETHEUS_NAMESPACE}}}],
                 "ports": [{"port": METRICS_PORT, "protocol": "TCP"}]}]
     if service.name == "gateway":
-        ingress.append({"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}},
-                                  "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}}}],
-                        "ports": [{"port": 8000, "protocol": "TCP"}]})
+        # the ingress controller, and the console calling the API server to server
+        ingress.append({"from": [INGRESS_CONTROLLER, {"podSelector": pod_selector("web")}],
+                        "ports": [{"port": GATEWAY_PORT, "protocol": "TCP"}]})
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": {"name": service.name, "labels": labels(service.name)},
             "spec": {"podSelector": pod_selector(service.name), "policyTypes": ["Ingress", "Egress"],
@@ -297,7 +339,8 @@ def documents():
         services += [service_account(s.name), deployment(s), disruption_budget(s.name)]
     return {
         "services.yaml": services,
-        "autoscaling.yaml": [trigger_authentication()] + [scaled_object(s) for s in SERVICES if s.name != "gateway"],
+        # the gateway and the console scale on CPU (their HorizontalPodAutoscalers beside their Ingress)
+        "autoscaling.yaml": [trigger_authentication()] + [scaled_object(s) for s in BACKEND if s.name != "gateway"],
         "broker-users.yaml": broker_users(),
         "mongodb.yaml": mongodb(),
         "network-policies.yaml": [network_policy(s) for s in SERVICES],

@@ -242,6 +242,28 @@ class SimilarCasesSchema(Schema):
     similar = listed(SearchHitSchema, required=True)
 
 
+class PublicPlaceSchema(Schema):
+    district = fields.Str()
+    block = fields.Str()
+    municipality = fields.Str()
+
+
+class PublicCaseSchema(Schema):
+    """A case as any citizen may see it (shared.projections.project_public)."""
+    tracking_id = fields.Str(required=True)
+    subject = fields.Str(allow_none=True)
+    category = fields.Str(allow_none=True)
+    status = fields.Str(required=True)
+    status_text = fields.Str(required=True, metadata={"description": "the status in plain words"})
+    supporters = fields.Int(required=True)
+    place = fields.Nested(PublicPlaceSchema, required=True)
+    created_on = fields.Str(allow_none=True, metadata={"format": "date"})
+
+
+class LookalikesFoundSchema(Schema):
+    lookalikes = listed(PublicCaseSchema, required=True)
+
+
 # --- notifications -------------------------------------------------------------------------------------------
 
 class NoticeSchema(Open):

@@ -7,6 +7,7 @@ from services.gateway.apidocs import DocsRoutes
 from services.gateway.catalog_routes import CatalogRoutes
 from services.gateway.grievances import GrievanceRoutes
 from services.gateway.http_server import http
+from services.gateway.lookalikes import LookalikeRoutes
 from services.gateway.me_routes import MeRoutes
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.oauth import OAuthRoutes
@@ -23,8 +24,8 @@ from shared.tracing import Tracing
 from shared.vocabulary import SERVICES
 
 
-class GatewayService(GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes, OAuthRoutes,
-                     AdminRoutes, CatalogRoutes, DocsRoutes):
+class GatewayService(LookalikeRoutes, GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes,
+                     OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes):
     name = "gateway"
     correlation_id = CorrelationId()
     trace = Tracing()

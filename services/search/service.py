@@ -18,6 +18,7 @@ from shared.consumers import reliable_event_handler
 from shared.elastic import ElasticsearchClient
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.health import check_elasticsearch
+from shared.projections import project_public
 from shared.resilient_rpc import rpc
 from shared.service_base import StoreBackedService
 from shared.settings import settings_of
@@ -87,6 +88,7 @@ class GrievanceIndex(ElasticsearchClient):
 
 _search_schema = queries.SearchSchema()
 _similar_schema = similar.SimilarSchema()
+_lookalikes_schema = similar.LookalikesSchema()
 
 
 class SearchService(StoreBackedService):
@@ -137,6 +139,18 @@ class SearchService(StoreBackedService):
                                size=size)
         result = es.search(index=alias(self.config), **body)
         return [{**hit["_source"], "score": hit["_score"]} for hit in result["hits"]["hits"]]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def lookalikes(self, params, actor):
+        """Before filing: the open cases of the last 90 days in the district most like the one about to be
+        filed, at most 5, each as any citizen may see it (they are other people's cases)."""
+        authorised(actor, "cases.find_lookalikes")
+        params = validated(_lookalikes_schema, params)
+        body = similar.lookalikes_request(params, datetime.now(timezone.utc))
+        result = self.grievances.client.options(ignore_status=404).search(index=alias(self.config), **body)
+        if result.get("status") == 404:
+            return []
+        return [project_public(hit["_source"]) for hit in result["hits"]["hits"]]
 
     @rpc(expected_exceptions=EXPECTED)
     def insight(self, name, params, actor):

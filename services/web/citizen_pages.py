@@ -3,6 +3,8 @@
 - /file: a two-step form (step 1 a GET form: kind, category with a text filter, district; step 2 the rest,
   with the district's blocks and municipalities) posted once per Idempotency-Key made when it was rendered;
   a refusal re-renders it with each field's error in the person's language and everything typed kept.
+  Before filing, the open cases like it nearby are offered: the form comes back with them above it, each
+  with a "me too" button (/grievances/<id>/support), and its own button now files it anyway.
 - /my/grievances: the person's cases, newest first, a page at a time.
 - /grievances/<id>: the timeline in plain words, what happens next and by when, rating and appeal.
 """
@@ -84,6 +86,10 @@ class CitizenPages:
         key = form.get("idempotency_key", "")[:64] or filing.new_idempotency_key()
         catalog = catalog_or_empty(self.gateway, visit)  # a form posted while the gateway is down keeps its input
         places = filing.places_of(catalog, values["district"], visit.language) or {"blocks": [], "municipalities": []}
+        if form.get("lookalikes_seen") != "yes":
+            offered = self._lookalikes(visit, values)
+            if offered:
+                return self._details_form(visit, catalog, values, places, errors={}, key=key, lookalikes=offered)
         try:
             answer = visit.api("POST", "/api/v1/grievances", "filing", json=filing.grievance_body(values, visit.language),
                                headers={"Idempotency-Key": key})
@@ -98,6 +104,29 @@ class CitizenPages:
                                   refused=answer.status not in (400, 422))
 
     @staticmethod
+    def _lookalikes(visit, values):
+        """The open cases like this one nearby ([] when there are none, or search cannot answer: filing
+        never waits for it)."""
+        body = filing.lookalikes_body(values)
+        if body is None:
+            return []
+        answer = visit.try_api("POST", "/api/v1/grievances/lookalikes", "similar", json=body)
+        return answer.body["lookalikes"] if answer is not None and answer.ok else []
+
+    @page("POST", "/grievances/<string:tracking_id>/support", rule=CITIZEN)
+    def support(self, visit, tracking_id):
+        """"Me too": the citizen joins an open case offered before filing (another person's case: the page
+        that follows shows only what the offer showed)."""
+        if not TRACKING_ID.match(tracking_id):
+            raise PageNotFound()
+        form = visit.request.form
+        key = form.get("idempotency_key", "")[:64] or filing.new_idempotency_key()
+        answer = checked_answer(visit.api("POST", f"/api/v1/grievances/{tracking_id}/support", "case", json={},
+                                          headers={"Idempotency-Key": key}))
+        return visit.render("supported.html", status=200 if answer.ok else answer.status, answer=answer,
+                            tracking_id=tracking_id, subject=form.get("subject", "")[:200])
+
+    @staticmethod
     def _sms_choice(visit, wanted):
         """The form's contact consent (SMS updates on or off) into the citizen's notification preferences;
         the grievance is filed whatever happens here."""
@@ -108,11 +137,14 @@ class CitizenPages:
         if chosen is not None:
             visit.try_api("PUT", "/api/v1/notifications/preferences", "preferences", json=chosen)
 
-    def _details_form(self, visit, catalog, values, places, errors, key=None, status=200, refused=False):
+    def _details_form(self, visit, catalog, values, places, errors, key=None, status=200, refused=False,
+                      lookalikes=()):
         category_names = {c["code"]: filing.name_in(c["names"], visit.language) for c in catalog["categories"]}
         district_names = {d["code"]: d["name"] for d in filing.districts(catalog, visit.language)}
         return visit.form_page("file_details.html", status=status, values=values, places=places, errors=errors,
                                key=key or filing.new_idempotency_key(), refused=refused,
+                               lookalikes=lookalikes, new_key=filing.new_idempotency_key, names=category_names,
+                               place_names={p["code"]: p["name"] for kind in places.values() for p in kind},
                                category_name=category_names.get(values["category"]),
                                district_name=district_names.get(values["district"], values["district"]))
 

@@ -45,6 +45,19 @@ def grievance_body(values, language):
             "complainant": {"name": values["name"], "language": language}, "channel": Channel.WEB}
 
 
+def lookalikes_body(values):
+    """The "me too" lookup's body for what the person is about to file (None: too little to look with; the
+    filing itself then names what is missing)."""
+    text = " ".join(part for part in (values["subject"], values["description"]) if part)
+    if not values["district"] or len(values["subject"]) < 3:
+        return None
+    body = {"text": text[:5000], "district": values["district"]}
+    for name in ("category", "block", "municipality"):
+        if values[name]:
+            body[name] = values[name]
+    return body
+
+
 def sms_choice(preferences, wanted, language):
     """The citizen's notification preferences with SMS on or off as the form says (and their language when
     they have none yet), or None when nothing changes."""

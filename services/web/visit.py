@@ -145,7 +145,8 @@ class Visit:
     def api(self, method, path, part, **kwargs):
         """The gateway's answer to a call as the signed-in person (refreshing the token once on a 401), with
         the person's language (the API's words, such as a status, come back in it)."""
-        kwargs["headers"] = {"Accept-Language": self.language, **(kwargs.get("headers") or {})}
+        kwargs["headers"] = {"Accept-Language": self.language, "X-Forwarded-For": self.forwarded_for(),
+                             **(kwargs.get("headers") or {})}
         answer = self.gateway.call(method, path, part, token=self.access_token(), **kwargs)
         if answer.status == 401:
             self.refresh(self.session["tokens"])
@@ -153,6 +154,13 @@ class Visit:
             if answer.status == 401:
                 raise SignInRequired()
         return answer
+
+    def forwarded_for(self):
+        """The person's address chain for the gateway's per-address limits: what reached the console, then
+        the console's own peer (the ingress controller). The gateway believes it only from TRUSTED_PROXIES,
+        right to left, so what a browser writes there itself is never taken for its address."""
+        chain = [hop for hop in (self.request.headers.get("X-Forwarded-For"), self.request.remote_addr) if hop]
+        return ", ".join(chain)
 
     def try_api(self, method, path, part, **kwargs):
         """As `api`, but a part that is down is noted (the page says so) and None answered."""

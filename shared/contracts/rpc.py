@@ -234,6 +234,7 @@ RPC_CONTRACTS: dict[str, RpcContract] = {
     # search
     "search.search": contract(body("params"), actor()),
     "search.similar": contract(ident(), actor(), opt("size", lambda: fields.Raw(load_default=10)), answer=LIST),
+    "search.lookalikes": contract(body("params"), actor(), answer=LIST),
     "search.insight": contract(("name", _str), body("params"), actor()),
     # identity
     "identity.request_otp": contract(body(), opt("address", _opt_str), answer=Answer(dict, OtpSent)),

@@ -32,6 +32,8 @@ KUBERNETES_VERSION = "1.34.0"
 OVERLAYS = ["dev", "production"]
 SERVICES = ["gateway", "intake", "routing", "notification", "search", "identity"]
 CONSUMERS = [name for name in SERVICES if name != "gateway"]
+FRONT_ENDS = ["web"]  # clients of the gateway's HTTP API only (services/registry.py)
+DEPLOYED = SERVICES + FRONT_ENDS
 JOB_PRINCIPAL = {"seed-demo": "identity-cli"}  # its broker user and Secret: the CLI's RPC issuer name
 
 pytestmark = pytest.mark.skipif(not KUSTOMIZE.exists() or not CHECKOV.exists(),
@@ -185,13 +187,13 @@ def pod_spec(doc):
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_service_has_probes_limits_and_a_locked_down_pod(overlay):
     deployments = of_kind(overlay, "Deployment")
-    assert sorted(deployments) == sorted(SERVICES)
+    assert sorted(deployments) == sorted(DEPLOYED)
     accounts = of_kind(overlay, "ServiceAccount")
     for name, doc in deployments.items():
         pod = pod_spec(doc)
         (container,) = pod["containers"]
         assert container["readinessProbe"] and container["livenessProbe"], name
-        if name != "gateway":
+        if name not in ("gateway", *FRONT_ENDS):
             assert container["readinessProbe"]["exec"]["command"][:4] == ["python", "-m", "shared.probe", name]
         for kind in ("requests", "limits"):
             assert {"cpu", "memory"} <= set(container["resources"][kind]), (name, kind)
@@ -220,9 +222,11 @@ def test_each_pod_gets_only_its_own_secrets_and_none_as_environment(overlay):
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_budgets_and_autoscaling(overlay):
-    assert sorted(of_kind(overlay, "PodDisruptionBudget")) == sorted(SERVICES)
-    hpa = of_kind(overlay, "HorizontalPodAutoscaler")["gateway"]
-    assert hpa["apiVersion"] == "autoscaling/v2" and hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+    assert sorted(of_kind(overlay, "PodDisruptionBudget")) == sorted(DEPLOYED)
+    for name in ("gateway", *FRONT_ENDS):
+        hpa = of_kind(overlay, "HorizontalPodAutoscaler")[name]
+        assert hpa["apiVersion"] == "autoscaling/v2" and hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+        assert hpa["spec"]["scaleTargetRef"]["name"] == name
     scaled = of_kind(overlay, "ScaledObject")
     assert sorted(scaled) == sorted(CONSUMERS)
     for name, doc in scaled.items():
@@ -257,8 +261,43 @@ def test_network_policies_allow_only_the_drawn_flows(overlay):
             assert not leaves_cluster, name
         sources = {json.dumps(peer, sort_keys=True): rule["ports"] for rule in policy["ingress"] for peer in rule["from"]}
         assert all(ports == [{"port": 9100, "protocol": "TCP"}] for peer, ports in sources.items()
-                   if "ingress-nginx" not in peer), name  # Prometheus, on the metrics port only
+                   if "ingress-nginx" not in peer and '"web"' not in peer), name  # Prometheus, on the metrics port only
+        assert any('"web"' in peer for peer in sources) == (name == "gateway"), name  # the console calls the API
         assert any("ingress-nginx" in peer for peer in sources) == (name == "gateway"), name
+    from_console = [rule for rule in policies["gateway"]["spec"]["ingress"]
+                    if {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "web"}}} in rule["from"]]
+    assert [rule["ports"] for rule in from_console] == [[{"port": 8000, "protocol": "TCP"}]]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_console_is_reached_through_its_ingress_and_reaches_only_its_store_and_the_gateway(overlay):
+    (container,) = pod_spec(of_kind(overlay, "Deployment")["web"])["containers"]
+    assert container["args"][-1] == "services.web.service:WebService"
+    assert container["readinessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
+    assert container["ports"] == [{"name": "http", "containerPort": 8080}]
+    files = {item["path"] for volume in pod_spec(of_kind(overlay, "Deployment")["web"])["volumes"]
+             if "projected" in volume for source in volume["projected"]["sources"]
+             for item in source["secret"]["items"]}
+    assert files == {"WEB_CLIENT_SECRET", "MONGO_URI"}  # no broker, no RPC signing key
+    identity = {item["path"] for volume in pod_spec(of_kind(overlay, "Deployment")["identity"])["volumes"]
+                if "projected" in volume for source in volume["projected"]["sources"] for item in source["secret"]["items"]}
+    assert "WEB_CLIENT_SECRET" in identity  # identity registers the console's client with the same secret
+    policy = of_kind(overlay, "NetworkPolicy")["web"]["spec"]
+    targets = [json.dumps(peer, sort_keys=True) for rule in policy["egress"] for peer in rule["to"]]
+    assert not any("rabbitmq" in t or "elasticsearch" in t or "ipBlock" in t for t in targets)
+    assert any('"gateway"' in t for t in targets) and any("mongodb" in t for t in targets)
+    assert [(rule["ports"], "ingress-nginx" in json.dumps(rule["from"])) for rule in policy["ingress"]] == [
+        ([{"port": 8080, "protocol": "TCP"}], True)]
+    ingress = of_kind(overlay, "Ingress")["web"]["spec"]
+    assert ingress["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "web"
+    assert ingress["tls"][0]["secretName"] == of_kind(overlay, "Certificate")["sorasori-web"]["spec"]["secretName"]
+    config = of_kind(overlay, "ConfigMap")["sorasori-config"]["data"]
+    assert config["WEB_PUBLIC_URL"] == "https://" + ingress["rules"][0]["host"]
+    assert config["WEB_GATEWAY_URL"] == "http://gateway" and "gateway" in of_kind(overlay, "Service")
+    assert config["WEB_PORT"] == "8080" and config["WEB_BIND"] == "0.0.0.0"
+    assert "web" in {user["name"].removeprefix("sorasori-") for user in
+                     of_kind(overlay, "MongoDBCommunity")["sorasori-mongodb"]["spec"]["users"]}
 
 
 def test_production_pins_images_by_digest_and_runs_more_replicas():
@@ -289,8 +328,12 @@ def test_the_metrics_liveness_component_builds_valid(tmp_path):
                          capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     deployments = [doc for doc in yaml.safe_load_all(out.stdout) if doc and doc["kind"] == "Deployment"]
-    assert sorted(d["metadata"]["name"] for d in deployments) == sorted(SERVICES)
+    assert sorted(d["metadata"]["name"] for d in deployments) == sorted(DEPLOYED)
     for doc in deployments:
+        if doc["metadata"]["name"] in FRONT_ENDS:  # no metrics listener: liveness stays its /health
+            (container,) = pod_spec(doc)["containers"]
+            assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+            continue
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
         (container,) = pod_spec(doc)["containers"]
         assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}

@@ -34,18 +34,19 @@ def test_each_role_on_each_endpoint(platform):
         "admin accounts": ("GET", "/api/v1/admin/accounts", None),
         "admin audit": ("GET", "/api/v1/admin/audit", None),
         "access log": ("GET", case_path + "/access-log", None),
+        "lookalikes": ("POST", "/api/v1/grievances/lookalikes", {"text": "no drinking water", "district": "Bankura"}),
     }
     expected = {  # role: statuses in the order of `endpoints`
-        "owner":                    [200, 409, 409, 409, 403, 403, 403, 403, 403],
-        "other_citizen":            [404, 404, 404, 200, 403, 403, 403, 403, 403],
-        "assigned_officer":         [200, 200, 403, 403, 200, 403, 403, 403, 403],
-        "officer_other_district":   [404, 404, 404, 403, 200, 403, 403, 403, 403],
-        "officer_other_department": [404, 404, 404, 403, 200, 403, 403, 403, 403],
-        "supervisor_in_scope":      [200, 200, 403, 403, 200, 200, 403, 403, 403],
-        "supervisor_out_of_scope":  [404, 404, 404, 403, 200, 404, 403, 403, 403],
-        "cmo_cell":                 [200, 200, 403, 403, 200, 200, 403, 403, 200],
-        "admin":                    [404, 404, 404, 403, 403, 403, 200, 200, 403],
-        "system_client":            [404, 404, 404, 403, 403, 403, 403, 403, 403],
+        "owner":                    [200, 409, 409, 409, 403, 403, 403, 403, 403, 200],
+        "other_citizen":            [404, 404, 404, 200, 403, 403, 403, 403, 403, 200],
+        "assigned_officer":         [200, 200, 403, 403, 200, 403, 403, 403, 403, 403],
+        "officer_other_district":   [404, 404, 404, 403, 200, 403, 403, 403, 403, 403],
+        "officer_other_department": [404, 404, 404, 403, 200, 403, 403, 403, 403, 403],
+        "supervisor_in_scope":      [200, 200, 403, 403, 200, 200, 403, 403, 403, 403],
+        "supervisor_out_of_scope":  [404, 404, 404, 403, 200, 404, 403, 403, 403, 403],
+        "cmo_cell":                 [200, 200, 403, 403, 200, 200, 403, 403, 200, 200],
+        "admin":                    [404, 404, 404, 403, 403, 403, 200, 200, 403, 403],
+        "system_client":            [404, 404, 404, 403, 403, 403, 403, 403, 403, 403],
     }
     wrong = []
     for role, actor in roles.items():

@@ -12,6 +12,7 @@ EXPECTED = {
     "cases.act_as_citizen": {C},
     "cases.read_all": {M},
     "cases.read_in_scope": {O, S},
+    "cases.find_lookalikes": {C, M},
     "cases.export": {Y, A},
     "cases.personal_data_reads": {M},
     "deliveries.read_in_clear": {M, A},

@@ -110,3 +110,13 @@ def test_the_contact_consent_becomes_the_notification_preferences():
         "channels": ["email", "sms"], "language": "hi", "quiet_hours": True}
     assert filing.sms_choice({"channels": ["sms", "email"], "language": "bn", "quiet_hours": False}, False, "en") == {
         "channels": ["email"], "language": "bn", "quiet_hours": False}
+
+
+def test_the_me_too_lookup_asks_with_what_the_person_typed_and_nothing_else():
+    values = filing.form_values({"subject": "No water", "description": "Tube well broken", "district": "Bankura",
+                                 "category": "drinking_water", "block": "Onda", "name": "Rama Das", "lat": "23.1"})
+    assert filing.lookalikes_body(values) == {"text": "No water Tube well broken", "district": "Bankura",
+                                              "category": "drinking_water", "block": "Onda"}
+    assert filing.lookalikes_body({**values, "subject": "ab"}) is None  # the filing names what is missing
+    assert filing.lookalikes_body({**values, "district": ""}) is None
+    assert len(filing.lookalikes_body({**values, "description": "x" * 6000})["text"]) == 5000
