@@ -97,6 +97,9 @@ class CaseViewSchema(Open):
     tracking_id = fields.Str(required=True)
     kind = fields.Str()
     status = fields.Str(required=True)
+    allowed_actions = fields.List(fields.Str(), metadata={
+        "description": "the actions the caller may take on the case now (its status and their role); "
+                       "a case answer carries it, a search hit does not"})
     missing = fields.List(fields.Str())
     subject = fields.Str()
     description = fields.Str()

@@ -8,7 +8,7 @@ from nameko.timer import timer
 
 from services.intake import access, routing_decisions
 from services.intake.domain import grievance as domain
-from services.intake.domain import idempotency, intake_rules, my_cases, status_words, tracking
+from services.intake.domain import idempotency, intake_rules, lifecycle, my_cases, status_words, tracking
 from services.intake.domain.lifecycle import ROUTED, LifecycleError
 from services.intake.schemas import (
     ACTION_SCHEMAS,
@@ -394,7 +394,8 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         to someone else is logged (DPDP: who read what, when), whichever request it answers."""
         if access.sees_personal_data(case, actor):
             self.store.log_personal_data_read(case["_id"], actor, utcnow())
-        return access.view(case, actor)
+        # what the caller may do next, so clients (the console, mobile apps) offer those actions and no others
+        return {**access.view(case, actor), "allowed_actions": lifecycle.allowed_actions(case["status"], actor["role"])}
 
     def _check_may_act(self, case, actor):
         if allowed(actor, "cases.act_as_citizen"):

@@ -7,8 +7,6 @@ from datetime import timedelta
 from babel.dates import format_timedelta
 from markupsafe import Markup, escape
 
-from services.intake.domain.lifecycle import allowed_actions
-
 # The forms a staff case page shows, in this order (the others are the platform's or the citizen's).
 FORM_ORDER = ("acknowledge", "start", "request_info", "resolve", "log_contact", "edit_on_behalf", "add_note",
               "transfer", "reject", "close")
@@ -24,9 +22,9 @@ REJECTION_REASONS = ("sub_judice", "rti_matter", "personal_or_family_dispute", "
                      "not_a_grievance", "other")
 
 
-def actions_for(case, role):
-    """The forms to show: what the life cycle allows this role on the case's status."""
-    allowed = set(allowed_actions(case.get("status"), role))
+def actions_for(case):
+    """The forms to show: the actions the API says the person may take on the case now."""
+    allowed = set(case.get("allowed_actions") or ())
     return [action for action in FORM_ORDER if action in allowed]
 
 

@@ -152,7 +152,7 @@ class StaffPages:
         role = staff_only(visit)
         return visit.form_page(
             "staff_case.html", status=status, staff_role=role, case=case, etag=etag_of(answer),
-            actions=staff_actions.actions_for(case, role), may_reassign=authz.allowed(visit.user or {}, "assignments.reassign"),
+            actions=staff_actions.actions_for(case), may_reassign=authz.allowed(visit.user or {}, "assignments.reassign"),
             names={e["code"]: filing.name_in(e["names"], visit.language)
                    for kind in ("categories", "departments", "districts") for e in catalog[kind]},
             departments=filing.districts({"districts": catalog["departments"]}, visit.language),
