@@ -15,6 +15,7 @@ from tests.browser.harness import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, DESKTOP, 
 
 # the platform, its configuration and the gateway's address, as the integration tests start them
 from tests.integration.conftest import gateway_url, platform, platform_config, platform_with  # noqa: F401
+from tests.integration.console import console, console_with  # noqa: F401,E402 (the web console on top)
 
 
 def pytest_collection_modifyitems(config, items):
