@@ -124,12 +124,13 @@ def at_width():
 
 @pytest.fixture
 def screenshot():
-    """screenshot(page, name) -> the path of docs/screenshots/<name>-<width>.png (the whole page)."""
+    """screenshot(page, name, full_page=True) -> the path of docs/screenshots/<name>-<width>.png (the whole
+    page, or what the window shows)."""
 
-    def take(page, name):
+    def take(page, name, full_page=True):
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOT_DIR / f"{name}-{page.viewport_size['width']}.png"
-        page.screenshot(path=str(path), full_page=True, animations="disabled")
+        page.screenshot(path=str(path), full_page=full_page, animations="disabled")
         return path
 
     return take

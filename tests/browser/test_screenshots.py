@@ -52,7 +52,7 @@ def test_every_console_page_at_phone_and_desktop_width(console, cases, browser, 
             page.wait_for_selector(shown.ready)
             if answer.status != shown.status:
                 problems.append(f"{shown.name}: {answer.status}, not {shown.status}")
-            screenshot(page, shown.name)
+            screenshot(page, shown.name, full_page=shown.full_page)
             found = serious(axe(page))
             if found:
                 problems.append(f"{shown.name} at {width} px:\n{describe(found)}")
