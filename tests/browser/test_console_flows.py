@@ -13,15 +13,18 @@ SUBJECT = "আমাদের পাড়ায় তিন দিন ধর�
 DESCRIPTION = "পাড়ার একমাত্র নলকূপ ভাঙা, চল্লিশটি পরিবার জল পায় না।"
 
 
-def file_in_bengali(page, console):
-    """Both steps of the filing form, with the keyboard where a person would type."""
+def file_in_bengali(page, console, keyboard_reaches_every_control):
+    """Both steps of the filing form, with the keyboard where a person would type; Tab reaches every
+    control of each step in order."""
     page.goto(console.base + "/file")
     page.wait_for_selector("#category")
     assert page.get_attribute("html", "lang") == "bn"
+    keyboard_reaches_every_control(page, scope="main form")
     page.select_option("#category", "drinking_water")
     page.select_option("#district", "Bankura")
     page.click("button[value=next]")
     page.wait_for_selector("#subject")
+    keyboard_reaches_every_control(page, scope="main form")
     for field, text in (("#subject", SUBJECT), ("#description", DESCRIPTION), ("#name", "রমা দাস")):
         page.focus(field)
         page.keyboard.type(text)
@@ -33,10 +36,10 @@ def file_in_bengali(page, console):
 
 
 def test_a_citizen_files_in_bengali_an_officer_works_it_from_the_queue_and_a_rating_of_1_reopens_it(
-        console, browser):
+        console, browser, keyboard_reaches_every_control):
     citizen = new_page(browser, console)
     sign_in(citizen, console, "9830055501")
-    tracking_id = file_in_bengali(citizen, console)
+    tracking_id = file_in_bengali(citizen, console, keyboard_reaches_every_control)
     assert citizen.inner_text("h1") == SUBJECT
     assert "এরপর কী হবে" in citizen.inner_text("main")
     citizen.goto(console.base + "/my/grievances")
