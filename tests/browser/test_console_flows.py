@@ -5,7 +5,7 @@ the case reopens one level up; the call centre completes an incomplete case afte
 import re
 
 from tests.browser.console_steps import new_page, sign_in, status_of, submit_in
-from tests.browser.harness import wait_for
+from tests.browser.harness import rendered_fonts, wait_for
 from tests.integration.platform_client import CMO_CELL, drinking_water
 from tests.integration.test_web_staff import staff_account
 
@@ -41,6 +41,7 @@ def test_a_citizen_files_in_bengali_an_officer_works_it_from_the_queue_and_a_rat
     sign_in(citizen, console, "9830055501")
     tracking_id = file_in_bengali(citizen, console, keyboard_reaches_every_control)
     assert citizen.inner_text("h1") == SUBJECT
+    assert any("Bengali" in family for family in rendered_fonts(citizen, "h1"))  # real glyphs, not tofu
     assert "এরপর কী হবে" in citizen.inner_text("main")
     citizen.goto(console.base + "/my/grievances")
     assert citizen.query_selector(f'a[href="/grievances/{tracking_id}"]') is not None
