@@ -2,7 +2,7 @@
 axe-core from tests/browser/node_modules (`make browser-tools`), against the platform the integration
 fixtures start in-process. One browser per session, a fresh context and page per test.
 
-Helpers, as fixtures: `axe(page)` (violations; `serious(...)` keeps the serious and critical ones),
+Helpers, as fixtures: `console_page(console, language)` (a page of its own context on the web console, closed at the end), `axe(page)` (violations; `serious(...)` keeps the serious and critical ones),
 `weight(page, url)` (bytes on the wire for a first load, fonts included), `at_width(page, width)`,
 `screenshot(page, name)` (docs/screenshots/<name>-<width>.png), `tab_order(page)`, `tab_to(page, selector)` and
 `keyboard_reaches_every_control(page)` (keyboard only), `console_errors` (what the page logged as errors, CSP refusals included)."""
@@ -56,6 +56,23 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def console_page(browser):
+    """console_page(console, language=None) -> a page of a fresh context on the web console (one per person
+    in a flow), closed when the test ends; `language` is the console's lang cookie."""
+    from tests.browser.console_steps import new_page
+
+    opened = []
+
+    def open_page(web_console, language=None):
+        opened.append(new_page(browser, web_console, language))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.context.close()
 
 
 @pytest.fixture

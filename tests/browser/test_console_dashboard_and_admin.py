@@ -2,7 +2,7 @@
 Chromium draws carry the insights API's numbers for the same data, and an administrator subscribes a webhook,
 sees its refused delivery and replays it until it leaves the list."""
 from services.web import dashboard
-from tests.browser.console_steps import new_page, sign_in, submit_in
+from tests.browser.console_steps import sign_in, submit_in
 from tests.browser.harness import wait_for
 from tests.integration.platform_client import citizen, drinking_water
 from tests.integration.receivers import WebhookReceiver
@@ -22,9 +22,9 @@ _PANEL = """key => {
 }"""
 
 
-def test_the_dashboard_chromium_draws_shows_the_insights_apis_numbers(console, browser, cases):  # noqa: F811
+def test_the_dashboard_chromium_draws_shows_the_insights_apis_numbers(console, console_page, cases):  # noqa: F811
     staff(console, "cell-browser", "9830066601", "cmo_cell")
-    page = new_page(browser, console, "en")
+    page = console_page(console, "en")
     sign_in(page, console, "9830066601")
     page.goto(console.base + "/dashboard")
     page.wait_for_selector("section.panel")
@@ -52,13 +52,13 @@ def test_the_dashboard_chromium_draws_shows_the_insights_apis_numbers(console, b
     assert filled >= 6
 
 
-def test_an_administrator_replays_a_dead_letter_in_the_browser(console_with, browser):
+def test_an_administrator_replays_a_dead_letter_in_the_browser(console_with, console_page):
     console = console_with(NOTIFY_RETRY_BASE_SECONDS=0.2, NOTIFY_RETRY_MAX_SECONDS=0.5, NOTIFY_MAX_ATTEMPTS=2,
                            NOTIFY_QUIET_START_HOUR=0, NOTIFY_QUIET_END_HOUR=0)
     receiver = WebhookReceiver()  # no secret yet: it refuses every delivery (401)
     try:
         staff(console, "admin-browser", "9830066602", "admin")
-        page = new_page(browser, console, "en")
+        page = console_page(console, "en")
         sign_in(page, console, "9830066602")
         page.goto(console.base + "/admin/webhooks")
         page.wait_for_selector("#url")

@@ -4,7 +4,7 @@ the case; an officer acknowledges, requests information and resolves from the qu
 the case reopens one level up; the call centre completes an incomplete case after logging five calls."""
 import re
 
-from tests.browser.console_steps import new_page, sign_in, status_of, submit_in
+from tests.browser.console_steps import sign_in, status_of, submit_in
 from tests.browser.harness import rendered_fonts, wait_for
 from tests.integration.platform_client import CMO_CELL, drinking_water
 from tests.integration.test_web_staff import staff_account
@@ -36,8 +36,8 @@ def file_in_bengali(page, console, keyboard_reaches_every_control):
 
 
 def test_a_citizen_files_in_bengali_an_officer_works_it_from_the_queue_and_a_rating_of_1_reopens_it(
-        console, browser, keyboard_reaches_every_control):
-    citizen = new_page(browser, console)
+        console, console_page, keyboard_reaches_every_control):
+    citizen = console_page(console)
     sign_in(citizen, console, "9830055501")
     tracking_id = file_in_bengali(citizen, console, keyboard_reaches_every_control)
     assert citizen.inner_text("h1") == SUBJECT
@@ -51,7 +51,7 @@ def test_a_citizen_files_in_bengali_an_officer_works_it_from_the_queue_and_a_rat
                                      "the case to be routed and assigned")
     staff_account(console, case["officer_id"], "7000000201", "officer", case["department"],
                   [case["place"]["district"]])
-    officer = new_page(browser, console, "en")
+    officer = console_page(console, "en")
     sign_in(officer, console, "7000000201")
     officer.goto(console.base + "/staff/queue")
     officer.click(f'a[href="/staff/cases/{tracking_id}"]')
@@ -88,13 +88,13 @@ def test_a_citizen_files_in_bengali_an_officer_works_it_from_the_queue_and_a_rat
     assert "এখন: আবার খোলা হয়েছে" in citizen.inner_text("main")  # in the timeline
 
 
-def test_the_call_centre_completes_an_incomplete_case_after_logging_five_calls(console, browser):
+def test_the_call_centre_completes_an_incomplete_case_after_logging_five_calls(console, console_page):
     body = drinking_water("9830055502", channel="phone_assisted", description="No water")
     body["complainant"].pop("mobile")
     tracking_id = console.gateway.ok(console.gateway.file(body, CMO_CELL), 201)["tracking_id"]
     assert console.gateway.case(tracking_id)["status"] == "incomplete"
     staff_account(console, "cmo-cell-caller-31", "7000000202", "cmo_cell")
-    page = new_page(browser, console, "en")
+    page = console_page(console, "en")
     sign_in(page, console, "7000000202")
     calls = f'form[action="/staff/cases/{tracking_id}/actions"]'
 
