@@ -2,7 +2,7 @@
 axe-core from tests/browser/node_modules (`make browser-tools`), against the platform the integration
 fixtures start in-process. One browser per session, a fresh context and page per test.
 
-Helpers, as fixtures: `axe(page)` (violations; `serious(...)` keeps the serious and critical ones),
+Helpers, as fixtures: `console_page(console, language)` (a page of its own context on the web console, closed at the end), `axe(page)` (violations; `serious(...)` keeps the serious and critical ones),
 `weight(page, url)` (bytes on the wire for a first load, fonts included), `at_width(page, width)`,
 `screenshot(page, name)` (docs/screenshots/<name>-<width>.png), `tab_order(page)`, `tab_to(page, selector)` and
 `keyboard_reaches_every_control(page)` (keyboard only), `console_errors` (what the page logged as errors, CSP refusals included)."""
@@ -15,6 +15,7 @@ from tests.browser.harness import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, DESKTOP, 
 
 # the platform, its configuration and the gateway's address, as the integration tests start them
 from tests.integration.conftest import gateway_url, platform, platform_config, platform_with  # noqa: F401
+from tests.integration.console import console, console_with  # noqa: F401,E402 (the web console on top)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -55,6 +56,23 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def console_page(browser):
+    """console_page(console, language=None) -> a page of a fresh context on the web console (one per person
+    in a flow), closed when the test ends; `language` is the console's lang cookie."""
+    from tests.browser.console_steps import new_page
+
+    opened = []
+
+    def open_page(web_console, language=None):
+        opened.append(new_page(browser, web_console, language))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.context.close()
 
 
 @pytest.fixture
@@ -123,12 +141,13 @@ def at_width():
 
 @pytest.fixture
 def screenshot():
-    """screenshot(page, name) -> the path of docs/screenshots/<name>-<width>.png (the whole page)."""
+    """screenshot(page, name, full_page=True) -> the path of docs/screenshots/<name>-<width>.png (the whole
+    page, or what the window shows)."""
 
-    def take(page, name):
+    def take(page, name, full_page=True):
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOT_DIR / f"{name}-{page.viewport_size['width']}.png"
-        page.screenshot(path=str(path), full_page=True, animations="disabled")
+        page.screenshot(path=str(path), full_page=full_page, animations="disabled")
         return path
 
     return take
@@ -137,13 +156,13 @@ def screenshot():
 _FOCUSED = """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
-  return {tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '',
+  return {tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '', type: e.type || '',
           value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60)};
 }"""
 
 _VISIBLE = """selector => Array.from(document.querySelectorAll(selector))
   .filter(e => e.type !== 'hidden' && !e.disabled && e.getClientRects().length > 0)
-  .map(e => ({tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '',
+  .map(e => ({tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '', type: e.type || '',
               value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60)}))"""
 
 
@@ -160,12 +179,22 @@ def tab_order():
         for _ in range(steps):
             page.keyboard.press("Tab")
             focused = page.evaluate(_FOCUSED)
-            if focused is None or (visited and focus_key(focused) == focus_key(visited[0])):
+            # round again: the first control has the focus a second time (links differ by their text only)
+            if focused is None or (visited and (*focus_key(focused), focused["text"]) ==
+                                   (*focus_key(visited[0]), visited[0]["text"])):
                 break
             visited.append(focused)
         return visited, page.evaluate(_VISIBLE, f"{scope} :is(a[href], button, input, select, textarea)")
 
     return walk
+
+
+def stop_of(control):
+    """Where Tab stops: a control (its text tells apart buttons with no name, such as "sign out" and a form's
+    submit), or a group of radio buttons (one stop; the arrow keys move within it)."""
+    if control.get("type") == "radio":
+        return ("input", "", control["name"], "radio")
+    return (*focus_key(control), control.get("text", ""))
 
 
 @pytest.fixture
@@ -176,13 +205,13 @@ def keyboard_reaches_every_control(tab_order):
 
     def check(page, scope="form", submit="[type=submit]"):
         visited, controls = tab_order(page, scope=scope)
-        order = [focus_key(v) for v in visited]
-        expected = [focus_key(c) for c in controls]
+        order = [stop_of(v) for v in visited]
+        expected = list(dict.fromkeys(stop_of(c) for c in controls))
         assert expected, f"no controls in {scope}"
         assert [key for key in order if key in expected] == expected, (
             f"Tab visits {order}; the controls of {scope} in order are {expected}")
         submits = page.evaluate(_VISIBLE, f"{scope} :is({submit}, button:not([type]))")
-        assert submits and all(focus_key(button) in order for button in submits), "Tab never reaches the submit"
+        assert submits and all(stop_of(button) in order for button in submits), "Tab never reaches the submit"
         return visited
 
     return check

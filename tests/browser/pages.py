@@ -1,6 +1,7 @@
 """Every page the platform serves to a browser, in one list: `make screenshots` saves each at 360 and
-1280 px and the screenshot test checks each with axe and for sideways scrolling. Add a page here when
-it exists (the web console's pages: services/web)."""
+1280 px and the screenshot tests check each with axe and for sideways scrolling. Add a page here when
+it exists. PAGES are the gateway's; CONSOLE_PAGES the web console's (services/web), each seen by the person
+`sign_in` names (None: signed out) in a console the screenshot test fills with a case of each kind."""
 import base64
 import hashlib
 import secrets
@@ -44,4 +45,47 @@ PAGES = [
     Page("sign-in-code-sent-bn", lambda base: sign_in_url(base, "bn"), ready="#mobile", then=ask_for_a_code),
     Page("sign-in-bad-link", lambda base: f"{base}/oauth/authorize?client_id=nobody", ready="h1"),
     Page("api-docs", lambda base: f"{base}/api/docs", ready=".swagger-ui .info .title", third_party=True),
+]
+
+
+@dataclass(frozen=True)
+class ConsolePage:
+    name: str                  # the screenshot's file name: docs/screenshots/<name>-<width>.png
+    path: str                  # on the console; {case}: the citizen's routed case, {incomplete}: a phone case
+    sign_in: Optional[str]     # who looks: citizen, officer, supervisor, cmo_cell, admin (None: signed out)
+    ready: str = "main h1"     # a selector that shows the page has finished drawing
+    status: int = 200          # the answer the page comes with (the error pages' 403 and 404)
+    full_page: bool = True     # False: the picture is what the window shows (axe still checks the whole page)
+
+    @property
+    def citizens(self):
+        """A page citizens load (on a phone, often): 360 px wide without sideways scrolling, under 150 KB."""
+        return self.sign_in in (None, "citizen")
+
+
+FILING_STEP_2 = "/file?kind=complaint&category=drinking_water&district=Bankura&go=next"
+CONSOLE_PAGES = [
+    ConsolePage("console-home-signed-out", "/", None),
+    ConsolePage("console-home", "/", "citizen"),
+    ConsolePage("console-file-step-1", "/file", "citizen"),
+    ConsolePage("console-file-step-2", FILING_STEP_2, "citizen"),
+    ConsolePage("console-my-grievances", "/my/grievances", "citizen"),
+    ConsolePage("console-case", "/grievances/{case}", "citizen"),
+    ConsolePage("console-not-found", "/grievances/WB-2026-NOPE0000", "citizen", status=404),
+    ConsolePage("console-forbidden", "/dashboard", "citizen", status=403),
+    ConsolePage("console-staff-queue", "/staff/queue", "officer"),
+    ConsolePage("console-staff-case", "/staff/cases/{case}", "officer"),
+    ConsolePage("console-staff-search", "/staff/search?q=water", "officer"),
+    ConsolePage("console-staff-office", "/staff/office", "supervisor"),
+    ConsolePage("console-staff-outreach", "/staff/outreach", "cmo_cell"),
+    ConsolePage("console-staff-incomplete-case", "/staff/cases/{incomplete}", "cmo_cell"),
+    ConsolePage("console-staff-phone-filing", "/staff/file", "cmo_cell"),
+    # the whole dashboard is some 23,000 px of charts at 1280 px: the picture is its first screen
+    ConsolePage("console-dashboard", "/dashboard", "cmo_cell", full_page=False),
+    ConsolePage("console-admin", "/admin", "admin"),
+    ConsolePage("console-admin-accounts", "/admin/accounts", "admin"),
+    ConsolePage("console-admin-clients", "/admin/clients", "admin"),
+    ConsolePage("console-admin-webhooks", "/admin/webhooks", "admin"),
+    ConsolePage("console-admin-dead-letters", "/admin/dead-letters", "admin"),
+    ConsolePage("console-admin-audit", "/admin/audit", "admin"),
 ]
