@@ -211,7 +211,7 @@ class StaffPages:
         role = staff_only(visit, "office.oversee")
         open_cases = {"status": sorted(OPEN_STATUSES), "size": OFFICE_SAMPLE, "sort": "sla"}
         lists = {name: visit.try_api("GET", "/api/v1/search", "search", params={**open_cases, **extra})
-                 for name, extra in (("open", {}), ("overdue", {"overdue": "true"}), ("escalated", {"level": [2, 3, 4]}))}
+                 for name, extra in (("open", {}), ("overdue", {"breached": "true"}), ("escalated", {"level": [2, 3, 4]}))}
         found = {name: answer.body if answer is not None and answer.ok else None for name, answer in lists.items()}
         return visit.render("staff_office.html", staff_role=role, load=officer_load(found), found=found)
 

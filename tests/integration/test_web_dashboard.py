@@ -223,7 +223,12 @@ def test_an_administrator_manages_accounts_clients_and_webhooks_and_reads_the_au
         clients = console.get(browser, "/admin/clients")
         registered = console.post(browser, "/admin/clients", {**form_fields(clients), "client_id": "state-portal"})
         assert registered.status_code == 200 and re.search(r'<p class="secret">[^<]{16,}</p>', registered.text)
-        assert console.post(browser, "/admin/clients", {**form_fields(clients), "client_id": "state-portal"}
+        again = console.post(browser, "/admin/clients", {**form_fields(clients), "client_id": "state-portal"})
+        secret = re.compile(r'<p class="secret">([^<]{16,})</p>')
+        assert again.status_code == 200 and secret.search(again.text).group(1) == secret.search(
+            registered.text).group(1)  # the same form sent twice: one client, the same secret shown
+        fresh_form = console.get(browser, "/admin/clients")
+        assert console.post(browser, "/admin/clients", {**form_fields(fresh_form), "client_id": "state-portal"}
                             ).status_code == 409  # registered already, said in plain words
 
         hooks = console.get(browser, "/admin/webhooks")
