@@ -1,7 +1,8 @@
 """The call centre's phone-assisted filing (a mixin of WebService): one screen, keyboard only. The caller's
 words go in as they are said; "Look for similar cases" (the default button, Enter) re-draws the same screen
 with open cases like it (the search API, the district's open cases) and everything typed kept; "File" files
-once per Idempotency-Key made when the screen was drawn, then opens the new case's staff page."""
+once per Idempotency-Key made when the screen was drawn, then opens the new case's staff page. With
+JavaScript on, static/phone-filing.js asks `/staff/file/similar` while the caller's words are typed."""
 from services.web import filing
 from services.web.gateway import PartUnavailable
 from services.web.staff_pages import staff_only
@@ -63,6 +64,12 @@ class PhoneFilingPages:
             return visit.redirect(f"/staff/cases/{answer.body['tracking_id']}")
         errors = phone_errors(answer.field_errors()) if answer.status in (400, 422) else {"_other": True}
         return self._phone_form(visit, role, values, key=key, errors=errors, status=answer.status)
+
+    @page("POST", "/staff/file/similar", signed_in=True)
+    def phone_filing_similar(self, visit):
+        """The open cases like the one being told, alone: phone-filing.js asks while the tele-caller types."""
+        staff_only(visit, "calls.file_for_citizens")
+        return visit.render("_similar_cases.html", similar=self._similar(visit, phone_values(visit.request.form)))
 
     def _similar(self, visit, values):
         """Open cases like the one being told (None: the search is unavailable, the page says so)."""

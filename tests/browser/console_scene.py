@@ -17,7 +17,8 @@ def fill(console):
     browser = console.browser()
     console.sign_in(browser, MOBILES["citizen"])
     _, form = details_form(console, browser, district="Bankura")
-    filed = console.post(browser, "/file", {**form, "subject": "নলকূপ তিন সপ্তাহ ধরে খারাপ", "block": "Onda",
+    filed = console.post(browser, "/file", {**form, "lookalikes_seen": "yes",  # file it, whatever is alike
+                                            "subject": "নলকূপ তিন সপ্তাহ ধরে খারাপ", "block": "Onda",
                                             "description": "পাড়ার একমাত্র নলকূপ ভাঙা, চল্লিশটি পরিবার জল পায় না।"})
     assert filed.status_code == 303, filed.text
     tracking_id = re.fullmatch(r"/grievances/([A-Za-z0-9-]+)", filed.headers["Location"]).group(1)

@@ -1,8 +1,10 @@
 """The web console's flows in a real headless Chromium on the real stack (the six services and the console
 in-process, as tests/integration/console.py starts them): a citizen signs in and files in Bengali and sees
 the case; an officer acknowledges, requests information and resolves from the queue; the citizen rates 1 and
-the case reopens one level up; the call centre completes an incomplete case after logging five calls."""
+the case reopens one level up; the call centre completes an incomplete case after logging five calls, and
+sees similar open cases while typing a caller's complaint."""
 import re
+import time
 
 from tests.browser.console_steps import sign_in, status_of, submit_in
 from tests.browser.harness import rendered_fonts, wait_for
@@ -119,3 +121,28 @@ def test_the_call_centre_completes_an_incomplete_case_after_logging_five_calls(c
                      "the case completed")
     assert case["status"] in ("filed", "routed") and not case.get("missing")
     assert case["versions"][-1]["consent"] == "verbal_on_call"
+
+
+def test_the_call_centre_sees_similar_open_cases_while_typing(console, console_page):
+    """Phone filing: the tele-caller types the caller's words and open cases like them appear on their own
+    (static/phone-filing.js), no button pressed; nothing is filed by it."""
+    body = drinking_water("9830055503", channel="phone_assisted",
+                          subject="Tube well broken in Gangajalghati para",
+                          description="The only tube well of the para has been broken for two weeks.")
+    tracking_id = console.gateway.ok(console.gateway.file(body, CMO_CELL), 201)["tracking_id"]
+    staff_account(console, "cmo-cell-caller-32", "7000000203", "cmo_cell")
+    page = console_page(console, "en")
+    sign_in(page, console, "7000000203")
+    page.goto(console.base + "/staff/file")
+    page.wait_for_selector("#f-subject")
+    page.select_option("#f-district", body["place"]["district"])
+
+    link = f'#similar a[href="/staff/cases/{tracking_id}"]'
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline and not page.query_selector(link):
+        page.fill("#f-subject", "")  # typing again asks again, until the search index has the first case
+        page.type("#f-subject", "tube well broken", delay=20)
+        page.wait_for_timeout(1500)  # the script waits 400 ms after the last key, then asks
+    assert page.query_selector(link), page.inner_text("#similar")
+    assert page.url.endswith("/staff/file")  # the page never left: the look-up only drew the list
+    assert page.input_value("#f-subject") == "tube well broken"  # and nothing typed was lost
