@@ -117,13 +117,19 @@ def test_failure_pages_are_plain_words_in_the_persons_language(console):
     assert away.headers["Location"] == "/"
 
 
+def expire_the_access_token(sessions):
+    """The one signed-in session, its access token made to have expired a moment ago (the refresh token good)."""
+    [session] = list(sessions.find({"tokens": {"$ne": None}}))
+    sessions.update_one({"_id": session["_id"]}, {"$set": {"tokens.expires_at": int(time.time()) - 5}})
+    return session
+
+
 def test_an_expired_access_token_is_refreshed_on_the_server(console):
     browser = console.browser()
     console.sign_in(browser, MOBILE)
     client, sessions = web_sessions(console)
     try:
-        [session] = list(sessions.find({"tokens": {"$ne": None}}))
-        sessions.update_one({"_id": session["_id"]}, {"$set": {"tokens.expires_at": int(time.time()) - 5}})
+        session = expire_the_access_token(sessions)
         assert console.get(browser, "/my/grievances").status_code == 200
         refreshed = sessions.find_one({"_id": session["_id"]})["tokens"]
         assert refreshed["refresh_token"] != session["tokens"]["refresh_token"]
@@ -213,8 +219,7 @@ def test_twenty_pages_at_once_with_an_expired_access_token_all_answer(console):
     console.sign_in(browser, MOBILE)
     client, sessions = web_sessions(console)
     try:
-        [session] = list(sessions.find({"tokens": {"$ne": None}}))
-        sessions.update_one({"_id": session["_id"]}, {"$set": {"tokens.expires_at": int(time.time()) - 5}})
+        expire_the_access_token(sessions)
         cookie = browser.cookies["sorasori_session"]
         answers = []
 
