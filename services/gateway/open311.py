@@ -15,12 +15,15 @@ from datetime import UTC, datetime
 from functools import wraps
 
 from nameko.exceptions import RemoteError
+from pymongo.errors import PyMongoError
 from werkzeug.wrappers import Response
 
+from services.gateway import idempotency
 from services.gateway import open311_mapping as spec
 from services.gateway.base import GatewayPart
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.http_server import http
+from services.gateway.idempotency import Idempotency
 from services.gateway.limits import CASE_LOOKUP, FILING, SEARCH, TOKEN
 from services.gateway.openapi import FORM, Negotiated, Operation
 from services.gateway.responses import with_correlation_id
@@ -29,6 +32,7 @@ from services.gateway.web import MAX_BODY_BYTES, OUTAGE_ERRORS
 from shared.errors import PlatformError
 from shared.settings import settings_of
 from shared.signed_rpc import SignedRpcProxy
+from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +78,11 @@ _DISCOVERY = {"type": "object", "required": ["changeset", "contact", "key_servic
 def _errors_documented(*statuses):
     said = {400: "the request is invalid (each error names the argument)", 403: "api_key missing or invalid",
             404: "no such service, request, token or format", 429: "too many requests; see Retry-After",
+            409: "a request with this Idempotency-Key is still running; try again (Retry-After)",
+            422: "this Idempotency-Key was sent before with another request",
             503: "a service did not answer; try again (Retry-After)"}
     return {status: Negotiated(_ERRORS, f"GeoReport v2 errors: {said[status]}", XML_MEDIA,
-                               ("Retry-After",) if status in (429, 503) else ()) for status in statuses}
+                               ("Retry-After",) if status in (409, 429, 503) else ()) for status in statuses}
 
 
 def _operation(summary, answer, description, errors=(400, 404, 429, 503), **kwargs):
@@ -96,7 +102,9 @@ def open311(root):
             try:
                 if format not in spec.CONTENT_TYPES:
                     raise spec.Open311Error(404, [f"format {format!r} is not served: use .json or .xml"])
-                answer = handler(self, request, **values)
+                answer = handler(self, request, fmt, **values)
+                if isinstance(answer, Response):
+                    return answer
                 status, data = answer if isinstance(answer, tuple) else (200, answer)
                 return _rendered(fmt, root, data, status)
             except spec.Open311Error as error:
@@ -127,8 +135,9 @@ def _error_answer(fmt, error):
 
 def _from_platform(error):
     """A platform error (the gateway's own, or a service's) in the spec's terms: 403 for who the caller is,
-    404 for what does not exist, 429 and 503 as they are, 400 for the rest of what the client sent."""
-    status = {401: 403, 403: 403, 404: 404, 429: 429, 503: 503}.get(error.status, 400)
+    404 for what does not exist, 429 and 503 as they are, 409 and 422 as they are (only an Idempotency-Key,
+    not in the spec, gives them), 400 for the rest of what the client sent."""
+    status = {401: 403, 403: 403, 404: 404, 409: 409, 422: 422, 429: 429, 503: 503}.get(error.status, 400)
     descriptions = [error.message]
     if isinstance(error.details, dict) and error.status in (400, 422):
         descriptions += spec.field_errors(error.details)
@@ -151,6 +160,7 @@ def _claims(token):
 class Open311Routes(GatewayPart):
     client_address = ClientAddress()
     throttle = Throttle()
+    idempotency = Idempotency()
     intake = SignedRpcProxy("intake")
     search = SignedRpcProxy("search")
     identity = SignedRpcProxy("identity")
@@ -158,7 +168,7 @@ class Open311Routes(GatewayPart):
     @http("GET", PREFIX + "/discovery.<format>", doc=_operation(
         "Open311 service discovery", _DISCOVERY, "The endpoints, their formats, and how to get an api_key.", errors=(404,)))
     @open311("discovery")
-    def open311_discovery(self, request):
+    def open311_discovery(self, request, fmt):
         settings = settings_of(self.config)
         return spec.discovery(settings.oidc_issuer.rstrip("/") + PREFIX, settings.sorasori_env == "production")
 
@@ -168,7 +178,7 @@ class Open311Routes(GatewayPart):
         "has attributes (`metadata: true`): the district where it happened, and optional block, municipality "
         "and ward.", errors=(404,)))
     @open311("services")
-    def open311_services(self, request):
+    def open311_services(self, request, fmt):
         return spec.services()
 
     @http("GET", PREFIX + "/services/<service_code>.<format>", doc=_operation(
@@ -176,7 +186,7 @@ class Open311Routes(GatewayPart):
         "`district` is a list of the 23 districts, required unless the category is handled statewide.",
         errors=(404,)))
     @open311("service_definition")
-    def open311_service_definition(self, request, service_code):
+    def open311_service_definition(self, request, fmt, service_code):
         return spec.service_definition(service_code)
 
     @http("POST", PREFIX + "/requests.<format>", doc=_operation(
@@ -185,20 +195,39 @@ class Open311Routes(GatewayPart):
         "include `open311`. A location is required: `lat` and `long`, or `address_string`. "
         "`attribute[district]` (and optional `attribute[block]`, `attribute[municipality]`, `attribute[ward]`) "
         "as the service definition says; `first_name` or `last_name`; `phone` an Indian mobile. `media_url` and "
-        "`address_id` are refused. The request is filed at once (`realtime`).",
-        errors=(400, 403, 404, 429, 503), request=spec.RequestFormSchema, body=FORM))
+        "`address_id` are refused. The request is filed at once (`realtime`). Not in the spec: an "
+        "`Idempotency-Key` header makes a retry answer the first answer and file nothing more.",
+        errors=(400, 403, 404, 409, 422, 429, 503), request=spec.RequestFormSchema, body=FORM))
     @open311("service_requests")
-    def open311_create_request(self, request):
+    def open311_create_request(self, request, fmt):
         if request.content_length and request.content_length > MAX_BODY_BYTES:
             raise spec.Open311Error(400, [f"the body may be at most {MAX_BODY_BYTES} bytes"])
         arguments, attributes = spec.split_form(request.form)
+        key = request.headers.get(idempotency.HEADER)
+        if key is not None and not is_idempotency_key(key):
+            raise spec.Open311Error(400, [f"{idempotency.HEADER}: {IDEMPOTENCY_KEY_RULE}"])
         address = self.client_address(request)
         self.throttle.admit(TOKEN, address)  # every api_key tried is a client secret tried
         actor = self._client_for(spec.api_key_parts(arguments.get("api_key")))
         self.throttle.admit(FILING, address, principal=actor["sub"])
         grievance = spec.grievance_from(arguments, attributes)
-        filed = self._rpc("intake", self.intake.file_grievance, grievance, actor)
-        return spec.created_answer(filed["tracking_id"], grievance["category"])
+
+        def file():
+            filed = self._rpc("intake", self.intake.file_grievance, grievance, actor, *([key] if key else []))
+            return _rendered(fmt, "service_requests", spec.created_answer(filed["tracking_id"], grievance["category"]))
+
+        if key is None:
+            return file()
+        sent = {"arguments": {k: v for k, v in arguments.items() if k != "api_key"}, "attributes": attributes}
+        try:  # the same key and form again answer the first answer (in its format), and file nothing more
+            return self.idempotency.run(idempotency.key_id(actor, key),
+                                        idempotency.fingerprint(request.method, request.path, sent), file)
+        except PyMongoError as error:
+            log.error("the idempotency store failed", extra={"error": str(error)})
+            raise spec.Open311Error(503, ["retries cannot be made safe right now; try again in a minute"],
+                                    {"Retry-After": "60"}) from None
+
+    open311_create_request.idempotent = True  # Idempotency-Key, as on every state-changing POST (OpenAPI, tests)
 
     @http("GET", PREFIX + "/requests.<format>", doc=_operation(
         "Open311: service requests, newest first", {"type": "array", "items": _REQUEST},
@@ -208,7 +237,7 @@ class Open311Routes(GatewayPart):
         "no person, no description (the subject, its numbers masked, stands in), the place at block level.",
         query=spec.RequestsQuerySchema))
     @open311("service_requests")
-    def open311_requests(self, request):
+    def open311_requests(self, request, fmt):
         self.throttle.admit(SEARCH, self.client_address(request))
         params = spec.requests_filter(request.args.to_dict(), datetime.now(UTC))
         return [spec.service_request(case) for case in self._public_cases(params)]
@@ -218,7 +247,7 @@ class Open311Routes(GatewayPart):
         "The request by its id (the tracking ID), in the same public projection as the list. A request just "
         "filed shows here once the search index has it (within a second or so)."))
     @open311("service_requests")
-    def open311_request(self, request, service_request_id):
+    def open311_request(self, request, fmt, service_request_id):
         return [spec.service_request(case) for case in self._one(request, service_request_id)]
 
     @http("GET", PREFIX + "/tokens/<token>.<format>", doc=_operation(
@@ -226,7 +255,7 @@ class Open311Routes(GatewayPart):
         "Requests are filed at once (`realtime`), so a request's token is its service_request_id; this "
         "answers for clients that ask anyway."))
     @open311("service_requests")
-    def open311_token(self, request, token):
+    def open311_token(self, request, fmt, token):
         return spec.token_answer(self._one(request, token)[0]["tracking_id"])
 
     def _one(self, request, tracking_id):

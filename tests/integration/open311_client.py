@@ -38,6 +38,7 @@ class Answer:
         self.status = response.status_code
         self.content_type = response.headers.get("Content-Type", "")
         self.text = response.text
+        self.headers = response.headers
         self.raw = response.content
         self.data = from_xml(response.content) if fmt == "xml" else response.json()
 
@@ -59,7 +60,7 @@ class Open311Client:
     def discovery(self, fmt="json"):
         return self.get("discovery", fmt)
 
-    def post_request(self, service_code, fmt="json", attributes=None, api_key=None, **arguments):
+    def post_request(self, service_code, fmt="json", attributes=None, api_key=None, headers=None, **arguments):
         form = {"service_code": service_code, **arguments}
         key = api_key if api_key is not None else self.api_key
         if key is not None:
@@ -67,7 +68,8 @@ class Open311Client:
         for code, value in (attributes or {}).items():
             form[f"attribute[{code}]"] = value
         response = requests.post(f"{self.endpoint}/requests.{fmt}", data=form, timeout=self.timeout,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+                                 headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                                          **(headers or {})})
         return Answer(response, fmt)
 
     def request(self, service_request_id, fmt="json"):

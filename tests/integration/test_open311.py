@@ -134,6 +134,28 @@ def test_a_civic_client_lists_services_files_and_follows_a_request(platform):
     assert client.requests(end_date=last_year).data == []
 
 
+def test_a_retry_with_the_same_idempotency_key_files_once(platform):
+    """Not in the spec, as on every state-changing POST of the platform: the same key and form answer the
+    first answer again (in its format); the same key with another form is a 422; no key, no phone: two."""
+    client = Open311Client(endpoint(platform), api_key=register_client(platform, "wb-retry", "open311"))
+    arguments = {"first_name": "Rupa", "address_string": "Onda bazar", "description": "Street light out for a week"}
+    first, again = (client.post_request("municipal_services", "xml", attributes={"district": "Bankura"},
+                                        headers={"Idempotency-Key": "open311-retry-1"}, **arguments)
+                    for _ in range(2))
+    assert first.status == again.status == 200, (first.text, again.text)
+    assert again.headers.get("Idempotent-Replayed") == "true" and again.content_type.startswith("text/xml")
+    assert again.data == first.data
+    other = client.post_request("municipal_services", attributes={"district": "Nadia"},
+                                headers={"Idempotency-Key": "open311-retry-1"}, **arguments)
+    assert other.status == 422 and other.errors()[0][0] == 422
+    bad = client.post_request("municipal_services", attributes={"district": "Bankura"},
+                              headers={"Idempotency-Key": "é"}, **arguments)
+    assert bad.status == 400 and "Idempotency-Key" in bad.errors()[0][1]
+    without = [client.post_request("municipal_services", attributes={"district": "Bankura"}, **arguments)
+               for _ in range(2)]
+    assert len({answer.data[0]["service_request_id"] for answer in without}) == 2
+
+
 def test_errors_are_the_specs_documents_with_its_statuses(platform):
     key = register_client(platform, "wb-dashboard", "grievances open311")
     client = Open311Client(endpoint(platform), api_key=key)
