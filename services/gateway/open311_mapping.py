@@ -223,7 +223,7 @@ class RequestFormSchema(Schema):
             raise ValidationError(errors)
 
 
-_request_form = RequestFormSchema()
+_request_form = RequestFormSchema(exclude=("api_key",))  # the key is read (and exchanged) before the form
 
 
 def split_form(form):
@@ -249,7 +249,7 @@ def grievance_from(arguments, attributes_sent):
     """A grievance body for intake from a POST's arguments (without api_key). Open311Error(400/404)."""
     arguments = {key: value for key, value in arguments.items() if key != "api_key"}
     try:
-        loaded = _request_form.load({**arguments, "api_key": "-"})
+        loaded = _request_form.load(arguments)
     except ValidationError as error:
         raise Open311Error(400, field_errors(error.messages)) from None
     code = loaded["service_code"]
