@@ -55,6 +55,7 @@ class Channel(StrEnum):
     MOBILE = "mobile"
     PHONE_ASSISTED = "phone_assisted"  # an officer files it for a caller
     EMAIL = "email"
+    OPEN311 = "open311"  # another system's client (FixMyStreet and the like) through GeoReport v2
 
 
 CHANNELS: Final[tuple[Channel, ...]] = tuple(Channel)

@@ -44,7 +44,7 @@ HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 COLLECTION = "idempotency_keys"
 KEEP_FOR = timedelta(hours=24)
-KEPT_HEADERS = ("Location", "ETag", "Cache-Control")  # what a replay repeats besides status and body
+KEPT_HEADERS = ("Location", "ETag", "Cache-Control", "Content-Type")  # what a replay repeats besides status and body
 POLL_SECONDS = 0.1
 REPLAY, RUN, TAKE_OVER, WAIT, MISMATCH = "replay", "run", "take_over", "wait", "mismatch"
 

@@ -35,6 +35,16 @@ class Media:
     headers: tuple = ()
 
 
+@dataclass(frozen=True)
+class Negotiated:
+    """An answer whose media type the request chooses (Open311's `.json`/`.xml` suffix): `schema` (a JSON
+    Schema) describes the JSON; the other media types carry the same document as text."""
+    schema: dict
+    description: str
+    others: tuple = ()
+    headers: tuple = ()
+
+
 CSV = Media("text/csv", "the table as CSV (UTF-8 with a byte-order mark), streamed")
 HTML = Media("text/html", "an HTML page")
 REDIRECT = Media(None, "a redirect to the client's redirect URI (or the next sign-in step)", ("Location",))
@@ -58,6 +68,7 @@ class Operation:
     request_headers: tuple = ()  # optional request headers the route reads (If-Match, If-None-Match)
     answer_headers: tuple = ()  # headers on its JSON answers (ETag)
     exports: tuple = ()  # Media its 200 answer may take instead of JSON (CSV, when the query asks for it)
+    path: dict = field(default_factory=dict)  # a path parameter's JSON Schema, where a plain string says too little
 
 
 def operation_of(entrypoint):
@@ -180,7 +191,7 @@ def _operation(doc, rule, actions, handler):
     if roles:
         operation["x-roles"] = roles
     operation["security"] = [] if doc.public else [{BEARER: []}, {OAUTH: DEFAULT_SCOPES}]
-    parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+    parameters = [{"in": "path", "name": name, "required": True, "schema": doc.path.get(name, {"type": "string"})}
                   for name in path_parameters(rule)]
     if doc.query is not None:
         parameters.append({"in": "query", "schema": doc.query})
@@ -197,7 +208,7 @@ def _operation(doc, rule, actions, handler):
     answer_headers = doc.answer_headers + (("Idempotent-Replayed",) if idempotent else ())
     for status, answer in doc.responses.items():
         operation["responses"][str(status)] = _response(status, answer)
-        if answer_headers and 200 <= status < 300 and not isinstance(answer, Media):
+        if answer_headers and 200 <= status < 300 and not isinstance(answer, (Media, Negotiated)):
             operation["responses"][str(status)]["headers"] = {name: {"schema": {"type": "string"}}
                                                               for name in answer_headers}
     for media in doc.exports:
@@ -209,6 +220,12 @@ def _operation(doc, rule, actions, handler):
 
 def _response(status, answer):
     description = HTTPStatus(status).phrase
+    if isinstance(answer, Negotiated):
+        content = {JSON: {"schema": answer.schema}, **{media: {"schema": {"type": "string"}} for media in answer.others}}
+        response = {"description": answer.description, "content": content}
+        if answer.headers:
+            response["headers"] = {name: {"schema": {"type": "string"}} for name in answer.headers}
+        return response
     if isinstance(answer, Media):
         response = {"description": answer.description}
         if answer.content_type:

@@ -12,6 +12,7 @@ from services.gateway.me_routes import MeRoutes
 from services.gateway.notifications import NotificationRoutes
 from services.gateway.oauth import OAuthRoutes
 from services.gateway.officer import OfficerRoutes
+from services.gateway.open311 import Open311Routes
 from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.search import SearchRoutes
@@ -25,7 +26,7 @@ from shared.vocabulary import SERVICES
 
 
 class GatewayService(LookalikeRoutes, GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes,
-                     OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes):
+                     OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes, Open311Routes):
     name = "gateway"
     correlation_id = CorrelationId()
     trace = Tracing()

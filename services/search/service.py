@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from elasticsearch import BadRequestError
 from marshmallow import ValidationError
 
-from services.search import insights, outage, queries, similar
+from services.search import insights, outage, public, queries, similar
 from services.search.bulk import Batcher, WriteTargets, bulk_write
 from services.search.index import alias, ensure_index, indexed_languages
 from shared.authz import authorised
@@ -89,6 +89,7 @@ class GrievanceIndex(ElasticsearchClient):
 _search_schema = queries.SearchSchema()
 _similar_schema = similar.SimilarSchema()
 _lookalikes_schema = similar.LookalikesSchema()
+_public_schema = public.PublicCasesSchema()
 
 
 class SearchService(StoreBackedService):
@@ -151,6 +152,16 @@ class SearchService(StoreBackedService):
         if result.get("status") == 404:
             return []
         return [project_public(hit["_source"]) for hit in result["hits"]["hits"]]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def public_cases(self, params):
+        """Cases as anyone may see them (public/Open311 readers: no caller to scope), newest first."""
+        params = validated(_public_schema, params)
+        result = self.grievances.client.options(ignore_status=404).search(index=alias(self.config),
+                                                                          **public.request(params))
+        if result.get("status") == 404:
+            return []
+        return [public.public_case(hit["_source"]) for hit in result["hits"]["hits"]]
 
     @rpc(expected_exceptions=EXPECTED)
     def insight(self, name, params, actor):

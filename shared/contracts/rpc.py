@@ -236,6 +236,7 @@ RPC_CONTRACTS: dict[str, RpcContract] = {
     "search.similar": contract(ident(), actor(), opt("size", lambda: fields.Raw(load_default=10)), answer=LIST),
     "search.lookalikes": contract(body("params"), actor(), answer=LIST),
     "search.insight": contract(("name", _str), body("params"), actor()),
+    "search.public_cases": contract(body("params"), answer=LIST),  # public data: no caller to scope
     # identity
     "identity.request_otp": contract(body(), opt("address", _opt_str), answer=Answer(dict, OtpSent)),
     "identity.token": contract(body("http"), answer=Answer(dict, HttpAnswer)),
