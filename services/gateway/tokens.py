@@ -6,7 +6,7 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from shared.actors import actor_schema
+from shared.actors import actor_schema, is_machine_client
 from shared.errors import Unauthenticated, ValidationFailed, validated
 from shared.vocabulary import Audience
 
@@ -53,6 +53,9 @@ class TokenVerifier:
         for key in ("mobile", "name", "department", "districts"):
             if key in claims:
                 actor[key] = claims[key]
+        if is_machine_client(actor):  # its limits, and the scopes its token holds (RFC 6749: space-separated)
+            actor["departments"] = claims.get("departments") or []
+            actor["scopes"] = str(claims.get("scope") or "").split()
         try:
             return validated(actor_schema, actor)
         except ValidationFailed:
