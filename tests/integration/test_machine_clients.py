@@ -118,7 +118,9 @@ def test_search_and_insights_answer_only_within_the_clients_scope(platform):
     table = as_client(platform, access, "GET", "/api/v1/insights/backlog?by=district")
     assert table.status_code == 200, table.text
     rows = {row[0]: row for row in table.json()["rows"]}
-    assert set(rows) == {"Bankura"}
+    assert set(rows) == {"Bankura"}  # a table of the whole state, asked for, is its districts' only
+    by_department = as_client(platform, access, "GET", "/api/v1/insights/backlog?by=department").json()["rows"]
+    assert {row[0] for row in by_department} == {department}
     cell = platform.ok(platform.request("GET", "/api/v1/insights/backlog?by=district", CMO_CELL))
     assert {"Bankura", "Nadia"} <= {row[0] for row in cell["rows"]}
 
@@ -173,3 +175,27 @@ def test_registration_validates_scopes_and_limits(platform):
     assert platform.request("POST", "/api/v1/admin/clients", {"sub": "x", "role": "officer", "department": "phe",
                                                                "districts": ["Bankura"]},
                             json={"client_id": "wb-bad"}).status_code == 403
+
+
+def test_the_cli_registers_a_client_with_scopes_and_limits(platform, platform_config, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    config_file = tmp_path / "sorasori.yaml"
+    config_file.write_text(yaml.safe_dump(platform_config))
+    run = subprocess.run([sys.executable, "-m", "services.identity.cli", "register-client", "--client-id",
+                          "wb-police-portal", "--scope", READ, "--scope", INSIGHTS, "--department", "home_police",
+                          "--district", "*"], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "SORASORI_CONFIG": str(config_file)})
+    assert run.returncode == 0, run.stderr
+    client = json.loads(run.stdout)
+    assert (client["scope"], client["departments"], client["districts"]) == (f"{READ} {INSIGHTS}", ["home_police"], ["*"])
+    claims = claims_of(token(platform, client)["access_token"])
+    assert (claims["role"], claims["scope"], claims["departments"]) == ("client", f"{READ} {INSIGHTS}", ["home_police"])
+    refused = subprocess.run([sys.executable, "-m", "services.identity.cli", "register-client", "--client-id",
+                              "wb-bad-scope", "--scope", "grievances"], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "SORASORI_CONFIG": str(config_file)})
+    assert refused.returncode == 2 and "scope" in refused.stderr
