@@ -40,6 +40,17 @@ class Forbidden(PlatformError):
 
 
 @deserialize_to_instance
+class InsufficientScope(Forbidden):
+    """A machine client's token lacks the scope this needs. details: {"scope": the scope}; answered with
+    RFC 6750's `WWW-Authenticate: Bearer error="insufficient_scope"`."""
+
+    @property
+    def headers(self):
+        scope = (self.details or {}).get("scope", "") if isinstance(self.details, dict) else ""
+        return {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'}
+
+
+@deserialize_to_instance
 class NotFound(PlatformError):
     status = 404
 

@@ -77,7 +77,8 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     CMO_CELL = "cmo_cell"
     ADMIN = "admin"
-    SYSTEM = "system"  # the platform's own jobs and other state systems (client credentials)
+    SYSTEM = "system"  # the platform's own jobs (internal RPC only, never a token the gateway accepts)
+    CLIENT = "client"  # another state system's machine client (client credentials), limited by its scopes
 
 
 ROLES: Final[tuple[Role, ...]] = tuple(Role)
@@ -103,6 +104,28 @@ TOP_LEVEL: Final[int] = int(Level.CMO_CELL)
 STATE_OFFICE: Final[str] = "state"
 CMO_CELL_DEPARTMENT: Final[str] = "cmo_cell"
 ALL_DISTRICTS: Final[str] = "*"  # in a staff member's districts: the whole state
+ALL_DEPARTMENTS: Final[str] = "*"  # in a machine client's departments: every department
+
+
+class Scope(StrEnum):
+    """What a machine client's access token may be used for (its `scope` claim, space-separated as RFC 6749
+    says). An administrator gives a client some of these; `shared.authz` says which rule needs which."""
+    GRIEVANCES_READ = "grievances:read"    # the cases it filed and the cases of its departments and districts
+    GRIEVANCES_FILE = "grievances:file"    # file grievances on citizens' behalf
+    EVENTS_SUBSCRIBE = "events:subscribe"  # its own event subscriptions (webhooks, the public stream)
+    OPEN311 = "open311"                    # the Open311 GeoReport v2 endpoints
+    INSIGHTS_READ = "insights:read"        # the insight tables, within its departments and districts
+
+
+CLIENT_SCOPES: Final[tuple[Scope, ...]] = tuple(Scope)
+SCOPE_DESCRIPTIONS: Final[dict[Scope, str]] = {
+    Scope.GRIEVANCES_READ: "read the cases the client filed and the cases of its departments and districts "
+                           "(contact details masked), search them",
+    Scope.GRIEVANCES_FILE: "file grievances on citizens' behalf",
+    Scope.EVENTS_SUBSCRIBE: "manage its own event subscriptions",
+    Scope.OPEN311: "the Open311 GeoReport v2 endpoints",
+    Scope.INSIGHTS_READ: "the insight tables, within its departments and districts",
+}
 
 
 class Audience(StrEnum):

@@ -15,7 +15,7 @@ from nameko.extensions import DependencyProvider
 from services.gateway.tokens import TokenVerifier
 from services.gateway.web import call
 from shared.actors import actor_schema
-from shared.authz import allowed
+from shared.authz import allowed, require_route_scope
 from shared.errors import PlatformError, Unauthenticated, ValidationFailed, validated
 from shared.settings import settings_of
 from shared.signed_rpc import SignedClusterRpcProxy, act_for
@@ -48,6 +48,12 @@ def _bearer(request):
     return request.headers.get("Authorization", "")[len("Bearer "):].strip()
 
 
+def route_scope(worker_ctx):
+    """The scope a machine client needs for the route this worker answers (its Operation's `scope`)."""
+    operation = getattr(worker_ctx.entrypoint, "doc", None)
+    return getattr(operation, "scope", None)
+
+
 class Authenticator(DependencyProvider):
     def setup(self):
         settings = settings_of(self.container.config)
@@ -72,6 +78,7 @@ class Authenticator(DependencyProvider):
             if isinstance(outcome[request], Exception):
                 raise outcome[request]
             actor = outcome[request]
+            require_route_scope(actor, route_scope(worker_ctx))  # a machine client: the route's scope
             act_for(worker_ctx, actor)  # the services verify this caller on each RPC of the request
             return actor
 

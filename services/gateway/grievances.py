@@ -13,9 +13,10 @@ from services.gateway.throttle import Throttle, throttled
 from services.gateway.web import api, dumped_as, json_body
 from services.intake.schemas import FeedbackSchema, GrievanceSchema, SupportSchema
 from services.routing.schemas import ReassignSchema
-from shared.actors import ADMIN, CITIZEN, CMO_CELL, OFFICER, SUPERVISOR, SYSTEM
+from shared.actors import ADMIN, CITIZEN, CLIENT, CMO_CELL, OFFICER, SUPERVISOR
 from shared.errors import PreconditionFailed
 from shared.signed_rpc import SignedRpcProxy
+from shared.vocabulary import Scope
 
 TRACKING = "/api/v1/grievances/<string:tracking_id>"
 CASE_FOR_CALLER = {"oneOf": [{"$ref": "#/components/schemas/CaseForComplainant"},
@@ -38,7 +39,8 @@ class GrievanceRoutes(GatewayPart):
 
     @http("POST", "/api/v1/grievances", doc=Operation(
         "File a grievance", tags=("Grievances",), request=GrievanceSchema,
-        roles=(CITIZEN, CMO_CELL, OFFICER, SUPERVISOR, ADMIN, SYSTEM),  # staff file walk-in and phoned-in cases
+        roles=(CITIZEN, CMO_CELL, OFFICER, SUPERVISOR, ADMIN, CLIENT),  # staff file walk-in and phoned-in cases
+        scope=Scope.GRIEVANCES_FILE,
         responses={201: answers.FiledSchema, 200: answers.FiledSchema}, errors=(409, 422),
         description="The same grievance filed again (or the same Idempotency-Key with the same body) answers 200 "
                     "with the first case; the same key with another body answers 422."))
@@ -55,7 +57,7 @@ class GrievanceRoutes(GatewayPart):
 
     @http("GET", TRACKING, doc=Operation(
         "A case as the caller may see it", tags=("Grievances",),
-        roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN),
+        roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL, ADMIN, CLIENT), scope=Scope.GRIEVANCES_READ,
         responses={200: CASE_FOR_CALLER,
                    304: Media(None, "not modified: the case is still at the version `If-None-Match` names",
                               ("ETag",))},

@@ -17,6 +17,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from services.gateway import schemas
 from services.gateway.problems import MEDIA_TYPE as PROBLEM
 from shared.validators import IDEMPOTENCY_KEY as IDEMPOTENCY_KEY_PATTERN
+from shared.vocabulary import SCOPE_DESCRIPTIONS
 
 TITLE = "Sorasori API"
 VERSION = "1"
@@ -24,6 +25,7 @@ JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 BEARER = "bearer"
 OAUTH = "oauth2"
+CLIENTS = "clientCredentials"  # machine clients: the route's `scope` (shared.vocabulary.Scope)
 DEFAULT_SCOPES = ["openid", "grievances"]
 
 
@@ -54,7 +56,8 @@ REDIRECT = Media(None, "a redirect to the client's redirect URI (or the next sig
 class Operation:
     """One route's contract. `responses`: {status: a schema class (JSON), a dict JSON Schema, or a Media}.
     `roles`: who may call (the services decide in the end; `x-roles` says who is meant to). `public`: no
-    token is needed. `body`: the request's media type, JSON (the default) or FORM."""
+    token is needed. `body`: the request's media type, JSON (the default) or FORM. `scope`: what a machine
+    client's token must hold to call the route (None: machine clients may not; shared.authz)."""
     summary: str
     responses: dict
     request: object = None
@@ -69,6 +72,7 @@ class Operation:
     answer_headers: tuple = ()  # headers on its JSON answers (ETag)
     exports: tuple = ()  # Media its 200 answer may take instead of JSON (CSV, when the query asks for it)
     path: dict = field(default_factory=dict)  # a path parameter's JSON Schema, where a plain string says too little
+    scope: str | None = None
 
 
 def operation_of(entrypoint):
@@ -131,14 +135,20 @@ def _operation_id(name, method, methods_of):
 def _security_schemes(spec):
     spec.components.security_scheme(OAUTH, {
         "type": "oauth2",
-        "description": "Citizens sign in with the authorization code flow and PKCE (S256) by a code sent by SMS; "
-                       "state systems use client credentials.",
+        "description": "Citizens sign in with the authorization code flow and PKCE (S256) by a code sent by SMS.",
         "flows": {
             "authorizationCode": {"authorizationUrl": "/oauth/authorize", "tokenUrl": "/oauth/token",
                                   "refreshUrl": "/oauth/token",
                                   "scopes": {"openid": "who you are", "grievances": "file and follow grievances"}},
-            "clientCredentials": {"tokenUrl": "/oauth/token", "scopes": {"grievances": "file and follow grievances"}},
         }})
+    spec.components.security_scheme(CLIENTS, {
+        "type": "oauth2",
+        "description": "Other state systems: machine clients an administrator registered, with client credentials "
+                       "(HTTP Basic at the token endpoint). A token holds some of the client's scopes (ask with "
+                       "`scope`; none: all of them) and the client's departments and districts; each operation "
+                       "open to machine clients names the one scope it needs.",
+        "flows": {"clientCredentials": {"tokenUrl": "/oauth/token",
+                                        "scopes": {str(scope): text for scope, text in SCOPE_DESCRIPTIONS.items()}}}})
     spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                                              "description": "an access token the identity service signed"})
 
@@ -190,7 +200,11 @@ def _operation(doc, rule, actions, handler):
         operation["tags"] = list(doc.tags)
     if roles:
         operation["x-roles"] = roles
-    operation["security"] = [] if doc.public else [{BEARER: []}, {OAUTH: DEFAULT_SCOPES}]
+    operation["security"] = [] if doc.public else [{BEARER: []}, {OAUTH: DEFAULT_SCOPES}] + (
+        [{CLIENTS: [str(doc.scope)]}] if doc.scope else [])
+    if doc.scope:
+        described += f"\n\nMachine clients: scope `{doc.scope}`."
+        operation["description"] = described.strip()
     parameters = [{"in": "path", "name": name, "required": True, "schema": doc.path.get(name, {"type": "string"})}
                   for name in path_parameters(rule)]
     if doc.query is not None:

@@ -412,6 +412,9 @@ class SigningKeySchema(Open):
 class MachineClientCreatedSchema(Open):
     client_id = fields.Str(required=True)
     client_secret = fields.Str(metadata={"description": "shown once"})
+    scope = fields.Str(metadata={"description": "what its tokens may be used for, space-separated"})
+    departments = fields.List(fields.Str(), metadata={"description": "whose cases it reads ('*': all)"})
+    districts = fields.List(fields.Str(), metadata={"description": "whose cases it reads ('*': all)"})
 
 
 class StaffAccountViewSchema(Open):

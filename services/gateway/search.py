@@ -11,8 +11,9 @@ from services.gateway.openapi import CSV, Operation
 from services.gateway.responses import NO_STORE
 from services.gateway.throttle import Throttle, search_or_export, throttled
 from services.gateway.web import api
-from shared.actors import ADMIN, CMO_CELL, OFFICER, SUPERVISOR
+from shared.actors import ADMIN, CLIENT, CMO_CELL, OFFICER, SUPERVISOR
 from shared.signed_rpc import SignedRpcProxy
+from shared.vocabulary import Scope
 
 LIST_PARAMS = ("status", "department", "district", "block", "municipality", "category", "channel", "kind", "level")
 SEARCH_COLUMNS = ["tracking_id", "created_at", "kind", "status", "category", "department", "place.district",
@@ -34,9 +35,10 @@ class SearchRoutes(GatewayPart):
 
     @http("GET", "/api/v1/search", doc=Operation(
         "Search cases: free text, filters, facets, pages", tags=("Search",),
-        query=answers.SearchQuerySchema, roles=(OFFICER, SUPERVISOR, CMO_CELL, ADMIN),
-        responses={200: answers.SearchResultsSchema}, exports=(CSV,),
-        description="`format=csv` answers every match as CSV."))
+        query=answers.SearchQuerySchema, roles=(OFFICER, SUPERVISOR, CMO_CELL, ADMIN, CLIENT),
+        responses={200: answers.SearchResultsSchema}, exports=(CSV,), scope=Scope.GRIEVANCES_READ,
+        description="`format=csv` answers every match as CSV. Officers, supervisors and machine clients find only "
+                    "the cases of their departments and districts, whatever filters they ask for."))
     @throttled(search_or_export)
     @api
     def search_grievances(self, request):
@@ -57,9 +59,10 @@ class SearchRoutes(GatewayPart):
 
     @http("GET", "/api/v1/insights/<string:name>", doc=Operation(
         "One of the CMO cell's insight tables", tags=("Search",),
-        query=answers.InsightQuerySchema, roles=(CMO_CELL, SUPERVISOR), responses={200: answers.InsightTableSchema},
-        exports=(CSV,),
-        description="`format=csv` answers the whole table as CSV."))
+        query=answers.InsightQuerySchema, roles=(CMO_CELL, SUPERVISOR, CLIENT),
+        responses={200: answers.InsightTableSchema}, exports=(CSV,), scope=Scope.INSIGHTS_READ,
+        description="`format=csv` answers the whole table as CSV. Supervisors and machine clients get the table "
+                    "of their departments and districts only."))
     @throttled(search_or_export)
     @api
     def insight(self, request, name):

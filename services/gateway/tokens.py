@@ -6,9 +6,9 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from shared.actors import actor_schema
+from shared.actors import actor_schema, is_machine_client
 from shared.errors import Unauthenticated, ValidationFailed, validated
-from shared.vocabulary import Audience
+from shared.vocabulary import CLIENT_SCOPES, Audience
 
 AUDIENCE = Audience.API
 CACHE_SECONDS = 300
@@ -53,6 +53,10 @@ class TokenVerifier:
         for key in ("mobile", "name", "department", "districts"):
             if key in claims:
                 actor[key] = claims[key]
+        if is_machine_client(actor):  # its limits, and the scopes its token holds (RFC 6749: space-separated)
+            actor["departments"] = claims.get("departments") or []
+            # a scope of no use here (an older registration's `grievances`) grants nothing
+            actor["scopes"] = [scope for scope in str(claims.get("scope") or "").split() if scope in CLIENT_SCOPES]
         try:
             return validated(actor_schema, actor)
         except ValidationFailed:

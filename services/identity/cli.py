@@ -1,4 +1,5 @@
-"""Administer accounts from the server: `python -m services.identity.cli COMMAND` (make seed runs seed-demo).
+"""Administer staff accounts and machine clients from the server: `python -m services.identity.cli COMMAND`.
+`make seed` runs seed-demo.
 
 It talks to the running identity service over the broker, as an administrator named after the local user,
 with a caller token signed by the platform's INTERNAL_CALLER_KEY: whoever holds that key (and the broker's
@@ -21,7 +22,14 @@ from services.routing.domain.officers import pool  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.errors import PlatformError  # noqa: E402
 from shared.signed_rpc import SignedClusterRpcProxy  # noqa: E402
-from shared.vocabulary import ALL_DISTRICTS, CMO_CELL_DEPARTMENT, STATE_OFFICE, TOP_LEVEL, Role  # noqa: E402
+from shared.vocabulary import (  # noqa: E402
+    ALL_DISTRICTS,
+    CLIENT_SCOPES,
+    CMO_CELL_DEPARTMENT,
+    STATE_OFFICE,
+    TOP_LEVEL,
+    Role,
+)
 
 # A demo set: real pool officers (so routing's assignments reach them) with demo mobile numbers.
 DEMO_OFFICES = [("phe", "Bankura"), ("phe", "Nadia"), ("home_cyber_cell", "Kolkata"), ("power", "Howrah")]
@@ -55,6 +63,15 @@ def main(argv=None):
     create.add_argument("--department")
     create.add_argument("--district", action="append", dest="districts", default=[],
                         help="repeat for several; '*' for all")
+    client = commands.add_parser("register-client", help="a machine client of another state system (its secret "
+                                                          "is printed once)")
+    client.add_argument("--client-id", required=True)
+    client.add_argument("--scope", action="append", dest="scopes", default=[],
+                        help="repeat for several: " + " ".join(CLIENT_SCOPES))
+    client.add_argument("--department", action="append", dest="departments", default=[],
+                        help="whose cases it reads; repeat for several; '*' for all")
+    client.add_argument("--district", action="append", dest="districts", default=[],
+                        help="whose cases it reads; repeat for several; '*' for all")
     commands.add_parser("list", help="staff accounts (mobile numbers masked)")
     commands.add_parser("seed-demo", help="the demo officers, supervisor, CMO cell and administrator")
     commands.add_parser("rotate-key", help="a new signing key (the old one verifies until its tokens expire)")
@@ -69,6 +86,10 @@ def main(argv=None):
             if args.command == "put-account":
                 account = {k: v for k, v in vars(args).items() if k not in ("command",) and v not in (None, [])}
                 print(json.dumps(identity.put_staff_account(account, actor)))
+            elif args.command == "register-client":
+                body = {"client_id": args.client_id, "departments": args.departments, "districts": args.districts,
+                        **({"scope": " ".join(args.scopes)} if args.scopes else {})}
+                print(json.dumps(identity.register_machine_client(body, actor)))
             elif args.command == "list":
                 for account in identity.staff_accounts(actor):
                     print(json.dumps(account, ensure_ascii=False))

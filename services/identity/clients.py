@@ -87,11 +87,13 @@ class MachineClients:
             raise Conflict(f"{request['client_id']} is one of the platform's own clients",
                            {"client_id": ["Reserved for the platform's own clients."]})
         secret = generate_token(40)
+        limits = {"departments": request["departments"], "districts": request["districts"]}
         client = Client(client_id=request["client_id"], grant_types=["client_credentials"], scope=request["scope"],
                         secret_hash=secret_hash(secret), auth_method="client_secret_basic",
-                        claims={"role": Role.SYSTEM})
+                        claims={"role": Role.CLIENT, **limits})
         if not self.store.add_client(client, utcnow()):
             raise Conflict(f"a client {client.client_id} is already registered",
                            {"client_id": ["Already registered; choose another id."]})
-        self.store.audit("client_registered", utcnow(), by=actor["sub"], client_id=client.client_id)
-        return {"client_id": client.client_id, "client_secret": secret}
+        self.store.audit("client_registered", utcnow(), by=actor["sub"], client_id=client.client_id,
+                         scope=client.scope, **limits)
+        return {"client_id": client.client_id, "client_secret": secret, "scope": client.scope, **limits}

@@ -18,7 +18,7 @@ from authlib.common.security import generate_token
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import rfc6749
 from authlib.oauth2.rfc6749 import OAuth2Request
-from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
+from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, ClientCredentialsGrant, RefreshTokenGrant
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7009 import RevocationEndpoint
@@ -27,12 +27,13 @@ from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 
-from shared.vocabulary import Audience, Role
+from shared.vocabulary import CLIENT_SCOPES, Audience, Role
 
 OTP_GRANT = "urn:sorasori:params:oauth:grant-type:mobile-otp"
 AUDIENCE = Audience.API
 ACCESS_TOKEN_SECONDS = 900
 REFRESH_TOKEN_SECONDS = 30 * 86400
+SCOPES_SUPPORTED = ["openid", "grievances", "phone", "profile", *map(str, CLIENT_SCOPES)]
 
 
 def utcnow():
@@ -160,6 +161,26 @@ class MobileOTPGrant(rfc6749.grants.BaseGrant, rfc6749.TokenEndpointMixin):
                                     include_refresh_token=True)
         self.save_token(token)
         return 200, token, self.TOKEN_RESPONSE_HEADER
+
+
+class ScopedClientCredentialsGrant(ClientCredentialsGrant):
+    """Other state systems' machine clients. A token request may ask for some of the client's scopes (none
+    asked: all of them), never for one the client was not given: invalid_scope naming it (authlib would
+    silently leave it out)."""
+
+    def validate_requested_scope(self):
+        super().validate_requested_scope()  # scopes this server knows at all
+        asked = (self.request.payload.scope or "").split()
+        lacking = [scope for scope in asked if scope not in self.request.client.scope.split()]
+        if lacking:
+            raise InvalidScopeError(f"this client was not given the scope {' '.join(lacking)}")
+
+
+def machine_client_claims(client):
+    """What a machine client's access token says besides its scope: the role `client` (whatever an older
+    registration stored) and the departments and districts whose cases it may read."""
+    return {"role": Role.CLIENT, "departments": list(client.claims.get("departments") or []),
+            "districts": list(client.claims.get("districts") or [])}
 
 
 class RotatingRefreshTokenGrant(RefreshTokenGrant):
@@ -338,14 +359,14 @@ class AccessTokens(JWTBearerTokenGenerator):
         return AUDIENCE
 
     def get_extra_claims(self, client, grant_type, user, scope):
-        return user.claims() if user else dict(client.claims)
+        return user.claims() if user else machine_client_claims(client)
 
 
 class IdentityServer(rfc6749.AuthorizationServer):
     """authlib's authorization server with the identity service's store behind it."""
 
     def __init__(self, store, issuer, signing_keys, verify_otp, account):
-        super().__init__(scopes_supported=["openid", "grievances", "phone", "profile"])
+        super().__init__(scopes_supported=SCOPES_SUPPORTED)
         self.issuer = issuer
         self.store = store
         self.signing_keys = signing_keys
@@ -355,7 +376,7 @@ class IdentityServer(rfc6749.AuthorizationServer):
         self.register_grant(MobileOTPGrant)
         self.register_grant(PkceAuthorizationCodeGrant, [RequiredPkce(required=True), SorasoriOpenIDCode(self, issuer)])
         self.register_grant(RotatingRefreshTokenGrant)
-        self.register_grant(ClientCredentialsGrant)
+        self.register_grant(ScopedClientCredentialsGrant)
         self.register_endpoint(RefreshRevocation)
 
     def query_client(self, client_id):

@@ -1,10 +1,21 @@
 """What the identity service accepts over RPC."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates, validates_schema
 
 from shared.authz import allowed
 from shared.catalog import departments, districts
 from shared.validators import INDIAN_MOBILE
-from shared.vocabulary import ACCOUNT_ROLES, LANGUAGES, Language
+from shared.vocabulary import (
+    ACCOUNT_ROLES,
+    ALL_DEPARTMENTS,
+    ALL_DISTRICTS,
+    CLIENT_SCOPES,
+    LANGUAGES,
+    Language,
+    Scope,
+)
+
+# what a client registered without `scope` may do: file and read what it filed (what `grievances` allowed)
+DEFAULT_CLIENT_SCOPE = f"{Scope.GRIEVANCES_FILE} {Scope.GRIEVANCES_READ}"
 
 
 class OtpRequestSchema(Schema):
@@ -28,11 +39,36 @@ class HttpRequestSchema(Schema):
 
 
 class MachineClientSchema(Schema):
+    """Another state system: what its tokens may be used for (`scope`, space-separated, from the fixed list)
+    and whose cases it reads (`departments` and `districts` of the catalogue, `*` for all; none: only the
+    cases it filed)."""
     class Meta:
         unknown = RAISE
 
     client_id = fields.Str(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{2,63}$"))
-    scope = fields.Str(load_default="grievances")
+    scope = fields.Str(load_default=DEFAULT_CLIENT_SCOPE, metadata={
+        "description": "space-separated, some of: " + " ".join(CLIENT_SCOPES)})
+    departments = fields.List(fields.Str(validate=validate.OneOf(list(departments()) + [ALL_DEPARTMENTS])),
+                              load_default=list, validate=validate.Length(max=50))
+    districts = fields.List(fields.Str(validate=validate.OneOf(districts() + [ALL_DISTRICTS])), load_default=list,
+                            validate=validate.Length(max=50))
+
+    @validates("scope")
+    def known_scopes(self, value, **kwargs):
+        words = value.split()
+        if not words:
+            raise ValidationError("Give at least one scope: " + " ".join(CLIENT_SCOPES) + ".")
+        unknown = [word for word in words if word not in CLIENT_SCOPES]
+        if unknown:
+            raise ValidationError(f"Unknown scope {', '.join(unknown)}; the scopes are: {' '.join(CLIENT_SCOPES)}.")
+
+    @post_load
+    def normalised(self, data, **kwargs):
+        """Each scope, department and district once, in a stable order."""
+        data["scope"] = " ".join(scope for scope in CLIENT_SCOPES if scope in data["scope"].split())
+        data["departments"] = sorted(set(data["departments"]))
+        data["districts"] = sorted(set(data["districts"]))
+        return data
 
 
 class StaffAccountSchema(Schema):

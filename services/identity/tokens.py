@@ -9,14 +9,19 @@ from nameko.timer import timer
 from services.identity.clients import BuiltinClients
 from services.identity.common import account_of, utcnow
 from services.identity.keys import ALG
-from services.identity.oauth import OTP_GRANT, REFRESH_TOKEN_SECONDS, IdentityServer, unquotable_parameter
+from services.identity.oauth import (
+    OTP_GRANT,
+    REFRESH_TOKEN_SECONDS,
+    SCOPES_SUPPORTED,
+    IdentityServer,
+    unquotable_parameter,
+)
 from services.identity.schemas import HttpRequestSchema
 from services.identity.sign_in import verify_otp
 from services.identity.signing import key_ring
 from services.identity.storage import IdentityStorage
 from services.identity.userinfo import (
     CLAIMS_SUPPORTED,
-    SCOPES_SUPPORTED,
     InvalidToken,
     bearer_token,
     claims_for,

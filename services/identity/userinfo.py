@@ -11,7 +11,6 @@ from services.identity.oauth import AUDIENCE
 from shared.vocabulary import Role
 
 LEEWAY_SECONDS = 30
-SCOPES_SUPPORTED = ["openid", "grievances", "phone", "profile"]
 CLAIMS_SUPPORTED = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "role", "name", "phone_number",
                     "phone_number_verified"]
 

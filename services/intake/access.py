@@ -3,7 +3,7 @@ every request, whatever the gateway already checked."""
 import hashlib
 
 from shared import projections
-from shared.actors import covers
+from shared.actors import covers, is_machine_client
 from shared.authz import allowed
 from shared.events import json_data
 
@@ -22,9 +22,17 @@ def is_complainant(case, actor):
         or case.get("filed_by", {}).get("id") == actor["sub"]
 
 
+def filed(case, actor):
+    """The actor filed the case: its id, and a machine client's filing only for a machine client (a client id
+    may equal a staff member's)."""
+    by = case.get("filed_by") or {}
+    return by.get("id") == actor["sub"] and is_machine_client(by) == is_machine_client(actor)
+
+
 def in_scope(case, actor):
-    """Officers and supervisors: their department, in one of their districts; or the case is theirs."""
-    if case.get("officer_id") == actor["sub"] or case.get("filed_by", {}).get("id") == actor["sub"]:
+    """Officers and supervisors (machine clients): their department(s), in one of their districts; or the case
+    is theirs (assigned to them, or filed by them)."""
+    if (case.get("officer_id") == actor["sub"] and not is_machine_client(actor)) or filed(case, actor):
         return True
     return covers(actor, case.get("department"), (case.get("place") or {}).get("district"))
 
@@ -34,7 +42,7 @@ def can_view(case, actor):
         return True
     if allowed(actor, "cases.act_as_citizen"):
         return is_complainant(case, actor)
-    if allowed(actor, "cases.read_in_scope"):
+    if allowed(actor, "cases.read_in_scope") or allowed(actor, "cases.read_as_client"):
         return in_scope(case, actor)
     return False
 
@@ -43,8 +51,8 @@ def works_case(case, actor):
     """The officer who must call the complainant, whoever filed the case on their behalf, and the cell.
     Editing a case on the citizen's behalf does not make an officer one of them: any officer in scope may
     edit, and an edit must not be a way to see the contact details."""
-    return allowed(actor, "cases.read_all") or (allowed(actor, "cases.read_in_scope") and actor["sub"] in (
-        case.get("officer_id"), case.get("filed_by", {}).get("id")))
+    return allowed(actor, "cases.read_all") or (allowed(actor, "cases.read_in_scope") and (
+        case.get("officer_id") == actor["sub"] or filed(case, actor)))
 
 
 def audience(case, actor):
@@ -53,8 +61,8 @@ def audience(case, actor):
         return projections.COMPLAINANT
     if works_case(case, actor):
         return projections.WORKING
-    if allowed(actor, "cases.read_in_scope"):
-        return projections.OTHER_STAFF
+    if allowed(actor, "cases.read_in_scope") or allowed(actor, "cases.read_as_client"):
+        return projections.OTHER_STAFF  # a machine client never works a case, even one it filed
     return projections.SUBSCRIBER  # anyone else sees no more than a system outside the platform
 
 

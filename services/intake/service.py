@@ -19,7 +19,7 @@ from services.intake.schemas import (
     SupportSchema,
 )
 from services.intake.storage import ConcurrentUpdate, DuplicateKeyError, GrievanceStorage, utcnow
-from shared.authz import allowed, authorised
+from shared.authz import RULES, allowed, authorised, require
 from shared.consumers import reliable_event_handler
 from shared.contracts import event_data
 from shared.errors import (
@@ -64,10 +64,11 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     def file_grievance(self, payload, actor, idempotency_key=None):
         """File a grievance. With an `idempotency_key`, the same request sent again (a retry after a timeout
         or a 5xx) answers the first answer and files nothing more."""
+        require(actor, "cases.file")  # a machine client's token: grievances:file
         grievance = validated(_grievance_schema, payload)
         override = grievance.pop("override_filing_limit")
-        if override and (allowed(actor, "cases.act_as_citizen") or grievance["channel"] != Channel.PHONE_ASSISTED):
-            raise Forbidden("only an officer filing a phone-assisted case may lift the filing limit")
+        if override and (not allowed(actor, "cases.lift_filing_limit") or grievance["channel"] != Channel.PHONE_ASSISTED):
+            raise Forbidden(RULES["cases.lift_filing_limit"].denied)
         if allowed(actor, "cases.act_as_citizen"):
             grievance["complainant"]["mobile"] = self._proven_mobile(grievance["complainant"].get("mobile"), actor)
         tracking_id = tracking.new_tracking_id(utcnow().year)

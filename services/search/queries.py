@@ -11,10 +11,12 @@ import math
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.search import synonyms
+from shared.actors import is_machine_client, limits
 from shared.authz import allowed
 from shared.catalog import categories, departments, districts
 from shared.validators import REAL_UTC_OFFSET
 from shared.vocabulary import (
+    ALL_DEPARTMENTS,
     ALL_DISTRICTS,
     CHANNELS,
     CLOCK_RUNNING_STATUSES,
@@ -99,6 +101,12 @@ def scope_filter(actor):
         filters = [{"term": {"department": actor["department"]}}]
         if ALL_DISTRICTS not in actor.get("districts", []):
             filters.append({"terms": {"place.district": actor.get("districts", [])}})
+        return filters
+    if is_machine_client(actor):  # its departments and districts (none: nothing); what it filed is read in intake
+        their_departments, their_districts = limits(actor)
+        filters = [] if ALL_DEPARTMENTS in their_departments else [{"terms": {"department": their_departments}}]
+        if ALL_DISTRICTS not in their_districts:
+            filters.append({"terms": {"place.district": their_districts}})
         return filters
     return None
 

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from services.search import insights, outage, public, queries, similar
 from services.search.bulk import Batcher, WriteTargets, bulk_write
 from services.search.index import alias, ensure_index, indexed_languages
-from shared.authz import authorised
+from shared.authz import authorised, require
 from shared.consumers import reliable_event_handler
 from shared.elastic import ElasticsearchClient
 from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
@@ -105,6 +105,7 @@ class SearchService(StoreBackedService):
     @rpc(expected_exceptions=EXPECTED)
     def search(self, params, actor):
         """Officers' search: free text, filters, facets, sorting, search_after pages, highlights."""
+        require(actor, "cases.search")  # a machine client's token: grievances:read
         self._scope(actor)
         params = validated(_search_schema, params)
         try:

@@ -148,6 +148,9 @@ class HttpAnswer(Contract):
 class MachineClient(Contract):
     client_id = fields.Str(required=True)
     client_secret = fields.Str(required=True)
+    scope = fields.Str(required=True)
+    departments = fields.List(fields.Str(), required=True)
+    districts = fields.List(fields.Str(), required=True)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,13 @@ def test_each_role_on_each_endpoint(platform):
         "cmo_cell": CMO_CELL,
         "admin": {"sub": "admin-1", "role": "admin"},
         "system_client": {"sub": "wb-edistrict", "role": "system"},
+        # machine clients (their token's scopes and limits; signed ones in test_machine_clients.py)
+        "client_in_scope": {"sub": "wb-phe-bankura", "role": "client", "departments": ["phe"],
+                            "districts": ["Bankura"], "scopes": ["grievances:read", "grievances:file"]},
+        "client_out_of_scope": {"sub": "wb-phe-nadia", "role": "client", "departments": ["phe"],
+                                "districts": ["Nadia"], "scopes": ["grievances:read", "grievances:file"]},
+        "client_without_read": {"sub": "wb-filer", "role": "client", "departments": ["*"], "districts": ["*"],
+                                "scopes": ["grievances:file"]},
     }
     case_path = f"/api/v1/grievances/{tracking_id}"
     endpoints = {
@@ -47,6 +54,9 @@ def test_each_role_on_each_endpoint(platform):
         "cmo_cell":                 [200, 200, 403, 403, 200, 200, 403, 403, 200, 200],
         "admin":                    [404, 404, 404, 403, 403, 403, 200, 200, 403, 403],
         "system_client":            [404, 404, 404, 403, 403, 403, 403, 403, 403, 403],
+        "client_in_scope":          [200, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+        "client_out_of_scope":      [404, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+        "client_without_read":      [403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
     }
     wrong = []
     for role, actor in roles.items():

@@ -142,7 +142,8 @@ def test_other_systems_use_client_credentials(platform):
     token = client.fetch_token(platform.base + "/oauth/token", grant_type="client_credentials")
     assert token["access_token"] and "refresh_token" not in token
     claims = json.loads(base64.urlsafe_b64decode(token["access_token"].split(".")[1] + "=="))
-    assert claims["sub"] == "wb-edistrict" and claims["role"] == "system"
+    assert claims["sub"] == "wb-edistrict" and claims["role"] == "client"  # a machine client (test_machine_clients)
+    assert claims["scope"] == "grievances:read grievances:file"  # registered without a scope: file, read its own
     wrong = requests.post(platform.base + "/oauth/token", data={"grant_type": "client_credentials"},
                           auth=("wb-edistrict", "not-the-secret"), timeout=10)
     assert wrong.status_code == 401

@@ -31,7 +31,7 @@ def test_a_malformed_caller_is_refused_once_for_every_method(platform_config, ro
             with pytest.raises(ValidationFailed) as raised:
                 call()
             assert raised.value.details == {"actor": {"role": ["Must be one of: citizen, officer, supervisor, "
-                                                               "cmo_cell, admin, system."]}}
+                                                               "cmo_cell, admin, system, client."]}}
 
 
 def test_the_caller_checks_a_call_before_sending_it(platform_config):

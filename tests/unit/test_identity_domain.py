@@ -41,3 +41,25 @@ def test_new_keys_are_rsa_with_a_dated_kid():
     key = new_key(NOW)
     assert key["_id"].startswith("20261130-") and key["private"]["kty"] == "RSA" and "d" in key["private"]
     assert KeyRing(None, timedelta(minutes=15)).overlap == timedelta(minutes=20)
+
+
+def test_a_machine_clients_registration_is_checked_and_normalised():
+    import pytest
+    from marshmallow import ValidationError
+
+    from services.identity.oauth import Client, machine_client_claims
+    from services.identity.schemas import MachineClientSchema
+
+    schema = MachineClientSchema()
+    loaded = schema.load({"client_id": "wb-dashboard", "scope": "insights:read grievances:read insights:read",
+                          "departments": ["power", "phe", "phe"], "districts": ["Nadia", "Bankura"]})
+    assert loaded == {"client_id": "wb-dashboard", "scope": "grievances:read insights:read",
+                      "departments": ["phe", "power"], "districts": ["Bankura", "Nadia"]}
+    assert schema.load({"client_id": "wb-default"})["scope"] == "grievances:read grievances:file"
+    for bad in ({"scope": "grievances"}, {"scope": "  "}, {"departments": ["Health"]}, {"districts": ["bankura"]}):
+        with pytest.raises(ValidationError) as refused:
+            schema.load({"client_id": "wb-bad", **bad})
+        assert set(refused.value.messages) == set(bad)
+    # an older registration (role system, no limits) gets a client's token with no limits
+    older = Client(client_id="wb-old", grant_types=["client_credentials"], scope="grievances", claims={"role": "system"})
+    assert machine_client_claims(older) == {"role": "client", "departments": [], "districts": []}

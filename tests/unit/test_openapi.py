@@ -107,10 +107,23 @@ def test_actions_are_named_and_one_of_them_by_action(document):
     assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ActionRequest"}
 
 
+# The operations machine clients may call and the scope each needs (shared.authz.require_route_scope); every
+# other operation that needs a token refuses them. A route opened to machine clients is added here.
+CLIENT_SCOPES_OF = {
+    ("post", "/api/v1/grievances"): "grievances:file",
+    ("get", "/api/v1/grievances/{tracking_id}"): "grievances:read",
+    ("get", "/api/v1/search"): "grievances:read",
+    ("get", "/api/v1/insights/{name}"): "insights:read",
+}
+
+
 def test_security_schemes_and_roles_are_declared(document):
+    from shared.vocabulary import CLIENT_SCOPES
+
     schemes = document["components"]["securitySchemes"]
-    flows = schemes["oauth2"]["flows"]
-    assert "authorizationCode" in flows and "clientCredentials" in flows
+    assert "authorizationCode" in schemes["oauth2"]["flows"]
+    machine = schemes["clientCredentials"]["flows"]["clientCredentials"]
+    assert machine["tokenUrl"] == "/oauth/token" and set(machine["scopes"]) == set(CLIENT_SCOPES)
     assert schemes["bearer"] == {**schemes["bearer"], "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     queue = document["paths"]["/api/v1/officer/queue"]["get"]
     assert "officer" in queue["x-roles"] and {"bearer": []} in queue["security"]
@@ -154,3 +167,18 @@ def test_an_answer_its_schema_does_not_describe_is_logged_and_passed_on_not_a_50
         "officer_id": "o-1", "count": 1, "items": 5}
     assert "does not match its documented schema" in caplog.text
     assert dumped(operation, 201, {"anything": 1}) == {"anything": 1}  # no schema for 201: as it is
+
+
+def test_each_operation_shows_the_scope_a_machine_client_needs(document):
+    offered = {}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            scopes = [requirement["clientCredentials"] for requirement in operation["security"]
+                      if "clientCredentials" in requirement]
+            if scopes:
+                offered[(method, path)] = scopes[0][0]
+                assert len(scopes) == 1 and len(scopes[0]) == 1
+                assert "client" in operation["x-roles"] and f"scope `{scopes[0][0]}`" in operation["description"]
+            else:
+                assert "client" not in operation.get("x-roles", []), (method, path)
+    assert offered == CLIENT_SCOPES_OF

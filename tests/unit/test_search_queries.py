@@ -21,6 +21,18 @@ def test_officers_are_scoped_to_department_and_districts_the_cell_is_not():
     assert queries.scope_filter({"sub": "a", "role": "admin"}) is None
 
 
+def test_machine_clients_are_scoped_to_their_departments_and_districts():
+    client = {"sub": "wb", "role": "client", "departments": ["phe", "power"], "districts": ["Bankura"],
+              "scopes": ["insights:read"]}
+    assert queries.scope_filter(client) == [{"terms": {"department": ["phe", "power"]}},
+                                            {"terms": {"place.district": ["Bankura"]}}]
+    assert queries.scope_filter({**client, "departments": ["*"], "districts": ["*"]}) == []
+    assert queries.scope_filter({**client, "departments": [], "districts": []}) == [
+        {"terms": {"department": []}}, {"terms": {"place.district": []}}]  # matches nothing
+    body = queries.build(params(district=["Nadia"]), client, NOW)  # asking for more narrows to nothing more
+    assert {"terms": {"place.district": ["Bankura"]}} in body["query"]["bool"]["filter"]
+
+
 def test_free_text_never_becomes_query_syntax():
     body = queries.build(params(q='status:closed OR *'), {"sub": "c", "role": "cmo_cell"}, NOW)
     text = str(body["query"])

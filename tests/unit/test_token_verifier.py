@@ -43,6 +43,18 @@ def test_a_valid_token_gives_the_caller():
     assert actor["sub"] == "citizen-abc" and actor["role"] == "citizen" and actor["mobile"] == "9830012345"
 
 
+def test_a_machine_clients_token_gives_its_scopes_and_limits():
+    actor = verifier(Fetcher(KEY)).actor(token(sub="wb-dashboard", role="client", mobile=None,
+                                               scope="grievances:read insights:read", departments=["phe"],
+                                               districts=["Bankura"]))
+    assert (actor["role"], actor["scopes"], actor["departments"], actor["districts"]) == \
+        ("client", ["grievances:read", "insights:read"], ["phe"], ["Bankura"])
+    citizen = verifier(Fetcher(KEY)).actor(token(scope="openid grievances", departments=["phe"]))
+    assert "scopes" not in citizen and "departments" not in citizen  # only a machine client's token has them
+    older = verifier(Fetcher(KEY)).actor(token(sub="wb", role="client", mobile=None, scope="grievances openid"))
+    assert older["scopes"] == [] and older["departments"] == []  # scopes of no use here grant nothing
+
+
 @pytest.mark.parametrize("overrides", [
     {"exp": int(time.time()) - 3600},          # expired
     {"iss": "https://elsewhere.example"},      # wrong issuer
