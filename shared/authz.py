@@ -47,6 +47,8 @@ RULES: dict[str, Rule] = {
                           Scope.GRIEVANCES_READ),
     # everyone files (staff: walk-in and phoned-in cases; machine clients: for their systems' citizens)
     "cases.file": _rule(set(ROLES), "filing is not open to this caller", Scope.GRIEVANCES_FILE),
+    # a machine client filing through the Open311 endpoint (channel open311)
+    "cases.file_open311": _rule({Role.CLIENT}, "Open311 filings come from machine clients", Scope.OPEN311),
     # a phone-assisted filing past the monthly limit per mobile (staff, never a citizen or a machine client)
     "cases.lift_filing_limit": _rule({Role.OFFICER, Role.SUPERVISOR, Role.CMO_CELL, Role.ADMIN, Role.SYSTEM},
                                      "only an officer filing a phone-assisted case may lift the filing limit"),

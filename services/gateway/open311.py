@@ -33,6 +33,7 @@ from shared.errors import PlatformError
 from shared.settings import settings_of
 from shared.signed_rpc import SignedRpcProxy
 from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
+from shared.vocabulary import Scope
 
 log = logging.getLogger(__name__)
 
@@ -191,13 +192,13 @@ class Open311Routes(GatewayPart):
 
     @http("POST", PREFIX + "/requests.<format>", doc=_operation(
         "Open311: file a service request (a grievance, channel open311)", _CREATED,
-        "`api_key` is a machine client's `<client_id>:<client_secret>`; a token with a `scope` claim must "
-        "include `open311`. A location is required: `lat` and `long`, or `address_string`. "
+        "`api_key` is a machine client's `<client_id>:<client_secret>`; the client needs the scope "
+        "`open311`. A location is required: `lat` and `long`, or `address_string`. "
         "`attribute[district]` (and optional `attribute[block]`, `attribute[municipality]`, `attribute[ward]`) "
         "as the service definition says; `first_name` or `last_name`; `phone` an Indian mobile. `media_url` and "
         "`address_id` are refused. The request is filed at once (`realtime`). Not in the spec: an "
         "`Idempotency-Key` header makes a retry answer the first answer and file nothing more.",
-        errors=(400, 403, 404, 409, 422, 429, 503), request=spec.RequestFormSchema, body=FORM))
+        errors=(400, 403, 404, 409, 422, 429, 503), request=spec.RequestFormSchema, body=FORM, scope=Scope.OPEN311))
     @open311("service_requests")
     def open311_create_request(self, request, fmt):
         if request.content_length and request.content_length > MAX_BODY_BYTES:

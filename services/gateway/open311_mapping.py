@@ -23,7 +23,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from services.intake.domain.status_words import status_text
 from shared.catalog import categories, departments, districts, names
 from shared.validators import REAL_UTC_OFFSET
-from shared.vocabulary import STOPPED_STATUSES, Channel, Kind, Status
+from shared.vocabulary import STOPPED_STATUSES, Channel, Kind, Scope, Status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-30T00:00:00Z"  # move it when the catalogue's categories or attributes change
@@ -324,9 +324,9 @@ def api_key_parts(api_key):
 
 
 def may_file(scope_claim):
-    """Whether a machine client's token may file through Open311: any token without a `scope` claim (the
-    clients of today), else one whose space-separated scopes include `open311`."""
-    return scope_claim is None or "open311" in str(scope_claim).split()
+    """Whether a machine client's token may file through Open311: its space-separated scopes include
+    `open311` (intake checks the same through its `cases.file_open311` rule)."""
+    return Scope.OPEN311 in str(scope_claim or "").split()
 
 
 def created_answer(tracking_id, category):

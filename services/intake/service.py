@@ -64,8 +64,9 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     def file_grievance(self, payload, actor, idempotency_key=None):
         """File a grievance. With an `idempotency_key`, the same request sent again (a retry after a timeout
         or a 5xx) answers the first answer and files nothing more."""
-        require(actor, "cases.file")  # a machine client's token: grievances:file
         grievance = validated(_grievance_schema, payload)
+        # a machine client's token: grievances:file, or open311 for what the gateway's Open311 endpoint files
+        require(actor, "cases.file_open311" if grievance["channel"] == Channel.OPEN311 else "cases.file")
         override = grievance.pop("override_filing_limit")
         if override and (not allowed(actor, "cases.lift_filing_limit") or grievance["channel"] != Channel.PHONE_ASSISTED):
             raise Forbidden(RULES["cases.lift_filing_limit"].denied)

@@ -44,7 +44,7 @@ def visible(client, tracking_id):
 
 
 def test_a_civic_client_lists_services_files_and_follows_a_request(platform):
-    key = register_client(platform, "fixmystreet-wb", "grievances open311")
+    key = register_client(platform, "fixmystreet-wb", "open311")
     client = Open311Client(endpoint(platform), api_key=key)
 
     for fmt in ("json", "xml"):
@@ -157,7 +157,7 @@ def test_a_retry_with_the_same_idempotency_key_files_once(platform):
 
 
 def test_errors_are_the_specs_documents_with_its_statuses(platform):
-    key = register_client(platform, "wb-dashboard", "grievances open311")
+    key = register_client(platform, "wb-dashboard", "open311")
     client = Open311Client(endpoint(platform), api_key=key)
 
     def refused(answer, status, *words):
@@ -173,7 +173,7 @@ def test_errors_are_the_specs_documents_with_its_statuses(platform):
         refused(file_water_request(client, fmt, api_key=""), 403, "api_key")
     refused(file_water_request(client, api_key="wb-dashboard"), 403, "api_key")
     refused(file_water_request(client, api_key="wb-dashboard:not-the-secret"), 403, "api_key")
-    no_scope = register_client(platform, "wb-no-open311", "grievances")
+    no_scope = register_client(platform, "wb-no-open311", "grievances:file")
     refused(file_water_request(client, api_key=no_scope), 403, "open311")
     xml = file_water_request(client, "xml", api_key="nobody:nothing")
     assert xml.raw.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<errors><error><code>403</code>')

@@ -16,6 +16,7 @@ EXPECTED = {
     "cases.read_as_client": {K},
     "cases.search": {O, S, M, K},
     "cases.file": EVERYONE,
+    "cases.file_open311": {K},
     "cases.lift_filing_limit": {O, S, M, A, Y},
     "cases.find_lookalikes": {C, M},
     "cases.export": {Y, A},
@@ -37,6 +38,7 @@ SCOPE_OF = {
     "cases.read_as_client": "grievances:read",
     "cases.search": "grievances:read",
     "cases.file": "grievances:file",
+    "cases.file_open311": "open311",
     "insights.read": "insights:read",
 }
 CASES = [(rule, role, role in granted) for rule, granted in EXPECTED.items() for role in sorted(EVERYONE)]

@@ -164,7 +164,7 @@ def test_the_api_key_splits_at_the_first_colon():
     assert spec.api_key_parts("fixmystreet-wb:se:cret") == ("fixmystreet-wb", "se:cret")
 
 
-@pytest.mark.parametrize("scope, allowed", [(None, True), ("open311", True), ("grievances open311", True),
+@pytest.mark.parametrize("scope, allowed", [(None, False), ("open311", True), ("grievances:file open311", True),
                                             ("grievances", False), ("", False), ("open3110", False)])
 def test_a_token_with_scopes_must_name_open311(scope, allowed):
     assert spec.may_file(scope) is allowed
