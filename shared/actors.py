@@ -26,6 +26,7 @@ class ActorSchema(Schema):
     mobile = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=16))
     department = fields.Str(load_default=None, allow_none=True)
     districts = fields.List(fields.Str(), load_default=list)
+    scope = fields.Str(allow_none=True, validate=validate.Length(max=1000))  # a machine client's, space-separated
 
 
 actor_schema = ActorSchema()

@@ -53,7 +53,13 @@ RULES: dict[str, Rule] = {
     "office.oversee": _rule({Role.SUPERVISOR, Role.CMO_CELL}, "the office's load and outreach are for supervisors and the CMO cell"),
     "calls.file_for_citizens": _rule({Role.CMO_CELL}, "filing for a caller is the call centre's"),
     "dashboard.read": _rule({Role.CMO_CELL, Role.ADMIN}, "the dashboard is for the CMO cell and administrators"),
+    # the public event stream's subscriber accounts and webhooks (notification): administrators all, a machine
+    # client its own, when its token has the scope EVENTS_SUBSCRIBE (`require_scope`)
+    "events.subscribe": _rule({Role.ADMIN, Role.SYSTEM},
+                              "subscriptions are for administrators and machine clients with events:subscribe"),
 }
+
+EVENTS_SUBSCRIBE = "events:subscribe"
 
 
 def allowed(actor: Mapping[str, Any], rule: str) -> bool:
@@ -65,6 +71,18 @@ def require(actor: Mapping[str, Any], rule: str, denied: str | None = None) -> M
     """The actor, or Forbidden with `denied` (default: the rule's message)."""
     if not allowed(actor, rule):
         raise Forbidden(denied or RULES[rule].denied)
+    return actor
+
+
+def has_scope(actor: Mapping[str, Any], scope: str) -> bool:
+    """Whether a machine client's token grants `scope` (its `scope` claim: space-separated, RFC 6749)."""
+    return scope in str(actor.get("scope") or "").split()
+
+
+def require_scope(actor: Mapping[str, Any], scope: str) -> Mapping[str, Any]:
+    """A machine client needs `scope` in its token; other roles are decided by the rules alone."""
+    if actor.get("role") == Role.SYSTEM and not has_scope(actor, scope):
+        raise Forbidden(f"this client's token lacks the scope {scope}")
     return actor
 
 

@@ -15,6 +15,7 @@ from services.gateway.officer import OfficerRoutes
 from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.search import SearchRoutes
+from services.gateway.subscribers import SubscriberRoutes
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.health import UP
@@ -25,7 +26,7 @@ from shared.vocabulary import SERVICES
 
 
 class GatewayService(LookalikeRoutes, GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes,
-                     OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes):
+                     SubscriberRoutes, OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes):
     name = "gateway"
     correlation_id = CorrelationId()
     trace = Tracing()

@@ -2,7 +2,10 @@
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.notification.domain.recipients import CITIZEN_CHANNELS, LANGUAGES
+from shared import catalog
 from shared.validators import INDIAN_MOBILE
+
+ALL = "*"
 
 EVENT_PATTERN = validate.Regexp(r"^grievance\.([a-z_]+|\*)$", error="Must be 'grievance.<type>' or 'grievance.*'.")
 
@@ -52,6 +55,26 @@ class SubscriptionChangeSchema(StrictSchema):
     def not_empty(self, data, **kwargs):
         if not data:
             raise ValidationError("Name at least one field to change.")
+
+
+def _scope_list(choices):
+    """Catalogue codes (departments) or names (districts), or `*` alone for all of them."""
+    return fields.List(fields.Str(validate=validate.OneOf(list(choices) + [ALL])), required=True,
+                       validate=[validate.Length(min=1, max=len(choices)), _alone(ALL)])
+
+
+def _alone(value):
+    def check(items):
+        if value in items and len(items) > 1:
+            raise ValidationError(f"'{value}' means all: name it alone.")
+    return check
+
+
+class SubscriberSchema(StrictSchema):
+    """A system that reads the public event stream: which departments' and districts' events it may bind."""
+    name = fields.Str(required=True, validate=validate.Length(min=3, max=80))
+    departments = _scope_list(catalog.departments())
+    districts = _scope_list(catalog.districts())
 
 
 class ListSchema(StrictSchema):

@@ -11,9 +11,11 @@ from services.notification.deliveries import DeliveryLog
 from services.notification.notices import Notices
 from services.notification.preferences import Preferences
 from services.notification.sending import Sending
+from services.notification.subscribers import Subscribers
 from services.notification.webhooks import Webhooks
 from shared.service_base import StoreBackedService
 
 
-class NotificationService(Sending, Notices, Preferences, DeliveryLog, Webhooks, DeadLetters, StoreBackedService):
+class NotificationService(Sending, Notices, Preferences, DeliveryLog, Webhooks, Subscribers, DeadLetters,
+                           StoreBackedService):
     name = "notification"

@@ -2,7 +2,7 @@
 change to who may do what shows up as a failing row."""
 import pytest
 
-from shared.authz import RULES, allowed, authorised, require
+from shared.authz import EVENTS_SUBSCRIBE, RULES, allowed, authorised, has_scope, require, require_scope
 from shared.errors import Forbidden, ValidationFailed
 from shared.vocabulary import ROLES
 
@@ -26,6 +26,7 @@ EXPECTED = {
     "dashboard.read": {M, A},
     "office.oversee": {S, M},
     "calls.file_for_citizens": {M},
+    "events.subscribe": {A, Y},
 }
 CASES = [(rule, role, role in granted) for rule, granted in EXPECTED.items() for role in (C, O, S, M, A, Y)]
 
@@ -69,3 +70,16 @@ def test_authorised_validates_the_actor_first():
         authorised("admin", "platform.administer")
     with pytest.raises(Forbidden, match="only an administrator"):
         authorised({"sub": "m", "role": M}, "platform.administer")
+
+
+def test_a_machine_client_needs_the_scope_in_its_token():
+    client = {"sub": "bankura-dashboard", "role": Y, "scope": "grievances:read events:subscribe"}
+    assert has_scope(client, EVENTS_SUBSCRIBE) and require_scope(client, EVENTS_SUBSCRIBE) is client
+    for scope in (None, "", "grievances:read", "events:subscribe-all", "events"):
+        lacking = {"sub": "c", "role": Y, "scope": scope}
+        assert not has_scope(lacking, EVENTS_SUBSCRIBE)
+        with pytest.raises(Forbidden, match="lacks the scope events:subscribe"):
+            require_scope(lacking, EVENTS_SUBSCRIBE)
+    assert require_scope({"sub": "a", "role": A}, EVENTS_SUBSCRIBE)  # an administrator needs no scope
+    assert authorised({"sub": "c", "role": Y, "scope": "events:subscribe"}, "events.subscribe")["scope"] == \
+        "events:subscribe"
