@@ -304,8 +304,11 @@ class DeliveryLogSchema(Schema):
 class WebhookSchema(Open):
     id = fields.Str(required=True)
     url = fields.Str()
-    events = fields.List(fields.Str())
+    events = fields.List(fields.Str(), metadata={"description": "public event types, or patterns with *"})
+    departments = fields.List(fields.Str())
+    districts = fields.List(fields.Str())
     active = fields.Bool()
+    created_by = fields.Str(allow_none=True)
     created_at = timestamp()
 
 

@@ -221,6 +221,15 @@ class NotificationStore:
         return self.db.subscriptions.find_one_and_update({"_id": subscription_id}, {"$set": fields},
                                                          return_document=ReturnDocument.AFTER)
 
+    def replace_secrets(self, subscription_id, seen_version, secrets):
+        """A rotation: one guarded update, made only if no other rotation came between reading the secrets
+        (`seen_version`) and now. None when one did (or the subscription is gone)."""
+        guard = {"$in": [0, None]} if not seen_version else seen_version  # made before the version was kept
+        return self.db.subscriptions.find_one_and_update(
+            {"_id": subscription_id, "secrets_version": guard},
+            {"$set": {"secrets": secrets, "secrets_version": (seen_version or 0) + 1}},
+            return_document=ReturnDocument.AFTER)
+
     def delete_subscription(self, subscription_id):
         return self.db.subscriptions.delete_one({"_id": subscription_id}).deleted_count == 1
 

@@ -39,7 +39,7 @@ class Webhooks:
         request = validated(_subscription_schema, payload)
         self._check_url(request["url"])
         secret, now = signing.new_secret(), utcnow()
-        subscription = {"_id": request.pop("id"), **request, "active": True, "created_at": now,
+        subscription = {"_id": request.pop("id"), **request, "active": True, "created_at": now, "secrets_version": 0,
                         "created_by": actor["sub"], "secrets": [{"secret": self._seal(secret), "created_at": now,
                                                                  "until": None}]}
         if not self.store.create_subscription(subscription):
@@ -72,8 +72,11 @@ class Webhooks:
         secret, now = signing.new_secret(), utcnow()
         kept = [{**s, "until": now + ROTATION_GRACE} for s in current.get("secrets", [])
                 if s.get("until") is None][:1]
-        updated = self.store.update_subscription(subscription_id, {"secrets": [
-            {"secret": self._seal(secret), "created_at": now, "until": None}] + kept})
+        updated = self.store.replace_secrets(subscription_id, current.get("secrets_version", 0), [
+            {"secret": self._seal(secret), "created_at": now, "until": None}] + kept)
+        if updated is None:
+            raise Conflict("another rotation of this subscription's secret came first; its secret is the one in "
+                           "force: rotate again if you need another", {"allowed": ["rotate"]})
         return {**_subscription_view(updated), "secret": secret,
                 "previous_secret_valid_until": (now + ROTATION_GRACE).isoformat() if kept else None}
 
