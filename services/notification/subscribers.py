@@ -3,6 +3,7 @@ own on the public vhost, limited to its departments and districts (domain/stream
 manage every subscriber; a machine client whose token has `events:subscribe` creates, sees and revokes its own
 (another's answers 404, as if it did not exist). The password is shown once, in the creating answer; the
 platform keeps none of it (RabbitMQ keeps its own salted hash)."""
+import logging
 import secrets
 from urllib.parse import quote
 
@@ -15,6 +16,8 @@ from shared.errors import EXPECTED, NotFound, validated
 from shared.public_events import EXCHANGE
 from shared.resilient_rpc import rpc
 from shared.settings import SettingsProvider
+
+log = logging.getLogger(__name__)
 
 PROVISIONING, ACTIVE, REVOKING, REVOKED = "provisioning", "active", "revoking", "revoked"
 _subscriber_schema = SubscriberSchema()
@@ -33,7 +36,7 @@ class Subscribers:
 
     @rpc(expected_exceptions=EXPECTED)
     def subscriber(self, subscriber_id, actor):
-        return _view(self._own(subscriber_id, subscription_manager(actor)))
+        return _view(self._own_subscriber(subscriber_id, subscription_manager(actor)))
 
     @rpc(expected_exceptions=EXPECTED)
     def create_subscriber(self, payload, actor):
@@ -48,8 +51,7 @@ class Subscribers:
         try:
             self.broker_accounts.create(subscriber_id, password, request["departments"], request["districts"])
         except Exception:
-            self.broker_accounts.remove(subscriber_id)
-            self.store.delete_subscriber(subscriber_id)
+            self._undo(subscriber_id)
             raise
         subscriber = self.store.set_subscriber_state(subscriber_id, ACTIVE, utcnow(), (PROVISIONING,))
         return {**_view(subscriber), "credentials": self._credentials(subscriber, password)}
@@ -58,14 +60,24 @@ class Subscribers:
     def revoke_subscriber(self, subscriber_id, actor):
         """Deletes the RabbitMQ user (refusing new logins), closes its connections and deletes its queues.
         Idempotent: a revocation interrupted half-way is finished by the next one."""
-        self._own(subscriber_id, subscription_manager(actor))
+        self._own_subscriber(subscriber_id, subscription_manager(actor))
         revoking = self.store.set_subscriber_state(subscriber_id, REVOKING, utcnow(), (ACTIVE, PROVISIONING, REVOKING))
         if revoking is not None:
             self.broker_accounts.remove(subscriber_id)
             self.store.set_subscriber_state(subscriber_id, REVOKED, utcnow(), (REVOKING,))
         return _view(self.store.subscriber(subscriber_id))
 
-    def _own(self, subscriber_id, actor):
+    def _undo(self, subscriber_id):
+        """A creation that failed half-way: its user removed, then its record. When the broker cannot even
+        be asked, the record stays `provisioning` (its password was never shown) for a DELETE to finish."""
+        try:
+            self.broker_accounts.remove(subscriber_id)
+        except ConnectionError:
+            log.warning("a half-made subscriber stays provisioning", extra={"subscriber": subscriber_id})
+            return
+        self.store.delete_subscriber(subscriber_id)
+
+    def _own_subscriber(self, subscriber_id, actor):
         found = self.store.subscriber(subscriber_id)
         if found is None or not (sees_every_subscription(actor) or found["created_by"] == actor["sub"]):
             raise NotFound(f"no subscriber {subscriber_id}")

@@ -48,7 +48,7 @@ class Webhooks:
 
     @rpc(expected_exceptions=EXPECTED)
     def update_subscription(self, subscription_id, payload, actor):
-        self._own(subscription_id, subscription_manager(actor))
+        self._own_subscription(subscription_id, subscription_manager(actor))
         change = validated(_subscription_change_schema, payload)
         if "url" in change:
             self._check_url(change["url"])
@@ -59,7 +59,7 @@ class Webhooks:
 
     @rpc(expected_exceptions=EXPECTED)
     def delete_subscription(self, subscription_id, actor):
-        self._own(subscription_id, subscription_manager(actor))
+        self._own_subscription(subscription_id, subscription_manager(actor))
         if not self.store.delete_subscription(subscription_id):
             raise NotFound(f"no subscription {subscription_id}")
         return {"deleted": subscription_id}
@@ -68,7 +68,7 @@ class Webhooks:
     def rotate_subscription_secret(self, subscription_id, actor):
         """A new secret, shown once; the previous one keeps signing (a second v1) for a grace period so the
         subscriber can switch without losing events."""
-        current = self._own(subscription_id, subscription_manager(actor))
+        current = self._own_subscription(subscription_id, subscription_manager(actor))
         secret, now = signing.new_secret(), utcnow()
         kept = [{**s, "until": now + ROTATION_GRACE} for s in current.get("secrets", [])
                 if s.get("until") is None][:1]
@@ -80,7 +80,7 @@ class Webhooks:
         return {**_subscription_view(updated), "secret": secret,
                 "previous_secret_valid_until": (now + ROTATION_GRACE).isoformat() if kept else None}
 
-    def _own(self, subscription_id, actor):
+    def _own_subscription(self, subscription_id, actor):
         found = self.store.subscription(subscription_id)
         if found is None or not (sees_every_subscription(actor) or found.get("created_by") == actor["sub"]):
             raise NotFound(f"no subscription {subscription_id}")

@@ -14,6 +14,8 @@ import requests
 
 from services.gateway.service import GatewayService
 from services.notification.service import NotificationService
+from shared.mongo import database_name
+from tests.integration.conftest import free_port
 from tests.integration.platform_client import ADMIN, Gateway, citizen
 from tests.integration.waiting import wait_for
 
@@ -42,8 +44,9 @@ def public_vhost(platform_config):
 
 
 @pytest.fixture
-def gateway(platform_config, public_vhost, runner_factory):
+def gateway(platform_config, public_vhost, runner_factory, request):
     platform_config.update(AUTH_MODE="development")
+    platform_config.update(getattr(request, "param", {}))
     runner_factory(platform_config, GatewayService, NotificationService).start()
     gateway = Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
     created = []
@@ -94,9 +97,11 @@ def received(channel, queue, expected, timeout=10):
 
 
 def test_a_subscriber_receives_its_scope_and_nothing_else_and_is_confined_to_its_queues(gateway, public_vhost,
-                                                                                        platform_config):
+                                                                                        platform_config, mongo_client):
     created = create(gateway, ADMIN)
     credentials = created["credentials"]
+    stored = mongo_client[database_name(platform_config, "notification")].subscribers.find_one({"_id": created["id"]})
+    assert stored and credentials["password"] not in json.dumps(stored, default=str)  # kept nowhere but RabbitMQ
     assert created["state"] == "active" and created["binding_keys"] == ["phe.bankura.#"]
     assert credentials["vhost"] == public_vhost and credentials["exchange"] == EXCHANGE
     shown = gateway.ok(gateway.request("GET", f"/api/v1/subscribers/{created['id']}", ADMIN))
@@ -213,3 +218,12 @@ def test_a_machine_client_manages_only_its_own_subscribers(gateway):
 def test_a_scope_outside_the_catalogue_is_refused_naming_the_field(gateway, body, field):
     answer = gateway.request("POST", "/api/v1/subscribers", ADMIN, json=body)
     assert answer.status_code == 400 and field in answer.json()["errors"], answer.text
+
+
+@pytest.mark.parametrize("gateway", [{"RABBITMQ_MANAGEMENT_URL": f"http://guest:guest@127.0.0.1:{free_port()}"}],
+                         indirect=True)
+def test_a_management_api_that_does_not_answer_is_a_503_and_no_password_is_shown(gateway):
+    answer = gateway.request("POST", "/api/v1/subscribers", ADMIN, json=PHE_BANKURA)
+    assert answer.status_code == 503 and "credentials" not in answer.text, answer.text
+    left = gateway.ok(gateway.request("GET", "/api/v1/subscribers", ADMIN))["subscribers"]
+    assert [s["state"] for s in left] == ["provisioning"]  # no user was made; DELETE finishes it once it answers
