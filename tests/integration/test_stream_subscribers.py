@@ -17,11 +17,9 @@ from services.notification.service import NotificationService
 from shared.mongo import database_name
 from tests.integration.conftest import free_port
 from tests.integration.platform_client import ADMIN, Gateway, citizen
+from tests.integration.public_stream import EXCHANGE, GUEST, MANAGEMENT, close_public_vhost, open_public_vhost
 from tests.integration.waiting import wait_for
 
-EXCHANGE = "sorasori.public"
-MANAGEMENT = "http://127.0.0.1:15672/api"
-GUEST = ("guest", "guest")
 PHE_BANKURA = {"name": "Bankura PHE division", "departments": ["phe"], "districts": ["Bankura"]}
 
 
@@ -32,15 +30,9 @@ def client(sub, scope="events:subscribe"):
 @pytest.fixture
 def public_vhost(platform_config):
     """A public vhost of the test's own with the topic exchange, as the platform's setup makes it."""
-    vhost = f"{platform_config['AMQP_URI'].rsplit('/', 1)[1]}-public"
-    requests.put(f"{MANAGEMENT}/vhosts/{quote(vhost, safe='')}", auth=GUEST, timeout=10).raise_for_status()
-    requests.put(f"{MANAGEMENT}/permissions/{quote(vhost, safe='')}/guest", auth=GUEST, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    requests.put(f"{MANAGEMENT}/exchanges/{quote(vhost, safe='')}/{EXCHANGE}", auth=GUEST, timeout=10,
-                 json={"type": "topic", "durable": True}).raise_for_status()
-    platform_config["PUBLIC_VHOST"] = vhost
+    vhost = open_public_vhost(platform_config)
     yield vhost
-    requests.delete(f"{MANAGEMENT}/vhosts/{quote(vhost, safe='')}", auth=GUEST, timeout=10)
+    close_public_vhost(platform_config, vhost)
 
 
 @pytest.fixture
@@ -48,18 +40,11 @@ def gateway(platform_config, public_vhost, runner_factory, request):
     platform_config.update(AUTH_MODE="development")
     platform_config.update(getattr(request, "param", {}))
     runner_factory(platform_config, GatewayService, NotificationService).start()
-    gateway = Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
-    created = []
-    gateway.created = created
-    yield gateway
-    for subscriber_id in created:  # users are global on the broker: none outlives its test
-        requests.delete(f"{MANAGEMENT}/users/sub-{subscriber_id}", auth=GUEST, timeout=10)
+    return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
 
 
 def create(gateway, actor, body=PHE_BANKURA):
-    created = gateway.ok(gateway.request("POST", "/api/v1/subscribers", actor, json=body), 201)
-    gateway.created.append(created["id"])
-    return created
+    return gateway.ok(gateway.request("POST", "/api/v1/subscribers", actor, json=body), 201)
 
 
 def connect(uri):
