@@ -254,6 +254,22 @@ class NotificationStore:
     def delete_subscriber(self, subscriber_id):
         self.db.subscribers.delete_one({"_id": subscriber_id})
 
+    def take_subscriber_slot(self, owner, limit):
+        """One of the `limit` subscriber accounts an owner may hold: one conditional `$inc`. At the limit the
+        filter matches nothing and the upsert's insert hits the existing _id (E11000): refused. Two first
+        takes racing to insert: the loser tries again as an update."""
+        for _ in range(2):
+            try:
+                return self.db.subscriber_quota.find_one_and_update(
+                    {"_id": owner, "used": {"$lt": limit}}, {"$inc": {"used": 1}}, upsert=True,
+                    return_document=ReturnDocument.AFTER) is not None
+            except DuplicateKeyError:
+                continue
+        return False
+
+    def give_back_subscriber_slot(self, owner):
+        self.db.subscriber_quota.update_one({"_id": owner, "used": {"$gt": 0}}, {"$inc": {"used": -1}})
+
     # --- the staff's notices and the development SMS sink ----------------------------------------
 
     def put_notice(self, box, notice):

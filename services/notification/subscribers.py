@@ -1,7 +1,7 @@
 """Subscriber accounts of the public event stream: a system that reads the stream gets a RabbitMQ user of its
 own on the public vhost, limited to its departments and districts (domain/stream_access.py). Administrators
 manage every subscriber; a machine client whose token has `events:subscribe` creates, sees and revokes its own
-(another's answers 404, as if it did not exist). The password is shown once, in the creating answer; the
+(another's answers 404, as if it did not exist), at most SUBSCRIBERS_PER_CLIENT at a time. The password is shown once, in the creating answer; the
 platform keeps none of it (RabbitMQ keeps its own salted hash)."""
 import logging
 import secrets
@@ -12,7 +12,7 @@ from services.notification.broker_accounts import SubscriberBroker
 from services.notification.domain import stream_access
 from services.notification.schemas import SubscriberSchema
 from services.notification.storage import NotificationStorage, utcnow
-from shared.errors import EXPECTED, NotFound, validated
+from shared.errors import EXPECTED, Conflict, NotFound, validated
 from shared.public_events import EXCHANGE
 from shared.resilient_rpc import rpc
 from shared.settings import SettingsProvider
@@ -44,6 +44,10 @@ class Subscribers:
         RabbitMQ user), then made on RabbitMQ, then marked active."""
         actor = subscription_manager(actor)
         request = validated(_subscriber_schema, payload)
+        limit = self.settings.subscribers_per_client
+        if not sees_every_subscription(actor) and not self.store.take_subscriber_slot(actor["sub"], limit):
+            raise Conflict(f"a client holds at most {limit} subscriber accounts: revoke one first",
+                           {"allowed": ["revoke"]})
         subscriber_id, password, now = secrets.token_hex(6), secrets.token_urlsafe(32), utcnow()
         subscriber = {"_id": subscriber_id, **request, "state": PROVISIONING, "created_at": now,
                       "created_by": actor["sub"], "created_by_role": actor["role"], "vhost": self.settings.public_vhost}
@@ -64,7 +68,8 @@ class Subscribers:
         revoking = self.store.set_subscriber_state(subscriber_id, REVOKING, utcnow(), (ACTIVE, PROVISIONING, REVOKING))
         if revoking is not None:
             self.broker_accounts.remove(subscriber_id)
-            self.store.set_subscriber_state(subscriber_id, REVOKED, utcnow(), (REVOKING,))
+            if self.store.set_subscriber_state(subscriber_id, REVOKED, utcnow(), (REVOKING,)) is not None:
+                self._give_back_slot(revoking)
         return _view(self.store.subscriber(subscriber_id))
 
     def _undo(self, subscriber_id):
@@ -75,7 +80,13 @@ class Subscribers:
         except ConnectionError:
             log.warning("a half-made subscriber stays provisioning", extra={"subscriber": subscriber_id})
             return
+        subscriber = self.store.subscriber(subscriber_id)
         self.store.delete_subscriber(subscriber_id)
+        self._give_back_slot(subscriber)
+
+    def _give_back_slot(self, subscriber):
+        if subscriber and subscriber.get("created_by_role") != "admin":
+            self.store.give_back_subscriber_slot(subscriber["created_by"])
 
     def _own_subscriber(self, subscriber_id, actor):
         found = self.store.subscriber(subscriber_id)

@@ -5,6 +5,7 @@ cannot bind outside its scope, publish, touch another subscriber's queues or ope
 revoked, its connection is closed and its login refused."""
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import pika
@@ -12,6 +13,7 @@ import pika.exceptions
 import pytest
 import requests
 
+from services.gateway.auth import make_dev_token
 from services.gateway.service import GatewayService
 from services.notification.service import NotificationService
 from shared.mongo import database_name
@@ -212,3 +214,23 @@ def test_a_management_api_that_does_not_answer_is_a_503_and_no_password_is_shown
     assert answer.status_code == 503 and "credentials" not in answer.text, answer.text
     left = gateway.ok(gateway.request("GET", "/api/v1/subscribers", ADMIN))["subscribers"]
     assert [s["state"] for s in left] == ["provisioning"]  # no user was made; DELETE finishes it once it answers
+
+
+@pytest.mark.parametrize("gateway", [{"SUBSCRIBERS_PER_CLIENT": 5}], indirect=True)
+def test_a_machine_client_holds_at_most_its_limit_of_accounts_however_many_it_asks_for_at_once(gateway):
+    dashboard = client("bankura-dashboard")
+    headers = {"Authorization": f"Bearer {make_dev_token(dashboard)}"}
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(pool.map(lambda _: requests.post(f"{gateway.base}/api/v1/subscribers", json=PHE_BANKURA,
+                                                        headers=headers, timeout=60), range(30)))
+    assert sorted(a.status_code for a in answers) == [201] * 5 + [409] * 25, [a.text for a in answers]
+    made = [a.json()["id"] for a in answers if a.status_code == 201]
+    users = requests.get(f"{MANAGEMENT}/users?columns=name", auth=GUEST, timeout=10).json()
+    assert {u["name"] for u in users} >= {f"sub-{i}" for i in made}
+    assert len(gateway.ok(gateway.request("GET", "/api/v1/subscribers", dashboard))["subscribers"]) == 5
+    assert create(gateway, ADMIN)["state"] == "active"  # administrators are not counted
+
+    gateway.ok(gateway.request("DELETE", f"/api/v1/subscribers/{made[0]}", dashboard))
+    gateway.ok(gateway.request("DELETE", f"/api/v1/subscribers/{made[0]}", dashboard))  # gives back once
+    assert create(gateway, dashboard)["state"] == "active"
+    assert gateway.request("POST", "/api/v1/subscribers", dashboard, json=PHE_BANKURA).status_code == 409
