@@ -44,13 +44,13 @@ class Subscribers:
         RabbitMQ user), then made on RabbitMQ, then marked active."""
         actor = subscription_manager(actor)
         request = validated(_subscriber_schema, payload)
-        limit = self.settings.subscribers_per_client
-        if not sees_every_subscription(actor) and not self.store.take_subscriber_slot(actor["sub"], limit):
+        limit, counted = self.settings.subscribers_per_client, not sees_every_subscription(actor)
+        if counted and not self.store.take_subscriber_slot(actor["sub"], limit):
             raise Conflict(f"a client holds at most {limit} subscriber accounts: revoke one first",
                            {"allowed": ["revoke"]})
         subscriber_id, password, now = secrets.token_hex(6), secrets.token_urlsafe(32), utcnow()
         subscriber = {"_id": subscriber_id, **request, "state": PROVISIONING, "created_at": now,
-                      "created_by": actor["sub"], "created_by_role": actor["role"], "vhost": self.settings.public_vhost}
+                      "created_by": actor["sub"], "counted": counted, "vhost": self.settings.public_vhost}
         self.store.create_subscriber(subscriber)
         try:
             self.broker_accounts.create(subscriber_id, password, request["departments"], request["districts"])
@@ -85,7 +85,7 @@ class Subscribers:
         self._give_back_slot(subscriber)
 
     def _give_back_slot(self, subscriber):
-        if subscriber and subscriber.get("created_by_role") != "admin":
+        if subscriber and subscriber.get("counted"):
             self.store.give_back_subscriber_slot(subscriber["created_by"])
 
     def _own_subscriber(self, subscriber_id, actor):
