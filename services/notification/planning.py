@@ -2,12 +2,15 @@
 message in their language (messages), when it may go (domain.schedule). No I/O: the complainant's
 preferences and the subscriptions come in as data."""
 import json
+import logging
 
 from services.notification import messages
 from services.notification.channels.sms import sms_message
 from services.notification.domain import recipients, schedule
 from services.notification.domain.recipients import SMS, WEBHOOK
 from shared.public_events import to_cloudevent
+
+log = logging.getLogger(__name__)
 
 
 def new_delivery(*, delivery_id, event_id, event_type, planned, message, now, tracking_id=None, scope=None,
@@ -42,7 +45,7 @@ def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedul
     values = messages.values(event)
     scope = messages.scope(event)
     quiet = (preferences or {}).get("quiet_hours", True)
-    public_event = to_cloudevent(event, schema_base_url) if subscriptions else None
+    public_event = _public(event, schema_base_url) if subscriptions else None
     out = []
     for planned in recipients.plan(event, preferences, subscriptions, public_event):
         out.append(new_delivery(
@@ -51,3 +54,14 @@ def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedul
             message=message_for(planned, values, public_event), now=now,
             tracking_id=values["tracking_id"] or None, scope=scope, quiet_hours=quiet, hours=hours))
     return out
+
+
+def _public(event, schema_base_url):
+    """The event's public CloudEvent; None when it is not published, or (logged) when it cannot be projected:
+    the people the event concerns still hear of it."""
+    try:
+        return to_cloudevent(event, schema_base_url)
+    except Exception as error:  # a projection bug must not silence the complainant's and officers' messages
+        log.error("an event could not be projected for webhooks", extra={
+            "event_id": event.get("id"), "type": event.get("type"), "error": f"{type(error).__name__}: {error}"})
+        return None

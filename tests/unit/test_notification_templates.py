@@ -107,3 +107,12 @@ def test_at_night_the_sms_is_deferred_to_eight_and_the_email_goes():
     assert deliveries["email"]["state"] == "queued"
     opted_out = {d["channel"]: d for d in planning.deliveries_for(event(), night, {"quiet_hours": False})}
     assert opted_out["sms"]["state"] == "queued"
+
+
+def test_an_event_the_public_projection_cannot_read_still_reaches_the_people_it_concerns(caplog):
+    broken = event()
+    del broken["time"]  # every public event needs one
+    subs = [{"_id": "state-dashboard", "events": ["*"]}]
+    deliveries = planning.deliveries_for(broken, datetime(2026, 12, 2, 6, 30, tzinfo=timezone.utc), None, subs)
+    assert {d["channel"] for d in deliveries} == {"sms", "email"}
+    assert "could not be projected for webhooks" in caplog.text
