@@ -71,6 +71,11 @@ RULES: dict[str, Rule] = {
     "office.oversee": _rule({Role.SUPERVISOR, Role.CMO_CELL}, "the office's load and outreach are for supervisors and the CMO cell"),
     "calls.file_for_citizens": _rule({Role.CMO_CELL}, "filing for a caller is the call centre's"),
     "dashboard.read": _rule({Role.CMO_CELL, Role.ADMIN}, "the dashboard is for the CMO cell and administrators"),
+    # the public event stream's subscriber accounts and webhooks (notification): administrators all, a machine
+    # client its own
+    "events.subscribe": _rule({Role.ADMIN, Role.CLIENT},
+                              "subscriptions are for administrators and machine clients with events:subscribe",
+                              Scope.EVENTS_SUBSCRIBE),
 }
 
 
@@ -119,6 +124,7 @@ def require_route_scope(actor: Mapping[str, Any], scope: Scope | None) -> Mappin
     if not _holds(actor, scope):
         raise insufficient_scope(scope)
     return actor
+
 
 
 def authorised(actor: Any, rule: str, denied: str | None = None) -> dict[str, Any]:

@@ -158,6 +158,11 @@ class SettingsSchema(Schema):
     NOTIFY_SEND_TIMEOUT = _number(10)
     NOTIFY_SEND_CONCURRENCY = _int(10, minimum=1)
     NOTIFY_SEND_BATCH = _int(100, minimum=1)
+    # the public event stream's subscribers (services/notification/subscribers.py)
+    PUBLIC_VHOST = _text("sorasori-public")
+    PUBLIC_BROKER_URL = _text("amqp://127.0.0.1:5672")  # what subscribers are told to connect to
+    RABBITMQ_MANAGEMENT_URL = _text("http://guest:guest@127.0.0.1:15672")  # creates and deletes their users
+    SUBSCRIBERS_PER_CLIENT = _int(10, minimum=1)
 
     @pre_load
     def empty_means_default(self, data: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:

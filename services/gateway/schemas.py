@@ -304,8 +304,11 @@ class DeliveryLogSchema(Schema):
 class WebhookSchema(Open):
     id = fields.Str(required=True)
     url = fields.Str()
-    events = fields.List(fields.Str())
+    events = fields.List(fields.Str(), metadata={"description": "public event types, or patterns with *"})
+    departments = fields.List(fields.Str())
+    districts = fields.List(fields.Str())
     active = fields.Bool()
+    created_by = fields.Str(allow_none=True)
     created_at = timestamp()
 
 
@@ -316,6 +319,39 @@ class WebhookWithSecretSchema(WebhookSchema):
 
 class WebhooksSchema(Schema):
     subscriptions = listed(WebhookSchema, required=True)
+
+
+class SubscriberCredentialsSchema(Schema):
+    username = fields.Str(required=True)
+    password = fields.Str(required=True, metadata={"description": "shown once: the platform keeps none of it"})
+    vhost = fields.Str(required=True)
+    exchange = fields.Str(required=True)
+    amqp_uri = fields.Str(required=True, metadata={"description": "the password in it too"})
+
+
+class SubscriberViewSchema(Open):
+    id = fields.Str(required=True)
+    name = fields.Str(required=True)
+    departments = fields.List(fields.Str(), required=True)
+    districts = fields.List(fields.Str(), required=True)
+    state = fields.Str(required=True, metadata={"enum": ["provisioning", "active", "revoking", "revoked"]})
+    username = fields.Str(required=True)
+    vhost = fields.Str(required=True)
+    exchange = fields.Str(required=True)
+    queue_prefix = fields.Str(required=True, metadata={"description": "its queues' names must start so"})
+    binding_keys = fields.List(fields.Str(), required=True, metadata={
+        "description": "bind these (or narrower keys inside them) on the exchange"})
+    created_by = fields.Str(required=True)
+    created_at = timestamp(required=True)
+    revoked_at = timestamp(allow_none=True)
+
+
+class SubscriberCreatedSchema(SubscriberViewSchema):
+    credentials = fields.Nested(SubscriberCredentialsSchema, required=True)
+
+
+class SubscribersSchema(Schema):
+    subscribers = listed(SubscriberViewSchema, required=True)
 
 
 class DeletedSchema(Schema):

@@ -16,6 +16,8 @@ from services.gateway.open311 import Open311Routes
 from services.gateway.openapi import Operation
 from services.gateway.responses import NO_STORE, json_response
 from services.gateway.search import SearchRoutes
+from services.gateway.subscribers import SubscriberRoutes
+from services.gateway.webhooks import WebhookRoutes
 from shared.correlation import CorrelationId
 from shared.elastic import ElasticsearchClient
 from shared.health import UP
@@ -26,7 +28,7 @@ from shared.vocabulary import SERVICES
 
 
 class GatewayService(LookalikeRoutes, GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes,
-                     OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes, Open311Routes):
+                     SubscriberRoutes, WebhookRoutes, OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes, Open311Routes):
     name = "gateway"
     correlation_id = CorrelationId()
     trace = Tracing()

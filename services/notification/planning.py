@@ -2,12 +2,15 @@
 message in their language (messages), when it may go (domain.schedule). No I/O: the complainant's
 preferences and the subscriptions come in as data."""
 import json
+import logging
 
 from services.notification import messages
 from services.notification.channels.sms import sms_message
 from services.notification.domain import recipients, schedule
 from services.notification.domain.recipients import SMS, WEBHOOK
-from shared.projections import SUBSCRIBER, project_event
+from shared.public_events import to_cloudevent
+
+log = logging.getLogger(__name__)
 
 
 def new_delivery(*, delivery_id, event_id, event_type, planned, message, now, tracking_id=None, scope=None,
@@ -26,26 +29,39 @@ def new_delivery(*, delivery_id, event_id, event_type, planned, message, now, tr
     }
 
 
-def message_for(planned, values, event=None):
+def message_for(planned, values, public_event=None):
     if planned.channel == WEBHOOK:
-        # what leaves the platform: no complainant or filer identity, no free text, no exact location
-        return {"body": json.dumps(project_event(event, SUBSCRIBER), ensure_ascii=False, separators=(",", ":")),
-                "language": "en"}
+        # the public stream's CloudEvent: no complainant or filer, no free text, no exact location
+        return {"body": json.dumps(public_event, ensure_ascii=False, separators=(",", ":")), "language": "en"}
     message = messages.render(planned.template, planned.channel, planned.language, values)
     if planned.channel == SMS:
         message.update(sms_message(message["text"]))
     return message
 
 
-def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedule.QUIET_HOURS):
+def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedule.QUIET_HOURS, schema_base_url=""):
+    """`schema_base_url`: where the gateway serves the public events' JSON Schemas (the CloudEvent's
+    `dataschema`)."""
     values = messages.values(event)
     scope = messages.scope(event)
     quiet = (preferences or {}).get("quiet_hours", True)
+    public_event = _public(event, schema_base_url) if subscriptions else None
     out = []
-    for planned in recipients.plan(event, preferences, subscriptions):
+    for planned in recipients.plan(event, preferences, subscriptions, public_event):
         out.append(new_delivery(
             delivery_id=recipients.delivery_id(event["id"], planned.recipient.key, planned.channel),
             event_id=event["id"], event_type=event["type"], planned=planned,
-            message=message_for(planned, values, event), now=now,
+            message=message_for(planned, values, public_event), now=now,
             tracking_id=values["tracking_id"] or None, scope=scope, quiet_hours=quiet, hours=hours))
     return out
+
+
+def _public(event, schema_base_url):
+    """The event's public CloudEvent; None when it is not published, or (logged) when it cannot be projected:
+    the people the event concerns still hear of it."""
+    try:
+        return to_cloudevent(event, schema_base_url)
+    except Exception as error:  # a projection bug must not silence the complainant's and officers' messages
+        log.error("an event could not be projected for webhooks", extra={
+            "event_id": event.get("id"), "type": event.get("type"), "error": f"{type(error).__name__}: {error}"})
+        return None

@@ -49,7 +49,8 @@ class Sending:
         preferences = self.store.preferences(recipients.contact_key(mobile)) if mobile else None
         subscriptions = self.store.subscriptions()
         hours = (self.settings.notify_quiet_start_hour, self.settings.notify_quiet_end_hour)
-        planned = planning.deliveries_for(event, utcnow(), preferences, subscriptions, hours)
+        planned = planning.deliveries_for(event, utcnow(), preferences, subscriptions, hours,
+                                          schema_base_url=self.settings.oidc_issuer)
         queued = sum(self.store.enqueue(d) for d in planned)
         if queued:
             log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": queued})

@@ -10,6 +10,7 @@
 - `dead_letters`: the deliveries that gave up, keyed by delivery id, for the administrators' list.
 - `case_deliveries`: per tracking ID, the ids of its deliveries (the CMO cell's view of a case).
 - `personal_data_reads`: per tracking ID, who read its delivery log with the addresses in clear, and when.
+- `subscribers`: the public event stream's subscriber accounts (their RabbitMQ users; no password kept).
 - `preferences` (keyed by a one-way key of the citizen's mobile), `subscriptions` (webhooks),
   `inbox` (staff notices, one document per box), `rate` (per-recipient counters), `sms_sink`.
 """
@@ -220,8 +221,54 @@ class NotificationStore:
         return self.db.subscriptions.find_one_and_update({"_id": subscription_id}, {"$set": fields},
                                                          return_document=ReturnDocument.AFTER)
 
+    def replace_secrets(self, subscription_id, seen_version, secrets):
+        """A rotation: one guarded update, made only if no other rotation came between reading the secrets
+        (`seen_version`) and now. None when one did (or the subscription is gone)."""
+        guard = {"$in": [0, None]} if not seen_version else seen_version  # made before the version was kept
+        return self.db.subscriptions.find_one_and_update(
+            {"_id": subscription_id, "secrets_version": guard},
+            {"$set": {"secrets": secrets, "secrets_version": (seen_version or 0) + 1}},
+            return_document=ReturnDocument.AFTER)
+
     def delete_subscription(self, subscription_id):
         return self.db.subscriptions.delete_one({"_id": subscription_id}).deleted_count == 1
+
+    # --- the public event stream's subscribers ---------------------------------------------------
+
+    def create_subscriber(self, subscriber):
+        self.db.subscribers.insert_one(subscriber)
+
+    def subscriber(self, subscriber_id):
+        return self.db.subscribers.find_one({"_id": subscriber_id})
+
+    def subscribers(self, owner=None):
+        return sorted(self.db.subscribers.find({} if owner is None else {"created_by": owner}),
+                      key=lambda s: s["created_at"])
+
+    def set_subscriber_state(self, subscriber_id, state, now, from_states):
+        """One guarded update: the subscriber moves to `state` only from one of `from_states`."""
+        return self.db.subscribers.find_one_and_update(
+            {"_id": subscriber_id, "state": {"$in": list(from_states)}},
+            {"$set": {"state": state, f"{state}_at": now}}, return_document=ReturnDocument.AFTER)
+
+    def delete_subscriber(self, subscriber_id):
+        self.db.subscribers.delete_one({"_id": subscriber_id})
+
+    def take_subscriber_slot(self, owner, limit):
+        """One of the `limit` subscriber accounts an owner may hold: one conditional `$inc`. At the limit the
+        filter matches nothing and the upsert's insert hits the existing _id (E11000): refused. Two first
+        takes racing to insert: the loser tries again as an update."""
+        for _ in range(2):
+            try:
+                return self.db.subscriber_quota.find_one_and_update(
+                    {"_id": owner, "used": {"$lt": limit}}, {"$inc": {"used": 1}}, upsert=True,
+                    return_document=ReturnDocument.AFTER) is not None
+            except DuplicateKeyError:
+                continue
+        return False
+
+    def give_back_subscriber_slot(self, owner):
+        self.db.subscriber_quota.update_one({"_id": owner, "used": {"$gt": 0}}, {"$inc": {"used": -1}})
 
     # --- the staff's notices and the development SMS sink ----------------------------------------
 

@@ -1,13 +1,14 @@
-"""Webhook subscriptions of other systems, managed by administrators: register, change, remove, rotate the
-signing secret (shown once; sealed at rest)."""
-import secrets
+"""Webhook subscriptions of other systems: register, change, remove, rotate the signing secret (shown once;
+sealed at rest). Administrators manage all; a machine client whose token has `events:subscribe` its own
+(another's answers 404). Each subscription takes the public events (shared/public_events.py) of the types,
+departments and districts it names."""
 from datetime import timedelta
 
 from nameko.dependency_providers import Config
 
-from services.notification.access import admin_only
+from services.notification.access import sees_every_subscription, subscription_manager
 from services.notification.dispatch import Sender
-from services.notification.domain import targets
+from services.notification.domain import signing, targets
 from services.notification.schemas import SubscriptionChangeSchema, SubscriptionSchema
 from services.notification.storage import NotificationStorage, utcnow
 from shared.errors import EXPECTED, Conflict, NotFound, ValidationFailed, validated
@@ -27,17 +28,18 @@ class Webhooks:
 
     @rpc(expected_exceptions=EXPECTED)
     def subscriptions(self, actor):
-        admin_only(actor)
-        return [_subscription_view(s) for s in self.store.subscriptions()]
+        actor = subscription_manager(actor)
+        return [_subscription_view(s) for s in self.store.subscriptions()
+                if sees_every_subscription(actor) or s.get("created_by") == actor["sub"]]
 
     @rpc(expected_exceptions=EXPECTED)
     def create_subscription(self, payload, actor):
         """A system that wants the events. Its signing secret is shown once, in this answer."""
-        actor = admin_only(actor)
+        actor = subscription_manager(actor)
         request = validated(_subscription_schema, payload)
         self._check_url(request["url"])
-        secret, now = _new_secret(), utcnow()
-        subscription = {"_id": request.pop("id"), **request, "active": True, "created_at": now,
+        secret, now = signing.new_secret(), utcnow()
+        subscription = {"_id": request.pop("id"), **request, "active": True, "created_at": now, "secrets_version": 0,
                         "created_by": actor["sub"], "secrets": [{"secret": self._seal(secret), "created_at": now,
                                                                  "until": None}]}
         if not self.store.create_subscription(subscription):
@@ -46,7 +48,7 @@ class Webhooks:
 
     @rpc(expected_exceptions=EXPECTED)
     def update_subscription(self, subscription_id, payload, actor):
-        admin_only(actor)
+        self._own_subscription(subscription_id, subscription_manager(actor))
         change = validated(_subscription_change_schema, payload)
         if "url" in change:
             self._check_url(change["url"])
@@ -57,7 +59,7 @@ class Webhooks:
 
     @rpc(expected_exceptions=EXPECTED)
     def delete_subscription(self, subscription_id, actor):
-        admin_only(actor)
+        self._own_subscription(subscription_id, subscription_manager(actor))
         if not self.store.delete_subscription(subscription_id):
             raise NotFound(f"no subscription {subscription_id}")
         return {"deleted": subscription_id}
@@ -66,17 +68,23 @@ class Webhooks:
     def rotate_subscription_secret(self, subscription_id, actor):
         """A new secret, shown once; the previous one keeps signing (a second v1) for a grace period so the
         subscriber can switch without losing events."""
-        admin_only(actor)
-        current = self.store.subscription(subscription_id)
-        if current is None:
-            raise NotFound(f"no subscription {subscription_id}")
-        secret, now = _new_secret(), utcnow()
+        current = self._own_subscription(subscription_id, subscription_manager(actor))
+        secret, now = signing.new_secret(), utcnow()
         kept = [{**s, "until": now + ROTATION_GRACE} for s in current.get("secrets", [])
                 if s.get("until") is None][:1]
-        updated = self.store.update_subscription(subscription_id, {"secrets": [
-            {"secret": self._seal(secret), "created_at": now, "until": None}] + kept})
+        updated = self.store.replace_secrets(subscription_id, current.get("secrets_version", 0), [
+            {"secret": self._seal(secret), "created_at": now, "until": None}] + kept)
+        if updated is None:
+            raise Conflict("another rotation of this subscription's secret came first; its secret is the one in "
+                           "force: rotate again if you need another", {"allowed": ["rotate"]})
         return {**_subscription_view(updated), "secret": secret,
                 "previous_secret_valid_until": (now + ROTATION_GRACE).isoformat() if kept else None}
+
+    def _own_subscription(self, subscription_id, actor):
+        found = self.store.subscription(subscription_id)
+        if found is None or not (sees_every_subscription(actor) or found.get("created_by") == actor["sub"]):
+            raise NotFound(f"no subscription {subscription_id}")
+        return found
 
     def _check_url(self, url):
         """Internal targets (loopback, private ranges, cloud metadata) are refused here when the URL names
@@ -91,13 +99,10 @@ class Webhooks:
         return self.sender.sealer.seal(secret)
 
 
-def _new_secret():
-    return "whsec_" + secrets.token_urlsafe(32)
-
-
 def _subscription_view(subscription):
     return {"id": subscription["_id"], "url": subscription["url"], "events": subscription["events"],
-            "description": subscription.get("description"), "active": subscription.get("active", True),
+            "departments": subscription.get("departments", ["*"]), "districts": subscription.get("districts", ["*"]),
+            "created_by": subscription.get("created_by"), "description": subscription.get("description"), "active": subscription.get("active", True),
             "secrets_in_force": len([s for s in subscription.get("secrets", [])
                                      if s.get("until") is None or s["until"] > utcnow()]),
             "created_at": subscription["created_at"].isoformat()}

@@ -20,7 +20,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
 
 from shared.actors import ActorSchema
-from shared.contracts.base import Contract, optional
+from shared.contracts.base import Contract, optional, timestamp
 from shared.errors import ValidationFailed
 
 # --- argument kinds -----------------------------------------------------------------------------------------
@@ -131,6 +131,32 @@ class Deleted(Contract):
 
 class Replayed(Contract):
     replayed = fields.List(fields.Str(), required=True)
+
+
+class SubscriberCredentials(Contract):
+    username = fields.Str(required=True)
+    password = fields.Str(required=True)
+    vhost = fields.Str(required=True)
+    exchange = fields.Str(required=True)
+    amqp_uri = fields.Str(required=True)
+
+
+class Subscriber(Contract):
+    """A subscriber account of the public event stream; `credentials` only in the answer that created it."""
+    id = fields.Str(required=True)
+    name = fields.Str(required=True)
+    departments = fields.List(fields.Str(), required=True)
+    districts = fields.List(fields.Str(), required=True)
+    state = fields.Str(required=True)
+    username = fields.Str(required=True)
+    vhost = fields.Str(required=True)
+    exchange = fields.Str(required=True)
+    queue_prefix = fields.Str(required=True)
+    binding_keys = fields.List(fields.Str(), required=True)
+    created_by = fields.Str(required=True)
+    created_at = timestamp(required=True)
+    revoked_at = optional(timestamp, required=True)
+    credentials = fields.Nested(SubscriberCredentials)
 
 
 class StaffAccountSaved(Contract):
@@ -273,6 +299,10 @@ RPC_CONTRACTS: dict[str, RpcContract] = {
     "notification.update_subscription": contract(ident("subscription_id"), body(), actor()),
     "notification.delete_subscription": contract(ident("subscription_id"), actor(), answer=Answer(dict, Deleted)),
     "notification.rotate_subscription_secret": contract(ident("subscription_id"), actor()),
+    "notification.subscribers": contract(actor(), answer=Answer((list, tuple), Subscriber, many=True)),
+    "notification.subscriber": contract(ident("subscriber_id"), actor(), answer=Answer(dict, Subscriber)),
+    "notification.create_subscriber": contract(body(), actor(), answer=Answer(dict, Subscriber)),
+    "notification.revoke_subscriber": contract(ident("subscriber_id"), actor(), answer=Answer(dict, Subscriber)),
     "notification.dead_letters": contract(actor(), answer=LIST),
     "notification.replay_dead_letter": contract(ident("delivery_id"), actor(), answer=Answer(dict, Replayed)),
     "notification.replay_dead_letters": contract(actor(), answer=Answer(dict, Replayed)),

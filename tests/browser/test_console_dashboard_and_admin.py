@@ -64,7 +64,7 @@ def test_an_administrator_replays_a_dead_letter_in_the_browser(console_with, con
         page.wait_for_selector("#url")
         page.fill("#id", "state-dashboard")
         page.fill("#url", receiver.url + "/hook")
-        page.fill("#events", "grievance.filed")
+        page.fill("#events", "in.gov.wb.sorasori.grievance.filed.v1")
         secret = submit_in(page, 'form[action="/admin/webhooks"]:has(#url)',
                            lambda: page.query_selector("p.secret") and page.inner_text("p.secret"), "subscribed")
         assert secret.startswith("whsec_")

@@ -94,7 +94,7 @@ def test_every_operation_keeps_its_contract(platform):
     filed = platform.ok(platform.request("POST", "/api/v1/grievances", json=drinking_water(mobile=MOBILE),
                                          headers={"Authorization": tokens["citizen"]}), 201)
     hook = platform.ok(platform.request("POST", "/api/v1/admin/webhooks", STAFF["admin"], json={
-        "id": "contract-hook", "url": "https://127.0.0.1:9/hook", "events": ["grievance.closed"]}), 201)
+        "id": "contract-hook", "url": "https://127.0.0.1:9/hook", "events": ["in.gov.wb.sorasori.grievance.closed.v1"]}), 201)
     known = {"tracking_id": [filed["tracking_id"]], "subscription_id": [hook["id"]], "name": sorted(INSIGHTS),
              "asset": ["init.js"]}
     url = platform.base + "/api/v1/openapi.json"

@@ -1,16 +1,16 @@
 """Real servers the notification tests talk to: the project's SMTP sink in its own process, an SMS
-provider that fails when told to, and a webhook receiver that checks signatures and refuses replays."""
+provider that fails when told to, and a webhook receiver that checks Standard Webhooks signatures with the
+`standardwebhooks` package and refuses replays."""
 import json
 import os
 import subprocess
 import sys
-import time
 
 import eventlet
 import eventlet.wsgi
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from werkzeug.wrappers import Request, Response
 
-from services.notification.domain import signing
 from services.notification.mailsink import read_messages
 from tests.integration.conftest import free_port
 from tests.integration.waiting import wait_for
@@ -77,8 +77,8 @@ class SmsProvider(HttpServer):
 
 
 class WebhookReceiver(HttpServer):
-    """A subscriber as it should be written: verify the signature and the timestamp window, refuse a
-    delivery id it has already accepted (a replay)."""
+    """A subscriber as the README tells one to write it: verify the signature and the timestamp window with
+    the `standardwebhooks` package, refuse a message id it has already accepted (a replay)."""
 
     def __init__(self):
         self.secret, self.accepted, self.refused, self.raw = None, [], [], []
@@ -89,16 +89,20 @@ class WebhookReceiver(HttpServer):
     def app(self, request):
         body = request.get_data()
         self.raw.append({"headers": dict(request.headers), "body": body})
-        ok, reason = signing.verify(request.headers.get(signing.HEADER), body, self.secret or "", time.time())
-        if not ok:
-            self.refused.append(reason)
-            return Response(reason, status=401)
-        delivery = request.headers.get("X-Sorasori-Delivery")
-        if delivery in self.seen:
+        if not self.secret:
+            self.refused.append("no secret yet")
+            return Response("no secret yet", status=401)
+        try:
+            event = Webhook(self.secret).verify(body, dict(request.headers))
+        except WebhookVerificationError as refusal:
+            self.refused.append(str(refusal))
+            return Response(str(refusal), status=401)
+        message_id = request.headers["webhook-id"]
+        if message_id in self.seen:
             self.refused.append("replay")
             return Response("replay", status=409)
-        self.seen.add(delivery)
-        self.accepted.append(json.loads(body))
+        self.seen.add(message_id)
+        self.accepted.append(event)
         return Response("", status=204)
 
 

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 from kombu import Connection, Exchange, Producer
+from standardwebhooks.webhooks import Webhook
 
 from services.notification.channels.email import SmtpEmail
-from services.notification.domain import signing
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
 from tests.integration.receivers import MailSink, SmsProvider, WebhookReceiver, self_signed_certificate
@@ -161,35 +161,43 @@ def test_replayed_events_send_nothing_twice(notify, mail_sink, event_log, platfo
     assert len(deliveries(notify, tracking_id)) == 5  # filed sms+email, assigned notice, resolved sms+email
 
 
-def test_webhooks_are_signed_replays_refused_and_secrets_rotate(notify):
+FILED, RESOLVED = "in.gov.wb.sorasori.grievance.filed.v1", "in.gov.wb.sorasori.grievance.resolved.v1"
+
+
+def test_webhooks_follow_standard_webhooks_replays_are_refused_and_secrets_rotate(notify):
     receiver = WebhookReceiver()
     try:
         assert notify.request("POST", "/api/v1/admin/webhooks", MITA, json={}).status_code == 403
         insecure = notify.request("POST", "/api/v1/admin/webhooks", ADMIN,
                                   json={"id": "dashboard", "url": "http://dashboard.example.org/hook"})
         assert insecure.status_code == 400 and "url" in insecure.json()["errors"]
+        internal_name = notify.request("POST", "/api/v1/admin/webhooks", ADMIN, json={
+            "id": "dashboard", "url": receiver.url + "/hook", "events": ["grievance.filed"]})
+        assert internal_name.status_code == 400 and "events" in internal_name.json()["errors"]
         created = notify.ok(notify.request("POST", "/api/v1/admin/webhooks", ADMIN, json={
-            "id": "state-dashboard", "url": receiver.url + "/hook", "events": ["grievance.filed",
-                                                                                "grievance.resolved"]}), 201)
+            "id": "state-dashboard", "url": receiver.url + "/hook", "events": [FILED, RESOLVED]}), 201)
         receiver.secret = created["secret"]
-        assert created["secret"].startswith("whsec_")
+        assert re.fullmatch(r"whsec_[A-Za-z0-9+/]{43}=", created["secret"])
         listed = notify.ok(notify.request("GET", "/api/v1/admin/webhooks", ADMIN))["subscriptions"]
         assert listed[0]["id"] == "state-dashboard" and "secret" not in listed[0]
 
         tracking_id = notify.ok(notify.file(drinking_water(mobile="9830077777"), citizen("9830077777")),
                                 201)["tracking_id"]
-        event = wait_for(lambda: receiver.accepted, what="the signed grievance.filed")[0]
-        assert event["type"] == "grievance.filed" and event["subject"] == tracking_id
-        assert event["data"]["case"]["complainant"] == {"language": "bn"}  # no contact details leave
-        assert "9830077777" not in receiver.raw[0]["body"].decode()
+        event = wait_for(lambda: receiver.accepted, what="the signed filed event")[0]
+        # the public stream's CloudEvent, as application/json
+        assert event["type"] == FILED and event["subject"] == tracking_id and event["specversion"] == "1.0"
+        assert event["data"]["tracking_id"] == tracking_id and event["data"]["department"] == "phe"
+        first = receiver.raw[0]
+        assert first["headers"]["Content-Type"] == "application/json"
+        for private in (b"9830077777", b"Mita", b"tube well", b"drinking water in"):  # the block is public
+            assert private not in first["body"]
 
         # the same request again, as an attacker who captured it would send it: refused
-        first = receiver.raw[0]
         replay = requests.post(receiver.url + "/hook", data=first["body"], timeout=5, headers={
-            k: v for k, v in first["headers"].items() if k.lower().startswith(("x-sorasori", "content-type"))})
+            k: v for k, v in first["headers"].items() if k.lower().startswith(("webhook-", "content-type"))})
         assert replay.status_code == 409
-        forged = requests.post(receiver.url + "/hook", data=first["body"].replace(b"filed", b"FILED"), timeout=5,
-                               headers={signing.HEADER: first["headers"][signing.HEADER]})
+        forged = requests.post(receiver.url + "/hook", data=first["body"].replace(b"phe", b"PHE"), timeout=5,
+                               headers={k: v for k, v in first["headers"].items() if k.lower().startswith("webhook-")})
         assert forged.status_code == 401
 
         rotated = notify.ok(notify.request("POST", "/api/v1/admin/webhooks/state-dashboard/rotate-secret", ADMIN))
@@ -198,13 +206,13 @@ def test_webhooks_are_signed_replays_refused_and_secrets_rotate(notify):
         field_officer = assigned_officer(notify, tracking_id)
         notify.ok(notify.act(tracking_id, field_officer, action="acknowledge"))
         notify.ok(notify.act(tracking_id, field_officer, action="resolve", resolution="Fixed the tube well today."))
-        resolved = wait_for(lambda: [e for e in receiver.accepted if e["type"] == "grievance.resolved"],
+        resolved = wait_for(lambda: [e for e in receiver.accepted if e["type"] == RESOLVED],
                             what="the resolved event signed with the new secret")[0]
         assert resolved["subject"] == tracking_id
-        header = receiver.raw[-1]["headers"][signing.HEADER]
-        timestamp = int(header.split(",")[0][2:])
-        assert signing.verify(header, receiver.raw[-1]["body"], created["secret"], timestamp)[0]  # old one too
-        assert [e["type"] for e in receiver.accepted] == ["grievance.filed", "grievance.resolved"]
+        last = receiver.raw[-1]
+        assert len(last["headers"]["Webhook-Signature"].split(" ")) == 2  # both secrets sign during a rotation
+        assert Webhook(created["secret"]).verify(last["body"], last["headers"])["type"] == RESOLVED  # the old one too
+        assert [e["type"] for e in receiver.accepted] == [FILED, RESOLVED]
 
         notify.ok(notify.request("PATCH", "/api/v1/admin/webhooks/state-dashboard", ADMIN, json={"active": False}))
         assert notify.request("PATCH", "/api/v1/admin/webhooks/nope", ADMIN, json={"active": False}).status_code == 404

@@ -30,13 +30,14 @@ def leaked(text, values):
 def edited_case(platform_config, request):
     """A routed PHE Bankura case whose working officer changed the complainant's mobile, email and
     address (and the place's coordinates) with her consent, logged a call to the new number and wrote
-    an internal note; a webhook subscriber listens for grievance.edited."""
+    an internal note; a webhook subscriber listens for every public event of PHE in Bankura."""
     platform_config.update(NOTIFY_QUIET_START_HOUR=0, NOTIFY_QUIET_END_HOUR=0)
     platform = request.getfixturevalue("platform")
     receiver = WebhookReceiver()
     request.addfinalizer(receiver.stop)
     created = platform.ok(platform.request("POST", "/api/v1/admin/webhooks", ADMIN, json={
-        "id": "district-dashboard", "url": receiver.url + "/hook", "events": ["grievance.edited"]}), 201)
+        "id": "district-dashboard", "url": receiver.url + "/hook", "departments": ["phe"],
+        "districts": ["Bankura"]}), 201)
     receiver.secret = created["secret"]
 
     body = drinking_water(mobile=OLD["mobile"])
@@ -105,18 +106,17 @@ def test_the_citizen_sees_her_own_data_but_no_internal_notes(edited_case):
     assert not any(r["reader"] == MITA["sub"] for r in reads)
 
 
-def test_a_webhook_subscriber_gets_the_edit_without_any_personal_data(edited_case):
-    _, tracking_id, _, _, receiver = edited_case
-    wait_for(lambda: receiver.accepted, timeout=20, what="the signed grievance.edited")
-    event, raw = receiver.accepted[0], receiver.raw[-1]["body"].decode()
-    assert event["type"] == "grievance.edited" and event["subject"] == tracking_id
-    assert leaked(raw, clear_values() + ["Mita Das", DRAFTED, str(GEO["lat"]), MITA["sub"]]) == []
-    assert event["data"]["consent"] == "verbal_on_call"
-    changes = event["data"]["changes"]
-    assert sorted(changes) == ["complainant", "place"] and changes["complainant"] == {"language": "bn"}
-    assert changes["place"]["block"] == "Onda" and "geo" not in changes["place"]
-    assert event["data"]["case"]["complainant"] == {"language": "bn"} and "filed_by" not in event["data"]["case"]
-    assert "description" not in event["data"]["case"] and event["data"]["case"]["place"]["district"] == "Bankura"
+def test_a_webhook_subscriber_gets_public_events_without_personal_data_and_never_the_edit(edited_case):
+    platform, tracking_id, working, _, receiver = edited_case
+    platform.ok(platform.act(tracking_id, working, action="acknowledge"))  # published after the edit and notes
+    wait_for(lambda: [e for e in receiver.accepted if e["type"].endswith(".grievance.acknowledged.v1")], timeout=20,
+             what="the acknowledged event, after the edit")
+    assert {e["subject"] for e in receiver.accepted} == {tracking_id}
+    assert not [e for e in receiver.accepted if "edit" in e["type"] or "note" in e["type"]]  # not on the stream
+    raw = "".join(r["body"].decode() for r in receiver.raw)
+    assert leaked(raw, clear_values() + ["Mita Das", DRAFTED, str(GEO["lat"]), MITA["sub"], "Internal: BDO",
+                                         "Called her new number", working["sub"]]) == []
+    assert all(e["data"]["district"] == "Bankura" and e["data"]["department"] == "phe" for e in receiver.accepted)
 
 
 def test_every_answer_with_contact_details_to_staff_is_in_the_access_log(edited_case):

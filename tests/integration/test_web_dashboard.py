@@ -131,7 +131,7 @@ def test_an_administrator_replays_a_dead_letter_and_it_leaves_the_list(console_w
         refused = console.post(browser, "/admin/webhooks", {**fields, "id": "x", "url": "not a url"})
         assert refused.status_code == 400 and 'value="not a url"' in refused.text and 'aria-invalid="true"' in refused.text
         created = console.post(browser, "/admin/webhooks", {**fields, "id": "state-dashboard",
-                                                           "url": receiver.url + "/hook", "events": "grievance.filed"})
+                                                           "url": receiver.url + "/hook", "events": "in.gov.wb.sorasori.grievance.filed.v1"})
         assert created.status_code == 200, created.text
         secret = re.search(r'<p class="secret">(whsec_[^<]+)</p>', created.text).group(1)
         assert secret not in console.get(browser, "/admin/webhooks").text  # shown once
@@ -179,7 +179,7 @@ def test_an_administrator_replays_a_dead_letter_and_it_leaves_the_list(console_w
         assert "There are no failed deliveries." in console.get(browser, "/admin/dead-letters").text
         accepted = wait_for(lambda: len(receiver.accepted) == 2 and receiver.accepted,
                             what="both replayed deliveries accepted")
-        assert {event["type"] for event in accepted} == {"grievance.filed"}
+        assert {event["type"] for event in accepted} == {"in.gov.wb.sorasori.grievance.filed.v1"}
     finally:
         receiver.stop()
 

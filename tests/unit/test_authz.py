@@ -32,6 +32,7 @@ EXPECTED = {
     "dashboard.read": {M, A},
     "office.oversee": {S, M},
     "calls.file_for_citizens": {M},
+    "events.subscribe": {A, K},
 }
 # what a machine client's token must hold for each rule granted to machine clients
 SCOPE_OF = {
@@ -40,6 +41,7 @@ SCOPE_OF = {
     "cases.file": "grievances:file",
     "cases.file_open311": "open311",
     "insights.read": "insights:read",
+    "events.subscribe": "events:subscribe",
 }
 CASES = [(rule, role, role in granted) for rule, granted in EXPECTED.items() for role in sorted(EVERYONE)]
 

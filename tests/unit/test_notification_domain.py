@@ -1,11 +1,15 @@
 """The notification service's pure rules: SMS parts, quiet hours, backoff, rate limits, webhook
 signatures, who hears what."""
+import base64
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.notification.domain import recipients, schedule, segments, signing
 from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
+from shared import public_events
 
 UTC = timezone.utc
 
@@ -106,22 +110,32 @@ def test_rate_windows_and_limits():
 
 # --- webhook signatures ---------------------------------------------------------------------------
 
-def test_a_signature_verifies_within_the_window_and_not_after_tampering_or_too_late():
-    body = b'{"type":"grievance.resolved"}'
-    header = signing.sign(["s3cret"], 1_800_000_000, body)
-    assert header.startswith("t=1800000000,v1=")
-    assert signing.verify(header, body, "s3cret", 1_800_000_100) == (True, "")
-    assert signing.verify(header, body + b" ", "s3cret", 1_800_000_100)[0] is False
-    assert signing.verify(header, body, "other", 1_800_000_100)[0] is False
-    assert signing.verify(header, body, "s3cret", 1_800_000_000 + 301) == (False, "timestamp outside the tolerance window")
-    assert signing.verify("v1=abc", body, "s3cret", 1_800_000_000)[0] is False
+def test_signatures_follow_standard_webhooks_and_verify_with_its_library():
+    secret = signing.new_secret()
+    assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) == 32
+    body = '{"type":"in.gov.wb.sorasori.grievance.resolved.v1"}'
+    now = int(time.time())
+    headers = signing.headers([secret], "msg_1", now, body)
+    assert headers["webhook-id"] == "msg_1" and headers["webhook-timestamp"] == str(now)
+    assert headers["webhook-signature"].startswith("v1,") and " " not in headers["webhook-signature"]
+    assert Webhook(secret).verify(body, headers) == {"type": "in.gov.wb.sorasori.grievance.resolved.v1"}
+    for tampered in ({**headers, "webhook-id": "msg_2"}, {**headers, "webhook-timestamp": str(now - 1)}):
+        with pytest.raises(WebhookVerificationError):
+            Webhook(secret).verify(body, tampered)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(body + " ", headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(signing.new_secret()).verify(body, headers)
+    late = signing.headers([secret], "msg_1", now - 301, body)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(body, late)
 
 
 def test_during_a_rotation_both_secrets_sign():
-    header = signing.sign(["new", "old"], 1_800_000_000, b"{}")
-    assert header.count("v1=") == 2
-    assert signing.verify(header, b"{}", "old", 1_800_000_000)[0]
-    assert signing.verify(header, b"{}", "new", 1_800_000_000)[0]
+    new, old = signing.new_secret(), signing.new_secret()
+    headers = signing.headers([new, old], "msg_1", int(time.time()), "{}")
+    assert headers["webhook-signature"].count("v1,") == 2 and len(headers["webhook-signature"].split(" ")) == 2
+    assert Webhook(old).verify("{}", headers) == {} and Webhook(new).verify("{}", headers) == {}
 
 
 # --- who hears what --------------------------------------------------------------------------------
@@ -192,11 +206,23 @@ def test_escalations_reach_the_new_officer_and_the_supervisors_or_the_cmo_cell()
     assert [(p.recipient.address, p.template) for p in breached] == [("cmo_cell", "sla_breached")]
 
 
-def test_subscribers_get_the_events_they_asked_for():
-    subs = [{"_id": "all", "events": ["grievance.*"]}, {"_id": "resolved", "events": ["grievance.resolved"]},
-            {"_id": "paused", "events": ["grievance.*"], "active": False}]
-    hooks = [p for p in recipients.plan(intake_event("grievance.filed"), None, subs) if p.channel == WEBHOOK]
-    assert [p.recipient.address for p in hooks] == ["all"]
+def test_subscribers_get_the_public_events_of_the_types_departments_and_districts_they_asked_for():
+    event = intake_event("grievance.filed")
+    event["time"] = "2026-12-01T05:00:00+00:00"
+    event["data"]["case"].update(department="phe", category="drinking_water", place={"district": "Bankura"})
+    filed = public_events.to_cloudevent(event, "https://api.example.org")
+    assert filed["data"]["department"] == "phe" and filed["data"]["district"] == "Bankura"
+    subs = [{"_id": "all", "events": ["*"]},
+            {"_id": "filed", "events": ["in.gov.wb.sorasori.grievance.filed.v1"]},
+            {"_id": "resolved", "events": ["in.gov.wb.sorasori.grievance.resolved.v1"]},
+            {"_id": "phe-bankura", "events": ["*"], "departments": ["phe"], "districts": ["Bankura"]},
+            {"_id": "phe-purulia", "events": ["*"], "departments": ["phe"], "districts": ["Purulia"]},
+            {"_id": "power", "events": ["*"], "departments": ["power"], "districts": ["*"]},
+            {"_id": "paused", "events": ["*"], "active": False}]
+    hooks = [p for p in recipients.plan(event, None, subs, filed) if p.channel == WEBHOOK]
+    assert [p.recipient.address for p in hooks] == ["all", "filed", "phe-bankura"]
+    # an event the public stream does not carry reaches no webhook
+    assert not [p for p in recipients.plan(intake_event("grievance.edited"), None, subs, None) if p.channel == WEBHOOK]
 
 
 def test_delivery_ids_are_one_per_event_recipient_and_channel():

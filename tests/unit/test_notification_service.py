@@ -1,5 +1,6 @@
 """The notification service's checks that come before any store or provider (worker_factory: the
 service's dependencies are stand-ins here, and these checks must not reach them)."""
+import inspect
 from datetime import datetime
 
 import pytest
@@ -116,3 +117,14 @@ def test_the_delivery_log_access_log_is_for_the_cmo_cell():
     assert worker.personal_data_reads("WB-2026-12345674", {"sub": "cmo-1", "role": "cmo_cell"}) == [
         {"tracking_id": "WB-2026-12345674", "reader": "admin-1", "role": "admin", "at": "2026-11-29T10:00:00",
          "what": "delivery_log"}]
+
+
+def test_no_two_parts_of_the_service_define_the_same_function():
+    """The parts are mixins of one class: a helper named alike in two of them would silently be one."""
+    parts = [c for c in NotificationService.__mro__[1:] if c.__module__.startswith("services.notification")]
+    seen = {}
+    for part in parts:
+        for name, value in vars(part).items():
+            if inspect.isfunction(value):
+                assert name not in seen, f"{name} in both {seen[name]} and {part.__name__}"
+                seen[name] = part.__name__

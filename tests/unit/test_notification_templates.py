@@ -83,16 +83,19 @@ def event(kind="grievance.resolved"):
 
 def test_an_event_becomes_deliveries_with_messages_ready_for_their_channels():
     noon = datetime(2026, 12, 2, 6, 30, tzinfo=timezone.utc)  # 12:00 IST
-    subs = [{"_id": "state-dashboard", "events": ["grievance.*"]}]
-    deliveries = {d["channel"]: d for d in planning.deliveries_for(event(), noon, None, subs)}
+    subs = [{"_id": "state-dashboard", "events": ["in.gov.wb.sorasori.grievance.*"]}]
+    deliveries = {d["channel"]: d for d in planning.deliveries_for(event(), noon, None, subs,
+                                                                    schema_base_url="https://api.example.org")}
     assert set(deliveries) == {"sms", "email", "webhook"}
     sms = deliveries["sms"]
     assert sms["state"] == "queued" and sms["not_before"] == noon and sms["tracking_id"] == "WB-2026-12345674"
     assert sms["message"]["encoding"] == "ucs2" and "".join(sms["message"]["parts"]) == sms["message"]["text"]
     assert deliveries["email"]["message"]["subject"] == "অভিযোগের সমাধান: WB-2026-12345674"
-    body = json.loads(deliveries["webhook"]["message"]["body"])
-    assert body["id"] == "ev-1" and body["data"]["case"]["complainant"] == {"language": "bn"}
-    assert "9830012345" not in deliveries["webhook"]["message"]["body"]
+    body = json.loads(deliveries["webhook"]["message"]["body"])  # the public stream's CloudEvent
+    assert body["id"] == "ev-1" and body["type"] == "in.gov.wb.sorasori.grievance.resolved.v1"
+    assert body["dataschema"].startswith("https://api.example.org/") and body["data"]["department"] == "phe"
+    for private in ("9830012345", "Mita", "Onda", "No water", "tube well"):
+        assert private not in deliveries["webhook"]["message"]["body"]
     assert sms["scope"] == {"department": "phe", "district": "Bankura"}
 
 
@@ -104,3 +107,12 @@ def test_at_night_the_sms_is_deferred_to_eight_and_the_email_goes():
     assert deliveries["email"]["state"] == "queued"
     opted_out = {d["channel"]: d for d in planning.deliveries_for(event(), night, {"quiet_hours": False})}
     assert opted_out["sms"]["state"] == "queued"
+
+
+def test_an_event_the_public_projection_cannot_read_still_reaches_the_people_it_concerns(caplog):
+    broken = event()
+    del broken["time"]  # every public event needs one
+    subs = [{"_id": "state-dashboard", "events": ["*"]}]
+    deliveries = planning.deliveries_for(broken, datetime(2026, 12, 2, 6, 30, tzinfo=timezone.utc), None, subs)
+    assert {d["channel"] for d in deliveries} == {"sms", "email"}
+    assert "could not be projected for webhooks" in caplog.text

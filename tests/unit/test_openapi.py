@@ -114,6 +114,15 @@ CLIENT_SCOPES_OF = {
     ("get", "/api/v1/grievances/{tracking_id}"): "grievances:read",
     ("get", "/api/v1/search"): "grievances:read",
     ("get", "/api/v1/insights/{name}"): "insights:read",
+    ("get", "/api/v1/subscribers"): "events:subscribe",
+    ("post", "/api/v1/subscribers"): "events:subscribe",
+    ("get", "/api/v1/subscribers/{subscriber_id}"): "events:subscribe",
+    ("delete", "/api/v1/subscribers/{subscriber_id}"): "events:subscribe",
+    ("get", "/api/v1/webhooks"): "events:subscribe",
+    ("post", "/api/v1/webhooks"): "events:subscribe",
+    ("patch", "/api/v1/webhooks/{subscription_id}"): "events:subscribe",
+    ("delete", "/api/v1/webhooks/{subscription_id}"): "events:subscribe",
+    ("post", "/api/v1/webhooks/{subscription_id}/rotate-secret"): "events:subscribe",
 }
 
 

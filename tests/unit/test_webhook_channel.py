@@ -7,8 +7,9 @@ from services.notification import dispatch
 from services.notification.channels import DELIVERED, FAILED, RETRY, Outcome
 from services.notification.channels.safe_http import Answer, TargetRefused, Unreachable
 from services.notification.channels.webhook import WebhookChannel, status_outcome
+from services.notification.domain import signing
 
-SUBSCRIPTION = {"url": "https://hooks.example.org/x", "secrets": ["whsec_a"], "active": True}
+SUBSCRIPTION = {"url": "https://hooks.example.org/x", "secrets": [signing.new_secret()], "active": True}
 DELIVERY = {"_id": "d" * 32, "recipient": {"address": "dash"}, "message": {"body": "{}"},
             "event_type": "grievance.filed"}
 
@@ -40,13 +41,14 @@ def test_a_refused_target_is_final_and_an_unreachable_one_is_retried_with_reason
     assert unreachable.send(DELIVERY) == Outcome(RETRY, "not delivered: timed out connecting")
 
 
-def test_the_request_is_signed_and_goes_through_the_safe_transport():
+def test_the_request_is_signed_to_standard_webhooks_and_goes_through_the_safe_transport():
     transport = Transport(Answer(202, "93.184.215.14"))
     outcome = WebhookChannel(lambda _: SUBSCRIPTION, transport, clock=lambda: 1700000000).send(DELIVERY)
     assert outcome == Outcome(DELIVERED, "HTTP 202")
     url, body, headers = transport.calls[0]
-    assert url == SUBSCRIPTION["url"] and body == b"{}"
-    assert headers["X-Sorasori-Signature"].startswith("t=1700000000,v1=") and headers["X-Sorasori-Delivery"] == "d" * 32
+    assert url == SUBSCRIPTION["url"] and body == b"{}" and headers["Content-Type"] == "application/json"
+    assert headers["webhook-id"] == "d" * 32 and headers["webhook-timestamp"] == "1700000000"
+    assert headers["webhook-signature"] == signing.signature(SUBSCRIPTION["secrets"][0], "d" * 32, 1700000000, "{}")
 
 
 class Store:

@@ -1,5 +1,5 @@
-"""Webhooks: HTTPS POST of the event to a subscribed system, signed with HMAC-SHA256 over
-`<timestamp>.<body>` with each of the subscriber's secrets in force (signing.py).
+"""Webhooks: HTTPS POST of the public CloudEvent to a subscribed system, signed to the Standard Webhooks
+specification with each of the subscriber's secrets in force (signing.py).
 
 The subscriber chose the URL, so the request goes through SafeHttp (no internal targets, no redirects)
 and the delivery log keeps only the status code and a reason of ours, never what the target answered."""
@@ -21,10 +21,8 @@ class WebhookChannel:
             return Outcome(FAILED, "the subscription was removed or paused")
         body = delivery["message"]["body"].encode()
         timestamp = int(self.clock())
-        headers = {"Content-Type": "application/json", "User-Agent": "Sorasori-Webhooks/1",
-                   signing.HEADER: signing.sign(subscription["secrets"], timestamp, body),
-                   "X-Sorasori-Timestamp": str(timestamp), "X-Sorasori-Event": delivery["event_type"],
-                   "X-Sorasori-Delivery": delivery["_id"]}
+        headers = {"Content-Type": "application/json", "User-Agent": "Sorasori-Webhooks/2",
+                   **signing.headers(subscription["secrets"], delivery["_id"], timestamp, body)}
         try:
             answer = self.http.post(subscription["url"], body, headers)
         except TargetRefused as refused:

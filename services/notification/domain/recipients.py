@@ -9,16 +9,20 @@ passed in.
   their in-app notices (the officer directory has no contact details yet).
 - Supervisors of the office (escalation to level 2 or 3) and the CMO cell (escalation to level 4, a
   breach at the top) in the notices of their group.
-- Webhook subscribers: every event whose type matches one of their patterns.
+- Webhook subscribers: every public event (shared/public_events.py: the stream's CloudEvent) whose type
+  matches one of their patterns, of their departments and districts (`*`: all). Events not published on
+  the stream reach no webhook.
 """
 import fnmatch
 import hashlib
 from dataclasses import dataclass
 
 from shared.authz import allowed
+from shared.public_events import key_part
 from shared.vocabulary import ALL_DISTRICTS, LANGUAGES, TOP_LEVEL, Language, Level, Role, Status
 
 DEFAULT_LANGUAGE = Language.BENGALI
+ALL = "*"
 SMS, EMAIL, WEBHOOK, INBOX = "sms", "email", "webhook", "inbox"
 CHANNELS = (SMS, EMAIL, WEBHOOK, INBOX)
 CITIZEN_CHANNELS = (SMS, EMAIL)
@@ -68,8 +72,8 @@ def inbox_key(kind, *parts):
     return ":".join((kind,) + tuple(str(p) for p in parts if p))
 
 
-def plan(event, preferences=None, subscriptions=()):
-    """Every message one event causes."""
+def plan(event, preferences=None, subscriptions=(), public_event=None):
+    """Every message one event causes (`public_event`: its CloudEvent on the public stream, if published)."""
     planned = []
     data = event.get("data") or {}
     template = COMPLAINANT_TEMPLATES.get(event["type"])
@@ -77,13 +81,23 @@ def plan(event, preferences=None, subscriptions=()):
         planned += _complainant(data["case"], template, preferences or {})
     if event["type"] in OFFICER_TEMPLATES or event["type"] == "grievance.sla_breached":
         planned += _staff(event["type"], data)
-    planned += [Planned(Recipient("subscriber", s["_id"], s["_id"]), WEBHOOK, event["type"], "en")
-                for s in subscriptions if s.get("active", True) and matches(s.get("events", []), event["type"])]
+    if public_event is not None:
+        planned += [Planned(Recipient("subscriber", s["_id"], s["_id"]), WEBHOOK, event["type"], "en")
+                    for s in subscriptions if s.get("active", True) and wants(s, public_event)]
     return planned
 
 
-def matches(patterns, event_type):
-    return any(fnmatch.fnmatchcase(event_type, p) for p in patterns)
+def wants(subscription, public_event):
+    """Whether a webhook subscription takes this public event: its type, department and district."""
+    data = public_event["data"]
+    return (any(fnmatch.fnmatchcase(public_event["type"], p) for p in subscription.get("events", [ALL]))
+            and _within(subscription.get("departments"), data.get("department"))
+            and _within(subscription.get("districts"), data.get("district")))
+
+
+def _within(chosen, value):
+    chosen = chosen or [ALL]
+    return ALL in chosen or key_part(value) in {key_part(c) for c in chosen}
 
 
 def _complainant(case, template, preferences):
