@@ -96,6 +96,9 @@ class SettingsSchema(Schema):
     HEALTH_TOKEN = _text(None)
     OUTBOX_RELAY_INTERVAL = _number(1, minimum=0.05)
     EVENT_DELIVERY_LIMIT = _int(5, minimum=1)
+    # the public event stream (notification's relay, shared/public_events.py)
+    PUBLIC_VHOST = _text("sorasori-public")
+    PUBLIC_AMQP_URI = _text(None)  # None: notification's own login (AMQP_URI) on PUBLIC_VHOST
     SHUTDOWN_GRACE_SECONDS = _number(6)  # kept between 0.5 and 20 by shared/shutdown.py
     SORASORI_ENV = _text("development")
     # authentication and callers

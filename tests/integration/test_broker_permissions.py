@@ -27,6 +27,7 @@ def service_users(request, rabbit_config):
            for name in broker_access.PRINCIPALS}
     for name in broker_access.PRINCIPALS:
         api.delete(f"/users/{prefix}{name}")
+    api.delete(f"/vhosts/{broker_access.public_vhost_of(rabbit_config['vhost'])}")
 
 
 @pytest.fixture

@@ -78,3 +78,12 @@ def test_a_serving_service_may_ask_its_own_health_and_nothing_more_of_itself(nam
     assert not allows(topics["write"], f"{name}.get_grievance")
     others = [other for other in PRINCIPALS if other != name and other not in PRINCIPALS[name].calls]
     assert not any(allows(topics["write"], f"{other}.health") for other in others)
+
+
+def test_on_the_public_vhost_the_relay_may_declare_and_publish_to_the_public_exchange_only():
+    allowed = broker_access.public_permissions()
+    assert allows(allowed["write"], "sorasori.public") and allows(allowed["configure"], "sorasori.public")
+    for other in ("sorasori_public", "sorasori.publicx", "amq.default", "", "intake.events", "some-queue"):
+        assert not allows(allowed["write"], other) and not allows(allowed["configure"], other), other
+    assert not allows(allowed["read"], "sorasori.public") and not allows(allowed["read"], "any-queue")
+    assert broker_access.public_vhost_of("sorasori") == "sorasori-public"
