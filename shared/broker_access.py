@@ -25,7 +25,7 @@ import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import requests
 
@@ -176,6 +176,18 @@ def with_vhost(uri, vhost):
     """The same broker and login on another vhost."""
     base, _, _ = uri.rpartition("/")
     return f"{base}/{_q(vhost)}"
+
+
+def public_stream_uri(config):
+    """Where the relay publishes: PUBLIC_AMQP_URI, or the service's own login (AMQP_URI) on PUBLIC_VHOST."""
+    from shared.settings import settings_of
+
+    settings = settings_of(config)
+    return settings.public_amqp_uri or with_vhost(config["AMQP_URI"], settings.public_vhost)
+
+
+def vhost_of(uri):
+    return unquote(uri.rsplit("/", 1)[-1]) or "/"
 
 
 def broker_host(uri):

@@ -5,6 +5,7 @@ from services.gateway import schemas as answers
 from services.gateway.admin import AdminRoutes
 from services.gateway.apidocs import DocsRoutes
 from services.gateway.catalog_routes import CatalogRoutes
+from services.gateway.event_stream import EventStreamRoutes
 from services.gateway.grievances import GrievanceRoutes
 from services.gateway.http_server import http
 from services.gateway.lookalikes import LookalikeRoutes
@@ -25,7 +26,7 @@ from shared.vocabulary import SERVICES
 
 
 class GatewayService(LookalikeRoutes, GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes,
-                     OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes):
+                     OAuthRoutes, AdminRoutes, CatalogRoutes, EventStreamRoutes, DocsRoutes):
     name = "gateway"
     correlation_id = CorrelationId()
     trace = Tracing()

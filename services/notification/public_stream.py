@@ -19,19 +19,14 @@ from nameko.amqp.publish import Publisher
 from pymongo.errors import DuplicateKeyError
 
 from shared import public_events
-from shared.broker_access import with_vhost
+from shared.broker_access import public_stream_uri
 from shared.consumers import reliable_event_handler
 from shared.outbox import Outbox, RelaysOutbox, insert_with_events
-from shared.settings import SettingsProvider, settings_of
+from shared.settings import SettingsProvider
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "public_events"
-
-
-def public_amqp_uri(config):
-    settings = settings_of(config)
-    return settings.public_amqp_uri or with_vhost(config["AMQP_URI"], settings.public_vhost)
 
 
 def outbox_entry(cloudevent, routing_key):
@@ -71,7 +66,7 @@ class PublicStreamOutbox(Outbox):
         super().__init__(COLLECTION)
 
     def publisher(self, config, service):
-        return PublicStreamPublisher(public_amqp_uri(config)).publish
+        return PublicStreamPublisher(public_stream_uri(config)).publish
 
     def record(self, document):
         """Insert the event's document (once: a redelivery finds it) and relay it."""

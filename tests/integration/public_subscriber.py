@@ -16,6 +16,7 @@ class Received:
     content_type: str
     message_id: str
     delivery_mode: int
+    body: bytes
     event: object  # cloudevents.core.v1.event.CloudEvent
 
     @property
@@ -45,7 +46,7 @@ class PublicSubscriber:
             message = RabbitMQMessage(headers=properties.headers or {}, content_type=properties.content_type,
                                       body=body)
             self.received.append(Received(method.routing_key, properties.content_type, properties.message_id,
-                                          properties.delivery_mode, from_rabbitmq_event(message)))
+                                          properties.delivery_mode, body, from_rabbitmq_event(message)))
 
     def wait_for(self, predicate, what, timeout=30):
         deadline = time.monotonic() + timeout
