@@ -107,6 +107,10 @@ class OutboxRelay:
                 self.hints.delete_one({"_id": hint["_id"], "at": hint["at"]})
         return sent
 
+    def relay_written(self, document):
+        """Send the pending events of a document this process has just written, as written (no read)."""
+        return self._send(document)
+
     def relay_document(self, document_id):
         """Send the pending events of one document just written (a lookup by _id, no sweep)."""
         document = self.collection.find_one({"_id": document_id}, {OUTBOX: 1})

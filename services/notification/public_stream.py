@@ -21,6 +21,7 @@ from pymongo.errors import DuplicateKeyError
 from shared import public_events
 from shared.broker_access import public_stream_uri
 from shared.consumers import reliable_event_handler
+from shared.metrics import OUTBOX_RELAY_FAILURES
 from shared.outbox import Outbox, RelaysOutbox, insert_with_events
 from shared.settings import SettingsProvider
 
@@ -69,13 +70,26 @@ class PublicStreamOutbox(Outbox):
         return PublicStreamPublisher(public_stream_uri(config)).publish
 
     def record(self, document):
-        """Insert the event's document (once: a redelivery finds it) and relay it."""
-        self.mark(document["_id"])
+        """Insert the event's document (once: a redelivery finds it) and relay it at once. No hint is written
+        before (one write fewer per event): a crash before the relay leaves the document for the first sweep
+        after the restart, which scans; a relay that fails while the process runs (the broker is away) writes
+        the hint then, and if that fails too the handler fails and the internal event comes back."""
         try:
             self._relay.collection.insert_one(document)
+            written = True
         except DuplicateKeyError:
             log.info("public event already recorded", extra={"event_id": document["_id"]})
-        self.relay(document["_id"])
+            written = False
+        try:
+            if written:
+                self._relay.relay_written(document)
+            else:
+                self._relay.relay_document(document["_id"])
+        except Exception:
+            OUTBOX_RELAY_FAILURES.labels(*self.labels).inc()
+            log.warning("public event not relayed yet; the sweep will", extra={"event_id": document["_id"]},
+                        exc_info=True)
+            self.mark(document["_id"])
 
 
 class PublicStream(RelaysOutbox):

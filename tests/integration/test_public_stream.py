@@ -3,6 +3,7 @@ vhost (tests/integration/public_subscriber.py), the CloudEvents SDK's RabbitMQ b
 the AsyncAPI document the gateway serves (checked by @asyncapi/parser, tests/asyncapi)."""
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import jsonschema
@@ -11,7 +12,7 @@ import requests
 from kombu import Connection, Exchange
 
 from services.notification.public_stream import COLLECTION, stream_document
-from shared import public_events
+from shared import broker_access, public_events
 from shared.contracts.events import event_data
 from shared.events import new_event
 from shared.mongo import connect
@@ -200,3 +201,18 @@ def test_an_event_written_but_not_yet_published_goes_out_after_a_restart(platfor
     escalated = wait_type(stream, "WB-2026-12345674", "escalated.v1")
     assert escalated.event.get_id() == event["id"] and escalated.routing_key == "phe.bankura.grievance.escalated.v1"
     assert "Anil Roy" not in escalated.body.decode()
+
+
+def test_events_the_relay_could_not_publish_go_out_once_the_public_vhost_is_back(platform, request, public_stream,
+                                                                                  subscribe):
+    """The public side of the broker is away (its vhost gone) while a complaint is filed and routed: the
+    events wait in notification's store, marked for the sweep, and go out once it is back."""
+    api = broker_access.ManagementApi(request.config.getoption("RABBIT_API_URI"))
+    api.delete(f"/vhosts/{public_stream['vhost']}")
+    tracking_id = platform.ok(platform.file(drinking_water(), MITA), 201)["tracking_id"]
+    platform.wait_case(tracking_id, lambda c: c["status"] == "routed", "routing")
+    time.sleep(1)
+    broker_access.create_public_stream(api, public_stream["vhost"])
+    stream = subscribe("#")
+    wait_type(stream, tracking_id, "routed.v1")
+    wait_type(stream, tracking_id, "filed.v1")
