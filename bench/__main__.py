@@ -246,6 +246,8 @@ def main():
         retry_rows = measure_retries(config)
         progress("the web console: a citizen's page next to the API's answer")
         web_rows = measure_web(config)
+        progress("the public event stream: the relay next to raw confirmed publishes, and its lag")
+        public_rows = measure_public(config)
         rows.append(("MongoDB ping (raw)", f"{ping:.2f} ms p50", "1.00"))
         rows.append(("intake.health RPC (ping inside)", f"{rpc:.2f} ms p50", f"{rpc / ping:.1f}"))
         http = statistics.median(samples)
@@ -278,6 +280,7 @@ def main():
         rows.extend(limiter_rows)
         rows.extend(retry_rows)
         rows.extend(web_rows)
+        rows.extend(public_rows)
     finally:
         drop_run_databases(client, run)
         drop_indices(scratch)
