@@ -21,14 +21,14 @@ def asyncapi_document(base_url, host, vhost):
 
 
 class EventStreamRoutes(GatewayPart):
-    @http("GET", "/api/v1/events/schemas/<string:name>", doc=Operation(
+    @http("GET", "/api/v1/events/schemas/<string:event_type>", doc=Operation(
         "The JSON Schema (2020-12) of one public event type's data", tags=("Event stream",), public=True,
         responses={200: {"type": "object", "description": "a JSON Schema whose `$id` is this URL"}},
-        description="`name` is the CloudEvent's type and `.json`, e.g. "
+        description="`event_type` is the CloudEvent's type and `.json`, e.g. "
                     "`in.gov.wb.sorasori.grievance.filed.v1.json`: what each event's `dataschema` names."))
-    def event_schema(self, request, name):
-        kind = name.removesuffix(SUFFIX)
-        if not name.endswith(SUFFIX) or kind not in public_events.PUBLIC_TYPES:
+    def event_schema(self, request, event_type):
+        kind = event_type.removesuffix(SUFFIX)
+        if not event_type.endswith(SUFFIX) or kind not in public_events.PUBLIC_TYPES:
             return problem(404, f"no public event type {kind}", instance=request.path)
         return json_response(public_events.data_schema(kind, self.settings.oidc_issuer), headers=CACHED)
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.integration.conftest import platform, platform_config, platform_with  # noqa: F401 (fixtures)
+from tests.integration.conftest import platform, platform_config, platform_with, public_stream  # noqa: F401 (fixtures)
 
 
 def pytest_collection_modifyitems(items):
