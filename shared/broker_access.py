@@ -178,12 +178,18 @@ def with_vhost(uri, vhost):
     return f"{base}/{_q(vhost)}"
 
 
-def public_stream_uri(config):
-    """Where the relay publishes: PUBLIC_AMQP_URI, or the service's own login (AMQP_URI) on PUBLIC_VHOST."""
+def public_vhost(config):
+    """The public stream's vhost: PUBLIC_VHOST, or the one `provision` makes next to AMQP_URI's vhost."""
     from shared.settings import settings_of
 
-    settings = settings_of(config)
-    return settings.public_amqp_uri or with_vhost(config["AMQP_URI"], settings.public_vhost)
+    return settings_of(config).public_vhost or public_vhost_of(vhost_of(config["AMQP_URI"]))
+
+
+def public_stream_uri(config):
+    """Where the relay publishes: PUBLIC_AMQP_URI, or the service's own login (AMQP_URI) on the public vhost."""
+    from shared.settings import settings_of
+
+    return settings_of(config).public_amqp_uri or with_vhost(config["AMQP_URI"], public_vhost(config))
 
 
 def vhost_of(uri):

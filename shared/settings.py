@@ -97,7 +97,7 @@ class SettingsSchema(Schema):
     OUTBOX_RELAY_INTERVAL = _number(1, minimum=0.05)
     EVENT_DELIVERY_LIMIT = _int(5, minimum=1)
     # the public event stream (notification's relay, shared/public_events.py)
-    PUBLIC_VHOST = _text("sorasori-public")
+    PUBLIC_VHOST = _text(None)  # None: `<AMQP_URI's vhost>-public` (shared/broker_access.public_vhost_of)
     PUBLIC_AMQP_URI = _text(None)  # None: notification's own login (AMQP_URI) on PUBLIC_VHOST
     SHUTDOWN_GRACE_SECONDS = _number(6)  # kept between 0.5 and 20 by shared/shutdown.py
     SORASORI_ENV = _text("development")
