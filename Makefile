@@ -6,7 +6,7 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv docs-assets deploy-tools infra infra-down infra-status run test test-unit test-integration test-contract browser-tools screenshots bench chaos eval train seed reindex clean
+.PHONY: help venv docs-assets asyncapi-tools deploy-tools infra infra-down infra-status run test test-unit test-integration test-contract browser-tools screenshots bench chaos eval train seed reindex clean
 
 help:
 	@echo "make run         install what is missing, start the servers and the six services (Ctrl-C stops them)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test-unit   unit tests only (no servers)"
 	@echo "make test-contract  the OpenAPI contract tests only (schemathesis, a generated client; servers started)"
 	@echo "make docs-assets install the API docs page's Swagger UI from npm (run and test do it first)"
+	@echo "make asyncapi-tools  install @asyncapi/parser from npm for the AsyncAPI check (test does it first)"
 	@echo "make browser-tools  install Debian's chromium, the Noto fonts and axe-core for tests/browser (test does it first)"
 	@echo "make screenshots  every page at 360 and 1280 px into docs/screenshots, from a real Chromium"
 	@echo "make bench       benchmarks against the local servers, printed as a table"
@@ -50,6 +51,18 @@ $(DOCS_STAMP): $(DOCS)/package.json $(DOCS)/package-lock.json
 	@cd $(DOCS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $(DOCS_STAMP)
 
+# @asyncapi/parser for the AsyncAPI document's check (tests/asyncapi/validate.mjs), from the npm registry at
+# the locked versions.
+ASYNCAPI := tests/asyncapi
+ASYNCAPI_STAMP := $(ASYNCAPI)/node_modules/.installed
+
+asyncapi-tools: $(ASYNCAPI_STAMP)
+
+$(ASYNCAPI_STAMP): $(ASYNCAPI)/package.json $(ASYNCAPI)/package-lock.json
+	@echo "[setup] installing the AsyncAPI parser (npm ci in $(ASYNCAPI))"
+	@cd $(ASYNCAPI) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(ASYNCAPI_STAMP)
+
 infra: venv
 	@bash scripts/infra/infra.sh up
 
@@ -70,13 +83,13 @@ infra-status:
 run: infra docs-assets
 	@bash scripts/run_platform.sh
 
-test: infra deploy-tools docs-assets browser-tools
+test: infra deploy-tools docs-assets browser-tools asyncapi-tools
 	@bash scripts/run_tests.sh tests
 
 test-unit: venv docs-assets
 	@bash scripts/run_tests.sh tests/unit
 
-test-integration: infra docs-assets
+test-integration: infra docs-assets asyncapi-tools
 	@bash scripts/run_tests.sh tests/integration
 
 test-contract: infra docs-assets

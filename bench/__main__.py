@@ -5,6 +5,7 @@ raw infrastructure operation it rests on, measured moments apart. BENCH_FILINGS 
 `python -m bench limiter` (`make bench SECTION=limiter`) runs only the rate limiter's section;
 `python -m bench idempotency` (`make bench SECTION=idempotency`) only the cost of Idempotency-Key and If-Match.
 `python -m bench web` (`make bench SECTION=web`) only the web console's page next to the API's answer.
+`python -m bench public` (`make bench SECTION=public`) only the public event stream's relay and lag.
 `python -m bench search-query` runs only the comparison of the officer's text query with a plain
 `multi_match` on the million-case index (loading it first if no earlier run left it).
 """
@@ -42,6 +43,7 @@ from bench.measure import (  # noqa: E402
     progress,
     rate,
 )
+from bench.public import measure_public  # noqa: E402
 from bench.retries import measure_retries  # noqa: E402
 from bench.web import measure_web  # noqa: E402
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS  # noqa: E402
@@ -126,8 +128,8 @@ def search_query_section():
 def main():
     if sys.argv[1:] == ["search-query"]:
         return search_query_section()
-    if sys.argv[1:] not in ([], ["limiter"], ["idempotency"], ["web"]):
-        raise SystemExit("usage: python -m bench [limiter | idempotency | web | search-query]")
+    if sys.argv[1:] not in ([], ["limiter"], ["idempotency"], ["web"], ["public"]):
+        raise SystemExit("usage: python -m bench [limiter | idempotency | web | public | search-query]")
     config = load_config()
     run = uuid.uuid4().hex[:8]
     config.update(MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-", AUTH_MODE="development",
@@ -141,6 +143,9 @@ def main():
         return
     if sys.argv[1:] == ["web"]:
         print_table(measure_web(config))
+        return
+    if sys.argv[1:] == ["public"]:
+        print_table(measure_public(config))
         return
     # the gateway's limits stay on (their cost is part of every path) but never refuse the bench's load
     config.update({name: "1000000000/60" for name in RATE_LIMIT_SETTINGS})
@@ -241,6 +246,8 @@ def main():
         retry_rows = measure_retries(config)
         progress("the web console: a citizen's page next to the API's answer")
         web_rows = measure_web(config)
+        progress("the public event stream: the relay next to raw confirmed publishes, and its lag")
+        public_rows = measure_public(config)
         rows.append(("MongoDB ping (raw)", f"{ping:.2f} ms p50", "1.00"))
         rows.append(("intake.health RPC (ping inside)", f"{rpc:.2f} ms p50", f"{rpc / ping:.1f}"))
         http = statistics.median(samples)
@@ -273,6 +280,7 @@ def main():
         rows.extend(limiter_rows)
         rows.extend(retry_rows)
         rows.extend(web_rows)
+        rows.extend(public_rows)
     finally:
         drop_run_databases(client, run)
         drop_indices(scratch)

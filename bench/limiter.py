@@ -38,10 +38,13 @@ class Vhost:
         requests.put(f"{self.api}/api/vhosts/{self.name}", timeout=10).raise_for_status()
         requests.put(f"{self.api}/api/permissions/{self.name}/guest", timeout=10,
                      json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+        # and the public stream's next to it, where a notification process started here relays to
+        broker_access.create_public_stream(broker_access.ManagementApi(self.api), broker_access.public_vhost_of(self.name))
         return self
 
     def __exit__(self, *exc):
         requests.delete(f"{self.api}/api/vhosts/{self.name}", timeout=10)
+        requests.delete(f"{self.api}/api/vhosts/{broker_access.public_vhost_of(self.name)}", timeout=10)
 
 
 def _wait_for(url, headers, timeout=60):

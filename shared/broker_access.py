@@ -14,18 +14,24 @@ The names are nameko's (rpc.py, events.py) and ours (shared/consumers.py, shared
 - Events: `<source>.events` topic exchanges (only the source may publish), consumer queues
   `evt-<source>-<type>--<service>.<method>` with dead-letter queues `dlq.<queue>` on `sorasori.dlx`.
   nameko re-declares the exchanges it binds to, so a consumer has `configure` on its sources' exchanges.
+- The public event stream: a vhost of its own (`<platform vhost>-public`, `sorasori-public` locally) with one
+  topic exchange `sorasori.public` (shared/public_events.py). Only notification (its relay) may declare it and
+  publish to it there; nothing of the platform vhost is reachable from it.
 """
 import argparse
 import os
+import re
 import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import requests
 
 PLATFORM_VHOST = "sorasori"
+PUBLIC_EXCHANGE = "sorasori.public"  # shared/public_events.EXCHANGE
+PUBLIC_PUBLISHER = "notification"  # the relay lives there
 USER_PREFIX = "sorasori-"
 RPC_EXCHANGE = "nameko-rpc"
 DEAD_LETTER_EXCHANGE = "sorasori.dlx"  # shared/consumers.py
@@ -124,20 +130,42 @@ def create_vhost(api, vhost, admin="guest"):
     api.put(f"/permissions/{_q(vhost)}/{_q(admin)}", {"configure": ".*", "write": ".*", "read": ".*"})
 
 
+def public_vhost_of(vhost):
+    """The public stream's vhost next to a platform vhost: `sorasori` -> `sorasori-public`."""
+    return f"{vhost}-public"
+
+
+def public_permissions():
+    """The relay's rights on the public vhost: declare and publish to the public exchange, nothing else."""
+    exchange = f"^{re.escape(PUBLIC_EXCHANGE)}$"
+    return {"configure": exchange, "write": exchange, "read": "^$"}
+
+
+def create_public_stream(api, public_vhost, publisher=None):
+    """The public vhost, its topic exchange, and (when named) the relay's user allowed to publish there."""
+    create_vhost(api, public_vhost)
+    api.put(f"/exchanges/{_q(public_vhost)}/{_q(PUBLIC_EXCHANGE)}", {"type": "topic", "durable": True})
+    if publisher:
+        api.put(f"/permissions/{_q(public_vhost)}/{_q(publisher)}", public_permissions())
+
+
 def provision(api, vhost, passwords, user_prefix=USER_PREFIX):
-    """Create `vhost` and one user per service with its password and permissions (idempotent)."""
+    """Create `vhost` and one user per service with its password and permissions, and the public stream's
+    vhost next to it (idempotent)."""
     create_vhost(api, vhost)
     for name in PRINCIPALS:
         user = user_prefix + name
         api.put(f"/users/{_q(user)}", {"password": passwords[name], "tags": ""})
         api.put(f"/permissions/{_q(vhost)}/{_q(user)}", permissions(name))
         api.put(f"/topic-permissions/{_q(vhost)}/{_q(user)}", topic_permissions(name))
+    create_public_stream(api, public_vhost_of(vhost), user_prefix + PUBLIC_PUBLISHER)
 
 
 def remove(api, vhost, user_prefix):
     for name in PRINCIPALS:
         api.delete(f"/users/{_q(user_prefix + name)}")
     api.delete(f"/vhosts/{_q(vhost)}")
+    api.delete(f"/vhosts/{_q(public_vhost_of(vhost))}")
 
 
 def new_passwords():
@@ -148,6 +176,24 @@ def with_vhost(uri, vhost):
     """The same broker and login on another vhost."""
     base, _, _ = uri.rpartition("/")
     return f"{base}/{_q(vhost)}"
+
+
+def public_vhost(config):
+    """The public stream's vhost: PUBLIC_VHOST, or the one `provision` makes next to AMQP_URI's vhost."""
+    from shared.settings import settings_of
+
+    return settings_of(config).public_vhost or public_vhost_of(vhost_of(config["AMQP_URI"]))
+
+
+def public_stream_uri(config):
+    """Where the relay publishes: PUBLIC_AMQP_URI, or the service's own login (AMQP_URI) on the public vhost."""
+    from shared.settings import settings_of
+
+    return settings_of(config).public_amqp_uri or with_vhost(config["AMQP_URI"], public_vhost(config))
+
+
+def vhost_of(uri):
+    return unquote(uri.rsplit("/", 1)[-1]) or "/"
 
 
 def broker_host(uri):
@@ -209,7 +255,8 @@ def main(argv=None):
     if args.command == "setup":
         provision(ManagementApi(args.api), args.vhost, local_passwords(args.secrets), args.user_prefix)
         print(f"[broker] vhost {args.vhost}: users {', '.join(args.user_prefix + n for n in PRINCIPALS)} "
-              f"(passwords in {args.secrets})", file=sys.stderr)
+              f"(passwords in {args.secrets}); public stream on vhost {public_vhost_of(args.vhost)}",
+              file=sys.stderr)
     else:
         for name, uri in service_uris().items():
             print(name, uri)

@@ -107,6 +107,10 @@ class OutboxRelay:
                 self.hints.delete_one({"_id": hint["_id"], "at": hint["at"]})
         return sent
 
+    def relay_written(self, document):
+        """Send the pending events of a document this process has just written, as written (no read)."""
+        return self._send(document)
+
     def relay_document(self, document_id):
         """Send the pending events of one document just written (a lookup by _id, no sweep)."""
         document = self.collection.find_one({"_id": document_id}, {OUTBOX: 1})
@@ -177,13 +181,17 @@ class Outbox(MongoClientProvider):
         database = self.open_database()
         collection = database[self.collection_name]
         ensure_outbox_index(collection)
-        self._relay = OutboxRelay(collection, EventPublisher(config["AMQP_URI"], service, config).publish,
+        self._relay = OutboxRelay(collection, self.publisher(config, service),
                                   hints=database[f"{self.collection_name}_outbox_hints"])
         # One sweep at a time per process: overlapping sweeps would send the same events twice.
         self.sweeping = Semaphore(1)
         self.scanned = False
         self.labels = (service, self.collection_name)
         BACKLOG.add(("outbox", id(self)), self.backlog_samples)
+
+    def publisher(self, config, service):
+        """The function that sends one event: to the service's own event exchange."""
+        return EventPublisher(config["AMQP_URI"], service, config).publish
 
     def backlog_samples(self):
         pending, oldest = self._relay.backlog()

@@ -96,6 +96,9 @@ class SettingsSchema(Schema):
     HEALTH_TOKEN = _text(None)
     OUTBOX_RELAY_INTERVAL = _number(1, minimum=0.05)
     EVENT_DELIVERY_LIMIT = _int(5, minimum=1)
+    # the public event stream (notification's relay, shared/public_events.py)
+    PUBLIC_VHOST = _text(None)  # None: `<AMQP_URI's vhost>-public` (shared/broker_access.public_vhost_of)
+    PUBLIC_AMQP_URI = _text(None)  # None: notification's own login (AMQP_URI) on PUBLIC_VHOST
     SHUTDOWN_GRACE_SECONDS = _number(6)  # kept between 0.5 and 20 by shared/shutdown.py
     SORASORI_ENV = _text("development")
     # authentication and callers
@@ -159,7 +162,6 @@ class SettingsSchema(Schema):
     NOTIFY_SEND_CONCURRENCY = _int(10, minimum=1)
     NOTIFY_SEND_BATCH = _int(100, minimum=1)
     # the public event stream's subscribers (services/notification/subscribers.py)
-    PUBLIC_VHOST = _text("sorasori-public")
     PUBLIC_BROKER_URL = _text("amqp://127.0.0.1:5672")  # what subscribers are told to connect to
     RABBITMQ_MANAGEMENT_URL = _text("http://guest:guest@127.0.0.1:15672")  # creates and deletes their users
     SUBSCRIBERS_PER_CLIENT = _int(10, minimum=1)

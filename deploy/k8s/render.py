@@ -20,9 +20,12 @@ sys.path.insert(0, str(ROOT))
 from shared.broker_access import (
     PLATFORM_VHOST,
     PRINCIPALS,
+    PUBLIC_PUBLISHER,
     USER_PREFIX,
     Principal,
     permissions,
+    public_permissions,
+    public_vhost_of,
     topic_permissions,
 )
 
@@ -220,13 +223,27 @@ def broker_user(name, principal_permissions, principal_topics):
     ]
 
 
+def public_stream():
+    """The public event stream's vhost next to the platform's, and the relay's right (notification's user) to
+    declare and publish to its exchange there, nothing else (shared/broker_access.py create_public_stream)."""
+    vhost, user = public_vhost_of(PLATFORM_VHOST), f"{USER_PREFIX}{PUBLIC_PUBLISHER}"
+    meta = {"labels": {"app.kubernetes.io/part-of": PART_OF}}
+    return [
+        {"apiVersion": "rabbitmq.com/v1beta1", "kind": "Vhost", "metadata": {"name": vhost, **meta},
+         "spec": {"name": vhost, "rabbitmqClusterReference": cluster_ref()}},
+        {"apiVersion": "rabbitmq.com/v1beta1", "kind": "Permission", "metadata": {"name": f"{user}-public", **meta},
+         "spec": {"vhost": vhost, "userReference": {"name": user}, "rabbitmqClusterReference": cluster_ref(),
+                  "permissions": public_permissions()}},
+    ]
+
+
 def broker_users():
     docs = []
     for name in PRINCIPALS:
         docs += broker_user(name, permissions(name), topic_permissions(name))
     for name, principal in JOB_PRINCIPALS.items():
         docs += broker_user(name, permissions(name, principal), topic_permissions(name, principal))
-    return docs
+    return docs + public_stream()
 
 
 def scaled_object(service):

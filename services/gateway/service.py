@@ -5,6 +5,7 @@ from services.gateway import schemas as answers
 from services.gateway.admin import AdminRoutes
 from services.gateway.apidocs import DocsRoutes
 from services.gateway.catalog_routes import CatalogRoutes
+from services.gateway.event_stream import EventStreamRoutes
 from services.gateway.grievances import GrievanceRoutes
 from services.gateway.http_server import http
 from services.gateway.lookalikes import LookalikeRoutes
@@ -28,7 +29,8 @@ from shared.vocabulary import SERVICES
 
 
 class GatewayService(LookalikeRoutes, GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes,
-                     SubscriberRoutes, WebhookRoutes, OAuthRoutes, AdminRoutes, CatalogRoutes, DocsRoutes, Open311Routes):
+                     SubscriberRoutes, WebhookRoutes, OAuthRoutes, AdminRoutes, CatalogRoutes, EventStreamRoutes, DocsRoutes,
+                     Open311Routes):
     name = "gateway"
     correlation_id = CorrelationId()
     trace = Tracing()

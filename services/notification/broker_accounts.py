@@ -7,6 +7,7 @@ import requests
 from nameko.extensions import DependencyProvider
 
 from services.notification.domain import stream_access
+from shared import broker_access
 from shared.broker_access import ManagementApi
 from shared.settings import settings_of
 
@@ -65,7 +66,8 @@ class _outage:
 class SubscriberBroker(DependencyProvider):
     def setup(self):
         settings = settings_of(self.container.config)
-        self.accounts = BrokerAccounts(ManagementApi(settings.rabbitmq_management_url), settings.public_vhost)
+        self.accounts = BrokerAccounts(ManagementApi(settings.rabbitmq_management_url),
+                                       broker_access.public_vhost(self.container.config))
 
     def get_dependency(self, worker_ctx):
         return self.accounts

@@ -50,7 +50,7 @@ class Subscribers:
                            {"allowed": ["revoke"]})
         subscriber_id, password, now = secrets.token_hex(6), secrets.token_urlsafe(32), utcnow()
         subscriber = {"_id": subscriber_id, **request, "state": PROVISIONING, "created_at": now,
-                      "created_by": actor["sub"], "counted": counted, "vhost": self.settings.public_vhost}
+                      "created_by": actor["sub"], "counted": counted, "vhost": self.broker_accounts.vhost}
         self.store.create_subscriber(subscriber)
         try:
             self.broker_accounts.create(subscriber_id, password, request["departments"], request["districts"])

@@ -14,7 +14,7 @@ import pytest
 from tests.browser.harness import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, DESKTOP, HEIGHT, HERE, SCREENSHOT_DIR, focus_key
 
 # the platform, its configuration and the gateway's address, as the integration tests start them
-from tests.integration.conftest import gateway_url, platform, platform_config, platform_with  # noqa: F401
+from tests.integration.conftest import gateway_url, platform, platform_config, platform_with, public_stream  # noqa: F401
 from tests.integration.console import console, console_with  # noqa: F401,E402 (the web console on top)
 
 

@@ -5,13 +5,13 @@ import os
 
 import pytest
 
-from tests.integration.conftest import platform, platform_config, platform_with  # noqa: F401 (fixtures)
+from tests.integration.conftest import platform, platform_config, platform_with, public_stream  # noqa: F401 (fixtures)
 from tests.integration.public_stream import close_public_vhost, open_public_vhost
 
 
 @pytest.fixture(autouse=True)
-def public_stream(platform_config):  # noqa: F811 (the fixture imported above)
-    """Subscriber accounts the fuzzer creates live on a public vhost of the test's own, and go with it."""
+def subscriber_users(platform_config):  # noqa: F811 (the fixture imported above)
+    """Subscriber accounts the fuzzer creates live on the test's own public vhost, and go with it."""
     vhost = open_public_vhost(platform_config)
     yield
     close_public_vhost(platform_config, vhost)

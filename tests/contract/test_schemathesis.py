@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from services.gateway.auth import make_dev_token
 from services.identity.oauth import OTP_GRANT
 from services.search.insights import INSIGHTS
+from shared import public_events
 from tests.integration.platform_client import CMO_CELL, drinking_water, officer
 
 EXAMPLES_PER_OPERATION = 50
@@ -96,7 +97,7 @@ def test_every_operation_keeps_its_contract(platform):
     hook = platform.ok(platform.request("POST", "/api/v1/admin/webhooks", STAFF["admin"], json={
         "id": "contract-hook", "url": "https://127.0.0.1:9/hook", "events": ["in.gov.wb.sorasori.grievance.closed.v1"]}), 201)
     known = {"tracking_id": [filed["tracking_id"]], "subscription_id": [hook["id"]], "name": sorted(INSIGHTS),
-             "asset": ["init.js"]}
+             "asset": ["init.js"], "event_type": [f"{public_events.PUBLIC_TYPES[0]}.json"]}
     url = platform.base + "/api/v1/openapi.json"
     validate(requests.get(url, timeout=20).json())  # every $ref resolves: schemathesis would skip what does not
     schema = schemathesis.openapi.from_url(url)

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
+from shared import broker_access
 from shared.config import load_config
 from shared.elastic import drop_indices
 from shared.mongo import connect
@@ -20,11 +21,23 @@ def free_port():
 
 
 @pytest.fixture
-def platform_config(rabbit_config):
+def public_stream(request, rabbit_config):
+    """The public event stream's vhost of this test (next to nameko's vhost of the test), with its exchange;
+    the test vhost's administrator (guest) may do anything there. Removed afterwards."""
+    api = broker_access.ManagementApi(request.config.getoption("RABBIT_API_URI"))
+    vhost = broker_access.public_vhost_of(rabbit_config["vhost"])
+    broker_access.create_public_stream(api, vhost)
+    yield {"vhost": vhost, "AMQP_URI": broker_access.with_vhost(rabbit_config["AMQP_URI"], vhost)}
+    api.delete(f"/vhosts/{vhost}")
+
+
+@pytest.fixture
+def platform_config(rabbit_config, public_stream):
     config = load_config()
     run_id = uuid.uuid4().hex[:10]
     config.update(
         AMQP_URI=rabbit_config["AMQP_URI"],
+        PUBLIC_AMQP_URI=public_stream["AMQP_URI"],
         MONGO_DB_PREFIX=f"test_{run_id}_",
         ES_INDEX_PREFIX=f"test-{run_id}-",
         WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}",

@@ -9,8 +9,10 @@ from kombu import Connection, Exchange, Queue
 
 from services.registry import service_classes
 from shared import broker_access
+from shared.config import database_name
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.platform_client import CMO_CELL, Gateway, citizen, drinking_water
+from tests.integration.waiting import wait_for
 
 REFUSED = (amqp.exceptions.AccessRefused, amqp.exceptions.NotAllowed)
 
@@ -27,14 +29,15 @@ def service_users(request, rabbit_config):
            for name in broker_access.PRINCIPALS}
     for name in broker_access.PRINCIPALS:
         api.delete(f"/users/{prefix}{name}")
+    api.delete(f"/vhosts/{broker_access.public_vhost_of(rabbit_config['vhost'])}")
 
 
 @pytest.fixture
 def platform_as_own_users(service_users, platform_config, runner_factory):
     platform_config.update(AUTH_MODE="development", WEB_REDIRECT_URIS="http://127.0.0.1/app/callback",
                            OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}")
-    for cls in service_classes():
-        runner_factory(dict(platform_config, AMQP_URI=service_users[cls.name]), cls).start()
+    for cls in service_classes():  # notification relays with its own login too, to the public vhost setup made
+        runner_factory(dict(platform_config, AMQP_URI=service_users[cls.name], PUBLIC_AMQP_URI=""), cls).start()
     return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
 
 
@@ -77,7 +80,7 @@ def test_one_service_user_cannot_take_anothers_requests_or_publish_its_events(pl
     assert "ACCESS_REFUSED" in outcomes["consume rpc-intake"] and "rpc-intake" in outcomes["consume rpc-intake"]
 
 
-def test_every_service_on_its_own_user_works_end_to_end(platform_as_own_users, platform_config):
+def test_every_service_on_its_own_user_works_end_to_end(platform_as_own_users, platform_config, mongo_client):
     platform = platform_as_own_users
     owner = citizen("9830012345")
     tracking_id = platform.ok(platform.file(drinking_water(), owner), 201)["tracking_id"]
@@ -87,6 +90,37 @@ def test_every_service_on_its_own_user_works_end_to_end(platform_as_own_users, p
     assert platform.ok(platform.request("GET", "/health"))["status"] == "up"
     with SignedClusterRpcProxy(platform_config, caller=CMO_CELL, issuer="test", timeout=10) as cluster:
         assert cluster.intake.get_grievance(tracking_id, CMO_CELL)["tracking_id"] == tracking_id
+    # notification relayed the public events with its own login: nothing waits in its outbox
+    database = mongo_client[database_name(platform_config, "notification")]
+    wait_for(lambda: database.public_events.count_documents({"_id": {"$exists": True}}) >= 2
+             and database.public_events.count_documents({"outbox_pending": {"$gt": 0}}) == 0,
+             timeout=15, what="the public events relayed")
+
+
+def test_on_the_public_vhost_notification_may_only_publish_to_the_public_exchange(service_users, rabbit_config):
+    public = broker_access.public_vhost_of(rabbit_config["vhost"])
+    relay = broker_access.with_vhost(service_users["notification"], public)
+    exchange = Exchange("sorasori.public", type="topic", durable=True)
+    with Connection(relay, transport_options={"confirm_publish": True}) as connection:
+        connection.Producer().publish({"id": "1"}, exchange=exchange, routing_key="phe.bankura.grievance.filed.v1")
+
+    def declare_a_queue():
+        with Connection(relay) as connection:
+            Queue("listen-in", exchange=exchange, routing_key="#")(connection.channel()).declare()
+
+    def publish_elsewhere():
+        with Connection(relay, transport_options={"confirm_publish": True}) as connection:
+            other = Exchange("amq.topic", type="topic", durable=True)
+            connection.Producer().publish({"id": "1"}, exchange=other, routing_key="x")
+
+    def open_as(name):
+        with Connection(broker_access.with_vhost(service_users[name], public)) as connection:
+            connection.connect()
+
+    outcomes = {"declare a queue": refused(declare_a_queue), "publish to amq.topic": refused(publish_elsewhere),
+                **{f"{name} opens the public vhost": refused(lambda name=name: open_as(name))
+                   for name in broker_access.PRINCIPALS if name != "notification"}}
+    assert all(outcomes.values()), f"allowed: {[n for n, o in outcomes.items() if not o]}"
 
 
 def test_a_bench_run_cannot_join_a_running_instances_queues(rabbit_config, platform_config, runner_factory):

@@ -78,3 +78,22 @@ def test_a_serving_service_may_ask_its_own_health_and_nothing_more_of_itself(nam
     assert not allows(topics["write"], f"{name}.get_grievance")
     others = [other for other in PRINCIPALS if other != name and other not in PRINCIPALS[name].calls]
     assert not any(allows(topics["write"], f"{other}.health") for other in others)
+
+
+def test_on_the_public_vhost_the_relay_may_declare_and_publish_to_the_public_exchange_only():
+    allowed = broker_access.public_permissions()
+    assert allows(allowed["write"], "sorasori.public") and allows(allowed["configure"], "sorasori.public")
+    for other in ("sorasori_public", "sorasori.publicx", "amq.default", "", "intake.events", "some-queue"):
+        assert not allows(allowed["write"], other) and not allows(allowed["configure"], other), other
+    assert not allows(allowed["read"], "sorasori.public") and not allows(allowed["read"], "any-queue")
+    assert broker_access.public_vhost_of("sorasori") == "sorasori-public"
+
+
+def test_the_relay_publishes_next_to_its_platform_vhost_unless_told_otherwise():
+    local = {"AMQP_URI": "pyamqp://sorasori-notification:pw@127.0.0.1:5672/sorasori"}
+    assert broker_access.public_stream_uri(local) == "pyamqp://sorasori-notification:pw@127.0.0.1:5672/sorasori-public"
+    chaos = {"AMQP_URI": "pyamqp://chaos-notification:pw@127.0.0.1:5673/sorasori-chaos"}
+    assert broker_access.public_vhost(chaos) == "sorasori-chaos-public"
+    assert broker_access.public_stream_uri({**local, "PUBLIC_VHOST": "events"}).endswith("@127.0.0.1:5672/events")
+    assert broker_access.public_stream_uri({**local, "PUBLIC_AMQP_URI": "amqps://relay:pw@bus.example:5671/pub"}) == (
+        "amqps://relay:pw@bus.example:5671/pub")
