@@ -4,7 +4,8 @@ fixtures start in-process. One browser per session, a fresh context and page per
 
 Helpers, as fixtures: `console_page(console, language)` (a page of its own context on the web console, closed at the end), `axe(page)` (violations; `serious(...)` keeps the serious and critical ones),
 `weight(page, url)` (bytes on the wire for a first load, fonts included), `at_width(page, width)`,
-`screenshot(page, name)` (docs/screenshots/<name>-<width>.png), `tab_order(page)`, `tab_to(page, selector)` and
+`screenshot(page, name)` (<name>-<width>.png in SCREENSHOT_DIR: docs/screenshots under `make screenshots`,
+a temporary folder otherwise), `tab_order(page)`, `tab_to(page, selector)` and
 `keyboard_reaches_every_control(page)` (keyboard only), `console_errors` (what the page logged as errors, CSP refusals included)."""
 import os
 from pathlib import Path
@@ -139,14 +140,20 @@ def at_width():
 
 
 
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory):
+    """docs/screenshots under `make screenshots` (SCREENSHOT_DIR), a temporary folder in any other run."""
+    return SCREENSHOT_DIR or tmp_path_factory.mktemp("screenshots")
+
+
 @pytest.fixture
-def screenshot():
-    """screenshot(page, name, full_page=True) -> the path of docs/screenshots/<name>-<width>.png (the whole
-    page, or what the window shows)."""
+def screenshot(screenshot_dir):
+    """screenshot(page, name, full_page=True) -> the path of <name>-<width>.png in `screenshot_dir` (the
+    whole page, or what the window shows)."""
 
     def take(page, name, full_page=True):
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOT_DIR / f"{name}-{page.viewport_size['width']}.png"
+        screenshot_dir.mkdir(parents=True, exist_ok=True)
+        path = screenshot_dir / f"{name}-{page.viewport_size['width']}.png"
         page.screenshot(path=str(path), full_page=full_page, animations="disabled")
         return path
 
