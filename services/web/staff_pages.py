@@ -8,7 +8,8 @@
 - /staff/search: free text, facets, highlights, and the CSV of every match streamed through the console.
 - /staff/outreach: the call centre's worklist (incomplete, awaiting the citizen, resolved awaiting a
   verification call), each with one-click call outcomes.
-- /staff/office: the office's open cases per officer, overdue and escalated cases (supervisors, the cell).
+- /staff/office: the office's open cases per officer, overdue and escalated cases, and a reassignment form
+  (supervisors, the cell).
 """
 from urllib.parse import urlencode
 
@@ -208,12 +209,36 @@ class StaffPages:
 
     @page("GET", "/staff/office", signed_in=True)
     def staff_office(self, visit):
+        return self._office(visit)
+
+    @page("POST", "/staff/office/reassign", signed_in=True)
+    def staff_office_reassign(self, visit):
+        """Reassignment from the office page: a case of the office (by its tracking ID) to another officer."""
+        staff_only(visit, "office.oversee")
+        form = visit.request.form
+        tracking_id = form.get("tracking_id", "").strip()
+        if not TRACKING_ID.match(tracking_id):
+            return self._office(visit, status=400, form=form, errors={"tracking_id": []})
+        body = {"officer_id": form.get("officer_id", "").strip(), "reason": form.get("reason", "").strip()}
+        answer = visit.api("POST", f"/api/v1/grievances/{tracking_id}/assignment", "assignment", json=body,
+                           headers={"Idempotency-Key": form.get("idempotency_key", "")[:64]
+                                    or filing.new_idempotency_key()})
+        if answer.ok:
+            return visit.redirect("/staff/office?reassigned=1")
+        if answer.status in (403, 404):  # not a case of this office: the same words either way
+            return self._office(visit, status=answer.status, form=form, errors={"tracking_id": []})
+        errors = staff_actions.field_errors(answer.field_errors()) or {"_other": [(answer.body or {}).get("detail", "")]}
+        return self._office(visit, status=answer.status, form=form, errors=errors)
+
+    def _office(self, visit, status=200, form=None, errors=None):
         role = staff_only(visit, "office.oversee")
         open_cases = {"status": sorted(OPEN_STATUSES), "size": OFFICE_SAMPLE, "sort": "sla"}
         lists = {name: visit.try_api("GET", "/api/v1/search", "search", params={**open_cases, **extra})
                  for name, extra in (("open", {}), ("overdue", {"breached": "true"}), ("escalated", {"level": [2, 3, 4]}))}
         found = {name: answer.body if answer is not None and answer.ok else None for name, answer in lists.items()}
-        return visit.render("staff_office.html", staff_role=role, load=officer_load(found), found=found)
+        return visit.form_page("staff_office.html", status=status, staff_role=role, load=officer_load(found),
+                               found=found, form=form or {}, errors=errors or {}, key=filing.new_idempotency_key(),
+                               reassigned=visit.request.args.get("reassigned") == "1")
 
 
 def etag_of(answer):

@@ -163,8 +163,11 @@ def screenshot(screenshot_dir):
 _FOCUSED = """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
+  const style = getComputedStyle(e);
+  // a focus indicator one can see: an outline (Chromium's own focus ring is style "auto") or a shadow
+  const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
   return {tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '', type: e.type || '',
-          value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60)};
+          value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60), ring};
 }"""
 
 _VISIBLE = """selector => Array.from(document.querySelectorAll(selector))
@@ -180,8 +183,11 @@ def tab_order():
     order, until focus comes round again; every visible, enabled control in `scope`, in document order)."""
 
     def walk(page, scope="body", steps=60):
-        page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
-        page.evaluate("() => document.body.focus()")
+        # from the top: the body focused (made focusable for a moment), so that a field the page focused
+        # itself (autofocus) is not where the browser's Tab goes on from
+        page.evaluate("""() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);
+                                 document.body.tabIndex = -1; document.body.focus();
+                                 document.body.removeAttribute('tabindex'); }""")
         visited = []
         for _ in range(steps):
             page.keyboard.press("Tab")
@@ -206,12 +212,12 @@ def stop_of(control):
 
 @pytest.fixture
 def keyboard_reaches_every_control(tab_order):
-    """keyboard_reaches_every_control(page, scope="form", submit="[type=submit]"): Tab from the top visits
-    every visible, enabled control of `scope` in document order, the submit button among them; returns
-    the controls Tab visited."""
+    """keyboard_reaches_every_control(page, scope="form", submit="[type=submit]", steps=60): Tab from the top
+    visits every visible, enabled control of `scope` in document order, the submit button among them;
+    returns the controls Tab visited (`ring`: whether each showed a focus indicator)."""
 
-    def check(page, scope="form", submit="[type=submit]"):
-        visited, controls = tab_order(page, scope=scope)
+    def check(page, scope="form", submit="[type=submit]", steps=60):
+        visited, controls = tab_order(page, scope=scope, steps=steps)
         order = [stop_of(v) for v in visited]
         expected = list(dict.fromkeys(stop_of(c) for c in controls))
         assert expected, f"no controls in {scope}"
