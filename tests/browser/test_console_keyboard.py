@@ -146,9 +146,9 @@ def test_every_kind_of_staff_form_with_the_keyboard_alone(console, console_page,
     supervisor.goto(f"{console.base}/staff/office")
     supervisor.wait_for_selector("main h1")
     type_into(supervisor, tab_to, "#reassign-tracking_id", tracking_id)
-    type_into(supervisor, tab_to, "#reassign-officer_id", other)
+    choose_by_keyboard(supervisor, tab_to, "#reassign-officer_id", other)
     type_into(supervisor, tab_to, "#reassign-reason", "Evening visits suit the other officer")
-    press_on(supervisor, tab_to, "form[action='/staff/office/reassign'] button[type=submit]")
+    press_on(supervisor, tab_to, "form[aria-labelledby=h-reassign] button[type=submit]")
     wait_for(lambda: console.gateway.case(tracking_id).get("officer_id") == other, supervisor,
              why=lambda: supervisor.inner_text("main")[:400])
     wait_for(lambda: supervisor.url.startswith(f"{console.base}/staff/office"), supervisor, why=lambda: supervisor.url)

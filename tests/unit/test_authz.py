@@ -25,6 +25,8 @@ EXPECTED = {
     "insights.read": {M, S},
     "dashboard.read": {M, A},
     "office.oversee": {S, M},
+    "office.read_load": {S, M, A},
+    "office.read_any_load": {M, A},
     "calls.file_for_citizens": {M},
 }
 CASES = [(rule, role, role in granted) for rule, granted in EXPECTED.items() for role in (C, O, S, M, A, Y)]
