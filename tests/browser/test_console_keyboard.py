@@ -145,9 +145,18 @@ def test_every_kind_of_staff_form_with_the_keyboard_alone(console, console_page,
     sign_in(supervisor, console, console_scene.MOBILES["supervisor"])
     supervisor.goto(f"{console.base}/staff/office")
     supervisor.wait_for_selector("main h1")
-    type_into(supervisor, tab_to, "#reassign-tracking_id", tracking_id)
+    type_into(supervisor, tab_to, "#reassign-tracking_id", "not/a case")  # refused: announced, tied to the field
     choose_by_keyboard(supervisor, tab_to, "#reassign-officer_id", other)
     type_into(supervisor, tab_to, "#reassign-reason", "Evening visits suit the other officer")
+    press_on(supervisor, tab_to, "form[aria-labelledby=h-reassign] button[type=submit]")
+    wait_for(lambda: supervisor.query_selector("#reassign-tracking_id[aria-invalid]"), supervisor,
+             why=lambda: supervisor.inner_text("main")[:400])
+    assert announced_error_of(supervisor, "#reassign-tracking_id")
+    assert supervisor.input_value("#reassign-reason") == "Evening visits suit the other officer"
+    tab_to(supervisor, "#reassign-tracking_id")
+    supervisor.keyboard.press("Control+A")
+    supervisor.keyboard.type(tracking_id)
+    choose_by_keyboard(supervisor, tab_to, "#reassign-officer_id", other)
     press_on(supervisor, tab_to, "form[aria-labelledby=h-reassign] button[type=submit]")
     wait_for(lambda: console.gateway.case(tracking_id).get("officer_id") == other, supervisor,
              why=lambda: supervisor.inner_text("main")[:400])

@@ -1,7 +1,7 @@
 """The sign-in page the web console sends people to (the gateway's page of the code flow) speaks the person's
 language: OpenID Connect's ui_locales, else Accept-Language, else Bengali. Every refusal on it (a malformed
-mobile, a wrong code, an expired code, too many wrong codes, too many tries) is worded in that language from
-the refusal's kind, never with identity's or the gateway's English text."""
+mobile, a wrong code, an expired code, too many wrong codes, too many tries) (and too many codes for one number) is
+worded in that language from the refusal's kind, never with identity's or the gateway's English text."""
 import html
 import re
 from datetime import datetime, timedelta, timezone
@@ -95,6 +95,12 @@ def test_every_sign_in_refusal_is_worded_in_the_page_language(platform_with, pla
     expired = page.sign_in(mobile, "123456")
     says(expired, language, "expired_code")
     assert 'value="send_code"' in expired.text  # the page offers a new code
+
+    assert page.send_code(mobile).status_code == 200  # identity's third code for the number this window
+    too_many = page.send_code(mobile)
+    assert too_many.status_code == 429
+    says(too_many, language, "too_many_codes")
+    assert re.search(r'<input id="mobile"[^>]*aria-invalid="true"', too_many.text), too_many.text
 
 
 @pytest.mark.parametrize("language", ["bn", "en", "hi"])
