@@ -130,3 +130,18 @@ def test_ui_locales_wins_over_accept_language(platform):
     page = SignInPage(platform.base, "en", "hi-IN,hi")
     assert '<html lang="en">' in page.opened.text
     says(page.send_code("98"), "en", "bad_mobile")
+
+
+@pytest.mark.parametrize("language", ["bn", "en", "hi"])
+def test_the_console_sends_its_language_and_the_refusals_come_back_in_it(console, language):
+    browser = console.browser(language)
+    browser.headers["Accept"] = BROWSER_ACCEPT
+    started = console.get(browser, "/sign-in")
+    assert started.status_code == 303 and f"ui_locales={language}" in started.headers["Location"]
+    fields = hidden_fields(browser.get(started.headers["Location"], timeout=10).text)
+    malformed = browser.post(console.gateway.base + "/oauth/authorize", timeout=10,
+                             data={**fields, "mobile": "98300", "step": "send_code"})
+    says(malformed, language, "bad_mobile")
+    wrong = browser.post(console.gateway.base + "/oauth/authorize", timeout=10, allow_redirects=False,
+                         data={**fields, "mobile": "9830066610", "code": "000000", "step": "sign_in"})
+    says(wrong, language, "no_code")  # no code was asked for this number
