@@ -36,6 +36,11 @@ def throttled_page(self, request, error):
                         retry_after=int(error.headers["Retry-After"]), headers=error.headers)
 
 
+def oauth_detail(answer):
+    """OAuth's error code and description, for the developer of the app whose link it was."""
+    return ": ".join(part for part in (answer.get("error"), answer.get("description")) if part)
+
+
 class OAuthRoutes(GatewayPart):
     client_address = ClientAddress()
     throttle = Throttle()
@@ -73,7 +78,7 @@ class OAuthRoutes(GatewayPart):
         checked = self._rpc("identity", self.identity.authorization_page, self._forward(request, args=params))
         if not checked["ok"]:
             return sign_in_page(request, {}, status=400, refusal="bad_link",
-                                detail=f"{checked['error']}: {checked['description']}")
+                                detail=oauth_detail(checked))
         sso = f"/oauth/sso/start?{urlencode(params)}" if checked["sso"] else None
         return sign_in_page(request, params, sso=sso)
 
@@ -127,7 +132,7 @@ class OAuthRoutes(GatewayPart):
     def _redirect_or_error(request, answer):
         if not answer["ok"]:
             return sign_in_page(request, {}, status=400, refusal="failed",
-                                detail=f"{answer['error']}: {answer['description']}")
+                                detail=oauth_detail(answer))
         if "redirect" in answer:
             return Response("", status=302, headers={"Location": answer["redirect"]})
         response = Response("", status=answer["status"])
