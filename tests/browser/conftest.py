@@ -160,14 +160,29 @@ def screenshot(screenshot_dir):
     return take
 
 
-_FOCUSED = """() => {
+_FOCUSED = r"""() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
   const style = getComputedStyle(e);
   // a focus indicator one can see: an outline (Chromium's own focus ring is style "auto") or a shadow
-  const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+  const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  const ring = outlined || style.boxShadow !== 'none';
+  // and its best contrast (WCAG's ratio) against the background it is drawn on (the parents' first opaque one)
+  const colours = text => (text.match(/rgba?\([^)]+\)/g) || []).map(c => c.match(/[\d.]+/g).map(Number))
+    .filter(c => c.length < 4 || c[3] > 0).map(c => c.slice(0, 3));
+  const luminance = c => c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  let behind = [255, 255, 255];
+  for (let n = e.parentElement; n; n = n.parentElement) {
+    const found = colours(getComputedStyle(n).backgroundColor);
+    if (found.length) { behind = found[0]; break; }
+  }
+  const drawn = [...(outlined ? colours(style.outlineColor) : []), ...(style.boxShadow !== 'none' ? colours(style.boxShadow) : [])];
+  const ringContrast = Math.max(0, ...drawn.map(c => ratio(c, behind)));
   return {tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '', type: e.type || '',
-          value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60), ring};
+          value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60), ring,
+          ringContrast};
 }"""
 
 _VISIBLE = """selector => Array.from(document.querySelectorAll(selector))

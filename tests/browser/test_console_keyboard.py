@@ -1,6 +1,6 @@
 """The web console with the keyboard alone, in a real Chromium on the real stack: on every console page with
 a form, Tab from the top reaches every visible, enabled control of its forms in document order, each with a
-visible focus indicator; each kind of staff form is filled and submitted with keys only (typing, Tab,
+visible focus indicator of at least 3:1 against its background; each kind of staff form is filled and submitted with keys only (typing, Tab,
 Enter or Space, no click); a refused form ties its error to the field and announces it."""
 from playwright.sync_api import Error as PageError
 
@@ -11,6 +11,7 @@ from tests.browser.pages import CONSOLE_PAGES
 
 FORM_CONTROLS = "main form"
 TAB_STEPS = 250  # enough for the longest page's links and controls
+FOCUS_CONTRAST = 3  # WCAG 2.1 AA, 1.4.11: a focus indicator against what is around it
 
 
 def test_tab_reaches_every_form_control_of_every_console_page_with_a_visible_focus(
@@ -35,6 +36,10 @@ def test_tab_reaches_every_form_control_of_every_console_page_with_a_visible_foc
         unringed = [f"{v['tag']}#{v['id']}[{v['name']}] {v['text']!r}" for v in visited if not v["ring"]]
         if unringed:
             problems.append(f"{shown.name}: no visible focus on {unringed}")
+        faint = sorted({f"{v['tag']} {v['text']!r} {v['ringContrast']:.1f}:1" for v in visited
+                        if v["ring"] and v["ringContrast"] < FOCUS_CONTRAST})
+        if faint:
+            problems.append(f"{shown.name}: a focus ring under {FOCUS_CONTRAST}:1 against its background on {faint}")
         checked.append(shown.name)
     for page in pages.values():
         page.context.close()
