@@ -35,7 +35,7 @@ class OfficerRoutes(GatewayPart):
     @http("GET", "/api/v1/offices/<string:department>/<string:district>/load", doc=Operation(
         "An office's load per officer", tags=("Officers",), roles=(SUPERVISOR, CMO_CELL, ADMIN),
         responses={200: answers.OfficeLoadSchema},
-        description="Each officer of the office (a department in a district; `STATE` for state-level offices) "
+        description="Each officer of the office (a department in a district; `state` for state-level offices) "
                     "with the open cases they hold, how many are overdue (past the SLA deadline, clock running) and "
                     "escalated (above level 1), officers with nothing included, busiest first; `totals` counts every "
                     "open case of the office. A supervisor reads their own office's; the CMO cell and administrators "
