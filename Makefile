@@ -96,7 +96,7 @@ test-contract: infra docs-assets
 	@bash scripts/run_tests.sh tests/contract
 
 screenshots: infra docs-assets browser-tools
-	@bash scripts/run_tests.sh tests/browser -m screenshots
+	@SCREENSHOT_DIR=$(CURDIR)/docs/screenshots bash scripts/run_tests.sh tests/browser -m screenshots
 
 bench: infra
 	@$(VENV_PY) -m bench $(SECTION)

@@ -69,6 +69,10 @@ RULES: dict[str, Rule] = {
     "insights.read": _rule({Role.CMO_CELL, Role.SUPERVISOR, Role.CLIENT}, "insights are for the CMO cell and "
                            "supervisors", Scope.INSIGHTS_READ),
     "office.oversee": _rule({Role.SUPERVISOR, Role.CMO_CELL}, "the office's load and outreach are for supervisors and the CMO cell"),
+    # routing: an office's load per officer (a supervisor: their own office, shared.actors.covers)
+    "office.read_load": _rule({Role.SUPERVISOR, Role.CMO_CELL, Role.ADMIN},
+                              "an office's load is for its supervisor, the CMO cell and administrators"),
+    "office.read_any_load": _rule({Role.CMO_CELL, Role.ADMIN}, "only the CMO cell and administrators read any office's load"),
     "calls.file_for_citizens": _rule({Role.CMO_CELL}, "filing for a caller is the call centre's"),
     "dashboard.read": _rule({Role.CMO_CELL, Role.ADMIN}, "the dashboard is for the CMO cell and administrators"),
     # the public event stream's subscriber accounts and webhooks (notification): administrators all, a machine

@@ -8,13 +8,14 @@ from nameko.exceptions import RemoteError
 from werkzeug.wrappers import Response
 
 from services.gateway import schemas as answers
+from services.gateway import sign_in_words
 from services.gateway.base import GatewayPart
 from services.gateway.clientaddr import ClientAddress
 from services.gateway.http_server import http
 from services.gateway.limits import OTP_VERIFY, SIGN_IN, TOKEN
 from services.gateway.list_schemas import UserInfoRequestSchema, UserInfoSchema
 from services.gateway.openapi import FORM, HTML, REDIRECT, Operation
-from services.gateway.pages import oauth_params, page
+from services.gateway.pages import oauth_params, sign_in_page, wants_html
 from services.gateway.problems import from_error
 from services.gateway.responses import json_response
 from services.gateway.throttle import Throttle, form_mobile, otp_attempt, throttled
@@ -24,6 +25,20 @@ from shared.errors import PlatformError
 from shared.signed_rpc import SignedRpcProxy
 
 log = logging.getLogger(__name__)
+
+
+def throttled_page(self, request, error):
+    """Too many tries on the sign-in page: for a browser, the page again (what was typed kept) saying so."""
+    if not wants_html(request):
+        return None
+    return sign_in_page(request, oauth_params(request.values), status=429, mobile=request.form.get("mobile", ""),
+                        code_sent=request.form.get("step") == "sign_in", refusal="rate_limited",
+                        retry_after=int(error.headers["Retry-After"]), headers=error.headers)
+
+
+def oauth_detail(answer):
+    """OAuth's error code and description, for the developer of the app whose link it was."""
+    return ": ".join(part for part in (answer.get("error"), answer.get("description")) if part)
 
 
 class OAuthRoutes(GatewayPart):
@@ -56,68 +71,68 @@ class OAuthRoutes(GatewayPart):
     @http("GET", "/oauth/authorize", doc=Operation(
         "The authorization code flow's sign-in page", tags=("Identity",), public=True,
         responses={200: HTML, 400: HTML}))
-    @throttled(SIGN_IN)
+    @throttled(SIGN_IN, page=throttled_page)
     def authorization_page(self, request):
         """The code flow starts here: a sign-in page for a valid authorization request."""
         params = oauth_params(request.args)
         checked = self._rpc("identity", self.identity.authorization_page, self._forward(request, args=params))
         if not checked["ok"]:
-            return page("sign_in.html", status=400, params={}, mobile="", code_sent=False,
-                        error=f"This sign-in link is not valid ({checked['error']}: {checked['description']}).")
+            return sign_in_page(request, {}, status=400, refusal="bad_link",
+                                detail=oauth_detail(checked))
         sso = f"/oauth/sso/start?{urlencode(params)}" if checked["sso"] else None
-        return page("sign_in.html", params=params, mobile="", code_sent=False, error=None, note=None, sso=sso)
+        return sign_in_page(request, params, sso=sso)
 
     @http("GET", "/oauth/sso/start", doc=Operation(
         "Staff single sign-on: off to the state's identity provider", tags=("Identity",),
         public=True, responses={302: REDIRECT, 400: HTML}))
     def sso_start(self, request):
-        return self._sign_in_step(self.identity.sso_start, self._forward(request, args=oauth_params(request.args)))
+        return self._sign_in_step(request, self.identity.sso_start,
+                                  self._forward(request, args=oauth_params(request.args)))
 
     @http("GET", "/oauth/sso/callback", doc=Operation(
         "Staff single sign-on: back from the state's identity provider", tags=("Identity",),
         public=True, responses={302: REDIRECT, 400: HTML}))
     def sso_callback(self, request):
-        return self._sign_in_step(self.identity.sso_callback, request.args.to_dict())
+        return self._sign_in_step(request, self.identity.sso_callback, request.args.to_dict())
 
-    def _sign_in_step(self, method, *args):
+    def _sign_in_step(self, request, method, *args):
         try:
             answer = self._rpc("identity", method, *args)
         except (PlatformError, RemoteError):
             log.exception("a sign-in step failed")
             answer = {"ok": False, "error": "server_error", "description": "please try again"}
-        return self._redirect_or_error(answer)
+        return self._redirect_or_error(request, answer)
 
     @http("POST", "/oauth/authorize", doc=Operation(
         "The sign-in page's steps: send a code, then check it", tags=("Identity",),
         public=True, request=answers.SignInFormSchema, body=FORM,
         responses={200: HTML, 302: REDIRECT, 400: HTML}))
-    @throttled(SIGN_IN)
-    @throttled(OTP_VERIFY, applies=otp_attempt, mobile=form_mobile)
+    @throttled(SIGN_IN, page=throttled_page)
+    @throttled(OTP_VERIFY, applies=otp_attempt, mobile=form_mobile, page=throttled_page)
     def authorize(self, request):
         form = request.form
         params, mobile = oauth_params(form), form.get("mobile", "")
         forwarded = self._forward(request, args=params, form={})
         if form.get("step") == "cancel":  # back to the client with error=access_denied (and iss)
-            return self._sign_in_step(self.identity.deny, forwarded)
+            return self._sign_in_step(request, self.identity.deny, forwarded)
         if form.get("step") == "send_code":
             try:
                 self._rpc("identity", self.identity.request_otp, {"mobile": mobile}, self.client_address(request))
-            except PlatformError as error:
-                return page("sign_in.html", status=error.status, params=params, mobile=mobile, code_sent=False,
-                            error=error.message if error.status != 400 else "That is not a mobile number.")
-            return page("sign_in.html", params=params, mobile=mobile, code_sent=True, error=None,
-                        note="We sent a code by SMS. / এসএমএস-এ কোড পাঠানো হয়েছে।")
+            except PlatformError as error:  # 400: not a mobile number; 429: too many codes for it
+                return sign_in_page(request, params, status=error.status, mobile=mobile,
+                                    refusal=sign_in_words.refusal_of(error.status))
+            return sign_in_page(request, params, mobile=mobile, code_sent=True, note=True)
         answer = self._rpc("identity", self.identity.authorize, forwarded, mobile, form.get("code", ""))
         if not answer["ok"]:
-            return page("sign_in.html", status=400, params=params, mobile=mobile, code_sent=True,
-                        error=answer["description"])
-        return self._redirect_or_error(answer)
+            return sign_in_page(request, params, status=400, mobile=mobile, code_sent=True,
+                                refusal=sign_in_words.refusal_of(400, answer.get("reason", "")))
+        return self._redirect_or_error(request, answer)
 
     @staticmethod
-    def _redirect_or_error(answer):
+    def _redirect_or_error(request, answer):
         if not answer["ok"]:
-            return page("sign_in.html", status=400, params={}, mobile="", code_sent=False,
-                        error=f"Sign-in did not work ({answer['error']}): {answer['description']}")
+            return sign_in_page(request, {}, status=400, refusal="failed",
+                                detail=oauth_detail(answer))
         if "redirect" in answer:
             return Response("", status=302, headers={"Location": answer["redirect"]})
         response = Response("", status=answer["status"])

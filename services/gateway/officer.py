@@ -1,5 +1,5 @@
-"""The gateway's officer endpoints (a part of GatewayService): the officer's queue, and one reply resolving
-a cluster of similar cases."""
+"""The gateway's officer endpoints (a part of GatewayService): the officer's queue, an office's load per
+officer, and one reply resolving a cluster of similar cases."""
 from services.gateway import schemas as answers
 from services.gateway.base import GatewayPart
 from services.gateway.http_server import http
@@ -10,7 +10,7 @@ from services.gateway.responses import NO_STORE
 from services.gateway.web import api, json_body
 from services.intake.schemas import ClusterResolutionSchema
 from services.routing.schemas import QueuePageSchema
-from shared.actors import CMO_CELL, OFFICER, SUPERVISOR
+from shared.actors import ADMIN, CMO_CELL, OFFICER, SUPERVISOR
 from shared.signed_rpc import SignedRpcProxy
 
 
@@ -31,6 +31,19 @@ class OfficerRoutes(GatewayPart):
         queue = self._rpc("routing", self.routing.officer_queue, actor, params)
         queue["next"] = next_link("/api/v1/officer/queue", params, queue["next"])
         return 200, queue, NO_STORE
+
+    @http("GET", "/api/v1/offices/<string:department>/<string:district>/load", doc=Operation(
+        "An office's load per officer", tags=("Officers",), roles=(SUPERVISOR, CMO_CELL, ADMIN),
+        responses={200: answers.OfficeLoadSchema},
+        description="Each officer of the office (a department in a district; `state` for state-level offices) "
+                    "with the open cases they hold, how many are overdue (past the SLA deadline, clock running) and "
+                    "escalated (above level 1), officers with nothing included, busiest first; `totals` counts every "
+                    "open case of the office. A supervisor reads their own office's; the CMO cell and administrators "
+                    "any. An unknown office is a 404."))
+    @api
+    def office_load(self, request, department, district):
+        actor = self.authenticate(request)
+        return 200, self._rpc("routing", self.routing.office_load, department[:80], district[:80], actor), NO_STORE
 
     @http("POST", "/api/v1/grievances/resolve-together", doc=Operation(
         "Resolve a cluster of similar cases with one reply", tags=("Officers",),

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
+from services.gateway import sign_in_words
+
 _templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                          autoescape=select_autoescape(["html"]))
 
@@ -16,9 +18,9 @@ OAUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope",
                 "ui_locales")  # OpenID Connect: the languages the sign-in page should speak
 
 
-def page(template, status=200, **context):
+def page(template, status=200, headers=None, **context):
     response = Response(_templates.get_template(template).render(**context), status=status,
-                        mimetype="text/html")
+                        mimetype="text/html", headers=headers)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"  # no clickjacking of the sign-in page
     # Browsers hold the redirect that follows a form's POST to form-action too: the sign-in form's answer
@@ -39,3 +41,24 @@ def _origin(url):
 
 def oauth_params(source):
     return {name: source[name] for name in OAUTH_PARAMS if source.get(name)}
+
+
+def wants_html(request):
+    """A browser's request (it prefers text/html to a problem document); an API client's `*/*` is not."""
+    return request.accept_mimetypes.best_match(["application/problem+json", "text/html"]) == "text/html"
+
+
+def sign_in_page(request, params, status=200, mobile="", code_sent=False, refusal=None, retry_after=None,
+                 note=False, sso=None, headers=None, detail=None):
+    """The sign-in page in the person's language (ui_locales, else Accept-Language, else Bengali), a refusal
+    worded in it from its kind (sign_in_words.WORDS' errors), the field it concerns marked invalid. `detail`:
+    OAuth's error code and description of a bad link, for the developer of the app that made it (English,
+    marked so, beside the person's words)."""
+    asked = params.get("ui_locales") or (request.values.get("ui_locales") or "")
+    language = sign_in_words.page_language(asked, request.accept_languages)
+    if refusal in sign_in_words.NEW_CODE_NEEDED:
+        code_sent = False  # the code on hand is no use: offer a new one
+    return page("sign_in.html", status=status, headers=headers, params=params, mobile=mobile, code_sent=code_sent,
+                lang=language, t=sign_in_words.WORDS[language], note=note, sso=sso,
+                error=sign_in_words.error_words(language, refusal, retry_after) if refusal else None,
+                invalid=sign_in_words.FIELD_OF.get(refusal), detail=detail)

@@ -189,6 +189,28 @@ class QueueSchema(Schema):
     next = fields.Str(allow_none=True, required=True, metadata={"description": "the next page's URL; null at the end"})
 
 
+class OfficerLoadSchema(Schema):
+    officer_id = fields.Str(required=True)
+    name = fields.Str(required=True)
+    level = fields.Int(required=True, metadata={"description": "1 field officer ... 4 the CMO's complaint cell"})
+    open = fields.Int(required=True, metadata={"description": "open cases the officer holds in this office"})
+    overdue = fields.Int(required=True, metadata={"description": "of those, past the SLA deadline, clock running"})
+    escalated = fields.Int(required=True, metadata={"description": "of those, above level 1"})
+
+
+class OfficeTotalsSchema(Schema):
+    open = fields.Int(required=True)
+    overdue = fields.Int(required=True)
+    escalated = fields.Int(required=True)
+
+
+class OfficeLoadSchema(Schema):
+    department = fields.Str(required=True)
+    district = fields.Str(required=True)
+    officers = listed(OfficerLoadSchema, required=True)
+    totals = fields.Nested(OfficeTotalsSchema, required=True, metadata={"description": "counted, never a sample"})
+
+
 class SearchHitSchema(CaseViewSchema):
     highlight = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
     score = fields.Float(allow_none=True)

@@ -146,10 +146,11 @@ def otp_attempt(request):
     return request.form.get("step") != "send_code" and form_mobile(request) is not None
 
 
-def throttled(rule, applies=None, mobile=None):
+def throttled(rule, applies=None, mobile=None, page=None):
     """Count the request against `rule` (a name, or a function of the request giving one) per client
     address, per authenticated principal and per `mobile(request)`; over a limit answer 429 with
-    Retry-After before the handler runs. Goes between @http and the handler (and its @api)."""
+    Retry-After before the handler runs (`page(self, request, error)`: an HTML answer for a browser, or None
+    for the problem). Goes between @http and the handler (and its @api)."""
     def decorate(handler):
         @wraps(handler)
         def wrapper(self, request, *args, **kwargs):
@@ -160,7 +161,8 @@ def throttled(rule, applies=None, mobile=None):
                     self.throttle.admit(name, self.client_address(request), principal=principal,
                                         mobile=mobile(request) if mobile else None)
                 except Throttled as error:
-                    return from_error(error, instance=request.path)
+                    shown = page(self, request, error) if page else None
+                    return shown if shown is not None else from_error(error, instance=request.path)
             return handler(self, request, *args, **kwargs)
         wrapper.throttled = True  # the OpenAPI document lists its 429
         return wrapper

@@ -39,15 +39,24 @@ def matches(challenge, code):
     return hmac.compare_digest(challenge["hash"], hash_code(code or "", challenge["salt"]))
 
 
-def refusal(challenge, now):
-    """Why a challenge took no guess (open_for_attempts did not match it)."""
+REFUSALS = {"no_code": "no code was sent", "used_code": "the code was used already",
+            "expired_code": "the code has expired", "too_many_attempts": "too many wrong codes: ask for a new code",
+            "wrong_code": "wrong code"}  # a refusal's kind (the sign-in page words it) -> the audit log's words
+
+
+def refusal_kind(challenge, now):
+    """Why a challenge took no guess (open_for_attempts did not match it): a key of REFUSALS."""
     if challenge is None:
-        return "no code was sent"
+        return "no_code"
     if challenge["used"]:
-        return "the code was used already"
+        return "used_code"
     if now >= challenge["expires_at"]:
-        return "the code has expired"
-    return "too many wrong codes: ask for a new code"
+        return "expired_code"
+    return "too_many_attempts"
+
+
+def refusal(challenge, now):
+    return REFUSALS[refusal_kind(challenge, now)]
 
 
 SEND_REFUSALS = {

@@ -38,25 +38,30 @@ class OtpSignIn:
 
 
 def verify_otp(store, mobile, code):
-    """The account of the person who proved `mobile` with `code`, else None. The guess is counted before the
-    code is compared, in the operation that checks the code still takes guesses: of any number of guesses at
-    once, at most MAX_ATTEMPTS are compared."""
+    """The account of the person who proved `mobile` with `code`, else None."""
+    return verify_otp_or_why(store, mobile, code)[0]
+
+
+def verify_otp_or_why(store, mobile, code):
+    """(the account of the person who proved `mobile` with `code`, None) or (None, why not: a key of
+    otp.REFUSALS). The guess is counted before the code is compared, in the operation that checks the code
+    still takes guesses: of any number of guesses at once, at most MAX_ATTEMPTS are compared."""
     mobile, now = mobile[-10:], utcnow()
     challenge = store.spend_attempt(mobile, otp.open_for_attempts(now))
     if challenge is None:
-        store.audit("sign_in_failed", now, mobile=mask_mobile(mobile),
-                    reason=otp.refusal(store.challenge(mobile), now))
-        return None
+        why = otp.refusal_kind(store.challenge(mobile), now)
+        store.audit("sign_in_failed", now, mobile=mask_mobile(mobile), reason=otp.REFUSALS[why])
+        return None, why
     if not otp.matches(challenge, code):
         store.audit("sign_in_failed", now, mobile=mask_mobile(mobile), reason="wrong code",
                     attempt=challenge["attempts"], code_burnt=challenge["attempts"] >= otp.MAX_ATTEMPTS)
-        return None
+        return None, "too_many_attempts" if challenge["attempts"] >= otp.MAX_ATTEMPTS else "wrong_code"
     if not store.use_challenge(mobile, challenge["salt"]):
-        return None  # someone used it a moment ago
+        return None, "used_code"  # someone used it a moment ago
     staff = store.staff_account_for(mobile)
     if staff is not None:
         store.audit("signed_in", now, sub=staff["_id"], role=staff["role"], method="mobile_otp")
-        return account_of(store, staff["_id"])
+        return account_of(store, staff["_id"]), None
     account = store.citizen_signed_in(mobile, now)
     store.audit("signed_in", now, sub=account["_id"], method="mobile_otp")
-    return Account(sub=account["_id"], role=Role.CITIZEN, mobile=mobile)
+    return Account(sub=account["_id"], role=Role.CITIZEN, mobile=mobile), None

@@ -17,7 +17,7 @@ from services.identity.oauth import (
     unquotable_parameter,
 )
 from services.identity.schemas import HttpRequestSchema
-from services.identity.sign_in import verify_otp
+from services.identity.sign_in import verify_otp, verify_otp_or_why
 from services.identity.signing import key_ring
 from services.identity.storage import IdentityStorage
 from services.identity.userinfo import (
@@ -88,13 +88,18 @@ class OAuthEndpoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def authorize(self, http, mobile, code):
-        """The person on the sign-in page proved their number: send them back to the client with a code."""
+        """The person on the sign-in page proved their number: send them back to the client with a code.
+        A refusal carries its kind (`reason`, a key of otp.REFUSALS), which the page words in its language."""
+        refused = []
+
         def proven():
-            account = verify_otp(self.store, mobile or "", code or "")
+            account, why = verify_otp_or_why(self.store, mobile or "", code or "")
             if account is None:
+                refused.append(why)
                 raise AccessDenied("the code is wrong or has expired")
             return account
-        return self._answer_authorization(http, proven)
+        answer = self._answer_authorization(http, proven)
+        return {**answer, "reason": refused[0]} if refused and not answer["ok"] else answer
 
     @rpc(expected_exceptions=EXPECTED)
     def deny(self, http):

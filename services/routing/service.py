@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from nameko.timer import timer
 
 from services.routing import handlers
-from services.routing.domain import officers, queue_pages
+from services.routing.domain import office_load, officers, queue_pages
 from services.routing.domain.assignment import follows_status
 from services.routing.domain.calendar import WorkingCalendar
 from services.routing.guessing import CategoryGuesser
@@ -16,9 +16,10 @@ from services.routing.schemas import ClockCheckSchema, QueuePageSchema, Reassign
 from services.routing.storage import AssignmentStorage
 from shared.actors import covers
 from shared.authz import allowed, authorised
+from shared.catalog import departments, districts
 from shared.consumers import ProcessedEvents, reliable_event_handler
 from shared.contracts import event_data
-from shared.errors import EXPECTED, Forbidden, ValidationFailed, validated
+from shared.errors import EXPECTED, Forbidden, NotFound, ValidationFailed, validated
 from shared.events import json_data, new_event
 from shared.outbox import Outbox, RelaysOutbox
 from shared.resilient_rpc import rpc
@@ -120,6 +121,19 @@ class RoutingService(RelaysOutbox, StoreBackedService):
         officer = handlers.hand_over(self.routing, tracking_id, params["officer_id"], actor["sub"],
                                      params["reason"], utcnow(), may_see)
         return {"tracking_id": tracking_id, "officer_id": officer.id}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def office_load(self, department, district, actor):
+        """Each officer of an office (a department in a district) with their open, overdue and escalated cases,
+        and the office's totals, counted from every open assignment (domain/office_load.py). The supervisor
+        of that office, the CMO cell and administrators; an unknown office is NotFound."""
+        actor = authorised(actor, "office.read_load")
+        if not office_load.is_office(department, district, departments(), districts()):
+            raise NotFound(f"no office of {department} in {district}")
+        if not (allowed(actor, "office.read_any_load") or covers(actor, department, district)):
+            raise Forbidden("a supervisor reads the load of their own office")
+        return office_load.office_load(department, district, self.routing.store.office_open(department, district),
+                                       utcnow())
 
     @rpc
     def directory(self, department, district):

@@ -65,6 +65,12 @@ class AssignmentStore:
         return list(self.assignments.find({"officer_id": officer_id, "state": {"$in": ["active", "paused"]}},
                                           {"outbox": 0, "history": 0}))
 
+    def office_open(self, department, district):
+        """Every open assignment of an office's cases (a scan of the assignments: the office page's count must
+        be exact, and FerretDB looks up only `_id` without one), with what the office's load needs."""
+        return self.assignments.find({"department": department, "district": district, "state": {"$in": list(OPEN_CLOCKS)}},
+                                     {"officer_id": 1, "officer_name": 1, "level": 1, "state": 1, "deadline": 1})
+
     # --- officers' loads ---------------------------------------------------------------------------
 
     def load(self, officer_id):

@@ -8,9 +8,11 @@
 - /staff/search: free text, facets, highlights, and the CSV of every match streamed through the console.
 - /staff/outreach: the call centre's worklist (incomplete, awaiting the citizen, resolved awaiting a
   verification call), each with one-click call outcomes.
-- /staff/office: the office's open cases per officer, overdue and escalated cases (supervisors, the cell).
+- /staff/office: the office's load per officer and its totals (routing's count of every open case, through
+  GET /api/v1/offices/{department}/{district}/load), its overdue and escalated cases, and a reassignment
+  form (supervisors: their office; the cell: any it picks).
 """
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from werkzeug.wrappers import Response
 
@@ -21,11 +23,12 @@ from services.web.i18n import LOCALES
 from services.web.navigation import nav_link
 from services.web.visit import PageForbidden, PageNotFound, page, same_site_path
 from shared import authz
+from shared.actors import ALL_DISTRICTS
 from shared.vocabulary import OPEN_STATUSES, Status
 
 QUEUE_PAGE = 25
 SEARCH_PAGE = 20
-OFFICE_SAMPLE = 100  # cases counted per officer on the office page (the search API's largest page)
+OFFICE_LIST = 20  # overdue and escalated cases listed on the office page (routing's load counts them all)
 FACET_NAMES = ("status", "district", "category", "level")
 OUTREACH = ((Status.INCOMPLETE, {"status": Status.INCOMPLETE}),
             (Status.INFO_REQUESTED, {"status": Status.INFO_REQUESTED}),
@@ -208,27 +211,80 @@ class StaffPages:
 
     @page("GET", "/staff/office", signed_in=True)
     def staff_office(self, visit):
+        return self._office(visit)
+
+    @page("POST", "/staff/office/reassign", signed_in=True)
+    def staff_office_reassign(self, visit):
+        """Reassignment from the office page: a case of the office (by its tracking ID) to another officer."""
+        staff_only(visit, "office.oversee")
+        form = visit.request.form
+        tracking_id = form.get("tracking_id", "").strip()
+        if not TRACKING_ID.match(tracking_id):
+            return self._office(visit, status=400, form=form, errors={"tracking_id": []})
+        body = {"officer_id": form.get("officer_id", "").strip(), "reason": form.get("reason", "").strip()}
+        answer = visit.api("POST", f"/api/v1/grievances/{tracking_id}/assignment", "assignment", json=body,
+                           headers={"Idempotency-Key": form.get("idempotency_key", "")[:64]
+                                    or filing.new_idempotency_key()})
+        if answer.ok:
+            shown = {name: visit.request.args[name][:80] for name in ("department", "district") if visit.request.args.get(name)}
+            return visit.redirect(f"/staff/office?{urlencode({**shown, 'reassigned': 1})}")
+        if answer.status in (403, 404):  # not a case of this office: the same words either way
+            return self._office(visit, status=answer.status, form=form, errors={"tracking_id": []})
+        errors = staff_actions.field_errors(answer.field_errors()) or {"_other": [(answer.body or {}).get("detail", "")]}
+        return self._office(visit, status=answer.status, form=form, errors=errors)
+
+    def _office(self, visit, status=200, form=None, errors=None):
         role = staff_only(visit, "office.oversee")
-        open_cases = {"status": sorted(OPEN_STATUSES), "size": OFFICE_SAMPLE, "sort": "sla"}
-        lists = {name: visit.try_api("GET", "/api/v1/search", "search", params={**open_cases, **extra})
-                 for name, extra in (("open", {}), ("overdue", {"breached": "true"}), ("escalated", {"level": [2, 3, 4]}))}
-        found = {name: answer.body if answer is not None and answer.ok else None for name, answer in lists.items()}
-        return visit.render("staff_office.html", staff_role=role, load=officer_load(found), found=found)
+        user = visit.user or {}
+        try:
+            catalog = self.gateway.catalog()
+        except PartUnavailable as down:
+            visit.unavailable.append(down.part)
+            catalog = {"categories": [], "departments": [], "districts": []}
+        department, district = office_of(user, visit.request.args)
+        load, found = None, {"overdue": None, "escalated": None}
+        if department and district:
+            answer = visit.try_api("GET", f"/api/v1/offices/{quote(department, safe='')}/{quote(district, safe='')}/load",
+                                   "load")
+            if answer is not None and answer.status in (403, 404):
+                raise PageForbidden() if answer.status == 403 else PageNotFound()
+            load = answer.body if answer is not None and answer.ok else None
+            office = {"status": sorted(OPEN_STATUSES), "department": department, "district": district,
+                      "size": OFFICE_LIST, "sort": "sla"}
+            for name, extra in (("overdue", {"breached": "true"}), ("escalated", {"level": [2, 3, 4]})):
+                listed = visit.try_api("GET", "/api/v1/search", "search", params={**office, **extra})
+                found[name] = listed.body if listed is not None and listed.ok else None
+        return visit.form_page(
+            "staff_office.html", status=status, staff_role=role, department=department, district=district,
+            choose_department=authz.allowed(user, "office.read_any_load"),
+            choose_district=authz.allowed(user, "office.read_any_load") or len(user.get("districts") or []) != 1
+            or ALL_DISTRICTS in (user.get("districts") or []),
+            departments=filing.districts({"districts": catalog["departments"]}, visit.language),
+            districts=[d for d in filing.districts(catalog, visit.language) if may_choose(user, d["code"])],
+            load=load, found=found, form=form or {}, errors=errors or {}, key=filing.new_idempotency_key(),
+            reassigned=visit.request.args.get("reassigned") == "1")
+
+
+def office_of(user, args):
+    """(department, district) of the office the page shows: a supervisor's own (a district of theirs they
+    pick when they have several), any the CMO cell picks; None for what is not chosen yet."""
+    if authz.allowed(user, "office.read_any_load"):
+        return (args.get("department") or "")[:80] or None, (args.get("district") or "")[:80] or None
+    districts = user.get("districts") or []
+    picked = (args.get("district") or "")[:80]
+    if picked and may_choose(user, picked):
+        return user.get("department"), picked
+    return user.get("department"), districts[0] if len(districts) == 1 and districts[0] != ALL_DISTRICTS else None
+
+
+def may_choose(user, district):
+    districts = user.get("districts") or []
+    return authz.allowed(user, "office.read_any_load") or ALL_DISTRICTS in districts or district in districts
 
 
 def etag_of(answer):
     """The case's ETag (header names compared without case), for the forms' If-Match."""
     return next((value for name, value in answer.headers.items() if name.lower() == "etag"), "")
-
-
-def officer_load(found):
-    """Open, overdue and escalated cases per officer, from the search pages the office page asked for."""
-    load = {}
-    for name in ("open", "overdue", "escalated"):
-        for case in (found.get(name) or {}).get("results", []):
-            row = load.setdefault(case.get("officer_id") or "-", {"open": 0, "overdue": 0, "escalated": 0})
-            row[name] += 1
-    return sorted(load.items(), key=lambda item: (-item[1]["overdue"], -item[1]["open"], item[0]))
 
 
 def search_params(args):

@@ -107,6 +107,13 @@ class CallerProfile(Contract):
     name = optional(fields.Str, required=True)
 
 
+class OfficeLoad(Contract):
+    department = fields.Str(required=True)
+    district = fields.Str(required=True)
+    officers = fields.List(fields.Dict(), required=True)  # {officer_id, name, level, open, overdue, escalated}
+    totals = fields.Dict(keys=fields.Str(), values=fields.Int(), required=True)  # {open, overdue, escalated}
+
+
 class Reassigned(Contract):
     tracking_id = fields.Str(required=True)
     officer_id = fields.Str(required=True)
@@ -260,6 +267,8 @@ RPC_CONTRACTS: dict[str, RpcContract] = {
     "routing.officer_queue": contract(actor(), opt("params"), answer=Answer(dict, OfficerQueue)),
     "routing.reassign": contract(ident(), body(), actor(), answer=Answer(dict, Reassigned)),
     "routing.directory": contract(("department", _str), ("district", _str), answer=LIST),
+    "routing.office_load": contract(("department", _str), ("district", _str), actor(),
+                                    answer=Answer(dict, OfficeLoad)),
     # search
     "search.search": contract(body("params"), actor()),
     "search.similar": contract(ident(), actor(), opt("size", lambda: fields.Raw(load_default=10)), answer=LIST),

@@ -4,7 +4,8 @@ fixtures start in-process. One browser per session, a fresh context and page per
 
 Helpers, as fixtures: `console_page(console, language)` (a page of its own context on the web console, closed at the end), `axe(page)` (violations; `serious(...)` keeps the serious and critical ones),
 `weight(page, url)` (bytes on the wire for a first load, fonts included), `at_width(page, width)`,
-`screenshot(page, name)` (docs/screenshots/<name>-<width>.png), `tab_order(page)`, `tab_to(page, selector)` and
+`screenshot(page, name)` (<name>-<width>.png in SCREENSHOT_DIR: docs/screenshots under `make screenshots`,
+a temporary folder otherwise), `tab_order(page)`, `tab_to(page, selector)` and
 `keyboard_reaches_every_control(page)` (keyboard only), `console_errors` (what the page logged as errors, CSP refusals included)."""
 import os
 from pathlib import Path
@@ -139,25 +140,49 @@ def at_width():
 
 
 
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory):
+    """docs/screenshots under `make screenshots` (SCREENSHOT_DIR), a temporary folder in any other run."""
+    return SCREENSHOT_DIR or tmp_path_factory.mktemp("screenshots")
+
+
 @pytest.fixture
-def screenshot():
-    """screenshot(page, name, full_page=True) -> the path of docs/screenshots/<name>-<width>.png (the whole
-    page, or what the window shows)."""
+def screenshot(screenshot_dir):
+    """screenshot(page, name, full_page=True) -> the path of <name>-<width>.png in `screenshot_dir` (the
+    whole page, or what the window shows)."""
 
     def take(page, name, full_page=True):
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOT_DIR / f"{name}-{page.viewport_size['width']}.png"
+        screenshot_dir.mkdir(parents=True, exist_ok=True)
+        path = screenshot_dir / f"{name}-{page.viewport_size['width']}.png"
         page.screenshot(path=str(path), full_page=full_page, animations="disabled")
         return path
 
     return take
 
 
-_FOCUSED = """() => {
+_FOCUSED = r"""() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
+  const style = getComputedStyle(e);
+  // a focus indicator one can see: an outline (Chromium's own focus ring is style "auto") or a shadow
+  const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  const ring = outlined || style.boxShadow !== 'none';
+  // and its best contrast (WCAG's ratio) against the background it is drawn on (the parents' first opaque one)
+  const colours = text => (text.match(/rgba?\([^)]+\)/g) || []).map(c => c.match(/[\d.]+/g).map(Number))
+    .filter(c => c.length < 4 || c[3] > 0).map(c => c.slice(0, 3));
+  const luminance = c => c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  let behind = [255, 255, 255];
+  for (let n = e.parentElement; n; n = n.parentElement) {
+    const found = colours(getComputedStyle(n).backgroundColor);
+    if (found.length) { behind = found[0]; break; }
+  }
+  const drawn = [...(outlined ? colours(style.outlineColor) : []), ...(style.boxShadow !== 'none' ? colours(style.boxShadow) : [])];
+  const ringContrast = Math.max(0, ...drawn.map(c => ratio(c, behind)));
   return {tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '', type: e.type || '',
-          value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60)};
+          value: e.tagName === 'BUTTON' ? e.value : '', text: (e.innerText || '').trim().slice(0, 60), ring,
+          ringContrast};
 }"""
 
 _VISIBLE = """selector => Array.from(document.querySelectorAll(selector))
@@ -173,8 +198,11 @@ def tab_order():
     order, until focus comes round again; every visible, enabled control in `scope`, in document order)."""
 
     def walk(page, scope="body", steps=60):
-        page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
-        page.evaluate("() => document.body.focus()")
+        # from the top: the body focused (made focusable for a moment), so that a field the page focused
+        # itself (autofocus) is not where the browser's Tab goes on from
+        page.evaluate("""() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);
+                                 document.body.tabIndex = -1; document.body.focus();
+                                 document.body.removeAttribute('tabindex'); }""")
         visited = []
         for _ in range(steps):
             page.keyboard.press("Tab")
@@ -199,12 +227,12 @@ def stop_of(control):
 
 @pytest.fixture
 def keyboard_reaches_every_control(tab_order):
-    """keyboard_reaches_every_control(page, scope="form", submit="[type=submit]"): Tab from the top visits
-    every visible, enabled control of `scope` in document order, the submit button among them; returns
-    the controls Tab visited."""
+    """keyboard_reaches_every_control(page, scope="form", submit="[type=submit]", steps=60): Tab from the top
+    visits every visible, enabled control of `scope` in document order, the submit button among them;
+    returns the controls Tab visited (`ring`: whether each showed a focus indicator)."""
 
-    def check(page, scope="form", submit="[type=submit]"):
-        visited, controls = tab_order(page, scope=scope)
+    def check(page, scope="form", submit="[type=submit]", steps=60):
+        visited, controls = tab_order(page, scope=scope, steps=steps)
         order = [stop_of(v) for v in visited]
         expected = list(dict.fromkeys(stop_of(c) for c in controls))
         assert expected, f"no controls in {scope}"

@@ -1,7 +1,7 @@
 """The harness catches what it is there to catch, on pages made up for the purpose (no platform needed)."""
 import pytest
 
-from tests.browser.harness import MOBILE, overflows_horizontally, rendered_fonts, serious
+from tests.browser.harness import MOBILE, ROOT, overflows_horizontally, rendered_fonts, serious
 
 FORM = """<!doctype html><html lang="en"><head><title>t</title></head><body><main><form>
 <label for="a">A</label><input id="a" name="a">
@@ -37,3 +37,14 @@ def test_rendered_fonts_tell_a_missing_script_from_a_present_one(page):
     assert any("Bengali" in family for family in rendered_fonts(page, "#bn"))
     tofu = rendered_fonts(page, "#tangsa")
     assert tofu and not any("Tangsa" in family for family in tofu), tofu
+
+
+def test_a_test_run_never_rewrites_the_committed_screenshots(page, screenshot):
+    """Only `make screenshots` (SCREENSHOT_DIR=docs/screenshots) writes there; a test run's pictures go to a
+    temporary folder."""
+    committed = ROOT / "docs" / "screenshots"
+    before = {path.name: path.stat().st_mtime_ns for path in committed.glob("*.png")}
+    page.set_content('<!doctype html><html lang="en"><head><title>t</title></head><body><h1>probe</h1></body></html>')
+    path = screenshot(page, "sign-in-bn")  # the name of a committed picture
+    assert path.exists() and not path.resolve().is_relative_to(committed.resolve()), path
+    assert {path.name: path.stat().st_mtime_ns for path in committed.glob("*.png")} == before

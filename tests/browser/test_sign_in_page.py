@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from services.gateway.sign_in_words import WORDS
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.browser.harness import MOBILE, WIDTHS, describe, focus_key, overflows_horizontally, rendered_fonts, wait_for
 from tests.browser.pages import REDIRECT, ask_for_a_code, sign_in_url
@@ -36,12 +37,23 @@ def test_the_sign_in_page_speaks_the_language_asked_for_in_real_glyphs(platform,
     assert screenshot(page, f"sign-in-{language}").stat().st_size > 5_000
 
 
-def test_the_sign_in_page_without_a_language_is_english_with_bengali_marked_as_bengali(platform, page):
-    page.goto(sign_in_url(platform.base))
-    assert page.get_attribute("html", "lang") == "en"
-    assert page.inner_text("label[for=mobile]") == "Mobile number / মোবাইল নম্বর"
-    assert page.inner_text("label[for=mobile] [lang=bn]") == "মোবাইল নম্বর"
-    assert "Bengali" in " ".join(rendered_fonts(page, "h1 [lang=bn]"))
+@pytest.mark.parametrize("browser_locale, expected", [("hi-IN", "hi"), ("fr-FR", "bn")])
+def test_the_sign_in_page_without_ui_locales_follows_the_browser_language_else_bengali(platform, browser,
+                                                                                     browser_locale, expected):
+    context = browser.new_context(locale=browser_locale)  # the browser's Accept-Language
+    try:
+        page = context.new_page()
+        page.goto(sign_in_url(platform.base))
+        assert page.get_attribute("html", "lang") == expected
+        assert page.inner_text("h1").startswith(LANGUAGES[expected][0])
+        page.fill("#mobile", "12")
+        page.click("button[value=send_code]")
+        page.wait_for_selector("#sign-in-error")
+        assert page.get_attribute("#mobile", "aria-invalid") == "true"
+        assert page.inner_text("#sign-in-error") == WORDS[expected]["errors"]["bad_mobile"]
+        assert any(LANGUAGES[expected][1] in family for family in rendered_fonts(page, "#sign-in-error"))
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("language", [None, *LANGUAGES])

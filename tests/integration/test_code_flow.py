@@ -8,6 +8,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from services.gateway.sign_in_words import WORDS
 from shared.signed_rpc import SignedClusterRpcProxy
 
 REDIRECT = "http://127.0.0.1/app/callback"
@@ -30,7 +31,7 @@ def test_code_flow_with_pkce_gives_tokens_and_an_id_token(platform, platform_con
     url, state = client.create_authorization_url(discovery["issuer"] + "/oauth/authorize", code_verifier=verifier,
                                                  nonce="n-123")
     page = requests.get(url, timeout=10)
-    assert page.status_code == 200 and "Send code" in page.text
+    assert page.status_code == 200 and WORDS["bn"]["send"] in page.text  # no language asked: Bengali
     assert page.headers["X-Frame-Options"] == "DENY"
     fields = hidden_fields(page.text)
     assert fields["code_challenge_method"] == "S256" and fields["state"] == state
@@ -40,7 +41,7 @@ def test_code_flow_with_pkce_gives_tokens_and_an_id_token(platform, platform_con
     assert sent.status_code == 200 and 'name="code"' in sent.text
     wrong = requests.post(platform.base + "/oauth/authorize", allow_redirects=False, timeout=10,
                           data={**fields, "mobile": "9830055500", "code": "000000", "step": "sign_in"})
-    assert wrong.status_code == 400 and "wrong" in wrong.text
+    assert wrong.status_code == 400 and WORDS["bn"]["errors"]["wrong_code"] in wrong.text
     signed_in = requests.post(platform.base + "/oauth/authorize", allow_redirects=False, timeout=10, data={
         **fields, "mobile": "9830055500", "code": code_sent_to(platform_config, "9830055500"), "step": "sign_in"})
     assert signed_in.status_code == 302, signed_in.text
@@ -111,7 +112,7 @@ def test_an_officer_signs_in_through_the_state_sso(sso_config, platform, platfor
     verifier = generate_token(48)
     url, state = client.create_authorization_url(platform.base + "/oauth/authorize", code_verifier=verifier)
     sign_in_page = requests.get(url, timeout=10).text
-    sso_link = re.search(r'<a href="([^"]+)">Officers: sign in with the state single sign-on', sign_in_page).group(1)
+    sso_link = re.search(r'<a href="([^"]+)">' + WORDS["bn"]["sso"], sign_in_page).group(1)
 
     to_upstream = requests.get(platform.base + sso_link.replace("&amp;", "&"), allow_redirects=False, timeout=10)
     assert to_upstream.status_code == 302

@@ -31,6 +31,8 @@ EXPECTED = {
     "insights.read": {M, S, K},
     "dashboard.read": {M, A},
     "office.oversee": {S, M},
+    "office.read_load": {S, M, A},
+    "office.read_any_load": {M, A},
     "calls.file_for_citizens": {M},
     "events.subscribe": {A, K},
 }
