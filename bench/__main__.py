@@ -42,6 +42,7 @@ from bench.measure import (  # noqa: E402
     print_table,
     progress,
     rate,
+    wait_until_healthy,  # noqa: E402
 )
 from bench.public import measure_public  # noqa: E402
 from bench.retries import measure_retries  # noqa: E402
@@ -58,18 +59,6 @@ from shared.events import new_event  # noqa: E402
 from shared.mongo import connect  # noqa: E402
 from shared.outbox import EventPublisher, OutboxRelay, insert_with_events  # noqa: E402
 from shared.signed_rpc import SignedClusterRpcProxy  # noqa: E402
-
-
-def wait_until_healthy(base_url, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base_url}/health", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        eventlet.sleep(0.5)
-    raise SystemExit(f"[bench] the services did not become healthy in {timeout}s")
 
 
 class BenchBroker:

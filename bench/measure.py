@@ -4,6 +4,9 @@ import statistics
 import sys
 import time
 
+import eventlet
+import requests
+
 ROUNDS = 5
 
 
@@ -57,3 +60,15 @@ def drop_run_databases(client, run):
         if name.startswith(f"bench_{run}_"):
             client.drop_database(name)
     client.close()
+
+
+def wait_until_healthy(base_url, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base_url}/health", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        eventlet.sleep(0.5)
+    raise SystemExit(f"[bench] the services did not become healthy in {timeout}s")

@@ -21,7 +21,15 @@ import requests
 from kombu import Connection, Exchange, Queue
 
 from bench.filing import grievance
-from bench.measure import drop_run_databases, free_port, median_of_rounds, percentile, progress, rate
+from bench.measure import (
+    drop_run_databases,
+    free_port,
+    median_of_rounds,
+    percentile,
+    progress,
+    rate,
+    wait_until_healthy,
+)
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
 from services.launcher import ServiceProcess
 from services.notification.public_stream import COLLECTION, PublicStreamPublisher, stream_document
@@ -78,18 +86,6 @@ class Arrivals:
         self.running = False
         self.thread.wait()
         self.connection.release()
-
-
-def _wait_until_healthy(base_url, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base_url}/health", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        eventlet.sleep(0.5)
-    raise SystemExit(f"[bench] the services did not become healthy in {timeout}s")
 
 
 def _file(base_url, count, offset):
@@ -152,7 +148,7 @@ def measure_public(config):
     try:
         for process in processes:
             process.start()
-        _wait_until_healthy(base_url)
+        wait_until_healthy(base_url)
         public = Arrivals(public_admin_uri, public_events.EXCHANGE, "#", lambda event: event["id"])
         internal = Arrivals(admin_uri, "intake.events", "grievance.filed", lambda event: event["subject"])
         try:

@@ -52,6 +52,7 @@ class Service:
     egress_ports: tuple = ()  # to anywhere outside the cluster (providers)
     http_port: int | None = None  # its HTTP server, behind the Ingress (the API; the console's pages)
     front_end: bool = False   # a client of the gateway's HTTP API only: no broker, no RPC, no metrics listener
+    broker_management: bool = False  # reaches RabbitMQ's management API (subscriber accounts of the public stream)
 
 
 GATEWAY_PORT = 8000
@@ -65,8 +66,9 @@ SERVICES = [
     Service("routing", "services.routing.service:RoutingService", ("200m", "1"), ("256Mi", "768Mi")),
     Service("notification", "services.notification.service:NotificationService", ("100m", "500m"),
             ("192Mi", "512Mi"), secrets=("SMS_PROVIDER_USER", "SMS_PROVIDER_KEY", "SMS_REPORT_TOKEN",
-                                         "SMTP_USER", "SMTP_PASSWORD", "NOTIFY_SECRET_KEY"),
-            egress_ports=(443, 587)),
+                                         "SMTP_USER", "SMTP_PASSWORD", "NOTIFY_SECRET_KEY",
+                                         "RABBITMQ_MANAGEMENT_URL"),
+            egress_ports=(443, 587), broker_management=True),
     Service("search", "services.search.service:SearchService", ("200m", "1"), ("256Mi", "768Mi"),
             elasticsearch=True),
     Service("identity", "services.identity.service:IdentityService", ("100m", "500m"), ("192Mi", "512Mi"),
@@ -303,7 +305,8 @@ def front_end_policy(service):
 def network_policy(service):
     if service.front_end:
         return front_end_policy(service)
-    egress = [DNS, egress_to(RABBITMQ_PODS, [5672]), egress_to(MONGODB_PODS, [27017])]
+    broker_ports = [5672, 15672] if service.broker_management else [5672]
+    egress = [DNS, egress_to(RABBITMQ_PODS, broker_ports), egress_to(MONGODB_PODS, [27017])]
     if service.elasticsearch:
         egress.append(egress_to(ELASTICSEARCH_PODS, [9200]))
     if service.egress_ports:

@@ -15,6 +15,7 @@ nav_link("admin.nav", "/admin", "platform.administer")
 ADMIN_PART = "administration"  # the part of the platform a failed call names (translations: part.<name>)
 ACCOUNT_FIELDS = ("sub", "name", "mobile", "role", "department", "districts")
 WEBHOOK_FIELDS = ("id", "url", "events", "description")
+CLIENT_FIELDS = ("client_id", "scope", "departments", "districts")
 AUDIT_KINDS = ("signed_in", "sign_in_failed", "otp_sent", "otp_refused", "account_created", "role_changed",
                "client_registered", "signing_key_rotated", "refresh_token_reused", "authorization_code_reused")
 
@@ -29,8 +30,8 @@ def idempotency(form):
 
 
 def words(text):
-    """A comma- or space-separated list typed in a form."""
-    return [w for w in text.replace(",", " ").split() if w]
+    """A comma-separated list typed in a form (a district's name may hold a space: Cooch Behar)."""
+    return [w.strip() for w in text.split(",") if w.strip()]
 
 
 def account_body(values):
@@ -95,18 +96,19 @@ class AdminPages:
     @page("GET", "/admin/clients", signed_in=True)
     def admin_clients(self, visit):
         require_admin(visit)
-        return visit.form_page("admin_clients.html", values={"client_id": "", "scope": ""}, errors={},
+        return visit.form_page("admin_clients.html", values=dict.fromkeys(CLIENT_FIELDS, ""), errors={},
                                created=None, key=filing.new_idempotency_key())
 
     @page("POST", "/admin/clients", signed_in=True)
     def admin_register_client(self, visit):
         require_admin(visit)
         form = visit.request.form
-        values = {"client_id": form.get("client_id", "").strip(), "scope": form.get("scope", "").strip()}
-        body = {"client_id": values["client_id"], **({"scope": values["scope"]} if values["scope"] else {})}
+        values = {name: form.get(name, "").strip() for name in CLIENT_FIELDS}
+        body = {"client_id": values["client_id"], **({"scope": values["scope"]} if values["scope"] else {}),
+                **{name: words(values[name]) for name in ("departments", "districts") if values[name]}}
         answer = visit.api("POST", "/api/v1/admin/clients", ADMIN_PART, json=body, headers=idempotency(form))
         if answer.ok:  # the secret, once: this answer is not cached and the console keeps no copy
-            return visit.form_page("admin_clients.html", values={"client_id": "", "scope": ""}, errors={},
+            return visit.form_page("admin_clients.html", values=dict.fromkeys(CLIENT_FIELDS, ""), errors={},
                                    created=answer.body, key=filing.new_idempotency_key())
         return visit.form_page("admin_clients.html", status=answer.status, values=values, errors=errors_of(answer),
                                created=None, key=form.get("idempotency_key") or filing.new_idempotency_key())

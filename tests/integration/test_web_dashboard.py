@@ -230,6 +230,12 @@ def test_an_administrator_manages_accounts_clients_and_webhooks_and_reads_the_au
         fresh_form = console.get(browser, "/admin/clients")
         assert console.post(browser, "/admin/clients", {**form_fields(fresh_form), "client_id": "state-portal"}
                             ).status_code == 409  # registered already, said in plain words
+        limited = console.post(browser, "/admin/clients", {
+            **form_fields(console.get(browser, "/admin/clients")), "client_id": "north-dashboard",
+            "scope": "grievances:read insights:read", "departments": "phe, power", "districts": "Cooch Behar, Bankura"})
+        assert limited.status_code == 200 and secret.search(limited.text)
+        assert "<dd>phe, power</dd>" in limited.text and "<dd>Bankura, Cooch Behar</dd>" in limited.text  # sorted by the API
+        assert "<dd>grievances:read insights:read</dd>" in limited.text
 
         hooks = console.get(browser, "/admin/webhooks")
         created = console.post(browser, "/admin/webhooks", {**form_fields(hooks), "id": "district-board",
