@@ -61,8 +61,10 @@ class SearchRoutes(GatewayPart):
         "One of the CMO cell's insight tables", tags=("Search",),
         query=answers.InsightQuerySchema, roles=(CMO_CELL, SUPERVISOR, CLIENT),
         responses={200: answers.InsightTableSchema}, exports=(CSV,), scope=Scope.INSIGHTS_READ,
-        description="`format=csv` answers the whole table as CSV. Supervisors and machine clients get the table "
-                    "of their departments and districts only."))
+        description="`name`: recurring, trends, backlog, sla, escalations, special-closes (cases closed at L3/L4 "
+                    "without a resolution, per department or district and reason), ratings, hotspots, "
+                    "most-supported. `format=csv` answers the whole table as CSV. Supervisors and machine clients "
+                    "get the table of their departments and districts only."))
     @throttled(search_or_export)
     @api
     def insight(self, request, name):

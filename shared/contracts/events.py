@@ -179,7 +179,8 @@ SpecialClosed = case_event("SpecialClosed", reason=fields.Str(required=True), te
 Edited = case_event("Edited", changes=fields.Nested(Edits, required=True), consent=fields.Str(required=True))
 Completed = case_event("Completed")
 NoteAdded = case_event("NoteAdded", text=fields.Str(required=True), visibility=fields.Str(required=True))
-AssignmentRecorded = case_event("AssignmentRecorded", kind=fields.Str(required=True), level=fields.Int(required=True))
+AssignmentRecorded = case_event("AssignmentRecorded", kind=fields.Str(required=True), level=fields.Int(required=True),
+                                handler_changed=fields.Bool())  # another officer holds the case now
 CategoryGuessed = case_event("CategoryGuessed", category=optional(fields.Str, required=True),
                              method=fields.Str(required=True), confidence=optional(fields.Float))
 FeedbackReceived = case_event("FeedbackReceived", rating=fields.Int(required=True), comment=optional(fields.Str))

@@ -98,7 +98,7 @@ def test_special_close_at_level_3_tells_the_citizen_the_cell_sees_it_and_reopens
                                                                CMO_CELL))) and t["rows"] and t,
                      what="the special close in insights")
     row = dict(zip(table["columns"], table["rows"][0]))
-    assert row["group"] == "phe" and row["outside_state_jurisdiction"] == 1 and row["special_closes"] == 1
+    assert row["department"] == "phe" and row["outside_state_jurisdiction"] == 1 and row["special_closes"] == 1
 
     refused = platform.act(tracking_id, head, action="reopen_special_close", reason="The cell must decide this")
     assert refused.status_code == 409, refused.text

@@ -9,14 +9,22 @@ import pytest
 from services.notification import messages, planning
 from services.notification.domain import schedule, segments
 from services.notification.domain.recipients import LANGUAGES
+from shared.catalog import names
 from shared.contracts import event_data
 
 LONG = {"tracking_id": "WB-2026-12345674", "name": "Anindita Chattopadhyay" * 3, "subject": "s" * 200,
         "missing": ["description", "district"], "question": "Which tube well? " * 40,
         "resolution": "The tube well at Onda para was repaired on 2 December; water flows again. " * 20,
         "explanation": "This is a matter before the court (sub judice). " * 20, "level": 3, "code": "123456",
-        "minutes": 5}
-SMS_TEMPLATES = ("otp", "filed", "info_requested", "resolved", "rejected", "closed", "reopened")
+        "minutes": 5, "case_url": "https://sorasori.wb.gov.in/grievances/WB-2026-12345674",
+        "note": "We visited the site on Monday and ordered a new pipe. " * 20,
+        # the catalogue's longest department name in each language
+        "department_name": {language: max((n[language] for n in names()["departments"].values()), key=len)
+                            for language in LANGUAGES},
+        "special_reason": {"en": "it is outside the state's powers", "bn": "এটি রাজ্যের এক্তিয়ারের বাইরে",
+                           "hi": "यह राज्य के अधिकार से बाहर है"}}
+SMS_TEMPLATES = ("otp", "filed", "info_requested", "resolved", "rejected", "closed", "reopened", "transferred",
+                 "public_note", "handler_changed", "special_closed", "special_close_reopened")
 MAX_SMS_PARTS = 2
 
 

@@ -194,7 +194,9 @@ def apply_routing(case, kind, decision, now):
             change.set["escalation_levels"] = case.get("escalation_levels", []) + [decision["level"]]
         change.timeline.append(entry(kind, now, system, True, level=decision["level"],
                                      officer_id=decision["officer_id"], deadline=decision.get("deadline")))
-        change.events.append(("grievance.assignment_recorded", {"kind": kind, "level": decision["level"]}))
+        change.events.append(("grievance.assignment_recorded", {
+            "kind": kind, "level": decision["level"],
+            "handler_changed": bool(case.get("officer_id")) and decision["officer_id"] != case.get("officer_id")}))
     _record_guess(case, decision, change)
     return change
 
