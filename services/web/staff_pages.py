@@ -164,7 +164,7 @@ class StaffPages:
             notice=notice, allowed=allowed or [], failed_action=failed_action, form=form or {}, errors=errors or {},
             key=filing.new_idempotency_key, outcomes=staff_actions.CONTACT_OUTCOMES,  # one key per form
             consents=staff_actions.CONSENTS, rejection_reasons=staff_actions.REJECTION_REASONS,
-            special_close_reasons=SPECIAL_CLOSE_REASONS)
+            special_close_reasons=[str(reason) for reason in SPECIAL_CLOSE_REASONS])  # plain codes: an enum has .name
 
     # --- search ---
 

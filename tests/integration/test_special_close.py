@@ -109,3 +109,33 @@ def test_special_close_at_level_3_tells_the_citizen_the_cell_sees_it_and_reopens
     assert again["level"] == 3 and again["sla_deadline"]
     wait_for(lambda: [m for m in sms_sink(platform, mobile) if "reopened" in m["text"] and "review" in m["text"]],
              what="the reopening SMS")
+
+
+def test_the_staff_case_page_offers_special_close_at_level_3_and_the_cell_reopens_from_its_page(console_with):
+    from tests.integration.test_web_staff import act, form_for, routed_case, signed_in_officer, staff_account
+
+    console = console_with(NOTIFY_QUIET_START_HOUR=0, NOTIFY_QUIET_END_HOUR=0)
+    case = routed_case(console, mobile="9830070004")
+    tracking_id, path = case["tracking_id"], f"/staff/cases/{case['tracking_id']}"
+    field_browser = signed_in_officer(console, case, mobile="7000000401")
+    assert form_for(console.get(field_browser, path).text, "special_close") is None  # level 1: not offered
+    case, _ = escalate_to(console.gateway, console.config, tracking_id, 3)
+    head_browser = signed_in_officer(console, case, mobile="7000000402")
+    page = console.get(head_browser, path)
+    assert form_for(page.text, "special_close") is not None and "Outside the state" in page.text and "jurisdiction" in page.text
+    refused, _ = act(console, head_browser, path, "special_close", reason="sub_judice", text="short")
+    assert refused.status_code in (400, 422) and 'aria-invalid="true"' in refused.text
+    closed, _ = act(console, head_browser, path, "special_close", reason="sub_judice",
+                    text="Title suit 112/2025 on this land is pending before the Bankura civil court.")
+    assert closed.status_code == 303, closed.text
+    assert console.gateway.case(tracking_id)["status"] == "special_closed"
+    assert form_for(console.get(head_browser, path).text, "reopen_special_close") is None  # the cell's alone
+
+    staff_account(console, "cmo-cell-reviewer-1", "7000000403", "cmo_cell")
+    cell = console.browser("en")
+    console.sign_in(cell, "7000000403")
+    review = console.get(cell, path)
+    assert "Title suit 112/2025" in review.text and form_for(review.text, "reopen_special_close") is not None
+    reopened, _ = act(console, cell, path, "reopen_special_close", reason="The court vacated its stay last week.")
+    assert reopened.status_code == 303, reopened.text
+    assert console.gateway.wait_case(tracking_id, lambda c: c["status"] in ("reopened", "routed"), "reopened")
