@@ -72,8 +72,13 @@ def test_bad_special_close_input_names_the_field(platform, platform_config):
 def test_special_close_at_level_3_tells_the_citizen_the_cell_sees_it_and_reopens_it(platform, platform_config):
     mobile = "9830070003"
     tracking_id = file_case(platform, mobile, language="en")
+    first = platform.case(tracking_id)
+    field_officer = officer(first["officer_id"], first["department"], [first["place"]["district"]])
     case, head = escalate_to(platform, platform_config, tracking_id, 3)
     assert "special_close" in platform.case(tracking_id, head)["allowed_actions"]
+    assert "special_close" not in platform.case(tracking_id, field_officer)["allowed_actions"]
+    not_theirs = special_close(platform, tracking_id, field_officer)  # sees the case, does not hold it
+    assert not_theirs.status_code == 409 and "officer holding the case" in not_theirs.text, not_theirs.text
     closed = platform.ok(special_close(platform, tracking_id, head))
     assert closed["status"] == "special_closed"
     assert closed["special_close"]["reason"] == "outside_state_jurisdiction"

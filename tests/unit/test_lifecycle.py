@@ -119,3 +119,17 @@ def test_special_close_at_levels_3_and_4_and_only_the_cell_reopens_it(level):
         lc.decide(closed, "appeal", lc.CITIZEN)
     with pytest.raises(lc.IllegalTransition):
         lc.feedback_outcome(lc.SPECIAL_CLOSED, 1, True)
+
+
+def test_an_officer_special_closes_only_a_case_they_hold():
+    case = {"status": lc.IN_PROGRESS, "level": 3, "officer_id": "off-phe-state-l3-1"}
+    holder = {"sub": "off-phe-state-l3-1", "role": lc.OFFICER}
+    other = {"sub": "off-phe-bankura-l1-1", "role": lc.OFFICER}
+    supervisor = {"sub": "sup-phe-state", "role": lc.SUPERVISOR}
+    assert "special_close" in lc.allowed_for(case, holder) and "special_close" in lc.allowed_for(case, supervisor)
+    assert "special_close" not in lc.allowed_for(case, other) and "resolve" in lc.allowed_for(case, other)
+    lc.check_holder(case, "special_close", holder)
+    lc.check_holder(case, "resolve", other)
+    with pytest.raises(lc.IllegalTransition) as error:
+        lc.check_holder(case, "special_close", other)
+    assert "officer holding the case" in error.value.message and "special_close" not in error.value.allowed

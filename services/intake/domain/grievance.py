@@ -114,6 +114,7 @@ def _status_change(case, action, target, now, actor, change, note=None):
 def apply_action(case, action, params, actor, now):
     """An officer's, the citizen's or the platform's action on a case. Raises LifecycleError."""
     target = decide(case, action, actor["role"])
+    lifecycle.check_holder(case, action, actor)
     change = Change()
     details = {k: v for k, v in params.items() if k != "action"}
     public = action in PUBLIC_ACTIONS or (action == "add_note" and params.get("visibility") == "public")

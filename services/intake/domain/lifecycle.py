@@ -92,6 +92,27 @@ class LevelTooLow(IllegalTransition):
     """The action is taken only at higher levels (special close: L3 and L4)."""
 
 
+# Actions an officer takes only on a case they hold (supervisors and the cell on any case they may see): at
+# L3 the head of department holding it decides a special close, not any officer of the department.
+HOLDER_ONLY = frozenset({"special_close"})
+
+
+def holds(case, actor):
+    return actor["role"] != OFFICER or case.get("officer_id") == actor["sub"]
+
+
+def allowed_for(case, actor):
+    """What this caller may do on this case now (the life cycle's table, the case's level, who holds it)."""
+    return [action for action in allowed_actions(case["status"], actor["role"], case.get("level", 1))
+            if action not in HOLDER_ONLY or holds(case, actor)]
+
+
+def check_holder(case, action, actor):
+    if action in HOLDER_ONLY and not holds(case, actor):
+        raise IllegalTransition(f"'{action}' is taken by the officer holding the case (level {case.get('level', 1)}), "
+                                "a supervisor or the CMO cell", allowed_for(case, actor))
+
+
 def _at_level(rule, level):
     return not rule.levels or level in rule.levels
 
