@@ -144,3 +144,28 @@ def test_the_staff_case_page_offers_special_close_at_level_3_and_the_cell_reopen
     reopened, _ = act(console, cell, path, "reopen_special_close", reason="The court vacated its stay last week.")
     assert reopened.status_code == 303, reopened.text
     assert console.gateway.wait_case(tracking_id, lambda c: c["status"] in ("reopened", "routed"), "reopened")
+
+
+def test_twenty_concurrent_special_closes_and_reopenings_each_happen_once(platform, platform_config, event_log):
+    from concurrent.futures import ThreadPoolExecutor
+
+    mobile = "9830070005"
+    tracking_id = file_case(platform, mobile, language="en")
+    _, head = escalate_to(platform, platform_config, tracking_id, 3)
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: special_close(platform, tracking_id, head), range(20)))
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 19, [a.text for a in answers if a.status_code
+                                                                          not in (200, 409)]
+    wait_for(lambda: [m for m in sms_sink(platform, mobile) if "cannot act" in m["text"]], what="the SMS")
+    assert wait_for(lambda: not [i for i in platform.ok(platform.queue(head))["items"]
+                                 if i["tracking_id"] == tracking_id], what="the case off the officer's queue")
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda n: platform.act(tracking_id, CMO_CELL, action="reopen_special_close",
+                                                       reason=f"Review number {n} found an office"), range(20)))
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 19
+    types = wait_for(lambda: (t := event_log.types(tracking_id)).count("grievance.reopened") and t, what="events")
+    assert types.count("grievance.special_closed") == 1 and types.count("grievance.reopened") == 1
+    case = platform.case(tracking_id)
+    assert [e["kind"] for e in case["timeline"]].count("special_close") == 1
+    assert [e["kind"] for e in case["timeline"]].count("reopen_special_close") == 1
+    assert len([m for m in sms_sink(platform, mobile) if "cannot act" in m["text"]]) == 1
