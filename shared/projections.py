@@ -38,7 +38,8 @@ DOCUMENTS = "documents"      # what the complainant attached (identity papers, l
 _EDITABLE = {PERSON: ("complainant",), FREE_TEXT: ("subject", "description"), LOCATION: ("place.geo",)}
 _EDITABLE_AT = ("", "timeline[].changes.", "versions[].before.", "versions[].after.")  # a case, edits of it
 _CASE_ONLY = {ACCOUNT: ("filed_by",), FREE_TEXT: ("resolution", "rejection.explanation", "feedback[].comment",
-                                                  "attachments[].name"), DOCUMENTS: ("attachments",)}
+                                                  "attachments[].name", "special_close.text",
+                                                  "special_close.reopen_reason"), DOCUMENTS: ("attachments",)}
 # An action's details: on its timeline entry, and at the top of the event it emits (with the edit's
 # `changes`); routing's decisions carry a `reason` too.
 _DETAILS = {ACCOUNT: ("by",), FREE_TEXT: ("note", "notes", "text", "question", "reason", "resolution",

@@ -48,6 +48,7 @@ PUBLISHED: dict[str, str] = {
     "grievance.rejected": "grievance.rejected",
     "grievance.closed": "grievance.closed",
     "grievance.reopened": "grievance.reopened",
+    "grievance.special_closed": "grievance.special_closed",
     "grievance.feedback_received": "grievance.rated",
     "grievance.supported": "grievance.supported",
 }

@@ -24,11 +24,13 @@ class Status(StrEnum):
     CLOSED = "closed"
     REJECTED = "rejected"
     REOPENED = "reopened"
+    SPECIAL_CLOSED = "special_closed"  # closed at L3/L4 with a recorded reason, not resolved; the cell may reopen
 
 
 STATUSES: Final[tuple[Status, ...]] = tuple(Status)
 # the case's work is over: routing stops its SLA clock, search counts it out of the backlog
-STOPPED_STATUSES: Final[tuple[Status, ...]] = (Status.RESOLVED, Status.CLOSED, Status.REJECTED)
+STOPPED_STATUSES: Final[tuple[Status, ...]] = (Status.RESOLVED, Status.CLOSED, Status.REJECTED,
+                                               Status.SPECIAL_CLOSED)
 OPEN_STATUSES: Final[tuple[Status, ...]] = tuple(s for s in Status if s not in STOPPED_STATUSES)
 # an officer holds the case
 WORKING_STATUSES: Final[tuple[Status, ...]] = (Status.ROUTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS,
@@ -98,6 +100,20 @@ class Level(IntEnum):
 
 
 TOP_LEVEL: Final[int] = int(Level.CMO_CELL)
+
+
+class SpecialCloseReason(StrEnum):
+    """Why a case no one in the state can resolve is closed at L3 or L4 (the cell reviews each one)."""
+    OUTSIDE_STATE_JURISDICTION = "outside_state_jurisdiction"  # a central, another state's or a private matter
+    SUB_JUDICE = "sub_judice"                                  # before a court
+    POLICY_DECISION = "policy_decision"                        # asks for a change of policy, not a remedy
+    DUPLICATE_ELSEWHERE = "duplicate_elsewhere"                # already taken up by another forum
+    NOT_ACTIONABLE = "not_actionable"                          # nothing any office can do
+
+
+SPECIAL_CLOSE_REASONS: Final[tuple[SpecialCloseReason, ...]] = tuple(SpecialCloseReason)
+# the levels at which a case may be special-closed: the head of department and the CMO cell
+SPECIAL_CLOSE_LEVELS: Final[tuple[Level, ...]] = (Level.DEPARTMENT, Level.CMO_CELL)
 
 # Offices: a department id and a district. State-level offices have this district; the CMO cell is also a
 # department (the same word as its staff's role).

@@ -11,6 +11,7 @@ from services.gateway.openapi import CSV, Operation
 from services.gateway.responses import NO_STORE
 from services.gateway.throttle import Throttle, search_or_export, throttled
 from services.gateway.web import api
+from services.search.insights import INSIGHTS
 from shared.actors import ADMIN, CLIENT, CMO_CELL, OFFICER, SUPERVISOR
 from shared.signed_rpc import SignedRpcProxy
 from shared.vocabulary import Scope
@@ -61,8 +62,10 @@ class SearchRoutes(GatewayPart):
         "One of the CMO cell's insight tables", tags=("Search",),
         query=answers.InsightQuerySchema, roles=(CMO_CELL, SUPERVISOR, CLIENT),
         responses={200: answers.InsightTableSchema}, exports=(CSV,), scope=Scope.INSIGHTS_READ,
-        description="`format=csv` answers the whole table as CSV. Supervisors and machine clients get the table "
-                    "of their departments and districts only."))
+        path={"name": {"type": "string", "enum": sorted(INSIGHTS)}},
+        description="`special-closes`: cases closed at L3/L4 without a resolution, per department or district and "
+                    "reason. `format=csv` answers the whole table as CSV. Supervisors and machine clients "
+                    "get the table of their departments and districts only."))
     @throttled(search_or_export)
     @api
     def insight(self, request, name):

@@ -9,7 +9,7 @@ from services.intake.domain import my_cases, status_words
 from services.intake.domain.lifecycle import CITIZEN_ACTIONS, OFFICER_ACTIONS, REJECTION_REASONS
 from shared.catalog import categories, departments, districts
 from shared.validators import INDIAN_MOBILE
-from shared.vocabulary import CHANNELS, KINDS, LANGUAGES, Kind, Language
+from shared.vocabulary import CHANNELS, KINDS, LANGUAGES, SPECIAL_CLOSE_REASONS, Kind, Language
 
 
 class StrictSchema(Schema):
@@ -114,6 +114,9 @@ ACTION_SCHEMAS = {
     "close": action_schema(note=text(1000, load_default=None, allow_none=True)),
     "provide_info": action_schema(text=text(4000, required=True, min_length=1)),
     "appeal": action_schema(reason=text(2000, required=True, min_length=5)),
+    "special_close": action_schema(reason=fields.Str(required=True, validate=validate.OneOf(SPECIAL_CLOSE_REASONS)),
+                                   text=text(2000, required=True, min_length=10)),
+    "reopen_special_close": action_schema(reason=text(2000, required=True, min_length=5)),
 }
 assert set(ACTION_SCHEMAS) == set(OFFICER_ACTIONS) | set(CITIZEN_ACTIONS)
 

@@ -397,7 +397,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         if access.sees_personal_data(case, actor):
             self.store.log_personal_data_read(case["_id"], actor, utcnow())
         # what the caller may do next, so clients (the console, mobile apps) offer those actions and no others
-        return {**access.view(case, actor), "allowed_actions": lifecycle.allowed_actions(case["status"], actor["role"])}
+        return {**access.view(case, actor), "allowed_actions": lifecycle.allowed_for(case, actor)}
 
     def _check_may_act(self, case, actor):
         if allowed(actor, "cases.act_as_citizen"):

@@ -8,8 +8,10 @@ import yaml
 from jinja2 import Environment, StrictUndefined
 
 from services.notification.domain.recipients import EMAIL, INBOX, LANGUAGES, SMS
+from shared.catalog import names
 from shared.contracts import ROUTING_DECISIONS
 from shared.contracts.events import CaseEventData, RoutingDecisionData
+from shared.vocabulary import SpecialCloseReason
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 FALLBACK = "en"
@@ -62,12 +64,40 @@ def template_names():
     return sorted(_catalogue(FALLBACK))
 
 
-def values(event: dict) -> dict:
+# Why a case was special-closed, in plain words short enough for an SMS (templates pick their language's).
+SPECIAL_CLOSE_WORDS = {
+    SpecialCloseReason.OUTSIDE_STATE_JURISDICTION: {
+        "en": "it is outside the state's powers", "bn": "এটি রাজ্যের এক্তিয়ারের বাইরে",
+        "hi": "यह राज्य के अधिकार से बाहर है"},
+    SpecialCloseReason.SUB_JUDICE: {
+        "en": "the matter is before a court", "bn": "বিষয়টি আদালতে বিচারাধীন", "hi": "मामला अदालत में है"},
+    SpecialCloseReason.POLICY_DECISION: {
+        "en": "it asks for a change of policy", "bn": "এটি নীতি বদলের দাবি", "hi": "यह नीति बदलने की माँग है"},
+    SpecialCloseReason.DUPLICATE_ELSEWHERE: {
+        "en": "another forum already has it", "bn": "অন্য এক জায়গায় এটি আগেই চলছে",
+        "hi": "यह पहले से कहीं और चल रही है"},
+    SpecialCloseReason.NOT_ACTIONABLE: {
+        "en": "no office can act on it", "bn": "কোনো দপ্তর এতে কিছু করতে পারে না",
+        "hi": "कोई कार्यालय इस पर कुछ नहीं कर सकता"},
+}
+NO_WORDS = {language: "" for language in LANGUAGES}
+
+
+def values(event: dict, console_url: str = "") -> dict:
     """What a grievance event tells the templates. Its data was loaded through its contract
-    (shared.contracts): intake's events carry the case, routing's carry its decision."""
+    (shared.contracts): intake's events carry the case, routing's carry its decision. `console_url`: the web
+    console's public address (the case page the citizen's messages link to)."""
     if event["type"] in ROUTING_DECISIONS:
-        return _decision_values(event["data"])
-    return _case_values(event["data"])
+        found = _decision_values(event["data"])
+    else:
+        found = _case_values(event["data"])
+    found["case_url"] = f"{console_url.rstrip('/')}/grievances/{found['tracking_id']}" if console_url else ""
+    return found
+
+
+def department_names(code):
+    """The department's name in every language (its code where the catalogue does not know it)."""
+    return names()["departments"].get(code) or {language: code or "" for language in LANGUAGES}
 
 
 def _case_values(data: CaseEventData) -> dict:
@@ -90,6 +120,9 @@ def _case_values(data: CaseEventData) -> dict:
         "officer_name": "",
         "reason": (data.get("reason") or "").rstrip("."),
         "deadline": _deadline(case.get("sla_deadline")),
+        "department_name": department_names(data.get("department", case.get("department"))),
+        "note": data.get("text", "") if "visibility" in data else "",  # an officer's public note
+        "special_reason": SPECIAL_CLOSE_WORDS.get((case.get("special_close") or {}).get("reason"), NO_WORDS),
     }
 
 
@@ -104,6 +137,7 @@ def _decision_values(decision: RoutingDecisionData) -> dict:
         "officer_name": decision["officer_name"] or "",
         "reason": decision["reason"].rstrip("."),
         "deadline": _deadline(decision["deadline"]),
+        "department_name": department_names(decision["department"]), "note": "", "special_reason": NO_WORDS,
     }
 
 

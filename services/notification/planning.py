@@ -39,10 +39,11 @@ def message_for(planned, values, public_event=None):
     return message
 
 
-def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedule.QUIET_HOURS, schema_base_url=""):
+def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedule.QUIET_HOURS, schema_base_url="",
+                   console_url=""):
     """`schema_base_url`: where the gateway serves the public events' JSON Schemas (the CloudEvent's
-    `dataschema`)."""
-    values = messages.values(event)
+    `dataschema`); `console_url`: the web console's public address (the citizen's case page)."""
+    values = messages.values(event, console_url)
     scope = messages.scope(event)
     quiet = (preferences or {}).get("quiet_hours", True)
     public_event = _public(event, schema_base_url) if subscriptions else None

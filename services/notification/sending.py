@@ -50,7 +50,8 @@ class Sending:
         subscriptions = self.store.subscriptions()
         hours = (self.settings.notify_quiet_start_hour, self.settings.notify_quiet_end_hour)
         planned = planning.deliveries_for(event, utcnow(), preferences, subscriptions, hours,
-                                          schema_base_url=self.settings.oidc_issuer)
+                                          schema_base_url=self.settings.oidc_issuer,
+                                          console_url=self.settings.web_public_url)
         queued = sum(self.store.enqueue(d) for d in planned)
         if queued:
             log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": queued})

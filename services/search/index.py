@@ -13,7 +13,7 @@ from services.search import phonetic, synonyms
 from shared.config import index_name
 from shared.projections import free_text_for_staff
 from shared.settings import settings_of
-from shared.vocabulary import DONE_STATUSES
+from shared.vocabulary import DONE_STATUSES, Status
 
 ALIAS = "grievances"
 BUILDING = "building"  # a rebuild's new index carries the alias <alias>-building until the swap
@@ -53,6 +53,7 @@ MAPPINGS = {
         "reopenings": {"type": "integer"},
         "rating": {"type": "integer"},
         "escalation_levels": {"type": "integer"},
+        "special_close_reason": {"type": "keyword"},  # only while the case stays special-closed
         # Derived when indexing (the local cluster has no scripting): for SLA compliance and resolution times.
         "sla_met": {"type": "boolean"},
         "resolution_hours": {"type": "float"},
@@ -173,6 +174,8 @@ def document(case):
     feedback = case.get("feedback") or []
     doc["rating"] = feedback[-1]["rating"] if feedback else None
     doc["escalation_levels"] = case.get("escalation_levels") or None
+    if case.get("status") == Status.SPECIAL_CLOSED:
+        doc["special_close_reason"] = (case.get("special_close") or {}).get("reason")
     doc.update(resolution_metrics(case))
     return {key: value for key, value in doc.items() if value is not None}
 

@@ -11,6 +11,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.search.queries import OPEN, decode_cursor, encode_cursor, filed_window, overdue_filter
 from shared.validators import REAL_UTC_OFFSET
+from shared.vocabulary import SPECIAL_CLOSE_REASONS, Status
 
 GROUPS = {"district": "place.district", "department": "department", "category": "category", "block": "place.block"}
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, 180), (181, None))
@@ -196,6 +197,26 @@ def escalations_table(response, params):
     return [params["by"], "cases", "escalated_to_l2", "escalated_to_l3", "escalated_to_l4"], rows
 
 
+# --- special closes: cases closed at L3/L4 without a resolution, per group and reason ----------------
+
+def special_closes(params, scope, now):
+    reasons = {"terms": {"field": "special_close_reason", "size": len(SPECIAL_CLOSE_REASONS)}}
+    return _request(scope, params, {"groups": {"terms": _group(params["by"]), "aggs": {"reasons": reasons}},
+                                    "reasons": reasons}, [{"term": {"status": Status.SPECIAL_CLOSED}}])
+
+
+def special_closes_table(response, params):
+    def counts(reasons):
+        found = {b["key"]: b["doc_count"] for b in reasons["buckets"]}
+        return [found.get(reason, 0) for reason in SPECIAL_CLOSE_REASONS]
+
+    aggs = response["aggregations"]
+    rows = [[g["key"], g["doc_count"]] + counts(g["reasons"]) for g in aggs["groups"]["buckets"]]
+    if rows:
+        rows.append(["all", response["hits"]["total"]["value"]] + counts(aggs["reasons"]))
+    return [params["by"], "special_closes", *SPECIAL_CLOSE_REASONS], rows
+
+
 # --- satisfaction ---------------------------------------------------------------------------------
 
 def ratings(params, scope, now):
@@ -283,6 +304,7 @@ INSIGHTS = {
     "backlog": (GroupedSchema, backlog, backlog_table),
     "sla": (GroupedSchema, sla, sla_table),
     "escalations": (GroupedSchema, escalations, escalations_table),
+    "special-closes": (GroupedSchema, special_closes, special_closes_table),
     "ratings": (GroupedSchema, ratings, ratings_table),
     "hotspots": (HotspotSchema, hotspots, hotspots_table),
     "most-supported": (SupportedSchema, most_supported, most_supported_table),

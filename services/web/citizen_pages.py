@@ -183,7 +183,27 @@ class CitizenPages:
             return self._case(visit, tracking_id, status=answer.status, feedback_errors=errors, form=form)
         return visit.redirect(f"/grievances/{tracking_id}")
 
-    def _case(self, visit, tracking_id, status=200, feedback_errors=None, form=None):
+    @page("POST", "/grievances/<string:tracking_id>/answer", rule=CITIZEN)
+    def answer(self, visit, tracking_id):
+        """The citizen answers an officer's request for information (the link in the info_requested SMS)
+        through the life cycle's provide_info. Attachments to the answer: the attachments work adds its file
+        field to this form and its references to the body here."""
+        if not TRACKING_ID.match(tracking_id):
+            raise PageNotFound()
+        form = visit.request.form
+        text = form.get("text", "").strip()
+        if not text:
+            return self._case(visit, tracking_id, status=400, answer_errors={"text": True}, form=form)
+        answer = checked_answer(visit.api("POST", f"/api/v1/grievances/{tracking_id}/actions", "case",
+                                          json={"action": "provide_info", "text": text},
+                                          headers={"Idempotency-Key": form.get("idempotency_key", "")[:64]
+                                                   or filing.new_idempotency_key()}))
+        if not answer.ok:
+            errors = {name.split(".")[0]: True for name in answer.field_errors()} or {"_other": True}
+            return self._case(visit, tracking_id, status=answer.status, answer_errors=errors, form=form)
+        return visit.redirect(f"/grievances/{tracking_id}")
+
+    def _case(self, visit, tracking_id, status=200, feedback_errors=None, form=None, answer_errors=None):
         if not TRACKING_ID.match(tracking_id):
             raise PageNotFound()
         case = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}", "case")).body
@@ -191,7 +211,11 @@ class CitizenPages:
         names = {entry["code"]: filing.name_in(entry["names"], visit.language)
                  for kind in ("categories", "departments", "districts") for entry in catalog[kind]}
         timeline = [e for e in case.get("timeline", []) if e.get("public", True)]
+        asked = [e.get("question") for e in timeline if e.get("kind") == "request_info"]
+        answerable = "provide_info" in (case.get("allowed_actions") or ())
         return visit.form_page("case.html", status=status, case=case, timeline=timeline, names=names,
                                deadline=next_deadline(case), rateable=case["status"] in RATEABLE,
+                               question=asked[-1] if asked and answerable else None,
+                               answer_errors=answer_errors or {},
                                feedback_errors=feedback_errors or {}, form=form or {},
                                key=filing.new_idempotency_key())

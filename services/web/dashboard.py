@@ -38,6 +38,7 @@ PANELS = (
           (Chart(("0-7 days", "8-30 days", "31-90 days", "91-180 days", "over 180 days"), totals=True),)),
     Panel("escalations", "escalations", {"by": "department"},
           (Chart(("escalated_to_l2", "escalated_to_l3", "escalated_to_l4")),)),
+    Panel("special-closes", "special-closes", {"by": "department"}, (Chart(("special_closes",)),)),
     Panel("ratings", "ratings", {"by": "department"}, (Chart(("average",)),)),
     Panel("hotspots", "hotspots", {"by": "district"}, (Chart(("recent_cases",)),)),
     Panel("recurring", "recurring", {"by": "district"}, (Chart(("cases_with_issue",), label="issue"),)),

@@ -9,11 +9,12 @@ from markupsafe import Markup, escape
 
 # The forms a staff case page shows, in this order (the others are the platform's or the citizen's).
 FORM_ORDER = ("acknowledge", "start", "request_info", "resolve", "log_contact", "edit_on_behalf", "add_note",
-              "transfer", "reject", "close")
+              "transfer", "reject", "close", "special_close", "reopen_special_close")
 # Each action's form fields (the API's names); `changes` of edit_on_behalf are built apart.
 FIELDS = {"acknowledge": ("note",), "start": ("note",), "close": ("note",), "request_info": ("question",),
           "resolve": ("resolution",), "add_note": ("text", "visibility"), "log_contact": ("outcome", "channel", "notes"),
-          "transfer": ("department", "reason"), "reject": ("reason", "explanation")}
+          "transfer": ("department", "reason"), "reject": ("reason", "explanation"),
+          "special_close": ("reason", "text"), "reopen_special_close": ("reason",)}
 EDITABLE = ("subject", "description", "district", "mobile")
 CONSENTS = ("verbal_on_call", "written", "in_person")
 CONTACT_OUTCOMES = ("answered", "no_answer", "busy", "switched_off", "unreachable", "wrong_number",

@@ -24,7 +24,7 @@ from services.web.navigation import nav_link
 from services.web.visit import PageForbidden, PageNotFound, page, same_site_path
 from shared import authz
 from shared.actors import ALL_DISTRICTS
-from shared.vocabulary import OPEN_STATUSES, Status
+from shared.vocabulary import OPEN_STATUSES, SPECIAL_CLOSE_REASONS, Status
 
 QUEUE_PAGE = 25
 SEARCH_PAGE = 20
@@ -163,7 +163,8 @@ class StaffPages:
             similar=(similar.body or {}).get("similar", []) if similar is not None and similar.ok else [],
             notice=notice, allowed=allowed or [], failed_action=failed_action, form=form or {}, errors=errors or {},
             key=filing.new_idempotency_key, outcomes=staff_actions.CONTACT_OUTCOMES,  # one key per form
-            consents=staff_actions.CONSENTS, rejection_reasons=staff_actions.REJECTION_REASONS)
+            consents=staff_actions.CONSENTS, rejection_reasons=staff_actions.REJECTION_REASONS,
+            special_close_reasons=[str(reason) for reason in SPECIAL_CLOSE_REASONS])  # plain codes: an enum has .name
 
     # --- search ---
 

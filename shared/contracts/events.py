@@ -71,6 +71,16 @@ class Rejection(Contract):
     explanation = fields.Str(required=True)
 
 
+class SpecialClose(Contract):
+    """Why a case was closed at L3/L4 without a resolution, and its reopening by the cell."""
+    reason = fields.Str(required=True)
+    text = fields.Str(required=True)
+    at = timestamp(required=True)
+    level = fields.Int(required=True)
+    reopened_at = optional(timestamp)
+    reopen_reason = optional(fields.Str)
+
+
 class FeedbackRecord(Contract):
     at = timestamp(required=True)
     rating = fields.Int(required=True)
@@ -130,6 +140,7 @@ class CaseSnapshot(Contract):
     resolution = optional(fields.Str)
     resolved_at = optional(timestamp)
     rejection = optional(fields.Nested, Rejection)
+    special_close = optional(fields.Nested, SpecialClose)
     contact_attempts = fields.Int()
 
 
@@ -163,11 +174,13 @@ Transferred = case_event("Transferred", department=fields.Str(required=True), re
 Resolved = case_event("Resolved", resolution=fields.Str(required=True), together_with=fields.List(fields.Str()))
 Rejected = case_event("Rejected", reason=fields.Str(required=True), explanation=fields.Str(required=True))
 Closed = case_event("Closed", by_feedback=fields.Bool(), **NOTE)
-Reopened = case_event("Reopened", reason=fields.Str(required=True))
+Reopened = case_event("Reopened", reason=fields.Str(required=True), special_close=fields.Bool())
+SpecialClosed = case_event("SpecialClosed", reason=fields.Str(required=True), text=fields.Str(required=True))
 Edited = case_event("Edited", changes=fields.Nested(Edits, required=True), consent=fields.Str(required=True))
 Completed = case_event("Completed")
 NoteAdded = case_event("NoteAdded", text=fields.Str(required=True), visibility=fields.Str(required=True))
-AssignmentRecorded = case_event("AssignmentRecorded", kind=fields.Str(required=True), level=fields.Int(required=True))
+AssignmentRecorded = case_event("AssignmentRecorded", kind=fields.Str(required=True), level=fields.Int(required=True),
+                                handler_changed=fields.Bool())  # another officer holds the case now
 CategoryGuessed = case_event("CategoryGuessed", category=optional(fields.Str, required=True),
                              method=fields.Str(required=True), confidence=optional(fields.Float))
 FeedbackReceived = case_event("FeedbackReceived", rating=fields.Int(required=True), comment=optional(fields.Str))
@@ -205,6 +218,7 @@ EVENT_SCHEMAS: dict[str, type[VersionedData]] = {
     "grievance.rejected": Rejected,
     "grievance.closed": Closed,
     "grievance.reopened": Reopened,
+    "grievance.special_closed": SpecialClosed,
     "grievance.edited": Edited,
     "grievance.completed": Completed,
     "grievance.note_added": NoteAdded,

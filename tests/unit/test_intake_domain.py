@@ -258,3 +258,40 @@ def test_a_category_chosen_at_filing_is_never_overwritten_by_a_guess():
              "suggestions": []}
     change = g.apply_routing(case, "routed", {"department": "phe", "district": "Bankura", "guess": guess}, NOW)
     assert "category" not in change.set and "routing_guess" not in change.set
+
+
+def test_a_special_close_records_why_and_the_cells_reopening_keeps_the_level_and_the_appeal_count():
+    case, _ = g.new_case("WB-2026-12345674", grievance(), CITIZEN, NOW)
+    head = {"sub": "off-phe-state-l3-1", "role": "officer", "department": "phe", "districts": ["*"]}
+    case.update(status="in_progress", level=3, officer_id=head["sub"], reopenings=2, routing_seq=7)
+    params = {"action": "special_close", "reason": "sub_judice", "text": "Title suit 112/2025 is pending."}
+    change = g.apply_action(case, "special_close", params, head, NOW)
+    assert change.set["status"] == "special_closed"
+    assert change.set["special_close"] == {"reason": "sub_judice", "text": "Title suit 112/2025 is pending.",
+                                           "at": NOW, "level": 3}
+    assert ("grievance.special_closed", {"reason": "sub_judice", "text": "Title suit 112/2025 is pending."}) \
+        in change.events
+    assert change.timeline[0]["public"] and change.timeline[0]["kind"] == "special_close"
+    closed = {**case, **change.set}
+    cell = {"sub": "cmo-cell-1", "role": "cmo_cell"}
+    later = NOW + timedelta(days=2)
+    reopen = g.apply_action(closed, "reopen_special_close", {"action": "reopen_special_close",
+                                                             "reason": "The court vacated its stay."}, cell, later)
+    assert reopen.set["status"] == "reopened" and "level" not in reopen.set and "reopenings" not in reopen.set
+    assert reopen.set["special_close"]["reopen_reason"] == "The court vacated its stay."
+    assert reopen.set["special_close"]["reopened_at"] == later and reopen.set["rerouted_after_seq"] == 7
+    assert ("grievance.reopened", {"reason": "The court vacated its stay.", "special_close": True}) in reopen.events
+    with pytest.raises(IllegalTransition):
+        g.apply_action(closed, "reopen_special_close", {"action": "reopen_special_close", "reason": "again"},
+                       head, later)
+
+
+def test_an_escalation_tells_whether_the_case_changed_hands():
+    case, _ = g.new_case("WB-2026-12345674", grievance(), CITIZEN, NOW)
+    case.update(status="routed", officer_id="off-phe-bankura-l1-1")
+    decision = {"department": "phe", "district": "Bankura", "officer_id": "off-phe-bankura-l2-1", "level": 2}
+    escalated = g.apply_routing(case, "escalated", decision, NOW)
+    assert ("grievance.assignment_recorded", {"kind": "escalated", "level": 2, "handler_changed": True}) \
+        in escalated.events
+    first = g.apply_routing({**case, "officer_id": None}, "assigned", {**decision, "level": 1}, NOW)
+    assert first.events[0][1]["handler_changed"] is False

@@ -168,10 +168,31 @@ def test_the_complainant_hears_each_turn_of_their_case(kind):
     assert {p.template for p in recipients.plan(intake_event(kind))} == {kind.split(".")[1]}
 
 
-@pytest.mark.parametrize("kind", ["grievance.acknowledged", "grievance.note_added", "grievance.status_changed",
+@pytest.mark.parametrize("kind", ["grievance.acknowledged", "grievance.status_changed",
                                   "grievance.assignment_recorded", "grievance.supported"])
 def test_other_intake_events_tell_nobody(kind):
     assert recipients.plan(intake_event(kind)) == []
+
+
+@pytest.mark.parametrize("kind, details, template", [
+    ("grievance.transferred", {}, "transferred"),
+    ("grievance.note_added", {}, "public_note"),  # intake emits it for public notes only
+    ("grievance.special_closed", {}, "special_closed"),
+    ("grievance.reopened", {"special_close": True}, "special_close_reopened"),
+    ("grievance.assignment_recorded", {"kind": "escalated", "handler_changed": True}, "handler_changed"),
+])
+def test_the_complainant_hears_what_changes_who_handles_their_case(kind, details, template):
+    event = intake_event(kind)
+    event["data"].update(details)
+    assert {p.template for p in recipients.plan(event)} == {template}
+
+
+@pytest.mark.parametrize("details", [{"kind": "assigned", "handler_changed": True},
+                                     {"kind": "escalated", "handler_changed": False}])
+def test_an_assignment_that_does_not_change_the_handler_by_escalation_tells_nobody(details):
+    event = intake_event("grievance.assignment_recorded")
+    event["data"].update(details)
+    assert recipients.plan(event) == []
 
 
 def test_a_completed_filing_is_not_announced_twice():

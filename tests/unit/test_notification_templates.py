@@ -9,14 +9,22 @@ import pytest
 from services.notification import messages, planning
 from services.notification.domain import schedule, segments
 from services.notification.domain.recipients import LANGUAGES
+from shared.catalog import names
 from shared.contracts import event_data
 
 LONG = {"tracking_id": "WB-2026-12345674", "name": "Anindita Chattopadhyay" * 3, "subject": "s" * 200,
         "missing": ["description", "district"], "question": "Which tube well? " * 40,
         "resolution": "The tube well at Onda para was repaired on 2 December; water flows again. " * 20,
         "explanation": "This is a matter before the court (sub judice). " * 20, "level": 3, "code": "123456",
-        "minutes": 5}
-SMS_TEMPLATES = ("otp", "filed", "info_requested", "resolved", "rejected", "closed", "reopened")
+        "minutes": 5, "case_url": "https://sorasori.wb.gov.in/grievances/WB-2026-12345674",
+        "note": "We visited the site on Monday and ordered a new pipe. " * 20,
+        # the catalogue's longest department name in each language
+        "department_name": {language: max((n[language] for n in names()["departments"].values()), key=len)
+                            for language in LANGUAGES},
+        "special_reason": {"en": "it is outside the state's powers", "bn": "এটি রাজ্যের এক্তিয়ারের বাইরে",
+                           "hi": "यह राज्य के अधिकार से बाहर है"}}
+SMS_TEMPLATES = ("otp", "filed", "info_requested", "resolved", "rejected", "closed", "reopened", "transferred",
+                 "public_note", "handler_changed", "special_closed", "special_close_reopened")
 MAX_SMS_PARTS = 2
 
 
@@ -116,3 +124,26 @@ def test_an_event_the_public_projection_cannot_read_still_reaches_the_people_it_
     deliveries = planning.deliveries_for(broken, datetime(2026, 12, 2, 6, 30, tzinfo=timezone.utc), None, subs)
     assert {d["channel"] for d in deliveries} == {"sms", "email"}
     assert "could not be projected for webhooks" in caplog.text
+
+
+@pytest.mark.parametrize("language, words", [("bn", "আদালতে বিচারাধীন"), ("en", "the matter is before a court"),
+                                             ("hi", "मामला अदालत में है")])
+def test_a_special_close_tells_the_reason_in_plain_words_and_where_to_ask_for_a_review(language, words):
+    text = "Title suit 112/2025 on this land is pending before the Bankura civil court."
+    case = {"tracking_id": "WB-2026-12345674", "version": 9, "kind": "complaint", "channel": "web", "level": 3,
+            "subject": "No water", "status": "special_closed", "department": "phe", "place": {"district": "Bankura"},
+            "created_at": "2026-11-30T05:00:00+00:00", "updated_at": "2026-12-02T05:00:00+00:00",
+            "special_close": {"reason": "sub_judice", "text": text, "at": "2026-12-02T05:00:00+00:00", "level": 3},
+            "complainant": {"name": "Mita Das", "mobile": "9830012345", "email": "mita@example.org",
+                            "language": language}}
+    closed = {"id": "ev-9", "type": "grievance.special_closed", "subject": "WB-2026-12345674",
+              "time": "2026-12-02T05:00:00+00:00",
+              "data": event_data("grievance.special_closed", {"reason": "sub_judice", "text": text, "case": case})}
+    noon = datetime(2026, 12, 2, 6, 30, tzinfo=timezone.utc)
+    deliveries = {d["channel"]: d for d in planning.deliveries_for(closed, noon, console_url="https://x.example")}
+    assert set(deliveries) == {"sms", "email"}
+    for delivery in deliveries.values():
+        assert delivery["template"] == "special_closed" and delivery["message"]["language"] == language
+        assert words in delivery["message"]["text"] and "sub_judice" not in delivery["message"]["text"]
+    assert {"bn": "মুখ্যমন্ত্রীর সেল", "en": "CM's cell", "hi": "मुख्यमंत्री प्रकोष्ठ"}[language] in \
+        deliveries["sms"]["message"]["text"]

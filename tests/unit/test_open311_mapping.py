@@ -185,7 +185,7 @@ def test_the_default_window_is_the_last_90_days_and_none_is_wider():
 def test_filters_become_the_public_read_of_the_index():
     found = spec.requests_filter({"service_code": "drinking_water, road_repair", "status": "closed",
                                   "start_date": "2026-11-01T00:00:00+05:30", "end_date": ""}, NOW)
-    assert found == {"categories": ["drinking_water", "road_repair"], "statuses": ["closed", "rejected", "resolved"],
+    assert found == {"categories": ["drinking_water", "road_repair"], "statuses": ["closed", "rejected", "resolved", "special_closed"],
                      "filed_from": "2026-11-01T00:00:00+05:30", "filed_to": "2027-01-30T00:00:00+05:30",
                      "size": 1000}
     opened = spec.requests_filter({"status": "open"}, NOW)["statuses"]

@@ -191,3 +191,11 @@ def test_each_operation_shows_the_scope_a_machine_client_needs(document):
             else:
                 assert "client" not in operation.get("x-roles", []), (method, path)
     assert offered == CLIENT_SCOPES_OF
+
+
+def test_the_insight_names_and_the_special_close_action_are_documented():
+    document = openapi.build(GatewayService)
+    insight = document["paths"]["/api/v1/insights/{name}"]["get"]
+    name = next(p for p in insight["parameters"] if p["name"] == "name")
+    assert "special-closes" in name["schema"]["enum"] and "escalations" in name["schema"]["enum"]
+    assert "special_close" in str(document["components"]) and "reopen_special_close" in str(document["components"])

@@ -25,7 +25,8 @@ from services.intake.domain.lifecycle import (
 # Actions whose timeline entry the citizen sees (internal notes stay with officers; a contact attempt is
 # shown without the officer's notes on it).
 PUBLIC_ACTIONS = {"acknowledge", "start", "request_info", "transfer", "resolve", "reject", "close",
-                  "provide_info", "appeal", "route", "complete", "edit_on_behalf", "log_contact"}
+                  "provide_info", "appeal", "route", "complete", "edit_on_behalf", "log_contact", "special_close",
+                  "reopen_special_close"}
 
 EVENT_FOR_ACTION = {
     "acknowledge": "grievance.acknowledged",
@@ -38,6 +39,8 @@ EVENT_FOR_ACTION = {
     "provide_info": "grievance.info_provided",
     "edit_on_behalf": "grievance.edited",
     "complete": "grievance.completed",
+    "special_close": "grievance.special_closed",
+    "reopen_special_close": "grievance.reopened",  # routing reopens it at the same level, as after an appeal
 }
 
 
@@ -111,12 +114,13 @@ def _status_change(case, action, target, now, actor, change, note=None):
 def apply_action(case, action, params, actor, now):
     """An officer's, the citizen's or the platform's action on a case. Raises LifecycleError."""
     target = decide(case, action, actor["role"])
+    lifecycle.check_holder(case, action, actor)
     change = Change()
     details = {k: v for k, v in params.items() if k != "action"}
     public = action in PUBLIC_ACTIONS or (action == "add_note" and params.get("visibility") == "public")
     change.timeline.append(entry(action, now, actor, public, **details))
 
-    if action in ("transfer", "appeal"):
+    if action in ("transfer", "appeal", "reopen_special_close"):
         # Routing decisions up to here concern the office the case is leaving.
         change.set["rerouted_after_seq"] = case.get("routing_seq", 0)
     if action == "transfer":
@@ -130,6 +134,12 @@ def apply_action(case, action, params, actor, now):
     elif action == "appeal":
         change.set["reopenings"] = case.get("reopenings", 0) + 1
         change.set["level"] = next_level(case.get("level", 1))
+    elif action == "special_close":
+        change.set["special_close"] = {"reason": params["reason"], "text": params["text"], "at": now,
+                                       "level": case.get("level", 1)}
+    elif action == "reopen_special_close":
+        change.set["special_close"] = {**case["special_close"], "reopened_at": now, "reopen_reason": params["reason"]}
+        details["special_close"] = True
     elif action == "edit_on_behalf":
         _edit(case, params, actor, now, change)
     elif action == "log_contact":
@@ -185,7 +195,9 @@ def apply_routing(case, kind, decision, now):
             change.set["escalation_levels"] = case.get("escalation_levels", []) + [decision["level"]]
         change.timeline.append(entry(kind, now, system, True, level=decision["level"],
                                      officer_id=decision["officer_id"], deadline=decision.get("deadline")))
-        change.events.append(("grievance.assignment_recorded", {"kind": kind, "level": decision["level"]}))
+        change.events.append(("grievance.assignment_recorded", {
+            "kind": kind, "level": decision["level"],
+            "handler_changed": bool(case.get("officer_id")) and decision["officer_id"] != case.get("officer_id")}))
     _record_guess(case, decision, change)
     return change
 

@@ -23,6 +23,12 @@ STATUS_WORDS = {
     lifecycle.REJECTED: {"en": "Could not be taken up", "bn": "গ্রহণ করা যায়নি", "hi": "स्वीकार नहीं की जा सकी"},
     lifecycle.REOPENED: {"en": "Reopened at a higher level", "bn": "উচ্চতর স্তরে আবার খোলা হয়েছে",
                          "hi": "उच्च स्तर पर फिर से खोली गई"},
+    lifecycle.SPECIAL_CLOSED: {"en": "Closed by the department: no office of the state can act on it; you may "
+                                     "ask the CM's cell to review it",
+                               "bn": "দপ্তর বন্ধ করেছে: রাজ্যের কোনো দপ্তর এতে ব্যবস্থা নিতে পারে না; আপনি মুখ্যমন্ত্রীর "
+                                     "সেলকে পুনর্বিবেচনা করতে বলতে পারেন",
+                               "hi": "विभाग ने बंद की: राज्य का कोई कार्यालय इस पर कार्रवाई नहीं कर सकता; आप "
+                                     "मुख्यमंत्री प्रकोष्ठ से पुनर्विचार के लिए कह सकते हैं"},
 }
 
 

@@ -3,8 +3,11 @@ template, language). Pure: the complainant's stored preferences and the webhook 
 passed in.
 
 - The complainant (intake's events carry the case, complainant contact included): filed (with the
-  tracking ID), info requested, resolved (with the resolution), rejected, closed, reopened; by SMS when
-  they gave a mobile, by email when they gave an address, as their preferences allow, in their language.
+  tracking ID), info requested (with the link to answer it), resolved (with the resolution), rejected,
+  closed, reopened, transferred (the new department's name), an officer's public note, an escalation that
+  gives the case to another officer, a special close (why, and how to ask for a review) and the cell's
+  reopening of one; by SMS when they gave a mobile, by email when they gave an address, as their
+  preferences allow, in their language.
 - The assigned officer: a new assignment, an SLA reminder, an escalation that lands on their desk; in
   their in-app notices (the officer directory has no contact details yet).
 - Supervisors of the office (escalation to level 2 or 3) and the CMO cell (escalation to level 4, a
@@ -29,7 +32,9 @@ CITIZEN_CHANNELS = (SMS, EMAIL)
 
 # event type -> template the complainant hears (named after the status the case moved to)
 COMPLAINANT_TEMPLATES = {f"grievance.{status}": status for status in (
-    Status.FILED, Status.INFO_REQUESTED, Status.RESOLVED, Status.REJECTED, Status.CLOSED, Status.REOPENED)}
+    Status.FILED, Status.INFO_REQUESTED, Status.RESOLVED, Status.REJECTED, Status.CLOSED, Status.REOPENED,
+    Status.TRANSFERRED, Status.SPECIAL_CLOSED)}
+COMPLAINANT_TEMPLATES["grievance.note_added"] = "public_note"  # intake emits it for public notes only
 OFFICER_TEMPLATES = {
     "grievance.assigned": "assigned",
     "grievance.sla_reminder": "sla_reminder",
@@ -76,7 +81,7 @@ def plan(event, preferences=None, subscriptions=(), public_event=None):
     """Every message one event causes (`public_event`: its CloudEvent on the public stream, if published)."""
     planned = []
     data = event.get("data") or {}
-    template = COMPLAINANT_TEMPLATES.get(event["type"])
+    template = complainant_template(event["type"], data)
     if template and "case" in data and not (event["type"] == "grievance.filed" and data.get("completed")):
         planned += _complainant(data["case"], template, preferences or {})
     if event["type"] in OFFICER_TEMPLATES or event["type"] == "grievance.sla_breached":
@@ -85,6 +90,16 @@ def plan(event, preferences=None, subscriptions=(), public_event=None):
         planned += [Planned(Recipient("subscriber", s["_id"], s["_id"]), WEBHOOK, event["type"], "en")
                     for s in subscriptions if s.get("active", True) and wants(s, public_event)]
     return planned
+
+
+def complainant_template(event_type, data):
+    """The template the complainant hears an event with, or None."""
+    if event_type == "grievance.reopened" and data.get("special_close"):
+        return "special_close_reopened"
+    if event_type == "grievance.assignment_recorded":
+        # an escalation gives the case to another officer; a first assignment or a reassignment they are not told
+        return "handler_changed" if data.get("kind") == "escalated" and data.get("handler_changed") else None
+    return COMPLAINANT_TEMPLATES.get(event_type)
 
 
 def wants(subscription, public_event):
