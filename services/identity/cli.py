@@ -54,6 +54,21 @@ def demo_accounts():
     return accounts
 
 
+def member_body(args):
+    contacts = {"mobile": args.mobile, "language": args.language, **({"email": args.email} if args.email else {})}
+    return {"sub": args.sub, "name": args.name, "role": args.role, "contacts": contacts,
+            "office": {"department": args.department, "district": args.district, "level": args.level}}
+
+
+def status_body(args):
+    body = {"state": args.state}
+    body.update({k: v for k, v in (("leave_from", args.leave_from), ("leave_until", args.leave_until),
+                                   ("delegate", args.delegate)) if v})
+    if args.to_department or args.to_district or args.to_level:
+        body["office"] = {"department": args.to_department, "district": args.to_district, "level": args.to_level}
+    return body
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m services.identity.cli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +87,24 @@ def main(argv=None):
                         help="whose cases it reads; repeat for several; '*' for all")
     client.add_argument("--district", action="append", dest="districts", default=[],
                         help="whose cases it reads; repeat for several; '*' for all")
+    member = commands.add_parser("put-member", help="add a member to the officer directory, or change one")
+    for name in ("sub", "name", "role", "department", "district", "mobile"):
+        member.add_argument(f"--{name}", required=True)
+    member.add_argument("--level", type=int, required=True)
+    member.add_argument("--email")
+    member.add_argument("--language", default="bn")
+    status = commands.add_parser("set-status", help="leave (with a delegate), back to active, transfer, retire")
+    status.add_argument("--sub", required=True)
+    status.add_argument("--state", required=True, choices=("active", "on_leave", "transferred", "retired"))
+    status.add_argument("--leave-from", help="RFC 3339, e.g. 2026-12-01T00:00:00+05:30")
+    status.add_argument("--leave-until")
+    status.add_argument("--delegate", help="another member of the same office")
+    status.add_argument("--to-department", help="a transfer's new office")
+    status.add_argument("--to-district")
+    status.add_argument("--to-level", type=int)
+    listing = commands.add_parser("directory", help="the officer directory (contacts masked)")
+    listing.add_argument("--department")
+    listing.add_argument("--district")
     commands.add_parser("list", help="staff accounts (mobile numbers masked)")
     commands.add_parser("seed-demo", help="the demo officers, supervisor, CMO cell and administrator")
     commands.add_parser("rotate-key", help="a new signing key (the old one verifies until its tokens expire)")
@@ -90,6 +123,14 @@ def main(argv=None):
                 body = {"client_id": args.client_id, "departments": args.departments, "districts": args.districts,
                         **({"scope": " ".join(args.scopes)} if args.scopes else {})}
                 print(json.dumps(identity.register_machine_client(body, actor)))
+            elif args.command == "put-member":
+                print(json.dumps(identity.put_staff_member(member_body(args), actor), ensure_ascii=False))
+            elif args.command == "set-status":
+                print(json.dumps(identity.set_staff_status(args.sub, status_body(args), actor), ensure_ascii=False))
+            elif args.command == "directory":
+                query = {k: v for k, v in (("department", args.department), ("district", args.district)) if v}
+                for found in identity.staff_directory(actor, query):
+                    print(json.dumps(found, ensure_ascii=False))
             elif args.command == "list":
                 for account in identity.staff_accounts(actor):
                     print(json.dumps(account, ensure_ascii=False))
