@@ -18,40 +18,25 @@ with warnings.catch_warnings():
     eventlet.monkey_patch()
 
 
-from services.routing.domain.officers import pool  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.errors import PlatformError  # noqa: E402
 from shared.signed_rpc import SignedClusterRpcProxy  # noqa: E402
-from shared.vocabulary import (  # noqa: E402
-    ALL_DISTRICTS,
-    CLIENT_SCOPES,
-    CMO_CELL_DEPARTMENT,
-    STATE_OFFICE,
-    TOP_LEVEL,
-    Role,
-)
+from shared.vocabulary import CLIENT_SCOPES, Role  # noqa: E402
+from synthetic.staff import directory  # noqa: E402
 
-# A demo set: real pool officers (so routing's assignments reach them) with demo mobile numbers.
+# The demo directory's offices: every level that works their cases, and the CMO cell, with demo mobiles.
 DEMO_OFFICES = [("phe", "Bankura"), ("phe", "Nadia"), ("home_cyber_cell", "Kolkata"), ("power", "Howrah")]
 
 
+def demo_members():
+    return directory(DEMO_OFFICES, iter(range(7000000001, 7000099999)))
+
+
 def demo_accounts():
-    accounts, number = [], 7000000001
-    for department, district in DEMO_OFFICES:
-        for level in (1, 2, 3):
-            for officer in pool(department, district, level):
-                scope = [ALL_DISTRICTS] if officer.district == STATE_OFFICE else [officer.district]
-                accounts.append({"sub": officer.id, "name": officer.name, "mobile": str(number), "role": Role.OFFICER,
-                                 "department": officer.department, "districts": scope})
-                number += 1
-    for officer in pool(CMO_CELL_DEPARTMENT, STATE_OFFICE, TOP_LEVEL):
-        accounts.append({"sub": officer.id, "name": officer.name, "mobile": str(number), "role": Role.CMO_CELL})
-        number += 1
-    accounts.append({"sub": "sup-phe-bankura", "name": "Supervisor, PHE Bankura", "mobile": str(number),
-                     "role": Role.SUPERVISOR, "department": "phe", "districts": ["Bankura"]})
-    accounts.append({"sub": "admin-demo", "name": "Platform administrator", "mobile": str(number + 1),
-                     "role": Role.ADMIN})
-    return accounts
+    """Staff outside the directory's pools: a supervisor and an administrator."""
+    return [{"sub": "sup-phe-bankura", "name": "Supervisor, PHE Bankura", "mobile": "7000100001",
+             "role": Role.SUPERVISOR, "department": "phe", "districts": ["Bankura"]},
+            {"sub": "admin-demo", "name": "Platform administrator", "mobile": "7000100002", "role": Role.ADMIN}]
 
 
 def member_body(args):
@@ -106,7 +91,7 @@ def main(argv=None):
     listing.add_argument("--department")
     listing.add_argument("--district")
     commands.add_parser("list", help="staff accounts (mobile numbers masked)")
-    commands.add_parser("seed-demo", help="the demo officers, supervisor, CMO cell and administrator")
+    commands.add_parser("seed-demo", help="the demo directory (officers, CMO cell), a supervisor and an administrator")
     commands.add_parser("rotate-key", help="a new signing key (the old one verifies until its tokens expire)")
     args = parser.parse_args(argv)
 
@@ -135,12 +120,18 @@ def main(argv=None):
                 for account in identity.staff_accounts(actor):
                     print(json.dumps(account, ensure_ascii=False))
             elif args.command == "seed-demo":
-                accounts = demo_accounts()
-                for n, account in enumerate(accounts, start=1):
-                    identity.put_staff_account(account, actor)
-                    print(f"\r[seed] {n}/{len(accounts)} demo accounts", end="", file=sys.stderr, flush=True)
+                members, accounts = demo_members(), demo_accounts()
+                for n, member in enumerate(members, start=1):
+                    identity.put_staff_member(member, actor)
+                    print(f"\r[seed] {n}/{len(members)} directory members", end="", file=sys.stderr, flush=True)
                 print(file=sys.stderr)
-                for account in accounts[:3] + accounts[-2:]:
+                for account in accounts:
+                    identity.put_staff_account(account, actor)
+                print(f"[seed] {len(accounts)} demo accounts (supervisor, administrator)", file=sys.stderr)
+                for member in members[:3] + members[-1:]:
+                    print(f"[seed] {member['role']:>10} {member['sub']:<40} signs in with "
+                          f"{member['contacts']['mobile']}", file=sys.stderr)
+                for account in accounts:
                     print(f"[seed] {account['role']:>10} {account['sub']:<40} signs in with {account['mobile']}",
                           file=sys.stderr)
                 print(f"[seed] {Role.CITIZEN:>10} {'(any other mobile)':<40} signs in with e.g. 9830000001",

@@ -47,3 +47,61 @@ class StaffEvents:
 
     def close(self):
         self.connection.release()
+
+
+# The offices most tests file in: a case of another office goes up to the CMO cell (seeded always).
+DEFAULT_OFFICES = (("phe", "Bankura"), ("phe", "Nadia"), ("power", "Bankura"), ("power", "Nadia"),
+                   ("panchayat_rd", "Bankura"), ("home_cyber_cell", "Kolkata"))
+
+
+def seed_directory(config, offices=DEFAULT_OFFICES, timeout=30):
+    """Put the demo directory's members of `offices` (synthetic/staff.py, the CMO cell included) into identity
+    and wait until routing has them all from the staff.changed events. The members, as put."""
+    from shared.signed_rpc import SignedClusterRpcProxy
+    from synthetic.staff import directory
+    from tests.integration.waiting import wait_for
+
+    members = directory(offices, _mobiles)
+    with SignedClusterRpcProxy(config, caller=ADMIN, issuer="test", timeout=20) as cluster:
+        for body in members:
+            cluster.identity.put_staff_member(body, ADMIN)
+        wanted = {m["sub"] for m in members}
+
+        def routing_knows_them():
+            known = {o["id"] for department, district in set(offices) | {("cmo_cell", "state")}
+                     for o in cluster.routing.directory(department, district)}
+            return wanted <= known
+
+        wait_for(routing_knows_them, timeout=timeout, interval=0.1, what="routing to learn the seeded directory")
+    return members
+
+
+def pool_ids(department, district, level):
+    """The seeded members who work this department's cases in a district at a level (ids only)."""
+    from synthetic.staff import POOL_SIZES, officer_id, seats
+
+    office = {1: 0, 2: 1, 3: 2}.get(level)
+    seat_department, seat_district, _ = seats(department, district)[office] if office is not None \
+        else ("cmo_cell", "state", 4)
+    return [officer_id(seat_department, seat_district, level, n) for n in range(1, POOL_SIZES[level] + 1)]
+
+
+def publish_directory(config, database, offices=DEFAULT_OFFICES, timeout=20):
+    """For tests that run routing without identity: publish the demo members of `offices` as identity would
+    (staff.changed on identity.events, seq 1) and wait until routing's store (`database`) keeps them all."""
+    from shared.contracts import event_data
+    from shared.events import new_event
+    from shared.outbox import EventPublisher
+    from synthetic.staff import directory
+    from tests.integration.waiting import wait_for
+
+    publisher = EventPublisher(config["AMQP_URI"], "identity")
+    members = directory(offices, _mobiles)
+    for body in members:
+        data = {"staff_id": body["sub"], "seq": 1, "name": body["name"], "role": body["role"],
+                "office": body["office"], "contacts": body["contacts"], "status": {"state": "active"}}
+        publisher.publish(new_event("staff.changed", "identity", event_data("staff.changed", data),
+                                    subject=body["sub"]))
+    wait_for(lambda: database.staff.count_documents({}) >= len(members), timeout=timeout, interval=0.1,
+             what="routing to keep the published directory")
+    return members
