@@ -18,6 +18,7 @@ with warnings.catch_warnings():
     eventlet.monkey_patch()
 
 
+from services.identity.directory_records import STATES  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.errors import PlatformError  # noqa: E402
 from shared.signed_rpc import SignedClusterRpcProxy  # noqa: E402
@@ -80,7 +81,7 @@ def main(argv=None):
     member.add_argument("--language", default="bn")
     status = commands.add_parser("set-status", help="leave (with a delegate), back to active, transfer, retire")
     status.add_argument("--sub", required=True)
-    status.add_argument("--state", required=True, choices=("active", "on_leave", "transferred", "retired"))
+    status.add_argument("--state", required=True, choices=STATES)
     status.add_argument("--leave-from", help="RFC 3339, e.g. 2026-12-01T00:00:00+05:30")
     status.add_argument("--leave-until")
     status.add_argument("--delegate", help="another member of the same office")

@@ -12,9 +12,10 @@ same office); transferred (`office` is the new one, `previous_office` the old on
 from typing import Any, Mapping
 
 from services.routing.domain.rules import STATEWIDE_DEPARTMENTS
+from shared.authz import allowed
 from shared.vocabulary import ALL_DISTRICTS, CMO_CELL_DEPARTMENT, STATE_OFFICE, TOP_LEVEL, Role
 
-ACTIVE, ON_LEAVE, TRANSFERRED, RETIRED = "active", "on_leave", "transferred", "retired"
+ACTIVE, ON_LEAVE, TRANSFERRED, RETIRED = "active", "on_leave", "transferred", "retired"  # vocabulary: staff states
 STATES = (ACTIVE, ON_LEAVE, TRANSFERRED, RETIRED)
 DIRECTORY_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.CMO_CELL)
 SEQ = "directory_seq"  # counts the record's changes: each one is published with it (`seq` per staff id)
@@ -35,7 +36,7 @@ def office_errors(office: Mapping[str, Any], role: str, prefix: str = "office") 
     are already known ones (the schema checks them)."""
     department, district, level = office["department"], office["district"], office["level"]
     cell = department == CMO_CELL_DEPARTMENT
-    if role == Role.CMO_CELL and not cell:
+    if allowed({"role": role}, "directory.sits_in_cmo_cell") and not cell:
         return {prefix: ["The CMO cell's staff work in the cmo_cell office (cmo_cell, state, level 4)."]}
     if cell != (level == TOP_LEVEL):
         return {prefix: ["Level 4 is the CMO cell's (cmo_cell, state) and the CMO cell works at level 4 only."]}

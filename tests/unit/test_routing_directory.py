@@ -71,7 +71,7 @@ def test_a_leave_moves_the_cases_to_the_delegate_with_the_reason_and_the_same_de
         assignment = store.get(tracking_id)
         assert assignment["deadline"] == deadlines[tracking_id]  # the SLA clock is untouched
         assert assignment["history"][-1]["reason"] == \
-            f"{RECORDS[0]['name']} on leave until {until.date().isoformat()}; delegated to {RECORDS[1]['name']}"
+            f"officer {A} on leave until {until.date().isoformat()}; delegated to {B}"
     assert store.load(A) == 0 and store.load(B) == 6
     new = file(routing, 99)
     assert store.get(new)["officer_id"] == B  # new cases skip the officer on leave
@@ -94,7 +94,7 @@ def test_without_a_delegate_the_most_free_colleague_and_with_nobody_a_level_up(r
         file(routing, n)
     handlers.staff_changed(routing, event(A, 2, state="retired"), NOW)
     assert held_by(store, A) == [] and len(held_by(store, B)) == 4
-    assert "retired; reassigned to" in store.get(held_by(store, B)[0])["history"][-1]["reason"]
+    assert f"officer {A} retired; reassigned to {B}" in store.get(held_by(store, B)[0])["history"][-1]["reason"]
     handlers.staff_changed(routing, event(B, 2, state="retired"), NOW)
     district = "off-phe-bankura-l2-1"
     assert len(held_by(store, district)) == 4
@@ -119,6 +119,6 @@ def test_why_away_and_records():
     assert record["status"]["leave_from"] == NOW and "version" not in record
     case = {"department": "phe", "district": "Bankura", "level": 1}
     assert directory.why_away(record, case, NOW - timedelta(seconds=1)) is None  # not begun
-    assert directory.why_away(record, case, NOW).startswith(f"{record['name']} on leave until")
+    assert directory.why_away(record, case, NOW).startswith(f"officer {A} on leave until")
     assert directory.why_away(record, case, NOW + timedelta(days=1)) is None  # over: back at work
     assert not officers.available({**record, "role": "supervisor", "status": {"state": "active"}}, NOW)

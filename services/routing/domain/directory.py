@@ -31,29 +31,30 @@ def case_pool(assignment: Mapping[str, Any]) -> str:
 
 
 def why_away(record: Record, assignment: Mapping[str, Any], now: datetime) -> str | None:
-    """Why the member may no longer hold this case (None: they may)."""
+    """Why the member may no longer hold this case (None: they may). Ids, not names: the reason is on the
+    case's timeline, which the complainant reads too (officer ids are on its entries already, names never)."""
     status = record["status"]
     if status["state"] == "retired":
-        return f"{record['name']} retired"
+        return f"officer {record['staff_id']} retired"
     if officers.on_leave(record, now):
-        return f"{record['name']} on leave until {status['leave_until'].date().isoformat()}"
+        return f"officer {record['staff_id']} on leave until {status['leave_until'].date().isoformat()}"
     if officers.office_key(record["office"]) != case_pool(assignment):
         office = record["office"]
-        return f"{record['name']} transferred to {office['department']}, {office['district']}"
+        return f"officer {record['staff_id']} transferred to {office['department']}, {office['district']}"
     return None
 
 
 def replacement(record: Record, assignment: Mapping[str, Any], delegate: Record | None, now: datetime,
                 pool: Callable[[str, str, int], Sequence[Officer]], load: Callable[[str], int]) -> tuple[Seat, str]:
     """Who takes the case and the words for the timeline: the leave's delegate when available in the case's
-    pool ("delegated to ..."), else the most free officer of the office other than the member, up a level
-    when there is nobody ("reassigned to ...")."""
+    pool ("delegated to <id>"), else the most free officer of the office other than the member, up a level
+    when there is nobody ("reassigned to <id>")."""
     if (delegate is not None and record["status"]["state"] == "on_leave" and officers.available(delegate, now)
             and officers.office_key(delegate["office"]) == case_pool(assignment)):
-        return Seat(officers.officer(delegate), assignment["level"]), f"delegated to {delegate['name']}"
+        return Seat(officers.officer(delegate), assignment["level"]), f"delegated to {delegate['staff_id']}"
 
     def others(department: str, district: str, level: int) -> list[Officer]:
         return [o for o in pool(department, district, level) if o.id != record["staff_id"]]
 
     seat = officers.seat(assignment["department"], assignment["district"], assignment["level"], others, load)
-    return seat, f"reassigned to {seat.officer.name}"
+    return seat, f"reassigned to {seat.officer.id}"

@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from services.routing.domain.rules import STATE, STATEWIDE_DEPARTMENTS
+from shared.authz import allowed
 from shared.vocabulary import CMO_CELL_DEPARTMENT, TOP_LEVEL
 
 DESIGNATIONS = {1: "Field officer", 2: "District officer", 3: "Head of department", 4: "CMO complaint cell"}
 CMO_CELL = CMO_CELL_DEPARTMENT
-POOL_ROLES = ("officer", "cmo_cell")  # supervisors oversee an office; they are not given cases
 
 Record = Mapping[str, Any]
 
@@ -79,7 +79,8 @@ def on_leave(record: Record, now: datetime) -> bool:
 
 def available(record: Record, now: datetime) -> bool:
     """Whether a member takes cases at `now`: in a pool role, not retired, not on a leave that has begun."""
-    return record["role"] in POOL_ROLES and record["status"]["state"] != "retired" and not on_leave(record, now)
+    return (allowed(record, "assignments.receive")  # supervisors oversee an office; they are not given cases
+            and record["status"]["state"] != "retired" and not on_leave(record, now))
 
 
 def members(records: Iterable[Record], now: datetime) -> list[Officer]:
