@@ -90,10 +90,16 @@ def load_deltas(before: Assignment | None, after: Assignment) -> dict[str, int]:
     return {**({was: -1} if was else {}), **({now: +1} if now else {})}
 
 
+def as_stored(moment: datetime) -> datetime:
+    """A time as the store keeps it (BSON dates hold milliseconds): a deadline published as it is computed
+    and again after a later write must read the same."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def _fresh_clock(category: str, level: int, now: datetime, calendar: Calendar) -> dict[str, Any]:
     deadline, reminder_at = sla.clock(category, level, now, calendar)
-    return {"state": TRANSITIONS["start"].target, "started_at": now, "deadline": deadline,
-            "reminder_at": reminder_at, "reminded": False}
+    return {"state": TRANSITIONS["start"].target, "started_at": now, "deadline": as_stored(deadline),
+            "reminder_at": as_stored(reminder_at), "reminded": False}
 
 
 def _finish(assignment: Assignment, change: Change) -> Change:
@@ -197,7 +203,7 @@ def follow_status(assignment: Assignment, case_version: int, before: str, after:
     elif transition == "pause":
         fields["remaining_seconds"] = (assignment["deadline"] - now).total_seconds()
     else:
-        fields["deadline"], fields["reminder_at"] = sla.resume(assignment["remaining_seconds"], now)
+        fields["deadline"], fields["reminder_at"] = map(as_stored, sla.resume(assignment["remaining_seconds"], now))
     change = Change(set=fields, history={"at": now, "kind": f"clock_{fields['state']}", "status": after})
     return _finish(assignment, change)
 
