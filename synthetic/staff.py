@@ -60,3 +60,29 @@ def directory(offices, mobiles):
             seen.add(seat)
             members.extend(members_of(*seat, mobiles))
     return members
+
+
+def seed(config, offices, mobiles, timeout=60):
+    """Put the demo members of `offices` (and the CMO cell) into identity's directory, as an administrator, and
+    wait until routing has learnt them all from identity's staff.changed events; the members, as put. For
+    platforms that start empty (the benchmark's, chaos's, the tests'): routing's pools come from nothing else."""
+    import time
+
+    from shared.signed_rpc import SignedClusterRpcProxy
+    from shared.vocabulary import CMO_CELL_DEPARTMENT as CELL
+
+    admin = {"sub": "seed-directory", "role": str(Role.ADMIN)}
+    members = directory(offices, mobiles)
+    wanted = {m["sub"] for m in members}
+    with SignedClusterRpcProxy(config, caller=admin, issuer="seed", timeout=30) as cluster:
+        for body in members:
+            cluster.identity.put_staff_member(body, admin)
+        deadline = time.monotonic() + timeout
+        while True:
+            known = {o["id"] for department, district in set(offices) | {(CELL, STATE_OFFICE)}
+                     for o in cluster.routing.directory(department, district)}
+            if wanted <= known:
+                return members
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"routing has not learnt {sorted(wanted - known)[:5]} after {timeout}s")
+            time.sleep(0.1)

@@ -57,23 +57,9 @@ DEFAULT_OFFICES = (("phe", "Bankura"), ("phe", "Nadia"), ("power", "Bankura"), (
 def seed_directory(config, offices=DEFAULT_OFFICES, timeout=30):
     """Put the demo directory's members of `offices` (synthetic/staff.py, the CMO cell included) into identity
     and wait until routing has them all from the staff.changed events. The members, as put."""
-    from shared.signed_rpc import SignedClusterRpcProxy
-    from synthetic.staff import directory
-    from tests.integration.waiting import wait_for
+    from synthetic.staff import seed
 
-    members = directory(offices, _mobiles)
-    with SignedClusterRpcProxy(config, caller=ADMIN, issuer="test", timeout=20) as cluster:
-        for body in members:
-            cluster.identity.put_staff_member(body, ADMIN)
-        wanted = {m["sub"] for m in members}
-
-        def routing_knows_them():
-            known = {o["id"] for department, district in set(offices) | {("cmo_cell", "state")}
-                     for o in cluster.routing.directory(department, district)}
-            return wanted <= known
-
-        wait_for(routing_knows_them, timeout=timeout, interval=0.1, what="routing to learn the seeded directory")
-    return members
+    return seed(config, offices, _mobiles, timeout)
 
 
 def pool_ids(department, district, level):

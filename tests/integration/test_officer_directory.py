@@ -14,6 +14,12 @@ LEAVE = {"state": "on_leave", "leave_from": "2026-12-01T00:00:00+05:30", "leave_
 
 
 @pytest.fixture
+def platform(platform_with):
+    """The platform with an empty directory: these tests make their own members."""
+    return platform_with(directory=())
+
+
+@pytest.fixture
 def staff_events(platform_config):
     events = StaffEvents(platform_config["AMQP_URI"])
     yield events
