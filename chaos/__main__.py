@@ -36,9 +36,11 @@ from shared import broker_access
 from shared.config import load_config
 from shared.elastic import connect as connect_es
 from shared.mongo import connect
+from synthetic import staff
 
 ALL_FAULTS = (*SERVICES, "rabbitmq", "ferretdb", "elasticsearch")
 VHOST = "sorasori-chaos"
+DIRECTORY_OFFICES = [("phe", "Nadia")]  # where the load files (chaos/load.py: Nadia, water)
 
 
 def say(text):
@@ -81,6 +83,7 @@ class Platform:
             self.services[name] = ServiceProcess(name, dict(config, AMQP_URI=uri), self.directory / "services")
             self.services[name].start()
         self.wait_healthy(180)
+        staff.seed(config, DIRECTORY_OFFICES, iter(range(7000000001, 7000099999)))  # routing's pools: the directory
 
     def healthy(self):
         answer = requests.get(f"{self.base_url}/health", headers={"X-Health-Token": self.health_token}, timeout=5)

@@ -61,6 +61,9 @@ RULES: dict[str, Rule] = {
     "queue.read": _rule(STAFF_ROLES, "the queue is for officers"),
     "assignments.reassign": _rule({Role.SUPERVISOR, Role.CMO_CELL}, "only a supervisor or the CMO cell reassigns"),
     "assignments.reassign_anywhere": _rule({Role.CMO_CELL}, "only the CMO cell reassigns anywhere"),
+    "assignments.receive": _rule({Role.OFFICER, Role.CMO_CELL}, "only officers and the CMO cell are given cases"),
+    # identity's officer directory: the CMO cell's staff sit in its own office (cmo_cell, state, level 4)
+    "directory.sits_in_cmo_cell": _rule({Role.CMO_CELL}, "only the CMO cell's staff sit in its office"),
     # notification: staff notice boxes
     "notices.read": _rule(STAFF_ROLES, "notices are for officers, supervisors and the CMO cell"),
     "notices.read_supervisors_boxes": _rule({Role.SUPERVISOR}, "only supervisors read their districts' boxes"),

@@ -53,10 +53,10 @@ class Principal:
 PRINCIPALS = {
     "gateway": Principal(serves_rpc=False, calls=("intake", "routing", "notification", "search", "identity")),
     "intake": Principal(consumes=("routing",), publishes_events=True),
-    "routing": Principal(consumes=("intake",), publishes_events=True),
+    "routing": Principal(consumes=("intake", "identity"), publishes_events=True),
     "notification": Principal(consumes=("intake", "routing")),
     "search": Principal(consumes=("intake",)),
-    "identity": Principal(calls=("notification",)),
+    "identity": Principal(calls=("notification",), publishes_events=True),  # staff.changed
 }
 
 

@@ -486,6 +486,23 @@ class StaffAccountsSchema(Schema):
     accounts = listed(StaffAccountViewSchema, required=True)
 
 
+class StaffMemberViewSchema(Open):
+    """A member of the officer directory (identity's record; `seq` counts its changes)."""
+    sub = fields.Str(required=True)
+    name = fields.Str()
+    role = fields.Str()
+    office = fields.Dict(metadata={"description": "department, district ('state' for state offices), level"})
+    previous_office = fields.Dict(metadata={"description": "after a transfer: the office they left"})
+    contacts = fields.Dict(metadata={"description": "mobile, email, language (masked in the list)"})
+    status = fields.Dict(metadata={"description": "state: active | on_leave (leave_from, leave_until, delegate) | "
+                                                  "transferred | retired"})
+    seq = fields.Int()
+
+
+class StaffDirectorySchema(Schema):
+    staff = listed(StaffMemberViewSchema, required=True)
+
+
 class AuditQuerySchema(Schema):
     kind = fields.Str()
 

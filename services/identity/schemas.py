@@ -1,6 +1,7 @@
 """What the identity service accepts over RPC."""
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates, validates_schema
 
+from services.identity.directory_records import DIRECTORY_ROLES, ON_LEAVE, STATES, TRANSFERRED
 from shared.authz import allowed
 from shared.catalog import departments, districts
 from shared.validators import INDIAN_MOBILE
@@ -10,6 +11,7 @@ from shared.vocabulary import (
     ALL_DISTRICTS,
     CLIENT_SCOPES,
     LANGUAGES,
+    STATE_OFFICE,
     Language,
     Scope,
 )
@@ -93,3 +95,82 @@ class StaffAccountSchema(Schema):
                 errors["districts"] = ["Officers and supervisors work in at least one district ('*': all)."]
             if errors:
                 raise ValidationError(errors)
+
+
+class StaffOfficeSchema(Schema):
+    """A department in a district at a level (`state` for state-level offices and the CMO cell)."""
+    class Meta:
+        unknown = RAISE
+
+    department = fields.Str(required=True, validate=validate.OneOf(list(departments())))
+    district = fields.Str(required=True, validate=validate.OneOf(districts() + [STATE_OFFICE]))
+    level = fields.Int(required=True, strict=True, validate=validate.Range(1, 4))
+
+
+class StaffContactsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    mobile = fields.Str(required=True, validate=INDIAN_MOBILE)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    language = fields.Str(load_default=Language.BENGALI, validate=validate.OneOf(LANGUAGES))
+
+    @post_load
+    def normalised(self, data, **kwargs):
+        data["mobile"] = data["mobile"][-10:]
+        if data["email"] is None:
+            del data["email"]
+        return data
+
+
+class StaffMemberSchema(Schema):
+    """An officer, supervisor or CMO cell member of the directory: who, where they work, how to reach them.
+    A new member starts active; an existing one keeps their status (change it with a status change)."""
+    class Meta:
+        unknown = RAISE
+
+    sub = fields.Str(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{2,127}$"))
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=120))
+    role = fields.Str(required=True, validate=validate.OneOf(DIRECTORY_ROLES))
+    office = fields.Nested(StaffOfficeSchema, required=True)
+    contacts = fields.Nested(StaffContactsSchema, required=True)
+
+
+class StaffStatusChangeSchema(Schema):
+    """active; on_leave with leave_from, leave_until and an optional delegate of the same office;
+    transferred with the new office; retired (final)."""
+    class Meta:
+        unknown = RAISE
+
+    state = fields.Str(required=True, validate=validate.OneOf(STATES))
+    leave_from = fields.AwareDateTime(load_default=None, allow_none=True)
+    leave_until = fields.AwareDateTime(load_default=None, allow_none=True)
+    delegate = fields.Str(load_default=None, allow_none=True, validate=validate.Length(min=1, max=128))
+    office = fields.Nested(StaffOfficeSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def complete(self, data, **kwargs):
+        state, errors = data["state"], {}
+        if state == ON_LEAVE:
+            for name in ("leave_from", "leave_until"):
+                if data.get(name) is None:
+                    errors[name] = ["Required for a leave."]
+            if not errors and data["leave_until"] <= data["leave_from"]:
+                errors["leave_until"] = ["The leave ends after it starts."]
+        else:
+            errors.update({name: [f"Only for a leave, not '{state}'."] for name in ("leave_from", "leave_until",
+                                                                                    "delegate") if data.get(name)})
+        if state == TRANSFERRED and data.get("office") is None:
+            errors["office"] = ["A transfer names the new office."]
+        if state != TRANSFERRED and data.get("office") is not None:
+            errors["office"] = [f"Only for a transfer, not '{state}'."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class StaffDirectoryQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    department = fields.Str(load_default=None, validate=validate.OneOf(list(departments())))
+    district = fields.Str(load_default=None, validate=validate.OneOf(districts() + [STATE_OFFICE]))

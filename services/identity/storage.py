@@ -8,9 +8,11 @@ from datetime import timedelta
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from services.identity.directory_records import SEQ
 from services.identity.oauth import Client, StoredRefreshToken
 from shared import counters
 from shared.mongo import MongoDatabase
+from shared.outbox import OUTBOX, update_with_events
 from shared.vocabulary import Role
 
 
@@ -62,12 +64,37 @@ class IdentityStore:
         previous = self.account(account["_id"])
         if previous and previous.get("mobile") and previous["mobile"] != account["mobile"]:
             self.db.account_mobiles.delete_one({"_id": previous["mobile"], "sub": account["_id"]})
-        self.db.accounts.replace_one({"_id": account["_id"]}, {**account, "updated_at": now,
-                                                               "created_at": (previous or {}).get("created_at", now)},
-                                     upsert=True)
-        self.db.account_mobiles.replace_one({"_id": account["mobile"]}, {"_id": account["mobile"],
-                                                                         "sub": account["_id"]}, upsert=True)
+        # $set, not a replace: the account's directory record and its pending events stay
+        self.db.accounts.update_one({"_id": account["_id"]},
+                                    {"$set": {**{k: v for k, v in account.items() if k != "_id"}, "updated_at": now},
+                                     "$setOnInsert": {"created_at": now}}, upsert=True)
+        self.link_mobile(account["_id"], account["mobile"])
         return previous
+
+    def link_mobile(self, sub, mobile):
+        self.db.account_mobiles.replace_one({"_id": mobile}, {"_id": mobile, "sub": sub}, upsert=True)
+
+    # the officer directory (services/identity/directory.py): records live in the staff member's account
+    def save_directory_record(self, sub, seq_before, fields, events, now):
+        """One conditional write of a member's record with its `staff.changed` in the outbox: only if nobody
+        changed the record since it was read at `seq_before` (None: not in the directory yet). False when
+        another change came first (the caller reads again)."""
+        guard = {"_id": sub, SEQ: seq_before if seq_before is not None else {"$exists": False}}
+        update = update_with_events({"$set": {**fields, SEQ: (seq_before or 0) + 1, "updated_at": now},
+                                     "$setOnInsert": {"created_at": now}}, events)
+        try:
+            result = self.db.accounts.update_one(guard, update, upsert=seq_before is None)
+        except DuplicateKeyError:  # the account exists and another change made it a member first
+            return False
+        return result.matched_count == 1 or result.upserted_id is not None
+
+    def directory(self, department=None, district=None):
+        query = {"office": {"$exists": True}}
+        if department:
+            query["office.department"] = department
+        if district:
+            query["office.district"] = district
+        return list(self.db.accounts.find(query, {OUTBOX: 0}).sort("_id", 1))
 
     def staff_accounts(self):
         return list(self.db.accounts.find({"role": {"$ne": Role.CITIZEN}}))

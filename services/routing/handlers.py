@@ -6,15 +6,15 @@ in one version-guarded update with its decisions in the outbox and its officers'
 the two leaves the claims on the assignment: the next delivery of the same news, the next write of the
 case, or the next clock check applies them (each claim counts once; see AssignmentStore.apply_load).
 """
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from services.routing.domain import assignment as domain
-from services.routing.domain import officers, rules
+from services.routing.domain import directory, officers, rules
 from services.routing.domain.assignment import Calendar, Change
-from services.routing.domain.officers import Officer
+from services.routing.domain.officers import Officer, Seat
 from services.routing.domain.rules import Route
 from services.routing.storage import AlreadyAssigned, StaleAssignment
 from shared.catalog import is_urgent
@@ -45,6 +45,14 @@ class Store(Protocol):
 
     def load_settled(self, tracking_id: str, rev: int) -> None: ...
 
+    def record_staff(self, record: Document) -> Document | None: ...  # None: not newer than the one kept
+
+    def staff_record(self, staff_id: str) -> Document | None: ...
+
+    def pool_records(self, key: str) -> list[Document]: ...
+
+    def on_leave_records(self) -> list[Document]: ...
+
 
 class Relay(Protocol):
     def mark(self, document_id: str) -> None: ...
@@ -61,10 +69,17 @@ class Routing:
     envelope: Callable[[str, Document, str], Document]  # (type, data, subject) -> CloudEvents envelope
     calendar: Calendar
     route: Callable[[Document], Route]
-    pool: Callable[[str, str, int], Iterable[Officer]] = officers.pool
 
-    def pick(self, department: str, district: str, level: int) -> Officer:
-        return domain.pick_officer(list(self.pool(department, district, level)), self.store.load)
+    def pool(self, now: datetime) -> Callable[[str, str, int], list[Officer]]:
+        """The available officers of the pool that works a department's cases in a district at a level, from
+        the directory routing keeps (identity's staff.changed)."""
+        def members(department: str, district: str, level: int) -> list[Officer]:
+            return officers.members(self.store.pool_records(officers.pool_key(department, district, level)), now)
+        return members
+
+    def seat(self, department: str, district: str, level: int, now: datetime) -> Seat:
+        """The most free available officer at `level`, or above it when its office has nobody."""
+        return officers.seat(department, district, level, self.pool(now), self.store.load)
 
 
 # --- what intake tells us ------------------------------------------------------------------------------
@@ -76,9 +91,9 @@ def assign_new(r: Routing, case: Document, now: datetime) -> bool:
         settle(r, existing, now)  # a replay: finish what a crash may have left
         return False
     route = r.route(case)
-    officer = r.pick(route.department, route.district, 1)
+    seat = r.seat(route.department, route.district, 1, now)
     urgent = bool(case.get("urgent")) or is_urgent(route.category)
-    assignment, change = domain.new_assignment(case, route, officer, now, r.calendar, urgent)
+    assignment, change = domain.new_assignment(case, route, seat, now, r.calendar, urgent)
     events = _envelopes(r, assignment, change)
     assignment.update(seq=len(events), load_pending=_claims(assignment["_id"], assignment["rev"], change.load))
     r.outbox.mark(assignment["_id"])
@@ -108,9 +123,9 @@ def reroute(r: Routing, case: Document, route: Route, level: int, kind: str, now
         if assignment is None:
             assign_new(r, case, now)
             return
-        officer = r.pick(route.department, route.district, level)
+        seat = r.seat(route.department, route.district, level, now)
         try:
-            _write(r, assignment, domain.reroute(assignment, route, level, officer, kind, now, r.calendar), now)
+            _write(r, assignment, domain.reroute(assignment, route, seat, kind, now, r.calendar), now)
         except StaleAssignment:
             continue
         return
@@ -143,7 +158,8 @@ def hand_over(r: Routing, tracking_id: str, officer_id: str, by: str, why: str, 
         assignment = r.store.get(tracking_id)
         if assignment is None or not may_see(assignment):
             raise NotFound(f"no assignment for {tracking_id}")
-        members = {o.id: o for o in r.pool(assignment["department"], assignment["district"], assignment["level"])}
+        members = {o.id: o for o in r.pool(now)(assignment["department"], assignment["district"],
+                                                assignment["level"])}
         if officer_id not in members:
             raise ValidationFailed("not an officer of this office",
                                    {"officer_id": [f"Must be one of: {', '.join(sorted(members))}."]})
@@ -172,6 +188,51 @@ def queue(r: Routing, officer_id: str, now: datetime) -> list[Document]:
     return items
 
 
+# --- the officer directory ------------------------------------------------------------------------------
+
+def staff_changed(r: Routing, data: Document, now: datetime) -> int:
+    """Keep the member's record if newer (a replayed or late event changes nothing), then move the open
+    cases the member may no longer hold, as the kept record says (so a redelivery after a crash finishes the
+    moves). How many cases moved."""
+    r.store.record_staff(directory.record_of(data))
+    kept = r.store.staff_record(data["staff_id"])
+    return move_away(r, kept, now) if kept else 0
+
+
+def leaves_begun(r: Routing, now: datetime) -> int:
+    """Move the cases of members whose leave has begun since the directory said so (the clock tick)."""
+    return sum(move_away(r, record, now) for record in r.store.on_leave_records()
+               if officers.on_leave(record, now))
+
+
+def move_away(r: Routing, record: Document, now: datetime) -> int:
+    """Each open case the member may no longer hold goes to the delegate or another officer of its office,
+    through the version-guarded write and the load claims; the clock stays as it is."""
+    moved = 0
+    delegate_id = record["status"].get("delegate")
+    delegate = r.store.staff_record(delegate_id) if delegate_id else None
+    for held in r.store.queue(record["staff_id"]):
+        assignment: Document | None = held
+        for _ in range(MAX_ATTEMPTS):
+            if assignment is None or domain.holder(assignment) != record["staff_id"]:
+                break
+            why = directory.why_away(record, assignment, now)
+            if why is None:
+                break
+            try:
+                seat, words = directory.replacement(record, assignment, delegate, now, r.pool(now), r.store.load)
+            except officers.NoOfficer:
+                break  # nobody at all to take it: it stays until the directory has someone
+            try:
+                _write(r, assignment, domain.move_off(assignment, seat, f"{why}; {words}", now), now)
+            except StaleAssignment:
+                assignment = r.store.get(held["_id"])
+                continue
+            moved += 1
+            break
+    return moved
+
+
 # --- clocks --------------------------------------------------------------------------------------------
 
 CLOCK_COUNTS = {domain.ESCALATED: "escalated", domain.REMINDER: "reminded", domain.BREACHED: "breached"}
@@ -183,7 +244,10 @@ def check_clocks(r: Routing, now: datetime) -> dict[str, int]:
         if assignment.get("load_pending"):  # claims a crash left: settle them as the assignment stands now
             assignment = r.store.get(assignment["_id"])
             settle(r, assignment, now)
-        change = domain.check_clock(assignment, now, r.calendar, r.pool, r.store.load)
+        try:
+            change = domain.check_clock(assignment, now, r.calendar, lambda d, x, lvl: r.seat(d, x, lvl, now))
+        except officers.NoOfficer:
+            continue  # nobody above to take it: the directory is empty; the next tick tries again
         if change is None:
             continue
         try:

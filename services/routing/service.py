@@ -1,4 +1,5 @@
-"""Routing: owns departments' officer pools, routing rules, assignments and SLA clocks.
+"""Routing: owns departments' officer pools (built from identity's officer directory), routing rules,
+assignments and SLA clocks.
 
 Thin: each entrypoint validates what arrives and hands it to `handlers` with the store; the decisions
 themselves are the pure `domain.assignment`'s."""
@@ -8,7 +9,7 @@ from datetime import datetime, timezone
 from nameko.timer import timer
 
 from services.routing import handlers
-from services.routing.domain import office_load, officers, queue_pages
+from services.routing.domain import office_load, queue_pages
 from services.routing.domain.assignment import follows_status
 from services.routing.domain.calendar import WorkingCalendar
 from services.routing.guessing import CategoryGuesser
@@ -78,11 +79,25 @@ class RoutingService(RelaysOutbox, StoreBackedService):
             handlers.follow_status(self.routing, data["case"]["tracking_id"], data["case"]["version"],
                                    data["from"], data["to"], utcnow())
 
+    # --- what identity tells us: the officer directory ---------------------------------------------
+
+    @reliable_event_handler("identity", "staff.changed")
+    def on_staff_changed(self, event):
+        """Idempotent without an inbox: the store keeps the highest seq per member, and the moves follow the
+        kept record."""
+        moved = handlers.staff_changed(self.routing, event["data"], utcnow())
+        if moved:
+            log.info("cases moved off a staff member", extra={"staff_id": event["data"]["staff_id"], "cases": moved})
+
     # --- clocks -----------------------------------------------------------------------------------
 
     @timer(interval=5)
     def tick(self):
-        self._check_clocks(utcnow())
+        now = utcnow()
+        self._check_clocks(now)
+        moved = handlers.leaves_begun(self.routing, now)
+        if moved:
+            log.info("cases moved off staff whose leave began", extra={"cases": moved})
 
     @rpc(expected_exceptions=EXPECTED)
     def check_clocks(self, payload=None):
@@ -132,13 +147,17 @@ class RoutingService(RelaysOutbox, StoreBackedService):
             raise NotFound(f"no office of {department} in {district}")
         if not (allowed(actor, "office.read_any_load") or covers(actor, department, district)):
             raise Forbidden("a supervisor reads the load of their own office")
-        return office_load.office_load(department, district, self.routing.store.office_open(department, district),
-                                       utcnow())
+        now = utcnow()
+        members = office_load.office_officers(department, district, self.routing.pool(now))
+        return office_load.office_load(department, district, members,
+                                       self.routing.store.office_open(department, district), now)
 
     @rpc
     def directory(self, department, district):
-        """Officers of each level for a department and district (demo directory until identity owns it)."""
-        return [vars(o) for level in (1, 2, 3, 4) for o in officers.pool(department, district, level)]
+        """The available officers of each level who work a department's cases in a district, as routing knows
+        them from identity's staff.changed events."""
+        pool = self.routing.pool(utcnow())
+        return [vars(o) for level in (1, 2, 3, 4) for o in pool(department, district, level)]
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from services.routing.domain.assignment import OPEN_CLOCKS
+from services.routing.domain.officers import office_key
 from shared.mongo import MongoDatabase
 from shared.outbox import insert_with_events, update_with_events
 
@@ -31,6 +32,7 @@ class AssignmentStore:
     def __init__(self, database):
         self.assignments = database.assignments
         self.loads = database.officer_loads
+        self.staff = database.staff
 
     def get(self, tracking_id):
         return self.assignments.find_one({"_id": tracking_id}, {"outbox": 0})
@@ -70,6 +72,32 @@ class AssignmentStore:
         be exact, and FerretDB looks up only `_id` without one), with what the office's load needs."""
         return self.assignments.find({"department": department, "district": district, "state": {"$in": list(OPEN_CLOCKS)}},
                                      {"officer_id": 1, "officer_name": 1, "level": 1, "state": 1, "deadline": 1})
+
+    # --- the officer directory (identity's staff.changed, the highest seq per member) ----------------
+
+    def record_staff(self, record):
+        """Keep a member's record if it is newer than the one kept (one conditional upsert: a replayed or
+        late event changes nothing). The record it replaced ({} for a new member), or None when it is not
+        newer."""
+        fields = {**record, "pool": office_key(record["office"])}
+        try:
+            before = self.staff.find_one_and_update({"_id": record["staff_id"], "seq": {"$lt": record["seq"]}},
+                                                    {"$set": fields}, upsert=True)
+        except DuplicateKeyError:  # kept already with this seq or a higher one
+            return None
+        return before or {}
+
+    def staff_record(self, staff_id):
+        return self.staff.find_one({"_id": staff_id})
+
+    def pool_records(self, key):
+        return list(self.staff.find({"pool": key}))
+
+    def on_leave_records(self):
+        return list(self.staff.find({"status.state": "on_leave"}))
+
+    def directory_records(self):
+        return list(self.staff.find({}))
 
     # --- officers' loads ---------------------------------------------------------------------------
 
@@ -122,7 +150,8 @@ class AssignmentStorage(MongoDatabase):
     """Injects an AssignmentStore over the routing service's own database (the Outbox provider indexes
     `assignments` for its sweeps)."""
     indexes = {"assignments": [[("officer_id", 1), ("state", 1)], [("state", 1), ("deadline", 1)],  # vocabulary: field
-                               [("state", 1), ("reminder_at", 1)], [("load_pending", 1)]]}  # vocabulary: field
+                               [("state", 1), ("reminder_at", 1)], [("load_pending", 1)]],  # vocabulary: field
+               "staff": [[("pool", 1)]]}
 
     def start(self):
         super().start()

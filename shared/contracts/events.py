@@ -207,6 +207,43 @@ class RoutingDecision(VersionedData):
     guess = fields.Nested(RoutingGuess)
 
 
+# --- identity's officer directory ----------------------------------------------------------------------------
+
+class StaffOffice(Contract):
+    """Where a staff member works: a department, a district (`state` at L3, the CMO cell's at L4), a level."""
+    department = fields.Str(required=True)
+    district = fields.Str(required=True)
+    level = fields.Int(required=True, validate=validate.Range(1, 4))
+
+
+class StaffContacts(Contract):
+    mobile = optional(fields.Str)
+    email = optional(fields.Str)
+    language = fields.Str(required=True)
+
+
+class StaffStatus(Contract):
+    """active; on_leave from-until with an optional delegate (another staff id of the same office);
+    transferred (to another office, `office` already the new one); retired."""
+    state = fields.Str(required=True, validate=validate.OneOf(("active", "on_leave", "transferred", "retired")))
+    leave_from = optional(timestamp)
+    leave_until = optional(timestamp)
+    delegate = optional(fields.Str)
+
+
+class StaffChanged(VersionedData):
+    """A staff member of the directory as it is after a change (the whole record: events stand alone and a
+    consumer keeps the one with the highest `seq` per staff id)."""
+    staff_id = fields.Str(required=True)
+    seq = fields.Int(required=True, validate=validate.Range(min=1))
+    name = fields.Str(required=True)
+    role = fields.Str(required=True)
+    office = fields.Nested(StaffOffice, required=True)
+    previous_office = optional(fields.Nested, StaffOffice)
+    contacts = fields.Nested(StaffContacts, required=True)
+    status = fields.Nested(StaffStatus, required=True)
+
+
 EVENT_SCHEMAS: dict[str, type[VersionedData]] = {
     "grievance.filed": Filed,
     "grievance.status_changed": StatusChanged,
@@ -231,6 +268,7 @@ EVENT_SCHEMAS: dict[str, type[VersionedData]] = {
     "grievance.escalated": RoutingDecision,
     "grievance.sla_reminder": RoutingDecision,
     "grievance.sla_breached": RoutingDecision,
+    "staff.changed": StaffChanged,
 }
 CASE_EVENTS = frozenset(t for t, s in EVENT_SCHEMAS.items() if issubclass(s, CaseEvent))
 ROUTING_DECISIONS = frozenset(t for t, s in EVENT_SCHEMAS.items() if s is RoutingDecision)

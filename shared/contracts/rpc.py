@@ -293,6 +293,11 @@ RPC_CONTRACTS: dict[str, RpcContract] = {
     "identity.put_staff_account": contract(body(), actor(), answer=Answer(dict, StaffAccountSaved)),
     "identity.staff_accounts": contract(actor(), answer=LIST),
     "identity.audit_log": contract(actor(), opt("kind", _opt_str), answer=LIST),
+    # the officer directory (services/identity/directory.py validates bodies and queries)
+    "identity.put_staff_member": contract(body(), actor()),
+    "identity.set_staff_status": contract(ident("sub"), body(), actor()),
+    "identity.staff_member": contract(ident("sub"), actor()),
+    "identity.staff_directory": contract(actor(), opt("query"), answer=LIST),
     # notification
     "notification.send_sms": contract(body("message"), answer=Answer(dict, Queued)),
     "notification.sms_report": contract(body(), ("token", _raw), answer=Answer(dict, Recorded)),

@@ -118,15 +118,20 @@ def platform_with(platform_config, runner_factory):
     """Starts all six services in-process with development auth, time that tests may move, and the given
     settings on top (rate limits, trusted proxies)."""
     from services.registry import service_classes
+    from tests.integration.directory import DEFAULT_OFFICES, seed_directory
     from tests.integration.platform_client import Gateway
 
-    def start(**settings):
+    def start(directory=DEFAULT_OFFICES, **settings):
+        """`directory`: the offices whose demo officers are seeded through identity (routing's pools come
+        from its staff.changed events only; tests/integration/directory.py); () for none."""
         platform_config.update(AUTH_MODE="development", ALLOW_CLOCK_OVERRIDE=True,
                                OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}",
                                WEB_REDIRECT_URIS="http://127.0.0.1/app/callback")
         platform_config.update(settings)
         runner = runner_factory(platform_config, *service_classes())
         runner.start()
+        if directory:
+            seed_directory(platform_config, directory)
         return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
 
     return start

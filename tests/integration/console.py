@@ -93,6 +93,7 @@ def console_with(platform_config, runner_factory):
     """All six services (as `platform_with` starts them) and the web console, in-process; settings on top.
     `console.platform` is the six services' runner (a test may stop one of them), `console.web` the console's."""
     from services.registry import service_classes
+    from tests.integration.directory import seed_directory
     from tests.integration.platform_client import Gateway
 
     def start(**settings):
@@ -105,6 +106,7 @@ def console_with(platform_config, runner_factory):
         platform_config.update(settings)
         platform = runner_factory(platform_config, *service_classes())
         platform.start()
+        seed_directory(platform_config)  # routing's pools come from identity's directory only
         web = runner_factory(platform_config, WebService)
         web.start()
         console = Console(f"http://127.0.0.1:{web_port}", Gateway(gateway_url), platform_config)

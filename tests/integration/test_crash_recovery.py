@@ -5,6 +5,7 @@ import pytest
 
 from services.launcher import ServiceProcess
 from services.registry import service_classes
+from tests.integration.directory import seed_directory
 from tests.integration.platform_client import CMO_CELL, Gateway, citizen, drinking_water
 from tests.integration.waiting import wait_for
 
@@ -40,6 +41,7 @@ def test_killing_a_service_mid_flow_loses_no_grievance(victim, platform_config, 
     try:
         wait_for(lambda: gateway.request("GET", "/health", ADMIN).json()["components"][victim]["status"] == "up",
                  timeout=30, what=f"{victim} to start")
+        seed_directory(platform_config)  # routing's pools come from identity's directory only
 
         accepted = []
         filing = eventlet.spawn(file_many, gateway, 40, "1", accepted)

@@ -14,6 +14,7 @@ from kombu import Connection, Exchange, Producer
 
 from services.launcher import ServiceProcess
 from services.registry import SERVICES
+from tests.integration.directory import seed_directory
 from tests.integration.platform_client import CMO_CELL, Gateway, citizen, drinking_water
 from tests.integration.receivers import HttpServer
 from tests.integration.waiting import wait_for
@@ -37,6 +38,7 @@ def processes(platform_config, tmp_path):
             started[name].start()
         gateway = Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
         wait_for(lambda: all_up(gateway), timeout=60, interval=0.5, what="the six services to start")
+        seed_directory(platform_config)  # routing's pools come from identity's directory only
         return started, gateway
 
     yield start

@@ -160,7 +160,8 @@ def test_a_code_works_once(platform, platform_config):
     assert unknown_client.status_code in (400, 401)
 
 
-def test_officers_sign_in_with_their_registered_mobile_and_get_their_scope(platform, platform_config):
+def test_officers_sign_in_with_their_registered_mobile_and_get_their_scope(platform_with, platform_config):
+    platform = platform_with(directory=())  # accounts outside the officer directory: none seeded
     officer = {"sub": "off-phe-bankura-l1-1", "name": "Field Officer", "mobile": "7000000001", "role": "officer",
                "department": "phe", "districts": ["Bankura"]}
     bad = platform.request("POST", "/api/v1/admin/accounts", ADMIN, json={**officer, "department": None})

@@ -9,6 +9,7 @@ import requests
 from services.launcher import ServiceProcess
 from services.registry import SERVICES
 from tests.integration.conftest import free_port
+from tests.integration.directory import seed_directory
 from tests.integration.platform_client import Gateway, citizen, drinking_water
 from tests.integration.waiting import wait_for
 
@@ -59,6 +60,7 @@ def test_each_service_counts_a_filing_in_its_own_metrics(platform_processes, pla
             return False
 
     wait_for(all_up, timeout=60, interval=0.5, what="the six services to start")
+    seed_directory(platform_config)  # routing's pools come from identity's directory only
     for name, port in ports.items():
         health = scrape(port, "/healthz")
         assert health.status_code == 200 and health.json() == {"status": "up"}, name

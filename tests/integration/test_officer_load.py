@@ -8,12 +8,12 @@ import eventlet
 import pytest
 
 from services.routing import storage
-from services.routing.domain.officers import pool
 from services.routing.service import RoutingService
 from shared.config import database_name
 from shared.contracts import event_data
 from shared.events import new_event
 from shared.outbox import EventPublisher
+from tests.integration.directory import pool_ids, publish_directory
 from tests.integration.waiting import wait_for
 
 LOAD_WRITE = "apply_load"  # the store method that writes officers' loads after the assignment is written
@@ -59,6 +59,7 @@ def crash_in(monkeypatch, method):
 def routing(platform_config, runner_factory, mongo_client):
     runner_factory(platform_config, RoutingService).start()
     database = mongo_client[database_name(platform_config, "routing")]
+    publish_directory(platform_config, database)
     publisher = EventPublisher(platform_config["AMQP_URI"], "intake")
 
     class Routing:
@@ -107,8 +108,7 @@ def new_id():
     return f"WB-2026-{uuid.uuid4().int % 10**8:08d}"
 
 
-OFFICERS = [o.id for department in ("phe", "power") for level in (1, 2)
-            for o in pool(department, "Bankura", level)]
+OFFICERS = [o for department in ("phe", "power") for level in (1, 2) for o in pool_ids(department, "Bankura", level)]
 
 
 def settled(routing, what):
@@ -179,7 +179,7 @@ def test_twenty_filings_at_once_spread_and_count_exactly(routing):
     pool_.waitall()
     wait_for(lambda: all(routing.store.get(t) for t in ids), timeout=30, what="twenty cases routed")
     settled(routing, "loads after twenty filings at once")
-    field_officers = [o.id for o in pool("phe", "Bankura", 1)]
+    field_officers = pool_ids("phe", "Bankura", 1)
     assert sum(routing.store.load(o) for o in field_officers) == 20
 
 
@@ -188,7 +188,7 @@ def test_the_first_start_counts_loads_from_the_open_assignments(platform_config,
     from datetime import datetime, timedelta, timezone
 
     database = mongo_client[database_name(platform_config, "routing")]
-    holder, other = [o.id for o in pool("phe", "Bankura", 1)]
+    holder, other = pool_ids("phe", "Bankura", 1)
     later = datetime.now(timezone.utc) + timedelta(days=5)
     database.assignments.insert_many([
         {"_id": new_id(), "officer_id": officer, "state": state, "rev": 4, "deadline": later, "reminder_at": later,

@@ -1,5 +1,5 @@
 """Transfers reroute a case to another office (at most three times); supervisors reassign within scope."""
-from services.routing.domain.officers import pool
+from tests.integration.directory import pool_ids
 from tests.integration.platform_client import citizen, drinking_water, officer
 
 
@@ -35,7 +35,7 @@ def test_a_supervisor_reassigns_within_the_office(platform):
     tracking_id = platform.ok(platform.file(drinking_water(mobile="9830077777"), citizen("9830077777")), 201)[
         "tracking_id"]
     case = routed(platform, tracking_id)
-    other = next(o.id for o in pool("phe", "Bankura", 1) if o.id != case["officer_id"])
+    other = next(o for o in pool_ids("phe", "Bankura", 1) if o != case["officer_id"])
     path = f"/api/v1/grievances/{tracking_id}/assignment"
     supervisor = officer("sup-phe-bankura", "phe", ["Bankura"], role="supervisor")
     outsider = officer("sup-phe-nadia", "phe", ["Nadia"], role="supervisor")
@@ -56,7 +56,7 @@ def test_reassigning_a_case_one_may_not_see_looks_like_reassigning_an_unknown_on
     tracking_id = platform.ok(platform.file(drinking_water(mobile="9830077778"), citizen("9830077778")), 201)[
         "tracking_id"]
     case = routed(platform, tracking_id)
-    other = next(o.id for o in pool("phe", "Bankura", 1) if o.id != case["officer_id"])
+    other = next(o for o in pool_ids("phe", "Bankura", 1) if o != case["officer_id"])
     body = {"officer_id": other, "reason": "Balancing the load in Onda"}
     unknown = "WB-2026-12345674"
     for caller, status in ((officer("sup-phe-nadia", "phe", ["Nadia"], role="supervisor"), 404),

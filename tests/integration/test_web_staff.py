@@ -7,9 +7,9 @@ from html import unescape
 
 from nameko.testing.utils import get_container
 
-from services.routing.domain.officers import pool
 from services.search.service import SearchService
 from tests.integration.console import csrf_of
+from tests.integration.directory import pool_ids
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water
 from tests.integration.waiting import wait_for
 
@@ -146,7 +146,7 @@ def test_a_supervisor_reassigns_a_case_to_another_officer_of_the_office(console)
     path = f"/staff/cases/{tracking_id}"
     page = console.get(browser, path)
     assert 'action="/staff/cases/' + tracking_id + '/assignment"' in page.text
-    other = next(o.id for o in pool(case["department"], district, case.get("level", 1)) if o.id != case["officer_id"])
+    other = next(o for o in pool_ids(case["department"], district, case.get("level", 1)) if o != case["officer_id"])
     key = re.search(r'action="/staff/cases/[^"]+/assignment">\s*<input type="hidden" name="csrf_token" value="[^"]+">'
                     r'\s*<input type="hidden" name="idempotency_key" value="([0-9a-f]+)"', page.text).group(1)
     short = console.post(browser, path + "/assignment", {"csrf_token": csrf_of(page.text), "idempotency_key": key,

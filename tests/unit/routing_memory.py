@@ -3,6 +3,7 @@
 import copy
 
 from services.routing.domain.assignment import OPEN_CLOCKS
+from services.routing.domain.officers import office_key
 from services.routing.storage import AlreadyAssigned, StaleAssignment
 
 
@@ -14,6 +15,7 @@ class MemoryAssignmentStore:
         self.claims = {}  # officer id -> ids of the claims applied
         self.fail_next_load = False
         self.fail_next_settled = False
+        self.staff = {}  # staff id -> the directory record kept (the highest seq)
 
     def get(self, tracking_id):
         found = self.assignments.get(tracking_id)
@@ -68,6 +70,22 @@ class MemoryAssignmentStore:
             stored.pop("load_pending", None)
 
     # what tests check
+    def record_staff(self, record):
+        kept = self.staff.get(record["staff_id"])
+        if kept is not None and kept["seq"] >= record["seq"]:
+            return None
+        self.staff[record["staff_id"]] = copy.deepcopy(record)
+        return kept or {}
+
+    def staff_record(self, staff_id):
+        return copy.deepcopy(self.staff.get(staff_id))
+
+    def pool_records(self, key):
+        return [copy.deepcopy(r) for r in self.staff.values() if office_key(r["office"]) == key]
+
+    def on_leave_records(self):
+        return [copy.deepcopy(r) for r in self.staff.values() if r["status"]["state"] == "on_leave"]
+
     def open_cases(self, officer_id):
         return len(self.queue(officer_id))
 

@@ -25,6 +25,8 @@ EXPECTED = {
     "queue.read": {O, S, M},
     "assignments.reassign": {S, M},
     "assignments.reassign_anywhere": {M},
+    "assignments.receive": {O, M},
+    "directory.sits_in_cmo_cell": {M},
     "notices.read": {O, S, M},
     "notices.read_supervisors_boxes": {S},
     "notices.read_cell_box": {M},

@@ -23,19 +23,20 @@ from shared.events import json_data
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCERS = {"intake": ["services/intake/service.py", "services/intake/domain"],
-             "routing": ["services/routing/service.py", "services/routing/domain"]}
+             "routing": ["services/routing/service.py", "services/routing/domain"],
+             "identity": ["services/identity/directory.py"]}
 NOW = datetime(2026, 12, 2, 5, 0, tzinfo=timezone.utc)
 CELL = {"sub": "cmo-cell-1", "role": "cmo_cell"}
 OFFICER = {"sub": "off-phe-bankura-l1-1", "role": "officer", "department": "phe", "districts": ["Bankura"]}
 
 
 def emitted_types(paths):
-    """Every `grievance.*` literal in a producer's code: the event types it can emit."""
+    """Every `grievance.*` and `staff.*` literal in a producer's code: the event types it can emit."""
     found = set()
     for path in paths:
         files = [ROOT / path] if path.endswith(".py") else sorted((ROOT / path).glob("*.py"))
         for file in files:
-            found |= set(re.findall(r'"(grievance\.[a-z_]+)"', file.read_text()))
+            found |= set(re.findall(r'"((?:grievance|staff)\.[a-z_]+)"', file.read_text()))
     return found
 
 
@@ -49,7 +50,8 @@ def test_every_event_type_a_producer_can_emit_has_a_schema(producer):
 def test_every_schema_describes_an_event_some_producer_emits():
     emitted = set(EVENT_FOR_ACTION.values()) | {t for paths in PRODUCERS.values() for t in emitted_types(paths)}
     assert set(EVENT_SCHEMAS) - emitted == set()
-    assert CASE_EVENTS | ROUTING_DECISIONS == set(EVENT_SCHEMAS) and not CASE_EVENTS & ROUTING_DECISIONS
+    staff_events = {"staff.changed"}  # identity's directory
+    assert CASE_EVENTS | ROUTING_DECISIONS | staff_events == set(EVENT_SCHEMAS) and not CASE_EVENTS & ROUTING_DECISIONS
 
 
 def a_case():

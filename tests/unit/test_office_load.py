@@ -3,6 +3,7 @@ which officers are listed, and the totals."""
 from datetime import datetime, timedelta, timezone
 
 from services.routing.domain.office_load import is_office, office_load, office_officers
+from tests.unit.staff_pools import pool
 
 NOW = datetime(2026, 11, 30, 10, tzinfo=timezone.utc)
 
@@ -13,8 +14,9 @@ def held(officer_id, level=1, state="active", late=False):
 
 
 def test_counts_per_officer_and_totals():
-    field, other_field, district_officer = [o.id for o in office_officers("phe", "Bankura")]
-    load = office_load("phe", "Bankura", [
+    members = office_officers("phe", "Bankura", pool)
+    field, other_field, district_officer = [o.id for o in members]
+    load = office_load("phe", "Bankura", members, [
         held(field), held(field, late=True), held(field, state="paused", late=True),  # paused: the clock waits
         held(district_officer, level=2), held("off-phe-state-l3-1", level=3, late=True),  # escalated to the state
     ], NOW)

@@ -5,6 +5,7 @@ from services.routing.domain import officers, rules, sla
 from services.routing.domain.assignment import ACTIVE, PAUSED, STOPPED
 from services.routing.domain.calendar import IST, WorkingCalendar
 from shared.catalog import categories, departments, districts
+from tests.unit.staff_pools import RECORDS, pool, seat_of
 
 CAL = WorkingCalendar.build(2026, 2027)
 
@@ -67,13 +68,29 @@ def test_keywords_place_uncategorised_cases_in_bengali_hindi_and_transliteration
 
 
 def test_pools_per_level():
-    l1 = officers.pool("phe", "Bankura", 1)
+    l1 = pool("phe", "Bankura", 1)
     assert len(l1) == 2 and all(o.district == "Bankura" and o.level == 1 for o in l1)
-    assert officers.pool("phe", "Bankura", 2)[0].designation == "District officer"
-    assert officers.pool("phe", "Bankura", 3)[0].district == rules.STATE
-    assert officers.pool("phe", "Bankura", 4)[0].department == "cmo_cell"
-    assert officers.pool("phe", "Bankura", 1) == l1  # the same every time
-    assert len({o.id for o in officers.all_officers()}) > 1000
+    assert pool("phe", "Bankura", 2)[0].designation == "District officer"
+    assert pool("phe", "Bankura", 3)[0].district == rules.STATE
+    assert pool("phe", "Bankura", 4)[0].department == "cmo_cell"
+    assert pool("phe", "Bankura", 1) == l1  # the same every time
+    assert pool("health", "Bankura", 1) == []  # nobody in the directory for that office
+
+
+def test_an_office_with_nobody_sends_the_case_up_to_the_first_level_with_someone():
+    seat = seat_of()
+    assert seat("phe", "Bankura", 1).level == 1 and seat("phe", "Bankura", 1).note == ""
+    up = seat("health", "Bankura", 1)  # no health officers at all: the CMO cell
+    assert up.level == 4 and up.officer.department == "cmo_cell"
+    assert up.note == "nobody available at level 1 (health, Bankura); taken up to level 4"
+    without_field = [r for r in RECORDS if not r["staff_id"].startswith("off-phe-bankura-l1")]
+    assert seat_of(without_field)("phe", "Bankura", 1).officer.id == "off-phe-bankura-l2-1"
+    try:
+        seat_of([])("phe", "Bankura", 1)
+    except officers.NoOfficer:
+        pass
+    else:
+        raise AssertionError("an empty directory routes nowhere")
 
 
 def test_sla_days_per_category_and_level():
@@ -100,9 +117,9 @@ WATER = rules.route({"category": "drinking_water", "place": {"district": "Bankur
 
 
 def assigned(officer_index=0, now=NOW):
-    officer = officers.pool("phe", "Bankura", 1)[officer_index]
+    officer = pool("phe", "Bankura", 1)[officer_index]
     case = {"tracking_id": "WB-2026-00000001", "subject": "No water"}
-    return domain.new_assignment(case, WATER, officer, now, CAL, urgent=False)
+    return domain.new_assignment(case, WATER, officers.Seat(officer, 1), now, CAL, urgent=False)
 
 
 def test_the_clock_transition_table():
@@ -115,14 +132,14 @@ def test_the_clock_transition_table():
 
 
 def test_the_most_free_officer_is_picked_ties_by_id():
-    members = officers.pool("cmo_cell", "state", 4)
+    members = pool("cmo_cell", "state", 4)
     loads = {members[0].id: 3, members[1].id: 1, members[2].id: 1}
-    assert domain.pick_officer(members, loads.get) == min(members[1:], key=lambda o: o.id)
+    assert officers.pick_officer(members, loads.get) == min(members[1:], key=lambda o: o.id)
 
 
 def test_a_new_assignment_starts_the_clock_and_claims_the_officer():
     assignment, change = assigned()
-    officer = officers.pool("phe", "Bankura", 1)[0]
+    officer = pool("phe", "Bankura", 1)[0]
     assert assignment["state"] == ACTIVE and assignment["level"] == 1 and assignment["officer_id"] == officer.id
     assert assignment["deadline"] == sla.clock("drinking_water", 1, NOW, CAL)[0]
     assert change.events == [domain.ROUTED, domain.ASSIGNED] and change.load == {officer.id: 1}
@@ -134,9 +151,9 @@ def test_a_new_assignment_starts_the_clock_and_claims_the_officer():
 def test_a_transfer_moves_the_case_and_the_load_with_a_fresh_clock():
     assignment, _ = assigned()
     later = NOW + timedelta(days=2)
-    new_officer = officers.pool("power", "Bankura", 1)[0]
+    new_officer = pool("power", "Bankura", 1)[0]
     route = rules.route_transfer({"category": "drinking_water", "place": {"district": "Bankura"}}, "power", "pump")
-    change = domain.reroute(assignment, route, 1, new_officer, "transfer", later, CAL)
+    change = domain.reroute(assignment, route, officers.Seat(new_officer, 1), "transfer", later, CAL)
     assert change.set["department"] == "power" and change.set["started_at"] == later
     assert change.load == {assignment["officer_id"]: -1, new_officer.id: 1}
     assert change.history["kind"] == "transfer"
@@ -146,8 +163,8 @@ def test_a_reopening_restarts_a_stopped_clock_one_level_up():
     assignment, _ = assigned()
     assignment.update(state=STOPPED)
     route = domain.reopened(domain.current_route(assignment), 2)
-    district_officer = officers.pool("phe", "Bankura", 2)[0]
-    change = domain.reroute(assignment, route, 2, district_officer, "reopen", NOW, CAL)
+    district_officer = pool("phe", "Bankura", 2)[0]
+    change = domain.reroute(assignment, route, officers.Seat(district_officer, 2), "reopen", NOW, CAL)
     assert change.set["state"] == ACTIVE and change.set["level"] == 2 and "level 2" in change.reason
     assert change.load == {district_officer.id: 1}  # the stopped clock released the field officer already
 
@@ -175,20 +192,20 @@ def test_status_changes_pause_resume_and_stop_the_clock_once():
 
 def test_a_due_clock_escalates_reminds_and_breaches_at_the_top():
     assignment, _ = assigned()
-    assert domain.check_clock(assignment, NOW, CAL, officers.pool, lambda _: 0) is None
-    remind = domain.check_clock(assignment, assignment["reminder_at"], CAL, officers.pool, lambda _: 0)
+    assert domain.check_clock(assignment, NOW, CAL, seat_of()) is None
+    remind = domain.check_clock(assignment, assignment["reminder_at"], CAL, seat_of())
     assert remind.set == {"reminded": True} and remind.events == [domain.REMINDER] and remind.load == {}
     late = assignment["deadline"] + timedelta(seconds=1)
-    escalate = domain.check_clock(assignment, late, CAL, officers.pool, lambda _: 0)
-    district_officer = officers.pool("phe", "Bankura", 2)[0]
+    escalate = domain.check_clock(assignment, late, CAL, seat_of())
+    district_officer = pool("phe", "Bankura", 2)[0]
     assert escalate.set["level"] == 2 and escalate.set["officer_id"] == district_officer.id
     assert escalate.set["deadline"] == sla.clock("drinking_water", 2, late, CAL)[0]
     assert escalate.load == {assignment["officer_id"]: -1, district_officer.id: 1}
     assert "SLA missed at level 1" in escalate.reason
     top = {**assignment, "level": 4}
-    breach = domain.check_clock(top, late, CAL, officers.pool, lambda _: 0)
+    breach = domain.check_clock(top, late, CAL, seat_of())
     assert breach.set == {"breached": True} and breach.events == [domain.BREACHED]
-    assert domain.check_clock({**top, "breached": True}, late, CAL, officers.pool, lambda _: 0) is None
+    assert domain.check_clock({**top, "breached": True}, late, CAL, seat_of()) is None
 
 
 def test_load_deltas_follow_the_holder():
@@ -199,4 +216,4 @@ def test_load_deltas_follow_the_holder():
     assert domain.load_deltas(assignment, {**assignment, "state": PAUSED}) == {}  # a waiting case is still held
     assert domain.load_deltas(assignment, {**assignment, "state": STOPPED}) == {officer_id: -1}
     assert domain.load_deltas({**assignment, "state": STOPPED}, {**assignment, "officer_id": "b"}) == {"b": 1}
-    assert domain.hand_over(assignment, officers.pool("phe", "Bankura", 1)[0], "sup", "same", NOW).load == {}
+    assert domain.hand_over(assignment, pool("phe", "Bankura", 1)[0], "sup", "same", NOW).load == {}

@@ -5,16 +5,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.routing import handlers
-from services.routing.domain import officers, rules
+from services.routing.domain import rules
 from services.routing.domain.calendar import IST, WorkingCalendar
 from services.routing.storage import StaleAssignment
 from shared.errors import NotFound, ValidationFailed
 from tests.unit.routing_memory import MemoryAssignmentStore, RecordingOutbox
+from tests.unit.staff_pools import RECORDS, pool
 
 CAL = WorkingCalendar.build(2026, 2027)
 NOW = datetime(2026, 12, 1, 11, tzinfo=IST)
-FIELD = [o.id for o in officers.pool("phe", "Bankura", 1)]
-EVERYONE = FIELD + [o.id for d in ("phe", "power") for lvl in (1, 2, 3, 4) for o in officers.pool(d, "Bankura", lvl)]
+FIELD = [o.id for o in pool("phe", "Bankura", 1)]
+EVERYONE = FIELD + [o.id for d in ("phe", "power") for lvl in (1, 2, 3, 4) for o in pool(d, "Bankura", lvl)]
 
 
 def envelope(kind, data, subject):
@@ -23,7 +24,10 @@ def envelope(kind, data, subject):
 
 @pytest.fixture
 def store():
-    return MemoryAssignmentStore()
+    store = MemoryAssignmentStore()
+    for record in RECORDS:
+        store.record_staff(record)
+    return store
 
 
 @pytest.fixture

@@ -194,7 +194,8 @@ def apply_routing(case, kind, decision, now):
         if kind == "escalated":  # the levels a missed deadline sent it to, for the cell's escalation counts
             change.set["escalation_levels"] = case.get("escalation_levels", []) + [decision["level"]]
         change.timeline.append(entry(kind, now, system, True, level=decision["level"],
-                                     officer_id=decision["officer_id"], deadline=decision.get("deadline")))
+                                     officer_id=decision["officer_id"], deadline=decision.get("deadline"),
+                                     reason=decision.get("reason")))
         change.events.append(("grievance.assignment_recorded", {
             "kind": kind, "level": decision["level"],
             "handler_changed": bool(case.get("officer_id")) and decision["officer_id"] != case.get("officer_id")}))

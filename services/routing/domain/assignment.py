@@ -17,13 +17,13 @@ who starts). The handlers record these deltas in the assignment's own guarded wr
 once to the officers' counters (see AssignmentStore.apply_load).
 """
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from services.routing.domain import sla
-from services.routing.domain.officers import Officer
+from services.routing.domain.officers import Officer, Seat
 from services.routing.domain.rules import Route
 from shared.vocabulary import STOPPED_STATUSES, Status
 
@@ -76,11 +76,6 @@ def allowed(state: str | None, transition: str) -> bool:
     return state in TRANSITIONS[transition].sources
 
 
-def pick_officer(members: Sequence[Officer], load: Callable[[str], int]) -> Officer:
-    """The most free officer of the pool (the fewest open cases; ties by id, so the choice is stable)."""
-    return min(members, key=lambda officer: (load(officer.id), officer.id))
-
-
 def holder(assignment: Assignment) -> str | None:
     """The officer the case counts for: its officer while the clock runs or waits, nobody once stopped."""
     return assignment["officer_id"] if assignment.get("state") in OPEN_CLOCKS else None
@@ -95,10 +90,16 @@ def load_deltas(before: Assignment | None, after: Assignment) -> dict[str, int]:
     return {**({was: -1} if was else {}), **({now: +1} if now else {})}
 
 
+def as_stored(moment: datetime) -> datetime:
+    """A time as the store keeps it (BSON dates hold milliseconds): a deadline published as it is computed
+    and again after a later write must read the same."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def _fresh_clock(category: str, level: int, now: datetime, calendar: Calendar) -> dict[str, Any]:
     deadline, reminder_at = sla.clock(category, level, now, calendar)
-    return {"state": TRANSITIONS["start"].target, "started_at": now, "deadline": deadline,
-            "reminder_at": reminder_at, "reminded": False}
+    return {"state": TRANSITIONS["start"].target, "started_at": now, "deadline": as_stored(deadline),
+            "reminder_at": as_stored(reminder_at), "reminded": False}
 
 
 def _finish(assignment: Assignment, change: Change) -> Change:
@@ -106,32 +107,39 @@ def _finish(assignment: Assignment, change: Change) -> Change:
     return change
 
 
-def new_assignment(case: Mapping[str, Any], route: Route, officer: Officer, now: datetime, calendar: Calendar,
+def _with_note(reason: str, seat: Seat) -> str:
+    return f"{reason}; {seat.note}" if seat.note else reason
+
+
+def new_assignment(case: Mapping[str, Any], route: Route, seat: Seat, now: datetime, calendar: Calendar,
                    urgent: bool) -> tuple[dict[str, Any], Change]:
-    """The first assignment of a newly filed case (at level 1) and its `routed` and `assigned` decisions."""
+    """The first assignment of a newly filed case (at level 1, or above when level 1 has nobody available)
+    and its `routed` and `assigned` decisions."""
+    officer, level, reason = seat.officer, seat.level, _with_note(route.reason, seat)
     assignment: dict[str, Any] = {
         "_id": case["tracking_id"], "category": route.category, "department": route.department,
-        "district": route.district, "level": 1, "officer_id": officer.id, "officer_name": officer.name,
-        "subject": case.get("subject"), "urgent": urgent, **_fresh_clock(route.category, 1, now, calendar),
+        "district": route.district, "level": level, "officer_id": officer.id, "officer_name": officer.name,
+        "subject": case.get("subject"), "urgent": urgent, **_fresh_clock(route.category, level, now, calendar),
         "breached": False, "seq": 0, "rev": 0,
-        "history": [{"at": now, "kind": Status.ROUTED, "reason": route.reason, "officer_id": officer.id, "level": 1}],
+        "history": [{"at": now, "kind": Status.ROUTED, "reason": reason, "officer_id": officer.id, "level": level}],
     }
     if route.guess:
         assignment["guess"] = route.guess.record()
-    change = Change(events=[ROUTED, ASSIGNED], reason=route.reason, load=load_deltas(None, assignment))
+    change = Change(events=[ROUTED, ASSIGNED], reason=reason, load=load_deltas(None, assignment))
     return assignment, change
 
 
-def reroute(assignment: Assignment, route: Route, level: int, officer: Officer, kind: str, now: datetime,
+def reroute(assignment: Assignment, route: Route, seat: Seat, kind: str, now: datetime,
             calendar: Calendar) -> Change:
     """A transfer or a reopening: a new office or level, a new officer and a fresh clock."""
+    officer, reason = seat.officer, _with_note(route.reason, seat)
     change = Change(
         set={"category": route.category, "department": route.department, "district": route.district,
-             "level": level, "officer_id": officer.id, "officer_name": officer.name,
+             "level": seat.level, "officer_id": officer.id, "officer_name": officer.name,
              "breached": False,
-             **_fresh_clock(route.category, level, now, calendar)},
-        history={"at": now, "kind": kind, "reason": route.reason},
-        events=[ROUTED, ASSIGNED], reason=route.reason)
+             **_fresh_clock(route.category, seat.level, now, calendar)},
+        history={"at": now, "kind": kind, "reason": reason},
+        events=[ROUTED, ASSIGNED], reason=reason)
     return _finish(assignment, change)
 
 
@@ -149,6 +157,19 @@ def hand_over(assignment: Assignment, officer: Officer, by: str, why: str, now: 
     reason = f"reassigned by {by}: {why}"
     change = Change(set={"officer_id": officer.id, "officer_name": officer.name},
                     history={"at": now, "kind": ASSIGNED, "reason": reason}, events=[ASSIGNED], reason=reason)
+    return _finish(assignment, change)
+
+
+def move_off(assignment: Assignment, seat: Seat, why: str, now: datetime) -> Change:
+    """The directory took the case's officer away (a leave began, a transfer, a retirement): the case goes to
+    `seat` (the delegate, or the most free officer of the office) with `why` on its timeline. The clock is
+    not touched: deadline and reminder stay as they were; the level rises only when the office is empty."""
+    reason = _with_note(why, seat)
+    fields: dict[str, Any] = {"officer_id": seat.officer.id, "officer_name": seat.officer.name}
+    if seat.level != assignment["level"]:
+        fields["level"] = seat.level
+    change = Change(set=fields, history={"at": now, "kind": ASSIGNED, "reason": reason}, events=[ASSIGNED],
+                    reason=reason)
     return _finish(assignment, change)
 
 
@@ -182,7 +203,7 @@ def follow_status(assignment: Assignment, case_version: int, before: str, after:
     elif transition == "pause":
         fields["remaining_seconds"] = (assignment["deadline"] - now).total_seconds()
     else:
-        fields["deadline"], fields["reminder_at"] = sla.resume(assignment["remaining_seconds"], now)
+        fields["deadline"], fields["reminder_at"] = map(as_stored, sla.resume(assignment["remaining_seconds"], now))
     change = Change(set=fields, history={"at": now, "kind": f"clock_{fields['state']}", "status": after})
     return _finish(assignment, change)
 
@@ -191,15 +212,17 @@ DUE_TRANSITIONS = {"escalate": "escalate", "remind": "remind", "breached": "brea
 
 
 def check_clock(assignment: Assignment, now: datetime, calendar: Calendar,
-                pool: Callable[[str, str, int], Iterable[Officer]], load: Callable[[str], int]) -> Change | None:
-    """What an active clock needs at `now`: escalation a level up, the breach at the top, a reminder."""
+                seat_at: Callable[[str, str, int], Seat]) -> Change | None:
+    """What an active clock needs at `now`: escalation a level up, the breach at the top, a reminder.
+    `seat_at(department, district, level)` finds who takes an escalated case (officers.seat)."""
     action = sla.due(assignment, now)
     if action is None or not allowed(assignment.get("state"), DUE_TRANSITIONS[action]):
         return None
     if action == "escalate":
-        level = assignment["level"] + 1
-        officer = pick_officer(list(pool(assignment["department"], assignment["district"], level)), load)
-        reason = f"SLA missed at level {assignment['level']} (deadline {assignment['deadline'].isoformat()})"
+        seat = seat_at(assignment["department"], assignment["district"], assignment["level"] + 1)
+        level, officer = seat.level, seat.officer
+        reason = _with_note(f"SLA missed at level {assignment['level']} "
+                            f"(deadline {assignment['deadline'].isoformat()})", seat)
         fields = {"level": level, "officer_id": officer.id, "officer_name": officer.name,
                   **_fresh_clock(assignment["category"], level, now, calendar)}
         change = Change(set=fields, history={"at": now, "kind": ESCALATED, "reason": reason}, events=[ESCALATED],
