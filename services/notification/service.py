@@ -14,11 +14,12 @@ from services.notification.notices import Notices
 from services.notification.preferences import Preferences
 from services.notification.public_stream import PublicStream
 from services.notification.sending import Sending
+from services.notification.staff import StaffDirectory
 from services.notification.subscribers import Subscribers
 from services.notification.webhooks import Webhooks
 from shared.service_base import StoreBackedService
 
 
-class NotificationService(Sending, PublicStream, Notices, Preferences, DeliveryLog, Webhooks, Subscribers, DeadLetters,
-                          StoreBackedService):
+class NotificationService(Sending, StaffDirectory, PublicStream, Notices, Preferences, DeliveryLog, Webhooks,
+                          Subscribers, DeadLetters, StoreBackedService):
     name = "notification"
