@@ -5,10 +5,14 @@ import pytest
 
 from services.notification.service import NotificationService
 from services.notification.staff_store import StaffStore
+from services.notification.storage import NotificationStore
 from shared.config import database_name
+from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.receivers import MailSink
-from tests.integration.staff_events import Publisher, staff
+from tests.integration.staff_events import Publisher, decision, staff
 from tests.integration.waiting import wait_for
+
+SUPERVISOR = {"sub": "sup-bankura", "role": "supervisor", "department": "PWD", "districts": ["Bankura"]}
 
 
 @pytest.fixture
@@ -56,3 +60,76 @@ def test_the_directory_keeps_the_newest_record_of_each_staff_member(notification
     rina = staff_store.staff("officer-rina")
     assert rina["seq"] == 2 and rina["contacts"] == {"mobile": "9830000002", "email": "rina@wb.gov.in",
                                                      "language": "bn"}
+
+
+@pytest.fixture
+def store(mongo_client, platform_config):
+    return NotificationStore(mongo_client[database_name(platform_config, "notification")])
+
+
+def test_an_officer_hears_of_a_new_case_by_sms_and_email_in_their_language_one_on_leave_by_email_only(
+        notification, publish, staff_store, store, mail_sink):
+    notification()
+    publish.staff_changed(staff("officer-rina", mobile="9830000011", email="rina@wb.gov.in", language="bn"))
+    publish.staff_changed(staff("officer-amit", mobile="9830000012", email="amit@wb.gov.in", language="hi",
+                                state="on_leave", delegate="officer-rina"))
+    publish.staff_changed(staff("officer-old", mobile="9830000013", email="old@wb.gov.in", state="retired"))
+    wait_for(lambda: all(staff_store.staff(s) for s in ("officer-rina", "officer-amit", "officer-old")),
+             what="the directory")
+
+    publish.routing("grievance.assigned", decision("WB-2026-00000011", "officer-rina", category="drinking_water"))
+    sms = wait_for(lambda: store.sms_sent("9830000011"), what="the officer's SMS")[0]
+    assert sms["template"] == "assigned" and sms["language"] == "bn" and sms["encoding"] == "ucs2"
+    assert "WB-2026-00000011" in sms["text"] and "নতুন কেস" in sms["text"] and "drinking_water" in sms["text"]
+    assert len(sms["parts"]) <= 2
+    mail = wait_for(lambda: mail_sink.messages("rina@wb.gov.in"), what="the officer's email")[0]
+    assert mail["Subject"] == "আপনার কাছে নতুন কেস: WB-2026-00000011" and mail["Content-Language"] == "bn"
+    assert "Bankura" in mail.get_content()
+
+    # on leave: the email waits in the mailbox, no SMS reaches the phone
+    publish.routing("grievance.assigned", decision("WB-2026-00000012", "officer-amit"))
+    mail = wait_for(lambda: mail_sink.messages("amit@wb.gov.in"), what="the email of the officer on leave")[0]
+    assert mail["Subject"] == "आपके पास नया केस: WB-2026-00000012" and mail["Content-Language"] == "hi"
+    # retired: nothing at all, not even the in-app notice
+    publish.routing("grievance.assigned", decision("WB-2026-00000013", "officer-old"))
+    # a reassignment: the officer the case leaves hears it has gone, the new one that it came
+    publish.routing("grievance.assigned", decision("WB-2026-00000011", "officer-amit", seq=2,
+                                                   reason="reassigned within the office"))
+    moved = wait_for(lambda: [m for m in store.sms_sent("9830000011") if m["template"] == "moved_away"],
+                     what="the SMS of the case moving away")[0]
+    assert "WB-2026-00000011" in moved["text"] and "আর আপনার কাছে নেই" in moved["text"]
+    wait_for(lambda: len(mail_sink.messages("amit@wb.gov.in")) == 2, what="the second email to the officer on leave")
+    assert store.sms_sent("9830000012") == []
+    assert store.sms_sent("9830000013") == [] and mail_sink.messages("old@wb.gov.in") == []
+    assert store.notices(["officer:officer-old"], 10) == []
+    assert len(store.notices(["officer:officer-rina"], 10)) == 1  # the in-app notice stays
+
+
+def test_an_escalation_reaches_the_office_supervisors_and_a_staff_member_may_opt_out_of_sms(
+        notification, publish, staff_store, store, mail_sink, platform_config):
+    notification()
+    publish.staff_changed(staff("sup-bankura", role="supervisor", level=2, mobile="9830000021",
+                                email="sup@wb.gov.in", language="en"))
+    publish.staff_changed(staff("sup-purulia", role="supervisor", district="Purulia", level=2, mobile="9830000022"))
+    publish.staff_changed(staff("officer-l2", level=2, mobile="9830000023", email="l2@wb.gov.in"))
+    wait_for(lambda: all(staff_store.staff(s) for s in ("sup-bankura", "sup-purulia", "officer-l2")),
+             what="the directory")
+    with SignedClusterRpcProxy(platform_config, caller=SUPERVISOR, issuer="test") as rpc:
+        bad = None
+        try:
+            rpc.notification.set_staff_preferences({"opt_out": ["fax"]}, SUPERVISOR)
+        except Exception as error:  # a ValidationFailed naming the field
+            bad = error
+        assert bad is not None and "opt_out" in str(bad)
+        assert rpc.notification.set_staff_preferences({"opt_out": ["sms"]}, SUPERVISOR) == {"opt_out": ["sms"]}
+        assert rpc.notification.staff_preferences(SUPERVISOR) == {"opt_out": ["sms"]}
+
+    publish.routing("grievance.assigned", decision("WB-2026-00000021", "officer-x"))
+    publish.routing("grievance.escalated", decision("WB-2026-00000021", "officer-l2", seq=2, level=2,
+                                                    kind="escalated", reason="the deadline passed at level 1"))
+    wait_for(lambda: store.sms_sent("9830000023"), what="the new handler's SMS")
+    mail = wait_for(lambda: mail_sink.messages("sup@wb.gov.in"), what="the supervisor's email")[0]
+    assert mail["Subject"] == "Escalated in your office: case WB-2026-00000021 (level 2)"
+    assert "the deadline passed at level 1" in mail.get_content()
+    assert store.sms_sent("9830000021") == []  # opted out of SMS
+    assert store.sms_sent("9830000022") == []  # another district's supervisor
