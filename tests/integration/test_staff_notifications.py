@@ -1,12 +1,17 @@
 """Staff notifications on the real broker and store: notification keeps identity's officer directory from
 `staff.changed` (the newest seq wins), officers hear of their cases by SMS and email in their language, one on
 leave gets no SMS, a retired one nothing, and the daily digest goes out once per person a day."""
+from datetime import datetime, timedelta, timezone
+
+import eventlet
 import pytest
 
+from services.notification.digest import DigestRun
 from services.notification.service import NotificationService
 from services.notification.staff_store import StaffStore
 from services.notification.storage import NotificationStore
 from shared.config import database_name
+from shared.settings import settings_of
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.receivers import MailSink
 from tests.integration.staff_events import Publisher, decision, staff
@@ -131,5 +136,69 @@ def test_an_escalation_reaches_the_office_supervisors_and_a_staff_member_may_opt
     mail = wait_for(lambda: mail_sink.messages("sup@wb.gov.in"), what="the supervisor's email")[0]
     assert mail["Subject"] == "Escalated in your office: case WB-2026-00000021 (level 2)"
     assert "the deadline passed at level 1" in mail.get_content()
-    assert store.sms_sent("9830000021") == []  # opted out of SMS
-    assert store.sms_sent("9830000022") == []  # another district's supervisor
+    # (a digest may go to the supervisors too if the test runs after the digest hour)
+    assert [m for m in store.sms_sent("9830000021") if m["template"] != "digest"] == []  # opted out of SMS
+    assert [m for m in store.sms_sent("9830000022") if m["template"] != "digest"] == []  # another district
+
+
+def test_the_daily_digest_goes_once_per_person_with_two_replicas_and_twenty_racing_runs(
+        notification, staff_store, store, mail_sink, platform_config):
+    now = datetime.now(timezone.utc)
+    people = [staff("sup-bankura", role="supervisor", level=2, mobile="9830000031", email="sup-b@wb.gov.in",
+                    language="bn"),
+              staff("sup-pwd", role="supervisor", district="state", level=3, mobile="9830000032",
+                    email="sup-pwd@wb.gov.in", language="hi"),
+              staff("cell-1", role="cmo_cell", department="cmo_cell", district="state", level=4,
+                    mobile="9830000033", email="cell@wb.gov.in", language="en"),
+              staff("sup-retired", role="supervisor", mobile="9830000034", email="old@wb.gov.in", state="retired")]
+    for person in people:
+        assert staff_store.put_staff({"_id": person.pop("staff_id"), **person})
+    # what routing and intake told notification: in Bankura 12 overdue cases (3 escalated, 1 of them breached),
+    # 1 not yet due, 1 overdue but resolved; in Purulia (same department) 2 overdue; in Health 1 overdue
+    for n in range(12):
+        late = decision(f"WB-2026-1000{n:04d}", "officer-a", level=2 if n < 3 else 1,
+                        deadline=now - timedelta(hours=10 * (n + 1)))
+        staff_store.record_decision(late, breached=n == 0)
+    staff_store.record_decision(decision("WB-2026-20000001", "officer-a"), breached=False)
+    staff_store.record_decision(decision("WB-2026-20000002", "officer-a", deadline=now - timedelta(days=30)), False)
+    staff_store.record_case_status({"tracking_id": "WB-2026-20000002", "version": 5, "status": "resolved"})
+    for n in range(2):
+        staff_store.record_decision(decision(f"WB-2026-3000{n:04d}", "officer-p", district="Purulia",
+                                             deadline=now - timedelta(hours=1)), False)
+    staff_store.record_decision(decision("WB-2026-40000001", "officer-h", department="Health",
+                                         deadline=now - timedelta(hours=1)), False)
+
+    hour = settings_of(platform_config).digest_hour_ist
+    early = DigestRun(store, staff_store, 23, (0, 0))
+    assert early(datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)) == 0  # 22:30 IST: before the hour
+    # two replicas whose timers find the hour reached (0: any time of day), and 20 runs racing them
+    notification(DIGEST_HOUR_IST=0)
+    notification(DIGEST_HOUR_IST=0)
+    runs = [eventlet.spawn(DigestRun(store, staff_store, 0, (0, 0))) for _ in range(20)]
+    assert sum(r.wait() for r in runs) <= 3 and hour == 9
+
+    wanted = {"sup-b@wb.gov.in", "sup-pwd@wb.gov.in", "cell@wb.gov.in"}
+    wait_for(lambda: {m["To"] for m in mail_sink.messages()} >= wanted, what="the digests by email")
+    wait_for(lambda: all(store.sms_sent(m) for m in ("9830000031", "9830000032", "9830000033")),
+             what="the digests by SMS")
+    eventlet.sleep(2)  # time for a second copy, if any, to arrive
+    mails = {to: [m for m in mail_sink.messages(to)] for to in wanted}
+    assert {to: len(found) for to, found in mails.items()} == {to: 1 for to in wanted}
+    assert [len(store.sms_sent(m)) for m in ("9830000031", "9830000032", "9830000033")] == [1, 1, 1]
+    assert mail_sink.messages("old@wb.gov.in") == [] and store.sms_sent("9830000034") == []
+    assert staff_store.db.digest_claims.count_documents({}) == 3
+
+    bankura = mails["sup-b@wb.gov.in"][0]
+    assert bankura["Content-Language"] == "bn" and bankura["Subject"].endswith("PWD, Bankura")
+    text = bankura.get_content()
+    assert "মেয়াদোত্তীর্ণ: 12" in text and "উচ্চস্তরে পাঠানো: 3" in text and "সীমা পেরিয়েছে: 1" in text
+    listed = [line for line in text.splitlines() if line.strip().startswith("- WB-2026-")]
+    # the 10 most overdue, the most overdue first: 120 hours (5.0 days) down to 30 hours
+    assert [line.split()[1] for line in listed] == [f"WB-2026-1000{n:04d}" for n in range(11, 1, -1)]
+    assert "5.0" in listed[0]
+    department = mails["sup-pwd@wb.gov.in"][0].get_content()  # the whole department: Bankura and Purulia
+    assert "विलंबित: 14" in department and "आगे भेजे गए: 3" in department
+    cell = mails["cell@wb.gov.in"][0]
+    assert cell["Subject"].endswith("West Bengal") and "Overdue: 15" in cell.get_content()
+    sms = store.sms_sent("9830000033")[0]
+    assert sms["template"] == "digest" and "15 overdue, 3 escalated, 1 breached" in sms["text"]
