@@ -202,3 +202,16 @@ def test_the_daily_digest_goes_once_per_person_with_two_replicas_and_twenty_raci
     assert cell["Subject"].endswith("West Bengal") and "Overdue: 15" in cell.get_content()
     sms = store.sms_sent("9830000033")[0]
     assert sms["template"] == "digest" and "15 overdue, 3 escalated, 1 breached" in sms["text"]
+
+
+def test_staff_set_their_opt_outs_through_the_gateway_and_citizens_may_not(platform):
+    supervisor = {"sub": "sup-phe-bankura", "role": "supervisor", "department": "phe", "districts": ["Bankura"]}
+    path = "/api/v1/notifications/staff-preferences"
+    assert platform.ok(platform.request("GET", path, supervisor)) == {"opt_out": []}
+    bad = platform.request("PUT", path, supervisor, json={"opt_out": ["pigeon"]})
+    assert bad.status_code == 400 and "opt_out" in bad.json()["errors"]
+    assert platform.ok(platform.request("PUT", path, supervisor, json={"opt_out": ["sms", "sms"]})) == {
+        "opt_out": ["sms"]}
+    assert platform.ok(platform.request("GET", path, supervisor)) == {"opt_out": ["sms"]}
+    assert platform.request("PUT", path, {"sub": "citizen-1", "role": "citizen", "mobile": "9830012345"},
+                            json={"opt_out": []}).status_code == 403
