@@ -104,10 +104,16 @@ def test_an_officer_hears_of_a_new_case_by_sms_and_email_in_their_language_one_o
                      what="the SMS of the case moving away")[0]
     assert "WB-2026-00000011" in moved["text"] and "আর আপনার কাছে নেই" in moved["text"]
     wait_for(lambda: len(mail_sink.messages("amit@wb.gov.in")) == 2, what="the second email to the officer on leave")
+    # routing moves the case of the officer on leave to the delegate: the delegate hears by SMS
+    publish.routing("grievance.assigned", decision("WB-2026-00000012", "officer-rina", seq=2,
+                                                   reason="officer-amit is on leave: to the delegate"))
+    wait_for(lambda: [m for m in store.sms_sent("9830000011") if "WB-2026-00000012" in m["text"]],
+             what="the delegate's SMS")
+    wait_for(lambda: len(mail_sink.messages("amit@wb.gov.in")) == 3, what="the email that the case left")
     assert store.sms_sent("9830000012") == []
     assert store.sms_sent("9830000013") == [] and mail_sink.messages("old@wb.gov.in") == []
     assert store.notices(["officer:officer-old"], 10) == []
-    assert len(store.notices(["officer:officer-rina"], 10)) == 1  # the in-app notice stays
+    assert len(store.notices(["officer:officer-rina"], 10)) == 2  # the in-app notices stay (two new cases)
 
 
 def test_an_escalation_reaches_the_office_supervisors_and_a_staff_member_may_opt_out_of_sms(
