@@ -49,42 +49,49 @@ class StaffStore:
 
     # --- the cases notification heard about --------------------------------------------------------
 
-    def _watch_exists(self, tracking_id):
-        try:
-            self.db.case_watch.update_one({"_id": tracking_id}, {"$setOnInsert": {"seq": 0, "version": 0}},
-                                          upsert=True)
-        except DuplicateKeyError:
-            pass
-
     def record_decision(self, decision, breached):
         """Routing's decision, kept when its seq is newer; the officer it replaces becomes `previous_officer`
-        (a compare-and-set on the seq read). Returns the case as kept after this decision: on a replay of the
-        same decision, the same answer (its previous officer included)."""
+        (a compare-and-set on the seq read, or the insert of a case not seen before). Returns the case as kept
+        after this decision: on a replay of the same decision, the same answer (its previous officer included);
+        None for a decision older than the one kept."""
         tracking_id, seq = decision["tracking_id"], decision["seq"]
-        self._watch_exists(tracking_id)
         for _ in range(20):
             current = self.db.case_watch.find_one({"_id": tracking_id})
-            if current["seq"] >= seq:
+            if current is not None and current.get("seq", 0) >= seq:
                 return current if current["seq"] == seq else None
             fields = {"seq": seq, "officer_id": decision["officer_id"], "department": decision["department"],
                       "district": decision["district"], "category": decision["category"],
                       "level": decision["level"], "deadline": decision["deadline"],
-                      "previous_officer": current.get("officer_id")}
+                      "previous_officer": (current or {}).get("officer_id")}
             if breached:
                 fields["breached"] = True
-            kept = self.db.case_watch.find_one_and_update({"_id": tracking_id, "seq": current["seq"]},
+            if current is None:
+                try:
+                    self.db.case_watch.insert_one({"_id": tracking_id, "version": 0, **fields})
+                    return {"_id": tracking_id, **fields}
+                except DuplicateKeyError:  # an event of the same case came first: read it again
+                    continue
+            kept = self.db.case_watch.find_one_and_update({"_id": tracking_id, "seq": current.get("seq", 0)},
                                                           {"$set": fields}, return_document=ReturnDocument.AFTER)
             if kept is not None:
                 return kept
         return None
 
     def record_case_status(self, case):
-        """Intake's case status, kept when its version is newer."""
-        self._watch_exists(case["tracking_id"])
-        self.db.case_watch.update_one(
-            {"_id": case["tracking_id"], "version": {"$lt": case["version"]}},
-            {"$set": {"version": case["version"], "status": case["status"],
-                      "open": case["status"] not in STOPPED_STATUSES}})
+        """Intake's case status, kept when its version is newer (a case routing has not placed yet is
+        inserted with seq 0: the digest leaves it out until routing's first decision)."""
+        status = {"version": case["version"], "status": case["status"],
+                  "open": case["status"] not in STOPPED_STATUSES}
+        for _ in range(2):
+            done = self.db.case_watch.update_one({"_id": case["tracking_id"], "version": {"$lt": case["version"]}},
+                                                 {"$set": status})
+            if done.matched_count or self.db.case_watch.find_one({"_id": case["tracking_id"]}, {"_id": 1}):
+                return
+            try:
+                self.db.case_watch.insert_one({"_id": case["tracking_id"], "seq": 0, **status})
+                return
+            except DuplicateKeyError:  # routing's decision came first: update it
+                continue
 
     def watched_cases(self):
         """Every case routing placed (a scan, once a day for the digest)."""

@@ -221,3 +221,25 @@ def test_staff_set_their_opt_outs_through_the_gateway_and_citizens_may_not(platf
     assert platform.ok(platform.request("GET", path, supervisor)) == {"opt_out": ["sms"]}
     assert platform.request("PUT", path, {"sub": "citizen-1", "role": "citizen", "mobile": "9830012345"},
                             json={"opt_out": []}).status_code == 403
+
+
+def test_the_case_record_keeps_the_newest_decision_and_the_officer_before_it_under_racing_writers(staff_store):
+    first = staff_store.record_decision(decision("WB-2026-50000001", "officer-a", seq=1), breached=False)
+    assert first["officer_id"] == "officer-a" and first["previous_officer"] is None
+    second = staff_store.record_decision(decision("WB-2026-50000001", "officer-b", seq=2), breached=False)
+    assert (second["officer_id"], second["previous_officer"]) == ("officer-b", "officer-a")
+    replay = staff_store.record_decision(decision("WB-2026-50000001", "officer-b", seq=2), breached=False)
+    assert replay["previous_officer"] == "officer-a"  # a replayed decision names the same officer it replaced
+    assert staff_store.record_decision(decision("WB-2026-50000001", "officer-z", seq=1), breached=False) is None
+    # 30 decisions racing (intake's status changes among them): the newest seq wins, each seq kept at most once
+    # over the one before it, whatever the interleaving
+    writers = [eventlet.spawn(staff_store.record_decision,
+                              decision("WB-2026-50000002", f"officer-{n}", seq=n), False) for n in range(1, 31)]
+    writers += [eventlet.spawn(staff_store.record_case_status,
+                               {"tracking_id": "WB-2026-50000002", "version": v, "status": "in_progress"})
+                for v in range(1, 11)]
+    [w.wait() for w in writers]
+    kept = staff_store.db.case_watch.find_one({"_id": "WB-2026-50000002"})
+    assert (kept["seq"], kept["officer_id"], kept["version"], kept["open"]) == (30, "officer-30", 10, True)
+    staff_store.record_case_status({"tracking_id": "WB-2026-50000002", "version": 11, "status": "resolved"})
+    assert staff_store.db.case_watch.find_one({"_id": "WB-2026-50000002"})["open"] is False
