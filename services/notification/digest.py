@@ -10,6 +10,7 @@ does not depend on search or the gateway answering at the hour; the price: cases
 kept these records are not counted until their next decision or event."""
 import logging
 
+from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from services.notification import planning
@@ -63,12 +64,33 @@ class DigestRun:
             message=planning.message_for(planned, values), now=now, hours=self.quiet_hours))
 
 
+class Digests(DependencyProvider):
+    """The digest run of this process, remembering the last day it finished: after a complete pass a
+    replica stops looking until the next day (a new process looks again; the claims keep it to one each)."""
+
+    def setup(self):
+        self.finished_day = None
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def run(self, store, staff_store, settings, now=None):
+        now = now or utcnow()
+        day = digest.digest_day(now, settings.digest_hour_ist)
+        if day is None or day == self.finished_day:
+            return 0
+        sent = DigestRun(store, staff_store, settings.digest_hour_ist,
+                         (settings.notify_quiet_start_hour, settings.notify_quiet_end_hour))(now)
+        self.finished_day = day
+        return sent
+
+
 class Digest:
     store = NotificationStorage()
     staff_store = StaffStorage()
     settings = SettingsProvider()
+    digests = Digests()
 
     @timer(interval=30)
     def send_digests(self):
-        DigestRun(self.store, self.staff_store, self.settings.digest_hour_ist,
-                  (self.settings.notify_quiet_start_hour, self.settings.notify_quiet_end_hour))()
+        self.digests.run(self.store, self.staff_store, self.settings)

@@ -41,3 +41,31 @@ def test_a_supervisor_counts_their_office_the_state_supervisor_the_department_th
 def test_nothing_overdue_gives_zeros_and_no_list():
     quiet = digest.summary(who("supervisor"), [case("B-early", -5)], NOW, "2026-12-01")
     assert (quiet["overdue"], quiet["escalated"], quiet["breached"], quiet["cases"]) == (0, 0, 0, [])
+
+
+class CountingStaff:
+    """An in-memory stand-in of the staff store: nobody in the directory; counts the looks."""
+
+    def __init__(self):
+        self.looks = 0
+
+    def staff_with_role(self, role):
+        self.looks += 1
+        return []
+
+
+class Settings:
+    digest_hour_ist, notify_quiet_start_hour, notify_quiet_end_hour = 9, 21, 8
+
+
+def test_a_process_looks_once_a_day_after_the_hour_and_again_the_next_day():
+    from services.notification.digest import Digests
+
+    digests, staff = Digests(), CountingStaff()
+    digests.setup()
+    assert digests.run(None, staff, Settings(), NOW - timedelta(hours=1)) == 0 and staff.looks == 0  # 08:30 IST
+    digests.run(None, staff, Settings(), NOW)
+    digests.run(None, staff, Settings(), NOW + timedelta(minutes=1))
+    assert staff.looks == 2  # supervisors and the cell, once
+    digests.run(None, staff, Settings(), NOW + timedelta(days=1))
+    assert staff.looks == 4
