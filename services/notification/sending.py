@@ -21,6 +21,7 @@ from shared.contracts import CASE_EVENTS, ROUTING_DECISIONS
 from shared.errors import EXPECTED, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
 from shared.resilient_rpc import rpc
 from shared.settings import SettingsProvider
+from shared.vocabulary import TOP_LEVEL, Level, Role
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +75,15 @@ class Sending:
         level = decision.get("level") or 1
         directory = {"officer": self.staff_store.staff(decision["officer_id"]),
                      "previous": self.staff_store.staff(previous) if previous else None}
-        if event["type"] == "grievance.escalated" and level in (2, 3):
-            directory["supervisors"] = self.staff_store.staff_with_role("supervisor")
-        if event["type"] == "grievance.sla_breached" or (event["type"] == "grievance.escalated" and level >= 4):
-            directory["cell"] = self.staff_store.staff_with_role("cmo_cell")
+        if event["type"] == "grievance.escalated" and level in (Level.DISTRICT, Level.DEPARTMENT):
+            directory["supervisors"] = self.staff_store.staff_with_role(Role.SUPERVISOR)
+        if event["type"] == "grievance.sla_breached" or (event["type"] == "grievance.escalated" and level >= TOP_LEVEL):
+            directory["cell"] = self.staff_store.staff_with_role(Role.CMO_CELL)
         people = [r for group in directory.values() for r in (group if isinstance(group, list) else [group]) if r]
         opt_outs = {r["_id"]: (self.staff_store.staff_preferences(r["_id"]) or {}).get("opt_out", []) for r in people}
         planned = staff_recipients.plan(event["type"], decision, previous, directory, opt_outs, now)
         officer = directory["officer"]
-        silenced = frozenset({recipients.inbox_key("officer", officer["_id"])}
+        silenced = frozenset({recipients.inbox_key(Role.OFFICER, officer["_id"])}
                              if officer and staff_recipients.retired(officer) else ())
         return planned, silenced
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from services.notification.domain.schedule import IST
 from services.notification.domain.staff_recipients import STATE_WIDE_DISTRICTS
+from shared.authz import allowed
 from shared.vocabulary import Role
 
 WORST = 10
@@ -21,7 +22,7 @@ def digest_day(now, hour):
 
 def covers(record, case):
     """Whether a case belongs in this person's digest: the cell sees the state, a supervisor their office."""
-    if record["role"] == Role.CMO_CELL:
+    if allowed(record, "notices.read_cell_box"):
         return True
     office = record.get("office") or {}
     return (case.get("department") == office.get("department")
@@ -29,7 +30,7 @@ def covers(record, case):
 
 
 def office_label(record):
-    if record["role"] == Role.CMO_CELL:
+    if allowed(record, "notices.read_cell_box"):
         return STATE
     office = record.get("office") or {}
     district = office.get("district")

@@ -16,11 +16,12 @@ channel needs the contact on record and no opt-out of it.
 from datetime import datetime
 
 from services.notification.domain.recipients import DEFAULT_LANGUAGE, EMAIL, SMS, Planned, Recipient
-from shared.vocabulary import LANGUAGES, TOP_LEVEL, Level, Role
+from shared.authz import allowed
+from shared.vocabulary import ALL_DISTRICTS, LANGUAGES, STATE_OFFICE, TOP_LEVEL, Level
 
 STAFF_CHANNELS = (SMS, EMAIL)
-ACTIVE, ON_LEAVE, TRANSFERRED, RETIRED = "active", "on_leave", "transferred", "retired"
-STATE_WIDE_DISTRICTS = ("state", "*")  # a level-3 office's district: the whole department
+ON_LEAVE, RETIRED = "on_leave", "retired"  # the directory's staff states (shared.contracts.events.StaffStatus)
+STATE_WIDE_DISTRICTS = (STATE_OFFICE, ALL_DISTRICTS)  # a level-3 office's district: the whole department
 
 
 def staff_key(staff_id):
@@ -86,7 +87,7 @@ def plan(event_type, decision, previous_officer, directory, opt_outs, now):
     level = decision.get("level") or 1
     if event_type == "grievance.sla_breached" or (event_type == "grievance.escalated" and level >= TOP_LEVEL):
         group = "sla_breached" if event_type == "grievance.sla_breached" else "escalated_group"
-        people += [(r, group) for r in directory.get("cell", []) if r.get("role") == Role.CMO_CELL]
+        people += [(r, group) for r in directory.get("cell", []) if allowed(r, "notices.read_cell_box")]
     elif event_type == "grievance.escalated" and level in (Level.DISTRICT, Level.DEPARTMENT):
         people += [(r, "escalated_group") for r in directory.get("supervisors", [])
                    if supervises(r, decision.get("department"), decision.get("district"))]
@@ -102,7 +103,7 @@ def plan(event_type, decision, previous_officer, directory, opt_outs, now):
 def supervises(record, department, district):
     """A supervisor of this department, of this district or of the whole state."""
     office = record.get("office") or {}
-    return (record.get("role") == Role.SUPERVISOR and office.get("department") == department
+    return (allowed(record, "notices.read_supervisors_boxes") and office.get("department") == department
             and (office.get("district") == district or office.get("district") in STATE_WIDE_DISTRICTS))
 
 
