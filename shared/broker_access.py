@@ -54,7 +54,7 @@ PRINCIPALS = {
     "gateway": Principal(serves_rpc=False, calls=("intake", "routing", "notification", "search", "identity")),
     "intake": Principal(consumes=("routing",), publishes_events=True),
     "routing": Principal(consumes=("intake", "identity"), publishes_events=True),
-    "notification": Principal(consumes=("intake", "routing")),
+    "notification": Principal(consumes=("intake", "routing", "identity")),
     "search": Principal(consumes=("intake",)),
     "identity": Principal(calls=("notification",), publishes_events=True),  # staff.changed
 }

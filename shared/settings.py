@@ -157,6 +157,7 @@ class SettingsSchema(Schema):
     NOTIFY_QUIET_START_HOUR = _int(21, maximum=24)
     NOTIFY_QUIET_END_HOUR = _int(8, maximum=24)  # 0 to 24: quiet all day
     NOTIFY_RATE_LIMIT = _int(10, minimum=1)
+    DIGEST_HOUR_IST = _int(9, maximum=23)  # the staff's daily digest goes at this hour (IST) or later that day
     NOTIFY_RATE_WINDOW_SECONDS = _int(3600, minimum=1)
     NOTIFY_SEND_TIMEOUT = _number(10)
     NOTIFY_SEND_CONCURRENCY = _int(10, minimum=1)

@@ -14,6 +14,7 @@ from services.gateway.web import api, json_body
 from services.notification.schemas import (
     DeliveryReportSchema,
     PreferencesSchema,
+    StaffPreferencesSchema,
     SubscriptionChangeSchema,
     SubscriptionSchema,
 )
@@ -54,6 +55,24 @@ class NotificationRoutes(GatewayPart):
     def set_notification_preferences(self, request):
         actor = self.authenticate(request)
         return 200, self._rpc("notification", self.notification.set_preferences, json_body(request), actor), {}
+
+    @http("GET", "/api/v1/notifications/staff-preferences", doc=Operation(
+        "A staff member's opt-outs of SMS and email (in-app notices always stay)", tags=("Notifications",),
+        roles=(OFFICER, SUPERVISOR, CMO_CELL), responses={200: answers.StaffPreferencesViewSchema}))
+    @api
+    def staff_notification_preferences(self, request):
+        actor = self.authenticate(request)
+        return 200, self._rpc("notification", self.notification.staff_preferences, actor), NO_STORE
+
+    @http("PUT", "/api/v1/notifications/staff-preferences", doc=Operation(
+        "Opt out of (or back into) SMS or email as a staff member", tags=("Notifications",),
+        roles=(OFFICER, SUPERVISOR, CMO_CELL), request=StaffPreferencesSchema,
+        responses={200: answers.StaffPreferencesViewSchema}))
+    @api
+    def set_staff_notification_preferences(self, request):
+        actor = self.authenticate(request)
+        return 200, self._rpc("notification", self.notification.set_staff_preferences, json_body(request),
+                              actor), {}
 
     @http("GET", "/api/v1/grievances/<string:tracking_id>/notifications", doc=Operation(
         "What was sent about a case, to whom, and how it went", tags=("Notifications",),

@@ -312,6 +312,10 @@ class PreferencesViewSchema(Open):
     quiet_hours = fields.Bool()
 
 
+class StaffPreferencesViewSchema(Open):
+    opt_out = fields.List(fields.Str())
+
+
 class DeliverySchema(Open):
     channel = fields.Str()
     status = fields.Str()

@@ -40,15 +40,19 @@ def message_for(planned, values, public_event=None):
 
 
 def deliveries_for(event, now, preferences=None, subscriptions=(), hours=schedule.QUIET_HOURS, schema_base_url="",
-                   console_url=""):
+                   console_url="", staff=(), silenced=frozenset()):
     """`schema_base_url`: where the gateway serves the public events' JSON Schemas (the CloudEvent's
-    `dataschema`); `console_url`: the web console's public address (the citizen's case page)."""
+    `dataschema`); `console_url`: the web console's public address (the citizen's case page); `staff`: the
+    staff's SMS and email (domain.staff_recipients); `silenced`: recipient keys that hear nothing (a retired
+    officer's notice box)."""
     values = messages.values(event, console_url)
     scope = messages.scope(event)
     quiet = (preferences or {}).get("quiet_hours", True)
     public_event = _public(event, schema_base_url) if subscriptions else None
     out = []
-    for planned in recipients.plan(event, preferences, subscriptions, public_event):
+    for planned in [*recipients.plan(event, preferences, subscriptions, public_event), *staff]:
+        if planned.recipient.key in silenced:
+            continue
         out.append(new_delivery(
             delivery_id=recipients.delivery_id(event["id"], planned.recipient.key, planned.channel),
             event_id=event["id"], event_type=event["type"], planned=planned,

@@ -47,6 +47,12 @@ class PreferencesSchema(StrictSchema):
     quiet_hours = fields.Bool(load_default=True)
 
 
+class StaffPreferencesSchema(StrictSchema):
+    """A staff member's opt-outs: SMS, email or both (the in-app notices always stay)."""
+    opt_out = fields.List(fields.Str(validate=validate.OneOf(CITIZEN_CHANNELS)), required=True,
+                          validate=validate.Length(max=len(CITIZEN_CHANNELS)))
+
+
 def _scope_list(choices, required=True, **kwargs):
     """Catalogue codes (departments) or names (districts), or `*` alone for all of them."""
     return fields.List(fields.Str(validate=validate.OneOf(list(choices) + [ALL])), required=required,

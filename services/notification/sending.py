@@ -11,15 +11,17 @@ from nameko.timer import timer
 from services.notification import planning
 from services.notification.access import admin_only
 from services.notification.dispatch import Sender
-from services.notification.domain import recipients
+from services.notification.domain import recipients, staff_recipients
 from services.notification.domain.recipients import SMS, Planned, Recipient
 from services.notification.schemas import DeliveryReportSchema, SmsSchema
+from services.notification.staff import StaffStorage
 from services.notification.storage import NotificationStorage, utcnow
 from shared.consumers import reliable_event_handler
-from shared.contracts import CASE_EVENTS
+from shared.contracts import CASE_EVENTS, ROUTING_DECISIONS
 from shared.errors import EXPECTED, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
 from shared.resilient_rpc import rpc
 from shared.settings import SettingsProvider
+from shared.vocabulary import TOP_LEVEL, Level, Role
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ _report_schema = DeliveryReportSchema()
 
 class Sending:
     store = NotificationStorage()
+    staff_store = StaffStorage()
     sender = Sender()
     settings = SettingsProvider()
 
@@ -49,12 +52,41 @@ class Sending:
         preferences = self.store.preferences(recipients.contact_key(mobile)) if mobile else None
         subscriptions = self.store.subscriptions()
         hours = (self.settings.notify_quiet_start_hour, self.settings.notify_quiet_end_hour)
-        planned = planning.deliveries_for(event, utcnow(), preferences, subscriptions, hours,
+        now = utcnow()
+        staff, silenced = self._staff_messages(event, now)
+        planned = planning.deliveries_for(event, now, preferences, subscriptions, hours,
                                           schema_base_url=self.settings.oidc_issuer,
-                                          console_url=self.settings.web_public_url)
+                                          console_url=self.settings.web_public_url, staff=staff, silenced=silenced)
         queued = sum(self.store.enqueue(d) for d in planned)
         if queued:
             log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": queued})
+
+    def _staff_messages(self, event, now):
+        """The case as notification knows it is brought up to date (the digest counts from it); a routing
+        decision's SMS and email to the staff it concerns, by the directory; a retired officer's notice box
+        silenced."""
+        if event["type"] in CASE_EVENTS:
+            self.staff_store.record_case_status(event["data"]["case"])
+            return [], frozenset()
+        if event["type"] not in ROUTING_DECISIONS:
+            return [], frozenset()
+        decision = event["data"]
+        kept = self.staff_store.record_decision(decision, breached=event["type"] == "grievance.sla_breached")
+        previous = (kept or {}).get("previous_officer")
+        level = decision.get("level") or 1
+        directory = {"officer": self.staff_store.staff(decision["officer_id"]),
+                     "previous": self.staff_store.staff(previous) if previous else None}
+        if event["type"] == "grievance.escalated" and level in (Level.DISTRICT, Level.DEPARTMENT):
+            directory["supervisors"] = self.staff_store.staff_with_role(Role.SUPERVISOR)
+        if event["type"] == "grievance.sla_breached" or (event["type"] == "grievance.escalated" and level >= TOP_LEVEL):
+            directory["cell"] = self.staff_store.staff_with_role(Role.CMO_CELL)
+        people = [r for group in directory.values() for r in (group if isinstance(group, list) else [group]) if r]
+        opt_outs = {r["_id"]: (self.staff_store.staff_preferences(r["_id"]) or {}).get("opt_out", []) for r in people}
+        planned = staff_recipients.plan(event["type"], decision, previous, directory, opt_outs, now)
+        officer = directory["officer"]
+        silenced = frozenset({recipients.inbox_key(Role.OFFICER, officer["_id"])}
+                             if officer and staff_recipients.retired(officer) else ())
+        return planned, silenced
 
     # --- sending ---------------------------------------------------------------------------------
 

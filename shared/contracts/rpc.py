@@ -306,6 +306,8 @@ RPC_CONTRACTS: dict[str, RpcContract] = {
     "notification.notices": contract(body("params"), actor()),
     "notification.preferences": contract(actor()),
     "notification.set_preferences": contract(body(), actor()),
+    "notification.staff_preferences": contract(actor()),
+    "notification.set_staff_preferences": contract(body(), actor()),
     "notification.deliveries_for_case": contract(ident(), actor(), answer=LIST),
     "notification.personal_data_reads": contract(ident(), actor(), answer=LIST),
     "notification.subscriptions": contract(actor(), answer=LIST),

@@ -23,6 +23,9 @@ LONG = {"tracking_id": "WB-2026-12345674", "name": "Anindita Chattopadhyay" * 3,
                             for language in LANGUAGES},
         "special_reason": {"en": "it is outside the state's powers", "bn": "এটি রাজ্যের এক্তিয়ারের বাইরে",
                            "hi": "यह राज्य के अधिकार से बाहर है"}}
+DIGEST = {"day": "2026-12-01", "office": "Public Works, Bankura", "overdue": 12, "escalated": 3, "breached": 1,
+          "cases": [{"tracking_id": "WB-2026-12345674", "category": "roads", "district": "Bankura", "level": 2,
+                     "days_overdue": 4.5}]}
 SMS_TEMPLATES = ("otp", "filed", "info_requested", "resolved", "rejected", "closed", "reopened", "transferred",
                  "public_note", "handler_changed", "special_closed", "special_close_reopened")
 MAX_SMS_PARTS = 2
@@ -69,7 +72,7 @@ def test_every_template_of_every_language_renders():
                 messages.render(name, channel, language, {**LONG, "category": "drinking_water",
                                                           "department": "phe", "district": "Bankura",
                                                           "officer_name": "A B", "reason": "r",
-                                                          "deadline": "2026-12-09 10:00 UTC"})
+                                                          "deadline": "2026-12-09 10:00 UTC", **DIGEST})
 
 
 def test_an_unknown_language_gets_english():

@@ -9,7 +9,7 @@ passed in.
   reopening of one; by SMS when they gave a mobile, by email when they gave an address, as their
   preferences allow, in their language.
 - The assigned officer: a new assignment, an SLA reminder, an escalation that lands on their desk; in
-  their in-app notices (the officer directory has no contact details yet).
+  their in-app notices (their SMS and email, from the officer directory: staff_recipients.py).
 - Supervisors of the office (escalation to level 2 or 3) and the CMO cell (escalation to level 4, a
   breach at the top) in the notices of their group.
 - Webhook subscribers: every public event (shared/public_events.py: the stream's CloudEvent) whose type
