@@ -11,6 +11,7 @@ from services.registry import service_classes
 from shared import broker_access
 from shared.config import database_name
 from shared.signed_rpc import SignedClusterRpcProxy
+from tests.integration.directory import seed_directory
 from tests.integration.platform_client import CMO_CELL, Gateway, citizen, drinking_water
 from tests.integration.waiting import wait_for
 
@@ -38,6 +39,7 @@ def platform_as_own_users(service_users, platform_config, runner_factory):
                            OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}")
     for cls in service_classes():  # notification relays with its own login too, to the public vhost setup made
         runner_factory(dict(platform_config, AMQP_URI=service_users[cls.name], PUBLIC_AMQP_URI=""), cls).start()
+    seed_directory(platform_config)  # identity publishes staff.changed with its own login; routing learns it
     return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
 
 
