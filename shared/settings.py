@@ -137,7 +137,7 @@ class SettingsSchema(Schema):
     S3_ACCESS_KEY = _text("sorasori-dev")
     S3_SECRET_KEY = _text(None)  # None in development: var/secrets/s3-secret-key (scripts/infra/s3proxy.sh)
     S3_SSE = _text("AES256")  # server-side encryption requested on every object; `off`: none
-    ATTACHMENT_URL_TTL_SECONDS = _int(300, minimum=10, maximum=3600)
+    ATTACHMENT_URL_TTL_SECONDS = _int(300, minimum=1, maximum=3600)
     ATTACHMENT_MAX_FILES = _int(5, minimum=1, maximum=20)
     ATTACHMENT_MAX_BYTES = _int(10 * 1024 * 1024, minimum=1024)
     ATTACHMENTS_PER_CASE = _int(30, minimum=1)

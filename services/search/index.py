@@ -48,6 +48,8 @@ MAPPINGS = {
         "phonetic": {"type": "text", "analyzer": "whitespace", "index_options": "freqs", "norms": False},
         "level": {"type": "integer"},
         "urgent": {"type": "boolean"},
+        # that the case has documents attached, never what they hold or are called
+        "has_attachments": {"type": "boolean"},
         "supporters": {"type": "integer"},
         "transfers": {"type": "integer"},
         "reopenings": {"type": "integer"},
@@ -173,6 +175,7 @@ def document(case):
     feedback = case.get("feedback") or []
     doc["rating"] = feedback[-1]["rating"] if feedback else None
     doc["escalation_levels"] = case.get("escalation_levels") or None
+    doc["has_attachments"] = bool(case.get("attachments"))
     doc.update(resolution_metrics(case))
     return {key: value for key, value in doc.items() if value is not None}
 

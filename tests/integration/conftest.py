@@ -44,6 +44,7 @@ def platform_config(rabbit_config, public_stream):
         HEALTH_TIMEOUT=2,
         INTERNAL_CALLER_KEY=f"test-caller-key-{uuid.uuid4().hex}",  # signs the callers of every RPC
         METRICS_PORT=0,  # no metrics listener (tests of metrics pick a free port)
+        S3_BUCKET=f"test-{run_id}",  # attachments: the test's own bucket (made on the first upload)
     )
     # tests file, search and poll far faster than people do: the gateway's limits stay on, out of their way
     # (tests of the limits set their own)
@@ -58,6 +59,30 @@ def platform_config(rabbit_config, public_stream):
     finally:
         client.close()
     drop_indices(config)
+    drop_bucket(config)
+
+
+def drop_bucket(config):
+    """The test's attachment bucket, if it made one (S3Proxy keeps buckets as folders under var/s3proxy)."""
+    from botocore.exceptions import ClientError, EndpointConnectionError
+
+    from shared.object_store import ObjectStore
+    from shared.settings import load_settings
+
+    try:
+        store = ObjectStore.from_settings(load_settings(config))
+    except RuntimeError:  # no S3 secret: no store was started, so no test made a bucket
+        return
+    try:
+        for page in store.client.get_paginator("list_objects_v2").paginate(Bucket=store.bucket):
+            for item in page.get("Contents", []):
+                store.client.delete_object(Bucket=store.bucket, Key=item["Key"])
+        store.client.delete_bucket(Bucket=store.bucket)
+    except EndpointConnectionError:  # no store answering: no test made a bucket
+        return
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("NoSuchBucket", "404"):
+            raise
 
 
 @pytest.fixture
