@@ -58,7 +58,7 @@ def shown_name(given, extension, index):
     underscores (any script), without folders, at most 80 characters, with the extension its bytes say."""
     base = re.split(r"[\\/]", unicodedata.normalize("NFC", given or ""))[-1]
     stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
-    stem = "".join(c if (c.isalnum() or c in " -_.") and unicodedata.category(c)[0] != "C" else "_" for c in stem)
+    stem = "".join(c if unicodedata.category(c)[0] in "LMN" or c in " -_." else "_" for c in stem)  # M: vowel signs
     stem = re.sub(r"[ _.]{2,}", "_", stem).strip(" ._-")[:80] or f"file-{index + 1}"
     return f"{stem}.{extension}"
 

@@ -8,6 +8,7 @@ says first whether the caller may attach (nothing is stored for a caller it woul
 every file's bytes, re-encodes images without EXIF and stores each under a generated key, then intake records
 them in one version-guarded write; files it then refuses (the per-case cap reached meanwhile) are deleted.
 """
+import hashlib
 import logging
 import uuid
 
@@ -18,15 +19,17 @@ from services.gateway.attachment_files import ACCEPTED, FileRefused, clean
 from services.gateway.base import GatewayPart
 from services.gateway.grievances import TRACKING
 from services.gateway.http_server import http
+from services.gateway.idempotency import HEADER, Idempotency, fingerprint, key_id
 from services.gateway.limits import CASE_LOOKUP
 from services.gateway.openapi import Operation
-from services.gateway.responses import NO_STORE
+from services.gateway.responses import NO_STORE, json_response
 from services.gateway.throttle import Throttle, throttled
-from services.gateway.web import BadRequest, PayloadTooLarge, UnsupportedMediaType, api
+from services.gateway.web import BadRequest, PayloadTooLarge, UnsupportedMediaType, api, dumped_as
 from services.intake.domain.attachments import PURPOSES
 from shared.actors import CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
 from shared.object_store import AttachmentStore
 from shared.signed_rpc import SignedRpcProxy
+from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ def object_key(tracking_id, ref):
 
 class AttachmentRoutes(GatewayPart):
     throttle = Throttle()
+    idempotency = Idempotency()
     intake = SignedRpcProxy("intake")
     objects = AttachmentStore()
 
@@ -87,8 +91,22 @@ class AttachmentRoutes(GatewayPart):
         if len(uploads) > limits.attachment_max_files:
             raise BadRequest(f"at most {limits.attachment_max_files} files at a time",
                              {"files": [f"{len(uploads)} files; at most {limits.attachment_max_files}."]})
-        self._rpc("intake", self.intake.may_attach, tracking_id, {"purpose": purpose, "count": len(uploads)}, actor)
         files = [self._checked(upload, index) for index, upload in enumerate(uploads)]
+        key = request.headers.get(HEADER)
+        if key is None:
+            return self._store_and_attach(tracking_id, purpose, files, actor)
+        if not is_idempotency_key(key):
+            raise BadRequest("the Idempotency-Key header is not valid", {HEADER: [IDEMPOTENCY_KEY_RULE]})
+        # a retry with the same key and the same files answers as the first did, without storing them again
+        same = fingerprint("POST", request.path, {"purpose": purpose, "files": [
+            [item.name, hashlib.sha256(item.data).hexdigest()] for item in files]})
+        return self.idempotency.run(key_id(actor, key), same,
+                                    lambda: self._store_and_attach(tracking_id, purpose, files, actor))
+
+    upload_attachments.idempotent = True  # honours Idempotency-Key itself: the body is a form, not JSON
+
+    def _store_and_attach(self, tracking_id, purpose, files, actor):
+        self._rpc("intake", self.intake.may_attach, tracking_id, {"purpose": purpose, "count": len(files)}, actor)
         stored = []
         try:
             for item in files:
@@ -101,7 +119,7 @@ class AttachmentRoutes(GatewayPart):
         except BaseException:
             self._forget(tracking_id, stored)
             raise
-        return 201, answer, NO_STORE
+        return json_response(dumped_as(answers.AttachedSchema, answer), status=201, headers=NO_STORE)
 
     @http("GET", TRACKING + "/attachments/<string:ref>", doc=Operation(
         "A short-lived download link for one attachment", tags=("Grievances",),

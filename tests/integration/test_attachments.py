@@ -38,10 +38,10 @@ def png(colour=(0, 90, 200)):
     return out.getvalue()
 
 
-def upload(platform, tracking_id, actor, purpose, files):
-    return requests.post(f"{platform.base}/api/v1/grievances/{tracking_id}/attachments",
-                         headers={"Authorization": f"Bearer {make_dev_token(actor)}"}, data={"purpose": purpose},
-                         files=[("files", f) for f in files], timeout=30)
+def upload(platform, tracking_id, actor, purpose, files, key=None):
+    headers = {"Authorization": f"Bearer {make_dev_token(actor)}", **({"Idempotency-Key": key} if key else {})}
+    return requests.post(f"{platform.base}/api/v1/grievances/{tracking_id}/attachments", headers=headers,
+                         data={"purpose": purpose}, files=[("files", f) for f in files], timeout=30)
 
 
 def link(platform, tracking_id, ref, actor):
@@ -172,3 +172,14 @@ def test_concurrent_uploads_never_pass_the_cases_cap_or_leave_files_behind(platf
     case = platform.case(tracking_id, MITA)
     assert sorted(a["ref"] for a in case["attachments"]) == sorted(accepted)
     assert sorted(k.rsplit("/", 1)[1] for k in stored_keys(platform_config)) == sorted(accepted)
+
+
+def test_an_upload_retried_with_its_idempotency_key_is_stored_once(platform, platform_config):
+    tracking_id, _, _ = routed_case(platform)
+    files = [("road.png", png(), "image/png"), ("letter.pdf", PDF, "application/pdf")]
+    first = platform.ok(upload(platform, tracking_id, MITA, "filing", files, key="upload-road-1"), 201)
+    again = upload(platform, tracking_id, MITA, "filing", files, key="upload-road-1")
+    assert again.status_code == 201 and again.json() == first and again.headers.get("Idempotent-Replayed")
+    other = upload(platform, tracking_id, MITA, "filing", files[:1], key="upload-road-1")
+    assert other.status_code == 422
+    assert len(platform.case(tracking_id, MITA)["attachments"]) == 2 and len(stored_keys(platform_config)) == 2
