@@ -78,7 +78,6 @@ class AttachmentRoutes(GatewayPart):
             raise FileTooLarge(f"an upload may be at most {limits.attachment_max_files} files of "
                                   f"{limits.attachment_max_bytes} bytes", {"files": ["Too large."]})
         request.max_content_length = most  # a body without a length is cut off here, never read whole
-        request.max_form_memory_size = FORM_OVERHEAD  # files beyond 500 KB spool to disk while parsed
         try:
             form, uploads = request.form, request.files.getlist("files")
         except RequestEntityTooLarge:

@@ -1,6 +1,7 @@
 """Attachments on the real servers: files go through the gateway into S3Proxy (the test's own bucket), intake
 records them on the case, search records only that the case has some; who may fetch a file is intake's call."""
 import io
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -174,12 +175,16 @@ def test_concurrent_uploads_never_pass_the_cases_cap_or_leave_files_behind(platf
     assert sorted(k.rsplit("/", 1)[1] for k in stored_keys(platform_config)) == sorted(accepted)
 
 
-def test_an_upload_retried_with_its_idempotency_key_is_stored_once(platform, platform_config):
+def test_an_upload_retried_with_its_idempotency_key_is_stored_once_and_megabytes_go_through(platform,
+                                                                                         platform_config):
     tracking_id, _, _ = routed_case(platform)
-    files = [("road.png", png(), "image/png"), ("letter.pdf", PDF, "application/pdf")]
+    # megabytes of binary (line breaks anywhere, as in real scans): beyond what the form parser keeps in memory
+    scan = b"%PDF-1.4\n" + random.Random(7).randbytes(3_000_000) + b"\n%%EOF\n"
+    files = [("road.png", png(), "image/png"), ("letter.pdf", scan, "application/pdf")]
     first = platform.ok(upload(platform, tracking_id, MITA, "filing", files, key="upload-road-1"), 201)
     again = upload(platform, tracking_id, MITA, "filing", files, key="upload-road-1")
     assert again.status_code == 201 and again.json() == first and again.headers.get("Idempotent-Replayed")
     other = upload(platform, tracking_id, MITA, "filing", files[:1], key="upload-road-1")
     assert other.status_code == 422
     assert len(platform.case(tracking_id, MITA)["attachments"]) == 2 and len(stored_keys(platform_config)) == 2
+    assert first["attachments"][1]["size"] == len(scan)
