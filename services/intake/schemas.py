@@ -89,7 +89,10 @@ class GrievanceSchema(StrictSchema):
     place = fields.Nested(PlaceSchema, required=True)
     complainant = fields.Nested(ComplainantSchema, required=True)
     channel = fields.Str(required=True, validate=validate.OneOf(CHANNELS))
-    attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list, validate=validate.Length(max=5))
+    # Files are attached once the case exists (POST /api/v1/grievances/{id}/attachments, purpose `filing`): a
+    # reference given here would name no stored, checked file.
+    attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list, validate=validate.Length(
+        max=0, error="Attach files after filing: POST /api/v1/grievances/{{id}}/attachments with purpose filing."))
     # An officer filing for a caller may lift the monthly per-mobile limit.
     override_filing_limit = fields.Bool(load_default=False)
 

@@ -188,3 +188,8 @@ def test_an_upload_retried_with_its_idempotency_key_is_stored_once_and_megabytes
     assert other.status_code == 422
     assert len(platform.case(tracking_id, MITA)["attachments"]) == 2 and len(stored_keys(platform_config)) == 2
     assert first["attachments"][1]["size"] == len(scan)
+
+
+def test_a_filing_cannot_name_files_it_did_not_upload(platform):
+    refused = platform.file(drinking_water(attachments=[{"ref": "a" * 32, "name": "x.pdf"}]), MITA)
+    assert refused.status_code == 400 and "/attachments" in refused.json()["errors"]["attachments"][0]
