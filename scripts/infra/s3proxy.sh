@@ -19,6 +19,18 @@ SECRET_FILE="$VAR/secrets/s3-secret-key"
 # S3Proxy answers an anonymous request with an S3 error document: any HTTP answer means it is up.
 answering() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/")" != 000 ]; }
 
+# Our key opens it: an S3Proxy another checkout started answers too, with another secret.
+key_ok() {
+  [ -s "$SECRET_FILE" ] || return 1
+  "$ROOT/.venv/bin/python" - "$URL" "$ACCESS_KEY" "$(cat "$SECRET_FILE")" <<'PY' >/dev/null 2>&1
+import sys, boto3
+from botocore.config import Config
+url, key, secret = sys.argv[1:4]
+boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key=secret,
+             config=Config(retries={"max_attempts": 1})).list_buckets()
+PY
+}
+
 install() {
   [ -s "$JAR" ] && return
   command -v mvn >/dev/null 2>&1 || apt_install maven
@@ -49,7 +61,10 @@ secret() {
 
 up() {
   if [ -n "${S3_ENDPOINT_URL:-}" ]; then say "S3: using S3_ENDPOINT_URL from the environment, not starting S3Proxy"; return; fi
-  if answering; then say "S3Proxy: already answering on $URL, reusing it"; return; fi
+  if answering; then
+    key_ok || fail "an S3Proxy on $URL does not take this checkout's key (var/secrets/s3-secret-key): another checkout started it; stop it there, or set S3_ENDPOINT_URL and S3_SECRET_KEY"
+    say "S3Proxy: already answering on $URL, reusing it"; return
+  fi
   install
   mkdir -p "$S3_DIR/data"
   local props="$S3_DIR/s3proxy.conf"
