@@ -254,6 +254,8 @@ def main():
         web_rows = measure_web(config)
         progress("the public event stream: the relay next to raw confirmed publishes, and its lag")
         public_rows = measure_public(config)
+        progress("attachments: uploads through the gateway next to raw puts to the S3 server")
+        attachment_rows = measure_attachments(config)
         rows.append(("MongoDB ping (raw)", f"{ping:.2f} ms p50", "1.00"))
         rows.append(("intake.health RPC (ping inside)", f"{rpc:.2f} ms p50", f"{rpc / ping:.1f}"))
         http = statistics.median(samples)
@@ -287,6 +289,7 @@ def main():
         rows.extend(retry_rows)
         rows.extend(web_rows)
         rows.extend(public_rows)
+        rows.extend(attachment_rows)
     finally:
         drop_run_databases(client, run)
         drop_indices(scratch)
