@@ -9,10 +9,13 @@ every file's bytes, re-encodes images without EXIF and stores each under a gener
 them in one version-guarded write; files it then refuses (the per-case cap reached meanwhile) are deleted.
 """
 import hashlib
+import itertools
 import logging
 import uuid
+from tempfile import SpooledTemporaryFile
 
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 from services.gateway import schemas as answers
 from services.gateway.attachment_files import ACCEPTED, FileRefused, clean
@@ -27,6 +30,7 @@ from services.gateway.throttle import Throttle, throttled
 from services.gateway.web import BadRequest, PayloadTooLarge, UnsupportedMediaType, api, dumped_as
 from services.intake.domain.attachments import PURPOSES
 from shared.actors import CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
+from shared.errors import PlatformError
 from shared.object_store import AttachmentStore
 from shared.signed_rpc import SignedRpcProxy
 from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
@@ -48,6 +52,42 @@ class FileTooLarge(PayloadTooLarge):
         return {"error": self.message, "fields": self.details}
 
 
+class LengthRequired(PlatformError):
+    status = 411
+
+    def body(self):
+        return {"error": self.message, "fields": self.details}
+
+
+class _CappedSpool(SpooledTemporaryFile):
+    """Where the form parser writes one file: in memory up to 500 KB, then a temporary file; refused with 413
+    naming the file the moment its bytes pass the limit."""
+
+    def __init__(self, limit, name, index):
+        super().__init__(max_size=500 * 1024, mode="rb+")
+        self.limit, self.name_sent, self.index, self.written = limit, name, index, 0
+
+    def write(self, data):
+        self.written += len(data)
+        if self.written > self.limit:
+            raise FileTooLarge(f"{self.name_sent} is larger than {self.limit} bytes", {
+                f"files[{self.index}]": [f"{self.name_sent}: more than {self.limit} bytes; at most {self.limit}."]})
+        return super().write(data)
+
+
+def _capped_files(max_files, max_bytes):
+    """The parser's stream factory: each file part capped at `max_bytes`, and no part after the `max_files`th."""
+    count = itertools.count()
+
+    def factory(total_content_length, content_type, filename, content_length=None):
+        index = next(count)
+        if index >= max_files:
+            raise BadRequest(f"at most {max_files} files at a time", {"files": [f"More than {max_files} files; "
+                                                                                 f"at most {max_files}."]})
+        return _CappedSpool(max_bytes, filename or f"file {index + 1}", index)
+    return factory
+
+
 def object_key(tracking_id, ref):
     return f"cases/{tracking_id}/{ref}"
 
@@ -61,7 +101,7 @@ class AttachmentRoutes(GatewayPart):
     @http("POST", TRACKING + "/attachments", doc=Operation(
         "Attach photos or PDFs to a case", tags=("Grievances",), request=UPLOAD_FORM, body=MULTIPART,
         roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL), responses={201: answers.AttachedSchema},
-        errors=(400, 403, 404, 413, 415, 422),
+        errors=(400, 403, 404, 409, 411, 413, 415, 422),
         description="The complainant attaches with the complaint (`filing`) or in answer to a request for "
                     "information (`request_info`); the officer working the case with a resolution, a rejection or "
                     "a note. The type is judged from the bytes; images are re-encoded without EXIF (no location)."))
@@ -73,15 +113,21 @@ class AttachmentRoutes(GatewayPart):
         if request.mimetype != MULTIPART:
             raise UnsupportedMediaType("send the files as multipart/form-data",
                                        {"Content-Type": ["Must be multipart/form-data."]})
+        if request.content_length is None:  # a chunked body: the WSGI server hands over no stream to read
+            raise LengthRequired("send the upload with a Content-Length", {"Content-Length": ["Missing."]})
         most = limits.attachment_max_files * limits.attachment_max_bytes + FORM_OVERHEAD
         if request.content_length is not None and request.content_length > most:
             raise FileTooLarge(f"an upload may be at most {limits.attachment_max_files} files of "
                                   f"{limits.attachment_max_bytes} bytes", {"files": ["Too large."]})
-        request.max_content_length = most  # a body without a length is cut off here, never read whole
+        # a body without a length is cut off at `most`; a file is refused as its bytes pass the limit and a
+        # sixth file as it starts, while the body streams in: nothing past a limit is read or spooled
+        parser = FormDataParser(stream_factory=_capped_files(limits.attachment_max_files, limits.attachment_max_bytes),
+                                max_content_length=most)
         try:
-            form, uploads = request.form, request.files.getlist("files")
+            _, form, files_sent = parser.parse_from_environ(request.environ)
         except RequestEntityTooLarge:
             raise FileTooLarge("the upload is too large", {"files": ["Too large."]}) from None
+        uploads = files_sent.getlist("files")
         purpose = form.get("purpose")
         if purpose not in PURPOSES:
             raise BadRequest("say what the files are for", {"purpose": [f"Must be one of: {', '.join(PURPOSES)}."]})
@@ -142,9 +188,6 @@ class AttachmentRoutes(GatewayPart):
         upload.stream.seek(0, 2)
         size = upload.stream.tell()
         upload.stream.seek(0)
-        if size > self.settings.attachment_max_bytes:
-            raise FileTooLarge(f"{name} is larger than {self.settings.attachment_max_bytes} bytes",
-                                  {field: [f"{name}: {size} bytes; at most {self.settings.attachment_max_bytes}."]})
         if size == 0:
             raise BadRequest(f"{name} is empty", {field: [f"{name}: empty."]})
         try:

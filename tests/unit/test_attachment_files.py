@@ -101,3 +101,18 @@ def test_an_attachment_is_recorded_with_who_when_why_and_whether_the_complainant
     assert change.events == [("grievance.attached", {"purpose": "note", "refs": [FILE["ref"]]})]
     public = attachments.attach(CASE, [FILE], "resolve", OFFICER, "NOW", by_complainant=False, limit=5)
     assert public.set["attachments"][-1]["public"] is True
+
+
+def test_the_form_parser_stops_a_file_at_its_limit_and_a_part_past_the_last_file():
+    from services.gateway.attachments import FileTooLarge, _capped_files
+    from services.gateway.web import BadRequest
+
+    factory = _capped_files(max_files=2, max_bytes=1000)
+    first = factory(None, "image/png", "a.png")
+    first.write(b"x" * 1000)
+    with pytest.raises(FileTooLarge) as too_large:
+        first.write(b"x")  # the 1,001st byte: refused as it arrives, nothing after it is read
+    assert too_large.value.details == {"files[0]": ["a.png: more than 1000 bytes; at most 1000."]}
+    factory(None, "application/pdf", "b.pdf")
+    with pytest.raises(BadRequest):
+        factory(None, "image/png", "c.png")
