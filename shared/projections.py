@@ -38,7 +38,7 @@ DOCUMENTS = "documents"      # what the complainant attached (identity papers, l
 # Where each kind sits. "[]" is every element of a list.
 _EDITABLE = {PERSON: ("complainant",), FREE_TEXT: ("subject", "description"), LOCATION: ("place.geo",)}
 _EDITABLE_AT = ("", "timeline[].changes.", "versions[].before.", "versions[].after.")  # a case, edits of it
-_CASE_ONLY = {ACCOUNT: ("filed_by",), FREE_TEXT: ("resolution", "rejection.explanation", "feedback[].comment",
+_CASE_ONLY = {ACCOUNT: ("filed_by", "attachments[].by"), FREE_TEXT: ("resolution", "rejection.explanation", "feedback[].comment",
                                                   "attachments[].name"), DOCUMENTS: ("attachments",)}
 # An action's details: on its timeline entry, and at the top of the event it emits (with the edit's
 # `changes`); routing's decisions carry a `reason` too.

@@ -152,7 +152,9 @@ def test_only_the_complainant_the_working_officer_and_the_cell_get_a_link_and_it
     assert link(platform, tracking_id, mine["ref"], STRANGER).status_code == 404
     assert upload(platform, tracking_id, STRANGER, "filing", [("x.png", png(), "image/png")]).status_code == 404
     # an officer of the office who does not work the case: the entry, its name withheld, no link
-    seen = platform.case(tracking_id, colleague)["attachments"]
+    as_colleague = platform.case(tracking_id, colleague)
+    assert MITA["mobile"] not in str(as_colleague)  # not in who attached either (a citizen's id carries it)
+    seen = as_colleague["attachments"]
     assert [a["ref"] for a in seen] == [mine["ref"], internal["ref"]]
     assert all(a["name"] == "(withheld)" for a in seen)
     assert link(platform, tracking_id, mine["ref"], colleague).status_code == 403
