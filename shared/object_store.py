@@ -9,12 +9,14 @@ production (SORASORI_ENV=production) a store that refuses SSE refuses the upload
 import logging
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from nameko.extensions import DependencyProvider
 
+from shared.errors import PlatformError
 from shared.settings import settings_of
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,12 @@ DEVELOPMENT_SECRET_FILE = Path(__file__).resolve().parent.parent / "var" / "secr
 CLIENT_CONFIG = Config(request_checksum_calculation="when_required", response_checksum_validation="when_required",
                        signature_version="s3v4", s3={"addressing_style": "path"},
                        retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30)
+
+
+class StoreUnavailable(PlatformError):
+    """The object store cannot be reached or refuses the platform's key: a 503 to retry later, not a 500."""
+    status = 503
+    headers = {"Retry-After": "60"}  # noqa: RUF012 (read only)
 
 
 def secret_key(settings):
@@ -73,7 +81,15 @@ class ObjectStore:
             self._bucket_ready = True
 
     def put(self, key, body, content_type, metadata=None):
-        """Store `body` (bytes or a file) under `key`; answers the headers the store returned (its SSE)."""
+        """Store `body` (bytes or a file) under `key`; answers the headers the store returned (its SSE).
+        Raises StoreUnavailable when the store cannot take it."""
+        try:
+            return self._put(key, body, content_type, metadata)
+        except (BotoCoreError, ClientError) as error:
+            log.error("the object store refused or failed a write", extra={"error": str(error)})
+            raise StoreUnavailable("the document store is unavailable; try again in a minute") from None
+
+    def _put(self, key, body, content_type, metadata):
         self.ensure_bucket()
         sse = self.sse
         while True:
@@ -104,19 +120,42 @@ class ObjectStore:
     def download_url(self, key, ttl, filename, content_type):
         """A presigned GET valid `ttl` seconds, served as a download under the sanitised `filename`."""
         params = {"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
-                  "ResponseContentDisposition": f'attachment; filename="{filename}"'}
+                  "ResponseContentDisposition": content_disposition(filename)}
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl)
+
+
+def content_disposition(filename):
+    """A download under `filename`: an ASCII fallback for old clients, the name itself (any script) in
+    RFC 6266's filename* (headers are Latin-1: a Bengali name as it is would not survive)."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _code(error):
     return error.response.get("Error", {}).get("Code")
 
 
+class Unconfigured:
+    """Stands in for the store when it has no key: the gateway serves everything else; uploads answer 503."""
+
+    def __init__(self, why):
+        self.why = why
+
+    def __getattr__(self, name):
+        def refuse(*args, **kwargs):
+            raise StoreUnavailable(f"documents cannot be stored or fetched: {self.why}")
+        return refuse
+
+
 class AttachmentStore(DependencyProvider):
     """The container's ObjectStore (one boto3 client, thread-safe), from its settings."""
 
     def setup(self):
-        self.store = ObjectStore.from_settings(settings_of(self.container.config))
+        try:
+            self.store = ObjectStore.from_settings(settings_of(self.container.config))
+        except RuntimeError as error:  # no key: say so on every use, and in the log now
+            log.error("attachments are off: %s", error)
+            self.store = Unconfigured(str(error))
 
     def get_dependency(self, worker_ctx):
         return self.store

@@ -32,9 +32,11 @@ def test_outside_production_a_store_without_sse_gets_the_object_without_it_and_i
 
 
 def test_in_production_a_store_that_refuses_sse_refuses_the_upload():
+    from shared.object_store import StoreUnavailable
+
     client = StoreWithoutSse()
     store = ObjectStore(client, "bucket", sse="AES256", require_sse=True)
-    with pytest.raises(ClientError):
+    with pytest.raises(StoreUnavailable):
         store.put("k1", b"x", "application/pdf")
     assert len(client.puts) == 1
 
@@ -43,3 +45,33 @@ def test_sse_off_asks_for_none():
     client = StoreWithoutSse()
     ObjectStore(client, "bucket", sse="off").put("k", b"x", "image/png")
     assert "ServerSideEncryption" not in client.puts[0]
+
+
+def test_a_download_keeps_a_name_in_any_script_and_gives_old_clients_an_ascii_one():
+    from shared.object_store import content_disposition
+
+    assert content_disposition("ration card.pdf") == \
+        "attachment; filename=\"ration card.pdf\"; filename*=UTF-8''ration%20card.pdf"
+    bengali = content_disposition("রেশন কার্ড.jpg")
+    assert bengali.startswith('attachment; filename="____ _____.jpg"; filename*=UTF-8\'\'%E0%A6%B0')
+    assert bengali.encode("latin-1")
+
+
+def test_without_a_key_the_store_answers_503_on_use_not_at_start():
+    from shared.object_store import StoreUnavailable, Unconfigured
+
+    store = Unconfigured("S3_SECRET_KEY is empty")
+    with pytest.raises(StoreUnavailable) as refused:
+        store.put("k", b"x", "image/png")
+    assert refused.value.status == 503 and "S3_SECRET_KEY" in refused.value.message
+
+
+def test_a_store_that_fails_a_write_is_a_503():
+    from shared.object_store import StoreUnavailable
+
+    class Broken(StoreWithoutSse):
+        def put_object(self, **params):
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "PutObject")
+
+    with pytest.raises(StoreUnavailable):
+        ObjectStore(Broken(), "bucket", sse="off").put("k", b"x", "image/png")
