@@ -109,33 +109,7 @@ class AttachmentRoutes(GatewayPart):
     @api
     def upload_attachments(self, request, tracking_id):
         actor = self.authenticate(request)
-        limits = self.settings
-        if request.mimetype != MULTIPART:
-            raise UnsupportedMediaType("send the files as multipart/form-data",
-                                       {"Content-Type": ["Must be multipart/form-data."]})
-        if request.content_length is None:  # a chunked body: the WSGI server hands over no stream to read
-            raise LengthRequired("send the upload with a Content-Length", {"Content-Length": ["Missing."]})
-        most = limits.attachment_max_files * limits.attachment_max_bytes + FORM_OVERHEAD
-        if request.content_length is not None and request.content_length > most:
-            raise FileTooLarge(f"an upload may be at most {limits.attachment_max_files} files of "
-                                  f"{limits.attachment_max_bytes} bytes", {"files": ["Too large."]})
-        # a body without a length is cut off at `most`; a file is refused as its bytes pass the limit and a
-        # sixth file as it starts, while the body streams in: nothing past a limit is read or spooled
-        parser = FormDataParser(stream_factory=_capped_files(limits.attachment_max_files, limits.attachment_max_bytes),
-                                max_content_length=most)
-        try:
-            _, form, files_sent = parser.parse_from_environ(request.environ)
-        except RequestEntityTooLarge:
-            raise FileTooLarge("the upload is too large", {"files": ["Too large."]}) from None
-        uploads = files_sent.getlist("files")
-        purpose = form.get("purpose")
-        if purpose not in PURPOSES:
-            raise BadRequest("say what the files are for", {"purpose": [f"Must be one of: {', '.join(PURPOSES)}."]})
-        if not uploads:
-            raise BadRequest("attach at least one file", {"files": ["Missing."]})
-        if len(uploads) > limits.attachment_max_files:
-            raise BadRequest(f"at most {limits.attachment_max_files} files at a time",
-                             {"files": [f"{len(uploads)} files; at most {limits.attachment_max_files}."]})
+        purpose, uploads = self._parsed_form(request)
         files = [self._checked(upload, index) for index, upload in enumerate(uploads)]
         key = request.headers.get(HEADER)
         if key is None:
@@ -181,6 +155,32 @@ class AttachmentRoutes(GatewayPart):
         url = self.objects.download_url(object_key(tracking_id, ref), ttl, record.get("name") or ref,
                                         record.get("content_type") or "application/octet-stream")
         return 200, {"url": url, "expires_in": ttl, "attachment": record}, NO_STORE
+
+    def _parsed_form(self, request):
+        """The purpose and the files sent, read as the body streams in: a body whose length is over five full
+        files is refused unread, a file the moment its bytes pass the limit, a sixth file as its part starts."""
+        limits = self.settings
+        if request.mimetype != MULTIPART:
+            raise UnsupportedMediaType("send the files as multipart/form-data",
+                                       {"Content-Type": ["Must be multipart/form-data."]})
+        if request.content_length is None:  # a chunked body: the WSGI server hands over no stream to read
+            raise LengthRequired("send the upload with a Content-Length", {"Content-Length": ["Missing."]})
+        most = limits.attachment_max_files * limits.attachment_max_bytes + FORM_OVERHEAD
+        if request.content_length > most:
+            raise FileTooLarge(f"an upload may be at most {limits.attachment_max_files} files of "
+                               f"{limits.attachment_max_bytes} bytes", {"files": ["Too large."]})
+        parser = FormDataParser(stream_factory=_capped_files(limits.attachment_max_files, limits.attachment_max_bytes),
+                                max_content_length=most)
+        try:
+            _, form, files_sent = parser.parse_from_environ(request.environ)
+        except RequestEntityTooLarge:
+            raise FileTooLarge("the upload is too large", {"files": ["Too large."]}) from None
+        purpose, uploads = form.get("purpose"), files_sent.getlist("files")
+        if purpose not in PURPOSES:
+            raise BadRequest("say what the files are for", {"purpose": [f"Must be one of: {', '.join(PURPOSES)}."]})
+        if not uploads:
+            raise BadRequest("attach at least one file", {"files": ["Missing."]})
+        return purpose, uploads
 
     def _checked(self, upload, index):
         name = upload.filename or f"file {index + 1}"
