@@ -7,6 +7,8 @@
 source "$(dirname "$0")/lib.sh"
 
 S3PROXY_VERSION=2.6.0
+# SHA-256 of the jar (Maven Central's published SHA-1 of it: cada399d8a8155d40f82f6a3d22f0288c96046d0)
+S3PROXY_SHA256=12e5e88d805cfed07f7d88b4a44a0d8ecb9f9d3cebeb544bb34fbc4ded1049d8
 JAR="$CACHE_DIR/s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar"
 S3_DIR="$VAR/s3proxy"
 S3_LOG="$LOG_DIR/s3proxy.log"
@@ -32,12 +34,16 @@ PY
 }
 
 install() {
-  [ -s "$JAR" ] && return
-  command -v mvn >/dev/null 2>&1 || apt_install maven
-  say "S3Proxy: fetching org.gaul:s3proxy:$S3PROXY_VERSION:jar-with-dependencies from Maven Central (~40 MB)"
-  mvn -q -B dependency:copy -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
-      -DoutputDirectory="$CACHE_DIR" >"$LOG_DIR/s3proxy-fetch.log" 2>&1 \
-    || fail "S3Proxy download failed; see $LOG_DIR/s3proxy-fetch.log"
+  if [ ! -s "$JAR" ]; then
+    command -v mvn >/dev/null 2>&1 || apt_install maven
+    say "S3Proxy: fetching org.gaul:s3proxy:$S3PROXY_VERSION:jar-with-dependencies from Maven Central (~40 MB)"
+    # -C: a checksum that does not match Central's fails the download (Maven only warns by default)
+    mvn -q -B -C dependency:copy -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+        -DoutputDirectory="$CACHE_DIR" >"$LOG_DIR/s3proxy-fetch.log" 2>&1 \
+      || fail "S3Proxy download failed; see $LOG_DIR/s3proxy-fetch.log"
+  fi
+  echo "$S3PROXY_SHA256  $JAR" | sha256sum -c --status \
+    || { rm -f "$JAR"; fail "S3Proxy's jar does not have the pinned SHA-256; removed it, run again to fetch it anew"; }
 }
 
 java_bin() {  # S3Proxy 2.x runs on Java 17 or newer: the newest JDK on the machine
