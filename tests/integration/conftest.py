@@ -62,17 +62,24 @@ def platform_config(rabbit_config, public_stream):
     drop_bucket(config)
 
 
+_S3_CLIENTS = {}
+
+
 def drop_bucket(config):
     """The test's attachment bucket, if it made one (S3Proxy keeps buckets as folders under var/s3proxy)."""
     from botocore.exceptions import ClientError, EndpointConnectionError
 
-    from shared.object_store import ObjectStore
+    from shared.object_store import ObjectStore, client_of, secret_key
     from shared.settings import load_settings
 
+    settings = load_settings(config)
     try:
-        store = ObjectStore.from_settings(load_settings(config))
+        key = (settings.s3_endpoint_url, settings.s3_access_key, secret_key(settings))
     except RuntimeError:  # no S3 secret: no store was started, so no test made a bucket
         return
+    if key not in _S3_CLIENTS:  # a boto3 client costs ~130 ms to make: one per store for the whole session
+        _S3_CLIENTS[key] = client_of(settings)
+    store = ObjectStore(_S3_CLIENTS[key], settings.s3_bucket)
     try:
         for page in store.client.get_paginator("list_objects_v2").paginate(Bucket=store.bucket):
             for item in page.get("Contents", []):
