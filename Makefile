@@ -23,7 +23,7 @@ help:
 	@echo "make train       retrain the routing classifier on the evaluation set's dev part (services/routing/data)"
 	@echo "make seed        (with make run going) create the demo officers, supervisor, CMO cell and admin"
 	@echo "make reindex     (with make run going) rebuild the search index from intake's cases, no downtime"
-	@echo "make infra       start RabbitMQ, FerretDB and Elasticsearch only"
+	@echo "make infra       start RabbitMQ, FerretDB, Elasticsearch, the mail sink and S3Proxy only"
 	@echo "make infra-down  stop the servers this project started (nothing else)"
 
 venv: $(STAMP)

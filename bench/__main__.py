@@ -6,6 +6,8 @@ raw infrastructure operation it rests on, measured moments apart. BENCH_FILINGS 
 `python -m bench idempotency` (`make bench SECTION=idempotency`) only the cost of Idempotency-Key and If-Match.
 `python -m bench web` (`make bench SECTION=web`) only the web console's page next to the API's answer.
 `python -m bench public` (`make bench SECTION=public`) only the public event stream's relay and lag.
+`python -m bench attachments` (`make bench SECTION=attachments`) only an attachment upload's MB/s through the
+gateway next to a raw put to the S3 server.
 `python -m bench search-query` runs only the comparison of the officer's text query with a plain
 `multi_match` on the million-case index (loading it first if no earlier run left it).
 """
@@ -30,6 +32,7 @@ import requests  # noqa: E402
 from kombu import Connection, Exchange  # noqa: E402
 
 from bench import search  # noqa: E402
+from bench.attachments import measure_attachments  # noqa: E402
 from bench.filing import CONCURRENCY, measure_filings  # noqa: E402
 from bench.indexing import WORKERS, measure_index_paths, measure_service_indexing  # noqa: E402
 from bench.limiter import measure_limiter  # noqa: E402
@@ -120,8 +123,8 @@ def search_query_section():
 def main():
     if sys.argv[1:] == ["search-query"]:
         return search_query_section()
-    if sys.argv[1:] not in ([], ["limiter"], ["idempotency"], ["web"], ["public"]):
-        raise SystemExit("usage: python -m bench [limiter | idempotency | web | public | search-query]")
+    if sys.argv[1:] not in ([], ["limiter"], ["idempotency"], ["web"], ["public"], ["attachments"]):
+        raise SystemExit("usage: python -m bench [limiter | idempotency | web | public | attachments | search-query]")
     config = load_config()
     run = uuid.uuid4().hex[:8]
     config.update(MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-", AUTH_MODE="development",
@@ -138,6 +141,9 @@ def main():
         return
     if sys.argv[1:] == ["public"]:
         print_table(measure_public(config))
+        return
+    if sys.argv[1:] == ["attachments"]:
+        print_table(measure_attachments(config))
         return
     # the gateway's limits stay on (their cost is part of every path) but never refuse the bench's load
     config.update({name: "1000000000/60" for name in RATE_LIMIT_SETTINGS})
@@ -241,6 +247,8 @@ def main():
         web_rows = measure_web(config)
         progress("the public event stream: the relay next to raw confirmed publishes, and its lag")
         public_rows = measure_public(config)
+        progress("attachments: uploads through the gateway next to raw puts to the S3 server")
+        attachment_rows = measure_attachments(config)
         rows.append(("MongoDB ping (raw)", f"{ping:.2f} ms p50", "1.00"))
         rows.append(("intake.health RPC (ping inside)", f"{rpc:.2f} ms p50", f"{rpc / ping:.1f}"))
         http = statistics.median(samples)
@@ -274,6 +282,7 @@ def main():
         rows.extend(retry_rows)
         rows.extend(web_rows)
         rows.extend(public_rows)
+        rows.extend(attachment_rows)
     finally:
         drop_run_databases(client, run)
         drop_indices(scratch)

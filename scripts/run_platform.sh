@@ -49,6 +49,7 @@ for i in $(seq 1 90); do
     echo "[run]   health        $HEALTH_URL"
     echo "[run]   RabbitMQ UI   http://127.0.0.1:15672/ (guest/guest, local only)"
     [ -z "${SMTP_HOST:-}" ] && echo "[run]   mail sink     smtp://127.0.0.1:${SMTP_PORT:-2525} (what was emailed: var/mail/*.eml)"
+    [ -z "${S3_ENDPOINT_URL:-}" ] && echo "[run]   attachments   http://127.0.0.1:9400/ (S3Proxy; the files: var/s3proxy/data)"
     echo "[run] Ctrl-C stops the services; 'make infra-down' stops the servers."
     break
   fi

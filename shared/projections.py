@@ -7,7 +7,8 @@ Audiences:
   it or which officer acted; no internal fields.
 - WORKING: the case as stored: the assigned officer, whoever filed it on the citizen's behalf, the CMO cell.
 - OTHER_STAFF: officers and supervisors of the case's office who do not work it: mobile and email masked,
-  postal address withheld, a citizen's account id withheld, contact details quoted in free text masked.
+  postal address withheld, a citizen's account id withheld, contact details quoted in free text masked,
+  attachments listed without their names (and never downloadable: intake's attachment_for_download).
 - SUBSCRIBER: systems outside the platform (webhooks), and anyone else: no complainant or filer identity
   (the complainant's language stays), no free text, no exact location, no attachments.
 - PUBLIC: another citizen offered an open case to join ("me too"): only what says which issue it is and
@@ -37,9 +38,10 @@ DOCUMENTS = "documents"      # what the complainant attached (identity papers, l
 # Where each kind sits. "[]" is every element of a list.
 _EDITABLE = {PERSON: ("complainant",), FREE_TEXT: ("subject", "description"), LOCATION: ("place.geo",)}
 _EDITABLE_AT = ("", "timeline[].changes.", "versions[].before.", "versions[].after.")  # a case, edits of it
-_CASE_ONLY = {ACCOUNT: ("filed_by",), FREE_TEXT: ("resolution", "rejection.explanation", "feedback[].comment",
-                                                  "attachments[].name", "special_close.text",
-                                                  "special_close.reopen_reason"), DOCUMENTS: ("attachments",)}
+_CASE_ONLY = {ACCOUNT: ("filed_by", "attachments[].by"),
+              FREE_TEXT: ("resolution", "rejection.explanation", "feedback[].comment", "attachments[].name",
+                          "special_close.text", "special_close.reopen_reason"),
+              DOCUMENTS: ("attachments",)}
 # An action's details: on its timeline entry, and at the top of the event it emits (with the edit's
 # `changes`); routing's decisions carry a `reason` too.
 _DETAILS = {ACCOUNT: ("by",), FREE_TEXT: ("note", "notes", "text", "question", "reason", "resolution",
@@ -132,7 +134,13 @@ def _other_staff(known):
             value = value.replace(mobile[-10:], mask_mobile(mobile[-10:]))
         return mask_contacts_in_text(value, known["addresses"])
 
-    return {PERSON: person, ACCOUNT: account, FREE_TEXT: text, LOCATION: keep, DOCUMENTS: keep}
+    def documents(items):  # that a document exists, its type and size; not what it is called
+        if not isinstance(items, list):
+            return items
+        return [{**item, "name": WITHHELD} if isinstance(item, dict) and item.get("name") else item
+                for item in items]
+
+    return {PERSON: person, ACCOUNT: account, FREE_TEXT: text, LOCATION: keep, DOCUMENTS: documents}
 
 
 def _subscriber(known):
@@ -155,6 +163,8 @@ _RULES = {OTHER_STAFF: _other_staff, SUBSCRIBER: _subscriber}
 
 def _for_complainant(case):
     case["timeline"] = [_entry_for_complainant(e) for e in case.get("timeline", []) if e.get("public")]
+    if case.get("attachments"):  # files attached with an internal note stay with officers
+        case["attachments"] = [_entry_for_complainant(a) for a in case["attachments"] if a.get("public", True)]
     for internal in INTERNAL_FIELDS:
         case.pop(internal, None)
     return case

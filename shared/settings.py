@@ -130,6 +130,17 @@ class SettingsSchema(Schema):
     WEB_CLIENT_SECRET = _text(None)
     WEB_SESSION_IDLE_SECONDS = _int(1800, minimum=1)
     WEB_SESSION_MAX_SECONDS = _int(12 * 3600, minimum=1)
+    # attachments (shared/object_store.py, services/gateway/attachments.py)
+    S3_ENDPOINT_URL = _text("http://127.0.0.1:9400")  # empty in production on AWS: the region's endpoint
+    S3_BUCKET = _text("sorasori-development")
+    S3_REGION = _text("us-east-1")
+    S3_ACCESS_KEY = _text("sorasori-dev")
+    S3_SECRET_KEY = _text(None)  # None in development: var/secrets/s3-secret-key (scripts/infra/s3proxy.sh)
+    S3_SSE = _text("AES256")  # server-side encryption requested on every object; `off`: none
+    ATTACHMENT_URL_TTL_SECONDS = _int(300, minimum=1, maximum=3600)
+    ATTACHMENT_MAX_FILES = _int(5, minimum=1, maximum=20)
+    ATTACHMENT_MAX_BYTES = _int(10 * 1024 * 1024, minimum=1024)
+    ATTACHMENTS_PER_CASE = _int(30, minimum=1)
     # intake and routing
     FILINGS_PER_MOBILE_PER_MONTH = _int(10)
     ALLOW_CLOCK_OVERRIDE = _flag(False)

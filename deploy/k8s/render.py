@@ -60,8 +60,10 @@ WEB_PORT = 8080
 
 
 SERVICES = [
-    Service("gateway", "services.gateway.service:GatewayService", ("250m", "1"), ("192Mi", "512Mi"),
-            secrets=("HEALTH_TOKEN", "IDEMPOTENCY_SECRET_KEY"), elasticsearch=True, http_port=GATEWAY_PORT),
+    # memory: an upload's cleaned files are held while stored, and a 40-megapixel photo decodes to 120 MB
+    Service("gateway", "services.gateway.service:GatewayService", ("250m", "1"), ("256Mi", "1Gi"),
+            secrets=("HEALTH_TOKEN", "IDEMPOTENCY_SECRET_KEY", "S3_ACCESS_KEY", "S3_SECRET_KEY"), elasticsearch=True,
+            http_port=GATEWAY_PORT, egress_ports=(443,)),  # 443: the attachments' object store (S3_ENDPOINT_URL)
     Service("intake", "services.intake.service:IntakeService", ("200m", "1"), ("192Mi", "512Mi")),
     Service("routing", "services.routing.service:RoutingService", ("200m", "1"), ("256Mi", "768Mi")),
     Service("notification", "services.notification.service:NotificationService", ("100m", "500m"),
@@ -191,7 +193,9 @@ def deployment(service):
                     "containers": [container],
                     "volumes": [{"name": "secrets", "projected": {"defaultMode": 0o440,  # group: fsGroup, the app's
                                                                   "sources": secret_projection(service)}},
-                                {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
+                                # the gateway spools uploads over 500 KB there while it parses them (50 MB each)
+                                {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi" if service.name == "gateway"
+                                                             else "64Mi"}}],
                 },
             },
         },

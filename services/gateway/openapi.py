@@ -107,7 +107,7 @@ def build(service_cls):
     spec.components.schema("Problem", schema=schemas.ProblemSchema)
     for view in (schemas.CaseForComplainantSchema, schemas.CaseForStaffSchema):  # named in a oneOf by reference
         spec.components.schema(view.__name__.removesuffix("Schema"), schema=view)
-    for status in (400, 401, 403, 404, 405, 409, 412, 413, 414, 415, 422, 429, 503):
+    for status in (400, 401, 403, 404, 405, 409, 411, 412, 413, 414, 415, 422, 429, 503):
         spec.components.response(_problem_name(status), _problem_response(status))
     actions = _action_schemas(spec)
     found = routes(service_cls)

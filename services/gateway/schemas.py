@@ -526,3 +526,28 @@ class HealthSchema(Open):
     status = fields.Str(required=True, metadata={"description": "UP or DOWN"})
     down = fields.List(fields.Str(), metadata={"description": "what is down (staff with a token)"})
     components = fields.Dict(metadata={"description": "each server and service (staff with a token see details)"})
+
+
+class AttachmentViewSchema(Open):
+    """A file on a case, as its caller may see it (other staff: without its name)."""
+    ref = fields.Str(metadata={"description": "the file's reference on the case (what the download route takes)"})
+    kind = fields.Str(metadata={"description": "image or pdf"})
+    name = fields.Str(metadata={"description": "the name shown: sanitised, with the extension its bytes say"})
+    size = fields.Int()
+    content_type = fields.Str()
+    purpose = fields.Str()
+    public = fields.Bool()
+    by = fields.Nested(ActorRefSchema)
+    at = timestamp()
+
+
+class AttachedSchema(Schema):
+    tracking_id = fields.Str()
+    version = fields.Int()
+    attachments = fields.List(fields.Nested(AttachmentViewSchema))
+
+
+class AttachmentLinkSchema(Schema):
+    url = fields.Str(metadata={"description": "a presigned GET on the object store, valid `expires_in` seconds"})
+    expires_in = fields.Int()
+    attachment = fields.Nested(AttachmentViewSchema)

@@ -4,6 +4,7 @@ from services.gateway import health
 from services.gateway import schemas as answers
 from services.gateway.admin import AdminRoutes
 from services.gateway.apidocs import DocsRoutes
+from services.gateway.attachments import AttachmentRoutes
 from services.gateway.catalog_routes import CatalogRoutes
 from services.gateway.event_stream import EventStreamRoutes
 from services.gateway.grievances import GrievanceRoutes
@@ -28,8 +29,8 @@ from shared.tracing import Tracing
 from shared.vocabulary import SERVICES
 
 
-class GatewayService(LookalikeRoutes, GrievanceRoutes, MeRoutes, OfficerRoutes, SearchRoutes, NotificationRoutes,
-                     SubscriberRoutes, WebhookRoutes, OAuthRoutes, AdminRoutes, CatalogRoutes, EventStreamRoutes, DocsRoutes,
+class GatewayService(LookalikeRoutes, GrievanceRoutes, AttachmentRoutes, MeRoutes, OfficerRoutes, SearchRoutes,
+                     NotificationRoutes, SubscriberRoutes, WebhookRoutes, OAuthRoutes, AdminRoutes, CatalogRoutes, EventStreamRoutes, DocsRoutes,
                      Open311Routes):
     name = "gateway"
     correlation_id = CorrelationId()

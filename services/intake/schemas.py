@@ -5,7 +5,7 @@ phone (description, district, mobile) do not fail validation: the case is accept
 """
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from services.intake.domain import my_cases, status_words
+from services.intake.domain import attachments, my_cases, status_words
 from services.intake.domain.lifecycle import CITIZEN_ACTIONS, OFFICER_ACTIONS, REJECTION_REASONS
 from shared.catalog import categories, departments, districts
 from shared.validators import INDIAN_MOBILE
@@ -58,6 +58,29 @@ class AttachmentSchema(StrictSchema):
     size = fields.Int(load_default=None, allow_none=True, validate=validate.Range(0, 10 * 1024 * 1024))
 
 
+REF = validate.Regexp(r"^[0-9a-f]{32}$", error="Not an attachment reference.")
+FILE_KINDS = {"image": ("image/jpeg", "image/png", "image/webp"), "pdf": ("application/pdf",)}
+
+
+class StoredFileSchema(StrictSchema):
+    """A file the gateway checked, cleaned and stored (services/gateway/attachments.py)."""
+    ref = fields.Str(required=True, validate=REF)
+    kind = fields.Str(required=True, validate=validate.OneOf(tuple(FILE_KINDS)))
+    name = text(120, required=True, min_length=1)
+    size = fields.Int(required=True, strict=True, validate=validate.Range(1, 1024 ** 3))
+    content_type = fields.Str(required=True, validate=validate.OneOf(sum(FILE_KINDS.values(), ())))
+
+
+class AttachSchema(StrictSchema):
+    purpose = fields.Str(required=True, validate=validate.OneOf(attachments.PURPOSES))
+    files = fields.List(fields.Nested(StoredFileSchema), required=True, validate=validate.Length(1, 20))
+
+
+class AttachCheckSchema(StrictSchema):
+    purpose = fields.Str(required=True, validate=validate.OneOf(attachments.PURPOSES))
+    count = fields.Int(required=True, strict=True, validate=validate.Range(1, 20))
+
+
 class GrievanceSchema(StrictSchema):
     kind = fields.Str(load_default=Kind.COMPLAINT, validate=validate.OneOf(KINDS))
     subject = text(200, required=True, min_length=3)
@@ -66,7 +89,10 @@ class GrievanceSchema(StrictSchema):
     place = fields.Nested(PlaceSchema, required=True)
     complainant = fields.Nested(ComplainantSchema, required=True)
     channel = fields.Str(required=True, validate=validate.OneOf(CHANNELS))
-    attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list, validate=validate.Length(max=5))
+    # Files are attached once the case exists (POST /api/v1/grievances/{id}/attachments, purpose `filing`): a
+    # reference given here would name no stored, checked file.
+    attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list, validate=validate.Length(
+        max=0, error="Attach files after filing: POST /api/v1/grievances/{{id}}/attachments with purpose filing."))
     # An officer filing for a caller may lift the monthly per-mobile limit.
     override_filing_limit = fields.Bool(load_default=False)
 

@@ -7,11 +7,14 @@ import uuid
 from nameko.timer import timer
 
 from services.intake import access, routing_decisions
+from services.intake.domain import attachments as attaching
 from services.intake.domain import grievance as domain
 from services.intake.domain import idempotency, intake_rules, lifecycle, my_cases, status_words, tracking
 from services.intake.domain.lifecycle import ROUTED, LifecycleError
 from services.intake.schemas import (
     ACTION_SCHEMAS,
+    AttachCheckSchema,
+    AttachSchema,
     ClusterResolutionSchema,
     FeedbackSchema,
     GrievanceSchema,
@@ -51,6 +54,8 @@ _feedback_schema = FeedbackSchema()
 _support_schema = SupportSchema()
 _cluster_schema = ClusterResolutionSchema()
 _my_grievances_schema = MyGrievancesSchema()
+_attach_schema = AttachSchema()
+_attach_check_schema = AttachCheckSchema()
 
 
 class IntakeService(RelaysOutbox, StoreBackedService):
@@ -214,6 +219,53 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             return domain.apply_action(case, action, params, actor, now)
 
         return self._answer(self._write(tracking_id, actor, step, if_match=if_match), actor)
+
+    # --- attachments (the files themselves are in the object store; the gateway stores them) ------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def may_attach(self, tracking_id, params, actor):
+        """Whether this caller may attach `count` files for `purpose` now: asked before any file is stored."""
+        params = validated(_attach_check_schema, params)
+        case = self._visible_case(tracking_id, actor)
+        self._check_attach(case, params["purpose"], params["count"], actor)
+        return {"tracking_id": tracking_id, "purpose": params["purpose"]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def attach(self, tracking_id, payload, actor):
+        """Record stored files on the case: one version-guarded write, so the per-case cap holds."""
+        payload = validated(_attach_schema, payload)
+
+        def step(case, now):
+            self._check_attach(case, payload["purpose"], len(payload["files"]), actor)
+            return attaching.attach(case, payload["files"], payload["purpose"], actor, now,
+                                    access.is_complainant(case, actor), self.settings.attachments_per_case)
+
+        case = self._write(tracking_id, actor, step)
+        refs = {f["ref"] for f in payload["files"]}
+        return {"tracking_id": tracking_id, "version": case["version"],
+                "attachments": [a for a in access.view(case, actor).get("attachments", []) if a["ref"] in refs]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def attachment_for_download(self, tracking_id, ref, actor):
+        """The attachment's record when this caller may fetch the file: the complainant (files they may see),
+        the officer working the case, the CMO cell. Other staff who see the case see that it exists, no more."""
+        case = self._visible_case(tracking_id, actor)
+        record = attaching.find(case, ref)
+        complainant = access.is_complainant(case, actor)
+        if record is None or (complainant and not record.get("public")):
+            raise NotFound(f"no attachment {ref} on {tracking_id}")
+        if not (complainant or access.works_case(case, actor)):
+            raise Forbidden("only the complainant and the officers working the case may open its documents")
+        return next(a for a in access.view(case, actor)["attachments"] if a["ref"] == ref)
+
+    def _check_attach(self, case, purpose, count, actor):
+        complainant = access.is_complainant(case, actor)
+        if not (complainant or access.works_case(case, actor)):
+            raise Forbidden("only the complainant and the officer working the case attach documents")
+        try:
+            attaching.check_may_attach(case, purpose, count, complainant, self.settings.attachments_per_case)
+        except attaching.AttachRefused as refused:
+            raise Unprocessable(refused.message, {refused.field: [refused.message]}) from None
 
     @rpc(expected_exceptions=EXPECTED)
     def resolve_together(self, payload, actor):

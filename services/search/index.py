@@ -48,6 +48,8 @@ MAPPINGS = {
         "phonetic": {"type": "text", "analyzer": "whitespace", "index_options": "freqs", "norms": False},
         "level": {"type": "integer"},
         "urgent": {"type": "boolean"},
+        # that the case has documents attached, never what they hold or are called
+        "has_attachments": {"type": "boolean"},
         "supporters": {"type": "integer"},
         "transfers": {"type": "integer"},
         "reopenings": {"type": "integer"},
@@ -176,6 +178,7 @@ def document(case):
     doc["escalation_levels"] = case.get("escalation_levels") or None
     if case.get("status") == Status.SPECIAL_CLOSED:
         doc["special_close_reason"] = (case.get("special_close") or {}).get("reason")
+    doc["has_attachments"] = bool(case.get("attachments"))
     doc.update(resolution_metrics(case))
     return {key: value for key, value in doc.items() if value is not None}
 

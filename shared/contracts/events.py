@@ -53,17 +53,23 @@ class Complainant(Contract):
     residence = optional(fields.Nested, Residence)
 
 
+class Account(Contract):
+    """Who acted: an account id and its role."""
+    id = fields.Str(required=True)
+    role = fields.Str(required=True)
+
+
 class Attachment(Contract):
     ref = fields.Str(required=True)
     name = optional(fields.Str)
     content_type = optional(fields.Str)
     size = optional(fields.Int)
-
-
-class Account(Contract):
-    """Who acted: an account id and its role."""
-    id = fields.Str(required=True)
-    role = fields.Str(required=True)
+    # set on files uploaded to the object store (services/intake/domain/attachments.py)
+    kind = optional(fields.Str)
+    by = optional(fields.Nested, Account)
+    at = optional(timestamp)
+    purpose = optional(fields.Str)
+    public = optional(fields.Bool)
 
 
 class Rejection(Contract):
@@ -185,6 +191,7 @@ CategoryGuessed = case_event("CategoryGuessed", category=optional(fields.Str, re
                              method=fields.Str(required=True), confidence=optional(fields.Float))
 FeedbackReceived = case_event("FeedbackReceived", rating=fields.Int(required=True), comment=optional(fields.Str))
 Supported = case_event("Supported", supporters=fields.Int(required=True))
+Attached = case_event("Attached", purpose=fields.Str(required=True), refs=fields.List(fields.Str(), required=True))
 
 
 # --- routing's decisions ------------------------------------------------------------------------------------
@@ -263,6 +270,7 @@ EVENT_SCHEMAS: dict[str, type[VersionedData]] = {
     "grievance.category_guessed": CategoryGuessed,
     "grievance.feedback_received": FeedbackReceived,
     "grievance.supported": Supported,
+    "grievance.attached": Attached,
     "grievance.routed": RoutingDecision,
     "grievance.assigned": RoutingDecision,
     "grievance.escalated": RoutingDecision,

@@ -258,6 +258,9 @@ RPC_CONTRACTS: dict[str, RpcContract] = {
     "intake.act": contract(ident(), body(), actor(), opt("if_match")),  # the versions the client's copy may have
     "intake.my_grievances": contract(body("params"), actor(), answer=Answer(dict, MyGrievancesPage)),
     "intake.resolve_together": contract(body(), actor()),
+    "intake.may_attach": contract(ident(), body("params"), actor()),
+    "intake.attach": contract(ident(), body(), actor()),
+    "intake.attachment_for_download": contract(ident(), ident("ref"), actor()),
     "intake.give_feedback": contract(ident(), body(), actor()),
     "intake.support": contract(ident(), body(), actor(), answer=Answer(dict, SupportAnswer)),
     # the page bounds are checked by the method (a 4xx naming `limit` or `after_id`)

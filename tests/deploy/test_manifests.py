@@ -257,6 +257,8 @@ def test_network_policies_allow_only_the_drawn_flows(overlay):
         leaves_cluster = [rule for rule in policy["egress"] if any("ipBlock" in peer for peer in rule["to"])]
         if name == "notification":
             assert {p["port"] for rule in leaves_cluster for p in rule["ports"]} == {443, 587}
+        elif name == "gateway":  # the attachments' object store
+            assert {p["port"] for rule in leaves_cluster for p in rule["ports"]} == {443}
         else:
             assert not leaves_cluster, name
         sources = {json.dumps(peer, sort_keys=True): rule["ports"] for rule in policy["ingress"] for peer in rule["from"]}

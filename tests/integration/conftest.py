@@ -44,6 +44,7 @@ def platform_config(rabbit_config, public_stream):
         HEALTH_TIMEOUT=2,
         INTERNAL_CALLER_KEY=f"test-caller-key-{uuid.uuid4().hex}",  # signs the callers of every RPC
         METRICS_PORT=0,  # no metrics listener (tests of metrics pick a free port)
+        S3_BUCKET=f"test-{run_id}",  # attachments: the test's own bucket (made on the first upload)
     )
     # tests file, search and poll far faster than people do: the gateway's limits stay on, out of their way
     # (tests of the limits set their own)
@@ -58,6 +59,37 @@ def platform_config(rabbit_config, public_stream):
     finally:
         client.close()
     drop_indices(config)
+    drop_bucket(config)
+
+
+_S3_CLIENTS = {}
+
+
+def drop_bucket(config):
+    """The test's attachment bucket, if it made one (S3Proxy keeps buckets as folders under var/s3proxy)."""
+    from botocore.exceptions import ClientError, EndpointConnectionError
+
+    from shared.object_store import ObjectStore, client_of, secret_key
+    from shared.settings import load_settings
+
+    settings = load_settings(config)
+    try:
+        key = (settings.s3_endpoint_url, settings.s3_access_key, secret_key(settings))
+    except RuntimeError:  # no S3 secret: no store was started, so no test made a bucket
+        return
+    if key not in _S3_CLIENTS:  # a boto3 client costs ~130 ms to make: one per store for the whole session
+        _S3_CLIENTS[key] = client_of(settings)
+    store = ObjectStore(_S3_CLIENTS[key], settings.s3_bucket)
+    try:
+        for page in store.client.get_paginator("list_objects_v2").paginate(Bucket=store.bucket):
+            for item in page.get("Contents", []):
+                store.client.delete_object(Bucket=store.bucket, Key=item["Key"])
+        store.client.delete_bucket(Bucket=store.bucket)
+    except EndpointConnectionError:  # no store answering: no test made a bucket
+        return
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("NoSuchBucket", "404"):
+            raise
 
 
 @pytest.fixture

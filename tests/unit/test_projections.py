@@ -131,9 +131,20 @@ def test_exact_location_is_for_staff_not_for_subscribers(path):
     assert "geo" not in shown and shown["district"] == "Bankura"
 
 
-def test_attachments_are_for_staff_not_for_subscribers():
-    assert project_case(case(), OTHER_STAFF)["attachments"] == [{"ref": "att-1", "name": "letter from (withheld).pdf"}]
+def test_other_staff_see_that_a_document_exists_not_its_name_and_subscribers_nothing():
+    assert project_case(case(), OTHER_STAFF)["attachments"] == [{"ref": "att-1", "name": "(withheld)"}]
     assert "attachments" not in project_case(case(), SUBSCRIBER)
+
+
+def test_the_complainant_sees_public_attachments_and_which_office_attached_them():
+    shown = case()
+    shown["attachments"] = [
+        {"ref": "a" * 32, "name": "road.jpg", "public": True, "by": {"id": "citizen-1", "role": "citizen"}},
+        {"ref": "b" * 32, "name": "site visit.jpg", "public": True, "by": {"id": "officer-7", "role": "officer"}},
+        {"ref": "c" * 32, "name": "internal.pdf", "public": False, "by": {"id": "officer-7", "role": "officer"}}]
+    seen = project_case(shown, COMPLAINANT)["attachments"]
+    assert [a["ref"] for a in seen] == ["a" * 32, "b" * 32]
+    assert seen[1]["by"] == {"role": "officer"}
 
 
 def test_a_citizens_account_id_is_withheld_from_other_staff_and_subscribers():
