@@ -18,6 +18,7 @@ from services.web.visit import PageForbidden, PageNotFound, page
 from shared.vocabulary import KINDS, Status
 
 PAGE_SIZE = 20
+ATTACHMENT_REF = re.compile(r"^[0-9a-f]{32}$")
 TRACKING_ID = re.compile(r"^[A-Za-z0-9-]{1,40}$")
 RATEABLE = (Status.RESOLVED, Status.CLOSED)
 CITIZEN = "cases.act_as_citizen"  # the shared.authz rule of the citizen's own pages
@@ -186,14 +187,23 @@ class CitizenPages:
     @page("POST", "/grievances/<string:tracking_id>/answer", rule=CITIZEN)
     def answer(self, visit, tracking_id):
         """The citizen answers an officer's request for information (the link in the info_requested SMS)
-        through the life cycle's provide_info. Attachments to the answer: the attachments work adds its file
-        field to this form and its references to the body here."""
+        through the life cycle's provide_info, with the photos or documents chosen (the gateway's attachments
+        route, purpose request_info; it checks their type, size and number and strips photos' EXIF)."""
         if not TRACKING_ID.match(tracking_id):
             raise PageNotFound()
         form = visit.request.form
         text = form.get("text", "").strip()
         if not text:
             return self._case(visit, tracking_id, status=400, answer_errors={"text": True}, form=form)
+        files = [f for f in visit.request.files.getlist("files") if f.filename]
+        if files:  # the files first: a refused one leaves the answer unsent, with the text kept
+            key = form.get("idempotency_key", "")[:56] or filing.new_idempotency_key()
+            sent = checked_answer(visit.api(
+                "POST", f"/api/v1/grievances/{tracking_id}/attachments", "case", data={"purpose": "request_info"},
+                files=[("files", (f.filename, f.stream, f.mimetype or "application/octet-stream")) for f in files],
+                headers={"Idempotency-Key": key + "-files"}))
+            if not sent.ok:
+                return self._case(visit, tracking_id, status=sent.status, answer_errors={"files": True}, form=form)
         answer = checked_answer(visit.api("POST", f"/api/v1/grievances/{tracking_id}/actions", "case",
                                           json={"action": "provide_info", "text": text},
                                           headers={"Idempotency-Key": form.get("idempotency_key", "")[:64]
@@ -202,6 +212,16 @@ class CitizenPages:
             errors = {name.split(".")[0]: True for name in answer.field_errors()} or {"_other": True}
             return self._case(visit, tracking_id, status=answer.status, answer_errors=errors, form=form)
         return visit.redirect(f"/grievances/{tracking_id}")
+
+    @page("GET", "/grievances/<string:tracking_id>/attachments/<string:ref>", rule=CITIZEN)
+    def attachment(self, visit, tracking_id, ref):
+        """One of the case's files: a redirect to the short-lived link the gateway gives its complainant."""
+        if not TRACKING_ID.match(tracking_id) or not ATTACHMENT_REF.match(ref):
+            raise PageNotFound()
+        link = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}/attachments/{ref}", "case"))
+        if not link.ok:
+            raise PageNotFound()
+        return visit.finish_redirect_to(link.body["url"])
 
     def _case(self, visit, tracking_id, status=200, feedback_errors=None, form=None, answer_errors=None):
         if not TRACKING_ID.match(tracking_id):

@@ -2,15 +2,19 @@
 sink): a transfer names the new department in their words, an officer's public note reaches them (an
 internal one does not), an escalation that gives the case to another officer is told; and the info_requested
 SMS carries the link where they answer, signed in, with JavaScript off."""
+import io
 import re
 from datetime import datetime, timedelta
 
 import pytest
+import requests
+from PIL import Image
 
 from shared.catalog import names
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.console import csrf_of, path_of
 from tests.integration.platform_client import citizen, drinking_water, officer
+from tests.integration.test_attachments import GPS_IFD, jpeg_with_gps
 from tests.integration.waiting import wait_for
 
 ADMIN = {"sub": "admin-1", "role": "admin"}
@@ -103,9 +107,25 @@ def test_the_citizen_answers_request_info_from_the_sms_link(console_with):
     empty = console.post(browser, f"/grievances/{tracking_id}/answer",
                          {"csrf_token": csrf_of(page.text), "idempotency_key": key, "text": "  "})
     assert empty.status_code == 400 and "আপনার উত্তর লিখুন" in empty.text
-    answered = console.post(browser, f"/grievances/{tracking_id}/answer",
-                            {"csrf_token": csrf_of(page.text), "idempotency_key": key, "text": "দক্ষিণ পাড়া, মন্দিরের পাশে"})
+    form = {"csrf_token": csrf_of(page.text), "idempotency_key": key, "text": "দক্ষিণ পাড়া, মন্দিরের পাশে"}
+    lying = console.post(browser, f"/grievances/{tracking_id}/answer", form,
+                         files=[("files", ("well.jpg", b"<html><body>not a photo</body></html>", "image/jpeg"))])
+    assert lying.status_code == 415 and "একটি ফাইল নেওয়া গেল না" in lying.text
+    assert "দক্ষিণ পাড়া, মন্দিরের পাশে" in lying.text  # what they wrote is kept
+    assert console.gateway.case(tracking_id)["status"] == "info_requested"  # and the answer was not sent
+    answered = console.post(browser, f"/grievances/{tracking_id}/answer", form,
+                            files=[("files", ("কলের ছবি.jpg", jpeg_with_gps(), "image/jpeg"))])
     assert answered.status_code == 303 and answered.headers["Location"] == f"/grievances/{tracking_id}"
+    shown = console.get(browser, f"/grievances/{tracking_id}")
+    ref = re.search(rf'href="/grievances/{tracking_id}/attachments/([0-9a-f]{{32}})">কলের ছবি.jpg</a>', shown.text)
+    assert ref, "the case page lists the photo sent with the answer"
+    link = console.get(browser, f"/grievances/{tracking_id}/attachments/{ref.group(1)}")
+    assert link.status_code == 303
+    photo = Image.open(io.BytesIO(requests.get(link.headers["Location"], timeout=10).content))
+    assert photo.format == "JPEG" and not photo.getexif().get_ifd(GPS_IFD)  # stored without its position
+    stranger = console.browser()
+    console.sign_in(stranger, "9830071005")
+    assert console.get(stranger, f"/grievances/{tracking_id}/attachments/{ref.group(1)}").status_code == 404
     case = console.gateway.case(tracking_id)
     assert case["status"] == "in_progress"
     assert [e["text"] for e in case["timeline"] if e["kind"] == "provide_info"] == ["দক্ষিণ পাড়া, মন্দিরের পাশে"]
