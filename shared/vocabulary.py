@@ -102,6 +102,18 @@ class Level(IntEnum):
 TOP_LEVEL: Final[int] = int(Level.CMO_CELL)
 
 
+class StaffState(StrEnum):
+    """A staff member's status in identity's officer directory (routing and notification read it from
+    `staff.changed`)."""
+    ACTIVE = "active"
+    ON_LEAVE = "on_leave"          # from-until, with a delegate of the same office
+    TRANSFERRED = "transferred"    # to another office (the record's office is the new one)
+    RETIRED = "retired"            # final
+
+
+STAFF_STATES: Final[tuple[StaffState, ...]] = tuple(StaffState)
+
+
 class SpecialCloseReason(StrEnum):
     """Why a case no one in the state can resolve is closed at L3 or L4 (the cell reviews each one)."""
     OUTSIDE_STATE_JURISDICTION = "outside_state_jurisdiction"  # a central, another state's or a private matter

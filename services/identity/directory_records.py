@@ -13,10 +13,18 @@ from typing import Any, Mapping
 
 from services.routing.domain.rules import STATEWIDE_DEPARTMENTS
 from shared.authz import allowed
-from shared.vocabulary import ALL_DISTRICTS, CMO_CELL_DEPARTMENT, STATE_OFFICE, TOP_LEVEL, Role
+from shared.vocabulary import (
+    ALL_DISTRICTS,
+    CMO_CELL_DEPARTMENT,
+    STAFF_STATES,
+    STATE_OFFICE,
+    TOP_LEVEL,
+    Role,
+    StaffState,
+)
 
-ACTIVE, ON_LEAVE, TRANSFERRED, RETIRED = "active", "on_leave", "transferred", "retired"  # vocabulary: staff states
-STATES = (ACTIVE, ON_LEAVE, TRANSFERRED, RETIRED)
+ACTIVE, ON_LEAVE, TRANSFERRED, RETIRED = StaffState
+STATES = STAFF_STATES
 DIRECTORY_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.CMO_CELL)
 SEQ = "directory_seq"  # counts the record's changes: each one is published with it (`seq` per staff id)
 

@@ -9,6 +9,7 @@ from services.routing.domain.assignment import OPEN_CLOCKS
 from services.routing.domain.officers import office_key
 from shared.mongo import MongoDatabase
 from shared.outbox import insert_with_events, update_with_events
+from shared.vocabulary import StaffState
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class AssignmentStore:
         return list(self.staff.find({"pool": key}))
 
     def on_leave_records(self):
-        return list(self.staff.find({"status.state": "on_leave"}))
+        return list(self.staff.find({"status.state": StaffState.ON_LEAVE}))
 
     def directory_records(self):
         return list(self.staff.find({}))

@@ -14,6 +14,7 @@ from typing import Any, NotRequired, TypedDict
 from marshmallow import ValidationError, fields, validate
 
 from shared.contracts.base import Contract, optional, timestamp
+from shared.vocabulary import STAFF_STATES
 
 SCHEMA_VERSION = 1
 KNOWN_VERSIONS = (1,)
@@ -232,7 +233,7 @@ class StaffContacts(Contract):
 class StaffStatus(Contract):
     """active; on_leave from-until with an optional delegate (another staff id of the same office);
     transferred (to another office, `office` already the new one); retired."""
-    state = fields.Str(required=True, validate=validate.OneOf(("active", "on_leave", "transferred", "retired")))
+    state = fields.Str(required=True, validate=validate.OneOf(STAFF_STATES))
     leave_from = optional(timestamp)
     leave_until = optional(timestamp)
     delegate = optional(fields.Str)

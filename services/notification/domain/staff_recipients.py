@@ -17,10 +17,10 @@ from datetime import datetime
 
 from services.notification.domain.recipients import DEFAULT_LANGUAGE, EMAIL, SMS, Planned, Recipient
 from shared.authz import allowed
-from shared.vocabulary import ALL_DISTRICTS, LANGUAGES, STATE_OFFICE, TOP_LEVEL, Level
+from shared.vocabulary import ALL_DISTRICTS, LANGUAGES, STATE_OFFICE, TOP_LEVEL, Level, StaffState
 
 STAFF_CHANNELS = (SMS, EMAIL)
-ON_LEAVE, RETIRED = "on_leave", "retired"  # the directory's staff states (shared.contracts.events.StaffStatus)
+ON_LEAVE, RETIRED = StaffState.ON_LEAVE, StaffState.RETIRED
 STATE_WIDE_DISTRICTS = (STATE_OFFICE, ALL_DISTRICTS)  # a level-3 office's district: the whole department
 
 

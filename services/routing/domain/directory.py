@@ -11,6 +11,7 @@ from typing import Any
 
 from services.routing.domain import officers
 from services.routing.domain.officers import Officer, Seat
+from shared.vocabulary import StaffState
 
 Record = Mapping[str, Any]
 
@@ -34,7 +35,7 @@ def why_away(record: Record, assignment: Mapping[str, Any], now: datetime) -> st
     """Why the member may no longer hold this case (None: they may). Ids, not names: the reason is on the
     case's timeline, which the complainant reads too (officer ids are on its entries already, names never)."""
     status = record["status"]
-    if status["state"] == "retired":
+    if status["state"] == StaffState.RETIRED:
         return f"officer {record['staff_id']} retired"
     if officers.on_leave(record, now):
         return f"officer {record['staff_id']} on leave until {status['leave_until'].date().isoformat()}"
@@ -49,7 +50,7 @@ def replacement(record: Record, assignment: Mapping[str, Any], delegate: Record 
     """Who takes the case and the words for the timeline: the leave's delegate when available in the case's
     pool ("delegated to <id>"), else the most free officer of the office other than the member, up a level
     when there is nobody ("reassigned to <id>")."""
-    if (delegate is not None and record["status"]["state"] == "on_leave" and officers.available(delegate, now)
+    if (delegate is not None and record["status"]["state"] == StaffState.ON_LEAVE and officers.available(delegate, now)
             and officers.office_key(delegate["office"]) == case_pool(assignment)):
         return Seat(officers.officer(delegate), assignment["level"]), f"delegated to {delegate['staff_id']}"
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from services.routing.domain.rules import STATE, STATEWIDE_DEPARTMENTS
 from shared.authz import allowed
-from shared.vocabulary import CMO_CELL_DEPARTMENT, TOP_LEVEL
+from shared.vocabulary import CMO_CELL_DEPARTMENT, TOP_LEVEL, StaffState
 
 DESIGNATIONS = {1: "Field officer", 2: "District officer", 3: "Head of department", 4: "CMO complaint cell"}
 CMO_CELL = CMO_CELL_DEPARTMENT
@@ -74,13 +74,13 @@ def officer(record: Record) -> Officer:
 
 def on_leave(record: Record, now: datetime) -> bool:
     status = record["status"]
-    return status["state"] == "on_leave" and status["leave_from"] <= now < status["leave_until"]
+    return status["state"] == StaffState.ON_LEAVE and status["leave_from"] <= now < status["leave_until"]
 
 
 def available(record: Record, now: datetime) -> bool:
     """Whether a member takes cases at `now`: in a pool role, not retired, not on a leave that has begun."""
     return (allowed(record, "assignments.receive")  # supervisors oversee an office; they are not given cases
-            and record["status"]["state"] != "retired" and not on_leave(record, now))
+            and record["status"]["state"] != StaffState.RETIRED and not on_leave(record, now))
 
 
 def members(records: Iterable[Record], now: datetime) -> list[Officer]:
