@@ -21,6 +21,7 @@ WORDS = {
                "rate_limited": "অনেকবার চেষ্টা হয়েছে। {minutes} মিনিট পরে আবার চেষ্টা করুন।",
                "bad_link": "এই সাইন-ইন লিংকটি ঠিক নয়। যে অ্যাপ বা ওয়েবসাইট থেকে এসেছেন, সেখান থেকে আবার চেষ্টা করুন।",
                "failed": "সাইন ইন হয়নি। একটু পরে আবার চেষ্টা করুন।",
+               "retired": "এই কর্মী অ্যাকাউন্টটি বন্ধ (অবসরপ্রাপ্ত)। প্রশাসকের সঙ্গে যোগাযোগ করুন।",
            }},
     "en": {"programme": "Sorasori Mukhyamantri", "sign_in": "Sign in", "mobile": "Mobile number",
            "code": "Code from the SMS", "send": "Send code", "cancel": "Cancel",
@@ -36,6 +37,7 @@ WORDS = {
                "rate_limited": "There were many tries. Try again in {minutes} minutes.",
                "bad_link": "This sign-in link is not right. Go back to the app or website you came from and try again.",
                "failed": "Signing in did not work. Try again in a little while.",
+               "retired": "This staff account is closed (retired). Ask the administrator.",
            }},
     "hi": {"programme": "सोरासोरी मुख्यमंत्री", "sign_in": "साइन इन", "mobile": "मोबाइल नंबर",
            "code": "एसएमएस में आया कोड", "send": "कोड भेजें", "cancel": "रद्द करें",
@@ -51,6 +53,7 @@ WORDS = {
                "rate_limited": "कई बार कोशिश हुई। {minutes} मिनट बाद फिर कोशिश करें।",
                "bad_link": "यह साइन-इन लिंक सही नहीं है। जिस ऐप या वेबसाइट से आए हैं, वहीं से फिर कोशिश करें।",
                "failed": "साइन इन नहीं हो पाया। थोड़ी देर बाद फिर कोशिश करें।",
+               "retired": "यह कर्मचारी खाता बंद है (सेवानिवृत्त)। प्रशासक से संपर्क करें।",
            }},
 }
 

@@ -41,7 +41,7 @@ def matches(challenge, code):
 
 REFUSALS = {"no_code": "no code was sent", "used_code": "the code was used already",
             "expired_code": "the code has expired", "too_many_attempts": "too many wrong codes: ask for a new code",
-            "wrong_code": "wrong code"}  # a refusal's kind (the sign-in page words it) -> the audit log's words
+            "wrong_code": "wrong code", "retired": "the staff account is closed: retired"}  # a refusal's kind (the sign-in page words it) -> the audit log's words
 
 
 def refusal_kind(challenge, now):

@@ -1,6 +1,6 @@
 """Citizens (and officers) sign in with a one-time password sent by SMS."""
 from services.identity import otp
-from services.identity.common import account_of, utcnow
+from services.identity.common import account_of, is_retired, utcnow
 from services.identity.oauth import Account
 from services.identity.schemas import OtpRequestSchema
 from services.identity.storage import IdentityStorage
@@ -59,6 +59,9 @@ def verify_otp_or_why(store, mobile, code):
     if not store.use_challenge(mobile, challenge["salt"]):
         return None, "used_code"  # someone used it a moment ago
     staff = store.staff_account_for(mobile)
+    if staff is not None and is_retired(staff):
+        store.audit("sign_in_failed", now, sub=staff["_id"], reason=otp.REFUSALS["retired"])
+        return None, "retired"
     if staff is not None:
         store.audit("signed_in", now, sub=staff["_id"], role=staff["role"], method="mobile_otp")
         return account_of(store, staff["_id"]), None

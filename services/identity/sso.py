@@ -80,5 +80,8 @@ class SingleSignOn:
             else:
                 raise FederationError("the state sign-on gave no mobile number to find the account by")
             self.store.link_federated(link_id, sub, now)
+        account = account_of(self.store, sub)
+        if account is None:
+            raise FederationError("this staff account is closed (retired)")
         self.store.audit("signed_in", now, sub=sub, method="sso", upstream=claims["iss"])
-        return account_of(self.store, sub)
+        return account

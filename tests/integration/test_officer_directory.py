@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
+import requests
 
 from tests.integration.directory import StaffEvents, member, put_member, set_status
 from tests.integration.platform_client import ADMIN, officer
@@ -126,3 +127,21 @@ def test_the_cli_adds_members_and_sets_their_status(platform, platform_config, t
     changes = wait_for(lambda: (lambda found: found if len(found) == 2 else None)(staff_events.of("off-cli-1")),
                        what="the CLI's two staff.changed")
     assert changes[1]["office"]["district"] == "Hooghly" and changes[1]["status"]["state"] == "transferred"
+
+
+def test_a_retired_member_can_neither_sign_in_nor_refresh(platform, platform_config):
+    """Retirement closes the account: the refresh token a member holds stops working, a new sign-in with
+    their mobile is refused (and they are not turned into a citizen either)."""
+    from tests.integration.test_identity import APP, OTP_GRANT, last_code, sign_in
+
+    put_member(platform, member("off-dir-r", "phe", "Bankura", 1, mobile="7000000019"))
+    tokens = sign_in(platform, platform_config, "7000000019")
+    set_status(platform, "off-dir-r", state="retired")
+    refreshed = requests.post(platform.base + "/oauth/token", data={
+        "grant_type": "refresh_token", "client_id": APP, "refresh_token": tokens["refresh_token"]}, timeout=10)
+    assert refreshed.status_code == 400 and "access_token" not in refreshed.text, refreshed.text
+    platform.ok(platform.request("POST", "/oauth/otp", json={"mobile": "7000000019", "language": "en"}))
+    again = requests.post(platform.base + "/oauth/token", data={
+        "grant_type": OTP_GRANT, "client_id": APP, "mobile": "7000000019",
+        "code": last_code(platform_config, "7000000019")}, timeout=10)
+    assert again.status_code in (400, 401) and "access_token" not in again.text, again.text
