@@ -1,8 +1,8 @@
 """Staff accounts (officers, supervisors, the CMO cell, administrators) and the audit log."""
 from services.identity.common import admin_only, utcnow
 from services.identity.schemas import StaffAccountSchema
-from services.identity.storage import IdentityStorage
-from shared.errors import EXPECTED, validated
+from services.identity.storage import DirectoryMember, IdentityStorage
+from shared.errors import EXPECTED, Conflict, validated
 from shared.masking import mask_mobile
 from shared.resilient_rpc import rpc
 
@@ -20,7 +20,12 @@ class Accounts:
         account["_id"] = account.pop("sub")
         account["mobile"] = account["mobile"][-10:]
         now = utcnow()
-        previous = self.store.put_staff_account(account, now)
+        try:
+            previous = self.store.put_staff_account(account, now)
+        except DirectoryMember:
+            raise Conflict(f"{account['_id']} is in the officer directory: change them there "
+                           f"(POST /api/v1/admin/staff), so routing and notification hear of it",
+                           {"allowed": ["put_staff_member", "set_staff_status"]}) from None
         if previous is None:
             self.store.audit("account_created", now, by=actor["sub"], sub=account["_id"], role=account["role"],
                              department=account["department"], districts=account["districts"])

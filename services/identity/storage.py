@@ -21,6 +21,10 @@ def citizen_sub(mobile):
     return "citizen-" + hashlib.sha256(f"sub\x1f{mobile[-10:]}".encode()).hexdigest()[:20]
 
 
+class DirectoryMember(Exception):
+    """An account in the officer directory: changed through the directory, never as a plain staff account."""
+
+
 class IdentityStore:
     def __init__(self, database):
         self.db = database
@@ -61,13 +65,21 @@ class IdentityStore:
         return self.account(link["sub"]) if link else None
 
     def put_staff_account(self, account, now):
+        """The account written, and what it was before (None: new); DirectoryMember when the account is in
+        the officer directory, which changes it through its own records (so staff.changed follows): one
+        conditional write, since a member made between a read and this write would fail the upsert's key."""
         previous = self.account(account["_id"])
+        if previous is not None and previous.get("office"):
+            raise DirectoryMember(account["_id"])
+        try:
+            self.db.accounts.update_one({"_id": account["_id"], "office": {"$exists": False}},
+                                        {"$set": {**{k: v for k, v in account.items() if k != "_id"},
+                                                  "updated_at": now},
+                                         "$setOnInsert": {"created_at": now}}, upsert=True)
+        except DuplicateKeyError:
+            raise DirectoryMember(account["_id"]) from None
         if previous and previous.get("mobile") and previous["mobile"] != account["mobile"]:
             self.db.account_mobiles.delete_one({"_id": previous["mobile"], "sub": account["_id"]})
-        # $set, not a replace: the account's directory record and its pending events stay
-        self.db.accounts.update_one({"_id": account["_id"]},
-                                    {"$set": {**{k: v for k, v in account.items() if k != "_id"}, "updated_at": now},
-                                     "$setOnInsert": {"created_at": now}}, upsert=True)
         self.link_mobile(account["_id"], account["mobile"])
         return previous
 
