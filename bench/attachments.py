@@ -16,7 +16,7 @@ import requests
 from PIL import Image
 
 from bench.limiter import Vhost, _amqp_uri, _wait_for
-from bench.measure import free_port, progress
+from bench.measure import drop_run_databases, free_port, progress
 from services.gateway.auth import make_dev_token
 from services.gateway.limits import SETTINGS as RATE_LIMITS
 from services.launcher import ServiceProcess
@@ -96,10 +96,7 @@ def measure_attachments(config):
         finally:
             for process in processes:
                 process.stop()
-            for name in client.list_database_names():
-                if name.startswith(f"bench_{run}_"):
-                    client.drop_database(name)
-            client.close()
+            drop_run_databases(client, run)
             _drop_bucket(store)
     rows = []
     for label, (size, gateway_rate, raw_rate) in results.items():

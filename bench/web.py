@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 
 from bench.limiter import Vhost, _amqp_uri, _wait_for
-from bench.measure import free_port, latencies_ms, percentile, progress
+from bench.measure import drop_run_databases, free_port, latencies_ms, percentile, progress
 from services.gateway.limits import SETTINGS as RATE_LIMITS
 from services.launcher import ServiceProcess
 from shared.mongo import connect
@@ -89,10 +89,7 @@ def measure_web(config):
         finally:
             for process in processes:
                 process.stop()
-            for name in client.list_database_names():
-                if name.startswith(f"bench_{run}_"):
-                    client.drop_database(name)
-            client.close()
+            drop_run_databases(client, run)
     api50, web50 = statistics.median(api_samples), statistics.median(web_samples)
     return [("GET /api/v1/me/grievances (5 cases, the citizen's token)",
              f"{api50:.1f} ms p50, {percentile(api_samples, 99):.1f} ms p99", "1.00"),

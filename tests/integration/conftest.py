@@ -170,6 +170,16 @@ def platform_with(platform_config, runner_factory):
 
 
 @pytest.fixture
+def mail_sink(tmp_path):
+    """An SMTP server of the test's own, keeping what it receives (tests/integration/receivers.py)."""
+    from tests.integration.receivers import MailSink
+
+    sink = MailSink(tmp_path / "mail")
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
 def platform(platform_with):
     """All six services in-process, with development auth and time that tests may move."""
     return platform_with()

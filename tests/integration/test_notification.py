@@ -21,13 +21,6 @@ MITA = citizen("9830012345", "Mita Das")
 
 
 @pytest.fixture
-def mail_sink(tmp_path):
-    sink = MailSink(tmp_path / "mail")
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
 def start_platform(platform_config, mail_sink, request):
     """Starts the platform with quick retries, no quiet hours (tests run at any hour), the test's SMTP
     sink, and whatever a test changes on top."""

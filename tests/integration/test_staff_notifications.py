@@ -13,18 +13,10 @@ from services.notification.storage import NotificationStore
 from shared.config import database_name
 from shared.settings import settings_of
 from shared.signed_rpc import SignedClusterRpcProxy
-from tests.integration.receivers import MailSink
 from tests.integration.staff_events import Publisher, decision, staff
 from tests.integration.waiting import wait_for
 
 SUPERVISOR = {"sub": "sup-bankura", "role": "supervisor", "department": "PWD", "districts": ["Bankura"]}
-
-
-@pytest.fixture
-def mail_sink(tmp_path):
-    sink = MailSink(tmp_path / "mail")
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture
