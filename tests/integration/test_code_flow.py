@@ -105,7 +105,7 @@ def sso_config(platform_config):
 def test_an_officer_signs_in_through_the_state_sso(sso_config, platform, platform_config):
     admin = {"sub": "admin-1", "role": "admin"}
     platform.ok(platform.request("POST", "/api/v1/admin/accounts", admin, json={
-        "sub": "off-home_cyber_cell-state-l1-1", "name": "Cyber cell officer", "mobile": "7000000050",
+        "sub": "off-cyber-sso-1", "name": "Cyber cell officer", "mobile": "7000000050",
         "role": "officer", "department": "home_cyber_cell", "districts": ["*"]}))
     client = OAuth2Session("sorasori-web", redirect_uri=REDIRECT, scope="openid grievances",
                            code_challenge_method="S256", token_endpoint_auth_method="none")
@@ -136,9 +136,9 @@ def test_an_officer_signs_in_through_the_state_sso(sso_config, platform, platfor
                                code_verifier=verifier)
     queue = requests.get(platform.base + "/api/v1/officer/queue", timeout=10,
                          headers={"Authorization": f"Bearer {token['access_token']}"})
-    assert queue.status_code == 200 and queue.json()["officer_id"] == "off-home_cyber_cell-state-l1-1"
+    assert queue.status_code == 200 and queue.json()["officer_id"] == "off-cyber-sso-1"
 
     again = requests.get(callback, allow_redirects=False, timeout=10)  # the pending sign-in is used up
     assert again.status_code == 400
     audit = platform.ok(platform.request("GET", "/api/v1/admin/audit?kind=signed_in", admin))["entries"]
-    assert any(e.get("method") == "sso" and e["sub"] == "off-home_cyber_cell-state-l1-1" for e in audit)
+    assert any(e.get("method") == "sso" and e["sub"] == "off-cyber-sso-1" for e in audit)

@@ -17,6 +17,16 @@ ADMIN = {"sub": "admin-staff-pages", "role": "admin"}
 
 
 def staff_account(console, sub, mobile, role, department=None, districts=()):
+    """A staff member who signs in with `mobile`: a member of the officer directory (the seeded officer a case
+    was routed to) gets the mobile through the directory, anyone else a plain staff account."""
+    member = console.gateway.request("GET", f"/api/v1/admin/staff/{sub}", ADMIN)
+    if member.status_code == 200:
+        record = member.json()
+        contacts = {key: value for key, value in record["contacts"].items() if value is not None}
+        console.gateway.ok(console.gateway.request("POST", "/api/v1/admin/staff", ADMIN, json={
+            "sub": sub, "name": record["name"], "role": record["role"], "office": record["office"],
+            "contacts": {**contacts, "mobile": mobile}}))
+        return
     console.gateway.ok(console.gateway.request("POST", "/api/v1/admin/accounts", ADMIN, json={
         "sub": sub, "name": f"Staff {sub[-6:]}", "mobile": mobile, "role": role, "department": department,
         "districts": list(districts)}))
