@@ -1,10 +1,13 @@
 """The delivery log of a case (what was sent, to whom, what became of it) and who read it in clear."""
+from services.notification.domain.recipients import EMAIL, SMS
 from services.notification.storage import NotificationStorage, utcnow
 from shared.actors import actor_schema, covers
 from shared.authz import allowed, authorised
 from shared.errors import EXPECTED, Forbidden, NotFound, validated
 from shared.masking import mask_address, mask_contacts_in_text
 from shared.resilient_rpc import rpc
+
+CONTACT_CHANNELS = (SMS, EMAIL)
 
 
 class DeliveryLog:
@@ -45,7 +48,8 @@ def _covered(actor, delivery):
 def _log_view(delivery, full):
     recipient = dict(delivery["recipient"])
     recipient.pop("key", None)
-    if not full and recipient["kind"] in ("complainant", "mobile"):
+    # a mobile number or email address, the complainant's or a staff member's: masked for other staff
+    if not full and (recipient["kind"] in ("complainant", "mobile") or delivery["channel"] in CONTACT_CHANNELS):
         recipient["address"] = mask_address(recipient["address"])
     message = {k: v for k, v in delivery["message"].items() if k != "body"}
     return {"id": delivery["_id"], "event_type": delivery["event_type"], "template": delivery["template"],
