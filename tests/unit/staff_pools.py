@@ -32,3 +32,13 @@ pool = pool_of(RECORDS)
 
 def seat_of(kept=RECORDS, load=lambda _: 0, now=None):
     return lambda department, district, level: officers.seat(department, district, level, pool_of(kept, now), load)
+
+
+def seeded_store():
+    """An in-memory routing store that knows every member of RECORDS, as after their staff.changed events."""
+    from tests.unit.routing_memory import MemoryAssignmentStore
+
+    store = MemoryAssignmentStore()
+    for record in RECORDS:
+        store.record_staff(record)
+    return store

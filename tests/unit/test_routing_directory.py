@@ -9,8 +9,8 @@ import pytest
 from services.routing import handlers
 from services.routing.domain import directory, officers, rules
 from services.routing.domain.calendar import IST, WorkingCalendar
-from tests.unit.routing_memory import MemoryAssignmentStore, RecordingOutbox
-from tests.unit.staff_pools import RECORDS
+from tests.unit.routing_memory import RecordingOutbox
+from tests.unit.staff_pools import RECORDS, seeded_store
 
 CAL = WorkingCalendar.build(2026, 2027)
 NOW = datetime(2026, 12, 1, 11, tzinfo=IST)
@@ -26,10 +26,7 @@ def event(staff_id, seq, **status):
 
 @pytest.fixture
 def store():
-    store = MemoryAssignmentStore()
-    for record in RECORDS:
-        store.record_staff(record)
-    return store
+    return seeded_store()
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from services.routing.domain import rules
 from services.routing.domain.calendar import IST, WorkingCalendar
 from services.routing.storage import StaleAssignment
 from shared.errors import NotFound, ValidationFailed
-from tests.unit.routing_memory import MemoryAssignmentStore, RecordingOutbox
-from tests.unit.staff_pools import RECORDS, pool
+from tests.unit.routing_memory import RecordingOutbox
+from tests.unit.staff_pools import pool, seeded_store
 
 CAL = WorkingCalendar.build(2026, 2027)
 NOW = datetime(2026, 12, 1, 11, tzinfo=IST)
@@ -24,10 +24,7 @@ def envelope(kind, data, subject):
 
 @pytest.fixture
 def store():
-    store = MemoryAssignmentStore()
-    for record in RECORDS:
-        store.record_staff(record)
-    return store
+    return seeded_store()
 
 
 @pytest.fixture
