@@ -11,6 +11,7 @@ from kombu import Connection, Exchange, Producer
 from standardwebhooks.webhooks import Webhook
 
 from services.notification.channels.email import SmtpEmail
+from shared.masking import mask_mobile
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water, officer
 from tests.integration.receivers import MailSink, SmsProvider, WebhookReceiver, self_signed_certificate
@@ -93,7 +94,10 @@ def test_a_citizen_hears_by_sms_and_email_in_bengali_and_the_officer_finds_the_c
     assert "250" in email_entry["log"][-1]["detail"]
     assert email_entry["recipient"]["address"] == "mita@example.org"      # the CMO cell sees it
     masked = deliveries(notify, tracking_id, field_officer)                 # the officer does not
-    assert {d["recipient"]["address"] for d in masked} == {"98******45", "m***@example.org", "71******01",
+    officer_mobile = notify.ok(notify.request("GET", f"/api/v1/admin/staff/{field_officer['sub']}",
+                                              ADMIN))["contacts"]["mobile"]
+    assert {d["recipient"]["address"] for d in masked} == {"98******45", "m***@example.org",
+                                                           mask_mobile(officer_mobile),
                                                            f"officer:{field_officer['sub']}"}  # staff's too
     assert notify.request("GET", f"/api/v1/grievances/{tracking_id}/notifications", MITA).status_code == 403
 
