@@ -17,6 +17,7 @@ from nameko.rpc import Rpc
 from nameko.web.handlers import HttpRequestHandler
 from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
+from pymongo import monitoring
 from werkzeug.wrappers import Response
 
 from shared import catalog
@@ -62,9 +63,28 @@ ESCALATIONS = Counter("sorasori_grievance_escalations_total", "Grievances escala
                       "department, district and new level", ["department", "district", "level"])
 SLA_BREACHES = Counter("sorasori_sla_breaches_total", "Grievances whose top-level deadline passed, by department "
                        "and district", ["department", "district"])
+STORE_OPERATIONS = Counter("sorasori_store_operations_total", "Commands a service sent to its MongoDB store "
+                           "(pymongo command monitoring), by service and command name", ["service", "command"])
 NOTIFICATION_DELIVERIES = Counter("sorasori_notification_deliveries_total", "Notification send attempts, by "
                                   "channel and outcome (sent, delivered, retry, deferred, dead_letter)",
                                   ["channel", "outcome"])
+
+
+class StoreOperationCounter(monitoring.CommandListener):
+    """Counts every command a client sends (`STORE_OPERATIONS`), so a bench can say what a filing costs the
+    store in each service; the client's app name is the service's name."""
+
+    def __init__(self, service):
+        self.service = service
+
+    def started(self, event):
+        STORE_OPERATIONS.labels(self.service, event.command_name).inc()
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
 
 
 def department_label(value):

@@ -18,6 +18,7 @@ import pymongo
 from pymongo.database import Database
 
 from shared.config import database_name
+from shared.metrics import StoreOperationCounter
 from shared.providers import ClientProvider
 from shared.settings import settings_of
 
@@ -30,6 +31,7 @@ def connect(uri: str, app_name: str = "sorasori", **options: Any) -> pymongo.Mon
     """options override the defaults (e.g. shorter timeouts for a client that must never hold a request up)."""
     return pymongo.MongoClient(uri, **{
         "appname": app_name,
+        "event_listeners": [StoreOperationCounter(app_name)],
         "tz_aware": True,
         "serverSelectionTimeoutMS": SERVER_SELECTION_TIMEOUT_MS,
         "connectTimeoutMS": 3000,
