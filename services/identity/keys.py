@@ -15,8 +15,9 @@ def new_key(now):
 
 
 class KeyRing:
-    """Over the identity store's signing keys (`active_signing_key`, `add_signing_key`, `signing_key_documents`,
-    `retire_signing_key`)."""
+    """Over the identity store's signing keys: the active one (`active_signing_key`, claimed with
+    `claim_active_signing_key`, replaced with `replace_active_signing_key`) and every key for the JWKS
+    (`add_signing_key`, `signing_key_documents`, `retire_signing_key`, `drop_signing_key`)."""
 
     def __init__(self, store, token_lifetime):
         self.store = store
@@ -25,9 +26,18 @@ class KeyRing:
     def active(self, now):
         doc = self.store.active_signing_key()
         if doc is None:
-            doc = new_key(now)
-            self.store.add_signing_key(doc)
+            doc = self._claim(self.store.unretired_signing_key() or self._added(new_key(now)))
+        return {**doc, "_id": doc["kid"]}
+
+    def _added(self, doc):
+        self.store.add_signing_key(doc)  # in the JWKS before it signs anything
         return doc
+
+    def _claim(self, candidate):
+        active = self.store.claim_active_signing_key(candidate)
+        if active["kid"] != candidate["_id"]:
+            self.store.drop_signing_key(candidate["_id"])  # another caller's key came first; ours signed nothing
+        return active
 
     def signing_keys(self, now):
         return KeySet([RSAKey.import_key(self.active(now)["private"])])
@@ -42,9 +52,12 @@ class KeyRing:
         return {"keys": sorted(keys, key=lambda k: k["kid"])}
 
     def rotate(self, now):
-        """A new active key; the old one keeps verifying until its tokens expire."""
+        """A new active key; the old one keeps verifying until its tokens expire. Two rotations at once make
+        one new key: the second finds the first's."""
         current = self.active(now)
-        fresh = new_key(now)
-        self.store.add_signing_key(fresh)
+        fresh = self._added(new_key(now))
+        if not self.store.replace_active_signing_key(current["_id"], fresh):
+            self.store.drop_signing_key(fresh["_id"])
+            return {"active": self.active(now)["_id"], "retired": current["_id"]}
         self.store.retire_signing_key(current["_id"], now)
         return {"active": fresh["_id"], "retired": current["_id"]}

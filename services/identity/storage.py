@@ -21,6 +21,9 @@ def citizen_sub(mobile):
     return "citizen-" + hashlib.sha256(f"sub\x1f{mobile[-10:]}".encode()).hexdigest()[:20]
 
 
+ACTIVE = "active"
+
+
 class DirectoryMember(Exception):
     """An account in the officer directory: changed through the directory, never as a plain staff account."""
 
@@ -230,11 +233,34 @@ class IdentityStore:
 
     # --- signing keys (services/identity/keys.py) ---
 
+    # The active key is one document of its own (`_id` "active", a copy of the key), so that making the first
+    # key and rotating are each one atomic write: a unique `_id` for the first, a guarded update for a rotation.
     def active_signing_key(self):
+        return self.db.signing_key_active.find_one({"_id": ACTIVE})
+
+    def claim_active_signing_key(self, document):
+        """Make `document` the active key unless one already is; the active key, either way."""
+        try:
+            self.db.signing_key_active.insert_one({**document, "_id": ACTIVE, "kid": document["_id"]})
+        except DuplicateKeyError:
+            return self.active_signing_key()
+        return self.active_signing_key()
+
+    def replace_active_signing_key(self, current_kid, document):
+        """Make `document` the active key if `current_kid` still is; False when another rotation came first."""
+        result = self.db.signing_key_active.replace_one({"_id": ACTIVE, "kid": current_kid},
+                                                        {**document, "_id": ACTIVE, "kid": document["_id"]})
+        return result.matched_count == 1
+
+    def unretired_signing_key(self):
+        """The active key as stores from before the active document kept it."""
         return self.db.signing_keys.find_one({"retired_at": None})
 
     def add_signing_key(self, document):
         self.db.signing_keys.insert_one(document)
+
+    def drop_signing_key(self, kid):
+        self.db.signing_keys.delete_one({"_id": kid})
 
     def signing_key_documents(self):
         return list(self.db.signing_keys.find())
