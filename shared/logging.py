@@ -2,6 +2,7 @@
 import json
 import logging
 import os
+import re
 from datetime import datetime, timezone
 
 from shared.correlation import current_correlation_id
@@ -36,3 +37,20 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+_QUERY_STRING = re.compile(r'\?[^ "]*')
+
+
+class PathOnlyLog:
+    """eventlet's access log without query strings: a sign-in callback's code and state, a search
+    someone typed (a name, a mobile number), never reach the log (the path alone says which page)."""
+
+    def __init__(self, logger):
+        self.logger = logger
+
+    def info(self, message, *args, **kwargs):
+        self.logger.info(_QUERY_STRING.sub("", message), *args, **kwargs)
+
+    def __getattr__(self, name):  # debug, error, warning: eventlet's own messages, no request line
+        return getattr(self.logger, name)

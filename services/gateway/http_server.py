@@ -21,6 +21,7 @@ from services.gateway.client_http import ClientHeaders
 from services.gateway.problems import from_error, problem
 from shared.correlation import HTTP_HEADER, clean_correlation_id, new_correlation_id
 from shared.errors import PlatformError
+from shared.logging import PathOnlyLog
 from shared.metrics import HTTP_REQUESTS
 from shared.tracing import RESPONSE_HEADER as TRACE_RESPONSE_HEADER
 from shared.tracing import new_trace, parse_traceparent
@@ -114,7 +115,7 @@ class JsonWebServer(WebServer):
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
         return wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
-                           log=logging.getLogger("nameko.web.server"), url_length_limit=READ_LINE_LIMIT)
+                           log=PathOnlyLog(logging.getLogger("nameko.web.server")), url_length_limit=READ_LINE_LIMIT)
 
 
 class JsonHttpRequestHandler(HttpRequestHandler):

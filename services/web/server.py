@@ -6,7 +6,6 @@ never sees a stack trace).
 Routes are declared with `services.web.visit.page`, which uses this module's handler class so that every
 route of the console shares one server (nameko shares a SharedExtension by class)."""
 import logging
-import re
 
 from eventlet import wsgi
 from nameko.web.handlers import HttpRequestHandler
@@ -17,25 +16,11 @@ from werkzeug.wrappers import Request, Response
 
 from services.web.i18n import language_of
 from services.web.rendering import error_page, secure
+from shared.logging import PathOnlyLog
 from shared.settings import settings_of
 
 log = logging.getLogger(__name__)
 LANGUAGE_COOKIE = "lang"
-_QUERY_STRING = re.compile(r'\?[^ "]*')
-
-
-class PathOnlyLog:
-    """eventlet's access log without query strings: a sign-in callback's code and state, a filter someone
-    typed, never reach the log (the path alone says which page)."""
-
-    def __init__(self, logger):
-        self.logger = logger
-
-    def info(self, message, *args, **kwargs):
-        self.logger.info(_QUERY_STRING.sub("", message), *args, **kwargs)
-
-    def __getattr__(self, name):  # debug, error, warning: eventlet's own messages, no request line
-        return getattr(self.logger, name)
 
 
 def cookie_language(request):

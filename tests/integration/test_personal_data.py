@@ -164,3 +164,13 @@ def test_concurrent_reads_of_the_delivery_log_are_each_logged(edited_case):
     reads = platform.ok(platform.request("GET", f"/api/v1/grievances/{tracking_id}/access-log", CMO_CELL))["reads"]
     logged = [r["reader"] for r in reads if r["what"] == "delivery_log"]
     assert sorted(logged) == sorted(r["sub"] for r in readers)
+
+
+def test_the_gateway_access_log_keeps_no_query_string(platform, caplog):
+    """A search for a name or a mobile number is in the request line; the access log keeps the path only."""
+    caplog.set_level("INFO", logger="nameko.web.server")
+    answer = platform.request("GET", "/api/v1/search?q=Mita+Das+9830012345", CMO_CELL)
+    assert answer.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "nameko.web.server"]
+    assert any("GET /api/v1/search HTTP/1.1" in line for line in lines), lines
+    assert leaked("\n".join(lines), ["9830012345", "Mita"]) == []

@@ -62,7 +62,7 @@ def test_categories_filter_in_any_language():
 def test_the_access_log_keeps_no_query_string():
     import logging
 
-    from services.web.server import PathOnlyLog
+    from shared.logging import PathOnlyLog
 
     records = []
 
