@@ -17,6 +17,7 @@ from tempfile import SpooledTemporaryFile
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
+from services.gateway import conditional
 from services.gateway import schemas as answers
 from services.gateway.attachment_files import ACCEPTED, FileRefused, clean
 from services.gateway.base import GatewayPart
@@ -30,7 +31,7 @@ from services.gateway.throttle import Throttle, throttled
 from services.gateway.web import BadRequest, PayloadTooLarge, UnsupportedMediaType, api, dumped_as
 from services.intake.domain.attachments import PURPOSES
 from shared.actors import CITIZEN, CMO_CELL, OFFICER, SUPERVISOR
-from shared.errors import PlatformError
+from shared.errors import PlatformError, PreconditionFailed
 from shared.object_store import AttachmentStore
 from shared.signed_rpc import SignedRpcProxy
 from shared.validators import IDEMPOTENCY_KEY_RULE, is_idempotency_key
@@ -101,30 +102,34 @@ class AttachmentRoutes(GatewayPart):
     @http("POST", TRACKING + "/attachments", doc=Operation(
         "Attach photos or PDFs to a case", tags=("Grievances",), request=UPLOAD_FORM, body=MULTIPART,
         roles=(CITIZEN, OFFICER, SUPERVISOR, CMO_CELL), responses={201: answers.AttachedSchema},
-        errors=(400, 403, 404, 409, 411, 413, 415, 422),
+        errors=(400, 403, 404, 409, 411, 412, 413, 415, 422),
+        request_headers=("If-Match",), answer_headers=("ETag",),
         description="The complainant attaches with the complaint (`filing`) or in answer to a request for "
                     "information (`request_info`); the officer working the case with a resolution, a rejection or "
-                    "a note. The type is judged from the bytes; images are re-encoded without EXIF (no location)."))
+                    "a note. The type is judged from the bytes; images are re-encoded without EXIF (no location). "
+                    "With `If-Match` (the case's ETag) a case changed meanwhile answers 412 and keeps no file; the "
+                    "answer's `ETag` is the case's new version, for the action the files go with."))
     @throttled(CASE_LOOKUP)
     @api
     def upload_attachments(self, request, tracking_id):
         actor = self.authenticate(request)
         purpose, uploads = self._parsed_form(request)
         files = [self._checked(upload, index) for index, upload in enumerate(uploads)]
+        if_match = conditional.if_match_versions(request.headers.get("If-Match"))
         key = request.headers.get(HEADER)
         if key is None:
-            return self._store_and_attach(tracking_id, purpose, files, actor)
+            return self._store_and_attach(tracking_id, purpose, files, actor, if_match)
         if not is_idempotency_key(key):
             raise BadRequest("the Idempotency-Key header is not valid", {HEADER: [IDEMPOTENCY_KEY_RULE]})
         # a retry with the same key and the same files answers as the first did, without storing them again
         same = fingerprint("POST", request.path, {"purpose": purpose, "files": [
             [item.name, hashlib.sha256(item.data).hexdigest()] for item in files]})
         return self.idempotency.run(key_id(actor, key), same,
-                                    lambda: self._store_and_attach(tracking_id, purpose, files, actor))
+                                    lambda: self._store_and_attach(tracking_id, purpose, files, actor, if_match))
 
     upload_attachments.idempotent = True  # honours Idempotency-Key itself: the body is a form, not JSON
 
-    def _store_and_attach(self, tracking_id, purpose, files, actor):
+    def _store_and_attach(self, tracking_id, purpose, files, actor, if_match=None):
         self._rpc("intake", self.intake.may_attach, tracking_id, {"purpose": purpose, "count": len(files)}, actor)
         stored = []
         try:
@@ -134,11 +139,16 @@ class AttachmentRoutes(GatewayPart):
                                  {"case": tracking_id, "by-role": actor["role"]})
                 stored.append({"ref": ref, "kind": item.kind, "name": item.name, "size": item.size,
                                "content_type": item.content_type})
-            answer = self._rpc("intake", self.intake.attach, tracking_id, {"purpose": purpose, "files": stored}, actor)
+            answer = self._rpc("intake", self.intake.attach, tracking_id, {"purpose": purpose, "files": stored},
+                               actor, if_match)
+        except PreconditionFailed as error:
+            self._forget(tracking_id, stored)
+            raise conditional.precondition_failed(error) from None
         except BaseException:
             self._forget(tracking_id, stored)
             raise
-        return json_response(dumped_as(answers.AttachedSchema, answer), status=201, headers=NO_STORE)
+        return json_response(dumped_as(answers.AttachedSchema, answer), status=201,
+                             headers={**NO_STORE, "ETag": conditional.etag(answer["version"])})
 
     @http("GET", TRACKING + "/attachments/<string:ref>", doc=Operation(
         "A short-lived download link for one attachment", tags=("Grievances",),

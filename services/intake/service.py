@@ -58,6 +58,13 @@ _attach_schema = AttachSchema()
 _attach_check_schema = AttachCheckSchema()
 
 
+
+def checked_if_match(if_match):
+    """The versions a caller's copy may have (the client's If-Match), or None."""
+    if if_match is not None and not (isinstance(if_match, list) and all(type(v) is int for v in if_match)):
+        raise ValidationFailed("invalid If-Match", {"If-Match": ["Must be a list of versions."]})
+    return if_match
+
 class IntakeService(RelaysOutbox, StoreBackedService):
     name = "intake"
     store = GrievanceStorage()
@@ -206,9 +213,7 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     def act(self, tracking_id, payload, actor, if_match=None):
         """An officer's or the complainant's action. `if_match`: the versions the caller's copy may have
         (the client's If-Match); another current version refuses the action with PreconditionFailed."""
-        if if_match is not None and not (isinstance(if_match, list)
-                                         and all(type(v) is int for v in if_match)):
-            raise ValidationFailed("invalid If-Match", {"If-Match": ["Must be a list of versions."]})
+        if_match = checked_if_match(if_match)
         action = payload.get("action") if isinstance(payload, dict) else None
         if not isinstance(action, str) or action not in ACTION_SCHEMAS:
             raise ValidationFailed("unknown action", {"action": [f"Must be one of: {', '.join(ACTION_SCHEMAS)}."]})
@@ -231,16 +236,18 @@ class IntakeService(RelaysOutbox, StoreBackedService):
         return {"tracking_id": tracking_id, "purpose": params["purpose"]}
 
     @rpc(expected_exceptions=EXPECTED)
-    def attach(self, tracking_id, payload, actor):
-        """Record stored files on the case: one version-guarded write, so the per-case cap holds."""
+    def attach(self, tracking_id, payload, actor, if_match=None):
+        """Record stored files on the case: one version-guarded write, so the per-case cap holds. `if_match`:
+        as for `act` (the files go with an action the caller drew from that copy of the case)."""
         payload = validated(_attach_schema, payload)
+        if_match = checked_if_match(if_match)
 
         def step(case, now):
             self._check_attach(case, payload["purpose"], len(payload["files"]), actor)
             return attaching.attach(case, payload["files"], payload["purpose"], actor, now,
                                     access.is_complainant(case, actor), self.settings.attachments_per_case)
 
-        case = self._write(tracking_id, actor, step)
+        case = self._write(tracking_id, actor, step, if_match=if_match)
         refs = {f["ref"] for f in payload["files"]}
         return {"tracking_id": tracking_id, "version": case["version"],
                 "attachments": [a for a in access.view(case, actor).get("attachments", []) if a["ref"] in refs]}

@@ -16,6 +16,8 @@ FIELDS = {"acknowledge": ("note",), "start": ("note",), "close": ("note",), "req
           "transfer": ("department", "reason"), "reject": ("reason", "explanation"),
           "special_close": ("reason", "text"), "reopen_special_close": ("reason",)}
 EDITABLE = ("subject", "description", "district", "mobile")
+# The actions an officer may attach evidence to, and what the files are for (the attachments route's purpose).
+ATTACHING = ("resolve", "reject", "add_note")
 CONSENTS = ("verbal_on_call", "written", "in_person")
 CONTACT_OUTCOMES = ("answered", "no_answer", "busy", "switched_off", "unreachable", "wrong_number",
                     "callback_requested")
@@ -27,6 +29,14 @@ def actions_for(case):
     """The forms to show: the actions the API says the person may take on the case now."""
     allowed = set(case.get("allowed_actions") or ())
     return [action for action in FORM_ORDER if action in allowed]
+
+
+def attachment_purpose(action, form):
+    """What files sent with `action` are for: the evidence of a resolution or rejection, or a note's (a public
+    note's files the complainant sees too); None for an action that takes no files."""
+    if action == "add_note":
+        return "public_note" if form.get("visibility") == "public" else "note"
+    return action if action in ATTACHING else None
 
 
 def action_body(action, form, case):

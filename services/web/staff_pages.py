@@ -3,8 +3,9 @@
 - /staff/queue: the person's open cases, most urgent first, the time left on each SLA clock, a page at a time.
 - /staff/cases/<id>: the case, every action its status allows the person as a form (each carrying the case's
   ETag for If-Match and an Idempotency-Key made when the page was drawn: a double submit acts once, a stale
-  copy shows "the case changed" with the current state), similar cases with resolve-together, reassignment
-  for supervisors and the cell.
+  copy shows "the case changed" with the current state; resolve, reject and notes take photos or PDFs as
+  evidence), the case's files (opened by those who work it), similar cases with resolve-together,
+  reassignment for supervisors and the cell.
 - /staff/search: free text, facets, highlights, and the CSV of every match streamed through the console.
 - /staff/outreach: the call centre's worklist (incomplete, awaiting the citizen, resolved awaiting a
   verification call), each with one-click call outcomes.
@@ -17,13 +18,14 @@ from urllib.parse import quote, urlencode
 from werkzeug.wrappers import Response
 
 from services.web import filing, staff_actions
-from services.web.citizen_pages import TRACKING_ID, checked_answer, cursor_of
+from services.web.citizen_pages import ATTACHMENT_REF, TRACKING_ID, checked_answer, cursor_of
 from services.web.gateway import PartUnavailable
 from services.web.i18n import LOCALES
 from services.web.navigation import nav_link
 from services.web.visit import PageForbidden, PageNotFound, page, same_site_path
 from shared import authz
 from shared.actors import ALL_DISTRICTS
+from shared.masking import WITHHELD
 from shared.vocabulary import OPEN_STATUSES, SPECIAL_CLOSE_REASONS, Status
 
 QUEUE_PAGE = 25
@@ -91,9 +93,24 @@ class StaffPages:
         case = {}
         if action == "edit_on_behalf":  # the complainant is sent whole: the case's name and language with it
             case = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}", "case")).body
-        headers = {"Idempotency-Key": form.get("idempotency_key", "")[:64] or filing.new_idempotency_key()}
+        key = form.get("idempotency_key", "")[:56] or filing.new_idempotency_key()
+        headers = {"Idempotency-Key": key}
         if form.get("etag"):
             headers["If-Match"] = form["etag"][:40]
+        files = [f for f in visit.request.files.getlist("files") if f.filename]
+        purpose = staff_actions.attachment_purpose(action, form)
+        if files and purpose:  # the evidence first: a refused file leaves the action undone, the text kept
+            sent = checked_answer(visit.api(
+                "POST", f"/api/v1/grievances/{tracking_id}/attachments", "case", data={"purpose": purpose},
+                files=[("files", (f.filename, f.stream, f.mimetype or "application/octet-stream")) for f in files],
+                headers={**headers, "Idempotency-Key": key + "-files"}))
+            if sent.status == 412:
+                return self._staff_case(visit, tracking_id, status=412, notice="changed")
+            if not sent.ok:
+                return self._staff_case(visit, tracking_id, status=sent.status, failed_action=action, form=form,
+                                        errors={"files": [(sent.body or {}).get("detail", "")]})
+            if "If-Match" in headers:  # the action goes with the copy the files made
+                headers["If-Match"] = etag_of(sent)
         answer = checked_answer(visit.api("POST", f"/api/v1/grievances/{tracking_id}/actions", "case",
                                           json=staff_actions.action_body(action, form, case), headers=headers))
         if answer.ok:
@@ -105,6 +122,21 @@ class StaffPages:
             return self._staff_case(visit, tracking_id, status=409, notice="not_allowed", allowed=details["allowed"])
         return self._staff_case(visit, tracking_id, status=answer.status, failed_action=action, form=form,
                                 errors=staff_actions.field_errors(answer.field_errors()) or {"_other": []})
+
+    @page("GET", "/staff/cases/<string:tracking_id>/attachments/<string:ref>", signed_in=True)
+    def staff_attachment(self, visit, tracking_id, ref):
+        """One of the case's files: a redirect to the short-lived link the gateway gives the officer working the
+        case and the CMO cell; other staff see that the document exists (the gateway's 403), not the document."""
+        staff_only(visit)
+        tracking_id = checked_id(tracking_id)
+        if not ATTACHMENT_REF.match(ref):
+            raise PageNotFound()
+        link = checked_answer(visit.api("GET", f"/api/v1/grievances/{tracking_id}/attachments/{ref}", "case"))
+        if link.status == 403:
+            raise PageForbidden()
+        if not link.ok:
+            raise PageNotFound()
+        return visit.finish_redirect_to(link.body["url"])
 
     @page("POST", "/staff/cases/<string:tracking_id>/assignment", signed_in=True)
     def staff_reassign(self, visit, tracking_id):
@@ -163,6 +195,7 @@ class StaffPages:
             similar=(similar.body or {}).get("similar", []) if similar is not None and similar.ok else [],
             notice=notice, allowed=allowed or [], failed_action=failed_action, form=form or {}, errors=errors or {},
             key=filing.new_idempotency_key, outcomes=staff_actions.CONTACT_OUTCOMES,  # one key per form
+            attaching=staff_actions.ATTACHING, withheld=WITHHELD,  # a file's name as other staff see it
             consents=staff_actions.CONSENTS, rejection_reasons=staff_actions.REJECTION_REASONS,
             special_close_reasons=[str(reason) for reason in SPECIAL_CLOSE_REASONS])  # plain codes: an enum has .name
 

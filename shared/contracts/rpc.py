@@ -259,7 +259,7 @@ RPC_CONTRACTS: dict[str, RpcContract] = {
     "intake.my_grievances": contract(body("params"), actor(), answer=Answer(dict, MyGrievancesPage)),
     "intake.resolve_together": contract(body(), actor()),
     "intake.may_attach": contract(ident(), body("params"), actor()),
-    "intake.attach": contract(ident(), body(), actor()),
+    "intake.attach": contract(ident(), body(), actor(), opt("if_match")),  # as intake.act
     "intake.attachment_for_download": contract(ident(), ident("ref"), actor()),
     "intake.give_feedback": contract(ident(), body(), actor()),
     "intake.support": contract(ident(), body(), actor(), answer=Answer(dict, SupportAnswer)),

@@ -39,8 +39,9 @@ def png(colour=(0, 90, 200)):
     return out.getvalue()
 
 
-def upload(platform, tracking_id, actor, purpose, files, key=None):
-    headers = {"Authorization": f"Bearer {make_dev_token(actor)}", **({"Idempotency-Key": key} if key else {})}
+def upload(platform, tracking_id, actor, purpose, files, key=None, if_match=None):
+    headers = {"Authorization": f"Bearer {make_dev_token(actor)}", **({"Idempotency-Key": key} if key else {}),
+               **({"If-Match": if_match} if if_match else {})}
     return requests.post(f"{platform.base}/api/v1/grievances/{tracking_id}/attachments", headers=headers,
                          data={"purpose": purpose}, files=[("files", f) for f in files], timeout=30)
 
@@ -208,3 +209,19 @@ def test_an_upload_retried_with_its_idempotency_key_is_stored_once_and_megabytes
 def test_a_filing_cannot_name_files_it_did_not_upload(platform):
     refused = platform.file(drinking_water(attachments=[{"ref": "a" * 32, "name": "x.pdf"}]), MITA)
     assert refused.status_code == 400 and "/attachments" in refused.json()["errors"]["attachments"][0]
+
+
+def test_files_sent_with_an_action_from_a_stale_copy_are_refused_and_not_kept(platform, platform_config):
+    """The officer's evidence goes with an action drawn from one copy of the case (If-Match): a case that changed
+    meanwhile refuses the files (412, nothing stored); the answer's ETag is the version the action goes with."""
+    tracking_id, working, _ = routed_case(platform)
+    seen = platform.request("GET", f"/api/v1/grievances/{tracking_id}", working).headers["ETag"]
+    platform.ok(platform.act(tracking_id, working, action="acknowledge"))
+    stale = upload(platform, tracking_id, working, "note", [("well.png", png(), "image/png")], if_match=seen)
+    assert stale.status_code == 412 and stale.headers["Content-Type"].startswith("application/problem+json")
+    assert stored_keys(platform_config) == [] and not platform.case(tracking_id).get("attachments")
+    current = platform.request("GET", f"/api/v1/grievances/{tracking_id}", working).headers["ETag"]
+    sent = upload(platform, tracking_id, working, "note", [("well.png", png(), "image/png")], if_match=current)
+    assert sent.status_code == 201 and sent.headers["ETag"] != current
+    now = platform.request("GET", f"/api/v1/grievances/{tracking_id}", working).headers["ETag"]
+    assert sent.headers["ETag"].strip('"') == now.strip('"').removesuffix("-gzip")  # the same version

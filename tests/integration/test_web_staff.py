@@ -1,16 +1,20 @@
 """The staff's pages in the web console, through HTTP as a browser with JavaScript off, on the real stack:
 an officer works a case from the queue, a stale page shows the current state, a page an officer may not see
 is a plain-words page, a supervisor reassigns, the call centre completes an incomplete case after five calls."""
+import io
 import re
 import threading
 from html import unescape
 
+import requests
 from nameko.testing.utils import get_container
+from PIL import Image
 
 from services.search.service import SearchService
 from tests.integration.console import csrf_of
 from tests.integration.directory import pool_ids
 from tests.integration.platform_client import CMO_CELL, citizen, drinking_water
+from tests.integration.test_attachments import png
 from tests.integration.waiting import wait_for
 
 ADMIN = {"sub": "admin-staff-pages", "role": "admin"}
@@ -101,6 +105,44 @@ def test_an_officer_acknowledges_requests_information_and_resolves_from_the_queu
     final = console.get(browser, path).text
     assert "Resolved" in final and form_for(final, "resolve") is None and form_for(final, "close")
     assert f'href="/staff/cases/{tracking_id}"' not in console.get(browser, "/staff/queue").text  # left the queue
+
+
+def test_an_officer_resolves_with_a_photo_as_evidence_and_a_colleague_sees_only_that_it_exists(console):
+    case = routed_case(console, mobile="9830044466")
+    tracking_id, path = case["tracking_id"], f"/staff/cases/{case['tracking_id']}"
+    browser = signed_in_officer(console, case, mobile="7000000161")
+    assert act(console, browser, path, "acknowledge")[0].status_code == 303
+    assert act(console, browser, path, "start")[0].status_code == 303
+    page = console.get(browser, path).text
+    assert re.search(r'<form [^>]*enctype="multipart/form-data">\s*<input type="hidden" name="csrf_token"', page)
+    form = form_for(page, "resolve")
+    resolution = "The tube well near the school was repaired; photo attached."
+    lying = console.post(browser, path + "/actions", {**form, "resolution": resolution},
+                         files=[("files", ("well.jpg", b"<html>not a photo</html>", "image/jpeg"))])
+    assert lying.status_code in (400, 415, 422) and 'id="resolve-files-error"' in lying.text
+    assert resolution in lying.text and console.gateway.case(tracking_id)["status"] == "in_progress"  # nothing done
+    done = console.post(browser, path + "/actions", {**form, "resolution": resolution},
+                        files=[("files", ("repaired well.png", png(), "image/png"))])
+    assert done.status_code == 303, done.text[:500]
+    resolved = console.gateway.case(tracking_id)
+    assert resolved["status"] == "resolved"
+    assert [(a["purpose"], a["name"]) for a in resolved["attachments"]] == [("resolve", "repaired well.png")]
+    shown = console.get(browser, path).text
+    ref = re.search(rf'href="{path}/attachments/([0-9a-f]{{32}})">repaired well.png</a>', shown)
+    assert ref and "evidence of the resolution" in shown
+    opened = console.get(browser, f"{path}/attachments/{ref.group(1)}")
+    assert opened.status_code in (302, 303)
+    photo = Image.open(io.BytesIO(requests.get(opened.headers["Location"], timeout=10).content))  # re-encoded
+    assert (photo.format, photo.size, photo.getpixel((0, 0))) == ("PNG", (8, 8), (0, 90, 200))
+
+    colleague = next(o for o in pool_ids(case["department"], case["place"]["district"], case.get("level", 1))
+                     if o != case["officer_id"])
+    staff_account(console, colleague, "7000000162", "officer", case["department"], [case["place"]["district"]])
+    other = console.browser("en")
+    console.sign_in(other, "7000000162")
+    seen = console.get(other, path).text
+    assert "A document (only those working the case may open it)" in seen and "repaired well.png" not in seen
+    assert console.get(other, f"{path}/attachments/{ref.group(1)}").status_code == 403
 
 
 def test_a_stale_page_says_the_case_changed_and_shows_its_current_state(console):
