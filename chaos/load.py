@@ -10,22 +10,24 @@ from dataclasses import dataclass, field
 import requests
 
 from services.gateway.auth import make_dev_token
+from shared.vocabulary import Role, Status
 
-CMO_CELL = {"sub": "chaos-cmo-cell", "role": "cmo_cell"}
-STEPS = (("officer", "acknowledge", {}, "acknowledged"),
-         ("officer", "request_info", {"question": "Which para exactly, near which landmark?"}, "info_requested"),
-         ("citizen", "provide_info", {"text": "Behind the primary school, next to the pond."}, "in_progress"),
-         ("officer", "resolve", {"resolution": "A new tube well was sunk and tested on site."}, "resolved"))
+CMO_CELL = {"sub": "chaos-cmo-cell", "role": Role.CMO_CELL}
+STEPS = ((Role.OFFICER, "acknowledge", {}, Status.ACKNOWLEDGED),
+         (Role.OFFICER, "request_info", {"question": "Which para exactly, near which landmark?"},
+          Status.INFO_REQUESTED),
+         (Role.CITIZEN, "provide_info", {"text": "Behind the primary school, next to the pond."}, Status.IN_PROGRESS),
+         (Role.OFFICER, "resolve", {"resolution": "A new tube well was sunk and tested on site."}, Status.RESOLVED))
 RETRYABLE = {409, 500, 502, 503, 504}
 CONNECTION_FAILED = "no answer"
 
 
 def citizen(mobile):
-    return {"sub": f"citizen-{mobile}", "role": "citizen", "mobile": mobile}
+    return {"sub": f"citizen-{mobile}", "role": Role.CITIZEN, "mobile": mobile}
 
 
 def officer_for(case):
-    return {"sub": case["officer_id"], "role": "officer", "department": case["department"],
+    return {"sub": case["officer_id"], "role": Role.OFFICER, "department": case["department"],
             "districts": [case["place"]["district"]]}
 
 
@@ -133,12 +135,12 @@ class Clients:
         case = None
         while time.monotonic() < deadline:
             case = self._read_case(tracking_id, deadline)
-            if case and case["status"] == "routed" and case.get("officer_id"):
+            if case and case["status"] == Status.ROUTED and case.get("officer_id"):
                 break
             time.sleep(2.0)
         else:
             return
-        actors = {"officer": officer_for(case), "citizen": citizen(filing.mobile)}
+        actors = {Role.OFFICER: officer_for(case), Role.CITIZEN: citizen(filing.mobile)}
         for who, name, params, target in STEPS:
             action = Action(tracking_id, name)
             with self.lock:

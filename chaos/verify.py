@@ -3,6 +3,7 @@ from collections import Counter, defaultdict
 
 from services.search.index import alias
 from shared.config import database_name
+from shared.vocabulary import Status
 
 TERMINAL_SENT = ("sent", "delivered")
 
@@ -39,7 +40,7 @@ def check(evidence, filings, actions):
     duplicates = sorted(s for s, count in by_subject.items() if count > 1)
     unanswered = sorted(c["subject"] for t, c in cases.items() if t not in answered)
     not_routed = sorted(t for t in answered if t in cases and (not cases[t].get("department")
-                                                                 or cases[t]["status"] in ("filed", "incomplete")))
+                                                                 or cases[t]["status"] in (Status.FILED, Status.INCOMPLETE)))
     not_indexed = sorted(t for t in answered if t in cases and evidence.indexed.get(t) != cases[t]["version"])
 
     per_case = defaultdict(list)
