@@ -11,6 +11,7 @@ from services.web.admin_pages import AdminPages
 from services.web.auth_pages import AuthPages
 from services.web.citizen_pages import CitizenPages
 from services.web.dash_pages import DashboardPages
+from services.web.directory_pages import DirectoryPages
 from services.web.gateway import GatewayClient
 from services.web.i18n import LANGUAGES
 from services.web.phone_filing import PhoneFilingPages
@@ -24,7 +25,8 @@ STATIC = Path(__file__).parent / "static"
 SWEEP_SECONDS = 300
 
 
-class WebService(AuthPages, CitizenPages, StaffPages, PhoneFilingPages, DashboardPages, AdminPages):
+class WebService(AuthPages, CitizenPages, StaffPages, PhoneFilingPages, DashboardPages, AdminPages,
+                 DirectoryPages):
     name = "web"
     sessions = Sessions()
     gateway = GatewayClient()

@@ -83,6 +83,8 @@ CONSOLE_PAGES = [
     # the whole dashboard is some 23,000 px of charts at 1280 px: the picture is its first screen
     ConsolePage("console-dashboard", "/dashboard", "cmo_cell", full_page=False),
     ConsolePage("console-admin", "/admin", "admin"),
+    ConsolePage("console-admin-staff", "/admin/staff", "admin"),
+    ConsolePage("console-admin-staff-member", "/admin/staff/off-phe-bankura-l1-1", "admin"),
     ConsolePage("console-admin-accounts", "/admin/accounts", "admin"),
     ConsolePage("console-admin-clients", "/admin/clients", "admin"),
     ConsolePage("console-admin-webhooks", "/admin/webhooks", "admin"),
