@@ -46,10 +46,10 @@ def percentile(samples, pct):
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def print_table(rows):
+def print_table(rows, ratio_header="ratio to raw"):
     width = max(len(r[0]) for r in rows)
     result_width = max(len(r[1]) for r in rows)
-    print(f"\n{'measure'.ljust(width)}  {'result'.rjust(result_width)}  ratio to raw")
+    print(f"\n{'measure'.ljust(width)}  {'result'.rjust(result_width)}  {ratio_header}")
     for name, result, ratio in rows:
         print(f"{name.ljust(width)}  {result.rjust(result_width)}  {ratio:>12}")
 
