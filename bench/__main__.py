@@ -297,6 +297,8 @@ def main():
         es.close()
         broker.remove()
     print_table(rows)
+    progress("capacity: open-loop filing at fixed rates beside the empty pipeline, then identity under load")
+    measure_capacity(config)  # its own vhost, databases and index prefix, made and removed by the section
 
 
 if __name__ == "__main__":

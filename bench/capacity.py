@@ -167,11 +167,11 @@ class Capacity:
     def measure_platform(self, per_second, seconds, stall_seconds, max_wait):
         self.queues.refresh_names()
         before = self.snapshot()
-        during, sampling = [], [True]
+        during, sampling, deepest = [], [True], {}
 
         def sample():
             while sampling[0]:
-                during.append(self.queues.total())
+                during.append(self.queues.total(deepest))
                 eventlet.sleep(SAMPLE_SECONDS)
 
         sampler = eventlet.spawn(sample)
@@ -188,7 +188,7 @@ class Capacity:
         sampler.wait()
         outbox_at_end = self._outbox_pending()
         accepted = {r[4][0]: (r[4][1], r[2]) for r in results if r[3]}  # tracking id -> (mobile, answered at)
-        after, waited = self._settle(accepted, stall_seconds, max_wait)
+        after, waited = self._settle(accepted, stall_seconds, max_wait, deepest)
         cost = self._cost(before, self.snapshot(), len(accepted))
         lags = {"routed": [], "indexed": [], "notified": []}
         for tracking_id, (mobile, answered) in accepted.items():
@@ -199,7 +199,8 @@ class Capacity:
                     lags[lag].append((seen - answered) * 1000)
         failures = [r[4] for r in results if not r[3]]
         backlog = openloop.backlog_verdict(during, after)
-        backlog.update(outbox_at_end=outbox_at_end, outbox_after=self._outbox_pending())
+        backlog.update(outbox_at_end=outbox_at_end, outbox_after=self._outbox_pending(),
+                       deepest={q: d for q, d in sorted(deepest.items(), key=lambda kv: -kv[1]) if d})
         if backlog["outbox_after"] > openloop.SETTLED:
             backlog["bounded"] = False
         result = {"rate": per_second, "seconds": seconds, "sent": len(results), "accepted": len(accepted),
@@ -215,7 +216,7 @@ class Capacity:
     def _outbox_pending(self):
         return sum(scrape.total(scrape.read(port), scrape.OUTBOX_PENDING) for port in self.metrics_ports.values())
 
-    def _settle(self, accepted, stall_seconds, max_wait):
+    def _settle(self, accepted, stall_seconds, max_wait, deepest):
         """Wait while anything moves: until every filing is routed, indexed and notified and the queues are
         drained, or nothing moved for `stall_seconds` (or `max_wait` passed). The queue depths as
         [(seconds since the load ended, depth)]."""
@@ -227,7 +228,7 @@ class Capacity:
             if now - read_at >= 2 * SAMPLE_SECONDS:
                 self.notified.read()
                 read_at = now
-            depth = self.queues.total()
+            depth = self.queues.total(deepest)
             after.append((now - ended, depth))
             state = (sum(t in self.routed.at for t in accepted), sum(t in self.indexed.at for t in accepted),
                      len(mobiles & set(self.notified.at)), depth)
@@ -281,6 +282,7 @@ class Capacity:
 def measure_capacity(config):
     rates, seconds = env_rates(), env_number("BENCH_SECONDS", 20)
     stall, max_wait = env_number("BENCH_STALL_SECONDS", 10), env_number("BENCH_MAX_WAIT", 300)
+    give_up_after = int(env_number("BENCH_GIVE_UP_AFTER", 2))  # the machine is shared: no pointless overload
     cost_rate = env_number("BENCH_COST_RATE", 10 if 10 in rates else min(rates))
     report = {"started": datetime.now(UTC).isoformat(), "load_average_start": os.getloadavg(), "rates": rates,
               "seconds": seconds, "cost_rate": cost_rate, "platform": [], "floor": []}
@@ -303,8 +305,9 @@ def measure_capacity(config):
             progress(f"  {per_second:g}/s: " + ("sustainable" if not result["reasons"]
                                                 else "not sustainable: " + "; ".join(result["reasons"])))
             failing = failing + 1 if result["reasons"] else 0
-            if failing == 2 and per_second != rates[-1]:
-                progress("two rates in a row were not sustainable: the higher ones are left out")
+            if failing == give_up_after and per_second != rates[-1]:
+                progress(f"{failing} rates in a row were not sustainable: the higher ones are left out "
+                         "(BENCH_GIVE_UP_AFTER)")
                 break
         bench.wait_quiet(stall)
         progress("the empty pipeline's most, closed loop (10 at a time, 10 s)")
@@ -353,6 +356,9 @@ def print_report(report):
                      f"{backlog['peak']}, {'yes' if backlog['growing_at_end'] else 'no'}, {drained}; "
                      f"{backlog['outbox_at_end']:.0f}/{backlog['outbox_after']:.0f}",
                      "bounded" if backlog["bounded"] else "UNBOUNDED"))
+        if backlog["deepest"]:
+            rows.append(("  deepest queues (most ready at once)", ", ".join(
+                f"{q} {d}" for q, d in list(backlog["deepest"].items())[:3]), ""))
         rows.append(("  verdict", "sustainable" if not result["reasons"] else "; ".join(result["reasons"]), ""))
     sustainable = report.get("sustainable_rate")
     rows.append(("sustainable rate (filing p99 < 300 ms, every lag p99 < 2 s, all seen, backlog bounded)",

@@ -12,6 +12,7 @@ import requests
 
 from bench import openloop, scrape
 from bench.drive import closed_loop
+from bench.measure import progress
 from services.gateway.tokens import TokenVerifier
 from shared.config import database_name
 from shared.settings import settings_of
@@ -85,7 +86,8 @@ def measure_identity(bench):
                                  headers={"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"})
         return response.status_code == 200, response.status_code
 
-    eventlet.sleep(0)
+    progress(f"identity: {count} sign-in codes sent, verified, refreshed, then {count * 5} authenticated GETs, "
+             f"{concurrency} at a time")
     figures["otp_send"], _ = run_all(mobiles, concurrency, send_code)
     notification = bench.mongo[database_name(bench.config, "notification")]
     deadline = time.monotonic() + 30
@@ -123,6 +125,7 @@ def measure_identity(bench):
     figures["identity_rpcs_during_gets"] = scrape.by_label(moved, scrape.RPC_HANDLED, "method")
     figures["authenticated_gets"] = len(holders)
 
+    progress("identity: the empty pipeline the same way, then the token check in-process")
     figures["floor_same_concurrency"] = closed_loop(10, concurrency, bench.floor_file)
     token = next(iter(refreshed.values()))["access_token"] if refreshed else None
     issuer = settings_of(bench.config).oidc_issuer

@@ -23,14 +23,18 @@ def summary(samples):
 
 
 def growing(depths, tolerance=SETTLED):
-    """Whether a backlog sampled during the load (oldest first) was still growing at its end: the last
-    quarter's mean above the quarter before it by more than the tolerance (and a quarter more)."""
-    if len(depths) < 8:
-        return bool(depths) and depths[-1] > max(depths[0], 0) + tolerance
-    quarter = len(depths) // 4
-    last = sum(depths[-quarter:]) / quarter
-    before = sum(depths[-2 * quarter:-quarter]) / quarter
-    return last > before * 1.25 + tolerance
+    """Whether a backlog sampled during the load (oldest first, evenly spaced) was still growing at its end:
+    over the second half of the samples, the trend (the median of the slopes between every two samples,
+    which bursts do not sway) rose by more than the tolerance and by more than half the half's mean (a
+    backlog that only wobbles around a level is not growing)."""
+    half = depths[len(depths) // 2:]
+    if len(half) < 3:
+        return bool(depths) and depths[-1] > depths[0] + tolerance
+    slopes = sorted((half[j] - half[i]) / (j - i) for i in range(len(half)) for j in range(i + 1, len(half)))
+    middle = len(slopes) // 2
+    slope = slopes[middle] if len(slopes) % 2 else (slopes[middle - 1] + slopes[middle]) / 2
+    rise = slope * (len(half) - 1)
+    return rise > tolerance and rise > sum(half) / len(half) / 2
 
 
 def drain_seconds(after, settled=SETTLED):

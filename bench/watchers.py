@@ -131,8 +131,13 @@ class QueueDepths:
                 self.channel = self.connection.channel()
         return depths
 
-    def total(self):
-        return sum(self.depths().values())
+    def total(self, deepest=None):
+        """All queues' ready messages; `deepest` (a dict) keeps each queue's largest depth seen."""
+        depths = self.depths()
+        if deepest is not None:
+            for name, depth in depths.items():
+                deepest[name] = max(deepest.get(name, 0), depth)
+        return sum(depths.values())
 
     def close(self):
         self.connection.release()
