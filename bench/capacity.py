@@ -45,6 +45,7 @@ from synthetic import staff
 ROOT = Path(__file__).resolve().parents[1]
 OFFICES = [("phe", "Nadia")]  # where bench/filing.py's grievances go (water, Nadia)
 SAMPLE_SECONDS = 1.0
+BACKGROUND_SECONDS = 5.0
 
 
 def env_rates():
@@ -166,7 +167,12 @@ class Capacity:
 
     def measure_platform(self, per_second, seconds, stall_seconds, max_wait):
         self.queues.refresh_names()
+        idle = self.snapshot()
+        eventlet.sleep(BACKGROUND_SECONDS)  # nothing sent: what every process burns anyway (other work, timers)
         before = self.snapshot()
+        background = {label: None if idle["cpu"].get(label) is None or before["cpu"].get(label) is None else
+                      (before["cpu"][label] - idle["cpu"][label]) / (before["time"] - idle["time"])
+                      for label in self.pids}
         during, sampling, deepest = [], [True], {}
 
         def sample():
@@ -189,7 +195,7 @@ class Capacity:
         outbox_at_end = self._outbox_pending()
         accepted = {r[4][0]: (r[4][1], r[2]) for r in results if r[3]}  # tracking id -> (mobile, answered at)
         after, waited = self._settle(accepted, stall_seconds, max_wait, deepest)
-        cost = self._cost(before, self.snapshot(), len(accepted))
+        cost = self._cost(before, self.snapshot(), len(accepted), background)
         lags = {"routed": [], "indexed": [], "notified": []}
         for tracking_id, (mobile, answered) in accepted.items():
             for lag, seen in (("routed", self.routed.at.get(tracking_id)),
@@ -246,12 +252,14 @@ class Capacity:
                 return after, now - ended
             eventlet.sleep(SAMPLE_SECONDS)
 
-    def _cost(self, before, after, filings):
+    def _cost(self, before, after, filings, background):
         """Per filing, between two snapshots: store operations, events published and consumed (per service),
-        CPU milliseconds per process; the counts in all, too (timers and scrapes run meanwhile)."""
+        CPU milliseconds per process, gross and net of the process's idle rate measured just before (the
+        servers are shared with other work on the machine; timers and scrapes run meanwhile)."""
         per = max(filings, 1)
         cost = {"filings": filings, "seconds": after["time"] - before["time"], "store_operations": {},
-                "store_commands": {}, "events_published": {}, "events_consumed": {}, "cpu_ms": {}}
+                "store_commands": {}, "events_published": {}, "events_consumed": {}, "cpu_ms": {},
+                "cpu_ms_net": {}, "background_cpu_ms_per_s": background}
         for name in self.metrics_ports:
             moved = scrape.delta(before["metrics"][name], after["metrics"][name])
             cost["store_operations"][name] = scrape.total(moved, scrape.STORE_OPERATIONS) / per
@@ -262,6 +270,9 @@ class Capacity:
         for label in self.pids:
             start, end = before["cpu"].get(label), after["cpu"].get(label)
             cost["cpu_ms"][label] = None if start is None or end is None else (end - start) / per
+            idle = background.get(label)
+            cost["cpu_ms_net"][label] = (None if cost["cpu_ms"][label] is None or idle is None else
+                                         max(cost["cpu_ms"][label] - idle * cost["seconds"] / per, 0.0))
         return cost
 
     def wait_quiet(self, stall_seconds):
@@ -337,7 +348,7 @@ def _ratio(value, floor):
 
 
 def print_report(report):
-    rows = []
+    rows, notes = [], []
     floors = {f["rate"]: f for f in report["floor"]}
     for result in report["platform"]:
         rate, floor = result["rate"], floors.get(result["rate"])
@@ -356,10 +367,12 @@ def print_report(report):
                      f"{backlog['peak']}, {'yes' if backlog['growing_at_end'] else 'no'}, {drained}; "
                      f"{backlog['outbox_at_end']:.0f}/{backlog['outbox_after']:.0f}",
                      "bounded" if backlog["bounded"] else "UNBOUNDED"))
+        rows.append(("  verdict", "sustainable" if not result["reasons"] else "not sustainable (below)", ""))
+        if result["reasons"]:
+            notes.append(f"{rate:g}/s not sustainable: " + "; ".join(result["reasons"]))
         if backlog["deepest"]:
-            rows.append(("  deepest queues (most ready at once)", ", ".join(
-                f"{q} {d}" for q, d in list(backlog["deepest"].items())[:3]), ""))
-        rows.append(("  verdict", "sustainable" if not result["reasons"] else "; ".join(result["reasons"]), ""))
+            notes.append(f"{rate:g}/s deepest queues (most ready at once): " + ", ".join(
+                f"{q} {d}" for q, d in list(backlog["deepest"].items())[:3]))
     sustainable = report.get("sustainable_rate")
     rows.append(("sustainable rate (filing p99 < 300 ms, every lag p99 < 2 s, all seen, backlog bounded)",
                  "none of these" if sustainable is None else f"{sustainable:g}/s", ""))
@@ -377,6 +390,8 @@ def print_report(report):
     print(f"\nload average {report['load_average_start'][0]:.2f} at the start, "
           f"{report['load_average_end'][0]:.2f} at the end (2 cores, shared)")
     print_table(rows, "p99 to the empty pipeline's")
+    for note in notes:
+        print(f"  {note}")
     cost = next((r["per_filing"] for r in report["platform"] if r["rate"] == report["cost_rate"]), None)
     if cost:
         print_cost(cost, report["cost_rate"])
@@ -400,9 +415,13 @@ def print_cost(cost, per_second):
                     detail = ", ".join(f"{c} {v:.1f}" for c, v in top)
                 rows.append((f"  {name}", f"{values[name]:.1f}", detail))
     measured = {label: ms for label, ms in cost["cpu_ms"].items() if ms is not None}
-    rows.append((f"CPU per filing, all processes measured ({cost['seconds']:.0f}s window)",
-                 f"{sum(measured.values()):.0f} ms", ""))
+    net = cost["cpu_ms_net"]
+    rows.append((f"CPU per filing, every process measured ({cost['seconds']:.0f}s window; net of each one's "
+                 "idle rate the 5 s before)", f"{sum(measured.values()):.0f} ms",
+                 f"net {sum(v for v in net.values() if v is not None):.0f} ms"))
     for label, ms in sorted(measured.items(), key=lambda kv: -kv[1]):
-        rows.append((f"  {label}", f"{ms:.1f} ms", ""))
-    print_table(rows, "top commands")
+        idle = cost["background_cpu_ms_per_s"].get(label)
+        rows.append((f"  {label}" + (f" (idle {idle:.0f} ms/s)" if idle else ""), f"{ms:.1f} ms",
+                     "" if net.get(label) is None else f"net {net[label]:.1f} ms"))
+    print_table(rows, "top commands / net CPU")
 

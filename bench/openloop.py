@@ -25,7 +25,7 @@ def summary(samples):
 def growing(depths, tolerance=SETTLED):
     """Whether a backlog sampled during the load (oldest first, evenly spaced) was still growing at its end:
     over the second half of the samples, the trend (the median of the slopes between every two samples,
-    which bursts do not sway) rose by more than the tolerance and by more than half the half's mean (a
+    which bursts do not sway) rose by more than the tolerance and by more than a tenth of the half's mean (a
     backlog that only wobbles around a level is not growing)."""
     half = depths[len(depths) // 2:]
     if len(half) < 3:
@@ -34,7 +34,7 @@ def growing(depths, tolerance=SETTLED):
     middle = len(slopes) // 2
     slope = slopes[middle] if len(slopes) % 2 else (slopes[middle - 1] + slopes[middle]) / 2
     rise = slope * (len(half) - 1)
-    return rise > tolerance and rise > sum(half) / len(half) / 2
+    return rise > tolerance and rise > sum(half) / len(half) / 10
 
 
 def drain_seconds(after, settled=SETTLED):
