@@ -6,7 +6,7 @@ import uuid
 
 import eventlet
 
-from bench.measure import progress
+from bench.measure import progress, wait_while_moving
 from services.search.bulk import Batcher, bulk_write
 from services.search.index import alias, ensure_index, index_case
 from shared.elastic import connect
@@ -79,14 +79,14 @@ def measure_service_indexing(config, count):
         started = time.perf_counter()
         for event in events:  # publishing (thousands a second) outpaces indexing
             publisher.publish(event)
-        deadline = started + 120
-        while time.perf_counter() < deadline:
+
+        def indexed():
             es.options(ignore_status=404).indices.refresh(index=name)  # made by the service's first event
-            if es.options(ignore_status=404).count(index=name, query=query).get("count", 0) >= count:
-                break
-            eventlet.sleep(0.05)
-        else:
-            raise SystemExit("[bench] the search service did not index the events in 120 s")
+            return es.options(ignore_status=404).count(index=name, query=query).get("count", 0)
+
+        done = wait_while_moving(indexed, count, "events indexed by the search service")
+        if done < count:
+            raise SystemExit(f"[bench] the search service stopped indexing at {done} of {count} events")
         return count / (time.perf_counter() - started)
     finally:
         es.close()

@@ -1,6 +1,7 @@
 """The capacity bench's pure parts: the open-loop schedule, summaries, the backlog and sustainable-rate
 decisions, /proc parsing and the /metrics arithmetic (bench/openloop.py, bench/procstat.py, bench/scrape.py)."""
 import os
+import time
 from pathlib import Path
 
 from bench import openloop, scrape
@@ -100,3 +101,14 @@ def test_metrics_deltas_sum_by_label():
     assert scrape.by_label(moved, scrape.STORE_OPERATIONS, "command") == {"insert": 6, "find": 3}
     assert scrape.total(moved, scrape.RPC_HANDLED) == 0  # unmoved counters are left out
     assert scrape.total(after, scrape.STORE_OPERATIONS, command="find") == 7
+
+
+def test_a_wait_goes_on_while_the_work_moves_and_stops_when_it_stalls():
+    from bench.measure import wait_while_moving
+
+    ticks = iter(range(1, 1000))
+    moving = wait_while_moving(lambda: min(next(ticks), 30), 30, "test", stall_seconds=0.2, poll=0.01)
+    assert moving == 30  # 30 polls, longer than the stall limit in all, but never stalled
+    started = time.monotonic()
+    stalled = wait_while_moving(lambda: 7, 30, "test", stall_seconds=0.2, poll=0.01)
+    assert stalled == 7 and 0.2 <= time.monotonic() - started < 2
