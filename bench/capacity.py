@@ -10,6 +10,12 @@ the lag from its 201 to routed, to searchable and to the citizen's SMS, and samp
 during and after the rate. Per filing, at each rate: store operations, events published and consumed per
 service (each process's /metrics) and CPU milliseconds per process (/proc). Then the identity paths.
 Tables on stdout, progress on stderr, everything in var/bench/capacity-<time>.json.
+
+Settings: BENCH_RATES, BENCH_SECONDS; BENCH_STALL_SECONDS (a wait ends when nothing moved that long, 15);
+BENCH_MAX_WAIT (a rate's wait ends anyway, 300 s); BENCH_GIVE_UP_AFTER (higher rates are left out after
+this many unsustainable ones in a row, 2: the machine is shared); BENCH_COST_RATE (whose per-filing costs
+the table shows, 10); BENCH_IDENTITY_COUNT (200), BENCH_IDENTITY_CONCURRENCY (10). Quick:
+BENCH_RATES=5,20 BENCH_SECONDS=10.
 """
 import json
 import os
@@ -29,7 +35,14 @@ from bench.drive import closed_loop, http_session, open_loop
 from bench.filing import grievance
 from bench.floor import FloorProcess
 from bench.identity_load import measure_identity
-from bench.measure import drop_run_databases, free_port, print_table, progress, wait_until_healthy
+from bench.measure import (
+    STALL_SECONDS,
+    drop_run_databases,
+    free_port,
+    print_table,
+    progress,
+    wait_until_healthy,
+)
 from bench.procstat import cpu_ms, pid_listening_on
 from bench.watchers import IndexedTimes, NotifiedTimes, QueueDepths, RoutedTimes
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
@@ -292,7 +305,7 @@ class Capacity:
 
 def measure_capacity(config):
     rates, seconds = env_rates(), env_number("BENCH_SECONDS", 20)
-    stall, max_wait = env_number("BENCH_STALL_SECONDS", 10), env_number("BENCH_MAX_WAIT", 300)
+    stall, max_wait = env_number("BENCH_STALL_SECONDS", STALL_SECONDS), env_number("BENCH_MAX_WAIT", 300)
     give_up_after = int(env_number("BENCH_GIVE_UP_AFTER", 2))  # the machine is shared: no pointless overload
     cost_rate = env_number("BENCH_COST_RATE", 10 if 10 in rates else min(rates))
     report = {"started": datetime.now(UTC).isoformat(), "load_average_start": os.getloadavg(), "rates": rates,
