@@ -20,7 +20,9 @@ def case(n, run):
     return {"tracking_id": f"WB-{run}-{n:08d}", "status": "routed", "version": 1, "kind": "complaint",
             "subject": f"জল নেই, ward {n % 40}", "description": "The tube well has been broken for two weeks.",
             "department": "phe", "category": "drinking_water", "place": {"district": "Nadia", "ward": str(n % 40)},
-            "level": 1, "urgent": False, "created_at": "2026-11-28T10:00:00+00:00"}
+            "level": 1, "urgent": False, "created_at": "2026-11-28T10:00:00+00:00",
+            "updated_at": "2026-11-28T10:00:00+00:00", "channel": "mobile",
+            "complainant": {"name": "Bench Citizen", "mobile": f"9{n:09d}"}}
 
 
 def concurrently(write, cases):
@@ -70,7 +72,7 @@ def measure_service_indexing(config, count):
     run = uuid.uuid4().hex[:8]
     publisher = EventPublisher(config["AMQP_URI"], "intake")
     # an event type only search consumes (routing would route a `filed`, and intake record that)
-    events = [new_event("grievance.note_added", "intake", {"case": case(n, run)}, subject=f"WB-{run}-{n:08d}")
+    events = [new_event("grievance.note_added", "intake", {"case": case(n, run), "text": "bench note", "visibility": "internal"}, subject=f"WB-{run}-{n:08d}")
               for n in range(count)]
     es = connect(config["ELASTICSEARCH_URL"])
     name = alias(config)
