@@ -66,14 +66,19 @@ def measure_index_paths(config, count):
     return rates
 
 
+def note_event(n, run):
+    """A `grievance.note_added` for a generated case: an event type only search consumes (routing would
+    route a `filed`, and intake record that), valid under the event contract (shared/contracts)."""
+    return new_event("grievance.note_added", "intake", {"case": case(n, run), "text": "bench note",
+                                                        "visibility": "internal"}, subject=f"WB-{run}-{n:08d}")
+
+
 def measure_service_indexing(config, count):
     """Events/s through the running search service: publish `count` grievance events to intake's
     exchange, time until all are in the index (counted after a refresh)."""
     run = uuid.uuid4().hex[:8]
     publisher = EventPublisher(config["AMQP_URI"], "intake")
-    # an event type only search consumes (routing would route a `filed`, and intake record that)
-    events = [new_event("grievance.note_added", "intake", {"case": case(n, run), "text": "bench note", "visibility": "internal"}, subject=f"WB-{run}-{n:08d}")
-              for n in range(count)]
+    events = [note_event(n, run) for n in range(count)]
     es = connect(config["ELASTICSEARCH_URL"])
     name = alias(config)
     query = {"prefix": {"tracking_id": f"WB-{run}-"}}

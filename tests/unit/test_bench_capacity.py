@@ -112,3 +112,13 @@ def test_a_wait_goes_on_while_the_work_moves_and_stops_when_it_stalls():
     started = time.monotonic()
     stalled = wait_while_moving(lambda: 7, 30, "test", stall_seconds=0.2, poll=0.01)
     assert stalled == 7 and 0.2 <= time.monotonic() - started < 2
+
+
+def test_the_indexing_bench_sends_events_the_search_service_accepts():
+    from bench.indexing import note_event
+    from shared.contracts import load_event_data
+    from shared.events import parse_event
+
+    event = parse_event(note_event(7, "run1"))
+    data = load_event_data(event["type"], event["data"])  # raises InvalidEventData (dead-lettered) otherwise
+    assert data["case"]["tracking_id"] == "WB-run1-00000007" == event["subject"]
