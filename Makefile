@@ -17,7 +17,7 @@ help:
 	@echo "make asyncapi-tools  install @asyncapi/parser from npm for the AsyncAPI check (test does it first)"
 	@echo "make browser-tools  install Debian's chromium, the Noto fonts and axe-core for tests/browser (test does it first)"
 	@echo "make screenshots  every page at 360 and 1280 px into docs/screenshots, from a real Chromium"
-	@echo "make bench       benchmarks against the local servers, printed as a table"
+	@echo "make bench       benchmarks against the local servers, printed as a table (SECTION=capacity: open-loop capacity only)"
 	@echo "make chaos       kill -9 each service and server in turn under load, on private servers; prove nothing lost"
 	@echo "make eval        routing (and search) quality on the held-out evaluation set, as tables and JSON in var/eval"
 	@echo "make train       retrain the routing classifier on the evaluation set's dev part (services/routing/data)"

@@ -8,6 +8,9 @@ raw infrastructure operation it rests on, measured moments apart. BENCH_FILINGS 
 `python -m bench public` (`make bench SECTION=public`) only the public event stream's relay and lag.
 `python -m bench attachments` (`make bench SECTION=attachments`) only an attachment upload's MB/s through the
 gateway next to a raw put to the S3 server.
+`python -m bench capacity` (`make bench SECTION=capacity`) only the open-loop capacity bench: filing at fixed
+rates (BENCH_RATES, BENCH_SECONDS) beside the empty pipeline, lags to routed, indexed and notified, backlogs,
+store operations, events and CPU per filing, and identity under load (bench/capacity.py).
 `python -m bench search-query` runs only the comparison of the officer's text query with a plain
 `multi_match` on the million-case index (loading it first if no earlier run left it).
 """
@@ -33,6 +36,7 @@ from kombu import Connection, Exchange  # noqa: E402
 
 from bench import search  # noqa: E402
 from bench.attachments import measure_attachments  # noqa: E402
+from bench.capacity import measure_capacity  # noqa: E402
 from bench.filing import CONCURRENCY, measure_filings  # noqa: E402
 from bench.indexing import WORKERS, measure_index_paths, measure_service_indexing  # noqa: E402
 from bench.limiter import measure_limiter  # noqa: E402
@@ -123,8 +127,9 @@ def search_query_section():
 def main():
     if sys.argv[1:] == ["search-query"]:
         return search_query_section()
-    if sys.argv[1:] not in ([], ["limiter"], ["idempotency"], ["web"], ["public"], ["attachments"]):
-        raise SystemExit("usage: python -m bench [limiter | idempotency | web | public | attachments | search-query]")
+    if sys.argv[1:] not in ([], ["limiter"], ["idempotency"], ["web"], ["public"], ["attachments"], ["capacity"]):
+        raise SystemExit("usage: python -m bench [limiter | idempotency | web | public | attachments | capacity | "
+                         "search-query]")
     config = load_config()
     run = uuid.uuid4().hex[:8]
     config.update(MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-", AUTH_MODE="development",
@@ -144,6 +149,9 @@ def main():
         return
     if sys.argv[1:] == ["attachments"]:
         print_table(measure_attachments(config))
+        return
+    if sys.argv[1:] == ["capacity"]:
+        measure_capacity(config)
         return
     # the gateway's limits stay on (their cost is part of every path) but never refuse the bench's load
     config.update({name: "1000000000/60" for name in RATE_LIMIT_SETTINGS})
@@ -289,6 +297,8 @@ def main():
         es.close()
         broker.remove()
     print_table(rows)
+    progress("capacity: open-loop filing at fixed rates beside the empty pipeline, then identity under load")
+    measure_capacity(config)  # its own vhost, databases and index prefix, made and removed by the section
 
 
 if __name__ == "__main__":

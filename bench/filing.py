@@ -6,7 +6,7 @@ import eventlet
 import requests
 from kombu import Connection, Exchange, Queue
 
-from bench.measure import percentile, progress
+from bench.measure import percentile, progress, wait_while_moving
 from services.gateway.auth import make_dev_token
 
 CONCURRENCY = 10
@@ -77,9 +77,7 @@ def measure_filings(base_url, amqp_uri, count, offset):
             progress(f"  {n}/{count} filings sent")
     pool.waitall()
     elapsed = time.perf_counter() - started
-    deadline = time.perf_counter() + 60
-    while len(set(accepted) & set(watcher.routed_at)) < len(accepted) and time.perf_counter() < deadline:
-        eventlet.sleep(0.05)
+    wait_while_moving(lambda: len(set(accepted) & set(watcher.routed_at)), len(accepted), "filings routed")
     watcher.close()
     to_routed = [(watcher.routed_at[t] - accepted[t]) * 1000 for t in accepted if t in watcher.routed_at]
     return {

@@ -6,7 +6,7 @@ import uuid
 
 import eventlet
 
-from bench.measure import progress
+from bench.measure import progress, wait_while_moving
 from services.search.bulk import Batcher, bulk_write
 from services.search.index import alias, ensure_index, index_case
 from shared.elastic import connect
@@ -20,7 +20,9 @@ def case(n, run):
     return {"tracking_id": f"WB-{run}-{n:08d}", "status": "routed", "version": 1, "kind": "complaint",
             "subject": f"জল নেই, ward {n % 40}", "description": "The tube well has been broken for two weeks.",
             "department": "phe", "category": "drinking_water", "place": {"district": "Nadia", "ward": str(n % 40)},
-            "level": 1, "urgent": False, "created_at": "2026-11-28T10:00:00+00:00"}
+            "level": 1, "urgent": False, "created_at": "2026-11-28T10:00:00+00:00",
+            "updated_at": "2026-11-28T10:00:00+00:00", "channel": "mobile",
+            "complainant": {"name": "Bench Citizen", "mobile": f"9{n:09d}"}}
 
 
 def concurrently(write, cases):
@@ -64,14 +66,19 @@ def measure_index_paths(config, count):
     return rates
 
 
+def note_event(n, run):
+    """A `grievance.note_added` for a generated case: an event type only search consumes (routing would
+    route a `filed`, and intake record that), valid under the event contract (shared/contracts)."""
+    return new_event("grievance.note_added", "intake", {"case": case(n, run), "text": "bench note",
+                                                        "visibility": "internal"}, subject=f"WB-{run}-{n:08d}")
+
+
 def measure_service_indexing(config, count):
     """Events/s through the running search service: publish `count` grievance events to intake's
     exchange, time until all are in the index (counted after a refresh)."""
     run = uuid.uuid4().hex[:8]
     publisher = EventPublisher(config["AMQP_URI"], "intake")
-    # an event type only search consumes (routing would route a `filed`, and intake record that)
-    events = [new_event("grievance.note_added", "intake", {"case": case(n, run)}, subject=f"WB-{run}-{n:08d}")
-              for n in range(count)]
+    events = [note_event(n, run) for n in range(count)]
     es = connect(config["ELASTICSEARCH_URL"])
     name = alias(config)
     query = {"prefix": {"tracking_id": f"WB-{run}-"}}
@@ -79,14 +86,14 @@ def measure_service_indexing(config, count):
         started = time.perf_counter()
         for event in events:  # publishing (thousands a second) outpaces indexing
             publisher.publish(event)
-        deadline = started + 120
-        while time.perf_counter() < deadline:
+
+        def indexed():
             es.options(ignore_status=404).indices.refresh(index=name)  # made by the service's first event
-            if es.options(ignore_status=404).count(index=name, query=query).get("count", 0) >= count:
-                break
-            eventlet.sleep(0.05)
-        else:
-            raise SystemExit("[bench] the search service did not index the events in 120 s")
+            return es.options(ignore_status=404).count(index=name, query=query).get("count", 0)
+
+        done = wait_while_moving(indexed, count, "events indexed by the search service")
+        if done < count:
+            raise SystemExit(f"[bench] the search service stopped indexing at {done} of {count} events")
         return count / (time.perf_counter() - started)
     finally:
         es.close()

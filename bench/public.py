@@ -29,6 +29,7 @@ from bench.measure import (
     progress,
     rate,
     wait_until_healthy,
+    wait_while_moving,
 )
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
 from services.launcher import ServiceProcess
@@ -76,10 +77,9 @@ class Arrivals:
                 if self.running:
                     raise
 
-    def wait(self, keys, timeout=120):
-        deadline = time.perf_counter() + timeout
-        while not set(keys) <= set(self.at) and time.perf_counter() < deadline:
-            eventlet.sleep(0.02)
+    def wait(self, keys):
+        wanted = set(keys)
+        wait_while_moving(lambda: len(wanted & set(self.at)), len(wanted), "events arrived", poll=0.02)
         return [self.at[k] for k in keys if k in self.at]
 
     def close(self):
@@ -173,7 +173,7 @@ def measure_public(config):
                 for event in fresh:
                     producer.publish(event, exchange=exchange, routing_key="grievance.filed", delivery_mode=2)
                 published = time.perf_counter()
-            arrivals = public.wait([e["id"] for e in fresh], timeout=600)
+            arrivals = public.wait([e["id"] for e in fresh])
             relayed = len(arrivals) / (max(arrivals) - started) if arrivals else 0.0
             in_rate = EVENTS / (published - started)
         finally:
