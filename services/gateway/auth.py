@@ -9,6 +9,8 @@ Anyone can forge those, so the gateway refuses to start in development mode when
 import base64
 import json
 import logging
+import time
+from collections import OrderedDict
 
 from nameko.extensions import DependencyProvider
 
@@ -24,6 +26,32 @@ log = logging.getLogger(__name__)
 
 DEVELOPMENT = "development"
 DEV_TOKEN_PREFIX = "dev."
+# A citizen's mobile and name by subject, kept so that a signed-in citizen's requests verify locally (one
+# identity RPC per citizen every PROFILE_SECONDS, not one per request); bounded, the oldest dropped first.
+PROFILE_SECONDS = 120
+PROFILES_KEPT = 50_000
+
+
+class ProfileCache:
+    """What identity said of a subject, for PROFILE_SECONDS (a citizen's subject is made from their mobile, so
+    the answer does not change; a deleted account stops working within that time, as its token would)."""
+
+    def __init__(self, seconds=PROFILE_SECONDS, size=PROFILES_KEPT, clock=time.monotonic):
+        self.seconds, self.size, self.clock = seconds, size, clock
+        self.kept = OrderedDict()  # sub -> (until, profile)
+
+    def get(self, sub):
+        entry = self.kept.get(sub)
+        if entry is None or entry[0] < self.clock():
+            self.kept.pop(sub, None)
+            return None
+        return entry[1]
+
+    def put(self, sub, profile):
+        self.kept[sub] = (self.clock() + self.seconds, profile)
+        self.kept.move_to_end(sub)
+        while len(self.kept) > self.size:
+            self.kept.popitem(last=False)
 
 
 def make_dev_token(claims):
@@ -59,6 +87,7 @@ class Authenticator(DependencyProvider):
         settings = settings_of(self.container.config)
         self.mode = settings.auth_mode
         self.verifier = TokenVerifier(settings.oidc_issuer, self._fetch_jwks)
+        self.profiles = ProfileCache()
         if self.mode == DEVELOPMENT:
             if settings.sorasori_env == "production":
                 raise RuntimeError("AUTH_MODE=development accepts forged tokens; refusing to start in production")
@@ -95,15 +124,19 @@ class Authenticator(DependencyProvider):
         return self.verifier.actor(token)
 
     def _with_contact(self, worker_ctx, actor):
-        """A citizen's mobile number (what makes a case theirs) is not in their access token: ask identity
-        for it by the subject, once per request (`outcome` above keeps the answer for the request only)."""
+        """A citizen's mobile number (what makes a case theirs) is not in their access token: identity says
+        it by the subject, kept for a while (`ProfileCache`) so the citizen's next requests verify locally."""
         if not allowed(actor, "cases.act_as_citizen") or actor.get("mobile"):
             return actor
-        act_for(worker_ctx, actor)
-        timeout = settings_of(self.container.config).gateway_rpc_timeout
-        profile = call("identity", worker_ctx.service.identity.caller_profile, actor, timeout=timeout)
-        if not profile.get("mobile"):
-            raise Unauthenticated("the account this token was issued for no longer exists; sign in again")
+        profile = self.profiles.get(actor["sub"])
+        if profile is None:
+            act_for(worker_ctx, actor)
+            timeout = settings_of(self.container.config).gateway_rpc_timeout
+            profile = call("identity", worker_ctx.service.identity.caller_profile, actor, timeout=timeout)
+            if not profile.get("mobile"):
+                raise Unauthenticated("the account this token was issued for no longer exists; sign in again")
+            profile = {"mobile": profile["mobile"], "name": profile.get("name")}
+            self.profiles.put(actor["sub"], profile)
         return {**actor, "mobile": profile["mobile"], "name": actor.get("name") or profile.get("name")}
 
     def _fetch_jwks(self):

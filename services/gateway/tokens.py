@@ -1,5 +1,6 @@
 """Verifying access tokens at the gateway, locally, against the identity service's JWKS (cached; fetched
 again when a token names a key the cache does not have, at most every few seconds)."""
+import threading
 import time
 
 from joserfc import jws, jwt
@@ -23,14 +24,19 @@ class TokenVerifier:
         self.clock = clock
         self.keys = None
         self.fetched_at = 0.0
+        self.fetching = threading.Lock()  # green under eventlet: requests arriving at once wait for one fetch
 
-    def _key_set(self, kid):
-        now = self.clock()
+    def _due(self, kid, now):
         stale = self.keys is None or now - self.fetched_at > CACHE_SECONDS
         unknown = self.keys is not None and kid not in {k.kid for k in self.keys.keys}
-        if stale or (unknown and now - self.fetched_at > REFETCH_AT_MOST_EVERY):
-            self.keys = KeySet.import_key_set(self.fetch_jwks())
-            self.fetched_at = now
+        return stale or (unknown and now - self.fetched_at > REFETCH_AT_MOST_EVERY)
+
+    def _key_set(self, kid):
+        if self._due(kid, self.clock()):
+            with self.fetching:
+                if self._due(kid, self.clock()):  # not fetched meanwhile by the request we waited for
+                    self.keys = KeySet.import_key_set(self.fetch_jwks())
+                    self.fetched_at = self.clock()
         return self.keys
 
     def actor(self, token):

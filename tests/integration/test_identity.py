@@ -76,6 +76,22 @@ def test_a_citizen_signs_in_by_otp_and_files_with_the_token(platform, platform_c
     assert after.status_code == 400
 
 
+def test_a_citizens_requests_verify_locally_after_the_first(platform, platform_config):
+    """A citizen's token does not carry their mobile; identity says it once and the gateway keeps it, so the
+    citizen's next requests make no RPC (the token's signature is checked against the cached keys)."""
+    from prometheus_client import REGISTRY
+
+    def profile_calls():
+        return REGISTRY.get_sample_value("sorasori_rpc_handled_total", {
+            "service": "identity", "method": "caller_profile", "outcome": "ok"}) or 0
+
+    tokens = sign_in(platform, platform_config, "9830088877")
+    before = profile_calls()
+    answers = [requests.get(platform.base + "/api/v1/me/grievances", headers=bearer(tokens["access_token"]),
+                            timeout=10).status_code for _ in range(20)]
+    assert answers == [200] * 20 and profile_calls() - before == 1
+
+
 def test_a_code_takes_five_guesses_then_is_burnt_but_the_number_is_not_locked(platform, platform_config):
     mobile = "9830099999"
     platform.ok(platform.request("POST", "/oauth/otp", json={"mobile": mobile}))

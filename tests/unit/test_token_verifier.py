@@ -87,3 +87,19 @@ def test_keys_are_cached_and_refetched_for_a_new_kid_at_most_every_few_seconds()
     now[0] += REFETCH_AT_MOST_EVERY + 1
     assert check.actor(token(key=OTHER))["sub"] == "citizen-abc"
     assert fetcher.calls == 2
+
+
+def test_ten_requests_at_once_on_a_cold_cache_fetch_the_keys_once():
+    import eventlet
+
+    class SlowFetcher(Fetcher):
+        def __call__(self):
+            eventlet.sleep(0.05)  # identity answering over the bus
+            return super().__call__()
+
+    fetcher = SlowFetcher(KEY)
+    checking = verifier(fetcher)
+    signed = token()
+    pool = eventlet.GreenPool(10)
+    actors = list(pool.imap(lambda _: checking.actor(signed)["sub"], range(10)))
+    assert actors == ["citizen-abc"] * 10 and fetcher.calls == 1
