@@ -116,13 +116,15 @@ def accuracy_by_language(outcomes):
     return {group: sum(hits) / len(hits) for group, hits in right.items()}
 
 
-def worst_group(by_group, records):
-    """The worst language group's accuracy, on unseen complaints where a group has at least MIN_UNSEEN."""
+def groups_worst_first(by_group, records):
+    """The language groups' accuracies, worst first, each on its unseen complaints where it has at least
+    MIN_UNSEEN of them (rounded to 6 digits, so that compared as tuples they are compared leximin)."""
     unseen_counts = defaultdict(int)
     for record in records:
         unseen_counts[record["language"]] += unseen(record)
     groups = {record["language"] for record in records}
-    return min(by_group[g + "*"] if unseen_counts[g] >= MIN_UNSEEN else by_group[g] for g in groups)
+    return tuple(sorted(round(by_group[g + "*"] if unseen_counts[g] >= MIN_UNSEEN else by_group[g], 6)
+                        for g in groups))
 
 
 class Weigher:
@@ -189,8 +191,7 @@ def choose_weighing(records, hits, rankings, threshold):
 
     def merit(weighing):
         by_group = scores[weighing]
-        return (round(worst_group(by_group, records), 6), round(by_group["all"], 6),
-                weighing.indic + weighing.romanized + weighing.english, weighing.cap, not weighing.by_department)
+        return (groups_worst_first(by_group, records), round(by_group["all"], 6), weighing.indic + weighing.romanized + weighing.english, weighing.cap, not weighing.by_department)
     best = max(scores, key=merit)
     checked = accuracy_by_language(routed(records, hits, rankings, threshold, best))
     if any(abs(checked[group] - scores[best][group]) > 1e-9 for group in checked):
