@@ -45,7 +45,7 @@ def test_the_classifier_reads_what_no_keyword_covers(classifier):
                         classifier, rules.DEFAULT_MIN_CONFIDENCE)
     assert route.guess.method == "classifier" and route.category == "rupashree", route.reason
     assert route.department == "wcd_social_welfare" and route.guess.confidence >= rules.DEFAULT_MIN_CONFIDENCE
-    assert "classifier: 'rupashree' with confidence" in route.reason
+    assert "classifier: 'rupashree' (wcd_social_welfare) with confidence" in route.reason
 
 
 def test_below_the_threshold_the_cmo_cell_triages_with_three_suggestions():
@@ -198,6 +198,7 @@ def test_the_department_with_most_probability_wins_when_its_categories_split_it(
     by_department = rules.weigh({}, ranked, 0.5, WEIGHING, "indic")
     assert by_department.category == "health_service" and by_department.method == "classifier"
     assert abs(by_department.confidence - 0.55) < 1e-4 and by_department.suggestions[0][0] == "drinking_water"
+    assert "'health_service' (health) with confidence 0.55" in by_department.reason
     by_category = rules.weigh({}, ranked, 0.3, rules.Weighing(1.0, 1.0, 1.0, 2, False), "indic")
     assert by_category.category == "drinking_water" and by_category.confidence == 0.4
     assert rules.weigh({}, ranked, 0.6, WEIGHING, "indic").triage  # the department's 0.55 is below 0.6

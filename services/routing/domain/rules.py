@@ -145,11 +145,13 @@ def weigh(hits, ranked, min_confidence, weighing, style=indic.ENGLISH):
         return decide(hits, ranked, min_confidence)
     weight = weighing.weight(style)
     scores = {code: math.log(probability.get(code, 0.0) + FLOOR) + weight * min(len(hits.get(code, ())), weighing.cap)
-              for code in codes} if hits else {code: math.log(probability[code] + FLOOR) for code in codes}
+              for code in codes}
     category, confidence = _best(scores, weighing.by_department)
     if not hits:
-        confidence = confidence if weighing.by_department else probability.get(category, 0.0)
-        return _classifier_alone(category, confidence, min_confidence, ranked, suggestions)
+        if not weighing.by_department:
+            return _classifier_alone(category, probability.get(category, 0.0), min_confidence, ranked, suggestions)
+        department = categories()[category]["department"]
+        return _classifier_alone(category, confidence, min_confidence, ranked, suggestions, f" ({department})")
     found = "; ".join(f"{', '.join(repr(k) for k in keywords)} of '{code}'" for code, keywords in hits.items())
     p = probability.get(category, 0.0)
     if category in hits:
@@ -185,10 +187,11 @@ def _best(scores, by_department):
     return max(members, key=lambda code: scores[code]), departments[department]
 
 
-def _classifier_alone(category, confidence, min_confidence, ranked, suggestions):
+def _classifier_alone(category, confidence, min_confidence, ranked, suggestions, of_department=""):
+    """`of_department`: the confidence is the department's (its categories' probabilities summed)."""
     if confidence >= min_confidence and category != DEFAULT_CATEGORY:
-        return Guess(category, "classifier", confidence, f"no category given; classifier: '{category}' with "
-                     f"confidence {confidence:.2f}", suggestions, min_confidence)
+        return Guess(category, "classifier", confidence, f"no category given; classifier: '{category}'"
+                     f"{of_department} with confidence {confidence:.2f}", suggestions, min_confidence)
     if confidence >= min_confidence:
         return Guess(DEFAULT_CATEGORY, TRIAGE, confidence, f"no category given; classifier: '{DEFAULT_CATEGORY}' "
                      f"with confidence {confidence:.2f}; the CMO cell triages it", suggestions, min_confidence)
