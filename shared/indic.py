@@ -7,6 +7,7 @@ keyboards (composed or decomposed nukta letters, ZWJ/ZWNJ, Assamese letter forms
 digits) gives the same tokens. Pure: used by routing's keyword rules and classifier, reusable by search.
 """
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -47,6 +48,100 @@ def to_latin(text):
     return anyascii(normalise(text)).casefold()
 
 
+@dataclass(frozen=True)
+class _Script:
+    """How a Brahmic script is typed in Latin letters: its inherent vowel, and letters typed otherwise than
+    anyascii writes them."""
+    block: tuple
+    inherent: str
+    consonants: tuple  # (first, last) code point ranges
+    signs: tuple  # dependent vowel sign ranges
+    virama: str
+    nukta: str
+    nasals: dict
+    as_typed: dict
+    with_nukta: dict
+    after_virama: dict  # a consonant typed otherwise as the second of a conjunct
+
+
+DEVANAGARI = _Script(
+    block=("\u0900", "\u097f"), inherent="a", consonants=(("\u0915", "\u0939"), ("\u0958", "\u095f"), ("\u0978", "\u097f")),
+    signs=(("\u093e", "\u094c"), ("\u094e", "\u094f"), ("\u0962", "\u0963")), virama="\u094d", nukta="\u093c",
+    nasals={"\u0901": "n", "\u0902": "n"},  # candrabindu, anusvara: मैं main, नहीं nahin
+    as_typed={"च": "ch", "छ": "chh", "श": "sh", "ष": "sh", "ञ": "n", "ङ": "n"},
+    with_nukta={"ज": "z", "फ": "f"},  # ज़मीन zamin, फ़ोन fon; ड़ ढ़ as d dh (सड़क sadak)
+    after_virama={})
+# Bengali is left to anyascii: giving it its inherent o (জল jol) lifted the classifier alone on dev but not
+# routing's worst language group (README, "Routing complaints as citizens write them").
+_SCRIPTS = (DEVANAGARI,)
+_DANDAS = "\u0964\u0965"
+
+
+def _within(ch, ranges):
+    return any(low <= ch <= high for low, high in ranges)
+
+
+def _brahmic_word(word, script):
+    """One word of a Brahmic script in Latin letters as it is typed: each consonant carries the inherent vowel
+    unless a vowel sign or virama follows; the vowel is silent at the end of a word and between a vowel and a
+    consonant with its vowel sign (Hindi's schwa deletion: सड़क sadak, नहर nahar, बिजली bijli, सरकारी sarkari).
+    anyascii writes bare consonants (sd'k, nhr, bjli), which share nothing with the way citizens type."""
+    out, pending, after_vowel, last_was_vowel, previous = [], False, False, False, ""
+    for position, ch in enumerate(word):
+        if _within(ch, script.consonants):
+            if pending:
+                following = word[position + 1:position + 3].replace(script.nukta, "")[:1]
+                silent = after_vowel and bool(following) and _within(following, script.signs)
+                if not silent:
+                    out.append(script.inherent)
+                last_was_vowel = not silent
+            with_nukta = word[position + 1:position + 2] == script.nukta
+            typed = (script.with_nukta.get(ch) if with_nukta else None) \
+                or (script.after_virama.get(ch) if previous == script.virama else None) or script.as_typed.get(ch)
+            out.append(typed or anyascii(ch))
+            pending, after_vowel, last_was_vowel = True, last_was_vowel, False
+        elif ch == script.nukta:
+            continue
+        elif ch == script.virama:
+            pending, last_was_vowel = False, False
+        elif _within(ch, script.signs):
+            pending, last_was_vowel = False, True
+            out.append(anyascii(ch))
+        else:
+            if pending and ch in script.nasals:
+                out.append(script.inherent)
+            pending = False
+            last_was_vowel = ch not in script.nasals
+            out.append(script.nasals.get(ch) or anyascii(ch))
+        previous = ch
+    return "".join(out)
+
+
+def _script_of(ch):
+    if ch in _DANDAS:
+        return None
+    return next((script for script in _SCRIPTS if script.block[0] <= ch <= script.block[1]), None)
+
+
+def romanize(text):
+    """Like `to_latin`, with Devanagari words written the way Hindi is typed in Latin letters (`_brahmic_word`):
+    बिजली नहीं है and "bijli nahin hai" come out alike. The routing classifier's text from artefact v2 on."""
+    parts, run, run_script = [], [], None
+
+    def flush():
+        parts.append(_brahmic_word("".join(run), run_script) if run_script else anyascii("".join(run)))
+        run.clear()
+    for ch in normalise(text):
+        script = _script_of(ch)
+        if script is not run_script and run:
+            flush()
+        run_script = script
+        run.append(ch)
+    if run:
+        flush()
+    return "".join(parts).casefold()
+
+
 def _ascii_digit(ch):
     if ch.isdigit() and not ch.isascii() and unicodedata.category(ch) == "Nd":
         return str(unicodedata.digit(ch))
@@ -66,6 +161,24 @@ def mostly_indic_script(text):
     letters = [ch for ch in normalise(text) if ch.isalpha()]
     indic = sum(any(low <= ch <= high for low, high in INDIC_BLOCKS) for ch in letters)
     return indic * 2 > len(letters)
+
+
+# Common function words of Hindi and Bengali typed in Latin letters ("bijli nahi hai", "jol nei, kichu hoyni"):
+# catalogue words such as school, pension or college are generic nouns in such text, specific in English.
+ROMANIZED_FUNCTION_WORDS = frozenset("""
+    hai hain nahi nahin ka ki ke me mein se ko ne aur bhi ho gaya gayi raha rahe rahi kar diya tha thi hua koi kuch
+    nei nai ache achhe hoy hoyni kore korche theke er kono amar amader hocche hochhe dicche bolche na ar ei kichu jonno
+""".split())
+INDIC, ROMANIZED, ENGLISH = "indic", "romanized", "english"
+WRITING_STYLES = (INDIC, ROMANIZED, ENGLISH)
+
+
+def writing_style(text):
+    """`indic` (mostly Bengali or Devanagari script), `romanized` (Latin letters with at least two distinct
+    Hindi or Bengali function words) or `english` (any other Latin-letter text)."""
+    if mostly_indic_script(text):
+        return INDIC
+    return ROMANIZED if len(set(tokens(text)) & ROMANIZED_FUNCTION_WORDS) >= 2 else ENGLISH
 
 
 def tokens(text):

@@ -54,6 +54,22 @@ def test_a_bengali_housing_complaint_is_not_sent_to_the_police(platform):
     assert case["department"] != "home_police"
 
 
+def test_a_generic_hindi_keyword_is_outweighed_by_what_the_complaint_is_about(platform):
+    """स्कूल names where a girl is followed, बिजली what a phishing SMS pretended to be about: in Devanagari
+    the classifier, sure of the matter, outweighs the generic keyword, and the reason says so."""
+    cases = (("बेटी को रास्ते में परेशान करते हैं", "स्कूल से लौटते समय मोहल्ले के दो लड़के रोज़ मेरी बेटी का पीछा "
+              "करते हैं और गंदी बातें बोलते हैं।", "9830055511", "home_police", "women_safety", "'स्कूल'"),
+             ("बिजली बिल के नाम पर धोखा", "मैसेज आया कि आज रात बिजली कट जाएगी, लिंक पर भुगतान करते ही खाते से "
+              "पैसे निकल गए।", "9830055512", "home_cyber_cell", "cyber_fraud", "'बिजली'"))
+    for subject, description, mobile, department, category, keyword in cases:
+        filed = platform.ok(platform.file(complaint(subject, description, "Howrah", mobile=mobile),
+                                          citizen(mobile)), 201)
+        case = routed(platform, filed["tracking_id"])
+        assert (case["department"], case["category"]) == (department, category), case["routing_guess"]
+        guess = case["routing_guess"]
+        assert guess["method"] == "classifier" and keyword in guess["reason"] and "outweighed" in guess["reason"]
+
+
 def test_a_text_routing_cannot_read_goes_to_cmo_triage_with_three_suggestions(platform):
     filed = platform.ok(platform.file(complaint(
         "সমস্যার সমাধান চাই",

@@ -70,3 +70,33 @@ def test_mostly_indic_script_counts_bengali_and_devanagari_letters():
     assert not indic.mostly_indic_script("bijli bill ke naam par thagi")
     assert not indic.mostly_indic_script("Jai Johar pension আসছে না, ST old age pension")
     assert not indic.mostly_indic_script("") and not indic.mostly_indic_script("12345 ...")
+
+
+def test_romanize_gives_devanagari_its_inherent_vowel_as_hindi_is_typed():
+    # anyascii writes bare consonants (sd'k, nhr), which share nothing with "sadak", "nahar"
+    assert indic.to_latin("सड़क नहर") == "sd'k nhr"
+    assert indic.romanize("सड़क नहर") == "sadak nahar"
+    assert indic.romanize("बिजली नहीं है") == "bijli nahin hai" == indic.romanize("bijli nahin hai")
+    assert indic.romanize("सरकारी अस्पताल") == "sarkari aspatal"  # schwa silent between vowel and CV
+    assert indic.romanize("मरम्मत") == "marammat"  # virama: a cluster, no vowel between
+    assert indic.romanize("राशन कार्ड छात्रवृत्ति") == "rashan kard chhatravrtti"  # vowel signs, ch/sh as typed
+    assert indic.romanize("मैं थाने गया।") == "main thane gaya,"  # anusvara; a danda as anyascii writes it
+
+
+def test_romanize_normalises_before_it_transliterates():
+    composed, decomposed = "\u095b\u092e\u0940\u0928", "\u091c\u093c\u092e\u0940\u0928"  # ज़मीन two ways
+    assert indic.romanize(composed) == indic.romanize(decomposed) == "zamin"
+    assert indic.romanize("पानी\u200d नहीं\u200c") == "pani nahin"  # ZWJ / ZWNJ
+    assert indic.romanize("१२ दिन, ১২ দিন") == "12 din, 12 din"  # Devanagari and Bengali digits
+    assert indic.romanize("\u09f0\u09be\u09b8\u09cd\u09a4\u09be") == indic.romanize("রাস্তা") == "rasta"  # Assamese ra
+    assert indic.romanize("রাস্তা খারাপ, current nei") == indic.to_latin("রাস্তা খারাপ, current nei")
+    assert indic.romanize("पानी नहीं, রাস্তা নেই, no water") == "pani nahin, rasta nei, no water"
+
+
+def test_writing_style_tells_romanized_hindi_and_bengali_from_english():
+    assert indic.writing_style("स्कूल में शिक्षक नहीं") == indic.INDIC
+    assert indic.writing_style("স্কুলে শিক্ষক নেই") == indic.INDIC
+    assert indic.writing_style("school me teacher nahi aata hai") == indic.ROMANIZED
+    assert indic.writing_style("schoole teacher nei, kono class hoy na") == indic.ROMANIZED
+    assert indic.writing_style("No teacher at the primary school for two months") == indic.ENGLISH
+    assert indic.writing_style("") == indic.ENGLISH

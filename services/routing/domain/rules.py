@@ -2,6 +2,7 @@
 
 Pure. Every decision carries its reason, recorded on the case for the citizen and the cell to read.
 """
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -58,6 +59,29 @@ KEYWORDS_FIRST = Precedence()
 
 
 @dataclass(frozen=True)
+class Weighing:
+    """Keywords and classifier weighed together (artefacts from v2 on, replacing `Precedence`): a category's
+    score is the log of the classifier's probability plus a weight for each of its keywords found (at most
+    `cap` counted), the weight by how the text is written (`indic.writing_style`). A keyword is near-certain
+    in English text and evidence, not a verdict, in Bengali script or romanized Hindi, where catalogue words
+    like স্কুল or "school" name the place of a complaint about something else. `by_department`: the department
+    with the most probability (the scores' softmax summed over its categories) wins, then its best category,
+    so two categories of one department splitting the probability do not lose to a third. Tuned by
+    `make train` on cross-validated dev scores."""
+    indic: float
+    romanized: float
+    english: float
+    cap: int = 2
+    by_department: bool = True
+
+    def weight(self, style):
+        return {indic.INDIC: self.indic, indic.ROMANIZED: self.romanized, indic.ENGLISH: self.english}[style]
+
+
+FLOOR = 1e-6  # the probability a category without any classifier score is given when weighing (log 0)
+
+
+@dataclass(frozen=True)
 class Route:
     category: str
     department: str
@@ -111,6 +135,72 @@ def decide(hits, ranked, min_confidence, precedence=KEYWORDS_FIRST, indic_script
                  f"{min_confidence:.2f}); the CMO cell triages it", suggestions, min_confidence)
 
 
+def weigh(hits, ranked, min_confidence, weighing, style=indic.ENGLISH):
+    """Like `decide`, with keywords and classifier weighed together by `weighing` (see `Weighing`); `style`:
+    how the text is written. Without keywords the classifier decides alone, down to `min_confidence`."""
+    probability = {code: p for code, p in ranked}
+    suggestions = tuple((code, p) for code, p in ranked[:SUGGESTIONS])
+    codes = sorted(set(probability) | set(hits))
+    if not codes:
+        return decide(hits, ranked, min_confidence)
+    weight = weighing.weight(style)
+    scores = {code: math.log(probability.get(code, 0.0) + FLOOR) + weight * min(len(hits.get(code, ())), weighing.cap)
+              for code in codes}
+    category, confidence = _best(scores, weighing.by_department)
+    if not hits:
+        if not weighing.by_department:
+            return _classifier_alone(category, probability.get(category, 0.0), min_confidence, ranked, suggestions)
+        department = categories()[category]["department"]
+        return _classifier_alone(category, confidence, min_confidence, ranked, suggestions, f" ({department})")
+    found = "; ".join(f"{', '.join(repr(k) for k in keywords)} of '{code}'" for code, keywords in hits.items())
+    p = probability.get(category, 0.0)
+    if category in hits:
+        rivals = sorted(set(hits) - {category})
+        reason = f"no category given; keyword {', '.join(repr(k) for k in hits[category])} of '{category}'"
+        if rivals:
+            reason += (f" (weighed against {', '.join(rivals)} with the classifier, which gives '{category}' "
+                       f"{p:.2f})")
+        return Guess(category, "keyword", probability.get(category), reason, suggestions, min_confidence)
+    if category == DEFAULT_CATEGORY:
+        return Guess(DEFAULT_CATEGORY, TRIAGE, p, f"no category given; keywords {found} outweighed by the "
+                     f"classifier's '{DEFAULT_CATEGORY}' ({p:.2f}); the CMO cell triages it", suggestions,
+                     min_confidence)
+    return Guess(category, "classifier", p, f"no category given; keywords {found} outweighed: the classifier "
+                 f"gives '{category}' {p:.2f}", suggestions, min_confidence)
+
+
+def _best(scores, by_department):
+    """(category, probability of its department or of itself) of the best-scoring department (or category);
+    ties go to the first in alphabetical order, as in `make train`'s vectorised copy."""
+    peak = max(scores.values())
+    exps = {code: math.exp(score - peak) for code, score in scores.items()}
+    total = sum(exps.values())
+    if not by_department:
+        category = max(sorted(scores), key=lambda code: scores[code])
+        return category, exps[category] / total
+    departments = {}
+    for code, value in exps.items():
+        department = categories()[code]["department"]
+        departments[department] = departments.get(department, 0.0) + value / total
+    department = max(sorted(departments), key=lambda name: departments[name])
+    members = sorted(code for code in scores if categories()[code]["department"] == department)
+    return max(members, key=lambda code: scores[code]), departments[department]
+
+
+def _classifier_alone(category, confidence, min_confidence, ranked, suggestions, of_department=""):
+    """`of_department`: the confidence is the department's (its categories' probabilities summed)."""
+    if confidence >= min_confidence and category != DEFAULT_CATEGORY:
+        return Guess(category, "classifier", confidence, f"no category given; classifier: '{category}'"
+                     f"{of_department} with confidence {confidence:.2f}", suggestions, min_confidence)
+    if confidence >= min_confidence:
+        return Guess(DEFAULT_CATEGORY, TRIAGE, confidence, f"no category given; classifier: '{DEFAULT_CATEGORY}' "
+                     f"with confidence {confidence:.2f}; the CMO cell triages it", suggestions, min_confidence)
+    best = f"'{category}' at {confidence:.2f}" if ranked else "none"
+    return Guess(DEFAULT_CATEGORY, TRIAGE, confidence if ranked else None,
+                 f"no category given, no keyword matched and the classifier is unsure (best {best}, below "
+                 f"{min_confidence:.2f}); the CMO cell triages it", suggestions, min_confidence)
+
+
 def _overruling(hits, leaders, ranked, precedence, indic_script):
     """(category, probability) when the classifier is sure enough to overrule the keyword count, else None."""
     if not ranked or ranked[0][0] == DEFAULT_CATEGORY:
@@ -135,6 +225,8 @@ def _overrule_reason(hits, overruling):
 def guess_category(subject, description, classifier=None, min_confidence=DEFAULT_MIN_CONFIDENCE):
     text = f"{subject or ''} {description or ''}"
     ranked = [(s.category, s.confidence) for s in classifier.predict(text, top=None)] if classifier else []
+    if classifier is not None and classifier.weighing is not None:
+        return weigh(keyword_hits(text), ranked, min_confidence, classifier.weighing, indic.writing_style(text))
     precedence = classifier.precedence if classifier else KEYWORDS_FIRST
     return decide(keyword_hits(text), ranked, min_confidence, precedence, indic.mostly_indic_script(text))
 
