@@ -58,6 +58,11 @@ def word_key(word):
     """The consonant key of one Latin word ("" when nothing is left: a word of vowels only)."""
     if word.isdigit():
         return word
+    if word == "x":
+        word = "eks"  # "x-ray", as Bengali writes it (এক্স-রে)
+    # a vowel that starts a word is heard and typed in every spelling ("otp", "ওটিপি"; "online", "অনলাইন"),
+    # unlike the vowels inside it: kept as "a" ("tp" alone is "tap" and "tube" too)
+    initial = "a" if word.lstrip("h")[:1] in ("a", "e", "i", "o", "u") else ""
     for pattern, new in _ENGLISH_C:
         word = pattern.sub(new, word)
     for old, new in _FOLDS:
@@ -66,7 +71,7 @@ def word_key(word):
     word = _DROP.sub("", word).lower()
     if len(word) > 1 and word.endswith("b"):
         word = word[:-1] + "p"  # "kharab"/"kharap": voicing at the end of a word is not heard the same
-    return word
+    return initial + word if word else ""
 
 
 def stem(word):

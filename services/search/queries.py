@@ -199,6 +199,7 @@ def _group_clause(group):
         if group.parts:
             options.append({"bool": {"must": [_group_clause(part) for part in group.parts]}})
         options += [_keys_clause(keys) for keys in group.joined]
+        options += [_keys_clause(keys) for keys in group if isinstance(keys, synonyms.Typed)]  # a typo's concept
     return options[0] if len(options) == 1 else {"dis_max": {"queries": options}}
 
 

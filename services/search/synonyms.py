@@ -64,6 +64,13 @@ CONCEPTS = [
     ["ambulance", "অ্যাম্বুলেন্স", "एम्बुलेंस", "102"],
     ["vaccine", "vaccination", "tika", "টিকা", "टीका", "immunisation"],
     ["bed", "বেড", "बेड", "শয্যা"],
+    ["x ray", "xray", "এক্স-রে", "एक्स-रे", "एक्सरे"],
+    ["machine", "মেশিন", "मशीन", "meshin", "mashin", "equipment", "যন্ত্র", "jontro"],
+    ["nurse", "নার্স", "नर्स"],
+    ["emergency", "জরুরি", "জরুরী", "joruri", "jaruri", "इमरजेंसी", "आपातकालीन", "emergency ward"],
+    ["snake bite", "saper kamor", "sap kamrano", "সাপে কামড়", "সাপের কামড়", "সাপে কাটা", "साँप काटा",
+     "सांप काटा", "saanp kata", "antivenom", "anti venom"],
+    ["oxygen", "অক্সিজেন", "ऑक्सीजन"],
     # municipal
     ["garbage", "waste", "rubbish", "trash", "moyla", "ময়লা", "আবর্জনা", "कचरा", "kachra", "kooda", "कूड़ा"],
     ["drain", "drainage", "sewer", "nordoma", "নর্দমা", "ড্রেন", "नाली", "nali", "নালা", "manhole"],
@@ -79,6 +86,9 @@ CONCEPTS = [
     ["mid day meal", "midday meal", "মিড ডে মিল", "मिड डे मील", "khichuri", "খিচুড়ি"],
     ["scholarship", "britti", "বৃত্তি", "छात्रवृत्ति", "stipend", "vrutti"],
     ["bicycle", "cycle", "সাইকেল", "साइकिल"],
+    ["college", "কলেজ", "कॉलेज", "university", "বিশ্ববিদ্যালয়", "विश्वविद्यालय", "bishwabidyalay"],
+    ["uniform", "ইউনিফর্ম", "वर्दी", "school dress", "पोशाक"],
+    ["books", "textbook", "किताब", "kitab", "পাঠ্যবই", "পাঠ্য বই"],
     # pensions and schemes
     ["pension", "পেনশন", "पेंशन", "bhata", "ভাতা", "भत्ता", "allowance"],
     ["old age", "bardhokko", "বার্ধক্য", "वृद्धावस्था", "briddho", "বৃদ্ধ", "elderly"],
@@ -99,6 +109,9 @@ CONCEPTS = [
     ["not received", "not got", "paini", "পাইনি", "pai ni", "नहीं मिला", "asheni", "আসেনি", "not credited",
      "not paid", "not given", "nahi mila", "pacchi na", "পাচ্ছি না", "withheld",
      "pending"],
+    # water, power, a garbage van that does not come: "jol ashche na", "पानी नहीं आ रहा", "no supply"
+    ["not coming", "not arriving", "no supply", "not supplied", "ashche na", "asche na", "ase na", "ashe na",
+     "আসছে না", "আসে না", "नहीं आ रहा", "नहीं आता", "aata nahi", "aa nahi raha"],
     ["stopped", "bondho", "bondo", "বন্ধ", "बंद", "band", "closed", "discontinued"],  # vocabulary: words people write
     # land
     ["land", "jomi", "জমি", "जमीन", "zameen", "plot"],
@@ -107,7 +120,7 @@ CONCEPTS = [
     ["grabbed", "encroached", "occupied", "dokhol", "দখল", "kabza", "कब्जा", "forcefully"],
     # police, safety, fraud
     ["police", "পুলিশ", "पुलिस", "thana", "থানা", "थाना", "police station"],
-    ["fir", "complaint", "abhijog", "অভিযোগ", "शिकायत", "shikayat", "gd"],
+    ["fir", "complaint", "abhijog", "অভিযোগ", "शिकायत", "shikayat", "gd", "এফআইআর", "एफआईआर", "জিডি"],
     ["theft", "stolen", "burgled", "churi", "চুরি", "चोरी", "chori"],
     ["fraud", "scam", "cheated", "protarona", "প্রতারণা", "প্রতারিত", "धोखाधड़ी", "dhokha", "ठगी", "thagi",
      "ठग", "cyber", "সাইবার", "साइबर"],
@@ -115,23 +128,40 @@ CONCEPTS = [
      "উত্যক্ত", "eve teasing", "threat", "হুমকি", "humki"],
     ["violence", "torture", "nirjaton", "নির্যাতন", "मारपीट", "beating", "mardhor", "মারধর", "domestic violence"],
     ["otp", "ওটিপি", "ओटीपी"],
+    ["bank", "ব্যাংক", "ব্যাঙ্ক", "बैंक", "bank account", "অ্যাকাউন্ট", "account"],
+    ["aadhaar", "aadhar", "adhar", "আধার", "आधार"],
+    ["liquor", "alcohol", "চোলাই মদ", "শরাব", "शराब", "sharab", "country liquor"],
+    ["dowry", "যৌতুক", "joutuk", "दहेज", "dahej", "ponpratha", "পণপ্রথা"],
+    ["child marriage", "balya bibaho", "বাল্যবিবাহ", "বাল্য বিবাহ", "बाल विवाह", "bal vivah"],
     # disasters, irrigation, agriculture
     ["flood", "bonya", "বন্যা", "बाढ़", "baadh", "banya"],
     ["cyclone", "storm", "ghurnijhor", "ঘূর্ণিঝড়", "ঝড়", "jhor", "तूफान", "toofan", "चक्रवात", "chakravat"],
     ["relief", "tran", "ত্রাণ", "राहत", "rahat", "compensation", "khotipuron", "ক্ষতিপূরণ", "मुआवजा"],
     ["tarpaulin", "tripol", "ত্রিপল", "तिरपाल"],
     ["embankment", "dam", "bandh", "বাঁধ", "बांध", "levee", "dyke"],
+    ["erosion", "river erosion", "nodi bhangon", "নদী ভাঙন", "নদীভাঙন", "कटाव", "katav"],
+    ["landslide", "bhumidhos", "ভূমিধস", "भूस्खलन"],
     ["canal", "khal", "খাল", "नहर", "nahar", "ক্যানেল", "irrigation canal"],
     ["crops", "crop damage", "paddy", "chash", "চাষ", "dhan", "ধান", "kheti", "खेती", "farming", "fields"],
     ["farmer", "krishak", "কৃষক", "চাষি", "chashi", "kisan", "किसान"],
+    ["fertiliser", "fertilizer", "রাসায়নিক সার", "রাসায়নিক", "রাসায়নিক খাদ", "रासायनिक खाद"],
+    ["seeds", "bij", "বীজ", "बीज"],
+    ["insurance", "bima", "বিমা", "बीमा", "crop insurance", "fasal bima", "shasya bima", "শস্য বিমা"],
     # labour
     ["wages", "salary", "majuri", "মজুরি", "मजदूरी", "mazdoori", "pay"],
     ["migrant worker", "migrant", "porijayi", "পরিযায়ী", "shromik", "শ্রমিক", "मजदूर", "mazdoor", "labourer",
      "worker"],
+    ["job card", "jobcard", "100 days work", "100 diner kaj", "১০০ দিনের কাজ", "একশো দিনের কাজ", "mgnrega", "nrega",
+     "manrega", "मनरेगा", "जॉब कार्ड", "জব কার্ড"],
     # transport, certificates, consumer
     ["bus", "বাস", "बस"],
+    ["licence", "license", "driving licence", "লাইসেন্স", "लाइसेंस", "laisens"],
+    ["bridge", "সাঁকো", "sanko", "culvert", "kalvert", "কালভার্ট"],
     ["fare", "bhara", "ভাড়া", "किराया", "kiraya"],
     ["certificate", "shongshapotro", "শংসাপত্র", "সার্টিফিকেট", "प्रमाण पत्र", "praman patra"],
+    ["caste certificate", "sc certificate", "st certificate", "obc certificate", "jati shongshapotro",
+     "জাতিগত শংসাপত্র", "কাস্ট সার্টিফিকেট", "जाति प्रमाण पत्र"],
+    ["card", "কার্ড", "कार्ड"],
     ["overcharged", "more than mrp", "beshi dam", "বেশি দাম", "ज्यादा दाम", "extra money"],
     # generic
     ["problem", "issue", "somossa", "সমস্যা", "समस्या", "samasya", "kosto", "কষ্ট", "sonkot", "সংকট", "crisis",
@@ -158,8 +188,9 @@ NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without", "didn
 
 # Words in most complaints whose key a concept's one-word variant shares: that variant is left out (the
 # concept keeps its other ways, and its phrases: "nona jol"). din (day): dengue, dhan; kore (did): khara;
-# periye, por, for: fire, fare; ekti, ekta: khuti, quota; kintu (but): খুঁটি; nin (take, নিন): nona; help: levee.
-COMMON_WORDS = "din dino kore kora periye por pore for ekti ekta kintu nin help"
+# periye, por, for: fire, fare; ekti, ekta: khuti, quota; kintu (but): খুঁটি; nin (take, নিন): nona; help: levee;
+# dhore (for, "দশ দিন ধরে"): dowry.
+COMMON_WORDS = "din dino kore kora periye por pore for ekti ekta kintu nin help dhore"
 
 
 @lru_cache(maxsize=1)
@@ -249,6 +280,8 @@ def groups(text, longest=None):
             if span:  # "paini" (not received) and "pani" (water) share a key: the spelling decides
                 rank = (span, tuple(query_words[start:start + span]) in spelt, keyed, concept_token(variants))
                 best = rank if best is None or rank[:2] > best[:2] else best
+        if best is None:
+            best = _spelt_or_misspelt(query_words[start], query_keys[start])
         if query_words[start] in STOP_WORDS and (best is None or best[0] == 1):  # "for", not "power"
             start += 1
             continue
@@ -267,6 +300,33 @@ def groups(text, longest=None):
             found.append(Group(typed + [keys for keys in joined if keys not in typed]))
         start += span
     return found
+
+
+def _spelt_or_misspelt(word, word_keys):
+    """A one-word concept for a word that matched none by key: spelt exactly as one of its ways whose key is
+    left out as a common word's ("fir", as "por"), or one letter away from a way's key of four or more
+    ("elecricity", "garbej": the officer's typo), the first letters alike. Searched as the concept or the
+    word itself (a word that only looks like the concept's is still found as typed)."""
+    for (keyed, spelt), variants in zip(concept_keys(), CONCEPTS, strict=True):
+        if (word,) in spelt:
+            return 1, True, [Typed((key,)) for key in word_keys] + keyed, concept_token(variants)
+    for key in word_keys:
+        if len(key) < 4:
+            continue
+        for (keyed, _), variants in zip(concept_keys(), CONCEPTS, strict=True):
+            if any(len(variant) == 1 and len(variant[0]) >= 4 and _one_edit(key, variant[0]) for variant in keyed):
+                return 1, False, [Typed((key,)) for key in word_keys] + keyed, concept_token(variants)
+    return None
+
+
+def _one_edit(typed, key):
+    """One letter inserted, left out or changed, never the first."""
+    if typed == key or typed[0] != key[0] or abs(len(typed) - len(key)) > 1:
+        return False
+    if len(typed) == len(key):
+        return sum(a != b for a, b in zip(typed, key, strict=True)) == 1
+    shorter, longer = sorted((typed, key), key=len)
+    return any(longer[:n] + longer[n + 1:] == shorter for n in range(1, len(longer)))
 
 
 def _joined(query_words, start, span):
