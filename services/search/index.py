@@ -167,7 +167,8 @@ def document(case):
         if doc.get(field):
             doc[f"{field}_latin"] = latin(doc[field])
             keyed = phonetic.keyed_words(doc[field])
-            terms += [key for keys in keyed for key in keys] + synonyms.concepts_in(keyed)
+            terms += [key for keys in keyed for key in keys] + synonyms.concepts_in(
+                keyed, phonetic.keyed_spellings(doc[field]))
     doc["phonetic"] = " ".join(terms) or None
     place = case.get("place") or {}
     doc["place"] = {key: place.get(key) for key in PLACE_KEYWORDS + ("district",)}

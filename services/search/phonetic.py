@@ -32,7 +32,9 @@ _FOLDS = [
 ]
 _ENGLISH_C = [(re.compile(r"c(?=[eiy])(?!h)"), "s"), (re.compile(r"c(?!h)"), "k")]  # Indic c is "ch" by now
 _DROP = re.compile(r"[aeiouhwy]")
-_SUFFIXES = ("gulo", "guli", "der", "ete", "er", "ar", "te", "ke", "ra", "r")
+# ...and the verb's -chhe, -chhilo (ভেঙেছে, bhengechhe: ভেঙে, broken; পেয়েছিলাম is not stemmed)
+_SUFFIXES = ("chhilo", "chilo", "gulo", "guli", "chhe", "che", "der", "ete", "er", "ar", "te", "ke", "ra", "r")
+_PLURAL = re.compile(r"[a-z]{4}[^su]s$")  # not "bus", "class", "status"
 _WORD = re.compile(r"[a-z0-9]+")
 _INDIC = re.compile(r"[\u0900-\u09ff]")
 _SPACES = re.compile(r"(\s+)")
@@ -75,10 +77,13 @@ def word_key(word):
 
 
 def stem(word):
-    """The word without one Bengali case ending (in Latin letters), if enough of it is left."""
+    """The word without one Bengali case ending (in Latin letters), or an English plural's s ("tarpaulins",
+    "medicines"), if enough of it is left."""
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[:-len(suffix)]
+    if _PLURAL.search(word):
+        return word[:-1]
     return word
 
 
@@ -103,9 +108,14 @@ def keys(text):
 
 def keyed_words(text):
     """The keys of each word of the text that has any, in order (what concepts are looked for in)."""
-    return [keyed for piece in (text or "").split() for keyed in _piece_keys(piece)]
+    return [keyed for piece in (text or "").split() for _, keyed in _piece_keys(piece)]
+
+
+def keyed_spellings(text):
+    """The same words as keyed_words, in Latin letters."""
+    return [word for piece in (text or "").split() for word, _ in _piece_keys(piece)]
 
 
 @lru_cache(maxsize=262144)
 def _piece_keys(piece):
-    return tuple(tuple(found) for found in (word_keys(word) for word in words(piece)) if found)
+    return tuple((word, tuple(found)) for word, found in ((word, word_keys(word)) for word in words(piece)) if found)

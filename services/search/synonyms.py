@@ -10,7 +10,7 @@ common word is left out ("power" and "para", "তার" wire and "তার" hi
 """
 from functools import lru_cache
 
-from services.search.phonetic import word_key, word_keys, words
+from services.search.phonetic import stem, word_key, word_keys, words
 
 CONCEPTS = [
     # drinking water (PHE)
@@ -22,7 +22,7 @@ CONCEPTS = [
     ["tap", "kol", "কল", "nal", "नल", "tap water", "street tap"],
     ["water supply", "pipeline", "water line", "jaler line", "জলের লাইন", "পাইপলাইন", "पाइपलाइन", "water pipe"],
     ["water tank", "overhead tank", "ট্যাঙ্ক", "tanker", "ট্যাঙ্কার", "टैंकर"],
-    ["salty", "saline", "salt water", "nona", "নোনা", "খারা", "खारा", "lona", "nona jol", "নোনা জল", "nona pani",
+    ["salty", "saline", "salt water", "nona", "নোনা", "খারা", "खारा", "nona jol", "নোনা জল", "nona pani",
      "খারা জল", "खारा पानी", "namkeen pani"],
     ["dirty", "muddy", "ghola", "ঘোলা", "nongra", "নোংরা", "गंदा", "ganda", "polluted", "contaminated"],
     ["arsenic", "আর্সেনিক", "आर्सेनिक"],
@@ -107,7 +107,7 @@ CONCEPTS = [
     ["money", "taka", "টাকা", "rupees", "rs", "paisa", "पैसा", "रुपये", "payment", "amount", "installment",
      "kisti", "কিস্তি", "किस्त"],
     ["not received", "not got", "paini", "পাইনি", "pai ni", "नहीं मिला", "asheni", "আসেনি", "not credited",
-     "not paid", "not given", "nahi mila", "pacchi na", "পাচ্ছি না", "withheld",
+     "not paid", "not given", "not distributed", "bitoron hoyni", "বিতরণ হয়নি", "नहीं बांटा", "nahi mila", "pacchi na", "পাচ্ছি না", "withheld",
      "pending"],
     # water, power, a garbage van that does not come: "jol ashche na", "पानी नहीं आ रहा", "no supply"
     ["not coming", "not arriving", "no supply", "not supplied", "ashche na", "asche na", "ase na", "ashe na",
@@ -189,8 +189,8 @@ NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without", "didn
 # Words in most complaints whose key a concept's one-word variant shares: that variant is left out (the
 # concept keeps its other ways, and its phrases: "nona jol"). din (day): dengue, dhan; kore (did): khara;
 # periye, por, for: fire, fare; ekti, ekta: khuti, quota; kintu (but): খুঁটি; nin (take, নিন): nona; help: levee;
-# dhore (for, "দশ দিন ধরে"): dowry.
-COMMON_WORDS = "din dino kore kora periye por pore for ekti ekta kintu nin help dhore"
+# dhore (for, "দশ দিন ধরে"): dowry; upor (on, উপর): FIR (এফআইআর).
+COMMON_WORDS = "din dino kore kora periye por pore for ekti ekta kintu nin help dhore upor"
 
 
 @lru_cache(maxsize=1)
@@ -234,20 +234,64 @@ def _by_first_key():
     return found
 
 
-def concepts_in(keyed_words):
+@lru_cache(maxsize=1)
+def _one_word_spellings():
+    """{(key, concept token): the Latin spellings of the concept's one-word ways with that key}."""
+    found = {}
+    for variants in CONCEPTS:
+        token = concept_token(variants)
+        for variant in variants:
+            spelt = words(variant)
+            if len(spelt) == 1 and word_key(spelt[0]):
+                found.setdefault((word_key(spelt[0]), token), set()).add(spelt[0])
+    return found
+
+
+def concepts_in(keyed_words, spellings=None):
     """The tokens of the concepts a text says, once for each place it says one (so a case that says it
     twice weighs more), in any of their ways: what a case is indexed with, so that a query names a concept
-    with one term instead of all its spellings. `keyed_words`: phonetic.keyed_words of the text."""
+    with one term instead of all its spellings. `keyed_words`: phonetic.keyed_words of the text;
+    `spellings`: its words as phonetic.keyed_spellings gives them, to tell apart concepts whose one-word
+    ways share a key (see nearest)."""
     found, by_first_key = [], _by_first_key()
     for start, keyed in enumerate(keyed_words):
-        here = set()
+        here, alone = set(), {}
         for key in keyed:
             for variant, token in by_first_key.get(key, ()):
-                if len(variant) == 1 or _matches(keyed_words, start, variant):
+                if len(variant) > 1 and _matches(keyed_words, start, variant):
                     here.add(token)
+                elif len(variant) == 1:
+                    alone.setdefault(token, key)
+        if len(alone) > 1 and spellings:
+            alone = nearest(spellings[start], alone)
+        here |= set(alone)
         if here:
             found.extend(sorted(here))
     return found
+
+
+def nearest(word, candidates):
+    """Of concepts whose one-word ways share a key with the word ({token: key}), those the word is spelt
+    nearest to: consonant keys lose the vowels, so "taka" (money) and "tika" (vaccine), "bill" and "bhul"
+    (wrong), "bhanga" (broken) and "banya" (flood) share one; their spellings do not."""
+    spellings = _one_word_spellings()
+    forms = {word, stem(word)}
+    distance = {token: min(_distance(form, way) for form in forms for way in spellings.get((key, token), {""}))
+                for token, key in candidates.items()}
+    best = min(distance.values())
+    return {token: key for token, key in candidates.items() if distance[token] == best}
+
+
+@lru_cache(maxsize=65536)
+def _distance(one, other):
+    """Levenshtein distance of two short words."""
+    previous = list(range(len(other) + 1))
+    for n, letter in enumerate(one, 1):
+        current = [n]
+        for m, theirs in enumerate(other, 1):
+            current.append(min(previous[m] + 1, current[m - 1] + 1, previous[m - 1] + (letter != theirs)))
+        previous = current
+    return previous[-1]
 
 
 def _matches(query_keys, start, variant):
@@ -279,7 +323,10 @@ def groups(text, longest=None):
                        default=0)
             if span:  # "paini" (not received) and "pani" (water) share a key: the spelling decides
                 rank = (span, tuple(query_words[start:start + span]) in spelt, keyed, concept_token(variants))
-                best = rank if best is None or rank[:2] > best[:2] else best
+                if best is not None and rank[:2] == best[:2] == (1, False):
+                    best = _nearer(query_words[start], query_keys[start], best, rank)
+                else:
+                    best = rank if best is None or rank[:2] > best[:2] else best
         if best is None:
             best = _spelt_or_misspelt(query_words[start], query_keys[start])
         if query_words[start] in STOP_WORDS and (best is None or best[0] == 1):  # "for", not "power"
@@ -289,6 +336,8 @@ def groups(text, longest=None):
             best = None
         span = best[0] if best else 1
         joined = [(key,) for key in _joined(query_words, start, span)]
+        if best and span == 1 and (query_keys[start][0],) not in best[2]:  # named by its stem alone:
+            best = (*best[:2], [Typed(query_keys[start][:1])] + best[2], best[3])  # "uporche" may be উপচে
         if best:
             parts = groups(" ".join(query_words[start:start + span]), longest=1) if span > 1 else []
             negated = any(map(is_weak, parts)) and all(part.concept or is_weak(part) for part in parts)
@@ -300,6 +349,14 @@ def groups(text, longest=None):
             found.append(Group(typed + [keys for keys in joined if keys not in typed]))
         start += span
     return found
+
+
+def _nearer(word, keys, one, other):
+    """Of two one-word concepts the word names by the same key, the one it is spelt nearer to (the first
+    when alike), as concepts_in tells them apart in a case."""
+    key = next(key for key in keys if any((key,) in concept[2] for concept in (one, other)))
+    kept = nearest(word, {one[3]: key, other[3]: key})
+    return one if one[3] in kept else other
 
 
 def _spelt_or_misspelt(word, word_keys):
