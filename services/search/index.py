@@ -22,9 +22,10 @@ PLACE_KEYWORDS = ("block", "municipality", "ward", "panchayat")
 DONE = DONE_STATUSES
 
 # What document() writes, as the index records it (_meta): 2 when the concepts a case names went into the
-# `phonetic` field. An index of an older one answers, but its cases lack what queries now look for until a
-# rebuild (`make reindex`); the bench reloads its index when this differs.
-DOCUMENT_VERSION = 2
+# `phonetic` field; 3 when keys kept a word's initial vowel and concepts sharing a key were told apart by
+# spelling. An index of an older one answers, but its cases lack what queries now look for until a rebuild
+# (`make reindex`); the bench reloads its index when this differs.
+DOCUMENT_VERSION = 3
 
 MAPPINGS = {
     "dynamic": "strict",

@@ -10,7 +10,7 @@ common word is left out ("power" and "para", "তার" wire and "তার" hi
 """
 from functools import lru_cache
 
-from services.search.phonetic import stem, word_key, word_keys, words
+from services.search.phonetic import keyed_spellings, keyed_words, stem, word_key, word_keys, words
 
 CONCEPTS = [
     # drinking water (PHE)
@@ -30,7 +30,8 @@ CONCEPTS = [
     # broken, not working
     ["broken", "damaged", "not working", "out of order", "kharap", "kharab", "খারাপ", "bhanga", "ভাঙা", "ভেঙে",
      "bhenge", "खराब", "टूटा", "टूटी", "toota", "nosto", "নষ্ট", "defunct", "breached",
-     "collapsed", "washed away"],
+     "collapsed"],
+    ["washed away", "swept away", "bhese geche", "ভেসে গেছে", "ভেসে গেল", "bhese gelo"],
     # electricity (Power)
     ["electricity", "current", "bijli", "biddut", "bidyut", "বিদ্যুৎ", "কারেন্ট", "বিজলি", "बिजली",
      "power supply", "electric supply", "light"],
@@ -55,7 +56,7 @@ CONCEPTS = [
     ["wheat", "gom", "গম", "गेहूं", "gehu", "atta", "আটা"],
     ["less", "short", "kom", "কম", "कम", "underweight", "less quantity"],
     ["shop", "dealer", "dokan", "দোকান", "दुकान", "dukan", "ডিলার"],
-    ["rotten", "pocha", "পচা", "सड़ा", "sada", "spoiled", "insects", "poka", "পোকা", "कीड़े"],
+    ["rotten", "pocha", "পচা", "सड़ा", "sada", "spoiled", "insects", "worms", "poka", "পোকা", "कीड़े"],
     # health
     ["hospital", "হাসপাতাল", "अस्पताल", "haspatal", "health centre", "health center", "স্বাস্থ্যকেন্দ্র",
      "স্বাস্থ্য কেন্দ্র", "स्वास्थ्य केंद्र", "phc", "nursing home", "নার্সিংহোম", "medical college"],
@@ -139,7 +140,7 @@ CONCEPTS = [
     ["relief", "tran", "ত্রাণ", "राहत", "rahat", "compensation", "khotipuron", "ক্ষতিপূরণ", "मुआवजा"],
     ["tarpaulin", "tripol", "ত্রিপল", "तिरपाल"],
     ["embankment", "dam", "bandh", "বাঁধ", "बांध", "levee", "dyke"],
-    ["erosion", "river erosion", "nodi bhangon", "নদী ভাঙন", "নদীভাঙন", "कटाव", "katav"],
+    ["erosion", "river erosion", "bhangon", "ভাঙন", "nodi bhangon", "নদী ভাঙন", "নদীভাঙন", "कटाव", "katav"],
     ["landslide", "bhumidhos", "ভূমিধস", "भूस्खलन"],
     ["canal", "khal", "খাল", "नहर", "nahar", "ক্যানেল", "irrigation canal"],
     ["crops", "crop damage", "paddy", "chash", "চাষ", "dhan", "ধান", "kheti", "खेती", "farming", "fields"],
@@ -163,6 +164,53 @@ CONCEPTS = [
      "জাতিগত শংসাপত্র", "কাস্ট সার্টিফিকেট", "जाति प्रमाण पत्र"],
     ["card", "কার্ড", "कार्ड"],
     ["overcharged", "more than mrp", "beshi dam", "বেশি দাম", "ज्यादा दाम", "extra money"],
+    # what complaints say of a thing in any department (English as officers type it)
+    ["overflowing", "overflow", "upche", "উপচে", "উপচে পড়ছে", "উপচানো", "उफान", "overflowing drain"],
+    ["blocked", "clogged", "choked", "jammed", "atke", "আটকে", "আটকে গেছে", "=jam", "बंद पड़ा"],
+    ["leaking", "=leak", "leakage", "লিকেজ", "रिसाव", "टपक"],
+    ["smell", "stink", "stench", "foul smell", "durgondho", "দুর্গন্ধ", "gondho", "গন্ধ", "बदबू", "badbu"],
+    ["bribe", "bribery", "corruption", "cut money", "ghush", "ঘুষ", "কাটমানি", "घूस", "रिश्वत"],
+    ["absent", "anupasthit", "অনুপস্থিত", "अनुपस्थित", "does not come"],
+    ["misbehaviour", "misbehave", "=rude", "bad behaviour", "durbyabohar", "দুর্ব্যবহার", "খারাপ ব্যবহার",
+     "kharap byabohar", "दुर्व्यवहार", "बदतमीजी"],
+    ["death", "=died", "=dead", "mrityu", "মৃত্যু", "মারা গেছে", "mara geche", "मृत्यु", "मर गया"],
+    ["student", "students", "chhatro", "ছাত্র", "ছাত্রছাত্রী", "ছাত্রী", "chhatri", "छात्र", "छात्रा"],
+    ["children", "child", "bachcha", "বাচ্চা", "বাচ্চারা", "শিশু", "shishu", "बच्चे", "बच्चा", "शिशु", "kids"],
+    ["girl", "girls", "meye", "মেয়ে", "लड़की", "लड़कियां", "ladki"],
+    ["women", "woman", "mohila", "মহিলা", "মহিলারা", "महिला", "nari", "নারী"],
+    ["application", "applied", "form", "abedon", "আবেদন", "আবেদনপত্র", "ফর্ম", "आवेदन", "फॉर्म", "avedan"],
+    ["office", "doptor", "দপ্তর", "অফিস", "কার্যালয়", "कार्यालय", "दफ्तर", "daftar"],
+    ["officer", "official", "adhikarik", "আধিকারিক", "অফিসার", "अधिकारी", "adhikari", "bdo", "বিডিও"],
+    ["panchayat", "ponchayet", "পঞ্চায়েত", "पंचायत", "gram panchayat", "pradhan", "প্রধান", "प्रधान"],
+    ["municipality", "pourosobha", "পৌরসভা", "পুরসভা", "নগরপালিকা", "नगरपालिका", "नगर निगम", "councillor",
+     "কাউন্সিলর", "पार्षद"],
+    ["pond", "pukur", "পুকুর", "तालाब", "talab"],
+    ["river", "nodi", "নদী", "नदी"],
+    ["tree", "gach", "গাছ", "=ped"],
+    ["dogs", "=dog", "stray dogs", "kukur", "কুকুর", "=kutta"],
+    ["noise", "loudspeaker", "shobdo", "শব্দ", "माइक", "dj"],
+    ["illegal", "unauthorised", "unauthorized", "obaidho", "অবৈধ", "अवैध"],
+    ["goons", "gunda", "গুন্ডা", "mastan", "মস্তান", "गुंडे", "गुंडा", "dadagiri", "দাদাগিরি"],
+    ["missing", "nikhoj", "নিখোঁজ", "लापता", "lapata"],
+    ["job", "chakri", "চাকরি", "চাকরী", "नौकरी", "naukri", "employment"],
+    ["exam", "examination", "porikkha", "পরীক্ষা", "परीक्षा", "pariksha", "result", "রেজাল্ট", "marksheet"],
+    ["admission", "bhorti", "ভর্তি", "दाखिला", "एडमिशन"],
+    ["=loan", "=lon", "कर्ज", "karj", "karja", "ঋণের"],
+    ["gas", "cylinder", "lpg", "গ্যাস", "সিলিন্ডার", "गैस", "सिलेंडर"],
+    ["adulterated", "adulteration", "bhejal", "ভেজাল", "मिलावट", "milawat"],
+    ["weight", "ojon", "ওজন", "তৌল", "तौल"],
+    ["list", "talika", "তালিকা", "সূচি", "सूची", "lisht"],
+    ["name", "naam", "নাম", "नाम"],
+    ["treatment", "chikitsa", "চিকিৎসা", "इलाज", "ilaj", "upchar", "उपचार"],
+    ["patient", "patients", "rogi", "রোগী", "মরিজ", "मरीज", "mareez", "marij"],
+    ["pregnant", "pregnancy", "delivery", "prosuti", "প্রসূতি", "গর্ভবতী", "garbhoboti", "गर्भवती", "प्रसव", "ডেলিভারি"],
+    ["leaning", "tilted", "bent", "hele poreche", "হেলে পড়েছে", "হেলে গেছে", "झुका", "jhuka", "टेढ़ा"],
+    ["hanging", "dangling", "jhulche", "ঝুলছে", "লটকে", "लटक", "latak", "लटका"],
+    ["primary", "prathomik", "প্রাথমিক", "प्राथमिक", "prathmik"],
+    ["=heap", "piled", "piled up", "stup", "স্তূপ", "ढेर", "dher"],
+    ["market", "bazar", "বাজার", "बाजार"],
+    ["broker", "middleman", "dalal", "দালাল", "दलाल"],
+    ["contractor", "thikadar", "ঠিকাদার", "ठेकेदार", "thekedar"],
     # generic
     ["problem", "issue", "somossa", "সমস্যা", "समस्या", "samasya", "kosto", "কষ্ট", "sonkot", "সংকট", "crisis",
      "shortage", "scarcity"],
@@ -175,7 +223,7 @@ CONCEPTS = [
 # scripts' as anyascii writes them), unless they are part of a concept's phrase ("not received").
 STOP_WORDS = frozenset("""
 a an the of in on at to for from by with and or is are was were be been has have had it its this that these
-our my we i me us you your since after before please sir madam days day
+our my we i me us you your since after before please sir madam days day near nearby beside
 ka ki ke ko se me mem mein hai hain par aur bhi ho raha rahi rahe tha thi the
 er theke kore korche hoy ache ar ei amader amar amra din bar rha rhi rhe
 """.split())  # noqa: SIM905 (ninety words read better as text)
@@ -186,16 +234,30 @@ NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without", "didn
                        "nei", "nai", "na", "nahi", "nahin", "nhi", "nhin"})
 
 
-# Words in most complaints whose key a concept's one-word variant shares: that variant is left out (the
-# concept keeps its other ways, and its phrases: "nona jol"). din (day): dengue, dhan; kore (did): khara;
-# periye, por, for: fire, fare; ekti, ekta: khuti, quota; kintu (but): খুঁটি; nin (take, নিন): nona; help: levee;
-# dhore (for, "দশ দিন ধরে"): dowry; upor (on, উপর): FIR (এফআইআর).
-COMMON_WORDS = "din dino kore kora periye por pore for ekti ekta kintu nin help dhore upor"
+# Words in most complaints whose key a concept's one-word way shares: a word is read as the concept only when
+# it is spelt nearer to the concept's way than to these (see nearest). din (day): dengue, dhan; kore (did):
+# khara; periye, por, for: fire, fare; ekti, ekta: khuti, quota; kintu (but): খুঁটি; nin (take, নিন): nona;
+# help: levee; dhore (for, "দশ দিন ধরে"): dowry; upor (on, উপর): FIR (এফআইআর); geche (gone, গেছে): gach
+# (tree); tin (three): thana; please: police; the rest from the development complaints and generated cases,
+# as anyascii writes them too ("dhre", धरे; "krpya", कृपया: kharap; "karrvai", कार्रवाई).
+COMMON_WORDS = """din dino kore kora periye por pore for ekti ekta kintu nin help dhore upor geche tin age has please
+done many gelo doya drut paka matir johar bhandar sathi dhre kre dya nhin krpya karrvai"""
+
+
+# A way of saying a concept that a query names it by when spelt so, but whose key is too common a word's for a
+# case to be read so ("=died": "dd", as "dada"; "=leak": "lk", as "lok", people).
+SPELT_ONLY = "="
 
 
 @lru_cache(maxsize=1)
-def _common_keys():
-    return {(word_key(word),) for word in COMMON_WORDS.split()}
+def _common_spellings():
+    """{key: the common words with that key}: a concept's one-word way with such a key is read in a word
+    only when the word is spelt nearer to it than to them (খুঁটি, "khunti", is a pole; "kintu" is "but")."""
+    found = {}
+    for word in COMMON_WORDS.split():
+        for key in word_keys(word):
+            found.setdefault(key, set()).add(word)
+    return found
 
 
 def _variant_keys(variant):
@@ -209,9 +271,12 @@ def concept_keys():
     for variants in CONCEPTS:
         keyed, spelt = [], set()
         for variant in variants:
+            if variant.startswith(SPELT_ONLY):
+                spelt.add(tuple(words(variant[1:])))
+                continue
             key = _variant_keys(variant)
-            # a lone letter ("wire": "r") or a common word's key ("khara": "kr", as "kore") would match anything
-            if len("".join(key)) >= 2 and key not in keyed and key not in _common_keys():
+            # a lone letter ("wire": "r") would match anything
+            if len("".join(key)) >= 2 and key not in keyed:
                 keyed.append(key)
             spelt.add(tuple(words(variant)))
         found.append((keyed, spelt))
@@ -241,13 +306,18 @@ def _one_word_spellings():
     for variants in CONCEPTS:
         token = concept_token(variants)
         for variant in variants:
-            spelt = words(variant)
-            if len(spelt) == 1 and word_key(spelt[0]):
+            spelt = [word for word in words(variant) if word_key(word)]  # "washed away": "washed"
+            if len(spelt) == 1 and not variant.startswith(SPELT_ONLY):
                 found.setdefault((word_key(spelt[0]), token), set()).add(spelt[0])
     return found
 
 
-def concepts_in(keyed_words, spellings=None):
+def concepts_of(text):
+    """The concepts a text says (concepts_in of its words)."""
+    return concepts_in(keyed_words(text), keyed_spellings(text))
+
+
+def concepts_in(keyed_words, spellings):
     """The tokens of the concepts a text says, once for each place it says one (so a case that says it
     twice weighs more), in any of their ways: what a case is indexed with, so that a query names a concept
     with one term instead of all its spellings. `keyed_words`: phonetic.keyed_words of the text;
@@ -262,7 +332,7 @@ def concepts_in(keyed_words, spellings=None):
                     here.add(token)
                 elif len(variant) == 1:
                     alone.setdefault(token, key)
-        if len(alone) > 1 and spellings:
+        if len(alone) > 1 or set(alone.values()) & set(_common_spellings()):
             alone = nearest(spellings[start], alone)
         here |= set(alone)
         if here:
@@ -274,11 +344,17 @@ def nearest(word, candidates):
     """Of concepts whose one-word ways share a key with the word ({token: key}), those the word is spelt
     nearest to: consonant keys lose the vowels, so "taka" (money) and "tika" (vaccine), "bill" and "bhul"
     (wrong), "bhanga" (broken) and "banya" (flood) share one; their spellings do not."""
-    spellings = _one_word_spellings()
+    spellings, common = _one_word_spellings(), _common_spellings()
     forms = {word, stem(word)}
-    distance = {token: min(_distance(form, way) for form in forms for way in spellings.get((key, token), {""}))
+    candidates = dict(candidates)
+    for key in set(candidates.values()) & set(common):
+        candidates[None] = key  # a common word with the key competes too, and wins ties
+    distance = {token: min(_distance(form, way) for form in forms
+                           for way in (common[key] if token is None else spellings.get((key, token), {""})))
                 for token, key in candidates.items()}
     best = min(distance.values())
+    if distance.get(None) == best:
+        return {}
     return {token: key for token, key in candidates.items() if distance[token] == best}
 
 
@@ -319,8 +395,9 @@ def groups(text, longest=None):
         best = None  # (words matched, spelt exactly so, variants, token): the longest, then the exact spelling
         for (keyed, spelt), variants in zip(concept_keys(), CONCEPTS, strict=True):
             span = max((len(variant) for variant in keyed
-                        if len(variant) <= (longest or len(variant)) and _matches(query_keys, start, variant)),
-                       default=0)
+                        if len(variant) <= (longest or len(variant)) and _matches(query_keys, start, variant)
+                        and (len(variant) > 1 or _not_common(query_words[start], variant[0], variants))),
+                       default=1 if (query_words[start],) in spelt else 0)  # "=dead": spelt so, keyed as none
             if span:  # "paini" (not received) and "pani" (water) share a key: the spelling decides
                 rank = (span, tuple(query_words[start:start + span]) in spelt, keyed, concept_token(variants))
                 if best is not None and rank[:2] == best[:2] == (1, False):
@@ -349,6 +426,11 @@ def groups(text, longest=None):
             found.append(Group(typed + [keys for keys in joined if keys not in typed]))
         start += span
     return found
+
+
+def _not_common(word, key, variants):
+    """Is the word, whose key is a way of saying the concept, that and not the common word with the key?"""
+    return key not in _common_spellings() or bool(nearest(word, {concept_token(variants): key}))
 
 
 def _nearer(word, keys, one, other):

@@ -6,8 +6,8 @@ import pytest
 
 from services.search import queries
 from services.search.index import document
-from services.search.phonetic import keyed_words, keys, word_key
-from services.search.synonyms import STOP_WORDS, concepts_in, groups
+from services.search.phonetic import keys, word_key
+from services.search.synonyms import STOP_WORDS, concepts_of, groups
 
 
 @pytest.mark.parametrize("spellings", [
@@ -47,17 +47,17 @@ def test_an_english_concept_expands_to_every_language():
     for other in ("পানীয় জল", "पीने का पानी", "paniyo jol"):
         assert tuple(keys(other).split()) in drinking_water, other
     for other in ("পানীয় জল", "पीने का पानी", "paniyo jol", "drinking water"):
-        assert "c_drinking_water" in concepts_in(keyed_words(other)), other  # how cases carry the concept
+        assert "c_drinking_water" in concepts_of(other), other  # how cases carry the concept
     (electricity,) = groups("Electricity")
     for other in ("বিদ্যুৎ", "बिजली", "current", "কারেন্ট"):
-        assert (keys(other),) in electricity and electricity.concept in concepts_in(keyed_words(other)), other
+        assert (keys(other),) in electricity and electricity.concept in concepts_of(other), other
 
 
 def test_a_case_carries_each_concept_it_names_once_for_each_place_it_names_it():
-    said = concepts_in(keyed_words("টিউবওয়েল খারাপ, নলকূপ থেকে জল আসে না"))
+    said = concepts_of("টিউবওয়েল খারাপ, নলকূপ থেকে জল আসে না")
     assert said.count("c_tube_well") == 2 and "c_broken" in said and "c_water" in said
     assert "c_electricity" not in said
-    assert concepts_in(keyed_words("")) == []
+    assert concepts_of("") == []
 
 
 def test_spelling_variants_match_the_same_concept():
@@ -69,7 +69,7 @@ def test_spelling_variants_match_the_same_concept():
 def test_a_phrase_that_names_a_concept_is_that_concept():
     (power_cut,) = groups("bijli nahi")
     assert power_cut.concept == "c_power_cut" and ("ld", "sdn") in power_cut  # as "load shedding" is
-    assert "c_power_cut" in concepts_in(keyed_words("গ্রামে তিন দিন লোডশেডিং"))
+    assert "c_power_cut" in concepts_of("গ্রামে তিন দিন লোডশেডিং")
 
 
 def test_stop_words_and_neighbours_written_together():
@@ -130,6 +130,6 @@ def test_a_case_is_indexed_with_its_keys_and_concepts():
 
 
 def test_a_concept_is_not_read_into_common_words_that_share_a_variants_key():
-    said = concepts_in(keyed_words("তিন দিন ধরে কিছু করা হয়নি, দ্রুত ব্যবস্থা নিন। Please help, for ekta din."))
+    said = concepts_of("তিন দিন ধরে কিছু করা হয়নি, দ্রুত ব্যবস্থা নিন। Please help, for ekta din.")
     assert not {"c_mosquito", "c_salty", "c_burnt", "c_electric_pole", "c_embankment"} & set(said)
-    assert "c_salty" in concepts_in(keyed_words("টিউবওয়েলে নোনা জল")) and "c_salty" in concepts_in(keyed_words("salty"))
+    assert "c_salty" in concepts_of("টিউবওয়েলে নোনা জল") and "c_salty" in concepts_of("salty")
