@@ -344,6 +344,11 @@ def nearest(word, candidates):
     """Of concepts whose one-word ways share a key with the word ({token: key}), those the word is spelt
     nearest to: consonant keys lose the vowels, so "taka" (money) and "tika" (vaccine), "bill" and "bhul"
     (wrong), "bhanga" (broken) and "banya" (flood) share one; their spellings do not."""
+    return dict(_nearest(word, frozenset(candidates.items())))
+
+
+@lru_cache(maxsize=65536)
+def _nearest(word, candidates):
     spellings, common = _one_word_spellings(), _common_spellings()
     forms = {word, stem(word)}
     candidates = dict(candidates)
@@ -354,8 +359,8 @@ def nearest(word, candidates):
                 for token, key in candidates.items()}
     best = min(distance.values())
     if distance.get(None) == best:
-        return {}
-    return {token: key for token, key in candidates.items() if distance[token] == best}
+        return ()
+    return tuple((token, key) for token, key in candidates.items() if distance[token] == best)
 
 
 @lru_cache(maxsize=65536)
