@@ -14,19 +14,24 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-# Bengali before anyascii: য is "j" (যোগাযোগ, jogajog) unless it follows a virama (the ya-phala of বিদ্যুৎ,
+# Bengali before anyascii: ক্ষ is "kkh" (শিক্ষক, shikkhok; ক্ষতি, khoti); য is "j" (যোগাযোগ, jogajog) unless it follows a virama (the ya-phala of বিদ্যুৎ,
 # silent in speech) or carries the nukta (য়, a glide like "y"); ড়, ঢ় are typed "r" (বাড়ি, bari); ৎ is a
 # plain t; ং is "ng" (বাংলা, bangla) and ঁ an "n" (বাঁধ, bandh).
-_BENGALI = [("\u09af\u09bc", "y"), ("\u09df", "y"), ("\u09cd\u09af", ""), ("\u09af", "\u099c"), ("\u09ce", "t"),
+_BENGALI = [("\u0995\u09cd\u09b7", "\u0995\u09cd\u0996"), ("\u09af\u09bc", "y"), ("\u09df", "y"), ("\u09cd\u09af", ""), ("\u09af", "\u099c"), ("\u09ce", "t"),
             ("\u09a1\u09bc", "\u09b0"), ("\u09a2\u09bc", "\u09b0"), ("\u0982", "ng"), ("\u0981", "n")]
 _BA_PHALA = re.compile("(?<!\u09ae)\u09cd\u09ac")  # স্ব, দ্ব: silent in speech (swasthya), but ম্ব is "mb"
-_DEVANAGARI = [("\u094d\u092f", "y")]
+_DEVANAGARI = [("\u0915\u094d\u0937", "\u0915\u094d\u0916"), ("\u094d\u092f", "y")]  # क्ष as ক্ষ
+# A consonant with no vowel sign before another consonant carries the inherent vowel, which anyascii drops:
+# written out, so that শ্বশুর ("shoshur") and ससुर ("sasur") do not lose a consonant as a doubled letter.
+# (Bengali's is "o", Hindi's "a": how the words are spelt decides between concepts with one key, see synonyms)
+_INHERENT_BN = re.compile("([\u0995-\u09b9])(?=[\u0995-\u09b9])")
+_INHERENT_HI = re.compile("([\u0915-\u0939])(?=[\u0915-\u0939])")
 # Devanagari's anusvara and candrabindu at the end of a word nasalise its vowel ("नहीं", typed "nahi" as
 # often as "nahin"); inside a word they are an n ("ट्रांसफार्मर", transformer).
 _NASAL_END, _NASAL = re.compile("[\u0901\u0902](?![\u0900-\u097f])"), re.compile("[\u0901\u0902]")
 # Latin spellings folded onto one consonant, longest first; vowels, h, w and y are removed afterwards.
 _FOLDS = [
-    ("tion", "sn"), ("chh", "C"), ("ch", "C"), ("sh", "s"), ("kh", "k"), ("gh", "g"), ("jh", "j"), ("th", "t"), ("dh", "d"),
+    ("tion", "sn"), ("ksh", "kh"), ("chh", "C"), ("ch", "C"), ("sh", "s"), ("kh", "k"), ("gh", "g"), ("jh", "j"), ("th", "t"), ("dh", "d"),
     ("ph", "p"), ("bh", "b"), ("rh", "r"), ("ck", "k"), ("ng", "n"), ("x", "ks"), ("q", "k"), ("z", "j"),
     ("f", "p"), ("v", "b"),
 ]
@@ -48,6 +53,7 @@ def to_latin(text):
         text = text.replace(old, new)
     text = _NASAL.sub("n", _NASAL_END.sub("", _BA_PHALA.sub("", text)))
     text = text.replace("\u093c", "").replace("\u09bc", "")  # other nuktas: सड़क is typed "sadak"
+    text = _INHERENT_HI.sub(r"\1a", _INHERENT_BN.sub(r"\1o", text))
     pieces = []
     for piece in _SPACES.split(unicodedata.normalize("NFC", text)):
         latin = anyascii(piece).lower().replace("'", "")
