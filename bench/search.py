@@ -203,3 +203,66 @@ def measure_filing_to_searchable(base_url, es, config, per_second, seconds):
     floor = [(raw_seen[t] - raw_filed[t]) * 1000 for t in raw_filed if t in raw_seen]
     return {"filed": len(filed), "seen": len(to_searchable), "p50": percentile(to_searchable, 50),
             "p99": percentile(to_searchable, 99), "raw_p50": percentile(floor, 50), "raw_p99": percentile(floor, 99)}
+
+
+def measure_rounds(es, config, rounds, count, seed=11):
+    """The text query against the plain `multi_match` in `rounds` rounds of `count` officer requests (the
+    ranked query alone, top 10, as measure_text_query's "query" shape). Returns [(round's p50 ratio, its
+    p99 ratio)] and {query text: [each request's ratio of the two, measured moments apart]}."""
+    schema = queries.SearchSchema()
+    per_round, per_text = [], {}
+    for number in range(rounds):
+        rng = random.Random(seed + number)
+        texts, plains = [], []
+        bar = Progress(f"[bench]   round {number + 1}/{rounds}", count, unit="queries")
+        for n, (params, actor) in enumerate(officer_queries(count, seed + number)):
+            params = dict(params, q=rng.choice(list(TEXTS) + ACROSS))
+            body = queries.build(schema.load(params), actor, datetime.now(UTC).isoformat())
+            ranked = {"query": body["query"], "size": 10, "track_total_hits": False}
+            pair = {"text": ranked, "plain": with_plain_text(ranked, params["q"])}
+            took = {}
+            for which in (("text", "plain") if n % 2 else ("plain", "text")):
+                started = time.perf_counter()
+                es.search(index=alias(config), request_cache=False, **pair[which])
+                took[which] = (time.perf_counter() - started) * 1000
+            texts.append(took["text"])
+            plains.append(took["plain"])
+            per_text.setdefault(params["q"], []).append(took["text"] / took["plain"])
+            bar.advance()
+        per_round.append((percentile(texts, 50) / percentile(plains, 50),
+                          percentile(texts, 99) / percentile(plains, 99)))
+    return per_round, per_text
+
+
+def main():
+    """`python -m bench.search`: the text query against a plain multi_match on the million-case index, in
+    rounds (BENCH_ROUNDS, 5; BENCH_QUERIES a round, 200), medians over rounds, and each query text's median
+    ratio. The index: BENCH_INDEX_PREFIX (sorasori-bench-), loaded first when missing or outdated."""
+    import os
+    import statistics
+
+    from shared.config import load_config
+    from shared.elastic import connect
+
+    config = dict(load_config(), ES_INDEX_PREFIX=os.environ.get("BENCH_INDEX_PREFIX", "sorasori-bench-"))
+    es = connect(config["ELASTICSEARCH_URL"], request_timeout=120)
+    try:
+        rate = load(es, config, int(os.environ.get("BENCH_SEARCH_CASES", "1000000")))
+        if rate is not None:
+            print(f"bulk-loaded at {rate:,.0f} cases/s")
+        measure_text_query(es, config, 30, seed=1)  # warm-up
+        per_round, per_text = measure_rounds(es, config, int(os.environ.get("BENCH_ROUNDS", "5")),
+                                             int(os.environ.get("BENCH_QUERIES", "200")))
+    finally:
+        es.close()
+    for number, (p50, p99) in enumerate(per_round, 1):
+        print(f"round {number}: text query / plain multi_match p50 {p50:.2f}, p99 {p99:.2f}")
+    print(f"median over {len(per_round)} rounds: p50 {statistics.median(r[0] for r in per_round):.2f}, "
+          f"p99 {statistics.median(r[1] for r in per_round):.2f}")
+    print("each query text, median of its requests' ratios (text query / plain, measured moments apart):")
+    for text, ratios in sorted(per_text.items(), key=lambda item: -statistics.median(item[1])):
+        print(f"  {statistics.median(ratios):5.2f}  ({len(ratios):3} requests)  {text}")
+
+
+if __name__ == "__main__":
+    main()

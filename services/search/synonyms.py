@@ -211,6 +211,14 @@ CONCEPTS = [
     ["market", "bazar", "বাজার", "बाजार"],
     ["broker", "middleman", "dalal", "দালাল", "दलाल"],
     ["contractor", "thikadar", "ঠিকাদার", "ठेकेदार", "thekedar"],
+    ["repair", "repaired", "mend", "sarai", "সারাই", "সারানো", "meramot", "মেরামত", "मरम्मत", "marammat"],
+    ["connection", "new connection", "কানেকশন", "সংযোগ", "songjog", "कनेक्शन", "kanekshan"],
+    ["fan", "pakha", "পাখা", "पंखा", "pankha"],
+    ["pump", "পাম্প", "पंप", "motor", "মোটর", "मोटर"],
+    ["dust", "dhulo", "ধুলো", "ধুলা", "धूल", "dhool"],
+    ["accident", "durghotona", "দুর্ঘটনা", "दुर्घटना", "hadsa", "हादसा"],
+    ["stone", "stones", "gravel", "pathor", "পাথর", "पत्थर", "patthar"],
+    ["family", "families", "poribar", "পরিবার", "परिवार", "pariwar"],
     # generic
     ["problem", "issue", "somossa", "সমস্যা", "समस्या", "samasya", "kosto", "কষ্ট", "sonkot", "সংকট", "crisis",
      "shortage", "scarcity"],
@@ -224,6 +232,7 @@ CONCEPTS = [
 STOP_WORDS = frozenset("""
 a an the of in on at to for from by with and or is are was were be been has have had it its this that these
 our my we i me us you your since after before please sir madam days day near nearby beside
+week weeks month months year years hour hours
 ka ki ke ko se me mem mein hai hain par aur bhi ho raha rahi rahe tha thi the
 er theke kore korche hoy ache ar ei amader amar amra din bar rha rhi rhe
 """.split())  # noqa: SIM905 (ninety words read better as text)
@@ -241,7 +250,7 @@ NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without", "didn
 # (tree); tin (three): thana; please: police; the rest from the development complaints and generated cases,
 # as anyascii writes them too ("dhre", धरे; "krpya", कृपया: kharap; "karrvai", कार्रवाई).
 COMMON_WORDS = """din dino kore kora periye por pore for ekti ekta kintu nin help dhore upor geche tin age has please
-done many gelo doya drut paka matir johar bhandar sathi dhre kre dya nhin krpya karrvai"""
+done many gelo doya drut paka matir johar bhandar sathi dhre kre dya nhin krpya karrvai sir"""
 
 
 # A way of saying a concept that a query names it by when spelt so, but whose key is too common a word's for a
