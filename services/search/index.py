@@ -69,10 +69,12 @@ MAPPINGS = {
 }
 
 
-# Language analyzers by subfield. They live in the full distribution's analysis-common module, which the
-# integ-test zip (dev, CI) lacks: a subfield is mapped only when the cluster has its analyzer, and queries
-# use only the subfields the index has (indexed_languages), so the same code runs on both.
-LANGUAGES = {"bn": "bengali", "hi": "hindi", "en": "english"}
+# Language analyzers by subfield. They live in the full distribution's analysis-common module (bengali,
+# hindi, english) and the analysis-icu plugin (icu_analyzer: Unicode word breaks for Bengali and Devanagari,
+# normalisation and folding), which the integ-test zip (dev, CI) lacks: a subfield is mapped only when the
+# cluster has its analyzer, and queries use only the subfields the index has (indexed_languages), so the
+# same code runs on both.
+LANGUAGES = {"bn": "bengali", "hi": "hindi", "en": "english", "icu": "icu_analyzer"}
 TEXT_FIELDS = ("subject", "description")
 
 
