@@ -455,6 +455,13 @@ def _nearer(word, keys, one, other):
     return one if one[3] in kept else other
 
 
+def all_concepts(text):
+    """Does every word of the query name a concept by its key (not only by spelling or as a typo)?"""
+    found = groups(text)
+    return bool(found) and all(group.concept and not any(isinstance(keys, Typed) for keys in group)
+                               for group in found if not is_weak(group))
+
+
 def _spelt_or_misspelt(word, word_keys):
     """A one-word concept for a word that matched none by key: spelt exactly as one of its ways whose key is
     left out as a common word's ("fir", as "por"), or one letter away from a way's key of four or more

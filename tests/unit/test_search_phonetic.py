@@ -115,12 +115,21 @@ def test_a_concept_said_as_another_and_a_negation_is_also_searched_so():
 
 
 def test_the_text_clauses_add_up():
-    body = queries.build(queries.SearchSchema().load({"q": "tubewell kharap"}), CELL, NOW)
+    body = queries.build(queries.SearchSchema().load({"q": "tubewell kharap onda"}), CELL, NOW)
     clauses = body["query"]["bool"]["must"][0]["bool"]
     assert clauses["minimum_should_match"] == 1
     assert [next(iter(q)) for q in clauses["should"]] == ["multi_match", "bool"]  # every word, keys
     assert clauses["should"][0]["multi_match"]["type"] == "bool_prefix"
     assert "fuzziness" not in str(clauses["should"][0])      # spelling variants are the phonetic keys' job
+
+
+def test_a_query_of_concepts_alone_is_searched_by_them_alone():
+    for text in ("tubewell kharap", "bijli nahi", "electricity"):   # every case with the words has the concepts
+        clauses = queries.build(queries.SearchSchema().load({"q": text}), CELL, NOW)["query"]["bool"]["must"]
+        assert [next(iter(q)) for q in clauses[0]["bool"]["should"]] == ["bool"], text
+    for text in ("drinking wat", "died", "low voltage domjur"):     # a prefix, a spelt-only way, a place
+        clauses = queries.build(queries.SearchSchema().load({"q": text}), CELL, NOW)["query"]["bool"]["must"]
+        assert "multi_match" in str(clauses), text
 
 
 def test_a_case_is_indexed_with_its_keys_and_concepts():
