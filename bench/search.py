@@ -208,7 +208,8 @@ def measure_filing_to_searchable(base_url, es, config, per_second, seconds):
 def measure_rounds(es, config, rounds, count, seed=11):
     """The text query against the plain `multi_match` in `rounds` rounds of `count` officer requests (the
     ranked query alone, top 10, as measure_text_query's "query" shape). Returns [(round's p50 ratio, its
-    p99 ratio)] and {query text: [each request's ratio of the two, measured moments apart]}."""
+    p99 ratio, {"text"|"plain": (p50 ms, p99 ms)})] and {query text: [each request's ratio of the two,
+    measured moments apart]}."""
     schema = queries.SearchSchema()
     per_round, per_text = [], {}
     for number in range(rounds):
@@ -230,7 +231,9 @@ def measure_rounds(es, config, rounds, count, seed=11):
             per_text.setdefault(params["q"], []).append(took["text"] / took["plain"])
             bar.advance()
         per_round.append((percentile(texts, 50) / percentile(plains, 50),
-                          percentile(texts, 99) / percentile(plains, 99)))
+                          percentile(texts, 99) / percentile(plains, 99),
+                          {"text": (percentile(texts, 50), percentile(texts, 99)),
+                           "plain": (percentile(plains, 50), percentile(plains, 99))}))
     return per_round, per_text
 
 
@@ -255,8 +258,9 @@ def main():
                                              int(os.environ.get("BENCH_QUERIES", "200")))
     finally:
         es.close()
-    for number, (p50, p99) in enumerate(per_round, 1):
-        print(f"round {number}: text query / plain multi_match p50 {p50:.2f}, p99 {p99:.2f}")
+    for number, (p50, p99, ms) in enumerate(per_round, 1):
+        print(f"round {number}: plain multi_match {ms['plain'][0]:.1f} ms p50, {ms['plain'][1]:.1f} ms p99; text "
+              f"query {ms['text'][0]:.1f} ms p50, {ms['text'][1]:.1f} ms p99; ratio p50 {p50:.2f}, p99 {p99:.2f}")
     print(f"median over {len(per_round)} rounds: p50 {statistics.median(r[0] for r in per_round):.2f}, "
           f"p99 {statistics.median(r[1] for r in per_round):.2f}")
     print("each query text, median of its requests' ratios (text query / plain, measured moments apart):")
