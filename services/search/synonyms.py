@@ -407,7 +407,8 @@ def groups(text, longest=None):
     found, start = [], 0
     while start < len(query_keys):
         best = None  # (words matched, spelt exactly so, variants, token): the longest, then the exact spelling
-        for (keyed, spelt), variants in zip(concept_keys(), CONCEPTS, strict=True):
+        for number in _candidates(query_words[start], query_keys[start]):
+            (keyed, spelt), variants = concept_keys()[number], CONCEPTS[number]
             span = max((len(variant) for variant in keyed
                         if len(variant) <= (longest or len(variant)) and _matches(query_keys, start, variant)
                         and (len(variant) > 1 or _not_common(query_words[start], variant[0], variants))),
@@ -453,6 +454,25 @@ def _nearer(word, keys, one, other):
     key = next(key for key in keys if any((key,) in concept[2] for concept in (one, other)))
     kept = nearest(word, {one[3]: key, other[3]: key})
     return one if one[3] in kept else other
+
+
+@lru_cache(maxsize=1)
+def _concepts_by_first_key():
+    """{key: the numbers of the concepts one of whose ways starts with a word of that key}, and {word: the
+    numbers of those spelt so as one word}: where groups looks, in the catalogue's order."""
+    by_key, by_word = {}, {}
+    for number, (keyed, spelt) in enumerate(concept_keys()):
+        for variant in keyed:
+            by_key.setdefault(variant[0], set()).add(number)
+        for spelling in spelt:
+            if len(spelling) == 1:
+                by_word.setdefault(spelling[0], set()).add(number)
+    return by_key, by_word
+
+
+def _candidates(word, keys):
+    by_key, by_word = _concepts_by_first_key()
+    return sorted(set().union(by_word.get(word, ()), *(by_key.get(key, ()) for key in keys)))
 
 
 def all_concepts(text):
