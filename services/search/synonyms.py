@@ -332,21 +332,28 @@ def concepts_in(keyed_words, spellings):
     with one term instead of all its spellings. `keyed_words`: phonetic.keyed_words of the text;
     `spellings`: its words as phonetic.keyed_spellings gives them, to tell apart concepts whose one-word
     ways share a key (see nearest)."""
-    found, by_first_key = [], _by_first_key()
+    found = []
     for start, keyed in enumerate(keyed_words):
-        here, alone = set(), {}
-        for key in keyed:
-            for variant, token in by_first_key.get(key, ()):
-                if len(variant) > 1 and _matches(keyed_words, start, variant):
-                    here.add(token)
-                elif len(variant) == 1:
-                    alone.setdefault(token, key)
-        if len(alone) > 1 or set(alone.values()) & set(_common_spellings()):
-            alone = nearest(spellings[start], alone)
-        here |= set(alone)
+        alone, phrases = _word_concepts(keyed, spellings[start])
+        here = set(alone) | {token for variant, token in phrases if _matches(keyed_words, start, variant)}
         if here:
             found.extend(sorted(here))
     return found
+
+
+@lru_cache(maxsize=65536)
+def _word_concepts(keyed, spelling):
+    """The concepts a word names alone (told apart by spelling), and the phrases that may start at it."""
+    alone, phrases = {}, []
+    for key in keyed:
+        for variant, token in _by_first_key().get(key, ()):
+            if len(variant) > 1:
+                phrases.append((variant, token))
+            else:
+                alone.setdefault(token, key)
+    if len(alone) > 1 or any(key in _common_spellings() for key in alone.values()):
+        alone = nearest(spelling, alone)
+    return tuple(alone), tuple(phrases)
 
 
 def nearest(word, candidates):
