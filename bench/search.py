@@ -237,10 +237,36 @@ def measure_rounds(es, config, rounds, count, seed=11):
     return per_round, per_text
 
 
+def measure_eval_texts(es, config, passes=6):
+    """Every distinct query text of the evaluation set (data/eval/search_queries.jsonl), the ranked query
+    with a status filter and no district, against the plain `multi_match`, `passes` times after a warm-up
+    pass, alternately first. Returns {query text: [each pass's ratio]}."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "data" / "eval" / "search_queries.jsonl"
+    texts = list(dict.fromkeys(json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines()
+                               if line.strip()))
+    schema, cell, ratios = queries.SearchSchema(), {"sub": "cmo-bench", "role": "cmo_cell"}, {}
+    for number in range(passes + 1):
+        for n, text in enumerate(texts):
+            body = queries.build(schema.load({"q": text, "status": WORKING[:2]}), cell, datetime.now(UTC).isoformat())
+            ranked = {"query": body["query"], "size": 10, "track_total_hits": False}
+            pair, took = {"text": ranked, "plain": with_plain_text(ranked, text)}, {}
+            for which in (("text", "plain") if (n + number) % 2 else ("plain", "text")):
+                started = time.perf_counter()
+                es.search(index=alias(config), request_cache=False, **pair[which])
+                took[which] = time.perf_counter() - started
+            if number:
+                ratios.setdefault(text, []).append(took["text"] / took["plain"])
+    return ratios
+
+
 def main():
     """`python -m bench.search`: the text query against a plain multi_match on the million-case index, in
     rounds (BENCH_ROUNDS, 5; BENCH_QUERIES a round, 200), medians over rounds, and each query text's median
-    ratio. The index: BENCH_INDEX_PREFIX (sorasori-bench-), loaded first when missing or outdated."""
+    ratio; with BENCH_EVAL_TEXTS=1 also the evaluation set's query texts. The index: BENCH_INDEX_PREFIX
+    (sorasori-bench-), loaded first when missing or outdated."""
     import os
     import statistics
 
@@ -256,6 +282,7 @@ def main():
         measure_text_query(es, config, 30, seed=1)  # warm-up
         per_round, per_text = measure_rounds(es, config, int(os.environ.get("BENCH_ROUNDS", "5")),
                                              int(os.environ.get("BENCH_QUERIES", "200")))
+        eval_texts = measure_eval_texts(es, config) if os.environ.get("BENCH_EVAL_TEXTS") else {}
     finally:
         es.close()
     for number, (p50, p99, ms) in enumerate(per_round, 1):
@@ -266,6 +293,12 @@ def main():
     print("each query text, median of its requests' ratios (text query / plain, measured moments apart):")
     for text, ratios in sorted(per_text.items(), key=lambda item: -statistics.median(item[1])):
         print(f"  {statistics.median(ratios):5.2f}  ({len(ratios):3} requests)  {text}")
+    if eval_texts:
+        medians = {text: statistics.median(ratios) for text, ratios in eval_texts.items()}
+        print(f"the evaluation set's {len(medians)} query texts (status filter, no district): median "
+              f"{statistics.median(medians.values()):.2f}, over 1.3: {sum(m > 1.3 for m in medians.values())}")
+        for text, ratio in sorted(medians.items(), key=lambda item: -item[1])[:10]:
+            print(f"  {ratio:5.2f}  {text}")
 
 
 if __name__ == "__main__":
