@@ -203,3 +203,103 @@ def measure_filing_to_searchable(base_url, es, config, per_second, seconds):
     floor = [(raw_seen[t] - raw_filed[t]) * 1000 for t in raw_filed if t in raw_seen]
     return {"filed": len(filed), "seen": len(to_searchable), "p50": percentile(to_searchable, 50),
             "p99": percentile(to_searchable, 99), "raw_p50": percentile(floor, 50), "raw_p99": percentile(floor, 99)}
+
+
+def measure_rounds(es, config, rounds, count, seed=11):
+    """The text query against the plain `multi_match` in `rounds` rounds of `count` officer requests (the
+    ranked query alone, top 10, as measure_text_query's "query" shape). Returns [(round's p50 ratio, its
+    p99 ratio, {"text"|"plain": (p50 ms, p99 ms)})] and {query text: [each request's ratio of the two,
+    measured moments apart]}."""
+    schema = queries.SearchSchema()
+    per_round, per_text = [], {}
+    for number in range(rounds):
+        rng = random.Random(seed + number)
+        texts, plains = [], []
+        bar = Progress(f"[bench]   round {number + 1}/{rounds}", count, unit="queries")
+        for n, (params, actor) in enumerate(officer_queries(count, seed + number)):
+            params = dict(params, q=rng.choice(list(TEXTS) + ACROSS))
+            body = queries.build(schema.load(params), actor, datetime.now(UTC).isoformat())
+            ranked = {"query": body["query"], "size": 10, "track_total_hits": False}
+            pair = {"text": ranked, "plain": with_plain_text(ranked, params["q"])}
+            took = {}
+            for which in (("text", "plain") if n % 2 else ("plain", "text")):
+                started = time.perf_counter()
+                es.search(index=alias(config), request_cache=False, **pair[which])
+                took[which] = (time.perf_counter() - started) * 1000
+            texts.append(took["text"])
+            plains.append(took["plain"])
+            per_text.setdefault(params["q"], []).append(took["text"] / took["plain"])
+            bar.advance()
+        per_round.append((percentile(texts, 50) / percentile(plains, 50),
+                          percentile(texts, 99) / percentile(plains, 99),
+                          {"text": (percentile(texts, 50), percentile(texts, 99)),
+                           "plain": (percentile(plains, 50), percentile(plains, 99))}))
+    return per_round, per_text
+
+
+def measure_eval_texts(es, config, passes=6):
+    """Every distinct query text of the evaluation set (data/eval/search_queries.jsonl), the ranked query
+    with a status filter and no district, against the plain `multi_match`, `passes` times after a warm-up
+    pass, alternately first. Returns {query text: [each pass's ratio]}."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "data" / "eval" / "search_queries.jsonl"
+    texts = list(dict.fromkeys(json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines()
+                               if line.strip()))
+    schema, cell, ratios = queries.SearchSchema(), {"sub": "cmo-bench", "role": "cmo_cell"}, {}
+    for number in range(passes + 1):
+        for n, text in enumerate(texts):
+            body = queries.build(schema.load({"q": text, "status": WORKING[:2]}), cell, datetime.now(UTC).isoformat())
+            ranked = {"query": body["query"], "size": 10, "track_total_hits": False}
+            pair, took = {"text": ranked, "plain": with_plain_text(ranked, text)}, {}
+            for which in (("text", "plain") if (n + number) % 2 else ("plain", "text")):
+                started = time.perf_counter()
+                es.search(index=alias(config), request_cache=False, **pair[which])
+                took[which] = time.perf_counter() - started
+            if number:
+                ratios.setdefault(text, []).append(took["text"] / took["plain"])
+    return ratios
+
+
+def main():
+    """`python -m bench.search`: the text query against a plain multi_match on the million-case index, in
+    rounds (BENCH_ROUNDS, 5; BENCH_QUERIES a round, 200), medians over rounds, and each query text's median
+    ratio; with BENCH_EVAL_TEXTS=1 also the evaluation set's query texts. The index: BENCH_INDEX_PREFIX
+    (sorasori-bench-), loaded first when missing or outdated."""
+    import os
+    import statistics
+
+    from shared.config import load_config
+    from shared.elastic import connect
+
+    config = dict(load_config(), ES_INDEX_PREFIX=os.environ.get("BENCH_INDEX_PREFIX", "sorasori-bench-"))
+    es = connect(config["ELASTICSEARCH_URL"], request_timeout=120)
+    try:
+        rate = load(es, config, int(os.environ.get("BENCH_SEARCH_CASES", "1000000")))
+        if rate is not None:
+            print(f"bulk-loaded at {rate:,.0f} cases/s")
+        measure_text_query(es, config, 30, seed=1)  # warm-up
+        per_round, per_text = measure_rounds(es, config, int(os.environ.get("BENCH_ROUNDS", "5")),
+                                             int(os.environ.get("BENCH_QUERIES", "200")))
+        eval_texts = measure_eval_texts(es, config) if os.environ.get("BENCH_EVAL_TEXTS") else {}
+    finally:
+        es.close()
+    for number, (p50, p99, ms) in enumerate(per_round, 1):
+        print(f"round {number}: plain multi_match {ms['plain'][0]:.1f} ms p50, {ms['plain'][1]:.1f} ms p99; text "
+              f"query {ms['text'][0]:.1f} ms p50, {ms['text'][1]:.1f} ms p99; ratio p50 {p50:.2f}, p99 {p99:.2f}")
+    print(f"median over {len(per_round)} rounds: p50 {statistics.median(r[0] for r in per_round):.2f}, "
+          f"p99 {statistics.median(r[1] for r in per_round):.2f}")
+    print("each query text, median of its requests' ratios (text query / plain, measured moments apart):")
+    for text, ratios in sorted(per_text.items(), key=lambda item: -statistics.median(item[1])):
+        print(f"  {statistics.median(ratios):5.2f}  ({len(ratios):3} requests)  {text}")
+    if eval_texts:
+        medians = {text: statistics.median(ratios) for text, ratios in eval_texts.items()}
+        print(f"the evaluation set's {len(medians)} query texts (status filter, no district): median "
+              f"{statistics.median(medians.values()):.2f}, over 1.3: {sum(m > 1.3 for m in medians.values())}")
+        for text, ratio in sorted(medians.items(), key=lambda item: -item[1])[:10]:
+            print(f"  {ratio:5.2f}  {text}")
+
+
+if __name__ == "__main__":
+    main()

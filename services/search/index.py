@@ -22,9 +22,10 @@ PLACE_KEYWORDS = ("block", "municipality", "ward", "panchayat")
 DONE = DONE_STATUSES
 
 # What document() writes, as the index records it (_meta): 2 when the concepts a case names went into the
-# `phonetic` field. An index of an older one answers, but its cases lack what queries now look for until a
-# rebuild (`make reindex`); the bench reloads its index when this differs.
-DOCUMENT_VERSION = 2
+# `phonetic` field; 3 when keys kept a word's initial vowel and concepts sharing a key were told apart by
+# spelling. An index of an older one answers, but its cases lack what queries now look for until a rebuild
+# (`make reindex`); the bench reloads its index when this differs.
+DOCUMENT_VERSION = 3
 
 MAPPINGS = {
     "dynamic": "strict",
@@ -68,10 +69,12 @@ MAPPINGS = {
 }
 
 
-# Language analyzers by subfield. They live in the full distribution's analysis-common module, which the
-# integ-test zip (dev, CI) lacks: a subfield is mapped only when the cluster has its analyzer, and queries
-# use only the subfields the index has (indexed_languages), so the same code runs on both.
-LANGUAGES = {"bn": "bengali", "hi": "hindi", "en": "english"}
+# Language analyzers by subfield. They live in the full distribution's analysis-common module (bengali,
+# hindi, english) and the analysis-icu plugin (icu_analyzer: Unicode word breaks for Bengali and Devanagari,
+# normalisation and folding), which the integ-test zip (dev, CI) lacks: a subfield is mapped only when the
+# cluster has its analyzer, and queries use only the subfields the index has (indexed_languages), so the
+# same code runs on both.
+LANGUAGES = {"bn": "bengali", "hi": "hindi", "en": "english", "icu": "icu_analyzer"}
 TEXT_FIELDS = ("subject", "description")
 
 
@@ -167,7 +170,8 @@ def document(case):
         if doc.get(field):
             doc[f"{field}_latin"] = latin(doc[field])
             keyed = phonetic.keyed_words(doc[field])
-            terms += [key for keys in keyed for key in keys] + synonyms.concepts_in(keyed)
+            terms += [key for keys in keyed for key in keys] + synonyms.concepts_in(
+                keyed, phonetic.keyed_spellings(doc[field]))
     doc["phonetic"] = " ".join(terms) or None
     place = case.get("place") or {}
     doc["place"] = {key: place.get(key) for key in PLACE_KEYWORDS + ("district",)}

@@ -84,7 +84,7 @@ def text_clauses(body):
 
 
 def test_without_language_analyzers_the_query_names_no_language_subfield():
-    body = queries.build(params(q="রাস্তা খারাপ"), CELL, NOW)
+    body = queries.build(params(q="রাস্তা খারাপ ওন্দায়"), CELL, NOW)
     fields = set(re.findall(r"'fields': \[([^\]]*)\]", str(text_clauses(body))))
     assert not [f for f in fields if "." in f]  # the local cluster: standard and phonetic fields only
     assert any("'subject^2'" in f for f in fields) and "'phonetic'" in str(text_clauses(body))
@@ -113,3 +113,11 @@ def test_the_index_keeps_no_contact_details_quoted_in_a_cases_text():
     for secret in ("9830012345", "mita.das@example.org", "Rabindra Sarani"):
         assert secret not in text
     assert "(withheld)" in doc["description"] and doc["subject"].startswith("Call me on 98")
+
+
+def test_the_icu_analyzer_is_a_subfield_where_the_cluster_has_the_plugin():
+    spec = index.mappings(("bn", "icu"))["properties"]["description"]["fields"]
+    assert spec["icu"] == {"type": "text", "analyzer": "icu_analyzer"} and spec["bn"]["analyzer"] == "bengali"
+    body = queries.build(params(q="রাস্তা খারাপ"), CELL, NOW, languages=("icu",))
+    assert "subject.icu^2" in str(body) and "description.icu" in str(body)
+
