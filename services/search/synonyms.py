@@ -180,7 +180,8 @@ CONCEPTS = [
     ["women", "woman", "mohila", "মহিলা", "মহিলারা", "महिला", "nari", "নারী"],
     ["application", "applied", "form", "abedon", "আবেদন", "আবেদনপত্র", "ফর্ম", "आवेदन", "फॉर्म", "avedan"],
     ["office", "doptor", "দপ্তর", "অফিস", "কার্যালয়", "कार्यालय", "दफ्तर", "daftar"],
-    ["officer", "official", "adhikarik", "আধিকারিক", "অফিসার", "अधिकारी", "adhikari", "bdo", "বিডিও"],
+    ["officer",  # vocabulary: the English word, not the role
+     "official", "adhikarik", "আধিকারিক", "অফিসার", "अधिकारी", "adhikari", "bdo", "বিডিও"],
     ["panchayat", "ponchayet", "পঞ্চায়েত", "पंचायत", "gram panchayat", "pradhan", "প্রধান", "प्रधान"],
     ["municipality", "pourosobha", "পৌরসভা", "পুরসভা", "নগরপালিকা", "नगरपालिका", "नगर निगम", "councillor",
      "কাউন্সিলর", "पार्षद"],
