@@ -49,7 +49,8 @@ class GrievanceStore:
                 raise ConcurrentUpdate(case["_id"])
             return None
         # The same one operation answers the outbox as it stands after the write, for the relay (no read).
-        written = self.cases.find_one_and_update(guard, update_with_events(update, events), {"outbox": 1},
+        # The whole document: FerretDB v1 does not implement a projection (`fields`) in findAndModify.
+        written = self.cases.find_one_and_update(guard, update_with_events(update, events),
                                                  return_document=ReturnDocument.AFTER)
         if written is None:
             raise ConcurrentUpdate(case["_id"])

@@ -59,7 +59,8 @@ class AssignmentStore:
             if self.assignments.update_one(guard, update).matched_count == 0:
                 raise StaleAssignment(assignment["_id"])
             return None
-        written = self.assignments.find_one_and_update(guard, update_with_events(update, events), {"outbox": 1},
+        # (the whole document: FerretDB v1 does not implement a projection in findAndModify)
+        written = self.assignments.find_one_and_update(guard, update_with_events(update, events),
                                                        return_document=ReturnDocument.AFTER)
         if written is None:
             raise StaleAssignment(assignment["_id"])
