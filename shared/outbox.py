@@ -92,6 +92,7 @@ class OutboxRelay:
         self.hints = hints
         self.batch_size = batch_size
         self.busy = set()  # ids of documents being relayed (green threads switch only on I/O)
+        self.again = set()  # of those, the ones another writer added events to meanwhile
 
     def mark(self, document_id):
         """Call before writing events into a document."""
@@ -119,16 +120,24 @@ class OutboxRelay:
         return self._send(document) if document else 0
 
     def _send(self, document):
-        if document["_id"] in self.busy:
+        document_id = document["_id"]
+        if document_id in self.busy:
             # Another relay in this process is sending this document's events right now, maybe not these:
-            # a hint makes sure the sweep looks at the document again.
-            self.mark(document["_id"])
+            # it reads the document again once done and sends what is still pending (no wait for a sweep).
+            self.again.add(document_id)
             return 0
-        self.busy.add(document["_id"])
+        self.busy.add(document_id)
         try:
-            return self._send_events(document)
+            sent = self._send_events(document)
+            while document_id in self.again:
+                self.again.discard(document_id)
+                fresh = self.collection.find_one({"_id": document_id}, {OUTBOX: 1})
+                sent += self._send_events(fresh) if fresh else 0
+            return sent
         finally:
-            self.busy.discard(document["_id"])
+            # If sending failed, the caller's failure handling leaves a hint for the whole document.
+            self.busy.discard(document_id)
+            self.again.discard(document_id)
 
     def _send_events(self, document):
         events = document.get(OUTBOX, [])

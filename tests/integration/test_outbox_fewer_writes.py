@@ -91,11 +91,24 @@ def test_a_relay_that_fails_leaves_a_hint_or_else_asks_for_a_scan(platform_confi
     assert outbox.scanned is True
 
 
-def test_a_document_busy_in_another_relay_is_left_with_a_hint(platform_config, mongo_client):
+def test_events_written_while_a_relay_sends_the_same_document_go_out_with_it(platform_config, mongo_client):
     database = database_of(mongo_client, platform_config, "busy")
-    document = insert_with_events({"_id": "WB-BUSY-1"}, [recorded_event("WB-BUSY-1")])
-    database.cases.insert_one(document)
-    relay = OutboxRelay(database.cases, lambda event: None, hints=database.hints)
-    relay.busy.add("WB-BUSY-1")  # a sweep is sending this document's older events right now
-    assert relay.relay_written(document) == 0
-    assert database.hints.find_one({"_id": "WB-BUSY-1"}) is not None
+    first = recorded_event("WB-BUSY-1")
+    database.cases.insert_one(insert_with_events({"_id": "WB-BUSY-1"}, [first]))
+    second = recorded_event("WB-BUSY-1")
+    published = []
+
+    def publish(event):  # while the first relay publishes, another writer adds an event and relays its copy
+        published.append(event["id"])
+        if event["id"] == first["id"]:
+            written = database.cases.find_one_and_update({"_id": "WB-BUSY-1"},
+                                                         update_with_events({"$set": {"x": 1}}, [second]),
+                                                         return_document=True)
+            assert relay.relay_written(written) == 0  # busy: left to the relay in progress
+
+    relay = OutboxRelay(database.cases, publish, hints=database.hints)
+    assert relay.relay_document("WB-BUSY-1") == 2  # its own event, then the one added meanwhile
+    assert published == [first["id"], second["id"]]
+    stored = database.cases.find_one({"_id": "WB-BUSY-1"})
+    assert stored["outbox"] == [] and stored["outbox_pending"] == 0
+    assert database.hints.count_documents({}) == 0  # no sweep needed
