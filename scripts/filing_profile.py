@@ -10,6 +10,7 @@ With --profile, DIR gets one collapsed-stack file per service and the top entrie
 """
 import argparse
 import collections
+import os
 import secrets
 import subprocess
 import tempfile
@@ -73,6 +74,12 @@ def settled(ports, quiet_seconds=3, timeout=120):
     return now
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds the process has used (/proc/<pid>/stat, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def top_entries(collapsed, count=12):
     """(self samples, inclusive samples) top functions of a py-spy raw (collapsed) profile."""
     own, inclusive, total = collections.Counter(), collections.Counter(), 0
@@ -123,12 +130,14 @@ def main():
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             time.sleep(1)
         progress(f"filing {args.filings} grievances, {CONCURRENCY} at a time")
+        cpu_before = {p.name: cpu_seconds(p.process.pid) for p in processes}
         filed = measure_filings(base_url, config["AMQP_URI"], args.filings, 0)
         for spy in spies:
             spy.send_signal(2)
         for spy in spies:
             spy.wait(timeout=60)
         after = settled(ports)
+        cpu = {p.name: cpu_seconds(p.process.pid) - cpu_before[p.name] for p in processes}
         cost = difference(after, before)
         print(f"\nfiled {filed['accepted']} ({filed['failures']} failed), {filed['rate']:.1f}/s, "
               f"{filed['p50']:.0f} ms p50, {filed['p99']:.0f} ms p99; 201 -> routed {filed['routed_p50']:.0f} ms p50, "
@@ -143,6 +152,8 @@ def main():
                                for label, v in sorted(ops.items(), key=lambda kv: -kv[1]))
             print(f"store ops/filing  {name:13s} {per:6.2f}   {detail}")
         print(f"store ops/filing  {'ALL':13s} {total:6.2f}")
+        print("CPU ms/filing     " + ", ".join(f"{name} {cpu[name] * 1000 / n:.1f}" for name in SERVICES)
+              + f"; all six {sum(cpu.values()) * 1000 / n:.1f} (until every consumer settled)")
         for metric, title in (("sorasori_events_published", "published"), ("sorasori_event_handled", "handled")):
             for name in SERVICES:
                 rows = {k[1]: v for k, v in cost[name].items() if k[0] == metric}
