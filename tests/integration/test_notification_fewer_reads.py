@@ -37,3 +37,35 @@ def test_a_notice_box_keeps_the_newest_notices_without_reading_itself(platform_c
     box = database.inbox.find_one({"_id": "officer:o-1"})
     assert box["ids"] == [f"n-{n}" for n in range(3, INBOX_SIZE + 3)]
     assert [n["id"] for n in box["notices"]] == box["ids"]
+
+
+class CountingDatabase:
+    """The real database, counting the operations sent to its collections."""
+
+    def __init__(self, database):
+        self.database, self.operations = database, 0
+
+    def __getattr__(self, name):
+        collection, counter = getattr(self.database, name), self
+
+        class Counting:
+            def __getattr__(self, method):
+                def call(*args, **kwargs):
+                    counter.operations += 1
+                    return getattr(collection, method)(*args, **kwargs)
+                return call
+        return Counting()
+
+
+def test_a_case_status_is_kept_in_one_operation_and_never_goes_back(platform_config, mongo_client):
+    from services.notification.staff_store import StaffStore
+
+    database = mongo_client[platform_config["MONGO_DB_PREFIX"] + "notification"]
+    counting = CountingDatabase(database)
+    store = StaffStore(counting)
+    store.record_case_status({"tracking_id": "WB-2026-60000001", "version": 2, "status": "routed"})
+    assert counting.operations == 1  # a case not seen before: inserted by the upsert, no read first
+    store.record_case_status({"tracking_id": "WB-2026-60000001", "version": 1, "status": "filed"})  # late
+    store.record_case_status({"tracking_id": "WB-2026-60000001", "version": 3, "status": "resolved"})
+    kept = database.case_watch.find_one({"_id": "WB-2026-60000001"})
+    assert (kept["version"], kept["status"], kept["open"], kept["seq"]) == (3, "resolved", False, 0)
