@@ -5,16 +5,18 @@ MongoDB and FerretDB both make one document's update atomic, and FerretDB has no
 transactions, so the outbox lives inside the document it belongs to: `outbox` (pending envelopes, oldest
 first) and `outbox_pending` (their count, indexed).
 
-Finding pending events: after each write the writer relays its own document by _id. A service's first
-sweep after it starts scans for `outbox_pending > 0` (what a crash left behind). Later sweeps read only
-the hints: before each write the writer marks the document in `<collection>_outbox_hints`, so a relay
-that failed while the service kept running (the broker was down, say) is found without a scan, which
-FerretDB could not do with an index. A hint is removed once its document has nothing pending and the
-hint is old enough that no write it announced can still be on its way.
+Finding pending events: after each write the writer relays its own document, as it wrote it when it can
+(`relay_written`: no read). A service's first sweep after it starts scans for `outbox_pending > 0` (what a
+crash left behind). Later sweeps read only the hints in `<collection>_outbox_hints`: a relay that fails while
+the service keeps running (the broker is away, say) marks its document there, so the sweep finds it without a
+scan, which FerretDB could not do with an index; if even that mark cannot be written, the next sweep scans
+again. No hint is written before a write (one store operation fewer per write): a crash between the write and
+the relay is what the first sweep after the restart is for. A hint is removed once its document has nothing
+pending and the hint is old enough that no relay it announced can still be on its way.
 
 A crash after the write and before the publish leaves the event in the document; the next sweep sends it.
 A crash after the publish and before the removal sends it again: delivery is at-least-once, and every
-consumer deduplicates by event id (shared.consumers).
+consumer deduplicates by event id (shared.consumers) or by the version or sequence the event carries.
 """
 import copy
 import logging
@@ -90,6 +92,7 @@ class OutboxRelay:
         self.hints = hints
         self.batch_size = batch_size
         self.busy = set()  # ids of documents being relayed (green threads switch only on I/O)
+        self.again = set()  # of those, the ones another writer added events to meanwhile
 
     def mark(self, document_id):
         """Call before writing events into a document."""
@@ -117,18 +120,32 @@ class OutboxRelay:
         return self._send(document) if document else 0
 
     def _send(self, document):
-        if document["_id"] in self.busy:
-            return 0  # another relay in this process is sending this document's events right now
-        self.busy.add(document["_id"])
+        document_id = document["_id"]
+        if document_id in self.busy:
+            # Another relay in this process is sending this document's events right now, maybe not these:
+            # it reads the document again once done and sends what is still pending (no wait for a sweep).
+            self.again.add(document_id)
+            return 0
+        self.busy.add(document_id)
         try:
-            return self._send_events(document)
+            sent = self._send_events(document)
+            while document_id in self.again:
+                self.again.discard(document_id)
+                fresh = self.collection.find_one({"_id": document_id}, {OUTBOX: 1})
+                sent += self._send_events(fresh) if fresh else 0
+            return sent
         finally:
-            self.busy.discard(document["_id"])
+            # If sending failed, the caller's failure handling leaves a hint for the whole document.
+            self.busy.discard(document_id)
+            self.again.discard(document_id)
 
     def _send_events(self, document):
         events = document.get(OUTBOX, [])
         for event in events:
             self.publish(event)
+        if len(events) > 1 and self._clear_sent(document["_id"], events):
+            return len(events)
+        for event in events:
             # Pop the head only if it is still this event (another relay may have sent it).
             # Not `$pull` with a condition: FerretDB v1 treats its condition as an exact value
             # and silently removes nothing.
@@ -137,6 +154,15 @@ class OutboxRelay:
                 {"$pop": {OUTBOX: -1}, "$inc": {PENDING: -1}},
             )
         return len(events)
+
+    def _clear_sent(self, document_id, events):
+        """Remove all the sent events in one update when the outbox holds exactly them: events leave only
+        from the head and arrive only at the tail, so the same head and the same count mean the same events.
+        False when it changed meanwhile (the caller pops them one by one)."""
+        return self.collection.update_one(
+            {"_id": document_id, f"{OUTBOX}.0.id": events[0]["id"], PENDING: len(events)},
+            {"$set": {OUTBOX: [], PENDING: 0}},
+        ).matched_count == 1
 
     def backlog(self, sample=500):
         """(pending events, age in seconds of the oldest hint) over settled hints whose documents still hold
@@ -203,23 +229,54 @@ class Outbox(MongoClientProvider):
         super().stop()  # kill calls stop too
 
     def mark(self, document_id):
-        """Announce a write that carries events (before making it)."""
+        """Leave a hint for the sweep that this document holds events its writer did not relay."""
         self._relay.mark(document_id)
+
+    def relay_written(self, document):
+        """Relay the events of a document this process has just written, as written (`_id` and `outbox`;
+        no read). Never raises: a failed relay leaves a hint for the sweep (or, failing that, a rescan)."""
+        try:
+            return self._relay.relay_written(document)
+        except Exception:
+            self._relay_failed(document["_id"])
+            return 0
+
+    def relay_later(self, document):
+        """`relay_written` in a thread of its own, so the caller answers without waiting for the broker
+        (a filing's 201 waits for the durable insert only). A crash before it runs leaves the events for
+        the first sweep after the restart."""
+        self.container.spawn_managed_thread(lambda: self.relay_written(document), identifier="outbox.relay")
+
+    def _relay_failed(self, document_id):
+        OUTBOX_RELAY_FAILURES.labels(*self.labels).inc()
+        log.exception("outbox relay failed; pending events stay in the store for the next sweep")
+        try:
+            self._relay.mark(document_id)
+        except Exception:
+            self.scanned = False  # no hint could be left: the next sweep looks at every document again
+            log.exception("could not leave an outbox hint; the next sweep scans")
 
     def relay(self, document_id=None):
         """Relay one document's events right after writing it, or, without an id, sweep: a full scan
         the first time (what a crash left), the marked documents after that.
         Failures are logged, never raised: the events stay in the store for the next sweep."""
-        try:
-            if document_id is not None:
+        if document_id is not None:
+            try:
                 return self._relay.relay_document(document_id)
+            except Exception:
+                self._relay_failed(document_id)
+                return 0
+        try:
             if not self.sweeping.acquire(blocking=False):
                 return 0  # a sweep is running already
             try:
                 if not self.scanned:
-                    sent = self._relay.relay_pending()
-                    self.scanned = True
-                    return sent
+                    self.scanned = True  # set first: a relay failing during the scan asks for another
+                    try:
+                        return self._relay.relay_pending()
+                    except Exception:
+                        self.scanned = False
+                        raise
                 return self._relay.relay_marked()
             finally:
                 self.sweeping.release()

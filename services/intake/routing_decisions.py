@@ -25,13 +25,12 @@ Case = dict[str, Any]
 class CaseStore(Protocol):
     def get(self, tracking_id: str) -> Case | None: ...
 
-    def apply(self, case: Case, change: Change, events: list[dict], now: datetime) -> None: ...  # ConcurrentUpdate
+    def apply(self, case: Case, change: Change, events: list[dict],
+              now: datetime) -> dict | None: ...  # raises ConcurrentUpdate; the outbox written, with events
 
 
 class Relay(Protocol):
-    def mark(self, document_id: str) -> None: ...
-
-    def relay(self, document_id: str) -> Any: ...
+    def relay_written(self, document: dict) -> Any: ...  # the document as written: `_id` and `outbox`
 
 
 def sequence(case: Case, kind: str, decision: dict[str, Any], now: datetime) -> Change | None:
@@ -61,12 +60,11 @@ def record(store: CaseStore, outbox: Relay, envelopes: Callable[[Case, list], li
         if change is None:
             return case
         after = {**case, **change.set, "version": case["version"] + 1}
-        if change.events:
-            outbox.mark(tracking_id)
         try:
-            store.apply(case, change, envelopes(after, change.events), at)
+            written = store.apply(case, change, envelopes(after, change.events), at)
         except ConcurrentUpdate:
             continue
-        outbox.relay(tracking_id)
+        if written is not None:
+            outbox.relay_written(written)
         return after
     raise Conflict("the case is being changed by someone else; try again", {"allowed": []})

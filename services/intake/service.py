@@ -413,15 +413,15 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             case["duplicate_key"] = repeat_key
             if idempotent:
                 case["idempotency_key"] = idempotent["key"]
-            self.outbox.mark(tracking_id)
             if case["complainant_key"]:
                 self.store.list_own_case(case["complainant_key"], tracking_id, now)
             try:
-                self.store.insert(case, self._envelopes(case, events))
+                written = self.store.insert(case, self._envelopes(case, events))
             except DuplicateKeyError:
                 if idempotent:
                     existing = self.store.get(tracking_id)
                     if existing is not None and existing.get("idempotency_key") == idempotent["key"]:
+                        self.outbox.relay(tracking_id)  # whatever the request that filed it left pending
                         return existing
                 fresh = tracking.new_tracking_id(now.year)
                 if claim is not None and self.store.move_repeat(repeat_key, tracking_id, fresh, now):
@@ -432,12 +432,14 @@ class IntakeService(RelaysOutbox, StoreBackedService):
                                    {"allowed": []}) from None
                 tracking_id = fresh
                 continue
+            # The answer waits for the durable insert only; the event goes out right after (never raises:
+            # a failed relay leaves a hint for the sweep, a crash leaves the event for the restart's sweep).
+            self.outbox.relay_later(written)
             return case
         raise RuntimeError("could not allocate a tracking ID")
 
     def _filed(self, case):
-        """Relay the new case's event at once (never raises: the sweep retries) and answer the filing."""
-        self.outbox.relay(case["_id"])
+        """Answer the filing."""
         log.info("grievance filed", extra={"tracking_id": case["_id"], "status": case["status"]})
         return {"tracking_id": case["_id"], "status": case["status"], "missing": case["missing"],
                 "duplicate": False}
@@ -492,13 +494,12 @@ class IntakeService(RelaysOutbox, StoreBackedService):
             after = {**case, **change.set, "version": case["version"] + 1}
             if change.set.get("complainant_key"):  # an edit gave the case another complainant: on their list
                 self.store.list_own_case(change.set["complainant_key"], tracking_id, case["created_at"])
-            if change.events:
-                self.outbox.mark(tracking_id)
             try:
-                self.store.apply(case, change, self._envelopes(after, change.events), now)
+                written = self.store.apply(case, change, self._envelopes(after, change.events), now)
             except ConcurrentUpdate:
                 continue
-            self.outbox.relay(tracking_id)
+            if written is not None:
+                self.outbox.relay_written(written)
             after["timeline"] = case.get("timeline", []) + change.timeline
             after["versions"] = case.get("versions", []) + change.versions
             return after

@@ -1,6 +1,7 @@
 """The intake service's store: cases of record (`grievances`), repeat-submission keys and filing counters."""
 from datetime import datetime, timezone
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from shared import counters
@@ -22,14 +23,18 @@ class GrievanceStore:
         self.own_cases = database.complainant_cases
 
     def insert(self, case, events):
-        """Insert a new case with its first events. Raises DuplicateKeyError on a tracking-ID collision."""
-        self.cases.insert_one(insert_with_events(case, events))
+        """Insert a new case with its first events; the document written (for the outbox relay). Raises
+        DuplicateKeyError on a tracking-ID collision."""
+        document = insert_with_events(case, events)
+        self.cases.insert_one(document)
+        return document
 
     def get(self, tracking_id):
         return self.cases.find_one({"_id": tracking_id}, {"outbox": 0})
 
     def apply(self, case, change, events, now):
-        """Write one step: fields, timeline, versions and events in one atomic, version-guarded update."""
+        """Write one step: fields, timeline, versions and events in one atomic, version-guarded update.
+        With events, the document's `_id` and `outbox` after the write (for the relay); else None."""
         update = {"$set": {**change.set, "updated_at": now}, "$inc": {"version": 1}}
         push = {}
         if change.timeline:
@@ -38,10 +43,18 @@ class GrievanceStore:
             push["versions"] = {"$each": change.versions}
         if push:
             update["$push"] = push
-        result = self.cases.update_one({"_id": case["_id"], "version": case["version"]},
-                                       update_with_events(update, events))
-        if result.matched_count == 0:
+        guard = {"_id": case["_id"], "version": case["version"]}
+        if not events:
+            if self.cases.update_one(guard, update).matched_count == 0:
+                raise ConcurrentUpdate(case["_id"])
+            return None
+        # The same one operation answers the outbox as it stands after the write, for the relay (no read).
+        # The whole document: FerretDB v1 does not implement a projection (`fields`) in findAndModify.
+        written = self.cases.find_one_and_update(guard, update_with_events(update, events),
+                                                 return_document=ReturnDocument.AFTER)
+        if written is None:
             raise ConcurrentUpdate(case["_id"])
+        return written
 
     # Left out of an export page: what snapshot() drops anyway, and the complainant's personal data.
     EXPORT_PROJECTION = {name: 0 for name in ("timeline", "versions", "outbox", "supporter_keys", "duplicate_key",

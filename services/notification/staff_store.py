@@ -82,15 +82,15 @@ class StaffStore:
         inserted with seq 0: the digest leaves it out until routing's first decision)."""
         status = {"version": case["version"], "status": case["status"],
                   "open": case["status"] not in STOPPED_STATUSES}
+        # One conditional upsert: it updates an older record or inserts a new one; a record as new or newer
+        # makes its insert hit the taken _id (E11000). The first refusal may instead be a racing first insert
+        # (another event of the case, or routing's decision): tried once more, the guard then decides.
         for _ in range(2):
-            done = self.db.case_watch.update_one({"_id": case["tracking_id"], "version": {"$lt": case["version"]}},
-                                                 {"$set": status})
-            if done.matched_count or self.db.case_watch.find_one({"_id": case["tracking_id"]}, {"_id": 1}):
-                return
             try:
-                self.db.case_watch.insert_one({"_id": case["tracking_id"], "seq": 0, **status})
+                self.db.case_watch.update_one({"_id": case["tracking_id"], "version": {"$lt": case["version"]}},
+                                              {"$set": status, "$setOnInsert": {"seq": 0}}, upsert=True)
                 return
-            except DuplicateKeyError:  # routing's decision came first: update it
+            except DuplicateKeyError:
                 continue
 
     def watched_cases(self):

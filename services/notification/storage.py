@@ -14,6 +14,7 @@
 - `preferences` (keyed by a one-way key of the citizen's mobile), `subscriptions` (webhooks),
   `inbox` (staff notices, one document per box), `rate` (per-recipient counters), `sms_sink`.
 """
+import time
 from datetime import UTC, datetime, timedelta
 
 from pymongo import ReturnDocument
@@ -37,9 +38,28 @@ def _step(state, now, detail=None, **extra):
     return step
 
 
+class SubscriptionsCache:
+    """The webhook subscriptions, read at most every `ttl` seconds per process instead of once per event (a
+    scan of the collection each time). This process's own writes clear it; another replica's new subscription
+    applies here within `ttl` (a removed one is never sent to: the sender reads the subscription at send time)."""
+
+    def __init__(self, ttl=2.0):
+        self.ttl, self.read_at, self.kept = ttl, float("-inf"), None
+
+    def get(self, read):
+        if self.kept is None or time.monotonic() - self.read_at > self.ttl:
+            read_at = time.monotonic()
+            self.kept, self.read_at = read(), read_at
+        return list(self.kept)
+
+    def clear(self):
+        self.kept = None
+
+
 class NotificationStore:
-    def __init__(self, database):
+    def __init__(self, database, subscriptions=None):
         self.db = database
+        self.cached_subscriptions = subscriptions  # a SubscriptionsCache, or None to read every time
         self.deliveries = database.deliveries
         self.due = database.due
 
@@ -51,17 +71,18 @@ class NotificationStore:
     def enqueue(self, delivery):
         """Record a planned message and make it due. False when it exists already (a replayed event).
         The due mark is written first: a crash between the two leaves a mark without a delivery, which
-        the sender drops, never a delivery nobody sends. The case's log entry is written last and on every
-        replay too (`$addToSet`): a crash after the insert is repaired by the event's redelivery."""
+        the sender drops, never a delivery nobody sends. No read first (one operation fewer per delivery):
+        a replay never moves a mark that exists (`$setOnInsert`), and the mark it makes for a delivery sent
+        already is dropped by the sender (settle_due). The unique insert is what makes a message go at most once. The case's log entry is
+        written last and on every replay too (`$addToSet`): a crash after the insert is repaired by the
+        event's redelivery."""
         created = False
-        if not self.exists(delivery["_id"]):
-            self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": delivery["not_before"]},
-                                 upsert=True)
-            try:
-                self.deliveries.insert_one(delivery)
-                created = True
-            except DuplicateKeyError:
-                pass
+        self.due.update_one({"_id": delivery["_id"]}, {"$setOnInsert": {"at": delivery["not_before"]}}, upsert=True)
+        try:
+            self.deliveries.insert_one(delivery)
+            created = True
+        except DuplicateKeyError:
+            pass
         if delivery.get("tracking_id"):
             self._log_for_case(delivery["tracking_id"], delivery["_id"])
         return created
@@ -205,7 +226,13 @@ class NotificationStore:
     # --- webhook subscriptions -------------------------------------------------------------------
 
     def subscriptions(self):
-        return list(self.db.subscriptions.find())
+        if self.cached_subscriptions is None:
+            return list(self.db.subscriptions.find())
+        return self.cached_subscriptions.get(lambda: list(self.db.subscriptions.find()))
+
+    def _subscriptions_changed(self):
+        if self.cached_subscriptions is not None:
+            self.cached_subscriptions.clear()
 
     def subscription(self, subscription_id):
         return self.db.subscriptions.find_one({"_id": subscription_id})
@@ -215,23 +242,34 @@ class NotificationStore:
             self.db.subscriptions.insert_one(subscription)
         except DuplicateKeyError:
             return False
+        finally:
+            self._subscriptions_changed()
         return True
 
     def update_subscription(self, subscription_id, fields):
-        return self.db.subscriptions.find_one_and_update({"_id": subscription_id}, {"$set": fields},
-                                                         return_document=ReturnDocument.AFTER)
+        try:
+            return self.db.subscriptions.find_one_and_update({"_id": subscription_id}, {"$set": fields},
+                                                             return_document=ReturnDocument.AFTER)
+        finally:
+            self._subscriptions_changed()
 
     def replace_secrets(self, subscription_id, seen_version, secrets):
         """A rotation: one guarded update, made only if no other rotation came between reading the secrets
         (`seen_version`) and now. None when one did (or the subscription is gone)."""
         guard = {"$in": [0, None]} if not seen_version else seen_version  # made before the version was kept
-        return self.db.subscriptions.find_one_and_update(
-            {"_id": subscription_id, "secrets_version": guard},
-            {"$set": {"secrets": secrets, "secrets_version": (seen_version or 0) + 1}},
-            return_document=ReturnDocument.AFTER)
+        try:
+            return self.db.subscriptions.find_one_and_update(
+                {"_id": subscription_id, "secrets_version": guard},
+                {"$set": {"secrets": secrets, "secrets_version": (seen_version or 0) + 1}},
+                return_document=ReturnDocument.AFTER)
+        finally:
+            self._subscriptions_changed()
 
     def delete_subscription(self, subscription_id):
-        return self.db.subscriptions.delete_one({"_id": subscription_id}).deleted_count == 1
+        try:
+            return self.db.subscriptions.delete_one({"_id": subscription_id}).deleted_count == 1
+        finally:
+            self._subscriptions_changed()
 
     # --- the public event stream's subscribers ---------------------------------------------------
 
@@ -279,10 +317,12 @@ class NotificationStore:
                                      {"$push": {"notices": notice, "ids": notice["id"]}}, upsert=True)
         except DuplicateKeyError:
             return  # the box exists and already has this notice
-        # `$push` with `$slice` is accepted by FerretDB v1 but trims nothing: pop the oldest instead.
-        box_doc = self.db.inbox.find_one({"_id": box}, {"ids": 1}) or {}
-        for _ in range(len(box_doc.get("ids", [])) - INBOX_SIZE):
-            self.db.inbox.update_one({"_id": box}, {"$pop": {"notices": -1, "ids": -1}})
+        # `$push` with `$slice` is accepted by FerretDB v1 but trims nothing: pop the oldest instead, while the
+        # box holds more than INBOX_SIZE (a condition on the position, so no read of the box first).
+        over = {"_id": box, f"ids.{INBOX_SIZE}": {"$exists": True}}
+        for _ in range(INBOX_SIZE):
+            if not self.db.inbox.update_one(over, {"$pop": {"notices": -1, "ids": -1}}).matched_count:
+                return
 
     def notices(self, boxes, limit):
         found = []
@@ -300,8 +340,12 @@ class NotificationStore:
 class NotificationStorage(MongoDatabase):
     indexes = {"due": [[("at", 1)]], "rate": [[("expires_at", 1)]]}
 
+    def setup(self):
+        super().setup()
+        self.subscriptions = SubscriptionsCache()
+
     def get_dependency(self, worker_ctx):
-        return NotificationStore(self.database)
+        return NotificationStore(self.database, self.subscriptions)
 
 
 STALE_SEND = timedelta(minutes=5)

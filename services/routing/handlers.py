@@ -30,10 +30,10 @@ class Store(Protocol):
 
     def get(self, tracking_id: str) -> Document | None: ...
 
-    def insert(self, assignment: Document, events: list[Document]) -> None: ...  # raises AlreadyAssigned
+    def insert(self, assignment: Document, events: list[Document]) -> Document: ...  # raises AlreadyAssigned
 
     def update(self, assignment: Document, fields: Document, events: list[Document],
-               history: Document | None = None) -> None: ...  # raises StaleAssignment
+               history: Document | None = None) -> Document | None: ...  # raises StaleAssignment
 
     def due_clocks(self, now: datetime, limit: int = 500) -> list[Document]: ...
 
@@ -55,9 +55,7 @@ class Store(Protocol):
 
 
 class Relay(Protocol):
-    def mark(self, document_id: str) -> None: ...
-
-    def relay(self, document_id: str) -> Any: ...
+    def relay_written(self, document: Document) -> Any: ...  # the document as written: `_id` and `outbox`
 
 
 @dataclass
@@ -85,23 +83,23 @@ class Routing:
 # --- what intake tells us ------------------------------------------------------------------------------
 
 def assign_new(r: Routing, case: Document, now: datetime) -> bool:
-    """Route a filed case once (its assignment's _id is the case's). False when it was routed already."""
-    existing = r.store.get(case["tracking_id"])
-    if existing is not None:
-        settle(r, existing, now)  # a replay: finish what a crash may have left
-        return False
+    """Route a filed case once (its assignment's _id is the case's). False when it was routed already.
+    The insert itself tells a replay (no read before it): the decision is pure and reads only the pools."""
     route = r.route(case)
     seat = r.seat(route.department, route.district, 1, now)
     urgent = bool(case.get("urgent")) or is_urgent(route.category)
     assignment, change = domain.new_assignment(case, route, seat, now, r.calendar, urgent)
     events = _envelopes(r, assignment, change)
     assignment.update(seq=len(events), load_pending=_claims(assignment["_id"], assignment["rev"], change.load))
-    r.outbox.mark(assignment["_id"])
     try:
-        r.store.insert(assignment, events)
+        written = r.store.insert(assignment, events)
     except AlreadyAssigned:
-        return False  # a duplicate delivery of the same event routed it a moment ago
-    r.outbox.relay(assignment["_id"])
+        # a replay, or a duplicate delivery that routed it a moment ago: finish what a crash may have left
+        existing = r.store.get(case["tracking_id"])
+        if existing is not None:
+            settle(r, existing, now)
+        return False
+    r.outbox.relay_written(written)
     _settle(r, assignment["_id"], assignment["rev"], assignment["load_pending"], now)
     return True
 
@@ -273,11 +271,9 @@ def _write(r: Routing, assignment: Document, change: Change, now: datetime) -> N
     rev = assignment["rev"] + 1
     pending = list(assignment.get("load_pending") or []) + _claims(assignment["_id"], rev, change.load)
     fields = {**change.set, "load_pending": pending} if pending else change.set
-    if events:
-        r.outbox.mark(assignment["_id"])
-    r.store.update(assignment, fields, events, change.history)
-    if events:
-        r.outbox.relay(assignment["_id"])
+    written = r.store.update(assignment, fields, events, change.history)
+    if written is not None:
+        r.outbox.relay_written(written)
     if pending:
         _settle(r, assignment["_id"], rev, pending, now)
 

@@ -39,21 +39,32 @@ class AssignmentStore:
         return self.assignments.find_one({"_id": tracking_id}, {"outbox": 0})
 
     def insert(self, assignment, events):
+        """The document written (for the outbox relay)."""
+        document = insert_with_events(assignment, events)
         try:
-            self.assignments.insert_one(insert_with_events(assignment, events))
+            self.assignments.insert_one(document)
         except DuplicateKeyError:
             raise AlreadyAssigned(assignment["_id"]) from None
+        return document
 
     def update(self, assignment, fields, events, history=None):
         """Guarded by `rev` (every write bumps it); `seq` counts the decisions published, so consumers
-        can tell a late decision from a newer one."""
+        can tell a late decision from a newer one. With events, the document's `_id` and `outbox` after the
+        write (the same one operation answers them, for the relay); else None."""
         update = {"$set": fields, "$inc": {"rev": 1, "seq": len(events)}}
         if history:
             update["$push"] = {"history": history}
-        result = self.assignments.update_one({"_id": assignment["_id"], "rev": assignment["rev"]},
-                                             update_with_events(update, events))
-        if result.matched_count == 0:
+        guard = {"_id": assignment["_id"], "rev": assignment["rev"]}
+        if not events:
+            if self.assignments.update_one(guard, update).matched_count == 0:
+                raise StaleAssignment(assignment["_id"])
+            return None
+        # (the whole document: FerretDB v1 does not implement a projection in findAndModify)
+        written = self.assignments.find_one_and_update(guard, update_with_events(update, events),
+                                                       return_document=ReturnDocument.AFTER)
+        if written is None:
             raise StaleAssignment(assignment["_id"])
+        return written
 
     def due_clocks(self, now, limit=500):
         """Active clocks due for a reminder or past their deadline, and assignments whose load claims a

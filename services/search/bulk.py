@@ -74,7 +74,10 @@ def bulk_write(es, cases, targets, refresh=None):
     its item with a 404 instead of Elasticsearch creating an index by that name; for targets after the
     first that is expected and ignored."""
     outcomes, sent, operations = [None] * len(cases), [], []
+    newest, older = _newest_versions(cases)
     for n, case in enumerate(cases):
+        if n not in newest:
+            continue
         try:
             meta = {"_id": case["tracking_id"], "version": int(case["version"]), "version_type": "external"}
             doc = document(case)
@@ -85,7 +88,7 @@ def bulk_write(es, cases, targets, refresh=None):
         for target in targets:
             operations += [{"index": {"_index": target, **meta}}, doc]
     if not sent:
-        return outcomes
+        return _coalesced(outcomes, older)
     response = es.bulk(operations=operations, require_alias=True, refresh=refresh,
                        filter_path="errors,items.*.status,items.*.error")
     items = response["items"]
@@ -97,6 +100,34 @@ def bulk_write(es, cases, targets, refresh=None):
                 outcomes[n] = status != 409  # 409: the index had this version or a newer one
             elif status >= 300 and status != 409 and (t == 0 or status != 404):
                 outcomes[n] = BulkItemError(target, item)
+    return _coalesced(outcomes, older)
+
+
+def _newest_versions(cases):
+    """Coalescing: of several versions of one case in a batch only the newest is sent. The positions sent,
+    and for each older one the position of the newer version that stands for it."""
+    best = {}  # tracking ID -> position of its newest version
+    for n, case in enumerate(cases):
+        try:
+            key, version = case["tracking_id"], int(case["version"])
+        except (KeyError, TypeError, ValueError):
+            continue  # not indexable: sent alone, to fail alone
+        if key not in best or version > int(cases[best[key]]["version"]):
+            best[key] = n
+    older = {}
+    for n, case in enumerate(cases):
+        key = case.get("tracking_id") if isinstance(case, dict) else None
+        if key in best and best[key] != n:
+            older[n] = best[key]
+    return set(range(len(cases))) - set(older), older
+
+
+def _coalesced(outcomes, older):
+    """An older version shares its newer version's fate: done (False: the index has a newer one) once that
+    is written or found newer there, the same error when it failed (both are retried)."""
+    for n, newer in older.items():
+        outcome = outcomes[newer]
+        outcomes[n] = outcome if isinstance(outcome, Exception) else False
     return outcomes
 
 

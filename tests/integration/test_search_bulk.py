@@ -28,3 +28,35 @@ def test_a_building_alias_that_is_gone_is_skipped_never_created(platform_config,
     assert bulk_write(es, [case("WB-5", 1)], (alias(platform_config), building)) == [True]
     assert not es.indices.exists(index=building)  # require_alias: no index made by that name
     assert bulk_write(es, [case("WB-5", 1)], (building,))[0].status == 404  # alone, it is an error
+
+
+class CountingClient:
+    """The real client, counting the documents each `_bulk` request carries."""
+
+    def __init__(self, es):
+        self.es, self.sent = es, []
+
+    def bulk(self, operations, **kwargs):
+        self.sent.append(len(operations) // 2)
+        return self.es.bulk(operations=operations, **kwargs)
+
+
+def test_a_batch_sends_only_the_newest_version_of_each_case(platform_config, es):
+    ensure_index(es, platform_config)
+    target = (alias(platform_config),)
+    counting = CountingClient(es)
+    outcomes = bulk_write(counting, [case("WB-6", 2, status="filed"), case("WB-6", 4, status="assigned"),
+                                     case("WB-7", 1), case("WB-6", 3, status="routed")], target, refresh="wait_for")
+    assert counting.sent == [2]  # WB-6 once (its version 4), WB-7 once
+    assert outcomes == [False, True, True, False]  # the older versions are done: the index has a newer one
+    found = es.get(index=alias(platform_config), id="WB-6")
+    assert found["_version"] == 4 and found["_source"]["status"] == "assigned"
+    # a later batch with an older version never overwrites the newer one
+    assert bulk_write(es, [case("WB-6", 3, status="routed")], target, refresh="wait_for") == [False]
+    assert indexed(es, platform_config, "WB-6")["status"] == "assigned"
+
+
+def test_an_older_version_shares_the_error_of_the_newer_one_that_stands_for_it(platform_config, es):
+    ensure_index(es, platform_config)
+    outcomes = bulk_write(es, [case("WB-8", 1), case("WB-8", 2, level="not a number")], (alias(platform_config),))
+    assert all(isinstance(outcome, BulkItemError) and outcome.status == 400 for outcome in outcomes)

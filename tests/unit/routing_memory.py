@@ -26,6 +26,7 @@ class MemoryAssignmentStore:
             raise AlreadyAssigned(assignment["_id"])
         self.assignments[assignment["_id"]] = copy.deepcopy(assignment)
         self.outboxes[assignment["_id"]] = list(events)
+        return {"_id": assignment["_id"], "outbox": list(events)}
 
     def update(self, assignment, fields, events, history=None):
         stored = self.assignments[assignment["_id"]]
@@ -37,6 +38,7 @@ class MemoryAssignmentStore:
         if history:
             stored.setdefault("history", []).append(history)
         self.outboxes.setdefault(assignment["_id"], []).extend(events)
+        return {"_id": assignment["_id"], "outbox": list(self.outboxes[assignment["_id"]])} if events else None
 
     def due_clocks(self, now, limit=500):
         due = [a for a in self.assignments.values()
@@ -95,10 +97,7 @@ class MemoryAssignmentStore:
 
 class RecordingOutbox:
     def __init__(self):
-        self.marked, self.relayed = [], []
+        self.relayed = []
 
-    def mark(self, document_id):
-        self.marked.append(document_id)
-
-    def relay(self, document_id):
-        self.relayed.append(document_id)
+    def relay_written(self, document):
+        self.relayed.append(document["_id"])

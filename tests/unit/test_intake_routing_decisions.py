@@ -34,13 +34,11 @@ class MemoryGrievanceStore:
         stored["version"] += 1
         stored["timeline"] += change.timeline
         self.outbox += events
+        return {"_id": case["_id"], "outbox": list(events)} if events else None
 
 
 class Outbox:
-    def mark(self, document_id):
-        pass
-
-    def relay(self, document_id):
+    def relay_written(self, document):
         pass
 
 
