@@ -11,7 +11,8 @@ crash left behind). Later sweeps read only the hints in `<collection>_outbox_hin
 the service keeps running (the broker is away, say) marks its document there, so the sweep finds it without a
 scan, which FerretDB could not do with an index; if even that mark cannot be written, the next sweep scans
 again. No hint is written before a write (one store operation fewer per write): a crash between the write and
-the relay is what the first sweep after the restart is for. A hint is removed once its document has nothing
+the relay is what the first sweep after the restart is for, and, for a replica that crashed and does not come
+back, a full scan every FULL_SCAN_SECONDS by every running replica of the service. A hint is removed once its document has nothing
 pending and the hint is old enough that no relay it announced can still be on its way.
 
 A crash after the write and before the publish leaves the event in the document; the next sweep sends it.
@@ -20,6 +21,7 @@ consumer deduplicates by event id (shared.consumers) or by the version or sequen
 """
 import copy
 import logging
+import time
 from datetime import datetime, timedelta, timezone
 
 from eventlet.semaphore import Semaphore
@@ -37,6 +39,7 @@ from shared.tracing import CONTEXT_KEY as TRACE_CONTEXT_KEY
 log = logging.getLogger(__name__)
 
 OUTBOX, PENDING = "outbox", "outbox_pending"
+FULL_SCAN_SECONDS = 60  # a scan of every pending document (not only the hinted ones), this often at most
 
 
 def insert_with_events(document, events):
@@ -212,6 +215,7 @@ class Outbox(MongoClientProvider):
         # One sweep at a time per process: overlapping sweeps would send the same events twice.
         self.sweeping = Semaphore(1)
         self.scanned = False
+        self.scanned_at = None  # monotonic time of the last full scan
         self.labels = (service, self.collection_name)
         BACKLOG.add(("outbox", id(self)), self.backlog_samples)
 
@@ -270,8 +274,8 @@ class Outbox(MongoClientProvider):
             if not self.sweeping.acquire(blocking=False):
                 return 0  # a sweep is running already
             try:
-                if not self.scanned:
-                    self.scanned = True  # set first: a relay failing during the scan asks for another
+                if not self.scanned or self._full_scan_due():
+                    self.scanned, self.scanned_at = True, time.monotonic()  # first: a failing scan asks again
                     try:
                         return self._relay.relay_pending()
                     except Exception:
@@ -284,6 +288,9 @@ class Outbox(MongoClientProvider):
             OUTBOX_RELAY_FAILURES.labels(*self.labels).inc()
             log.exception("outbox relay failed; pending events stay in the store for the next sweep")
             return 0
+
+    def _full_scan_due(self):
+        return self.scanned_at is None or time.monotonic() - self.scanned_at >= FULL_SCAN_SECONDS
 
     def get_dependency(self, worker_ctx):
         return self

@@ -1,8 +1,10 @@
 """The outbox with fewer store operations per write (no hint before a write, the relay from the document as
 written, the sent events removed in one update) still loses no event: against the real store."""
+import time
+
 from eventlet.semaphore import Semaphore
 
-from shared.outbox import Outbox, OutboxRelay, insert_with_events, update_with_events
+from shared.outbox import FULL_SCAN_SECONDS, Outbox, OutboxRelay, insert_with_events, update_with_events
 from tests.integration.messaging_services import recorded_event
 
 
@@ -58,6 +60,7 @@ def outbox_over(relay):
     """An Outbox provider around `relay`, as its setup would leave it (no container needed for these calls)."""
     outbox = Outbox("cases")
     outbox._relay, outbox.labels, outbox.scanned, outbox.sweeping = relay, ("test", "cases"), True, Semaphore(1)
+    outbox.scanned_at = time.monotonic()
     return outbox
 
 
@@ -112,3 +115,16 @@ def test_events_written_while_a_relay_sends_the_same_document_go_out_with_it(pla
     stored = database.cases.find_one({"_id": "WB-BUSY-1"})
     assert stored["outbox"] == [] and stored["outbox_pending"] == 0
     assert database.hints.count_documents({}) == 0  # no sweep needed
+
+
+def test_events_another_replica_left_unrelayed_go_out_with_the_next_periodic_scan(platform_config, mongo_client):
+    """A replica that wrote events and died before relaying them (no hint: none is written before a write)
+    and does not come back: the running replicas find them with their periodic full scan."""
+    database = database_of(mongo_client, platform_config, "orphans")
+    published = []
+    outbox = outbox_over(OutboxRelay(database.cases, published.append, hints=database.hints))
+    database.cases.insert_one(insert_with_events({"_id": "WB-ORPHAN-1"}, [recorded_event("WB-ORPHAN-1")]))
+    assert outbox.relay() == 0 and published == []  # scanned a moment ago: only hints are read
+    outbox.scanned_at -= FULL_SCAN_SECONDS
+    assert outbox.relay() == 1 and [e["subject"] for e in published] == ["WB-ORPHAN-1"]
+    assert outbox.relay() == 0  # the scan's clock starts again
