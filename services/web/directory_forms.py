@@ -55,8 +55,8 @@ def member_values(member):
 
 
 def moment(text, end_of_day=False):
-    """A date or date-time typed in India time (an <input type="datetime-local"> sends 2026-12-01T09:30, a
-    plain date 2026-12-01) as an aware ISO timestamp; a date alone is the start of that day, or its last
+    """A date or date-time typed in India time (2026-12-01 09:30, 2026-12-01T09:30, or a plain date 2026-12-01;
+    a text field: Chromium's datetime-local has no visible focus on its parts) as an aware ISO timestamp; a date alone is the start of that day, or its last
     second for the end of a leave. Empty: None. Anything else goes to the API as typed (it names the field)."""
     if not text:
         return None

@@ -89,3 +89,10 @@ def test_delegates_are_the_available_members_of_the_same_office():
     colleagues = [me, member("a"), member("b", "on_leave"), member("c", "retired"), member("d", level=2),
                   member("e", "transferred")]
     assert [m["sub"] for m in forms.delegates(colleagues, me)] == ["a", "e"]
+
+
+def test_a_leave_typed_with_a_space_between_date_and_time_is_read_in_india_time():
+    from services.web import directory_forms as forms
+
+    assert forms.moment("2026-12-01 09:30") == "2026-12-01T09:30:00+05:30"
+    assert forms.moment("2026-12-15", end_of_day=True) == "2026-12-15T23:59:59+05:30"
