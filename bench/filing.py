@@ -1,12 +1,11 @@
 """Filings through the gateway: rate, latency, and how long until the case is routed."""
 import time
-import uuid
 
 import eventlet
 import requests
-from kombu import Connection, Exchange, Queue
 
 from bench.measure import percentile, progress, wait_while_moving
+from bench.watchers import RoutedTimes
 from services.gateway.auth import make_dev_token
 
 CONCURRENCY = 10
@@ -22,39 +21,8 @@ def grievance(n):
     return body, {"Authorization": f"Bearer {token}"}
 
 
-class RoutedWatcher:
-    """Records when each case's `routed` status change reaches the bus."""
-
-    def __init__(self, amqp_uri):
-        self.routed_at = {}
-        self.connection = Connection(amqp_uri)
-        channel = self.connection.channel()
-        exchange = Exchange("intake.events", type="topic", durable=True)(channel)
-        exchange.declare()
-        self.queue = Queue(f"bench-routed-{uuid.uuid4().hex[:8]}", exchange=exchange,
-                           routing_key="grievance.status_changed", exclusive=True)(channel)
-        self.queue.declare()
-        self.running = True
-        self.thread = eventlet.spawn(self._drain)
-
-    def _drain(self):
-        while self.running:
-            message = self.queue.get(no_ack=True, accept=["json"])
-            if message is None:
-                eventlet.sleep(0.005)
-                continue
-            event = message.payload
-            if event["data"].get("to") == "routed":
-                self.routed_at.setdefault(event["subject"], time.perf_counter())
-
-    def close(self):
-        self.running = False
-        self.thread.wait()
-        self.connection.release()
-
-
 def measure_filings(base_url, amqp_uri, count, offset):
-    watcher = RoutedWatcher(amqp_uri)
+    watcher = RoutedTimes(amqp_uri, when=lambda event: time.perf_counter(), poll=0.005)  # arrival, as `done`
     accepted, latencies, failures = {}, [], [0]
     session = requests.Session()
 
@@ -77,9 +45,9 @@ def measure_filings(base_url, amqp_uri, count, offset):
             progress(f"  {n}/{count} filings sent")
     pool.waitall()
     elapsed = time.perf_counter() - started
-    wait_while_moving(lambda: len(set(accepted) & set(watcher.routed_at)), len(accepted), "filings routed")
+    wait_while_moving(lambda: len(set(accepted) & set(watcher.at)), len(accepted), "filings routed")
     watcher.close()
-    to_routed = [(watcher.routed_at[t] - accepted[t]) * 1000 for t in accepted if t in watcher.routed_at]
+    to_routed = [(watcher.at[t] - accepted[t]) * 1000 for t in accepted if t in watcher.at]
     return {
         "rate": len(accepted) / elapsed, "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
         "routed_p50": percentile(to_routed, 50) if to_routed else float("nan"),

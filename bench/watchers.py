@@ -10,6 +10,7 @@ import requests
 from kombu import Connection, Exchange, Queue
 
 from services.search.index import alias
+from shared.vocabulary import Status
 
 
 def wall(value):
@@ -22,18 +23,18 @@ def wall(value):
 
 
 class RoutedTimes:
-    """When intake recorded each case as routed: the `time` of its `grievance.status_changed` envelope
-    (stamped in the same write), read off a queue of the bench's own."""
+    """When each case was routed, read off a queue of the bench's own bound to intake's status changes:
+    `when(event)` says when; by default the `time` of the `grievance.status_changed` envelope (intake stamps
+    it in the same write). `poll`: how long to wait on an empty queue."""
 
-    def __init__(self, amqp_uri):
-        self.at = {}
+    def __init__(self, amqp_uri, when=lambda event: wall(event["time"]), poll=0.02):
+        self.at, self.when, self.poll = {}, when, poll
         self.connection = Connection(amqp_uri)
         channel = self.connection.channel()
         exchange = Exchange("intake.events", type="topic", durable=True)(channel)
         exchange.declare()
-        self.queue_name = f"bench-capacity-routed-{uuid.uuid4().hex[:8]}"
-        self.queue = Queue(self.queue_name, exchange=exchange, routing_key="grievance.status_changed",
-                           exclusive=True)(channel)
+        self.queue = Queue(f"bench-routed-{uuid.uuid4().hex[:8]}", exchange=exchange,
+                           routing_key="grievance.status_changed", exclusive=True)(channel)
         self.queue.declare()
         self.running = True
         self.thread = eventlet.spawn(self._drain)
@@ -42,11 +43,11 @@ class RoutedTimes:
         while self.running:
             message = self.queue.get(no_ack=True, accept=["json"])
             if message is None:
-                eventlet.sleep(0.02)
+                eventlet.sleep(self.poll)
                 continue
             event = message.payload
-            if event["data"].get("to") == "routed":
-                self.at.setdefault(event["subject"], wall(event["time"]))
+            if event["data"].get("to") == Status.ROUTED:
+                self.at.setdefault(event["subject"], self.when(event))
 
     def close(self):
         self.running = False

@@ -28,6 +28,7 @@ from eventlet.semaphore import Semaphore
 from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
 from nameko.timer import Timer
+from pymongo import ReturnDocument
 
 from shared.correlation import CONTEXT_KEY
 from shared.events import CORRELATION_ATTRIBUTE, TRACE_ATTRIBUTE
@@ -57,6 +58,22 @@ def update_with_events(update, events):
         update.setdefault("$push", {})[OUTBOX] = {"$each": list(events)}
         update.setdefault("$inc", {})[PENDING] = len(events)
     return update
+
+
+def guarded_update(collection, guard, update, events, refused):
+    """One update of the document `guard` matches (its `_id` and version), with `events` in the same write;
+    raises `refused` when the guard no longer matches. With events, the document after the write (the same
+    one operation answers it, for `Outbox.relay_written`: no read; the whole document, as FerretDB v1 does
+    not implement a projection in findAndModify); without, None."""
+    if not events:
+        if collection.update_one(guard, update).matched_count == 0:
+            raise refused
+        return None
+    written = collection.find_one_and_update(guard, update_with_events(update, events),
+                                             return_document=ReturnDocument.AFTER)
+    if written is None:
+        raise refused
+    return written
 
 
 def ensure_outbox_index(collection):

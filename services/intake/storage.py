@@ -1,12 +1,11 @@
 """The intake service's store: cases of record (`grievances`), repeat-submission keys and filing counters."""
 from datetime import datetime, timezone
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from shared import counters
 from shared.mongo import MongoDatabase
-from shared.outbox import insert_with_events, update_with_events
+from shared.outbox import guarded_update, insert_with_events
 
 
 class ConcurrentUpdate(Exception):
@@ -43,18 +42,8 @@ class GrievanceStore:
             push["versions"] = {"$each": change.versions}
         if push:
             update["$push"] = push
-        guard = {"_id": case["_id"], "version": case["version"]}
-        if not events:
-            if self.cases.update_one(guard, update).matched_count == 0:
-                raise ConcurrentUpdate(case["_id"])
-            return None
-        # The same one operation answers the outbox as it stands after the write, for the relay (no read).
-        # The whole document: FerretDB v1 does not implement a projection (`fields`) in findAndModify.
-        written = self.cases.find_one_and_update(guard, update_with_events(update, events),
-                                                 return_document=ReturnDocument.AFTER)
-        if written is None:
-            raise ConcurrentUpdate(case["_id"])
-        return written
+        return guarded_update(self.cases, {"_id": case["_id"], "version": case["version"]}, update, events,
+                              ConcurrentUpdate(case["_id"]))
 
     # Left out of an export page: what snapshot() drops anyway, and the complainant's personal data.
     EXPORT_PROJECTION = {name: 0 for name in ("timeline", "versions", "outbox", "supporter_keys", "duplicate_key",

@@ -8,7 +8,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from services.routing.domain.assignment import OPEN_CLOCKS
 from services.routing.domain.officers import office_key
 from shared.mongo import MongoDatabase
-from shared.outbox import insert_with_events, update_with_events
+from shared.outbox import guarded_update, insert_with_events
 from shared.vocabulary import StaffState
 
 log = logging.getLogger(__name__)
@@ -54,17 +54,8 @@ class AssignmentStore:
         update = {"$set": fields, "$inc": {"rev": 1, "seq": len(events)}}
         if history:
             update["$push"] = {"history": history}
-        guard = {"_id": assignment["_id"], "rev": assignment["rev"]}
-        if not events:
-            if self.assignments.update_one(guard, update).matched_count == 0:
-                raise StaleAssignment(assignment["_id"])
-            return None
-        # (the whole document: FerretDB v1 does not implement a projection in findAndModify)
-        written = self.assignments.find_one_and_update(guard, update_with_events(update, events),
-                                                       return_document=ReturnDocument.AFTER)
-        if written is None:
-            raise StaleAssignment(assignment["_id"])
-        return written
+        return guarded_update(self.assignments, {"_id": assignment["_id"], "rev": assignment["rev"]}, update, events,
+                              StaleAssignment(assignment["_id"]))
 
     def due_clocks(self, now, limit=500):
         """Active clocks due for a reminder or past their deadline, and assignments whose load claims a

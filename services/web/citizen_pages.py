@@ -61,6 +61,15 @@ def next_deadline(case):
     return case.get("sla_deadline") or (deadlines[-1] if deadlines else None)
 
 
+
+def send_files(visit, tracking_id, purpose, files, headers):
+    """The files a form carried, to the gateway's attachments route in one multipart request (it checks their
+    type, size and number and strips photos' EXIF): the API's answer."""
+    return checked_answer(visit.api(
+        "POST", f"/api/v1/grievances/{tracking_id}/attachments", "case", data={"purpose": purpose},
+        files=[("files", (f.filename, f.stream, f.mimetype or "application/octet-stream")) for f in files],
+        headers=headers))
+
 class CitizenPages:
     # --- filing ---
 
@@ -198,10 +207,7 @@ class CitizenPages:
         files = [f for f in visit.request.files.getlist("files") if f.filename]
         if files:  # the files first: a refused one leaves the answer unsent, with the text kept
             key = form.get("idempotency_key", "")[:56] or filing.new_idempotency_key()
-            sent = checked_answer(visit.api(
-                "POST", f"/api/v1/grievances/{tracking_id}/attachments", "case", data={"purpose": "request_info"},
-                files=[("files", (f.filename, f.stream, f.mimetype or "application/octet-stream")) for f in files],
-                headers={"Idempotency-Key": key + "-files"}))
+            sent = send_files(visit, tracking_id, "request_info", files, {"Idempotency-Key": key + "-files"})
             if not sent.ok:
                 return self._case(visit, tracking_id, status=sent.status, answer_errors={"files": True}, form=form)
         answer = checked_answer(visit.api("POST", f"/api/v1/grievances/{tracking_id}/actions", "case",

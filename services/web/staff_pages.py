@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 from werkzeug.wrappers import Response
 
 from services.web import filing, staff_actions
-from services.web.citizen_pages import ATTACHMENT_REF, TRACKING_ID, checked_answer, cursor_of
+from services.web.citizen_pages import ATTACHMENT_REF, TRACKING_ID, checked_answer, cursor_of, send_files
 from services.web.gateway import PartUnavailable
 from services.web.i18n import LOCALES
 from services.web.navigation import nav_link
@@ -100,10 +100,7 @@ class StaffPages:
         files = [f for f in visit.request.files.getlist("files") if f.filename]
         purpose = staff_actions.attachment_purpose(action, form)
         if files and purpose:  # the evidence first: a refused file leaves the action undone, the text kept
-            sent = checked_answer(visit.api(
-                "POST", f"/api/v1/grievances/{tracking_id}/attachments", "case", data={"purpose": purpose},
-                files=[("files", (f.filename, f.stream, f.mimetype or "application/octet-stream")) for f in files],
-                headers={**headers, "Idempotency-Key": key + "-files"}))
+            sent = send_files(visit, tracking_id, purpose, files, {**headers, "Idempotency-Key": key + "-files"})
             if sent.status == 412:
                 return self._staff_case(visit, tracking_id, status=412, notice="changed")
             if not sent.ok:
