@@ -20,7 +20,8 @@ def file_first_case(console):
         citizen(FIRST_MOBILE)), 201)["tracking_id"]
     es = connect(console.config["ELASTICSEARCH_URL"])
     try:
-        quiet = es.options(ignore_status=404)
+        # 503: the index exists but its shard is not active yet; asked again by wait_for, not by the client
+        quiet = es.options(ignore_status=(404, 503), retry_on_status=())
         wait_for(lambda: quiet.indices.refresh(index=alias(console.config)) and quiet.count(
             index=alias(console.config)).get("count") == 1, what="the first case indexed")
     finally:
