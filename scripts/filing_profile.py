@@ -49,6 +49,12 @@ def scrape(port):
     return values
 
 
+def command_and_collection(labels):
+    """'collection="due",command="update",service="x"' -> 'update due'."""
+    found = dict(part.split("=", 1) for part in labels.split(","))
+    return f"{found['command'].strip(chr(34))} {found.get('collection', '').strip(chr(34))}".strip()
+
+
 def scrape_all(ports):
     return {name: scrape(port) for name, port in ports.items()}
 
@@ -148,7 +154,7 @@ def main():
             ops = {k[1]: v for k, v in cost[name].items() if k[0] == "sorasori_store_operations"}
             per = sum(ops.values()) / n
             total += per
-            detail = ", ".join(f"{label.split('command=')[1].strip(chr(34))} {v / n:.2f}"
+            detail = ", ".join(f"{command_and_collection(label)} {v / n:.2f}"
                                for label, v in sorted(ops.items(), key=lambda kv: -kv[1]))
             print(f"store ops/filing  {name:13s} {per:6.2f}   {detail}")
         print(f"store ops/filing  {'ALL':13s} {total:6.2f}")

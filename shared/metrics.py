@@ -64,7 +64,8 @@ ESCALATIONS = Counter("sorasori_grievance_escalations_total", "Grievances escala
 SLA_BREACHES = Counter("sorasori_sla_breaches_total", "Grievances whose top-level deadline passed, by department "
                        "and district", ["department", "district"])
 STORE_OPERATIONS = Counter("sorasori_store_operations_total", "Commands a service sent to its MongoDB store "
-                           "(pymongo command monitoring), by service and command name", ["service", "command"])
+                           "(pymongo command monitoring), by service, command name and collection",
+                           ["service", "command", "collection"])
 NOTIFICATION_DELIVERIES = Counter("sorasori_notification_deliveries_total", "Notification send attempts, by "
                                   "channel and outcome (sent, delivered, retry, deferred, dead_letter)",
                                   ["channel", "outcome"])
@@ -78,13 +79,20 @@ class StoreOperationCounter(monitoring.CommandListener):
         self.service = service
 
     def started(self, event):
-        STORE_OPERATIONS.labels(self.service, event.command_name).inc()
+        STORE_OPERATIONS.labels(self.service, event.command_name, collection_of(event)).inc()
 
     def succeeded(self, event):
         pass
 
     def failed(self, event):
         pass
+
+
+def collection_of(event):
+    """The collection a command works on: CRUD commands name it as their first field (`find: deliveries`),
+    getMore in `collection`; "" for the rest (hello, ping, ...)."""
+    target = event.command.get(event.command_name, event.command.get("collection"))
+    return target if isinstance(target, str) else ""
 
 
 def department_label(value):

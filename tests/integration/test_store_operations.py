@@ -7,9 +7,9 @@ from prometheus_client import REGISTRY
 from shared.mongo import connect
 
 
-def counted(service, command):
+def counted(service, command, collection="things"):
     return REGISTRY.get_sample_value("sorasori_store_operations_total",
-                                     {"service": service, "command": command}) or 0
+                                     {"service": service, "command": command, "collection": collection}) or 0
 
 
 def test_each_command_a_client_sends_is_counted_under_its_service(platform_config):
