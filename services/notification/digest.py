@@ -39,7 +39,7 @@ class DigestRun:
                   if not staff_recipients.retired(r)]
         cases, sent = None, 0
         for record in people:
-            opt_outs = set((self.staff_store.staff_preferences(record["_id"]) or {}).get("opt_out", []))
+            opt_outs = set(record.get("opt_out", []))
             channels = staff_recipients.to_staff(record, "digest", opt_outs, now)
             if not channels or not self.staff_store.claim_digest(record["_id"], day, now):
                 continue

@@ -87,13 +87,17 @@ class Dispatcher:
         try:
             now = now or utcnow()
             ids = self.store.due_ids(now, self.settings.batch)
-            return sum(1 for sent in self.pool.imap(lambda i: self.deliver(i, now), ids) if sent)
+            settled = []  # the finished deliveries' due marks, dropped together at the end of the run
+            try:
+                return sum(1 for sent in self.pool.imap(lambda i: self.deliver(i, now, settled), ids) if sent)
+            finally:
+                self.store.drop_due_marks(settled)
         finally:
             self.running.release()
 
-    def deliver(self, delivery_id, now=None):
+    def deliver(self, delivery_id, now=None, settled=None):
         """Send one delivery if it is due; True when it went out. A stopping process claims nothing more:
-        what is not claimed stays due for the next start."""
+        what is not claimed stays due for the next start. `settled`: see NotificationStore.finish."""
         if draining():
             return False
         now = now or utcnow()
@@ -103,13 +107,13 @@ class Dispatcher:
             return False
         self.in_flight[delivery_id] = delivery  # left there if this thread is killed (abandon_in_flight)
         try:
-            sent = self._send(delivery, now)
+            sent = self._send(delivery, now, settled)
         except Exception as error:  # a bug or the store failing mid-way: the delivery must not stay claimed
             # the stack without the exception's message, which may quote the recipient's address
             log.error("sending a notification failed", extra={
                 "delivery_id": delivery_id, "error": mask_contacts_in_text(f"{type(error).__name__}: {error}"),
                 "stack": "".join(traceback.format_tb(error.__traceback__))})
-            self._failed(delivery, utcnow(), f"{type(error).__name__}: {error}"[:200], final=False)
+            self._failed(delivery, utcnow(), f"{type(error).__name__}: {error}"[:200], final=False, settled=settled)
             sent = False
         self.in_flight.pop(delivery_id, None)
         return sent
@@ -126,7 +130,7 @@ class Dispatcher:
             log.warning("notification interrupted while sending", extra={"delivery_id": delivery["_id"]})
         self.in_flight.clear()
 
-    def _send(self, delivery, now):
+    def _send(self, delivery, now, settled=None):
         if self._over_rate_limit(delivery, now):
             return False
         outcome = self.channels[delivery["channel"]].send(delivery)
@@ -136,18 +140,18 @@ class Dispatcher:
             if delivery["template"] == "otp":
                 extra["message.text"], extra["message.parts"] = REDACTED_OTP, []
             self._finish(delivery, outcome.status, done, detail=outcome.answer,
-                         attempts=delivery.get("attempts", 0) + 1, **extra)
+                         attempts=delivery.get("attempts", 0) + 1, settled=settled, **extra)
             log.info("notification sent", extra={"delivery_id": delivery["_id"], "channel": delivery["channel"],
                                                  "to": mask_address(delivery["recipient"]["address"])})
             return True
-        self._failed(delivery, done, outcome.answer, final=outcome.status == FAILED)
+        self._failed(delivery, done, outcome.answer, final=outcome.status == FAILED, settled=settled)
         return False
 
-    def _failed(self, delivery, now, answer, final):
+    def _failed(self, delivery, now, answer, final, settled=None):
         attempts = delivery.get("attempts", 0) + 1
         verdict = "dead_letter" if final else schedule.retry_or_give_up(attempts, self.settings.max_attempts)
         if verdict == "dead_letter":
-            self._finish(delivery, "dead_letter", now, detail=answer, attempts=attempts)
+            self._finish(delivery, "dead_letter", now, detail=answer, attempts=attempts, settled=settled)
             log.warning("notification dead-lettered", extra={"delivery_id": delivery["_id"],
                                                              "answer": mask_contacts_in_text(answer),
                                                              "channel": delivery["channel"], "attempts": attempts})

@@ -11,7 +11,7 @@ from nameko.timer import timer
 from services.notification import planning
 from services.notification.access import admin_only
 from services.notification.dispatch import Sender
-from services.notification.domain import recipients, staff_recipients
+from services.notification.domain import digest, recipients, staff_recipients
 from services.notification.domain.recipients import SMS, Planned, Recipient
 from services.notification.schemas import DeliveryReportSchema, SmsSchema
 from services.notification.staff import StaffStorage
@@ -48,7 +48,9 @@ class Sending:
     def _plan(self, event):
         """Idempotent: each delivery's _id is a hash of (event, recipient, channel), and one that exists
         is never written again, so a replayed event sends nothing twice."""
-        mobile = event["data"]["case"]["complainant"].get("mobile") if event["type"] in CASE_EVENTS else None
+        mobile = None
+        if event["type"] in CASE_EVENTS and recipients.complainant_template(event["type"], event["data"]):
+            mobile = event["data"]["case"]["complainant"].get("mobile")  # their preferences are read only then
         preferences = self.store.preferences(recipients.contact_key(mobile)) if mobile else None
         subscriptions = self.store.subscriptions()
         hours = (self.settings.notify_quiet_start_hour, self.settings.notify_quiet_end_hour)
@@ -57,21 +59,25 @@ class Sending:
         planned = planning.deliveries_for(event, now, preferences, subscriptions, hours,
                                           schema_base_url=self.settings.oidc_issuer,
                                           console_url=self.settings.web_public_url, staff=staff, silenced=silenced)
-        queued = sum(self.store.enqueue(d) for d in planned)
+        queued = self.store.enqueue_all(planned)
         if queued:
             log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": queued})
 
     def _staff_messages(self, event, now):
-        """The case as notification knows it is brought up to date (the digest counts from it); a routing
+        """The case as notification knows it is brought up to date when it opens or stops (all the digest
+        counts from it: whether it is open, and routing's decisions); a routing
         decision's SMS and email to the staff it concerns, by the directory; a retired officer's notice box
         silenced."""
         if event["type"] in CASE_EVENTS:
-            self.staff_store.record_case_status(event["data"]["case"])
+            if digest.moves_open_flag(event["data"]["case"]["status"]):
+                self.staff_store.record_case_status(event["data"]["case"])
             return [], frozenset()
         if event["type"] not in ROUTING_DECISIONS:
             return [], frozenset()
         decision = event["data"]
         kept = self.staff_store.record_decision(decision, breached=event["type"] == "grievance.sla_breached")
+        if not staff_recipients.heard_by_staff(event["type"]):
+            return [], frozenset()
         previous = (kept or {}).get("previous_officer")
         level = decision.get("level") or 1
         directory = {"officer": self.staff_store.staff(decision["officer_id"]),
@@ -81,7 +87,7 @@ class Sending:
         if event["type"] == "grievance.sla_breached" or (event["type"] == "grievance.escalated" and level >= TOP_LEVEL):
             directory["cell"] = self.staff_store.staff_with_role(Role.CMO_CELL)
         people = [r for group in directory.values() for r in (group if isinstance(group, list) else [group]) if r]
-        opt_outs = {r["_id"]: (self.staff_store.staff_preferences(r["_id"]) or {}).get("opt_out", []) for r in people}
+        opt_outs = {r["_id"]: r.get("opt_out", []) for r in people}
         planned = staff_recipients.plan(event["type"], decision, previous, directory, opt_outs, now)
         officer = directory["officer"]
         silenced = frozenset({recipients.inbox_key(Role.OFFICER, officer["_id"])}

@@ -2,6 +2,8 @@
 office, status), kept in notification's own store, and each staff member's opt-outs (SMS, email)."""
 import logging
 
+from pymongo.errors import PyMongoError
+
 from services.notification.schemas import StaffPreferencesSchema
 from services.notification.staff_store import StaffStore
 from services.notification.storage import utcnow
@@ -16,6 +18,13 @@ _preferences_schema = StaffPreferencesSchema()
 
 
 class StaffStorage(MongoDatabase):
+    def start(self):
+        super().start()
+        try:
+            StaffStore(self.database).move_preferences_into_staff(utcnow())
+        except PyMongoError as error:  # the store is not answering yet: the next start moves them
+            log.warning("staff opt-outs not moved yet", extra={"error": type(error).__name__})
+
     def get_dependency(self, worker_ctx):
         return StaffStore(self.database)
 

@@ -3,7 +3,10 @@ service's store).
 
 - `staff`: identity's officer directory as `staff.changed` told it, one document per staff id, the record
   with the highest `seq` (an older or replayed event changes nothing: one conditional upsert).
-- `staff_preferences`: a staff member's opt-outs (`sms`, `email`; in-app notices always stay).
+  Its `opt_out` field holds the person's opt-outs (`sms`, `email`; in-app notices always stay), set by
+  themselves, so a decision reads one document per person; an opt-out set before the directory told of the
+  person makes a document of seq 0 that the directory's first record fills. (Kept in `staff_preferences`
+  before; moved here at start-up.)
 - `case_watch`: per tracking ID, where the case stands as routing's decisions and intake's events said: its
   office, officer (and the one before), level, deadline, whether it breached, its status. Two guarded
   updates, each on its own sequence (routing's `seq`, intake's case `version`). The daily digest counts
@@ -24,28 +27,47 @@ class StaffStore:
     # --- the directory ---------------------------------------------------------------------------
 
     def put_staff(self, record):
-        """Keep `record` unless a newer (or the same) seq is kept already. True when it was kept."""
+        """Keep `record` unless a newer (or the same) seq is kept already (the person's opt-outs stay). True
+        when it was kept."""
         fields = {k: v for k, v in record.items() if k != "_id"}
-        try:
-            done = self.db.staff.update_one({"_id": record["_id"], "seq": {"$lt": record["seq"]}},
-                                            {"$set": fields}, upsert=True)
-        except DuplicateKeyError:  # it exists with this seq or a higher one
-            return False
-        return bool(done.modified_count or done.upserted_id)
+        # One conditional upsert; its insert hits the taken _id (E11000) when a record as new or newer is kept.
+        # The first refusal may instead be a racing first insert (an opt-out's): tried once more, the guard decides.
+        for _ in range(2):
+            try:
+                done = self.db.staff.update_one({"_id": record["_id"], "seq": {"$lt": record["seq"]}},
+                                                {"$set": fields}, upsert=True)
+                return bool(done.modified_count or done.upserted_id)
+            except DuplicateKeyError:
+                continue
+        return False
 
     def staff(self, staff_id):
-        return self.db.staff.find_one({"_id": staff_id}) if staff_id else None
+        """The directory's record (its `opt_out` included); None for a person the directory has not told of."""
+        found = self.db.staff.find_one({"_id": staff_id}) if staff_id else None
+        return found if found and found.get("seq", 0) > 0 else None
 
     def staff_with_role(self, role):
         """A scan (FerretDB uses no secondary index): the directory is small, a few thousand people."""
         return list(self.db.staff.find({"role": role}))
 
     def staff_preferences(self, staff_id):
-        return self.db.staff_preferences.find_one({"_id": staff_id}, {"_id": 0})
+        found = self.db.staff.find_one({"_id": staff_id})
+        return {"opt_out": found["opt_out"]} if found and "opt_out" in found else None
 
     def put_staff_preferences(self, staff_id, preferences, now):
-        self.db.staff_preferences.replace_one({"_id": staff_id}, {"_id": staff_id, **preferences, "updated_at": now},
-                                              upsert=True)
+        """One upsert of the person's document (a seq-0 one when the directory has not told of them yet)."""
+        change = {"$set": {**preferences, "preferences_updated_at": now}, "$setOnInsert": {"seq": 0}}
+        try:
+            self.db.staff.update_one({"_id": staff_id}, change, upsert=True)
+        except DuplicateKeyError:  # a racing first insert (the directory's or another opt-out's) made it
+            self.db.staff.update_one({"_id": staff_id}, change)
+
+    def move_preferences_into_staff(self, now):
+        """Opt-outs kept in the old `staff_preferences` collection move onto the person's document (idempotent:
+        each is deleted once moved)."""
+        for old in list(self.db.staff_preferences.find()):
+            self.put_staff_preferences(old["_id"], {"opt_out": old.get("opt_out", [])}, old.get("updated_at", now))
+            self.db.staff_preferences.delete_one({"_id": old["_id"]})
 
     # --- the cases notification heard about --------------------------------------------------------
 

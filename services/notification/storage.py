@@ -17,8 +17,8 @@
 import time
 from datetime import UTC, datetime, timedelta
 
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo import DeleteOne, ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.mongo import MongoDatabase
 
@@ -29,6 +29,14 @@ INBOX_SIZE = 200
 
 def utcnow():
     return datetime.now(UTC)
+
+
+def _only_duplicates(error):
+    """A bulk write refused only for _ids that exist already (E11000) is what a replay does; anything else is
+    raised."""
+    if any(e.get("code") != 11000 for e in error.details.get("writeErrors", [])) or error.details.get(
+            "writeConcernErrors"):
+        raise error
 
 
 def _step(state, now, detail=None, **extra):
@@ -69,27 +77,41 @@ class NotificationStore:
         return self.deliveries.find_one({"_id": delivery_id}, {"_id": 1}) is not None
 
     def enqueue(self, delivery):
-        """Record a planned message and make it due. False when it exists already (a replayed event).
-        The due mark is written first: a crash between the two leaves a mark without a delivery, which
-        the sender drops, never a delivery nobody sends. No read first (one operation fewer per delivery):
-        a replay never moves a mark that exists (`$setOnInsert`), and the mark it makes for a delivery sent
-        already is dropped by the sender (settle_due). The unique insert is what makes a message go at most once. The case's log entry is
-        written last and on every replay too (`$addToSet`): a crash after the insert is repaired by the
-        event's redelivery."""
-        created = False
-        self.due.update_one({"_id": delivery["_id"]}, {"$setOnInsert": {"at": delivery["not_before"]}}, upsert=True)
+        """Record one planned message and make it due; False when it exists already (a replayed event)."""
+        return self.enqueue_all([delivery]) == 1
+
+    def enqueue_all(self, deliveries):
+        """Record an event's planned messages and make them due: one write per collection, however many
+        messages (each statement still single-document). Returns how many were new (a replayed event: 0).
+        The due marks are written first: a crash before the deliveries leaves marks without deliveries, which
+        the sender drops, never a delivery nobody sends. No read first: a replay never moves a mark that
+        exists (`$setOnInsert`), and the mark it makes for a delivery sent already is dropped by the sender
+        (settle_due). The unique insert of each delivery is what makes a message go at most once (an unordered
+        insert: the ones that exist are refused, the others kept). The case's log is written last and on every
+        replay too (`$addToSet`): a crash after the insert is repaired by the event's redelivery."""
+        if not deliveries:
+            return 0
         try:
-            self.deliveries.insert_one(delivery)
-            created = True
-        except DuplicateKeyError:
-            pass
-        if delivery.get("tracking_id"):
-            self._log_for_case(delivery["tracking_id"], delivery["_id"])
+            self.due.bulk_write([UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {"at": d["not_before"]}}, upsert=True)
+                                 for d in deliveries], ordered=False)
+        except BulkWriteError as error:
+            _only_duplicates(error)  # a racing replay's upsert made the mark first: it is there
+        try:
+            created = len(self.deliveries.insert_many(deliveries, ordered=False).inserted_ids)
+        except BulkWriteError as error:
+            _only_duplicates(error)
+            created = error.details["nInserted"]
+        by_case = {}
+        for delivery in deliveries:
+            if delivery.get("tracking_id"):
+                by_case.setdefault(delivery["tracking_id"], []).append(delivery["_id"])
+        for tracking_id, ids in by_case.items():
+            self._log_for_case(tracking_id, ids)
         return created
 
-    def _log_for_case(self, tracking_id, delivery_id):
+    def _log_for_case(self, tracking_id, delivery_ids):
         """MongoDB may refuse one of two racing upserts that both insert (E11000): retry as an update."""
-        entry = {"$addToSet": {"ids": delivery_id}}
+        entry = {"$addToSet": {"ids": {"$each": delivery_ids}}}
         try:
             self.db.case_deliveries.update_one({"_id": tracking_id}, entry, upsert=True)
         except DuplicateKeyError:
@@ -109,8 +131,11 @@ class NotificationStore:
              "$push": {"log": _step("sending", now)}},
             return_document=ReturnDocument.AFTER)
 
-    def finish(self, delivery, state, now, detail=None, not_before=None, attempts=None, **extra):
-        """Record what became of a claimed delivery, and keep `due` and `dead_letters` in step."""
+    def finish(self, delivery, state, now, detail=None, not_before=None, attempts=None, settled=None, **extra):
+        """Record what became of a claimed delivery, and keep `due` and `dead_letters` in step. `settled`: a
+        list the sender drops the due marks of its finished deliveries from afterwards, in one command
+        (drop_due_marks); a crash before leaves marks of finished deliveries, which the sender drops
+        (settle_due)."""
         fields = {"state": state, "updated_at": now, **extra}
         if not_before is not None:
             fields["not_before"] = not_before
@@ -125,10 +150,18 @@ class NotificationStore:
                     "template": delivery["template"], "event_type": delivery["event_type"],
                     "tracking_id": delivery.get("tracking_id"), "attempts": attempts or delivery.get("attempts", 0),
                     "last_answer": detail}, upsert=True)
-            self.due.delete_one({"_id": delivery["_id"]})
+            if settled is None:
+                self.due.delete_one({"_id": delivery["_id"]})
+            else:
+                settled.append(delivery["_id"])
         else:
             self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": not_before or now},
                                  upsert=True)
+
+    def drop_due_marks(self, delivery_ids):
+        """One command of single-document deletes by _id (a `$in` filter would scan the collection on FerretDB)."""
+        if delivery_ids:
+            self.due.bulk_write([DeleteOne({"_id": i}) for i in delivery_ids], ordered=False)
 
     def settle_due(self, delivery_id, now, stale_after, replay_safe=()):
         """A due mark whose delivery could not be claimed: drop it when there is nothing left to send,

@@ -1,7 +1,9 @@
 """The daily digest's arithmetic (domain/digest.py): the hour in IST, whose cases, the counts, the worst 10."""
 from datetime import datetime, timedelta, timezone
 
+from services.intake.domain.lifecycle import RULES
 from services.notification.domain import digest
+from shared.vocabulary import STOPPED_STATUSES, Status
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=timezone.utc)  # 09:30 IST
 
@@ -69,3 +71,16 @@ def test_a_process_looks_once_a_day_after_the_hour_and_again_the_next_day():
     assert staff.looks == 2  # supervisors and the cell, once
     digests.run(None, staff, Settings(), NOW + timedelta(days=1))
     assert staff.looks == 4
+
+
+def test_every_status_change_that_opens_or_stops_a_case_is_one_the_digest_records():
+    """notification records a case's status only at the statuses that can flip its `open` flag; intake's
+    lifecycle must lead into or out of a stopped status only through them."""
+    for name, rule in RULES.items():
+        if rule.target is None:
+            continue
+        for source in rule.sources:
+            if (source in STOPPED_STATUSES) != (rule.target in STOPPED_STATUSES):
+                assert digest.moves_open_flag(rule.target), (name, source, rule.target)
+    assert not digest.moves_open_flag(Status.ROUTED) and not digest.moves_open_flag(Status.FILED)
+    assert digest.moves_open_flag(Status.RESOLVED) and digest.moves_open_flag(Status.REOPENED)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from services.notification.domain import recipients, schedule, segments, signing
+from services.notification.domain import recipients, schedule, segments, signing, staff_recipients
 from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
 from shared import public_events
 
@@ -273,3 +273,13 @@ def test_quiet_hours_can_be_moved_or_switched_off():
     assert schedule.in_quiet_hours(ist(12), (0, 24)) and schedule.quiet_hours_end(ist(12), (0, 24)) == ist(0, day=3)
     assert not schedule.in_quiet_hours(ist(23), (0, 0))
     assert schedule.in_quiet_hours(ist(14), (13, 15)) and not schedule.in_quiet_hours(ist(15), (13, 15))
+
+
+def test_the_directory_is_read_for_every_decision_someone_hears_of_and_only_those():
+    heard = {t for t in ("grievance.routed", "grievance.assigned", "grievance.sla_reminder", "grievance.escalated",
+                         "grievance.sla_breached") if staff_recipients.heard_by_staff(t)}
+    assert heard == {"grievance.assigned", "grievance.sla_reminder", "grievance.escalated", "grievance.sla_breached"}
+    assert set(recipients.OFFICER_TEMPLATES) <= heard  # the officer's notices too (a retired one's box is silenced)
+    decision = {"tracking_id": "WB-2026-00000001", "officer_id": "o-1", "level": 4, "department": "PHE",
+                "district": "Bankura"}
+    assert not recipients.plan({"id": "e", "type": "grievance.routed", "data": decision})

@@ -69,8 +69,13 @@ class Store:
     def settle_due(self, delivery_id, now, stale_after, replay_safe=()):
         pass
 
-    def finish(self, delivery, state, now, detail=None, **fields):
+    def finish(self, delivery, state, now, detail=None, settled=None, **fields):
         self.finished.append((delivery["_id"], state, detail))
+        if settled is not None:
+            settled.append(delivery["_id"])
+
+    def drop_due_marks(self, delivery_ids):
+        self.dropped = list(delivery_ids)
 
 
 class Hanging:

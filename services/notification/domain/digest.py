@@ -6,11 +6,20 @@ from datetime import datetime
 from services.notification.domain.schedule import IST
 from services.notification.domain.staff_recipients import STATE_WIDE_DISTRICTS
 from shared.authz import allowed
-from shared.vocabulary import Role
+from shared.vocabulary import STOPPED_STATUSES, Role, Status
 
 WORST = 10
+# the statuses a case's `open` flag can change at: a case stops at one of STOPPED_STATUSES and leaves one only
+# to be reopened (intake's lifecycle; tests/unit hold the two together)
+OPEN_FLAG_STATUSES = frozenset(STOPPED_STATUSES) | {Status.REOPENED}
 DIGEST_ROLES = (Role.SUPERVISOR, Role.CMO_CELL)
 STATE = "West Bengal"
+
+
+def moves_open_flag(status):
+    """Whether a case event at this status may change what the digest knows of the case (a case not recorded
+    counts as open)."""
+    return status in OPEN_FLAG_STATUSES
 
 
 def digest_day(now, hour):

@@ -58,6 +58,17 @@ def language_of(record):
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
+# the routing decisions staff hear of by SMS and email (a `routed` decision comes with its `assigned` one)
+DECISION_TEMPLATES = {"grievance.assigned": "assigned", "grievance.sla_reminder": "sla_reminder",
+                      "grievance.escalated": "escalated", "grievance.sla_breached": "breached"}
+
+
+def heard_by_staff(event_type):
+    """Whether any staff member hears of this routing decision (by SMS, email or notice): if not, the
+    directory need not be read for it."""
+    return event_type in DECISION_TEMPLATES
+
+
 def to_staff(record, template, opt_outs, now):
     """The messages one staff member gets for one template: one per channel they may be reached on."""
     channels = channels_for(record, opt_outs, now)
@@ -74,8 +85,7 @@ def plan(event_type, decision, previous_officer, directory, opt_outs, now):
 
     `directory`: {"officer": record or None, "previous": record or None, "supervisors": [records],
     "cell": [records]}; `opt_outs`: staff id -> the channels they turned off."""
-    templates = {"grievance.assigned": "assigned", "grievance.sla_reminder": "sla_reminder",
-                 "grievance.escalated": "escalated", "grievance.sla_breached": "breached"}
+    templates = DECISION_TEMPLATES
     if event_type not in templates:
         return []
     people = []

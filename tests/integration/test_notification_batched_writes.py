@@ -1,0 +1,136 @@
+"""notification writes an event's deliveries with one command per collection, drops the due marks of a sender
+run's finished deliveries in one command, and keeps a staff member's opt-outs on their directory record (one
+read per person a decision concerns); each still at most once, against the real store, under concurrency."""
+import uuid
+from datetime import timedelta
+from types import SimpleNamespace
+
+import eventlet
+from prometheus_client import REGISTRY
+
+from services.notification.channels.inbox import InboxChannel
+from services.notification.dispatch import Dispatcher
+from services.notification.domain.recipients import INBOX
+from services.notification.staff_store import StaffStore
+from services.notification.storage import NotificationStore, utcnow
+from shared.mongo import connect
+
+
+def counted_client(platform_config):
+    """A client of its own name, so the store operations it sends are counted apart from any other's."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    client = connect(platform_config["MONGO_URI"], app_name=name)
+    return name, client, client[platform_config["MONGO_DB_PREFIX"] + "notification"]
+
+
+def operations(name, command, collection):
+    return REGISTRY.get_sample_value("sorasori_store_operations_total",
+                                     {"service": name, "command": command, "collection": collection}) or 0
+
+
+def delivery(delivery_id, tracking_id="WB-2026-70000001", box="officer:o-7", not_before=None):
+    now = utcnow()
+    return {"_id": delivery_id, "event_id": "e-1", "event_type": "grievance.assigned", "template": "assigned",
+            "tracking_id": tracking_id, "scope": {}, "channel": INBOX,
+            "recipient": {"kind": "officer", "key": box, "address": box}, "language": "en", "urgent": False,
+            "message": {"text": f"notice {delivery_id}"}, "state": "queued", "attempts": 0,
+            "not_before": not_before or now, "created_at": now, "updated_at": now, "log": []}
+
+
+def test_an_events_deliveries_are_written_with_one_command_per_collection_and_once(platform_config):
+    name, client, database = counted_client(platform_config)
+    store = NotificationStore(database)
+    try:
+        first = [delivery(f"d-{n}") for n in range(3)]
+        assert store.enqueue_all(first) == 3
+        assert [operations(name, c, k) for c, k in (("update", "due"), ("insert", "deliveries"),
+                                                      ("update", "case_deliveries"))] == [1, 1, 1]
+        # a replay that meets one new delivery among those written: only the new one is kept, nothing moves
+        database.due.update_one({"_id": "d-0"}, {"$set": {"at": utcnow() + timedelta(hours=1)}})
+        moved = database.due.find_one({"_id": "d-0"})["at"]
+        assert store.enqueue_all([delivery("d-0"), delivery("d-1"), delivery("d-3")]) == 1
+        assert database.due.find_one({"_id": "d-0"})["at"] == moved
+        assert sorted(d["_id"] for d in database.deliveries.find()) == ["d-0", "d-1", "d-2", "d-3"]
+        assert sorted(database.case_deliveries.find_one({"_id": "WB-2026-70000001"})["ids"]) == [
+            "d-0", "d-1", "d-2", "d-3"]
+    finally:
+        client.close()
+
+
+def test_twenty_replays_of_one_event_at_once_keep_each_delivery_once(platform_config, mongo_client):
+    database = mongo_client[platform_config["MONGO_DB_PREFIX"] + "notification"]
+    store = NotificationStore(database)
+    planned = [delivery(f"r-{n}", tracking_id="WB-2026-70000002") for n in range(4)]
+    created = [t.wait() for t in [eventlet.spawn(store.enqueue_all, [dict(d) for d in planned]) for _ in range(20)]]
+    assert sum(created) == 4  # each delivery new to exactly one of the twenty
+    assert sorted(d["_id"] for d in database.deliveries.find({"tracking_id": "WB-2026-70000002"})) == [
+        f"r-{n}" for n in range(4)]
+    assert all(database.due.find_one({"_id": d["_id"]}) is not None for d in planned)
+    assert sorted(database.case_deliveries.find_one({"_id": "WB-2026-70000002"})["ids"]) == [
+        f"r-{n}" for n in range(4)]
+
+
+def test_a_sender_run_drops_its_finished_deliveries_due_marks_in_one_command(platform_config):
+    name, client, database = counted_client(platform_config)
+    store = NotificationStore(database)
+    try:
+        later = utcnow() + timedelta(hours=2)
+        store.enqueue_all([delivery(f"s-{n}", box=f"officer:o-{n}") for n in range(5)] + [
+            delivery("s-later", not_before=later)])
+        settings = SimpleNamespace(batch=50, concurrency=4, rate_limit=5, rate_window=3600, max_attempts=3,
+                                   retry_base=1, retry_cap=10)
+        dispatcher = Dispatcher(store, {INBOX: InboxChannel(store)}, settings, sealer=None)
+        assert dispatcher.run() == 5
+        assert operations(name, "delete", "due") == 1
+        assert [m["_id"] for m in database.due.find()] == ["s-later"]  # not due yet: its mark stays
+        assert {d["_id"]: d["state"] for d in database.deliveries.find()} == {
+            **{f"s-{n}": "delivered" for n in range(5)}, "s-later": "queued"}
+        assert dispatcher.run() == 0  # nothing sent twice
+    finally:
+        client.close()
+
+
+def record(staff_id, seq, mobile="9830011111"):
+    return {"_id": staff_id, "seq": seq, "name": "Anita Roy", "role": "officer",
+            "office": {"department": "PHE", "district": "Bankura", "level": 1},
+            "contacts": {"mobile": mobile, "email": None, "language": "bn"}, "status": {"state": "active"}}
+
+
+def test_an_opt_out_lives_on_the_directory_record_whichever_comes_first(platform_config, mongo_client):
+    staff = StaffStore(mongo_client[platform_config["MONGO_DB_PREFIX"] + "notification"])
+    now = utcnow()
+    staff.put_staff_preferences("early", {"opt_out": ["sms"]}, now)  # before the directory told of them
+    assert staff.staff("early") is None and staff.staff_with_role("officer") == []
+    assert staff.put_staff(record("early", 1))
+    assert staff.staff("early")["opt_out"] == ["sms"] and staff.staff("early")["name"] == "Anita Roy"
+    assert staff.put_staff(record("early", 2, mobile="9830022222"))  # the directory's next record keeps it
+    assert staff.staff("early")["opt_out"] == ["sms"] and staff.staff("early")["contacts"]["mobile"] == "9830022222"
+    staff.put_staff_preferences("early", {"opt_out": []}, now)
+    assert staff.staff_preferences("early") == {"opt_out": []}
+    assert staff.staff_preferences("nobody") is None
+
+
+def test_an_opt_out_and_the_first_directory_record_racing_both_stay(platform_config, mongo_client):
+    staff = StaffStore(mongo_client[platform_config["MONGO_DB_PREFIX"] + "notification"])
+    now = utcnow()
+    ids = [f"race-{n}" for n in range(20)]
+    threads = [eventlet.spawn(staff.put_staff, record(i, 3)) for i in ids]
+    threads += [eventlet.spawn(staff.put_staff_preferences, i, {"opt_out": ["email"]}, now) for i in ids]
+    answers = [t.wait() for t in threads]
+    assert answers[:20] == [True] * 20  # every directory record kept, whether it came first or second
+    for staff_id in ids:
+        kept = staff.staff(staff_id)
+        assert (kept["seq"], kept["name"], kept["opt_out"]) == (3, "Anita Roy", ["email"])
+
+
+def test_opt_outs_kept_in_the_old_collection_move_onto_the_directory_records(platform_config, mongo_client):
+    database = mongo_client[platform_config["MONGO_DB_PREFIX"] + "notification"]
+    staff = StaffStore(database)
+    staff.put_staff(record("moved", 1))
+    database.staff_preferences.insert_many([{"_id": "moved", "opt_out": ["sms"], "updated_at": utcnow()},
+                                            {"_id": "not-yet-known", "opt_out": ["email"], "updated_at": utcnow()}])
+    staff.move_preferences_into_staff(utcnow())
+    staff.move_preferences_into_staff(utcnow())  # again: nothing left to move
+    assert staff.staff("moved")["opt_out"] == ["sms"]
+    assert staff.staff_preferences("not-yet-known") == {"opt_out": ["email"]}
+    assert database.staff_preferences.count_documents({}) == 0
