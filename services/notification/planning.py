@@ -5,9 +5,11 @@ import json
 import logging
 
 from services.notification import messages
+from services.notification.channels import DELIVERED
+from services.notification.channels.inbox import IN_THE_BOX
 from services.notification.channels.sms import sms_message
 from services.notification.domain import recipients, schedule
-from services.notification.domain.recipients import SMS, WEBHOOK
+from services.notification.domain.recipients import INBOX, SMS, WEBHOOK
 from shared.public_events import to_cloudevent
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,18 @@ def new_delivery(*, delivery_id, event_id, event_type, planned, message, now, tr
         "state": state, "attempts": 0, "not_before": not_before, "created_at": now, "updated_at": now,
         "log": [{"at": now, "state": state, **({"detail": detail} if detail else {})}],
     }
+
+
+def goes_at_once(delivery):
+    """An in-app notice due now needs no provider, so no sender: the event's handler puts it in the box and
+    records it delivered (no due mark, no claim, no second write)."""
+    return delivery["channel"] == INBOX and delivery["state"] == "queued"
+
+
+def delivered_at_once(delivery, now):
+    """The delivery as recorded once its notice is in the box."""
+    return {**delivery, "state": DELIVERED, "attempts": 1, "updated_at": now,
+            "log": [*delivery["log"], {"at": now, "state": DELIVERED, "detail": IN_THE_BOX}]}
 
 
 def message_for(planned, values, public_event=None):

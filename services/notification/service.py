@@ -2,8 +2,8 @@
 email, in-app notices and webhooks, in Bengali, English or Hindi.
 
 Event handlers only decide and record (one delivery per event, recipient and channel, rendered in the
-recipient's language); a timer sends what is due (dispatch.py), so a provider outage never blocks the
-consumers. identity's one-time passwords come in through `send_sms` and go out at once, through the
+recipient's language; an in-app notice, which needs no provider, is put in its box there and then); a timer
+sends what is due (dispatch.py), so a provider outage never blocks the consumers. identity's one-time passwords come in through `send_sms` and go out at once, through the
 same channels. Officers, supervisors and the CMO cell are reached by SMS and email from identity's officer
 directory (staff.py), supervisors and the cell get a daily digest (digest.py). Systems outside subscribe to webhooks (webhooks.py), read the public projection of the events
 on the public event stream (public_stream.py relays it) with accounts of their own (subscribers.py).

@@ -91,9 +91,11 @@ class NotificationStore:
         replay too (`$addToSet`): a crash after the insert is repaired by the event's redelivery."""
         if not deliveries:
             return 0
+        marks = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {"at": d["not_before"]}}, upsert=True)
+                 for d in deliveries if d["state"] not in TERMINAL]  # a notice put at once has nothing to send
         try:
-            self.due.bulk_write([UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {"at": d["not_before"]}}, upsert=True)
-                                 for d in deliveries], ordered=False)
+            if marks:
+                self.due.bulk_write(marks, ordered=False)
         except BulkWriteError as error:
             _only_duplicates(error)  # a racing replay's upsert made the mark first: it is there
         try:

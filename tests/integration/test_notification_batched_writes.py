@@ -6,14 +6,18 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import eventlet
+from nameko.testing.services import worker_factory
 from prometheus_client import REGISTRY
 
 from services.notification.channels.inbox import InboxChannel
 from services.notification.dispatch import Dispatcher
 from services.notification.domain.recipients import INBOX
+from services.notification.service import NotificationService
 from services.notification.staff_store import StaffStore
 from services.notification.storage import NotificationStore, utcnow
+from shared.contracts import load_event_data
 from shared.mongo import connect
+from shared.settings import settings_of
 
 
 def counted_client(platform_config):
@@ -134,3 +138,38 @@ def test_opt_outs_kept_in_the_old_collection_move_onto_the_directory_records(pla
     assert staff.staff("moved")["opt_out"] == ["sms"]
     assert staff.staff_preferences("not-yet-known") == {"opt_out": ["email"]}
     assert database.staff_preferences.count_documents({}) == 0
+
+
+def assigned_event(event_id, officer_id):
+    data = load_event_data("grievance.assigned", {
+        "schema_version": 1, "tracking_id": "WB-2026-70000009", "kind": "grievance.assigned", "seq": 2,
+        "department": "PHE", "district": "Bankura", "category": "drinking_water", "officer_id": officer_id,
+        "officer_name": "Anita Roy", "level": 1, "deadline": "2026-12-09T06:00:00+00:00", "reason": "rule"})
+    return {"id": event_id, "type": "grievance.assigned", "source": "routing", "data": data}
+
+
+def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_delivered_once(platform_config):
+    name, client, database = counted_client(platform_config)
+    store, staff = NotificationStore(database), StaffStore(database)
+    staff.put_staff(record("o-9", 1))
+    worker = worker_factory(NotificationService, store=store, staff_store=staff)
+    worker.settings = settings_of({**platform_config, "SORASORI_ENV": "development"})
+    try:
+        worker.on_routing_event(assigned_event("ev-assigned-1", "o-9"))
+        box = database.inbox.find_one({"_id": "officer:o-9"})
+        assert [n["tracking_id"] for n in box["notices"]] == ["WB-2026-70000009"]
+        kept = {d["channel"]: d for d in database.deliveries.find({"tracking_id": "WB-2026-70000009"})}
+        assert kept["inbox"]["state"] == "delivered" and [s["state"] for s in kept["inbox"]["log"]] == [
+            "queued", "delivered"]
+        assert database.due.find_one({"_id": kept["inbox"]["_id"]}) is None  # nothing left to send
+        assert database.due.find_one({"_id": kept["sms"]["_id"]}) is not None  # the officer's SMS: the sender's
+        assert operations(name, "findAndModify", "deliveries") == 0  # no claim
+
+        database.deliveries.delete_one({"_id": kept["inbox"]["_id"]})  # a crash after the notice, before its record
+        worker.on_routing_event(assigned_event("ev-assigned-1", "o-9"))  # the event comes back
+        worker.on_routing_event(assigned_event("ev-assigned-1", "o-9"))  # and once more
+        assert len(database.inbox.find_one({"_id": "officer:o-9"})["notices"]) == 1
+        assert database.deliveries.find_one({"_id": kept["inbox"]["_id"]})["state"] == "delivered"
+        assert database.deliveries.count_documents({"tracking_id": "WB-2026-70000009"}) == 2
+    finally:
+        client.close()

@@ -10,8 +10,15 @@ class InboxChannel:
         self.store = store
 
     def send(self, delivery):
-        self.store.put_notice(delivery["recipient"]["address"], {
-            "id": delivery["_id"], "at": delivery["created_at"], "event_type": delivery["event_type"],
+        self.store.put_notice(delivery["recipient"]["address"], notice(delivery))
+        return Outcome(DELIVERED, IN_THE_BOX)
+
+
+IN_THE_BOX = "in the recipient's notices"
+
+
+def notice(delivery):
+    """What the box keeps of a delivery (its id is the delivery's: a notice put twice shows once)."""
+    return {"id": delivery["_id"], "at": delivery["created_at"], "event_type": delivery["event_type"],
             "tracking_id": delivery.get("tracking_id"), "text": delivery["message"]["text"],
-            "urgent": delivery.get("urgent", False)})
-        return Outcome(DELIVERED, "in the recipient's notices")
+            "urgent": delivery.get("urgent", False)}
