@@ -84,9 +84,10 @@ class Sending:
         if event["type"] not in ROUTING_DECISIONS:
             return [], frozenset()
         decision = event["data"]
-        kept = self.staff_store.record_decision(decision, breached=event["type"] == "grievance.sla_breached")
         if not staff_recipients.heard_by_staff(event["type"]):
+            self.staff_store.record_placement(decision)
             return [], frozenset()
+        kept = self.staff_store.record_decision(decision, breached=event["type"] == "grievance.sla_breached")
         previous = (kept or {}).get("previous_officer")
         level = decision.get("level") or 1
         directory = {"officer": self.staff_store.staff(decision["officer_id"]),

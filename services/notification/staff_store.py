@@ -99,6 +99,22 @@ class StaffStore:
                 return kept
         return None
 
+    def record_placement(self, decision):
+        """A decision no one hears of (routing's `routed`, which its `assigned` follows at once): kept when its
+        seq is newer, in one conditional upsert and no read; `previous_officer` is left as it was (only a decision
+        someone hears of names one, record_decision). A record as new or newer refuses the upsert's insert
+        (E11000); the first refusal may be a racing first insert: tried once more, the guard then decides."""
+        fields = {"seq": decision["seq"], "officer_id": decision["officer_id"], "department": decision["department"],
+                  "district": decision["district"], "category": decision["category"], "level": decision["level"],
+                  "deadline": decision["deadline"]}
+        for _ in range(2):
+            try:
+                self.db.case_watch.update_one({"_id": decision["tracking_id"], "seq": {"$lt": decision["seq"]}},
+                                              {"$set": fields, "$setOnInsert": {"version": 0}}, upsert=True)
+                return
+            except DuplicateKeyError:
+                continue
+
     def record_case_status(self, case):
         """Intake's case status, kept when its version is newer (a case routing has not placed yet is
         inserted with seq 0: the digest leaves it out until routing's first decision)."""

@@ -173,3 +173,29 @@ def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_deliv
         assert database.deliveries.count_documents({"tracking_id": "WB-2026-70000009"}) == 2
     finally:
         client.close()
+
+
+def decision(seq, officer_id, kind="grievance.assigned"):
+    return {"tracking_id": "WB-2026-70000011", "kind": kind, "seq": seq, "department": "PHE", "district": "Bankura",
+            "category": "drinking_water", "officer_id": officer_id, "level": 1, "deadline": "2026-12-09T06:00:00+00:00"}
+
+
+def test_a_routed_decision_is_kept_in_one_write_and_the_assigned_after_it_reads_as_before(platform_config):
+    name, client, database = counted_client(platform_config)
+    staff = StaffStore(database)
+    try:
+        staff.record_placement(decision(1, "o-a", "grievance.routed"))
+        assert staff.record_decision(decision(2, "o-a"), breached=False)["previous_officer"] == "o-a"
+        before = sum(operations(name, c, "case_watch") for c in ("find", "update", "insert", "findAndModify"))
+        staff.record_placement(decision(3, "o-b", "grievance.routed"))  # a transfer: routed, then its assigned
+        assert sum(operations(name, c, "case_watch") for c in ("find", "update", "insert", "findAndModify")) == (
+            before + 1)
+        kept = staff.record_decision(decision(4, "o-b"), breached=False)
+        assert (kept["officer_id"], kept["previous_officer"], kept["seq"]) == ("o-b", "o-b", 4)  # no moved_away
+        staff.record_placement(decision(3, "o-c", "grievance.routed"))  # late, or replayed: changes nothing
+        staff.record_placement(decision(5, "o-c", "grievance.routed"))
+        staff.record_placement(decision(5, "o-c", "grievance.routed"))  # replayed
+        kept = database.case_watch.find_one({"_id": "WB-2026-70000011"})
+        assert (kept["officer_id"], kept["seq"], kept["previous_officer"]) == ("o-c", 5, "o-b")
+    finally:
+        client.close()
