@@ -20,6 +20,8 @@ from shared.events import InvalidEvent, parse_event
 
 log = logging.getLogger(__name__)
 
+IDLE_SECONDS = 1.0  # no message for this long: the queue is empty, or held by another drainer
+
 
 class RetiredQueue(NamedTuple):
     name: str
@@ -45,38 +47,54 @@ def drain(amqp_uri, queues, handle):
 
 
 def _drain_one(connection, queue, handle):
+    """Consume the queue (several replicas may drain it at once: each is a consumer, so none deletes it while
+    another still holds a message), then delete it once it is empty and this drainer its only consumer."""
     name = queue.name
     channel = connection.channel()
     try:
         channel.queue_declare(name, passive=True)
     except NotFound:  # the broker closed the channel with the answer
         return 0
-    handled = 0
+    taken = []
     try:
         channel.queue_unbind(name, queue.exchange, queue.routing_key)
-        while (message := channel.basic_get(name, no_ack=False)) is not None:
+        channel.basic_qos(0, 1, False)
+        tag = channel.basic_consume(name, callback=taken.append, no_ack=False)
+        handled = 0
+        while True:
             try:
-                event = parse_event(_json(message))
-                event["data"] = load_event_data(event["type"], event["data"])
-            except (InvalidEvent, InvalidEventData, ValueError) as error:
-                log.error("dead-lettering an invalid event from a retired queue", extra={"queue": name,
-                                                                                         "error": repr(error)})
-                channel.basic_reject(message.delivery_tag, requeue=False)
-                continue
-            try:
-                handle(event)
-            except Exception:
-                channel.basic_reject(message.delivery_tag, requeue=True)
-                raise
-            channel.basic_ack(message.delivery_tag)
-            handled += 1
-        channel.queue_delete(name)
-        _delete_if_empty(connection, dead_letter_queue_name(name))
-        log.info("retired queue drained and deleted", extra={"queue": name, "events": handled})
+                connection.drain_events(timeout=IDLE_SECONDS)
+            except TimeoutError:
+                break
+            while taken:
+                handled += _hand_over(channel, name, taken.pop(0), handle)
+        _, ready, consumers = channel.queue_declare(name, passive=True)
+        channel.basic_cancel(tag)
+        if ready == 0 and consumers <= 1:
+            channel.queue_delete(name)
+            _delete_if_empty(connection, dead_letter_queue_name(name))
+            log.info("retired queue drained and deleted", extra={"queue": name, "events": handled})
+        return handled
     finally:
         if channel.is_open:
-            channel.close()
-    return handled
+            channel.close()  # anything taken and not acknowledged goes back to the queue
+
+
+def _hand_over(channel, name, message, handle):
+    try:
+        event = parse_event(_json(message))
+        event["data"] = load_event_data(event["type"], event["data"])
+    except (InvalidEvent, InvalidEventData, ValueError) as error:
+        log.error("dead-lettering an invalid event from a retired queue", extra={"queue": name, "error": repr(error)})
+        channel.basic_reject(message.delivery_tag, requeue=False)
+        return 0
+    try:
+        handle(event)
+    except Exception:
+        channel.basic_reject(message.delivery_tag, requeue=True)
+        raise
+    channel.basic_ack(message.delivery_tag)
+    return 1
 
 
 def _delete_if_empty(connection, name):

@@ -3,6 +3,7 @@ deleted, on the real broker: its events are not lost, its invalid ones wait in i
 handler that fails leaves the rest for the next try."""
 import json
 
+import eventlet
 import pytest
 from kombu import Connection, Exchange, Queue
 
@@ -78,3 +79,18 @@ def test_a_failing_handler_leaves_the_queue_and_its_messages_for_the_next_try(ra
     assert exists(amqp_uri, NAME) == 1
     assert drain(amqp_uri, [RETIRED], lambda e: seen.append(e["data"]["seq"])) == 1
     assert seen == [1, 2] and exists(amqp_uri, NAME) is None and exists(amqp_uri, dead_letter_queue_name(NAME)) is None
+
+
+def test_replicas_draining_at_once_hand_over_each_event_once_and_lose_none(rabbit_config):
+    amqp_uri = rabbit_config["AMQP_URI"]
+    retired_queue_with(amqp_uri, [event(n) for n in range(1, 31)])
+    seen = []
+
+    def slow(e):
+        eventlet.sleep(0.02)  # a handler's store write: the others take messages meanwhile
+        seen.append(e["data"]["seq"])
+
+    handled = [t.wait() for t in [eventlet.spawn(drain, amqp_uri, [RETIRED], slow) for _ in range(3)]]
+    assert sum(handled) == 30 and sorted(seen) == list(range(1, 31))
+    drain(amqp_uri, [RETIRED], slow)  # whichever start comes last deletes it, if none of the three could
+    assert exists(amqp_uri, NAME) is None and sorted(seen) == list(range(1, 31))
