@@ -188,7 +188,10 @@ def measure_public(config):
             public.close()
             internal.close()
 
-        progress("the relay's own paths in this process: confirmed publish; insert, confirmed publish, pop")
+        for process in processes:  # the services' leftover work (the SMS the events planned) off the store
+            process.stop()
+        progress("the relay's own paths in this process, services stopped: confirmed publish; insert, confirmed "
+                 "publish, pop")
         alone, fallback = _relay_alone(config["MONGO_URI"], f"bench_{run}_relay", public_admin_uri, filed_events)
 
         progress("raw confirmed publishes of the same CloudEvent to the same exchange, same broker")
