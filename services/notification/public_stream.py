@@ -1,15 +1,24 @@
 """The public event stream: other state systems' view of intake's and routing's events.
 
-A relay through notification's own outbox, not RabbitMQ's shovel or federation plugin: those copy messages
-verbatim, and the internal events carry the complainant's name, mobile, address and exact location; they can
-neither project an event (shared/public_events.py) nor re-key it by department and district.
+A relay of notification's own, not RabbitMQ's shovel or federation plugin: those copy messages verbatim, and
+the internal events carry the complainant's name, mobile, address and exact location; they can neither
+project an event (shared/public_events.py) nor re-key it by department and district.
 
-Each internal event that has a public type becomes one document in `public_events`, keyed by the event's id
-and carrying the CloudEvent in its outbox (shared/outbox.py): the insert is the only write, so a redelivered
-event writes nothing new, and the internal message is acked only after it. The relay publishes the
-CloudEvent to the topic exchange `sorasori.public` on the public vhost (structured mode, persistent, with
-publisher confirms, message_id = the event's id) and pops it from the document; a timer sweeps what a crash
-or a broker outage left behind. Delivery is at-least-once: a consumer deduplicates by the CloudEvent's id.
+Publish first, write only when it must. For each internal event that has a public type, the handler publishes
+the projected CloudEvent to the topic exchange `sorasori.public` on the public vhost (structured mode,
+persistent, with publisher confirms, message_id = the event's id) and returns; the reliable handler acks the
+internal message only after that, so only after the broker confirmed. The normal case writes nothing: the
+source of truth is the internal event in its durable quorum queue, not a state change of ours, so there is
+nothing to keep once the public broker has the CloudEvent.
+
+When the publish fails (the public broker or vhost away, no confirm), the handler falls back to the outbox
+(shared/outbox.py): one document in `public_events`, keyed by the event's id, carrying the CloudEvent, and a
+hint, so the sweep publishes it once the broker is back. If even that insert fails, the handler raises and the
+internal event comes back (retried, then dead-lettered, as any reliable consumer's).
+
+Delivery is at-least-once, as it always was: a redelivered internal event (a lost ack, a restart) is published
+again under the same id, and a publish whose confirm was lost is published again by the sweep. A consumer
+deduplicates by the CloudEvent's id.
 """
 import json
 import logging
@@ -35,14 +44,24 @@ def outbox_entry(cloudevent, routing_key):
     return {"id": cloudevent["id"], "routing_key": routing_key, "cloudevent": cloudevent}
 
 
-def stream_document(event, schema_base_url):
-    """The store document for an internal event (its data loaded), or None when it has no public type."""
+def public_entry(event, schema_base_url):
+    """The outbox entry for an internal event (its data loaded), or None when it has no public type."""
     cloudevent = public_events.to_cloudevent(event, schema_base_url)
     if cloudevent is None:
         return None
-    key = public_events.routing_key(cloudevent["data"], event["type"])
-    return insert_with_events({"_id": cloudevent["id"], "type": cloudevent["type"], "routing_key": key},
-                              [outbox_entry(cloudevent, key)])
+    return outbox_entry(cloudevent, public_events.routing_key(cloudevent["data"], event["type"]))
+
+
+def kept_document(entry):
+    """The store document that keeps an entry the broker did not take, for the sweep."""
+    return insert_with_events({"_id": entry["id"], "type": entry["cloudevent"]["type"],
+                               "routing_key": entry["routing_key"]}, [entry])
+
+
+def stream_document(event, schema_base_url):
+    """The store document for an internal event (its data loaded), or None when it has no public type."""
+    entry = public_entry(event, schema_base_url)
+    return kept_document(entry) if entry is not None else None
 
 
 class PublicStreamPublisher:
@@ -61,7 +80,8 @@ class PublicStreamPublisher:
 
 
 class PublicStreamOutbox(Outbox):
-    """notification's outbox of public CloudEvents, relayed to the public vhost instead of its own exchange."""
+    """notification's outbox of public CloudEvents, relayed to the public vhost instead of its own exchange;
+    used only for what the broker did not take at once."""
 
     def __init__(self):
         super().__init__(COLLECTION)
@@ -69,27 +89,25 @@ class PublicStreamOutbox(Outbox):
     def publisher(self, config, service):
         return PublicStreamPublisher(public_stream_uri(config)).publish
 
-    def record(self, document):
-        """Insert the event's document (once: a redelivery finds it) and relay it at once. No hint is written
-        before (one write fewer per event): a crash before the relay leaves the document for the first sweep
-        after the restart, which scans; a relay that fails while the process runs (the broker is away) writes
-        the hint then, and if that fails too the handler fails and the internal event comes back."""
+    def publish_or_keep(self, entry):
+        """Publish the entry, confirmed; failing that, keep it in the store for the sweep. Raises only when it
+        could do neither (the internal event then comes back)."""
         try:
-            self._relay.collection.insert_one(document)
-            written = True
-        except DuplicateKeyError:
-            log.info("public event already recorded", extra={"event_id": document["_id"]})
-            written = False
-        try:
-            if written:
-                self._relay.relay_written(document)
-            else:
-                self._relay.relay_document(document["_id"])
+            self._relay.publish(entry)
+            return
         except Exception:
             OUTBOX_RELAY_FAILURES.labels(*self.labels).inc()
-            log.warning("public event not relayed yet; the sweep will", extra={"event_id": document["_id"]},
+            log.warning("public event not published; kept for the sweep", extra={"event_id": entry["id"]},
                         exc_info=True)
-            self.mark(document["_id"])
+        try:
+            self._relay.collection.insert_one(kept_document(entry))
+        except DuplicateKeyError:  # kept by an earlier delivery of the event: the hint below covers it too
+            log.info("public event already kept", extra={"event_id": entry["id"]})
+        try:
+            self.mark(entry["id"])
+        except Exception:
+            self.scanned = False  # the document is kept but unhinted: the next sweep looks at every document
+            log.exception("could not leave an outbox hint; the next sweep scans")
 
 
 class PublicStream(RelaysOutbox):
@@ -105,6 +123,6 @@ class PublicStream(RelaysOutbox):
         self._to_public_stream(event)
 
     def _to_public_stream(self, event):
-        document = stream_document(event, self.settings.oidc_issuer)
-        if document is not None:
-            self.outbox.record(document)
+        entry = public_entry(event, self.settings.oidc_issuer)
+        if entry is not None:
+            self.outbox.publish_or_keep(entry)
