@@ -29,7 +29,6 @@ from pymongo.errors import DuplicateKeyError
 
 from shared import public_events
 from shared.broker_access import public_stream_uri
-from shared.consumers import reliable_event_handler
 from shared.metrics import OUTBOX_RELAY_FAILURES
 from shared.outbox import Outbox, RelaysOutbox, insert_with_events
 from shared.settings import SettingsProvider
@@ -114,15 +113,8 @@ class PublicStream(RelaysOutbox):
     outbox = PublicStreamOutbox()
     settings = SettingsProvider()
 
-    @reliable_event_handler("intake", "grievance.#")
-    def publish_intake_event(self, event):
-        self._to_public_stream(event)
-
-    @reliable_event_handler("routing", "grievance.#")
-    def publish_routing_event(self, event):
-        self._to_public_stream(event)
-
     def _to_public_stream(self, event):
+        """An internal grievance event's public projection, published (grievance_events.py takes the events)."""
         entry = public_entry(event, self.settings.oidc_issuer)
         if entry is not None:
             self.outbox.publish_or_keep(entry)

@@ -17,7 +17,6 @@ from services.notification.domain.recipients import SMS, Planned, Recipient
 from services.notification.schemas import DeliveryReportSchema, SmsSchema
 from services.notification.staff import StaffStorage
 from services.notification.storage import NotificationStorage, utcnow
-from shared.consumers import reliable_event_handler
 from shared.contracts import CASE_EVENTS, ROUTING_DECISIONS
 from shared.errors import EXPECTED, Forbidden, NotFound, Unauthenticated, ValidationFailed, validated
 from shared.metrics import count_delivery
@@ -37,15 +36,7 @@ class Sending:
     sender = Sender()
     settings = SettingsProvider()
 
-    # --- grievance events: decide who hears what, record it ------------------------------------
-
-    @reliable_event_handler("intake", "grievance.#")
-    def on_intake_event(self, event):
-        self._plan(event)
-
-    @reliable_event_handler("routing", "grievance.#")
-    def on_routing_event(self, event):
-        self._plan(event)
+    # --- grievance events (taken by grievance_events.py): decide who hears what, record it --------
 
     def _plan(self, event):
         """Idempotent: each delivery's _id is a hash of (event, recipient, channel), and one that exists

@@ -12,6 +12,7 @@ The service is assembled from its parts by resource; each part declares what it 
 from services.notification.dead_letters import DeadLetters
 from services.notification.deliveries import DeliveryLog
 from services.notification.digest import Digest
+from services.notification.grievance_events import GrievanceEvents
 from services.notification.notices import Notices
 from services.notification.preferences import Preferences
 from services.notification.public_stream import PublicStream
@@ -22,6 +23,6 @@ from services.notification.webhooks import Webhooks
 from shared.service_base import StoreBackedService
 
 
-class NotificationService(Sending, StaffDirectory, Digest, PublicStream, Notices, Preferences, DeliveryLog,
+class NotificationService(GrievanceEvents, Sending, StaffDirectory, Digest, PublicStream, Notices, Preferences, DeliveryLog,
                           Webhooks, Subscribers, DeadLetters, StoreBackedService):
     name = "notification"

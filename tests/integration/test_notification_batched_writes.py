@@ -16,6 +16,7 @@ from services.notification.service import NotificationService
 from services.notification.staff_store import StaffStore
 from services.notification.storage import NotificationStore, utcnow
 from shared.contracts import load_event_data
+from shared.events import new_event
 from shared.mongo import connect
 from shared.settings import settings_of
 
@@ -141,11 +142,13 @@ def test_opt_outs_kept_in_the_old_collection_move_onto_the_directory_records(pla
 
 
 def assigned_event(event_id, officer_id):
-    data = load_event_data("grievance.assigned", {
+    event = new_event("grievance.assigned", "routing", {
         "schema_version": 1, "tracking_id": "WB-2026-70000009", "kind": "grievance.assigned", "seq": 2,
         "department": "PHE", "district": "Bankura", "category": "drinking_water", "officer_id": officer_id,
-        "officer_name": "Anita Roy", "level": 1, "deadline": "2026-12-09T06:00:00+00:00", "reason": "rule"})
-    return {"id": event_id, "type": "grievance.assigned", "source": "routing", "data": data}
+        "officer_name": "Anita Roy", "level": 1, "deadline": "2026-12-09T06:00:00+00:00", "reason": "rule"},
+        subject="WB-2026-70000009", event_id=event_id)
+    event["data"] = load_event_data(event["type"], event["data"])
+    return event
 
 
 def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_delivered_once(platform_config):

@@ -1,0 +1,47 @@
+"""intake's and routing's grievance events, one consumer per source: the deliveries each event causes
+(sending.py) and its public projection (public_stream.py) in one handler, so notification takes each event
+once (it took it twice, from two queues: a filing's five events were ten messages). Planning first, then the
+public stream: either failing hands the event back, and both are safe to repeat (deliveries by their unique
+ids; the stream is at-least-once, deduplicated by the CloudEvent id).
+
+The queues of the former public-stream consumers are unbound, drained through this handler and deleted
+(shared.retired_queues) when the process starts, retried every minute until done.
+"""
+import logging
+
+from nameko.timer import timer
+
+from shared.consumers import reliable_event_handler
+from shared.retired_queues import drain, nameko_handler_queue
+
+log = logging.getLogger(__name__)
+
+RETIRED_QUEUES = (nameko_handler_queue("intake", "grievance.#", "notification", "publish_intake_event"),
+                  nameko_handler_queue("routing", "grievance.#", "notification", "publish_routing_event"))
+
+
+class GrievanceEvents:
+    """Mixin of the notification service; `_plan` comes from Sending, `_to_public_stream` from PublicStream."""
+
+    retired_queues_drained = False  # per process
+
+    @reliable_event_handler("intake", "grievance.#")
+    def on_intake_event(self, event):
+        self._handle_grievance_event(event)
+
+    @reliable_event_handler("routing", "grievance.#")
+    def on_routing_event(self, event):
+        self._handle_grievance_event(event)
+
+    def _handle_grievance_event(self, event):
+        self._plan(event)
+        self._to_public_stream(event)
+
+    @timer(interval=60, eager=True)
+    def drain_retired_queues(self):
+        if GrievanceEvents.retired_queues_drained:
+            return
+        handled = drain(self.config["AMQP_URI"], RETIRED_QUEUES, self._to_public_stream)
+        GrievanceEvents.retired_queues_drained = True
+        if handled:
+            log.info("events of retired queues published", extra={"events": handled})

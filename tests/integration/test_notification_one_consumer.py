@@ -1,0 +1,72 @@
+"""notification takes each grievance event once, from one queue per source (planning and the public stream in
+one handler), and a queue the former public-stream consumer left behind is drained into the public stream and
+deleted when notification starts: its events are published, not lost."""
+import json
+
+import pytest
+from kombu import Connection, Exchange, Queue
+from prometheus_client import REGISTRY
+
+from services.notification.grievance_events import RETIRED_QUEUES
+from shared.consumers import DEAD_LETTER_EXCHANGE, declare_dead_letter_queue
+from shared.events import json_data, new_event
+from tests.integration.platform_client import citizen, drinking_water
+from tests.integration.public_subscriber import PublicSubscriber
+from tests.integration.waiting import wait_for
+
+PREFIX = "in.gov.wb.sorasori.grievance."
+LEFT_OVER = "WB-2026-80000077"
+
+
+def handled(event_type):
+    return REGISTRY.get_sample_value("sorasori_event_handled_total", {
+        "service": "notification", "event_type": event_type, "outcome": "ok"}) or 0
+
+
+@pytest.fixture
+def left_over_queue(rabbit_config):
+    """routing's former public-stream queue as the old code left it, holding one decision nobody published yet."""
+    amqp_uri, retired = rabbit_config["AMQP_URI"], RETIRED_QUEUES[1]
+    declare_dead_letter_queue(amqp_uri, retired.name)
+    decision = {"schema_version": 1, "tracking_id": LEFT_OVER, "kind": "grievance.assigned", "seq": 2,
+                "department": "PHE", "district": "Bankura", "category": "drinking_water", "officer_id": "o-1",
+                "officer_name": "Anita Roy", "level": 1, "deadline": "2026-12-09T06:00:00+00:00", "reason": "rule"}
+    with Connection(amqp_uri) as connection:
+        Queue(retired.name, exchange=Exchange(retired.exchange, type="topic", durable=True),
+              routing_key=retired.routing_key, durable=True,
+              queue_arguments={"x-queue-type": "quorum", "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+                               "x-dead-letter-routing-key": retired.name})(connection.default_channel).declare()
+        connection.Producer(connection.default_channel).publish(
+            json.dumps(json_data(new_event("grievance.assigned", "routing", decision, subject=LEFT_OVER))),
+            routing_key=retired.name, exchange="", content_type="application/json")
+    return retired
+
+
+@pytest.fixture
+def subscriber(public_stream):
+    stream = PublicSubscriber(public_stream["AMQP_URI"], "#")
+    yield stream
+    stream.close()
+
+
+def queue_exists(amqp_uri, name):
+    with Connection(amqp_uri) as connection:
+        try:
+            connection.channel().queue_declare(name, passive=True)
+            return True
+        except Exception:
+            return False
+
+
+def test_each_event_is_taken_once_and_the_left_over_queue_is_published_and_deleted(
+        subscriber, left_over_queue, platform, rabbit_config):
+    subscriber.wait_for(lambda r: r.type == PREFIX + "assigned.v1" and r.event.get_subject() == LEFT_OVER,
+                        "the left-over decision on the public stream")
+    wait_for(lambda: not queue_exists(rabbit_config["AMQP_URI"], left_over_queue.name), what="the queue deleted")
+
+    before = {t: handled(t) for t in ("grievance.filed", "grievance.routed")}
+    tracking_id = platform.ok(platform.file(drinking_water(), citizen("9830012345", "Mita Das")), 201)["tracking_id"]
+    subscriber.wait_for(lambda r: r.type == PREFIX + "routed.v1" and r.event.get_subject() == tracking_id,
+                        "the public routed event")
+    wait_for(lambda: handled("grievance.routed") > before["grievance.routed"], what="notification's routed")
+    assert {t: handled(t) - before[t] for t in before} == {"grievance.filed": 1, "grievance.routed": 1}
