@@ -81,8 +81,9 @@ class Sending:
         kept = self.staff_store.record_decision(decision, breached=event["type"] == "grievance.sla_breached")
         previous = (kept or {}).get("previous_officer")
         level = decision.get("level") or 1
+        moved = previous and previous != decision["officer_id"]  # only then is the one before told
         directory = {"officer": self.staff_store.staff(decision["officer_id"]),
-                     "previous": self.staff_store.staff(previous) if previous else None}
+                     "previous": self.staff_store.staff(previous) if moved else None}
         if event["type"] == "grievance.escalated" and level in (Level.DISTRICT, Level.DEPARTMENT):
             directory["supervisors"] = self.staff_store.staff_with_role(Role.SUPERVISOR)
         if event["type"] == "grievance.sla_breached" or (event["type"] == "grievance.escalated" and level >= TOP_LEVEL):

@@ -103,17 +103,16 @@ class StaffStore:
         """A decision no one hears of (routing's `routed`, which its `assigned` follows at once): kept when its
         seq is newer, in one conditional upsert and no read; `previous_officer` is left as it was (only a decision
         someone hears of names one, record_decision). A record as new or newer refuses the upsert's insert
-        (E11000); the first refusal may be a racing first insert: tried once more, the guard then decides."""
+        (E11000), and so may a racing first insert of the case's record: not tried again, since the `assigned`
+        that follows carries the same office, officer, level and deadline with a higher seq."""
         fields = {"seq": decision["seq"], "officer_id": decision["officer_id"], "department": decision["department"],
                   "district": decision["district"], "category": decision["category"], "level": decision["level"],
                   "deadline": decision["deadline"]}
-        for _ in range(2):
-            try:
-                self.db.case_watch.update_one({"_id": decision["tracking_id"], "seq": {"$lt": decision["seq"]}},
-                                              {"$set": fields, "$setOnInsert": {"version": 0}}, upsert=True)
-                return
-            except DuplicateKeyError:
-                continue
+        try:
+            self.db.case_watch.update_one({"_id": decision["tracking_id"], "seq": {"$lt": decision["seq"]}},
+                                          {"$set": fields, "$setOnInsert": {"version": 0}}, upsert=True)
+        except DuplicateKeyError:
+            pass
 
     def record_case_status(self, case):
         """Intake's case status, kept when its version is newer (a case routing has not placed yet is
