@@ -23,7 +23,7 @@ RETIRED_QUEUES = (nameko_handler_queue("intake", "grievance.#", "notification", 
 class GrievanceEvents:
     """Mixin of the notification service; `_plan` comes from Sending, `_to_public_stream` from PublicStream."""
 
-    retired_queues_drained = False  # per process
+    drained_on = set()  # the brokers (AMQP URIs) this process has drained the retired queues of
 
     @reliable_event_handler("intake", "grievance.#")
     def on_intake_event(self, event):
@@ -39,9 +39,10 @@ class GrievanceEvents:
 
     @timer(interval=60, eager=True)
     def drain_retired_queues(self):
-        if GrievanceEvents.retired_queues_drained:
+        amqp_uri = self.config["AMQP_URI"]
+        if amqp_uri in GrievanceEvents.drained_on:
             return
-        handled = drain(self.config["AMQP_URI"], RETIRED_QUEUES, self._to_public_stream)
-        GrievanceEvents.retired_queues_drained = True
+        handled = drain(amqp_uri, RETIRED_QUEUES, self._to_public_stream)
+        GrievanceEvents.drained_on.add(amqp_uri)
         if handled:
             log.info("events of retired queues published", extra={"events": handled})
