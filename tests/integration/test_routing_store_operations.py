@@ -134,3 +134,31 @@ def test_an_assignment_written_again_before_the_clearing_keeps_its_newer_claims(
     assert stored["outbox"] == [] and stored["outbox_pending"] == 0
     assert stored["load_pending"]  # not ours to clear at this revision
     assert routing.store.load(stored["officer_id"]) == 1
+
+
+def test_an_event_added_while_the_relay_publishes_stays_and_the_callers_change_waits(platform_config, mongo_client):
+    """Outbox.relay_written_and on its own: another writer appends an event between our write and our clearing;
+    the combined update is refused (the outbox no longer holds exactly what was sent), the sent event alone is
+    removed, the new one stays pending, and the caller is told to make its change itself."""
+    collection = mongo_client[database_name(platform_config, "routing")].relay_and_change
+    first = envelope("grievance.routed", {}, "WB-2026-00000001")
+    later = envelope("grievance.assigned", {}, "WB-2026-00000001")
+    written = {"_id": "WB-2026-00000001", "rev": 1, "load_pending": [{"claim": "x"}], "outbox": [first],
+               "outbox_pending": 1}
+    collection.insert_one(dict(written))
+    published = []
+
+    def publish(event):
+        published.append(event["id"])
+        if event["id"] == first["id"]:
+            collection.update_one({"_id": written["_id"]}, {"$push": {"outbox": later}, "$inc": {"outbox_pending": 1}})
+
+    relay = OutboxRelay(collection, publish)
+    assert not relay.relay_written_and(written, {"rev": 1}, {"$unset": {"load_pending": ""}})
+    stored = collection.find_one({"_id": written["_id"]})
+    assert [e["id"] for e in stored["outbox"]] == [later["id"]] and stored["outbox_pending"] == 1
+    assert stored["load_pending"] and published == [first["id"]]
+    # with nothing added meanwhile, the change and the removal are one update
+    assert relay.relay_written_and(stored, {"rev": 1}, {"$unset": {"load_pending": ""}})
+    stored = collection.find_one({"_id": written["_id"]})
+    assert stored["outbox"] == [] and stored["outbox_pending"] == 0 and "load_pending" not in stored
