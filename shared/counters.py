@@ -2,28 +2,30 @@
 
 Reading a count and then writing it lets every request that read before the first write pass the limit
 (15 filings at once all saw 9). Here the count only moves up inside a conditional update
-(`count < limit`), so the store itself decides who got the last slot. The document is created on first use
-by an insert on its unique `_id`; losing that insert to a concurrent request just means trying the
-conditional update again.
+(`count < limit`), so the store itself decides who got the last slot. That update is an upsert, so a
+counter's first slot creates the document in the same one operation; when the counter is full, the upsert's
+insert collides with the existing `_id` (DuplicateKeyError, nothing written). The same collision when two
+first takers race is told apart by asking once more without the upsert.
 """
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 
 def take_slot(collection, key, limit, fields=None):
-    """Count one more under `key` if fewer than `limit` are counted; True when counted."""
+    """Count one more under `key` if fewer than `limit` are counted; True when counted. One store operation,
+    two when the counter is full or its first takers race. `fields` are set when the counter is created."""
     if limit <= 0:
         return False
-    for _ in range(2):
+    update = {"$inc": {"count": 1}}
+    if fields:
+        update["$setOnInsert"] = fields
+    under_limit = {"_id": key, "count": {"$lt": limit}}
+    try:
         # no projection: FerretDB v1 answers findAndModify with `fields` NotImplemented
-        if collection.find_one_and_update({"_id": key, "count": {"$lt": limit}}, {"$inc": {"count": 1}}) is not None:
-            return True
-        try:
-            collection.insert_one({"_id": key, "count": 1, **(fields or {})})
-            return True
-        except DuplicateKeyError:
-            continue  # it exists: full, or created a moment ago by another request; ask once more
-    return False
+        collection.find_one_and_update(under_limit, update, upsert=True)
+        return True
+    except DuplicateKeyError:  # full, or created a moment ago by another taker: ask once more, no upsert
+        return collection.find_one_and_update(under_limit, {"$inc": {"count": 1}}) is not None
 
 
 def count_anyway(collection, key, fields=None):

@@ -134,12 +134,21 @@ class OutboxRelay:
         """Send the pending events of a document this process has just written, as written (no read)."""
         return self._send(document)
 
+    def relay_written_and(self, document, guard, update):
+        """`relay_written`, making `update` too in the same update that removes the sent events, if the
+        document still holds exactly them and matches `guard` (one write for both). True when it was made;
+        False when not (the events were removed on their own, or are left for the sweep): the caller then
+        makes its change itself."""
+        change = {"guard": guard, "update": update, "made": False}
+        self._send(document, change)
+        return change["made"]
+
     def relay_document(self, document_id):
         """Send the pending events of one document just written (a lookup by _id, no sweep)."""
         document = self.collection.find_one({"_id": document_id}, {OUTBOX: 1})
         return self._send(document) if document else 0
 
-    def _send(self, document):
+    def _send(self, document, change=None):
         document_id = document["_id"]
         if document_id in self.busy:
             # Another relay in this process is sending this document's events right now, maybe not these:
@@ -148,7 +157,7 @@ class OutboxRelay:
             return 0
         self.busy.add(document_id)
         try:
-            sent = self._send_events(document)
+            sent = self._send_events(document, change)
             while document_id in self.again:
                 self.again.discard(document_id)
                 fresh = self.collection.find_one({"_id": document_id}, {OUTBOX: 1})
@@ -159,10 +168,13 @@ class OutboxRelay:
             self.busy.discard(document_id)
             self.again.discard(document_id)
 
-    def _send_events(self, document):
+    def _send_events(self, document, change=None):
         events = document.get(OUTBOX, [])
         for event in events:
             self.publish(event)
+        if events and change is not None and self._clear_sent(document["_id"], events, change):
+            change["made"] = True
+            return len(events)
         if len(events) > 1 and self._clear_sent(document["_id"], events):
             return len(events)
         for event in events:
@@ -175,14 +187,18 @@ class OutboxRelay:
             )
         return len(events)
 
-    def _clear_sent(self, document_id, events):
+    def _clear_sent(self, document_id, events, change=None):
         """Remove all the sent events in one update when the outbox holds exactly them: events leave only
         from the head and arrive only at the tail, so the same head and the same count mean the same events.
-        False when it changed meanwhile (the caller pops them one by one)."""
-        return self.collection.update_one(
-            {"_id": document_id, f"{OUTBOX}.0.id": events[0]["id"], PENDING: len(events)},
-            {"$set": {OUTBOX: [], PENDING: 0}},
-        ).matched_count == 1
+        False when it changed meanwhile (the caller pops them one by one). `change`: a writer's own guard
+        and update to make in the same write (relay_written_and)."""
+        guard = {"_id": document_id, f"{OUTBOX}.0.id": events[0]["id"], PENDING: len(events)}
+        update = {"$set": {OUTBOX: [], PENDING: 0}}
+        if change is not None:
+            guard.update(change["guard"])
+            for operator, fields in change["update"].items():
+                update.setdefault(operator, {}).update(fields)
+        return self.collection.update_one(guard, update).matched_count == 1
 
     def backlog(self, sample=500):
         """(pending events, age in seconds of the oldest hint) over settled hints whose documents still hold
@@ -261,6 +277,14 @@ class Outbox(MongoClientProvider):
         except Exception:
             self._relay_failed(document["_id"])
             return 0
+
+    def relay_written_and(self, document, guard, update):
+        """`OutboxRelay.relay_written_and`; never raises (False: the caller makes its change itself)."""
+        try:
+            return self._relay.relay_written_and(document, guard, update)
+        except Exception:
+            self._relay_failed(document["_id"])
+            return False
 
     def relay_later(self, document):
         """`relay_written` in a thread of its own, so the caller answers without waiting for the broker

@@ -3,9 +3,14 @@
 Idempotent without an inbox: each decision carries routing's sequence number (`seq`), and a case keeps the
 newest it recorded (`routing_seq`), so a replayed or late decision changes nothing it should not, in
 whatever order the broker delivers them. `sequence` is the pure rule; `record` is the handler, over any
-store with intake's `get` and version-guarded `apply`.
+store with intake's `latest`, `forget`, `one_writer` and version-guarded `apply`.
+
+Cost: the decisions of one case are recorded one at a time in this process, each from the case as this
+process last wrote it (`latest`: no read when it filed the case or recorded the decision before), so the
+first routing of a filing costs one guarded write per decision and no read (services/intake/recent_writes.py).
 """
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -24,6 +29,12 @@ Case = dict[str, Any]
 
 class CaseStore(Protocol):
     def get(self, tracking_id: str) -> Case | None: ...
+
+    def latest(self, tracking_id: str) -> tuple[Case | None, bool]: ...  # (case, from this process's memory)
+
+    def forget(self, tracking_id: str) -> None: ...
+
+    def one_writer(self, tracking_id: str) -> AbstractContextManager: ...
 
     def apply(self, case: Case, change: Change, events: list[dict],
               now: datetime) -> dict | None: ...  # raises ConcurrentUpdate; the outbox written, with events
@@ -49,22 +60,26 @@ def sequence(case: Case, kind: str, decision: dict[str, Any], now: datetime) -> 
 
 def record(store: CaseStore, outbox: Relay, envelopes: Callable[[Case, list], list[dict]], tracking_id: str,
            kind: str, decision: dict[str, Any], now: Callable[[], datetime]) -> Case:
-    """Read the case, sequence the decision, write it with its events; read again when the case changed
-    meanwhile. Returns the case as it stands after."""
-    for _ in range(MAX_WRITE_ATTEMPTS):
-        case = store.get(tracking_id)
-        if case is None:
-            raise NotFound(f"no grievance {tracking_id}")
-        at = now()
-        change = sequence(case, kind, decision, at)
-        if change is None:
-            return case
-        after = {**case, **change.set, "version": case["version"] + 1}
-        try:
-            written = store.apply(case, change, envelopes(after, change.events), at)
-        except ConcurrentUpdate:
-            continue
-        if written is not None:
-            outbox.relay_written(written)
-        return after
+    """Take the case (as last written here, else read), sequence the decision, write it with its events;
+    read again when the case changed meanwhile. Returns the case as it stands after."""
+    with store.one_writer(tracking_id):
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            case, remembered = store.latest(tracking_id)
+            if case is None:
+                raise NotFound(f"no grievance {tracking_id}")
+            at = now()
+            change = sequence(case, kind, decision, at)
+            if change is None:
+                if remembered:  # nothing to do, says a copy that may be stale: ask the store
+                    store.forget(tracking_id)
+                    continue
+                return case
+            after = {**case, **change.set, "version": case["version"] + 1}
+            try:
+                written = store.apply(case, change, envelopes(after, change.events), at)
+            except ConcurrentUpdate:  # the store forgot its copy: the next attempt reads the case
+                continue
+            if written is not None:
+                outbox.relay_written(written)
+            return after
     raise Conflict("the case is being changed by someone else; try again", {"allowed": []})

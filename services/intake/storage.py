@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 
 from pymongo.errors import DuplicateKeyError
 
+from services.intake.recent_writes import RecentWrites
 from shared import counters
 from shared.mongo import MongoDatabase
 from shared.outbox import guarded_update, insert_with_events
@@ -13,7 +14,9 @@ class ConcurrentUpdate(Exception):
 
 
 class GrievanceStore:
-    def __init__(self, database):
+    def __init__(self, database, recent=None):
+        """`recent`: the process's memory of the cases it wrote (services/intake/recent_writes.py)."""
+        self.recent = recent if recent is not None else RecentWrites()
         self.cases = database.grievances
         self.repeats = database.repeat_keys
         self.counters = database.filing_counters
@@ -26,10 +29,24 @@ class GrievanceStore:
         DuplicateKeyError on a tracking-ID collision."""
         document = insert_with_events(case, events)
         self.cases.insert_one(document)
+        self.recent.remember(document, self.cases.codec_options)
         return document
 
     def get(self, tracking_id):
         return self.cases.find_one({"_id": tracking_id}, {"outbox": 0})
+
+    def latest(self, tracking_id):
+        """(case, remembered): the case as this process last wrote it (no read; it may be stale, which the
+        version guard of a write from it tells), else as stored."""
+        case = self.recent.recall(tracking_id)
+        return (case, True) if case is not None else (self.get(tracking_id), False)
+
+    def forget(self, tracking_id):
+        self.recent.forget(tracking_id)
+
+    def one_writer(self, tracking_id):
+        """Context manager: this process's writers of the case, one at a time."""
+        return self.recent.one_writer(tracking_id)
 
     def apply(self, case, change, events, now):
         """Write one step: fields, timeline, versions and events in one atomic, version-guarded update.
@@ -42,8 +59,17 @@ class GrievanceStore:
             push["versions"] = {"$each": change.versions}
         if push:
             update["$push"] = push
-        return guarded_update(self.cases, {"_id": case["_id"], "version": case["version"]}, update, events,
-                              ConcurrentUpdate(case["_id"]))
+        try:
+            written = guarded_update(self.cases, {"_id": case["_id"], "version": case["version"]}, update, events,
+                                     ConcurrentUpdate(case["_id"]))
+        except ConcurrentUpdate:
+            self.recent.forget(case["_id"])
+            raise
+        if written is None:
+            self.recent.forget(case["_id"])  # written without events: no document back to remember
+        else:
+            self.recent.remember(written)
+        return written
 
     # Left out of an export page: what snapshot() drops anyway, and the complainant's personal data.
     EXPORT_PROJECTION = {name: 0 for name in ("timeline", "versions", "outbox", "supporter_keys", "duplicate_key",
@@ -169,8 +195,12 @@ class GrievanceStorage(MongoDatabase):
     indexes = {"personal_data_reads": [[("tracking_id", 1), ("at", 1)]],
                "idempotency_keys": [[("expires_at", 1)]]}
 
+    def setup(self):
+        super().setup()
+        self.recent = RecentWrites()  # one per process, shared by its workers
+
     def get_dependency(self, worker_ctx):
-        return GrievanceStore(self.database)
+        return GrievanceStore(self.database, self.recent)
 
 
 def utcnow():

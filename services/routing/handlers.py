@@ -2,9 +2,10 @@
 
 Each handler reads the assignment, asks the pure domain (`domain.assignment`) for a `Change` and writes it
 in one version-guarded update with its decisions in the outbox and its officers' load deltas as claims
-(`load_pending`); then it applies the claims to the officers' counters and clears them. A crash between
-the two leaves the claims on the assignment: the next delivery of the same news, the next write of the
-case, or the next clock check applies them (each claim counts once; see AssignmentStore.apply_load).
+(`load_pending`); then it applies the claims to the officers' counters, relays the decisions and clears the
+claims in the same update that removes the sent decisions (`_settle_and_relay`). A crash between the two
+leaves the claims on the assignment: the next delivery of the same news, the next write of the case, or the
+next clock check applies them (each claim counts once; see AssignmentStore.apply_load).
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,9 @@ class Store(Protocol):
 class Relay(Protocol):
     def relay_written(self, document: Document) -> Any: ...  # the document as written: `_id` and `outbox`
 
+    # the same, and `update` in the update that removes the sent events if `guard` still holds (True: made)
+    def relay_written_and(self, document: Document, guard: Document, update: Document) -> bool: ...
+
 
 @dataclass
 class Routing:
@@ -99,8 +103,7 @@ def assign_new(r: Routing, case: Document, now: datetime) -> bool:
         if existing is not None:
             settle(r, existing, now)
         return False
-    r.outbox.relay_written(written)
-    _settle(r, assignment["_id"], assignment["rev"], assignment["load_pending"], now)
+    _settle_and_relay(r, written, assignment["_id"], assignment["rev"], assignment["load_pending"], now)
     return True
 
 
@@ -272,10 +275,7 @@ def _write(r: Routing, assignment: Document, change: Change, now: datetime) -> N
     pending = list(assignment.get("load_pending") or []) + _claims(assignment["_id"], rev, change.load)
     fields = {**change.set, "load_pending": pending} if pending else change.set
     written = r.store.update(assignment, fields, events, change.history)
-    if written is not None:
-        r.outbox.relay_written(written)
-    if pending:
-        _settle(r, assignment["_id"], rev, pending, now)
+    _settle_and_relay(r, written, assignment["_id"], rev, pending, now)
 
 
 def _claims(tracking_id: str, rev: int, deltas: dict[str, int]) -> list[Document]:
@@ -287,6 +287,26 @@ def _claims(tracking_id: str, rev: int, deltas: dict[str, int]) -> list[Document
 def _settle(r: Routing, tracking_id: str, rev: int, claims: list[Document], now: datetime) -> None:
     r.store.apply_load(claims, now)
     r.store.load_settled(tracking_id, rev)
+
+
+def _settle_and_relay(r: Routing, written: Document | None, tracking_id: str, rev: int, claims: list[Document],
+                      now: datetime) -> None:
+    """After the write that made `rev`: apply its load claims, relay its decisions (`written`: the document as
+    written, None without events) and clear the claims in the same update that removes the sent decisions
+    (on its own when the assignment changed meanwhile). The decisions go out even if the load write fails."""
+    if written is None or not claims:
+        if written is not None:
+            r.outbox.relay_written(written)
+        if claims:
+            _settle(r, tracking_id, rev, claims, now)
+        return
+    try:
+        r.store.apply_load(claims, now)
+    except Exception:
+        r.outbox.relay_written(written)
+        raise
+    if not r.outbox.relay_written_and(written, {"rev": rev}, {"$unset": {"load_pending": ""}}):
+        r.store.load_settled(tracking_id, rev)
 
 
 def _envelopes(r: Routing, assignment: Document, change: Change) -> list[Document]:

@@ -22,6 +22,11 @@ class RecordingRelay:
     def relay_written(self, document):
         self.relayed.append(document["_id"])
 
+    def relay_written_and(self, document, guard, update):
+        """Relays (records it), never makes the caller's change: the claims are cleared on their own."""
+        self.relayed.append(document["_id"])
+        return False
+
 
 def concurrently(work):
     return list(eventlet.GreenPool(COPIES).imap(lambda _: work(), range(COPIES)))

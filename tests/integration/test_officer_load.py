@@ -27,12 +27,12 @@ def crash(monkeypatch):
 
 @pytest.fixture
 def crash_after(monkeypatch):
-    """`crash_after.arm(n)`: the next n times the loads are written, the process dies before it clears the
-    claims on the assignment (so they are applied again)."""
-    return crash_in(monkeypatch, "load_settled")
+    """`crash_after.arm(n)`: the next n times the loads are written, the process dies right after, before it
+    clears the claims on the assignment (so they are applied again)."""
+    return crash_in(monkeypatch, LOAD_WRITE, after=True)
 
 
-def crash_in(monkeypatch, method):
+def crash_in(monkeypatch, method, after=False):
     original = getattr(storage.AssignmentStore, method)
 
     class Crash:
@@ -48,6 +48,9 @@ def crash_in(monkeypatch, method):
         if state.armed > 0:
             state.armed -= 1
             state.fired += 1
+            if after:
+                original(store, *args, **kwargs)
+                raise RuntimeError("killed right after the load write")
             raise RuntimeError("killed between the assignment write and the load write")
         return original(store, *args, **kwargs)
 

@@ -101,3 +101,8 @@ class RecordingOutbox:
 
     def relay_written(self, document):
         self.relayed.append(document["_id"])
+
+    def relay_written_and(self, document, guard, update):
+        """Relays, never makes the caller's change (the store stand-in clears its claims itself)."""
+        self.relayed.append(document["_id"])
+        return False

@@ -8,6 +8,7 @@ import pytest
 
 from services.intake import routing_decisions
 from services.intake.domain import grievance as g
+from services.intake.recent_writes import RecentWrites
 from services.intake.storage import ConcurrentUpdate
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
@@ -16,24 +17,38 @@ TRACKING_ID = "WB-2026-12345674"
 
 
 class MemoryGrievanceStore:
-    """Intake's `get` and `apply` (GrievanceStore's contract: one version-guarded write of a Change)."""
+    """Intake's `get`, `latest` and `apply` (GrievanceStore's contract: one version-guarded write of a
+    Change; the process's memory of what it wrote, the real RecentWrites)."""
 
     def __init__(self, *cases):
         self.cases = {case["_id"]: copy.deepcopy(case) for case in cases}
         self.outbox = []
+        self.recent = RecentWrites()
 
     def get(self, tracking_id):
         found = self.cases.get(tracking_id)
         return copy.deepcopy(found) if found else None
 
+    def latest(self, tracking_id):
+        case = self.recent.recall(tracking_id)
+        return (case, True) if case is not None else (self.get(tracking_id), False)
+
+    def forget(self, tracking_id):
+        self.recent.forget(tracking_id)
+
+    def one_writer(self, tracking_id):
+        return self.recent.one_writer(tracking_id)
+
     def apply(self, case, change, events, now):
         stored = self.cases[case["_id"]]
         if stored["version"] != case["version"]:
+            self.recent.forget(case["_id"])
             raise ConcurrentUpdate(case["_id"])
         stored.update(copy.deepcopy(change.set), updated_at=now)
         stored["version"] += 1
         stored["timeline"] += change.timeline
         self.outbox += events
+        self.recent.remember(copy.deepcopy(stored))
         return {"_id": case["_id"], "outbox": list(events)} if events else None
 
 
@@ -132,3 +147,47 @@ def test_a_guessed_category_is_recorded_once():
                    ("routed", decision(1, guess=guess)))
     assert case["category"] == "drinking_water" and case["routing_guess"] == guess
     assert [e["type"] for e in store.outbox].count("grievance.category_guessed") == 1
+
+
+def test_a_remembered_copy_that_says_nothing_to_do_is_checked_against_the_store():
+    """A late `routed` after a transfer that this process did not write: its stale copy would move the case
+    back to routed; the store's copy (transferred, rerouted after seq 2) keeps it where it is."""
+    store = MemoryGrievanceStore(filed_case())
+    deliver(store, *FIRST_ROUTING)
+    store.cases[TRACKING_ID].update(status="transferred", rerouted_after_seq=2)  # another replica's write
+    store.cases[TRACKING_ID]["version"] += 1
+    assert deliver(store, ("routed", decision(1)))["status"] == "transferred"
+    assert deliver(store, ("assigned", decision(2)))["version"] == store.cases[TRACKING_ID]["version"]
+
+
+def test_the_memory_keeps_the_newest_cases_and_hands_out_copies():
+    recent = RecentWrites(size=2)
+    for n in range(3):
+        recent.remember({"_id": f"case-{n}", "version": n, "outbox": [{"id": "e"}], "timeline": []})
+    assert recent.recall("case-0") is None and recent.recall("case-2") == {"_id": "case-2", "version": 2,
+                                                                          "timeline": []}
+    recent.recall("case-2")["timeline"].append("changed by a caller")
+    assert recent.recall("case-2")["timeline"] == []
+    recent.forget("case-2")
+    assert recent.recall("case-2") is None and recent.recall("case-1")["version"] == 1
+
+
+def test_writers_of_one_case_take_turns_and_other_cases_do_not_wait():
+    import eventlet
+
+    recent, order = RecentWrites(), []
+
+    def write(tracking_id, name):
+        with recent.one_writer(tracking_id):
+            order.append(f"{name} in")
+            eventlet.sleep(0.01)
+            order.append(f"{name} out")
+
+    pool = eventlet.GreenPool()
+    pool.spawn(write, "a", "first")
+    pool.spawn(write, "a", "second")
+    pool.spawn(write, "b", "other")
+    pool.waitall()
+    assert order.index("first out") < order.index("second in")
+    assert order.index("other in") < order.index("first out")
+    assert recent.writers == {}
