@@ -58,3 +58,21 @@ class RecentWrites:
             entry[1] -= 1
             if entry[1] == 0:
                 del self.writers[tracking_id]
+
+
+class FromRecentWrites:
+    """Mixin of a case store with `self.recent` (RecentWrites) and `get(tracking_id)`: the case as this process
+    last wrote it, else as stored, and this process's writers of a case one at a time."""
+
+    def latest(self, tracking_id):
+        """(case, remembered): the case as this process last wrote it (no read; it may be stale, which the
+        version guard of a write from it tells), else as stored."""
+        case = self.recent.recall(tracking_id)
+        return (case, True) if case is not None else (self.get(tracking_id), False)
+
+    def forget(self, tracking_id):
+        self.recent.forget(tracking_id)
+
+    def one_writer(self, tracking_id):
+        """Context manager: this process's writers of the case, one at a time."""
+        return self.recent.one_writer(tracking_id)

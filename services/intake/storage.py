@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from pymongo.errors import DuplicateKeyError
 
-from services.intake.recent_writes import RecentWrites
+from services.intake.recent_writes import FromRecentWrites, RecentWrites
 from shared import counters
 from shared.mongo import MongoDatabase
 from shared.outbox import guarded_update, insert_with_events
@@ -13,7 +13,7 @@ class ConcurrentUpdate(Exception):
     """The case changed between read and write; the caller reads again and retries."""
 
 
-class GrievanceStore:
+class GrievanceStore(FromRecentWrites):
     def __init__(self, database, recent=None):
         """`recent`: the process's memory of the cases it wrote (services/intake/recent_writes.py)."""
         self.recent = recent if recent is not None else RecentWrites()
@@ -34,19 +34,6 @@ class GrievanceStore:
 
     def get(self, tracking_id):
         return self.cases.find_one({"_id": tracking_id}, {"outbox": 0})
-
-    def latest(self, tracking_id):
-        """(case, remembered): the case as this process last wrote it (no read; it may be stale, which the
-        version guard of a write from it tells), else as stored."""
-        case = self.recent.recall(tracking_id)
-        return (case, True) if case is not None else (self.get(tracking_id), False)
-
-    def forget(self, tracking_id):
-        self.recent.forget(tracking_id)
-
-    def one_writer(self, tracking_id):
-        """Context manager: this process's writers of the case, one at a time."""
-        return self.recent.one_writer(tracking_id)
 
     def apply(self, case, change, events, now):
         """Write one step: fields, timeline, versions and events in one atomic, version-guarded update.

@@ -12,6 +12,7 @@ from shared.config import load_config
 from shared.elastic import drop_indices
 from shared.mongo import connect
 from tests.integration.console import console, console_with  # noqa: F401 (the web console's fixtures)
+from tests.integration.public_subscriber import PublicSubscriber
 
 
 def free_port():
@@ -29,6 +30,14 @@ def public_stream(request, rabbit_config):
     broker_access.create_public_stream(api, vhost)
     yield {"vhost": vhost, "AMQP_URI": broker_access.with_vhost(rabbit_config["AMQP_URI"], vhost)}
     api.delete(f"/vhosts/{vhost}")
+
+
+@pytest.fixture
+def public_reader(public_stream):
+    """An outside reader (guest) of the test's public vhost, bound to everything."""
+    stream = PublicSubscriber(public_stream["AMQP_URI"], "#")
+    yield stream
+    stream.close()
 
 
 @pytest.fixture

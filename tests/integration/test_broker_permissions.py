@@ -12,7 +12,6 @@ from shared import broker_access
 from shared.signed_rpc import SignedClusterRpcProxy
 from tests.integration.directory import seed_directory
 from tests.integration.platform_client import CMO_CELL, Gateway, citizen, drinking_water
-from tests.integration.public_subscriber import PublicSubscriber
 
 REFUSED = (amqp.exceptions.AccessRefused, amqp.exceptions.NotAllowed)
 
@@ -79,14 +78,6 @@ def test_one_service_user_cannot_take_anothers_requests_or_publish_its_events(pl
     outcomes = {name: refused(action) for name, action in attempts.items()}
     assert all(outcomes.values()), f"allowed to the search user: {[n for n, o in outcomes.items() if not o]}"
     assert "ACCESS_REFUSED" in outcomes["consume rpc-intake"] and "rpc-intake" in outcomes["consume rpc-intake"]
-
-
-@pytest.fixture
-def public_reader(public_stream):
-    """An outside reader (guest) of the public vhost, bound to everything."""
-    stream = PublicSubscriber(public_stream["AMQP_URI"], "#")
-    yield stream
-    stream.close()
 
 
 def test_every_service_on_its_own_user_works_end_to_end(platform_as_own_users, platform_config, public_reader):

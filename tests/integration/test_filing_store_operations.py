@@ -1,12 +1,10 @@
 """What a filing costs intake's store, operation by operation, with the guarantees each cut had to keep:
 a bounded counter is still one atomic operation per slot (exactly the limit under concurrent takers)."""
-import uuid
 
 import eventlet
-from prometheus_client import REGISTRY
 
 from shared import counters
-from shared.mongo import connect
+from tests.integration.store_operations import counted_client, operations
 
 
 def at_once(count, call):
@@ -14,19 +12,8 @@ def at_once(count, call):
     return list(pool.imap(call, range(count)))
 
 
-def operations(app_name):
-    """Store operations counted so far for one client name, as {"command collection": n}."""
-    found = {}
-    for metric in REGISTRY.collect():
-        for sample in metric.samples:
-            if sample.name == "sorasori_store_operations_total" and sample.labels.get("service") == app_name:
-                found[f"{sample.labels['command']} {sample.labels.get('collection', '')}"] = sample.value
-    return found
-
-
 def counted_collection(platform_config, name):
-    app_name = f"test-{uuid.uuid4().hex[:8]}"
-    client = connect(platform_config["MONGO_URI"], app_name=app_name)
+    app_name, client = counted_client(platform_config)
     return client, client[f"{platform_config['MONGO_DB_PREFIX']}ops"][name], app_name
 
 

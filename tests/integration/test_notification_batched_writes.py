@@ -1,13 +1,11 @@
 """notification writes an event's deliveries with one command per collection, drops the due marks of a sender
 run's finished deliveries in one command, and keeps a staff member's opt-outs on their directory record (one
 read per person a decision concerns); each still at most once, against the real store, under concurrency."""
-import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
 import eventlet
 from nameko.testing.services import worker_factory
-from prometheus_client import REGISTRY
 
 from services.notification.channels.inbox import InboxChannel
 from services.notification.dispatch import Dispatcher
@@ -17,20 +15,18 @@ from services.notification.staff_store import StaffStore
 from services.notification.storage import NotificationStore, utcnow
 from shared.contracts import load_event_data
 from shared.events import new_event
-from shared.mongo import connect
 from shared.settings import settings_of
+from tests.integration import store_operations
 
 
 def counted_client(platform_config):
-    """A client of its own name, so the store operations it sends are counted apart from any other's."""
-    name = f"test-{uuid.uuid4().hex[:8]}"
-    client = connect(platform_config["MONGO_URI"], app_name=name)
+    """A client whose store operations are counted apart from any other's, and notification's database."""
+    name, client = store_operations.counted_client(platform_config)
     return name, client, client[platform_config["MONGO_DB_PREFIX"] + "notification"]
 
 
 def operations(name, command, collection):
-    return REGISTRY.get_sample_value("sorasori_store_operations_total",
-                                     {"service": name, "command": command, "collection": collection}) or 0
+    return store_operations.operations(name).get(f"{command} {collection}", 0)
 
 
 def delivery(delivery_id, tracking_id="WB-2026-70000001", box="officer:o-7", not_before=None):

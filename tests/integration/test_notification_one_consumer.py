@@ -11,7 +11,6 @@ from services.notification.grievance_events import RETIRED_QUEUES
 from shared.consumers import DEAD_LETTER_EXCHANGE, declare_dead_letter_queue
 from shared.events import json_data, new_event
 from tests.integration.platform_client import citizen, drinking_water
-from tests.integration.public_subscriber import PublicSubscriber
 from tests.integration.waiting import wait_for
 
 PREFIX = "in.gov.wb.sorasori.grievance."
@@ -42,13 +41,6 @@ def left_over_queue(rabbit_config):
     return retired
 
 
-@pytest.fixture
-def subscriber(public_stream):
-    stream = PublicSubscriber(public_stream["AMQP_URI"], "#")
-    yield stream
-    stream.close()
-
-
 def queue_exists(amqp_uri, name):
     with Connection(amqp_uri) as connection:
         try:
@@ -59,14 +51,14 @@ def queue_exists(amqp_uri, name):
 
 
 def test_each_event_is_taken_once_and_the_left_over_queue_is_published_and_deleted(
-        subscriber, left_over_queue, platform, rabbit_config):
-    subscriber.wait_for(lambda r: r.type == PREFIX + "assigned.v1" and r.event.get_subject() == LEFT_OVER,
+        public_reader, left_over_queue, platform, rabbit_config):
+    public_reader.wait_for(lambda r: r.type == PREFIX + "assigned.v1" and r.event.get_subject() == LEFT_OVER,
                         "the left-over decision on the public stream")
     wait_for(lambda: not queue_exists(rabbit_config["AMQP_URI"], left_over_queue.name), what="the queue deleted")
 
     before = {t: handled(t) for t in ("grievance.filed", "grievance.routed")}
     tracking_id = platform.ok(platform.file(drinking_water(), citizen("9830012345", "Mita Das")), 201)["tracking_id"]
-    subscriber.wait_for(lambda r: r.type == PREFIX + "routed.v1" and r.event.get_subject() == tracking_id,
+    public_reader.wait_for(lambda r: r.type == PREFIX + "routed.v1" and r.event.get_subject() == tracking_id,
                         "the public routed event")
     wait_for(lambda: handled("grievance.routed") > before["grievance.routed"], what="notification's routed")
     assert {t: handled(t) - before[t] for t in before} == {"grievance.filed": 1, "grievance.routed": 1}

@@ -13,7 +13,6 @@ from services.notification.public_stream import COLLECTION
 from shared import broker_access
 from shared.config import database_name
 from tests.integration.platform_client import citizen, drinking_water
-from tests.integration.public_subscriber import PublicSubscriber
 from tests.integration.waiting import wait_for
 
 PREFIX = "in.gov.wb.sorasori.grievance."
@@ -33,24 +32,17 @@ def changed(before, after):
     return {key: after[key] - before[key] for key in after if after[key] != before[key]}
 
 
-@pytest.fixture
-def subscriber(public_stream):
-    stream = PublicSubscriber(public_stream["AMQP_URI"], "#")
-    yield stream
-    stream.close()
-
-
 def wait_type(stream, tracking_id, name):
     return stream.wait_for(lambda r: r.type == PREFIX + name and r.event.get_subject() == tracking_id,
                            f"the public {name} event of {tracking_id}")[0]
 
 
-def test_a_published_event_costs_the_store_no_write(platform, platform_config, subscriber, mongo_client):
+def test_a_published_event_costs_the_store_no_write(platform, platform_config, public_reader, mongo_client):
     stored = mongo_client[database_name(platform_config, "notification")][COLLECTION]
     before = notification_writes()
     tracking_id = platform.ok(platform.file(drinking_water(), MITA), 201)["tracking_id"]
-    filed = wait_type(subscriber, tracking_id, "filed.v1")
-    routed = wait_type(subscriber, tracking_id, "routed.v1")
+    filed = wait_type(public_reader, tracking_id, "filed.v1")
+    routed = wait_type(public_reader, tracking_id, "routed.v1")
     assert filed.message_id == filed.event.get_id() and filed.delivery_mode == 2
     assert filed.routing_key == "phe.bankura.grievance.filed.v1" and routed.data["level"] == 1
     assert changed(before, notification_writes()) == {}
@@ -68,7 +60,7 @@ def kept_events(stored, tracking_id):
 
 @pytest.fixture
 def relay_login(request, public_stream):
-    """A RabbitMQ user of the test's own for the relay on the public vhost (the subscriber stays on guest), so
+    """A RabbitMQ user of the test's own for the relay on the public vhost (the reader stays on guest), so
     the test can take the relay's rights away for a moment. Removed afterwards (users are global)."""
     api = broker_access.ManagementApi(request.config.getoption("RABBIT_API_URI"))
     user, password = f"test-{uuid.uuid4().hex[:8]}-relay", secrets.token_urlsafe(16)
@@ -83,7 +75,7 @@ def relay_login(request, public_stream):
 
 
 def test_an_event_the_public_broker_refuses_is_kept_and_the_sweep_publishes_it(platform_with, platform_config,
-                                                                                subscriber, relay_login,
+                                                                                public_reader, relay_login,
                                                                                 mongo_client):
     platform = platform_with(PUBLIC_AMQP_URI=relay_login["uri"])
     stored = mongo_client[database_name(platform_config, "notification")][COLLECTION]
@@ -93,10 +85,10 @@ def test_an_event_the_public_broker_refuses_is_kept_and_the_sweep_publishes_it(p
         tracking_id = platform.ok(platform.file(drinking_water(), MITA), 201)["tracking_id"]
         kept = wait_for(lambda: kept_events(stored, tracking_id), timeout=20,
                         what="the filed, routed and assigned events kept in the store")
-        assert subscriber.types_of(tracking_id) == []
+        assert public_reader.types_of(tracking_id) == []
     finally:
         relay_login["grant"]()
-    published = [wait_type(subscriber, tracking_id, name) for name in KEPT]
+    published = [wait_type(public_reader, tracking_id, name) for name in KEPT]
     assert {r.event.get_id() for r in published} <= {d["_id"] for d in kept}  # the very events kept
     assert published[0].routing_key == "phe.bankura.grievance.filed.v1"
     wait_for(lambda: stored.count_documents({"outbox_pending": {"$gt": 0}}) == 0, timeout=15,

@@ -6,31 +6,16 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import eventlet
-from prometheus_client import REGISTRY
 
 from services.intake import routing_decisions
 from services.intake.domain import grievance as g
 from services.intake.domain import tracking
 from services.intake.storage import GrievanceStore
 from shared.config import database_name
-from shared.mongo import connect
 from shared.outbox import OutboxRelay
+from tests.integration.store_operations import counted_client, operations, spent
 
 CITIZEN = {"sub": "citizen-1", "role": "citizen", "mobile": "9830012345"}
-
-
-def operations(app_name):
-    found = {}
-    for metric in REGISTRY.collect():
-        for sample in metric.samples:
-            if sample.name == "sorasori_store_operations_total" and sample.labels.get("service") == app_name:
-                found[f"{sample.labels['command']} {sample.labels.get('collection', '')}"] = sample.value
-    return found
-
-
-def spent(app_name, before):
-    after = operations(app_name)
-    return {key: after[key] - before.get(key, 0) for key in after if after[key] - before.get(key, 0)}
 
 
 class Intake:
@@ -38,8 +23,7 @@ class Intake:
     outbox relay, which publishes to a list and removes what it sent from the case, as the service's does."""
 
     def __init__(self, platform_config):
-        self.app_name = f"test-{uuid.uuid4().hex[:8]}"
-        self.client = connect(platform_config["MONGO_URI"], app_name=self.app_name)
+        self.app_name, self.client = counted_client(platform_config)
         database = self.client[database_name(platform_config, "intake")]
         self.store = GrievanceStore(database)
         self.published = []

@@ -7,37 +7,21 @@ from datetime import datetime, timezone
 
 import eventlet
 import pytest
-from prometheus_client import REGISTRY
 
 from services.routing import handlers, storage
 from services.routing.domain import rules
 from services.routing.domain.calendar import WorkingCalendar
 from shared.config import database_name
-from shared.mongo import connect
 from shared.outbox import OutboxRelay
+from tests.integration.store_operations import counted_client, operations, spent
 from tests.unit.staff_pools import RECORDS
 
 CALENDAR = WorkingCalendar.load()
 
 
-def operations(app_name):
-    found = {}
-    for metric in REGISTRY.collect():
-        for sample in metric.samples:
-            if sample.name == "sorasori_store_operations_total" and sample.labels.get("service") == app_name:
-                found[f"{sample.labels['command']} {sample.labels.get('collection', '')}"] = sample.value
-    return found
-
-
-def spent(app_name, before):
-    after = operations(app_name)
-    return {key: after[key] - before.get(key, 0) for key in after if after[key] - before.get(key, 0)}
-
-
 @pytest.fixture
 def routing(platform_config):
-    app_name = f"test-{uuid.uuid4().hex[:8]}"
-    client = connect(platform_config["MONGO_URI"], app_name=app_name)
+    app_name, client = counted_client(platform_config)
     database = client[database_name(platform_config, "routing")]
     store = storage.AssignmentStore(database)
     for record in RECORDS:

@@ -8,7 +8,7 @@ import pytest
 
 from services.intake import routing_decisions
 from services.intake.domain import grievance as g
-from services.intake.recent_writes import RecentWrites
+from services.intake.recent_writes import FromRecentWrites, RecentWrites
 from services.intake.storage import ConcurrentUpdate
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
@@ -16,7 +16,7 @@ CITIZEN = {"sub": "citizen-1", "role": "citizen", "mobile": "9830012345"}
 TRACKING_ID = "WB-2026-12345674"
 
 
-class MemoryGrievanceStore:
+class MemoryGrievanceStore(FromRecentWrites):
     """Intake's `get`, `latest` and `apply` (GrievanceStore's contract: one version-guarded write of a
     Change; the process's memory of what it wrote, the real RecentWrites)."""
 
@@ -28,16 +28,6 @@ class MemoryGrievanceStore:
     def get(self, tracking_id):
         found = self.cases.get(tracking_id)
         return copy.deepcopy(found) if found else None
-
-    def latest(self, tracking_id):
-        case = self.recent.recall(tracking_id)
-        return (case, True) if case is not None else (self.get(tracking_id), False)
-
-    def forget(self, tracking_id):
-        self.recent.forget(tracking_id)
-
-    def one_writer(self, tracking_id):
-        return self.recent.one_writer(tracking_id)
 
     def apply(self, case, change, events, now):
         stored = self.cases[case["_id"]]
