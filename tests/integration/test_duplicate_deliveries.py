@@ -9,23 +9,11 @@ from services.routing import handlers
 from services.routing.domain import rules
 from services.routing.domain.calendar import IST, WorkingCalendar
 from services.routing.storage import AssignmentStore
+from tests.unit.routing_memory import RecordingOutbox
 from tests.unit.staff_pools import RECORDS
 
 COPIES = 20
 CALENDAR = WorkingCalendar.build(2026, 2027)
-
-
-class RecordingRelay:
-    def __init__(self):
-        self.relayed = []
-
-    def relay_written(self, document):
-        self.relayed.append(document["_id"])
-
-    def relay_written_and(self, document, guard, update):
-        """Relays (records it), never makes the caller's change: the claims are cleared on their own."""
-        self.relayed.append(document["_id"])
-        return False
 
 
 def concurrently(work):
@@ -37,7 +25,7 @@ def test_concurrent_copies_of_a_filing_route_it_once_and_count_its_officer_once(
     store = AssignmentStore(database)
     for record in RECORDS:
         store.record_staff(record)
-    routing = handlers.Routing(store, RecordingRelay(), lambda kind, data, subject: {"type": kind, "data": data,
+    routing = handlers.Routing(store, RecordingOutbox(), lambda kind, data, subject: {"type": kind, "data": data,
                                                                                      "subject": subject, "id": kind},
                                CALENDAR, rules.route)
     case = {"tracking_id": "WB-2026-00000042", "status": "filed", "category": "drinking_water", "level": 1,
