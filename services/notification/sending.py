@@ -52,14 +52,13 @@ class Sending:
         planned = planning.deliveries_for(event, now, preferences, subscriptions, hours,
                                           schema_base_url=self.settings.oidc_issuer,
                                           console_url=self.settings.web_public_url, staff=staff, silenced=silenced)
-        for delivery in planned:
-            if planning.goes_at_once(delivery):  # the notice first: a crash before the record is repaired by the replay
-                self.store.put_notice(delivery["recipient"]["address"], inbox.notice(delivery))
-        planned = [planning.delivered_at_once(d, now) if planning.goes_at_once(d) else d for d in planned]
-        queued = self.store.enqueue_all(planned)
-        for delivery in planned:
-            if delivery["state"] == DELIVERED:
-                count_delivery(delivery["channel"], DELIVERED)
+        at_once = [d for d in planned if planning.goes_at_once(d)]
+        for delivery in at_once:  # the notice first: a crash before its record is repaired by the replay
+            self.store.put_notice(delivery["recipient"]["address"], inbox.notice(delivery))
+        put = {d["_id"] for d in at_once}
+        queued = self.store.enqueue_all([planning.delivered_at_once(d, now) if d["_id"] in put else d for d in planned])
+        for delivery in at_once:
+            count_delivery(delivery["channel"], DELIVERED)
         if queued:
             log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": queued})
 

@@ -73,9 +73,6 @@ class NotificationStore:
 
     # --- deliveries ---------------------------------------------------------------------------
 
-    def exists(self, delivery_id):
-        return self.deliveries.find_one({"_id": delivery_id}, {"_id": 1}) is not None
-
     def enqueue(self, delivery):
         """Record one planned message and make it due; False when it exists already (a replayed event)."""
         return self.enqueue_all([delivery]) == 1
