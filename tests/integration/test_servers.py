@@ -37,3 +37,40 @@ def test_concurrent_updates_of_one_document_are_atomic(platform_config, mongo_cl
         pool.spawn_n(lambda: counters.update_one({"_id": "c"}, {"$inc": {"n": 1}}))
     pool.waitall()
     assert counters.find_one({"_id": "c"})["n"] == 60
+
+
+def test_updates_stay_atomic_when_collections_and_databases_write_at_once(platform_config, mongo_client):
+    """The build's lock is per collection (so one service's writes do not wait for another's): updates and
+    findAndModify of the same document still never lose a write, in each of two collections of two
+    databases written at once, and of twenty racing version-guarded writes to a document exactly one wins."""
+    import eventlet
+    from pymongo import ReturnDocument
+
+    prefix = platform_config["MONGO_DB_PREFIX"]
+    collections = [mongo_client[prefix + db][name] for db in ("probe_a", "probe_b") for name in ("one", "two")]
+    for collection in collections:
+        collection.insert_many([{"_id": "counter", "n": 0}, {"_id": "guarded", "version": 0}])
+    guarded_wins = {collection.full_name: [] for collection in collections}
+
+    def increment(collection, by_find_and_modify):
+        if by_find_and_modify:
+            collection.find_one_and_update({"_id": "counter"}, {"$inc": {"n": 1}}, return_document=ReturnDocument.AFTER)
+        else:
+            collection.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+
+    def guarded_write(collection, writer):
+        if collection.update_one({"_id": "guarded", "version": 0}, {"$set": {"version": 1, "by": writer}}).modified_count:
+            guarded_wins[collection.full_name].append(writer)
+
+    pool = eventlet.GreenPool(40)
+    for i in range(40):
+        for collection in collections:
+            pool.spawn_n(increment, collection, i % 2 == 0)
+            if i < 20:
+                pool.spawn_n(guarded_write, collection, i)
+    pool.waitall()
+    for collection in collections:
+        assert collection.find_one({"_id": "counter"})["n"] == 40, collection.full_name
+        winners = guarded_wins[collection.full_name]
+        assert len(winners) == 1, (collection.full_name, winners)
+        assert collection.find_one({"_id": "guarded"})["by"] == winners[0]
