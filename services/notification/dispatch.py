@@ -72,17 +72,36 @@ def build_channels(config, store, sealer, timeout):
     return {SMS: sms, EMAIL: email, WEBHOOK: WebhookChannel(subscription, http), INBOX: InboxChannel(store)}
 
 
+SOON_SECONDS = 0.2  # how long a message just queued waits for a run: the ones queued meanwhile go with it
+
+
 class Dispatcher:
-    def __init__(self, store, channels, settings, sealer):
+    def __init__(self, store, channels, settings, sealer, spawn=eventlet.spawn):
         self.store, self.channels, self.settings, self.sealer = store, channels, settings, sealer
+        self.spawn = spawn  # the container's managed threads in the service
         self.running = Semaphore(1)
+        self.run_pending = False  # a run asked for by run_soon and not yet begun
         self.pool = eventlet.GreenPool(settings.concurrency)
         self.replay_safe = {name for name, channel in channels.items() if getattr(channel, "replay_safe", False)}
         self.in_flight = {}  # delivery id -> the claimed delivery, while its channel is sending it
 
-    def run(self, now=None):
-        """Send what is due; one run at a time per process (others are safe: claims are atomic)."""
-        if not self.running.acquire(blocking=False):
+    def run_soon(self):
+        """Messages were just queued: a run in SOON_SECONDS (after the one under way, if any), not at the
+        timer's next tick (up to a second away). Asked for again before it begins, it is the same run."""
+        if self.run_pending:
+            return
+        self.run_pending = True
+        self.spawn(self._run_soon)
+
+    def _run_soon(self):
+        eventlet.sleep(SOON_SECONDS)
+        self.run_pending = False
+        self.run(wait=True)
+
+    def run(self, now=None, wait=False):
+        """Send what is due; one run at a time per process (others are safe: claims are atomic). The timer's
+        run is skipped while one is under way; a run asked for by `run_soon` (`wait`) follows it."""
+        if not self.running.acquire(blocking=wait):
             return 0
         try:
             now = now or utcnow()
@@ -185,7 +204,8 @@ class Sender(MongoClientProvider):
         store = NotificationStore(self.open_database())
         settings = Settings(config)
         sealer = Sealer(settings_of(config).notify_secret_key)
-        self.dispatcher = Dispatcher(store, build_channels(config, store, sealer, settings.timeout), settings, sealer)
+        self.dispatcher = Dispatcher(store, build_channels(config, store, sealer, settings.timeout), settings, sealer,
+                                     spawn=self.container.spawn_managed_thread)
 
     def get_dependency(self, worker_ctx):
         return self.dispatcher
