@@ -12,19 +12,23 @@
 - `personal_data_reads`: per tracking ID, who read its delivery log with the addresses in clear, and when.
 - `subscribers`: the public event stream's subscriber accounts (their RabbitMQ users; no password kept).
 - `preferences` (keyed by a one-way key of the citizen's mobile), `subscriptions` (webhooks),
-  `inbox` (staff notices, one document per box), `rate` (per-recipient counters), `sms_sink`.
+  `notice_boxes` and `notice_pages` (staff notices: notice_boxes.py), `rate` (per-recipient counters),
+  `sms_sink`.
 """
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 
 from pymongo import DeleteOne, ReturnDocument, UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
+from services.notification.notice_boxes import NoticeBoxes
 from shared.mongo import MongoDatabase
+
+log = logging.getLogger(__name__)
 
 CLAIMABLE = ("queued", "deferred", "retry")
 TERMINAL = ("sent", "delivered", "dead_letter")
-INBOX_SIZE = 200
 
 
 def utcnow():
@@ -343,23 +347,12 @@ class NotificationStore:
     # --- the staff's notices and the development SMS sink ----------------------------------------
 
     def put_notice(self, box, notice):
-        """Add a notice once (a guard on its id), keep the newest INBOX_SIZE."""
-        try:
-            self.db.inbox.update_one({"_id": box, "ids": {"$ne": notice["id"]}},
-                                     {"$push": {"notices": notice, "ids": notice["id"]}}, upsert=True)
-        except DuplicateKeyError:
-            return  # the box exists and already has this notice
-        # `$push` with `$slice` is accepted by FerretDB v1 but trims nothing: pop the oldest instead, while the
-        # box holds more than INBOX_SIZE (a condition on the position, so no read of the box first).
-        over = {"_id": box, f"ids.{INBOX_SIZE}": {"$exists": True}}
-        for _ in range(INBOX_SIZE):
-            if not self.db.inbox.update_one(over, {"$pop": {"notices": -1, "ids": -1}}).matched_count:
-                return
+        NoticeBoxes(self.db).put(box, notice)
 
     def notices(self, boxes, limit):
         found = []
         for box in boxes:
-            found += [{**n, "box": box} for n in (self.db.inbox.find_one({"_id": box}) or {}).get("notices", [])]
+            found += [{**n, "box": box} for n in NoticeBoxes(self.db).newest(box, limit)]
         return sorted(found, key=lambda n: n["at"], reverse=True)[:limit]
 
     def sink_sms(self, record):
@@ -376,8 +369,22 @@ class NotificationStorage(MongoDatabase):
         super().setup()
         self.subscriptions = SubscriptionsCache()
 
+    def start(self):
+        super().start()
+        self.container.spawn_managed_thread(self._move_single_document_boxes)
+
     def get_dependency(self, worker_ctx):
         return NotificationStore(self.database, self.subscriptions)
+
+    def _move_single_document_boxes(self):
+        """In the background: a box's notices stay readable where they are until they are moved."""
+        try:
+            moved = NoticeBoxes(self.database).move_single_documents()
+        except PyMongoError as error:  # the store is not answering: the next start moves them
+            log.warning("notice boxes not moved into pages yet", extra={"error": type(error).__name__})
+        else:
+            if moved:
+                log.info("notice boxes moved into pages", extra={"boxes": moved})
 
 
 STALE_SEND = timedelta(minutes=5)

@@ -1,6 +1,6 @@
 """notification's store reads less per event (against the real store): the webhook subscriptions at most every
-few seconds (its own changes show at once, another replica's within the cache's lifetime), and a notice box is
-trimmed by a condition on its length instead of a read."""
+few seconds (its own changes show at once, another replica's within the cache's lifetime). A notice box: see
+test_notice_boxes.py."""
 import time
 
 from services.notification.storage import NotificationStore, SubscriptionsCache
@@ -24,19 +24,6 @@ def test_own_changes_show_at_once_and_others_within_the_lifetime(platform_config
     assert sorted(ids(store)) == ["sub-1", "sub-2"]
     assert store.delete_subscription("sub-1")
     assert ids(store) == ["sub-2"]
-
-
-def test_a_notice_box_keeps_the_newest_notices_without_reading_itself(platform_config, mongo_client):
-    from services.notification.storage import INBOX_SIZE
-
-    database = mongo_client[platform_config["MONGO_DB_PREFIX"] + "notification"]
-    store = NotificationStore(database)
-    for n in range(INBOX_SIZE + 3):
-        store.put_notice("officer:o-1", {"id": f"n-{n}", "at": n})
-    store.put_notice("officer:o-1", {"id": f"n-{INBOX_SIZE + 2}", "at": 0})  # a replay adds nothing
-    box = database.inbox.find_one({"_id": "officer:o-1"})
-    assert box["ids"] == [f"n-{n}" for n in range(3, INBOX_SIZE + 3)]
-    assert [n["id"] for n in box["notices"]] == box["ids"]
 
 
 class CountingDatabase:
