@@ -190,9 +190,11 @@ class Dispatcher:
         count = self.store.count_send(delivery["recipient"]["key"], delivery["channel"], start, end)
         if not schedule.rate_limited(count, self.settings.rate_limit, delivery.get("urgent")):
             return False
-        self._finish(delivery, "deferred", now, not_before=end,
+        held = schedule.held_until(count, self.settings.rate_limit, end, self.settings.rate_window)
+        window = "the next window" if held == end else f"the window that begins {held:%Y-%m-%d %H:%M} UTC"
+        self._finish(delivery, "deferred", now, not_before=held,
                      detail=f"more than {self.settings.rate_limit} messages to this recipient in "
-                            f"{self.settings.rate_window // 60} minutes: held for the next window")
+                            f"{self.settings.rate_window // 60} minutes: held for {window}")
         return True
 
 

@@ -123,3 +123,23 @@ def test_an_in_app_notice_a_crash_interrupted_is_sent_again_not_dead_lettered(st
     assert store.get(delivery["_id"])["state"] == "delivered"
     assert [n["id"] for n in store.notices(["officer:off-1"], 10)] == [delivery["_id"]]
     assert store.dead_letters() == []
+
+
+def test_a_burst_to_one_recipient_is_held_a_windows_worth_at_a_time_not_tried_in_every_window(store):
+    """Seven SMS to one number with a limit of two an hour: two go, and the rest wait each for the first
+    window with room for it, so the next window tries only the two it can send."""
+    now = utcnow()
+    deliveries = [{**filed("9830012345", now), "_id": f"burst-{n}"} for n in range(7)]
+    for delivery in deliveries:
+        assert store.enqueue(delivery)
+    sender = dispatcher(store, NOTIFY_RATE_LIMIT=2, NOTIFY_RATE_WINDOW_SECONDS=3600)
+    assert sender.run(now) == 2
+    _, end = schedule.rate_window(now, 3600)
+    kept = [store.get(d["_id"]) for d in deliveries]
+    held = sorted(d["not_before"].replace(tzinfo=end.tzinfo) for d in kept if d["state"] == "deferred")
+    hour = timedelta(hours=1)
+    assert held == [end, end, end + hour, end + hour, end + 2 * hour]
+    assert sender.run(end) == 2
+    claims = sum(1 for d in deliveries for step in store.get(d["_id"])["log"] if step["state"] == "sending")
+    assert claims == 7 + 2  # each tried once at first, then only the two the window has room for
+    assert len(store.sms_sent("9830012345")) == 4

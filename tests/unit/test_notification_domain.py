@@ -108,6 +108,15 @@ def test_rate_windows_and_limits():
     assert not schedule.rate_limited(99, 10, urgent=True)
 
 
+def test_a_burst_over_the_limit_is_held_a_windows_worth_at_a_time():
+    end, hour = datetime(2026, 12, 2, 11, 0, tzinfo=UTC), 3600
+    held = [schedule.held_until(count, 10, end, hour) for count in range(11, 36)]
+    assert held[:10] == [end] * 10  # the 11th to the 20th: the next window
+    assert held[10:20] == [end + timedelta(hours=1)] * 10
+    assert held[20:] == [end + timedelta(hours=2)] * 5
+    assert schedule.held_until(2, 1, end, hour) == end
+
+
 # --- webhook signatures ---------------------------------------------------------------------------
 
 def test_signatures_follow_standard_webhooks_and_verify_with_its_library():

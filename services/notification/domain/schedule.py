@@ -54,3 +54,12 @@ def rate_window(now, seconds):
 def rate_limited(sent_in_window, limit, urgent):
     """Whether one more message to a recipient in this window is over its limit (urgent ones never are)."""
     return not urgent and sent_in_window > limit
+
+
+def held_until(sent_in_window, limit, window_end, window_seconds):
+    """Where a message over its recipient's limit waits: the first window with room for it, counting the ones
+    held before it (with a limit of 10, the 11th to 20th of a window wait for the next one, the 21st to 30th
+    for the one after), so a burst goes a window's worth at a time. Holding every one for the next window
+    tried each of them again in every window until it went: a burst of n cost about n * n / limit tries."""
+    windows_ahead = max(0, (sent_in_window - limit - 1) // limit)
+    return window_end + timedelta(seconds=windows_ahead * window_seconds)
