@@ -1,7 +1,7 @@
 """Staff's notice boxes, kept in pages: a box's counter (`notice_boxes`, `{_id: box, n: notices put}`) gives
 each notice its place, and notice n goes into page (n - 1) // PAGE (`notice_pages`, `{_id: "<box>#<page>",
-notices, ids}`). When a page begins, the page PAGES_KEPT before it is dropped, so a box holds its newest
-PAGE * PAGES_KEPT to PAGE * (PAGES_KEPT + 1) notices.
+notices, ids}`). When a page begins, the page PAGES_KEPT + 1 before it is dropped, so a box holds
+PAGES_KEPT full pages and the one being filled: its newest PAGE * PAGES_KEPT + 1 to PAGE * (PAGES_KEPT + 1).
 
 Why pages: a box kept as one document of its 200 notices (75 KB) was written whole twice per notice (the
 push, then the pop of the oldest): 33 ms of FerretDB's CPU per notice once the box was full, as every active
@@ -32,7 +32,7 @@ class NoticeBoxes:
 
     def put(self, box, notice):
         """Two writes, neither a read: the counter's increment, and the push into the notice's page (its id
-        guarded). The first notice of a page also drops the page PAGES_KEPT before it."""
+        guarded). The first notice of a page also drops the page PAGES_KEPT + 1 before it."""
         n = self._next_place(box)
         page = (n - 1) // PAGE
         self._push(page_id(box, page), notice)
