@@ -59,9 +59,9 @@ class Sending:
         queued = self.store.enqueue_all([planning.delivered_at_once(d, now) if d["_id"] in put else d for d in planned])
         for delivery in at_once:
             count_delivery(delivery["channel"], DELIVERED)
-        if queued and any(d["state"] == "queued" and d["_id"] not in put for d in planned):
-            self.sender.run_soon()
         if queued:
+            if any(d["state"] == "queued" and d["_id"] not in put for d in planned):
+                self.sender.run_soon()
             log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": queued})
 
     def _staff_messages(self, event, now):

@@ -74,6 +74,7 @@ class NotificationStore:
         self.cached_subscriptions = subscriptions  # a SubscriptionsCache, or None to read every time
         self.deliveries = database.deliveries
         self.due = database.due
+        self.boxes = NoticeBoxes(database)
 
     # --- deliveries ---------------------------------------------------------------------------
 
@@ -347,12 +348,12 @@ class NotificationStore:
     # --- the staff's notices and the development SMS sink ----------------------------------------
 
     def put_notice(self, box, notice):
-        NoticeBoxes(self.db).put(box, notice)
+        self.boxes.put(box, notice)
 
     def notices(self, boxes, limit):
         found = []
         for box in boxes:
-            found += [{**n, "box": box} for n in NoticeBoxes(self.db).newest(box, limit)]
+            found += [{**n, "box": box} for n in self.boxes.newest(box, limit)]
         return sorted(found, key=lambda n: n["at"], reverse=True)[:limit]
 
     def sink_sms(self, record):
