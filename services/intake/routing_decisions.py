@@ -7,7 +7,8 @@ store with intake's `latest`, `forget`, `one_writer` and version-guarded `apply`
 
 Cost: the decisions of one case are recorded one at a time in this process, each from the case as this
 process last wrote it (`latest`: no read when it filed the case or recorded the decision before), so the
-first routing of a filing costs one guarded write per decision and no read (services/intake/recent_writes.py).
+first routing of a filing (`routed` naming its `assigned`) costs one guarded write for both and no read
+(services/intake/recent_writes.py).
 """
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -45,10 +46,15 @@ class Relay(Protocol):
 
 
 def sequence(case: Case, kind: str, decision: dict[str, Any], now: datetime) -> Change | None:
-    """What one decision does to the case, given the decisions it recorded already (None: nothing)."""
+    """What one decision does to the case, given the decisions it recorded already (None: nothing). A
+    `routed` that names its `assigned` (`assigned_seq`, the same assignment) records both in one write; the
+    `assigned` then finds its seq recorded and changes nothing."""
     if decision["seq"] > case.get("routing_seq", 0):
         change = domain.apply_routing(case, kind, decision, now)
         change.set["routing_seq"] = decision["seq"]
+        if kind == Status.ROUTED and decision.get("assigned_seq", 0) > decision["seq"]:
+            domain.merge(change, domain.apply_routing({**case, **change.set}, "assigned", decision, now))
+            change.set["routing_seq"] = decision["assigned_seq"]
         return change
     # An older decision than one recorded. Its one lasting effect: a `routed` that arrives after its own
     # `assigned` still moves the case to routed, unless the case was rerouted (transferred, reopened) since.
@@ -56,6 +62,12 @@ def sequence(case: Case, kind: str, decision: dict[str, Any], now: datetime) -> 
             and decision["seq"] > case.get("rerouted_after_seq", 0):
         return domain.apply_routing(case, "routed_status", decision, now)
     return None
+
+
+def recorded_already(case: Case, kind: str, decision: dict[str, Any]) -> bool:
+    """True when even a stale copy of the case proves the decision changes nothing: the stored `routing_seq`
+    only grows, and only a `routed` does anything once its seq is behind (a late one's status)."""
+    return kind != Status.ROUTED and decision["seq"] <= case.get("routing_seq", 0)
 
 
 def record(store: CaseStore, outbox: Relay, envelopes: Callable[[Case, list], list[dict]], tracking_id: str,
@@ -70,7 +82,8 @@ def record(store: CaseStore, outbox: Relay, envelopes: Callable[[Case, list], li
             at = now()
             change = sequence(case, kind, decision, at)
             if change is None:
-                if remembered:  # nothing to do, says a copy that may be stale: ask the store
+                if remembered and not recorded_already(case, kind, decision):
+                    # nothing to do, says a copy that may be stale: ask the store
                     store.forget(tracking_id)
                     continue
                 return case

@@ -213,6 +213,8 @@ class RoutingDecision(VersionedData):
     deadline = timestamp(required=True)
     reason = fields.Str(required=True)
     guess = fields.Nested(RoutingGuess)
+    # On a `routed` that routing published with its `assigned`: that decision's seq (same assignment).
+    assigned_seq = fields.Int(validate=validate.Range(min=2))
 
 
 # --- identity's officer directory ----------------------------------------------------------------------------
@@ -370,3 +372,4 @@ class RoutingDecisionData(TypedDict):
     deadline: str
     reason: str
     guess: NotRequired[dict[str, Any]]
+    assigned_seq: NotRequired[int]

@@ -70,13 +70,14 @@ def decision(seq, department="phe", officer="off-phe-bankura-l1-1", level=1, **e
 def deliver(store, *decisions):
     for kind, data in decisions:
         routing_decisions.record(store, Outbox(), envelopes, TRACKING_ID, kind, data, lambda: NOW)
-    return store.get(TRACKING_ID)
+    return copy.deepcopy(store.cases[TRACKING_ID])
 
 
 FIRST_ROUTING = [("routed", decision(1)), ("assigned", decision(2))]
+PAIRED_ROUTING = [("routed", decision(1, assigned_seq=2)), ("assigned", decision(2))]  # as routing publishes them
 
 
-@pytest.mark.parametrize("order", list(itertools.permutations(FIRST_ROUTING)))
+@pytest.mark.parametrize("order", list(itertools.permutations(FIRST_ROUTING)) + list(itertools.permutations(PAIRED_ROUTING)))
 def test_routed_and_assigned_in_either_order_leave_the_same_case(order):
     case = deliver(MemoryGrievanceStore(filed_case()), *order)
     assert (case["status"], case["department"], case["officer_id"], case["routing_seq"]) == \
@@ -181,3 +182,42 @@ def test_writers_of_one_case_take_turns_and_other_cases_do_not_wait():
     assert order.index("first out") < order.index("second in")
     assert order.index("other in") < order.index("first out")
     assert recent.writers == {}
+
+
+class CountingStore(MemoryGrievanceStore):
+    def __init__(self, *cases):
+        super().__init__(*cases)
+        self.reads = self.writes = 0
+
+    def get(self, tracking_id):
+        self.reads += 1
+        return super().get(tracking_id)
+
+    def apply(self, case, change, events, now):
+        self.writes += 1
+        return super().apply(case, change, events, now)
+
+
+def test_a_routed_naming_its_assigned_records_both_in_one_write_and_the_assigned_costs_nothing():
+    store = CountingStore(filed_case())
+    store.recent.remember(store.get(TRACKING_ID))  # as after intake filed it
+    store.reads = 0
+    case = deliver(store, *PAIRED_ROUTING)
+    assert (store.writes, store.reads) == (1, 0)
+    assert (case["status"], case["officer_id"], case["routing_seq"], case["version"]) == \
+        ("routed", "off-phe-bankura-l1-1", 2, 2)
+    assert [kind for kind in (e["kind"] for e in case["timeline"]) if kind != "filed"][-3:] == \
+        ["routed", "status", "assigned"]
+    assert [e["type"] for e in store.outbox] == ["grievance.status_changed", "grievance.assignment_recorded"]
+    assert store.outbox[1]["data"]["handler_changed"] is False
+    assert deliver(store, *PAIRED_ROUTING)["version"] == 2 and store.writes == 1  # replays: nothing
+
+
+def test_a_stale_copy_is_read_again_only_when_the_decision_could_still_change_the_case():
+    store = CountingStore(filed_case())
+    deliver(store, *FIRST_ROUTING)
+    store.reads = 0
+    deliver(store, ("assigned", decision(2)))  # behind the recorded seq: no copy can be wrong about that
+    assert store.reads == 0
+    deliver(store, ("routed", decision(1)))  # a late `routed` depends on the status: the store is asked
+    assert store.reads == 1

@@ -146,6 +146,7 @@ def test_a_new_assignment_starts_the_clock_and_claims_the_officer():
     decisions = domain.decisions(assignment, change)
     assert [(kind, data["seq"]) for kind, data in decisions] == [(domain.ROUTED, 1), (domain.ASSIGNED, 2)]
     assert decisions[0][1]["reason"] == WATER.reason and decisions[1][1]["officer_id"] == officer.id
+    assert decisions[0][1]["assigned_seq"] == 2 and "assigned_seq" not in decisions[1][1]
 
 
 def test_a_transfer_moves_the_case_and_the_load_with_a_fresh_clock():

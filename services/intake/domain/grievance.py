@@ -230,14 +230,14 @@ def apply_feedback(case, feedback, actor, now):
     if outcome == "appeal":
         appeal = apply_action(case, "appeal", {"reason": feedback.get("comment") or f"rated {feedback['rating']}/5"},
                               {**actor, "role": CITIZEN}, now)
-        _merge(change, appeal)
+        merge(change, appeal)
     elif outcome == "close":
         _status_change(case, "close", CLOSED, now, actor, change, note="Closed with the citizen's satisfaction")
         change.events.append(("grievance.closed", {"by_feedback": True}))
     return change
 
 
-def _merge(into, other):
+def merge(into, other):
     into.set.update(other.set)
     into.timeline.extend(other.timeline)
     into.events.extend(other.events)

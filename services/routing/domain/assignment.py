@@ -239,14 +239,19 @@ def check_clock(assignment: Assignment, now: datetime, calendar: Calendar,
 
 def decisions(assignment: Assignment, change: Change) -> list[tuple[str, dict[str, Any]]]:
     """(event type, data) of each decision the change publishes, numbered after the assignment's `seq` so
-    consumers can tell a late decision from a newer one."""
+    consumers can tell a late decision from a newer one. A `routed` published with its `assigned` names that
+    decision's seq (`assigned_seq`): both carry the same assignment, so a consumer may record the two at once
+    and take the `assigned` as already seen."""
     after = {**assignment, **change.set}
+    seqs = {kind: after["seq"] + offset for offset, kind in enumerate(change.events, start=1)}
     published = []
-    for offset, kind in enumerate(change.events, start=1):
+    for kind in change.events:
         data = {"tracking_id": after["_id"], "department": after["department"], "district": after["district"],
                 "category": after["category"], "officer_id": after["officer_id"],
                 "officer_name": after.get("officer_name"), "level": after["level"], "deadline": after["deadline"],
-                "reason": change.reason, "kind": kind, "seq": after["seq"] + offset}
+                "reason": change.reason, "kind": kind, "seq": seqs[kind]}
+        if kind == ROUTED and ASSIGNED in seqs:
+            data["assigned_seq"] = seqs[ASSIGNED]
         if after.get("guess"):  # filed without a category: what routing read in the text, and how
             data["guess"] = after["guess"]
         published.append((kind, data))
