@@ -261,7 +261,7 @@ class Capacity:
             if complete or now - last_move >= stall_seconds or now - ended >= max_wait:
                 if not complete:
                     progress(f"  stopped waiting: {'nothing moved for %gs' % stall_seconds if now - last_move >= stall_seconds else 'BENCH_MAX_WAIT passed'}")
-                self.notified.read()
+                self.notified.read(everything=True)
                 return after, now - ended
             eventlet.sleep(SAMPLE_SECONDS)
 

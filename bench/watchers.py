@@ -3,10 +3,11 @@ bus), searchable (in the run's own index), and notified (the citizen's SMS in th
 how deep the broker's queues are. Times are wall-clock seconds (time.time()), as the services stamp them."""
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import eventlet
 import requests
+from bson import ObjectId
 from kombu import Connection, Exchange, Queue
 
 from services.search.index import alias
@@ -90,17 +91,27 @@ class IndexedTimes:
 
 class NotifiedTimes:
     """When the notification service recorded each citizen's first SMS (the filing's) in the development
-    sink: the sink's own `at`, read incrementally by `_id` from the notification service's database."""
+    sink: the sink's own `at`, read incrementally by `_id` from the notification service's database.
+
+    The sender's concurrent sends can commit a document whose `_id` was made first after a later one was
+    read, so each read goes back LOOKBACK_SECONDS before the newest `_id` seen, and `read(everything=True)`
+    reads the whole sink (the last read of a rate: a document it finds still counts at its own `at`)."""
+
+    LOOKBACK_SECONDS = 5
 
     def __init__(self, database):
         self.collection = database.sms_sink
         self.at = {}  # mobile -> epoch seconds
-        self.last_id = None
+        self.newest = None  # the largest _id read
 
-    def read(self):
-        query = {} if self.last_id is None else {"_id": {"$gt": self.last_id}}
-        for document in self.collection.find(query, {"to": 1, "at": 1}).sort("_id", 1):
-            self.last_id = document["_id"]
+    def read(self, everything=False):
+        query = {}
+        if self.newest is not None and not everything:
+            since = self.newest.generation_time - timedelta(seconds=self.LOOKBACK_SECONDS)
+            query = {"_id": {"$gt": ObjectId.from_datetime(since)}}
+        for document in self.collection.find(query, {"to": 1, "at": 1}):
+            if self.newest is None or document["_id"] > self.newest:
+                self.newest = document["_id"]
             at = wall(document["at"])
             if document["to"] not in self.at or at < self.at[document["to"]]:
                 self.at[document["to"]] = at
