@@ -23,17 +23,23 @@ def hidden_fields(html):
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
 
 
-def sms_count(platform_config, mobile):
+def sign_in_sms(platform_config, mobile):
+    """The sign-in SMS the development sink holds for this mobile, newest first. A case's own SMS (its
+    filing's, sent asynchronously) can land at any moment: it is left out, or its tracking ID's digits
+    would be read as the code."""
     with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
-        return len(cluster.notification.sms_sent(mobile))
+        return [m for m in cluster.notification.sms_sent(mobile) if m["template"] == "otp"]
+
+
+def sms_count(platform_config, mobile):
+    return len(sign_in_sms(platform_config, mobile))
 
 
 def code_sent_to(platform_config, mobile, after=0):
-    """The sign-in code in the newest SMS to this mobile, once the sink holds more than `after` messages
-    (the SMS goes out asynchronously: a second sign-in must not read the first one's code)."""
+    """The sign-in code in the newest sign-in SMS to this mobile, once the sink holds more than `after` of
+    them (the SMS goes out asynchronously: a second sign-in must not read the first one's code)."""
     def newest():
-        with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
-            sent = cluster.notification.sms_sent(mobile)
+        sent = sign_in_sms(platform_config, mobile)
         return sent[0]["text"] if len(sent) > after else None
     return re.search(r"\d{6}", wait_for(newest, timeout=10, interval=0.1, what="the sign-in SMS")).group(0)
 
