@@ -77,10 +77,11 @@ class Sending:
             return [], frozenset()
         decision = event["data"]
         if not staff_recipients.heard_by_staff(event["type"]):
-            self.staff_store.record_placement(decision)
+            if not decision.get("assigned_seq"):  # else its `assigned`, the same assignment, is kept when it comes
+                self.staff_store.record_decision(decision)
             return [], frozenset()
-        kept = self.staff_store.record_decision(decision, breached=event["type"] == "grievance.sla_breached")
-        previous = (kept or {}).get("previous_officer")
+        self.staff_store.record_decision(decision, breached=event["type"] == "grievance.sla_breached")
+        previous = decision.get("previous_officer_id")  # absent on decisions published before routing named it
         level = decision.get("level") or 1
         moved = previous and previous != decision["officer_id"]  # only then is the one before told
         directory = {"officer": self.staff_store.staff(decision["officer_id"]),

@@ -8,13 +8,11 @@ service's store).
   person makes a document of seq 0 that the directory's first record fills. (Kept in `staff_preferences`
   before; moved here at start-up.)
 - `case_watch`: per tracking ID, where the case stands as routing's decisions and intake's events said: its
-  office, officer (and the one before), level, deadline, whether it breached, its status. Two guarded
-  updates, each on its own sequence (routing's `seq`, intake's case `version`). The daily digest counts
-  from it.
+  office, officer, level, deadline, whether it breached, its status. Two guarded upserts, each on its own
+  sequence (routing's `seq`, intake's case `version`). The daily digest counts from it.
 - `digest_claims`: one document per person and day (`<staff id>:<date>`): its insert is the claim, so
   several replicas send one digest per person a day.
 """
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from shared.vocabulary import STOPPED_STATUSES
@@ -71,61 +69,32 @@ class StaffStore:
 
     # --- the cases notification heard about --------------------------------------------------------
 
-    def record_decision(self, decision, breached):
-        """Routing's decision, kept when its seq is newer; the officer it replaces becomes `previous_officer`
-        (a compare-and-set on the seq read, or the insert of a case not seen before). Returns the case as kept
-        after this decision: on a replay of the same decision, the same answer (its previous officer included);
-        None for a decision older than the one kept."""
-        tracking_id, seq = decision["tracking_id"], decision["seq"]
-        for _ in range(20):
-            current = self.db.case_watch.find_one({"_id": tracking_id})
-            if current is not None and current.get("seq", 0) >= seq:
-                return current if current["seq"] == seq else None
-            fields = {"seq": seq, "officer_id": decision["officer_id"], "department": decision["department"],
-                      "district": decision["district"], "category": decision["category"],
-                      "level": decision["level"], "deadline": decision["deadline"],
-                      "previous_officer": (current or {}).get("officer_id")}
-            if breached:
-                fields["breached"] = True
-            if current is None:
-                try:
-                    self.db.case_watch.insert_one({"_id": tracking_id, "version": 0, **fields})
-                    return {"_id": tracking_id, **fields}
-                except DuplicateKeyError:  # an event of the same case came first: read it again
-                    continue
-            kept = self.db.case_watch.find_one_and_update({"_id": tracking_id, "seq": current.get("seq", 0)},
-                                                          {"$set": fields}, return_document=ReturnDocument.AFTER)
-            if kept is not None:
-                return kept
-        return None
-
-    def record_placement(self, decision):
-        """A decision no one hears of (routing's `routed`, which its `assigned` follows at once): kept when its
-        seq is newer, in one conditional upsert and no read; `previous_officer` is left as it was (only a decision
-        someone hears of names one, record_decision). A record as new or newer refuses the upsert's insert
-        (E11000), and so may a racing first insert of the case's record: not tried again, since the `assigned`
-        that follows carries the same office, officer, level and deadline with a higher seq."""
+    def record_decision(self, decision, breached=False):
+        """Routing's decision, kept when its seq is newer than the one kept. The officer it took the case from
+        is the decision's own word (`previous_officer_id`), so nothing is read first."""
         fields = {"seq": decision["seq"], "officer_id": decision["officer_id"], "department": decision["department"],
                   "district": decision["district"], "category": decision["category"], "level": decision["level"],
                   "deadline": decision["deadline"]}
-        try:
-            self.db.case_watch.update_one({"_id": decision["tracking_id"], "seq": {"$lt": decision["seq"]}},
-                                          {"$set": fields, "$setOnInsert": {"version": 0}}, upsert=True)
-        except DuplicateKeyError:
-            pass
+        if breached:
+            fields["breached"] = True
+        self._keep_if_newer(decision["tracking_id"], "seq", fields, {"version": 0})
 
     def record_case_status(self, case):
         """Intake's case status, kept when its version is newer (a case routing has not placed yet is
         inserted with seq 0: the digest leaves it out until routing's first decision)."""
         status = {"version": case["version"], "status": case["status"],
                   "open": case["status"] not in STOPPED_STATUSES}
-        # One conditional upsert: it updates an older record or inserts a new one; a record as new or newer
-        # makes its insert hit the taken _id (E11000). The first refusal may instead be a racing first insert
-        # (another event of the case, or routing's decision): tried once more, the guard then decides.
+        self._keep_if_newer(case["tracking_id"], "version", status, {"seq": 0})
+
+    def _keep_if_newer(self, tracking_id, sequence, fields, on_insert):
+        """Routing's decisions and intake's statuses each move the case's record on their own sequence. One
+        conditional upsert: it updates an older record or inserts a new one; a record as new or newer makes its
+        insert hit the taken _id (E11000). The first refusal may instead be a racing first insert (another event
+        of the case): tried once more, the guard then decides."""
         for _ in range(2):
             try:
-                self.db.case_watch.update_one({"_id": case["tracking_id"], "version": {"$lt": case["version"]}},
-                                              {"$set": status, "$setOnInsert": {"seq": 0}}, upsert=True)
+                self.db.case_watch.update_one({"_id": tracking_id, sequence: {"$lt": fields[sequence]}},
+                                              {"$set": fields, "$setOnInsert": on_insert}, upsert=True)
                 return
             except DuplicateKeyError:
                 continue

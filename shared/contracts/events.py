@@ -215,6 +215,9 @@ class RoutingDecision(VersionedData):
     guess = fields.Nested(RoutingGuess)
     # On a `routed` that routing published with its `assigned`: that decision's seq (same assignment).
     assigned_seq = fields.Int(validate=validate.Range(min=2))
+    # The officer this decision took the case from; None when it did not move the case (absent: published
+    # before routing named one).
+    previous_officer_id = optional(fields.Str)
 
 
 # --- identity's officer directory ----------------------------------------------------------------------------
@@ -373,3 +376,4 @@ class RoutingDecisionData(TypedDict):
     reason: str
     guess: NotRequired[dict[str, Any]]
     assigned_seq: NotRequired[int]
+    previous_officer_id: NotRequired[str | None]

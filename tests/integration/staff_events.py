@@ -19,11 +19,11 @@ def staff(staff_id, seq=1, role="officer", department="PWD", district="Bankura",
 
 
 def decision(tracking_id, officer_id, seq=1, kind="assigned", department="PWD", district="Bankura", level=1,
-             category="Roads", deadline=None, reason="Matched the category's office"):
+             category="Roads", deadline=None, reason="Matched the category's office", previous=None):
     deadline = deadline or (datetime.now(timezone.utc) + timedelta(days=7))
     return {"tracking_id": tracking_id, "kind": kind, "seq": seq, "department": department, "district": district,
             "category": category, "officer_id": officer_id, "officer_name": officer_id, "level": level,
-            "deadline": deadline.isoformat(), "reason": reason}
+            "deadline": deadline.isoformat(), "reason": reason, "previous_officer_id": previous}
 
 
 class Publisher:

@@ -102,6 +102,24 @@ def test_a_citizen_hears_by_sms_and_email_in_bengali_and_the_officer_finds_the_c
     assert notify.request("GET", f"/api/v1/grievances/{tracking_id}/notifications", MITA).status_code == 403
 
 
+def test_the_officer_a_transfer_takes_the_case_from_hears_it_has_gone(notify):
+    """A transfer makes routing's `routed` and `assigned`, which notification may take in either order: the
+    officer before is named by the decisions themselves, so they hear "no longer with you" every time."""
+    tracking_id = notify.ok(notify.file(drinking_water(mobile="9830012399"), citizen("9830012399")), 201)[
+        "tracking_id"]
+    before = assigned_officer(notify, tracking_id)
+    notify.ok(notify.act(tracking_id, before, action="transfer", department="power",
+                         reason="The pump has no electricity"))
+    log = wait_deliveries(notify, tracking_id, lambda d: any(x["template"] == "moved_away" for x in d),
+                          "the SMS that the case moved away")
+    mobile = notify.ok(notify.request("GET", f"/api/v1/admin/staff/{before['sub']}", ADMIN))["contacts"]["mobile"]
+    assert [(d["channel"], d["recipient"]["address"]) for d in log if d["template"] == "moved_away"] == [
+        ("sms", mobile)]
+    text = wait_for(lambda: [m for m in sms_sink(notify, mobile) if m["template"] == "moved_away"],
+                    what="the SMS in the sink")[0]["text"]
+    assert tracking_id in text and "আর আপনার কাছে নেই" in text  # the officer reads Bengali
+
+
 def test_hindi_falls_back_to_english_where_a_translation_is_missing_and_preferences_are_honoured(notify, mail_sink):
     ravi = citizen("9830055555", "Ravi Kumar")
     bad = notify.request("PUT", "/api/v1/notifications/preferences", ravi, json={"channels": ["fax"]})

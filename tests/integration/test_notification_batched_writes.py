@@ -137,14 +137,18 @@ def test_opt_outs_kept_in_the_old_collection_move_onto_the_directory_records(pla
     assert database.staff_preferences.count_documents({}) == 0
 
 
-def assigned_event(event_id, officer_id):
-    event = new_event("grievance.assigned", "routing", {
-        "schema_version": 1, "tracking_id": "WB-2026-70000009", "kind": "grievance.assigned", "seq": 2,
+def routing_event(event_id, officer_id, kind="grievance.assigned", seq=2, tracking_id="WB-2026-70000009", **more):
+    event = new_event(kind, "routing", {
+        "schema_version": 1, "tracking_id": tracking_id, "kind": kind, "seq": seq,
         "department": "PHE", "district": "Bankura", "category": "drinking_water", "officer_id": officer_id,
-        "officer_name": "Anita Roy", "level": 1, "deadline": "2026-12-09T06:00:00+00:00", "reason": "rule"},
-        subject="WB-2026-70000009", event_id=event_id)
+        "officer_name": "Anita Roy", "level": 1, "deadline": "2026-12-09T06:00:00+00:00", "reason": "rule", **more},
+        subject=tracking_id, event_id=event_id)
     event["data"] = load_event_data(event["type"], event["data"])
     return event
+
+
+def assigned_event(event_id, officer_id):
+    return routing_event(event_id, officer_id)
 
 
 def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_delivered_once(platform_config):
@@ -173,27 +177,40 @@ def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_deliv
         client.close()
 
 
-def decision(seq, officer_id, kind="grievance.assigned"):
-    return {"tracking_id": "WB-2026-70000011", "kind": kind, "seq": seq, "department": "PHE", "district": "Bankura",
-            "category": "drinking_water", "officer_id": officer_id, "level": 1, "deadline": "2026-12-09T06:00:00+00:00"}
-
-
-def test_a_routed_decision_is_kept_in_one_write_and_the_assigned_after_it_reads_as_before(platform_config):
+def test_a_transfer_tells_the_officer_it_leaves_whichever_of_its_two_decisions_comes_first(platform_config):
+    """routing's `routed` and `assigned` of a transfer carry the same assignment and name the officer the case
+    leaves: the `routed` costs the case's record nothing, the `assigned` one write and no read, and the
+    officer before hears "moved away" in either order, once."""
     name, client, database = counted_client(platform_config)
-    staff = StaffStore(database)
+    store, staff = NotificationStore(database), StaffStore(database)
+    for officer, mobile in (("o-a", "9830011111"), ("o-b", "9830011112")):
+        staff.put_staff(record(officer, 1, mobile))
+    worker = worker_factory(NotificationService, store=store, staff_store=staff)
+    worker.settings = settings_of({**platform_config, "SORASORI_ENV": "development"})
+
+    def case_watch_operations():
+        return sum(operations(name, c, "case_watch") for c in ("find", "update", "insert", "findAndModify"))
+
+    def moved_away(tracking_id):
+        return [(d["recipient"]["address"], d["channel"]) for d in database.deliveries.find(
+            {"tracking_id": tracking_id, "template": "moved_away"})]
+
     try:
-        staff.record_placement(decision(1, "o-a", "grievance.routed"))
-        assert staff.record_decision(decision(2, "o-a"), breached=False)["previous_officer"] == "o-a"
-        before = sum(operations(name, c, "case_watch") for c in ("find", "update", "insert", "findAndModify"))
-        staff.record_placement(decision(3, "o-b", "grievance.routed"))  # a transfer: routed, then its assigned
-        assert sum(operations(name, c, "case_watch") for c in ("find", "update", "insert", "findAndModify")) == (
-            before + 1)
-        kept = staff.record_decision(decision(4, "o-b"), breached=False)
-        assert (kept["officer_id"], kept["previous_officer"], kept["seq"]) == ("o-b", "o-b", 4)  # no moved_away
-        staff.record_placement(decision(3, "o-c", "grievance.routed"))  # late, or replayed: changes nothing
-        staff.record_placement(decision(5, "o-c", "grievance.routed"))
-        staff.record_placement(decision(5, "o-c", "grievance.routed"))  # replayed
-        kept = database.case_watch.find_one({"_id": "WB-2026-70000011"})
-        assert (kept["officer_id"], kept["seq"], kept["previous_officer"]) == ("o-c", 5, "o-b")
+        for tracking_id, routed_first in (("WB-2026-70000011", True), ("WB-2026-70000012", False)):
+            worker.on_routing_event(routing_event(f"{tracking_id}-1", "o-a", seq=2, tracking_id=tracking_id))
+            routed = routing_event(f"{tracking_id}-3", "o-b", "grievance.routed", seq=3, tracking_id=tracking_id,
+                                   assigned_seq=4, previous_officer_id="o-a")
+            assigned = routing_event(f"{tracking_id}-4", "o-b", seq=4, tracking_id=tracking_id,
+                                     previous_officer_id="o-a")
+            before = case_watch_operations()
+            for event in (routed, assigned) if routed_first else (assigned, routed):
+                worker.on_routing_event(event)
+            assert case_watch_operations() == before + 1
+            assert moved_away(tracking_id) == [("9830011111", "sms")]
+            worker.on_routing_event(assigned)  # replayed
+            worker.on_routing_event(routing_event(f"{tracking_id}-2", "o-c", seq=2, tracking_id=tracking_id))  # late
+            assert moved_away(tracking_id) == [("9830011111", "sms")]
+            kept = database.case_watch.find_one({"_id": tracking_id})
+            assert (kept["officer_id"], kept["seq"]) == ("o-b", 4)
     finally:
         client.close()

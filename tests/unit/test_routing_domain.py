@@ -147,6 +147,7 @@ def test_a_new_assignment_starts_the_clock_and_claims_the_officer():
     assert [(kind, data["seq"]) for kind, data in decisions] == [(domain.ROUTED, 1), (domain.ASSIGNED, 2)]
     assert decisions[0][1]["reason"] == WATER.reason and decisions[1][1]["officer_id"] == officer.id
     assert decisions[0][1]["assigned_seq"] == 2 and "assigned_seq" not in decisions[1][1]
+    assert [data["previous_officer_id"] for _, data in decisions] == [None, None]  # it moved from no one
 
 
 def test_a_transfer_moves_the_case_and_the_load_with_a_fresh_clock():
@@ -158,6 +159,9 @@ def test_a_transfer_moves_the_case_and_the_load_with_a_fresh_clock():
     assert change.set["department"] == "power" and change.set["started_at"] == later
     assert change.load == {assignment["officer_id"]: -1, new_officer.id: 1}
     assert change.history["kind"] == "transfer"
+    # both decisions name the officer the case leaves, so a consumer need not work it out from their order
+    assert [data["previous_officer_id"] for _, data in domain.decisions(assignment, change)] == [
+        assignment["officer_id"], assignment["officer_id"]]
 
 
 def test_a_reopening_restarts_a_stopped_clock_one_level_up():
@@ -204,8 +208,11 @@ def test_a_due_clock_escalates_reminds_and_breaches_at_the_top():
     assert escalate.load == {assignment["officer_id"]: -1, district_officer.id: 1}
     assert "SLA missed at level 1" in escalate.reason
     top = {**assignment, "level": 4}
+    assert [data["previous_officer_id"] for _, data in domain.decisions(assignment, escalate)] == [
+        assignment["officer_id"]]
     breach = domain.check_clock(top, late, CAL, seat_of())
     assert breach.set == {"breached": True} and breach.events == [domain.BREACHED]
+    assert domain.decisions(top, breach)[0][1]["previous_officer_id"] is None  # the case stays where it is
     assert domain.check_clock({**top, "breached": True}, late, CAL, seat_of()) is None
 
 

@@ -241,15 +241,18 @@ def decisions(assignment: Assignment, change: Change) -> list[tuple[str, dict[st
     """(event type, data) of each decision the change publishes, numbered after the assignment's `seq` so
     consumers can tell a late decision from a newer one. A `routed` published with its `assigned` names that
     decision's seq (`assigned_seq`): both carry the same assignment, so a consumer may record the two at once
-    and take the `assigned` as already seen."""
+    and take the `assigned` as already seen. Each names the officer the change took the case from
+    (`previous_officer_id`, None when it did not move it), so no consumer has to work it out from the order
+    decisions reach it in."""
     after = {**assignment, **change.set}
     seqs = {kind: after["seq"] + offset for offset, kind in enumerate(change.events, start=1)}
+    moved_from = assignment["officer_id"] if after["officer_id"] != assignment["officer_id"] else None
     published = []
     for kind in change.events:
         data = {"tracking_id": after["_id"], "department": after["department"], "district": after["district"],
                 "category": after["category"], "officer_id": after["officer_id"],
                 "officer_name": after.get("officer_name"), "level": after["level"], "deadline": after["deadline"],
-                "reason": change.reason, "kind": kind, "seq": seqs[kind]}
+                "reason": change.reason, "kind": kind, "seq": seqs[kind], "previous_officer_id": moved_from}
         if kind == ROUTED and ASSIGNED in seqs:
             data["assigned_seq"] = seqs[ASSIGNED]
         if after.get("guess"):  # filed without a category: what routing read in the text, and how
