@@ -71,12 +71,14 @@ class StaffStore:
 
     def record_decision(self, decision, breached=False):
         """Routing's decision, kept when its seq is newer than the one kept. The officer it took the case from
-        is the decision's own word (`previous_officer_id`), so nothing is read first."""
+        is the decision's own word (`previous_officer_id`), so nothing is read first. Whether the case breached
+        is too (a fresh clock clears it); a decision published before routing said so can only set it
+        (`breached`: an `sla_breached` one)."""
         fields = {"seq": decision["seq"], "officer_id": decision["officer_id"], "department": decision["department"],
                   "district": decision["district"], "category": decision["category"], "level": decision["level"],
                   "deadline": decision["deadline"]}
-        if breached:
-            fields["breached"] = True
+        if "breached" in decision or breached:
+            fields["breached"] = decision.get("breached", breached)
         self._keep_if_newer(decision["tracking_id"], "seq", fields, {"version": 0})
 
     def record_case_status(self, case):

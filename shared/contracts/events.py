@@ -218,6 +218,9 @@ class RoutingDecision(VersionedData):
     # The officer this decision took the case from; None when it did not move the case (absent: published
     # before routing named one).
     previous_officer_id = optional(fields.Str)
+    # Whether the case's current clock ran past the top level's deadline (false again on a fresh clock: a
+    # transfer or a reopening). Absent: published before routing said it.
+    breached = fields.Bool()
 
 
 # --- identity's officer directory ----------------------------------------------------------------------------
@@ -377,3 +380,4 @@ class RoutingDecisionData(TypedDict):
     guess: NotRequired[dict[str, Any]]
     assigned_seq: NotRequired[int]
     previous_officer_id: NotRequired[str | None]
+    breached: NotRequired[bool]

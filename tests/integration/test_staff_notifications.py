@@ -227,6 +227,17 @@ def test_the_case_record_keeps_the_newest_decision_under_racing_writers(staff_st
     staff_store.record_decision(decision("WB-2026-50000001", "officer-z", seq=1))  # late: changes nothing
     staff_store.record_decision(decision("WB-2026-50000001", "officer-b", seq=2))  # replayed
     assert kept("WB-2026-50000001") == (2, "officer-b")
+
+    def breached():
+        return staff_store.db.case_watch.find_one({"_id": "WB-2026-50000003"}).get("breached")
+
+    staff_store.record_decision({**decision("WB-2026-50000003", "officer-a", seq=1), "breached": True})
+    staff_store.record_decision(decision("WB-2026-50000003", "officer-b", seq=2))  # says nothing of it: stays
+    assert breached() is True
+    staff_store.record_decision({**decision("WB-2026-50000003", "officer-c", seq=3), "breached": False})  # reopened
+    assert breached() is False
+    staff_store.record_decision(decision("WB-2026-50000003", "officer-c", seq=4), breached=True)  # published before
+    assert breached() is True  # routing said it: an sla_breached decision still sets it
     # 30 decisions racing (intake's status changes among them): the newest seq wins, whatever the interleaving
     writers = [eventlet.spawn(staff_store.record_decision,
                               decision("WB-2026-50000002", f"officer-{n}", seq=n), False) for n in range(1, 31)]

@@ -172,6 +172,11 @@ def test_a_reopening_restarts_a_stopped_clock_one_level_up():
     change = domain.reroute(assignment, route, officers.Seat(district_officer, 2), "reopen", NOW, CAL)
     assert change.set["state"] == ACTIVE and change.set["level"] == 2 and "level 2" in change.reason
     assert change.load == {district_officer.id: 1}  # the stopped clock released the field officer already
+    # a fresh clock: whoever heard the case breached before hears that it no longer has
+    after_breach = {**assignment, "breached": True}
+    decided = domain.decisions(after_breach, domain.reroute(after_breach, route, officers.Seat(district_officer, 2),
+                                                             "reopen", NOW, CAL))
+    assert [data["breached"] for _, data in decided] == [False, False]
 
 
 def test_status_changes_pause_resume_and_stop_the_clock_once():
@@ -213,6 +218,7 @@ def test_a_due_clock_escalates_reminds_and_breaches_at_the_top():
     breach = domain.check_clock(top, late, CAL, seat_of())
     assert breach.set == {"breached": True} and breach.events == [domain.BREACHED]
     assert domain.decisions(top, breach)[0][1]["previous_officer_id"] is None  # the case stays where it is
+    assert domain.decisions(top, breach)[0][1]["breached"] is True
     assert domain.check_clock({**top, "breached": True}, late, CAL, seat_of()) is None
 
 

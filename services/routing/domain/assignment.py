@@ -252,7 +252,8 @@ def decisions(assignment: Assignment, change: Change) -> list[tuple[str, dict[st
         data = {"tracking_id": after["_id"], "department": after["department"], "district": after["district"],
                 "category": after["category"], "officer_id": after["officer_id"],
                 "officer_name": after.get("officer_name"), "level": after["level"], "deadline": after["deadline"],
-                "reason": change.reason, "kind": kind, "seq": seqs[kind], "previous_officer_id": moved_from}
+                "reason": change.reason, "kind": kind, "seq": seqs[kind], "previous_officer_id": moved_from,
+                "breached": bool(after.get("breached"))}
         if kind == ROUTED and ASSIGNED in seqs:
             data["assigned_seq"] = seqs[ASSIGNED]
         if after.get("guess"):  # filed without a category: what routing read in the text, and how
