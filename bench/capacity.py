@@ -69,15 +69,22 @@ def env_number(name, default):
     return float(os.environ.get(name, default))
 
 
+def run_config(config, run):
+    """The platform's config for one measuring run (this one and scripts.filing_profile): its own databases and
+    index prefix, development sign-in, filing and rate limits counted but never refusing, no night hold on SMS
+    (the sending is measured at any hour), no log configuration."""
+    config = dict(config, MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-",
+                  AUTH_MODE="development", FILINGS_PER_MOBILE_PER_MONTH=10 ** 6,
+                  INTERNAL_CALLER_KEY=secrets.token_urlsafe(48), NOTIFY_QUIET_START_HOUR=0, NOTIFY_QUIET_END_HOUR=0)
+    config.update({name: "1000000000/60" for name in RATE_LIMIT_SETTINGS})
+    config.pop("LOGGING", None)
+    return config
+
+
 class Capacity:
     def __init__(self, config):
         self.run = uuid.uuid4().hex[:8]
-        config = dict(config, MONGO_DB_PREFIX=f"bench_{self.run}_", ES_INDEX_PREFIX=f"bench-{self.run}-",
-                      AUTH_MODE="development", FILINGS_PER_MOBILE_PER_MONTH=10 ** 6,
-                      INTERNAL_CALLER_KEY=secrets.token_urlsafe(48), TRUSTED_PROXIES="127.0.0.1",
-                      NOTIFY_QUIET_START_HOUR=0, NOTIFY_QUIET_END_HOUR=0)  # no night hold: measure the sending
-        config.update({name: "1000000000/60" for name in RATE_LIMIT_SETTINGS})  # counted, never refused
-        config.pop("LOGGING", None)
+        config = dict(run_config(config, self.run), TRUSTED_PROXIES="127.0.0.1")
         self.api = broker_access.ManagementApi(os.environ.get("RABBIT_API_URI", broker_access.LOCAL_API))
         self.vhost, self.user_prefix = f"sorasori-bench-{self.run}", f"bench-{self.run}-"
         self.passwords = broker_access.new_passwords()

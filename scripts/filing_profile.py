@@ -11,7 +11,6 @@ With --profile, DIR gets one collapsed-stack file per service and the top entrie
 import argparse
 import collections
 import os
-import secrets
 import subprocess
 import tempfile
 import time
@@ -21,9 +20,9 @@ from pathlib import Path
 import requests
 
 from bench.__main__ import BENCH_OFFICES, BenchBroker  # monkey-patches eventlet first
+from bench.capacity import run_config
 from bench.filing import CONCURRENCY, measure_filings
 from bench.measure import drop_run_databases, free_port, progress, wait_until_healthy
-from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
 from services.launcher import ServiceProcess
 from services.registry import SERVICES
 from shared.config import load_config
@@ -104,13 +103,8 @@ def main():
     parser.add_argument("--filings", type=int, default=400)
     parser.add_argument("--profile", type=Path)
     args = parser.parse_args()
-    config = load_config()
     run = uuid.uuid4().hex[:8]
-    config.update(MONGO_DB_PREFIX=f"bench_{run}_", ES_INDEX_PREFIX=f"bench-{run}-", AUTH_MODE="development",
-                  FILINGS_PER_MOBILE_PER_MONTH=10 ** 6, INTERNAL_CALLER_KEY=secrets.token_urlsafe(48),
-                  NOTIFY_QUIET_START_HOUR=0, NOTIFY_QUIET_END_HOUR=0)  # no night hold: count the sending at any hour
-    config.pop("LOGGING", None)
-    config.update({name: "1000000000/60" for name in RATE_LIMIT_SETTINGS})
+    config = run_config(load_config(), run)
     broker = BenchBroker(config, run)
     config["AMQP_URI"] = broker.admin_uri
     config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"

@@ -9,18 +9,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from services.gateway.sign_in_words import WORDS
-from shared.signed_rpc import SignedClusterRpcProxy
+from tests.integration.console import code_sent_to, hidden_fields
 
 REDIRECT = "http://127.0.0.1/app/callback"
-
-
-def hidden_fields(html):
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
-
-
-def code_sent_to(platform_config, mobile):
-    with SignedClusterRpcProxy(platform_config, issuer="test") as cluster:
-        return re.search(r"\d{6}", cluster.notification.sms_sent(mobile)[0]["text"]).group(0)
 
 
 def test_code_flow_with_pkce_gives_tokens_and_an_id_token(platform, platform_config):

@@ -147,10 +147,6 @@ def routing_event(event_id, officer_id, kind="grievance.assigned", seq=2, tracki
     return event
 
 
-def assigned_event(event_id, officer_id):
-    return routing_event(event_id, officer_id)
-
-
 def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_delivered_once(platform_config):
     name, client, database = counted_client(platform_config)
     store, staff = NotificationStore(database), StaffStore(database)
@@ -158,7 +154,7 @@ def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_deliv
     worker = worker_factory(NotificationService, store=store, staff_store=staff)
     worker.settings = settings_of({**platform_config, "SORASORI_ENV": "development"})
     try:
-        worker.on_routing_event(assigned_event("ev-assigned-1", "o-9"))
+        worker.on_routing_event(routing_event("ev-assigned-1", "o-9"))
         assert [n["tracking_id"] for n in store.notices(["officer:o-9"], 10)] == ["WB-2026-70000009"]
         kept = {d["channel"]: d for d in database.deliveries.find({"tracking_id": "WB-2026-70000009"})}
         assert kept["inbox"]["state"] == "delivered" and [s["state"] for s in kept["inbox"]["log"]] == [
@@ -168,8 +164,8 @@ def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_deliv
         assert operations(name, "findAndModify", "deliveries") == 0  # no claim
 
         database.deliveries.delete_one({"_id": kept["inbox"]["_id"]})  # a crash after the notice, before its record
-        worker.on_routing_event(assigned_event("ev-assigned-1", "o-9"))  # the event comes back
-        worker.on_routing_event(assigned_event("ev-assigned-1", "o-9"))  # and once more
+        worker.on_routing_event(routing_event("ev-assigned-1", "o-9"))  # the event comes back
+        worker.on_routing_event(routing_event("ev-assigned-1", "o-9"))  # and once more
         assert len(store.notices(["officer:o-9"], 10)) == 1
         assert database.deliveries.find_one({"_id": kept["inbox"]["_id"]})["state"] == "delivered"
         assert database.deliveries.count_documents({"tracking_id": "WB-2026-70000009"}) == 2

@@ -10,7 +10,8 @@ from oic.oic import Client
 from oic.oic.message import AuthorizationResponse, RegistrationResponse
 from oic.utils.authn.client import CLIENT_AUTHN_METHOD
 
-from tests.integration.test_code_flow import REDIRECT, code_sent_to, hidden_fields
+from tests.integration.console import code_sent_to, hidden_fields
+from tests.integration.test_code_flow import REDIRECT
 
 MOBILE = "9830055588"
 

@@ -11,8 +11,9 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
 from services.gateway.list_schemas import UserInfoSchema
+from tests.integration.console import code_sent_to, hidden_fields
 from tests.integration.platform_client import drinking_water
-from tests.integration.test_code_flow import REDIRECT, code_sent_to, hidden_fields
+from tests.integration.test_code_flow import REDIRECT
 
 MOBILE = "9830055577"
 

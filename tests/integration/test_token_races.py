@@ -11,7 +11,8 @@ from authlib.integrations.requests_client import OAuth2Session
 from services.identity import otp
 from services.identity.oauth import secret_hash
 from shared.config import database_name
-from tests.integration.test_code_flow import REDIRECT, code_sent_to, hidden_fields
+from tests.integration.console import code_sent_to, hidden_fields
+from tests.integration.test_code_flow import REDIRECT
 from tests.integration.test_identity import ADMIN, APP, OTP_GRANT, last_code, sign_in
 
 
