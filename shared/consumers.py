@@ -9,7 +9,7 @@ or whose data breaks its type's contract (shared.contracts), can never succeed, 
 import logging
 from datetime import datetime, timezone
 
-from kombu import Connection, Exchange, Queue, binding
+from kombu import Connection, Exchange, Queue
 from nameko.events import SERVICE_POOL, EventHandler
 from pymongo.errors import DuplicateKeyError
 
@@ -47,13 +47,10 @@ class ReliableEventHandler(EventHandler):
     """nameko's SERVICE_POOL event handler on a quorum queue with a dead-letter queue.
 
     The service method receives the validated envelope (a dict), its `data` loaded through its contract.
-    `also`: more event types of the same source on the same queue (named after `event_type`), so the handler
-    takes them in the order the source published them, which separate queues do not keep under load.
     """
 
-    def __init__(self, source_service, event_type, also=(), **kwargs):
+    def __init__(self, source_service, event_type, **kwargs):
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL, reliable_delivery=True, **kwargs)
-        self.also = tuple(also)
 
     def setup(self):
         super().setup()  # names the queue and finds nameko's event exchange
@@ -62,8 +59,6 @@ class ReliableEventHandler(EventHandler):
         name = self.queue.name
         self.queue = Queue(
             name, exchange=self.queue.exchange, routing_key=self.event_type, durable=True,
-            # with `bindings`, kombu binds only those (not `routing_key`)
-            bindings=[binding(self.queue.exchange, routing_key=t) for t in (self.event_type, *self.also)],
             queue_arguments={
                 "x-queue-type": "quorum",
                 "x-delivery-limit": limit,

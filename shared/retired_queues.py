@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 from amqp.exceptions import NotFound
 from kombu import Connection
-from nameko.extensions import DependencyProvider
 
 from shared.consumers import dead_letter_queue_name
 from shared.contracts import InvalidEventData, load_event_data
@@ -45,28 +44,6 @@ def drain(amqp_uri, queues, handle):
         for queue in queues:
             handled += _drain_one(connection, queue, handle)
     return handled
-
-
-class RetiredQueues(DependencyProvider):
-    """The queues a former version of the service consumed. The service's timer calls the dependency with the
-    handler that takes their events now, every minute from its start, until one drain ran to the end in this
-    container (a failed one, the broker away or the handler raising, runs again)."""
-
-    def __init__(self, *queues):
-        self.queues = queues
-        self.drained = False
-
-    def get_dependency(self, worker_ctx):
-        return self.drain
-
-    def drain(self, handle):
-        if self.drained:
-            return 0
-        handled = drain(self.container.config["AMQP_URI"], self.queues, handle)
-        self.drained = True
-        if handled:
-            log.info("events of retired queues handled", extra={"events": handled})
-        return handled
 
 
 def _drain_one(connection, queue, handle):

@@ -24,7 +24,6 @@ from shared.vocabulary import Status
 
 MAX_WRITE_ATTEMPTS = 5
 KINDS = (Status.ROUTED, "assigned", "escalated")  # a `routed` decision leads to the status it names
-_KIND_OF = {f"grievance.{kind}": kind for kind in KINDS}
 
 Case = dict[str, Any]
 
@@ -44,11 +43,6 @@ class CaseStore(Protocol):
 
 class Relay(Protocol):
     def relay_written(self, document: dict) -> Any: ...  # the document as written: `_id` and `outbox`
-
-
-def kind_of(event_type: str) -> str:
-    """The decision a routing event type carries (grievance.routed -> routed)."""
-    return _KIND_OF[event_type]
 
 
 def sequence(case: Case, kind: str, decision: dict[str, Any], now: datetime) -> Change | None:

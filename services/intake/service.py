@@ -10,7 +10,7 @@ from services.intake import access, routing_decisions
 from services.intake.domain import attachments as attaching
 from services.intake.domain import grievance as domain
 from services.intake.domain import idempotency, intake_rules, lifecycle, my_cases, status_words, tracking
-from services.intake.domain.lifecycle import LifecycleError
+from services.intake.domain.lifecycle import ROUTED, LifecycleError
 from services.intake.schemas import (
     ACTION_SCHEMAS,
     AttachCheckSchema,
@@ -40,7 +40,6 @@ from shared.errors import (
 from shared.events import json_data, new_event
 from shared.outbox import Outbox, RelaysOutbox
 from shared.resilient_rpc import rpc
-from shared.retired_queues import RetiredQueues, nameko_handler_queue
 from shared.service_base import StoreBackedService
 from shared.validators import IDEMPOTENCY_KEY_RULE
 from shared.vocabulary import MAX_EXPORT_PAGE_SIZE, Channel
@@ -57,8 +56,6 @@ _cluster_schema = ClusterResolutionSchema()
 _my_grievances_schema = MyGrievancesSchema()
 _attach_schema = AttachSchema()
 _attach_check_schema = AttachCheckSchema()
-RETIRED_ROUTING_QUEUES = tuple(nameko_handler_queue("routing", f"grievance.{kind}", "intake", f"on_{kind}")
-                               for kind in routing_decisions.KINDS)
 
 
 
@@ -72,7 +69,6 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     name = "intake"
     store = GrievanceStorage()
     outbox = Outbox("grievances")
-    retired_routing_queues = RetiredQueues(*RETIRED_ROUTING_QUEUES)
 
     # --- citizens and officers (through the gateway) ---------------------------------------------
 
@@ -357,22 +353,21 @@ class IntakeService(RelaysOutbox, StoreBackedService):
 
     # --- the routing service's decisions ---------------------------------------------------------
 
-    @reliable_event_handler("routing", "grievance.routed", also=("grievance.assigned", "grievance.escalated"))
-    def on_routing_decision(self, event):
-        """One queue, so a filing's `routed` comes before its `assigned`, as routing published them, and the
-        two cost one write (routing_decisions.py). On a queue each, a loaded broker handed most filings'
-        `assigned` first: two writes."""
-        self._record_routing(event)
+    @reliable_event_handler("routing", "grievance.routed")
+    def on_routed(self, event):
+        self._record_routing(event, ROUTED)
 
-    @timer(interval=60, eager=True)
-    def drain_retired_queues(self):
-        """The queue each decision had before: drained into the one handler, then deleted."""
-        self.retired_routing_queues(self._record_routing)
+    @reliable_event_handler("routing", "grievance.assigned")
+    def on_assigned(self, event):
+        self._record_routing(event, "assigned")
+
+    @reliable_event_handler("routing", "grievance.escalated")
+    def on_escalated(self, event):
+        self._record_routing(event, "escalated")
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def _record_routing(self, event):
-        kind = routing_decisions.kind_of(event["type"])
+    def _record_routing(self, event, kind):
         routing_decisions.record(self.store, self.outbox, self._envelopes, event["subject"], kind, event["data"],
                                  utcnow)
 

@@ -7,10 +7,14 @@ ids; the stream is at-least-once, deduplicated by the CloudEvent id).
 The queues of the former public-stream consumers are unbound, drained through this handler and deleted
 (shared.retired_queues) when the process starts, retried every minute until done.
 """
+import logging
+
 from nameko.timer import timer
 
 from shared.consumers import reliable_event_handler
-from shared.retired_queues import RetiredQueues, nameko_handler_queue
+from shared.retired_queues import drain, nameko_handler_queue
+
+log = logging.getLogger(__name__)
 
 RETIRED_QUEUES = (nameko_handler_queue("intake", "grievance.#", "notification", "publish_intake_event"),
                   nameko_handler_queue("routing", "grievance.#", "notification", "publish_routing_event"))
@@ -19,7 +23,7 @@ RETIRED_QUEUES = (nameko_handler_queue("intake", "grievance.#", "notification", 
 class GrievanceEvents:
     """Mixin of the notification service; `_plan` comes from Sending, `_to_public_stream` from PublicStream."""
 
-    retired_queues = RetiredQueues(*RETIRED_QUEUES)
+    drained_on = set()  # the brokers (AMQP URIs) this process has drained the retired queues of
 
     @reliable_event_handler("intake", "grievance.#")
     def on_intake_event(self, event):
@@ -35,4 +39,10 @@ class GrievanceEvents:
 
     @timer(interval=60, eager=True)
     def drain_retired_queues(self):
-        self.retired_queues(self._to_public_stream)
+        amqp_uri = self.config["AMQP_URI"]
+        if amqp_uri in GrievanceEvents.drained_on:
+            return
+        handled = drain(amqp_uri, RETIRED_QUEUES, self._to_public_stream)
+        GrievanceEvents.drained_on.add(amqp_uri)
+        if handled:
+            log.info("events of retired queues published", extra={"events": handled})
