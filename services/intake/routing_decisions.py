@@ -46,15 +46,15 @@ class Relay(Protocol):
 
 
 def sequence(case: Case, kind: str, decision: dict[str, Any], now: datetime) -> Change | None:
-    """What one decision does to the case, given the decisions it recorded already (None: nothing). A
-    `routed` that names its `assigned` (`assigned_seq`, the same assignment) records both in one write; the
-    `assigned` then finds its seq recorded and changes nothing."""
+    """What one decision does to the case, given the decisions it recorded already (None: nothing). A `routed`
+    and the `assigned` published with it (each names the other's seq: `assigned_seq`, `routed_seq`; both carry
+    the same assignment) are recorded together by whichever comes first, in one write; the other then changes
+    nothing."""
     if decision["seq"] > case.get("routing_seq", 0):
-        change = domain.apply_routing(case, kind, decision, now)
-        change.set["routing_seq"] = decision["seq"]
-        if kind == Status.ROUTED and decision.get("assigned_seq", 0) > decision["seq"]:
-            domain.merge(change, domain.apply_routing({**case, **change.set}, "assigned", decision, now))
-            change.set["routing_seq"] = decision["assigned_seq"]
+        change = Change()
+        for step in _recorded_with(kind, decision, case.get("routing_seq", 0)):
+            domain.merge(change, domain.apply_routing({**case, **change.set}, step, decision, now))
+        change.set["routing_seq"] = max(decision["seq"], decision.get("assigned_seq", 0))
         return change
     # An older decision than one recorded. Its one lasting effect: a `routed` that arrives after its own
     # `assigned` still moves the case to routed, unless the case was rerouted (transferred, reopened) since.
@@ -62,6 +62,15 @@ def sequence(case: Case, kind: str, decision: dict[str, Any], now: datetime) -> 
             and decision["seq"] > case.get("rerouted_after_seq", 0):
         return domain.apply_routing(case, "routed_status", decision, now)
     return None
+
+
+def _recorded_with(kind: str, decision: dict[str, Any], recorded_seq: int) -> tuple[str, ...]:
+    """The decisions one newer than those recorded stands for: itself, or its pair (routed, then assigned)."""
+    if kind == Status.ROUTED and decision.get("assigned_seq", 0) > decision["seq"]:
+        return Status.ROUTED, "assigned"
+    if kind == "assigned" and decision.get("routed_seq", 0) > recorded_seq:  # its routed has not come yet
+        return Status.ROUTED, "assigned"
+    return (kind,)
 
 
 def recorded_already(case: Case, kind: str, decision: dict[str, Any]) -> bool:

@@ -215,6 +215,8 @@ class RoutingDecision(VersionedData):
     guess = fields.Nested(RoutingGuess)
     # On a `routed` that routing published with its `assigned`: that decision's seq (same assignment).
     assigned_seq = fields.Int(validate=validate.Range(min=2))
+    # On that `assigned`: the `routed`'s seq, so whichever of the two a consumer takes first stands for both.
+    routed_seq = fields.Int(validate=validate.Range(min=1))
     # The officer this decision took the case from; None when it did not move the case (absent: published
     # before routing named one).
     previous_officer_id = optional(fields.Str)
@@ -379,5 +381,6 @@ class RoutingDecisionData(TypedDict):
     reason: str
     guess: NotRequired[dict[str, Any]]
     assigned_seq: NotRequired[int]
+    routed_seq: NotRequired[int]
     previous_officer_id: NotRequired[str | None]
     breached: NotRequired[bool]

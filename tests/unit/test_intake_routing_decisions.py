@@ -74,7 +74,7 @@ def deliver(store, *decisions):
 
 
 FIRST_ROUTING = [("routed", decision(1)), ("assigned", decision(2))]
-PAIRED_ROUTING = [("routed", decision(1, assigned_seq=2)), ("assigned", decision(2))]  # as routing publishes them
+PAIRED_ROUTING = [("routed", decision(1, assigned_seq=2)), ("assigned", decision(2, routed_seq=1))]  # as routing publishes
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(FIRST_ROUTING)) + list(itertools.permutations(PAIRED_ROUTING)))
@@ -211,6 +211,31 @@ def test_a_routed_naming_its_assigned_records_both_in_one_write_and_the_assigned
     assert [e["type"] for e in store.outbox] == ["grievance.status_changed", "grievance.assignment_recorded"]
     assert store.outbox[1]["data"]["handler_changed"] is False
     assert deliver(store, *PAIRED_ROUTING)["version"] == 2 and store.writes == 1  # replays: nothing
+
+
+def test_an_assigned_naming_its_routed_that_comes_first_records_both_in_one_write():
+    """On separate queues the `assigned` may come first: it stands for its `routed`, the late `routed` then
+    changes nothing (one read: a late routed's effect depends on the status, which a copy may not know)."""
+    store = CountingStore(filed_case())
+    store.recent.remember(store.get(TRACKING_ID))
+    store.reads = 0
+    case = deliver(store, *reversed(PAIRED_ROUTING))
+    assert (store.writes, store.reads) == (1, 1)
+    assert (case["status"], case["officer_id"], case["routing_seq"], case["version"]) == \
+        ("routed", "off-phe-bankura-l1-1", 2, 2)
+    assert [kind for kind in (e["kind"] for e in case["timeline"]) if kind != "filed"][-3:] == \
+        ["routed", "status", "assigned"]
+    assert [e["type"] for e in store.outbox] == ["grievance.status_changed", "grievance.assignment_recorded"]
+
+
+def test_an_assigned_whose_routed_was_recorded_records_only_itself():
+    """The routed it names (`routed_seq`) was recorded on its own (published before routing paired them):
+    the assigned is recorded as itself, with no second routed entry."""
+    store = MemoryGrievanceStore(filed_case())
+    deliver(store, ("routed", decision(1)))
+    case = deliver(store, ("assigned", decision(2, routed_seq=1)))
+    assert sum(1 for e in case["timeline"] if e["kind"] == "routed") == 1 and case["routing_seq"] == 2
+    assert case["version"] == 3
 
 
 def test_a_stale_copy_is_read_again_only_when_the_decision_could_still_change_the_case():

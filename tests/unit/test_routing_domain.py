@@ -147,6 +147,7 @@ def test_a_new_assignment_starts_the_clock_and_claims_the_officer():
     assert [(kind, data["seq"]) for kind, data in decisions] == [(domain.ROUTED, 1), (domain.ASSIGNED, 2)]
     assert decisions[0][1]["reason"] == WATER.reason and decisions[1][1]["officer_id"] == officer.id
     assert decisions[0][1]["assigned_seq"] == 2 and "assigned_seq" not in decisions[1][1]
+    assert decisions[1][1]["routed_seq"] == 1 and "routed_seq" not in decisions[0][1]
     assert [data["previous_officer_id"] for _, data in decisions] == [None, None]  # it moved from no one
 
 

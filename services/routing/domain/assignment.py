@@ -240,8 +240,9 @@ def check_clock(assignment: Assignment, now: datetime, calendar: Calendar,
 def decisions(assignment: Assignment, change: Change) -> list[tuple[str, dict[str, Any]]]:
     """(event type, data) of each decision the change publishes, numbered after the assignment's `seq` so
     consumers can tell a late decision from a newer one. A `routed` published with its `assigned` names that
-    decision's seq (`assigned_seq`): both carry the same assignment, so a consumer may record the two at once
-    and take the `assigned` as already seen. Each names the officer the change took the case from
+    decision's seq (`assigned_seq`), and that `assigned` the routed's (`routed_seq`): both carry the same
+    assignment, so a consumer may record the two at once, from whichever reaches it first, and take the
+    other as already seen. Each names the officer the change took the case from
     (`previous_officer_id`, None when it did not move it), so no consumer has to work it out from the order
     decisions reach it in."""
     after = {**assignment, **change.set}
@@ -256,6 +257,8 @@ def decisions(assignment: Assignment, change: Change) -> list[tuple[str, dict[st
                 "breached": bool(after.get("breached"))}
         if kind == ROUTED and ASSIGNED in seqs:
             data["assigned_seq"] = seqs[ASSIGNED]
+        if kind == ASSIGNED and ROUTED in seqs:
+            data["routed_seq"] = seqs[ROUTED]
         if after.get("guess"):  # filed without a category: what routing read in the text, and how
             data["guess"] = after["guess"]
         published.append((kind, data))
