@@ -65,12 +65,11 @@ def sequence(case: Case, kind: str, decision: dict[str, Any], now: datetime) -> 
 
 
 def _recorded_with(kind: str, decision: dict[str, Any], recorded_seq: int) -> tuple[str, ...]:
-    """The decisions one newer than those recorded stands for: itself, or its pair (routed, then assigned)."""
-    if kind == Status.ROUTED and decision.get("assigned_seq", 0) > decision["seq"]:
-        return Status.ROUTED, "assigned"
-    if kind == "assigned" and decision.get("routed_seq", 0) > recorded_seq:  # its routed has not come yet
-        return Status.ROUTED, "assigned"
-    return (kind,)
+    """The decisions one newer than those recorded stands for: itself, or its pair (routed, then assigned)
+    when it is a routed naming its assigned, or an assigned naming a routed not recorded yet."""
+    paired = (kind == Status.ROUTED and decision.get("assigned_seq", 0) > decision["seq"]) or \
+        (kind == "assigned" and decision.get("routed_seq", 0) > recorded_seq)
+    return (Status.ROUTED, "assigned") if paired else (kind,)
 
 
 def recorded_already(case: Case, kind: str, decision: dict[str, Any]) -> bool:

@@ -162,14 +162,15 @@ def platform_with(platform_config, runner_factory):
     from tests.integration.directory import DEFAULT_OFFICES, seed_directory
     from tests.integration.platform_client import Gateway
 
-    def start(directory=DEFAULT_OFFICES, **settings):
+    def start(directory=DEFAULT_OFFICES, services=None, **settings):
         """`directory`: the offices whose demo officers are seeded through identity (routing's pools come
-        from its staff.changed events only; tests/integration/directory.py); () for none."""
+        from its staff.changed events only; tests/integration/directory.py); () for none. `services`: the
+        service classes to start (default: all six), e.g. the gateway without the service a test stands in for."""
         platform_config.update(AUTH_MODE="development", ALLOW_CLOCK_OVERRIDE=True,
                                OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}",
                                WEB_REDIRECT_URIS="http://127.0.0.1/app/callback")
         platform_config.update(settings)
-        runner = runner_factory(platform_config, *service_classes())
+        runner = runner_factory(platform_config, *(services or service_classes()))
         runner.start()
         if directory:
             seed_directory(platform_config, directory)

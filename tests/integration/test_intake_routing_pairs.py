@@ -1,8 +1,6 @@
 """A filing's `routed` and `assigned` reach intake on two queues, each handed out on its own, so behind a
 backlog either may come first. Each names the other's seq, so whichever comes first records both in one write,
 and the pair costs the case one write and one event of each kind in either order."""
-import pytest
-
 from shared.events import new_event
 from shared.outbox import EventPublisher
 from tests.integration.platform_client import citizen, drinking_water
@@ -22,19 +20,12 @@ def decisions(tracking_id, seq=1):
                       subject=tracking_id)]
 
 
-@pytest.fixture
-def gateway(platform_config, runner_factory):
-    from services.gateway.service import GatewayService
-    from tests.integration.platform_client import Gateway
-
-    platform_config.update(AUTH_MODE="development", OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}")
-    runner_factory(platform_config, GatewayService).start()
-    return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
-
-
 def test_a_backlog_of_decisions_costs_each_case_one_write_whatever_order_they_come_in(
-        gateway, platform_config, runner_factory, event_log):
+        platform_with, platform_config, runner_factory, event_log):
+    from services.gateway.service import GatewayService
     from services.intake.service import IntakeService
+
+    gateway = platform_with(directory=(), services=(GatewayService,))
 
     intake = runner_factory(platform_config, IntakeService)
     intake.start()

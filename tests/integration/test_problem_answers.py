@@ -6,7 +6,7 @@ import json
 import requests
 
 from services.gateway.limits import PRINCIPAL, SEARCH, setting_name
-from tests.integration.platform_client import CMO_CELL, Gateway, citizen, drinking_water
+from tests.integration.platform_client import CMO_CELL, citizen, drinking_water
 
 MITA = citizen("9830012345")
 EXCEPTION_NAMES = ("Error:", "Exception", "Traceback", "RemoteError", "PlatformError", "NotFound(")
@@ -71,12 +71,10 @@ def test_what_no_route_takes_is_a_problem_too(platform):
     assert "query" in assert_problem(long, 414)["errors"]
 
 
-def test_a_service_that_is_not_running_is_a_503_problem(platform_config, runner_factory):
+def test_a_service_that_is_not_running_is_a_503_problem(platform_with):
     from services.gateway.service import GatewayService
 
-    platform_config.update(AUTH_MODE="development", OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}")
-    runner_factory(platform_config, GatewayService).start()  # intake is not running
-    gateway = Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+    gateway = platform_with(directory=(), services=(GatewayService,))  # intake is not running
     answer = gateway.file(drinking_water(), MITA)
     down = assert_problem(answer, 503, "/api/v1/grievances")
     assert "intake" in down["detail"] and int(answer.headers["Retry-After"]) > 0

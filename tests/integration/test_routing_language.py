@@ -88,7 +88,7 @@ def test_a_text_routing_cannot_read_goes_to_cmo_triage_with_three_suggestions(pl
     assert case.get("category") is None  # nothing guessed: the cell decides
 
 
-def test_a_guess_delivered_twenty_times_at_once_is_recorded_once(platform_config, runner_factory, event_log):
+def test_a_guess_delivered_twenty_times_at_once_is_recorded_once(platform_with, platform_config, event_log):
     """At-least-once delivery: 20 copies of routing's decision arrive together; intake's version-guarded
     single-document write records the guessed category once, with one grievance.category_guessed event."""
     import eventlet
@@ -97,11 +97,9 @@ def test_a_guess_delivered_twenty_times_at_once_is_recorded_once(platform_config
     from services.intake.service import IntakeService
     from shared.events import new_event
     from shared.outbox import EventPublisher
-    from tests.integration.platform_client import Gateway
 
-    platform_config.update(AUTH_MODE="development", OIDC_ISSUER=f"http://{platform_config['WEB_SERVER_ADDRESS']}")
-    runner_factory(platform_config, IntakeService, GatewayService).start()  # no routing: the test is routing
-    gateway = Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+    # no routing: the test is routing
+    gateway = platform_with(directory=(), services=(IntakeService, GatewayService))
     tracking_id = gateway.ok(gateway.file(complaint("bidyut nei", "teen din dhore gram e bidyut nei", "Malda",
                                                     mobile="9830055504"), citizen("9830055504")), 201)["tracking_id"]
     guess = {"category": "electricity_supply", "method": "keyword", "confidence": 0.97,
