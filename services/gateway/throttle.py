@@ -27,7 +27,8 @@ from shared.settings import settings_of
 log = logging.getLogger(__name__)
 
 COLLECTION = "rate_windows"
-STORE_TIMEOUT_MS = 500        # a request never waits long on a counter
+STORE_FIND_MS = 500           # a counter store that cannot be reached is given up on this fast
+STORE_ANSWER_MS = 2000        # one that is reached but stalls (a pause, a burst) is waited on this long
 STORE_RETRY_SECONDS = 5       # after a store failure, admit without asking it for this long
 
 
@@ -71,8 +72,10 @@ class Throttle(MongoDatabase):
     counters live in the gateway's own database, `<prefix>gateway`."""
 
     indexes: ClassVar[dict] = {COLLECTION: [[("expires_at", 1)]]}
-    client_options: ClassVar[dict] = {"serverSelectionTimeoutMS": STORE_TIMEOUT_MS, "connectTimeoutMS": STORE_TIMEOUT_MS,
-                                      "socketTimeoutMS": STORE_TIMEOUT_MS}
+    # A stall shorter than STORE_ANSWER_MS must not open the limits: stalls come with bursts, when limits
+    # matter, and one timed-out answer pauses the client's pool, failing every request waiting on it.
+    client_options: ClassVar[dict] = {"serverSelectionTimeoutMS": STORE_FIND_MS, "connectTimeoutMS": STORE_FIND_MS,
+                                      "socketTimeoutMS": STORE_ANSWER_MS}
 
     def setup(self):
         super().setup()
@@ -112,7 +115,7 @@ class Throttle(MongoDatabase):
             return self.windows.hit(key, datetime.fromtimestamp(window_end, UTC))
         except PyMongoError as error:
             self.skip_store_until = time.monotonic() + STORE_RETRY_SECONDS
-            log.error("the rate-limit store failed: requests pass unthrottled for %ss", STORE_RETRY_SECONDS,
+            log.error("the rate-limit store failed: requests pass unthrottled for %ss: %s", STORE_RETRY_SECONDS, error,
                       extra={"error": str(error)})
             return None
 

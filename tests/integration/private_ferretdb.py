@@ -1,5 +1,7 @@
 """A FerretDB server of a test's own, so the test can stop and restart it without disturbing others."""
+import signal
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,15 @@ class PrivateFerretDB:
              "--telemetry=disable", "--log-level=error"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: check_mongo_uri(self.uri, timeout=0.5)["status"] == UP, what="the private FerretDB")
+
+    @contextmanager
+    def paused(self):
+        """The server stops answering but keeps its port and connections, as a stalled store does."""
+        self.process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            self.process.send_signal(signal.SIGCONT)
 
     def stop(self):
         if self.process and self.process.poll() is None:

@@ -1,8 +1,9 @@
 """Rate limits at the gateway on the real stack: bursts over a limit get 429 with Retry-After and the
 gateway's JSON error; a concurrent burst admits exactly the limit; two gateways share one budget; one
 principal, address or mobile number does not use up another's; counters outlive nothing (swept), and a
-dead counter store lets requests through (fail open). Windows are a day long so no burst straddles two."""
+dead or hung counter store lets requests through (fail open) while a short stall is waited out. Windows are a day long so no burst straddles two."""
 import eventlet
+import pytest
 import requests
 
 from services.gateway.limits import (
@@ -19,6 +20,7 @@ from services.gateway.limits import (
     setting_name,
 )
 from services.gateway.service import GatewayService
+from services.gateway.throttle import STORE_ANSWER_MS
 from services.registry import service_classes
 from shared.config import database_name
 from tests.integration.conftest import free_port
@@ -29,6 +31,7 @@ from tests.integration.platform_client import (
     drinking_water,
     officer,
 )
+from tests.integration.private_ferretdb import PrivateFerretDB
 from tests.integration.waiting import wait_for
 
 DAY = 86400
@@ -176,16 +179,59 @@ def test_old_windows_are_swept(platform_with, mongo_client, platform_config):
     wait_for(lambda: collection.count_documents({}) == 0, timeout=10, what="ended windows to be removed")
 
 
-def test_the_limiter_fails_open_when_its_store_is_down(platform_config, runner_factory):
+@pytest.fixture
+def counter_store(tmp_path):
+    """A FerretDB for the gateway's counters alone, which the test may pause."""
+    server = PrivateFerretDB(tmp_path / "ferretdb")
+    server.start()
+    yield server
+    server.stop()
+
+
+def gateway_counting_in(store_uri, platform_config, runner_factory, **settings):
+    """The five other services on the shared store, and a gateway whose counters live at `store_uri`."""
     platform_config.update(AUTH_MODE="development")
     others = [cls for cls in service_classes() if cls is not GatewayService]
     runner_factory(platform_config, *others).start()
-    dead_store = dict(platform_config, MONGO_URI=f"mongodb://127.0.0.1:{free_port()}/",
-                      **limit(CASE_LOOKUP, PRINCIPAL, 1))
-    runner_factory(dead_store, GatewayService).start()
-    gateway = Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
-    started = eventlet.hubs.get_hub().clock()
+    runner_factory(dict(platform_config, MONGO_URI=store_uri, **settings), GatewayService).start()
+    return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+
+
+def clock():
+    return eventlet.hubs.get_hub().clock()
+
+
+def test_the_limiter_fails_open_when_its_store_is_down(platform_config, runner_factory):
+    gateway = gateway_counting_in(f"mongodb://127.0.0.1:{free_port()}/", platform_config, runner_factory,
+                                  **limit(CASE_LOOKUP, PRINCIPAL, 1))
+    started = clock()
     statuses = [gateway.get(UNKNOWN_CASE, citizen("9830012345")).status_code for _ in range(5)]
-    elapsed = eventlet.hubs.get_hub().clock() - started
+    elapsed = clock() - started
     assert statuses == [404] * 5  # over a limit of 1, yet answered: nothing to count with
     assert elapsed < 3, f"5 requests took {elapsed:.1f}s with the counter store down"
+
+
+def test_a_store_that_stalls_during_a_burst_still_counts_every_request(counter_store, platform_config,
+                                                                       runner_factory):
+    """A pause shorter than the wait (as CI once saw under load) must not open the limits for 5 s."""
+    gateway = gateway_counting_in(counter_store.uri, platform_config, runner_factory,
+                                  **limit(CASE_LOOKUP, PRINCIPAL, 15))
+    guesser = citizen("9830012345")
+    with counter_store.paused():
+        requests_in_flight = eventlet.spawn(burst, 40, lambda: gateway.get(UNKNOWN_CASE, guesser))
+        eventlet.sleep(0.8)
+    statuses = requests_in_flight.wait()
+    assert statuses.count(404) == 15 and statuses.count(429) == 25, statuses
+
+
+def test_a_hung_store_holds_one_request_for_the_wait_then_lets_requests_through(counter_store, platform_config,
+                                                                                runner_factory):
+    gateway = gateway_counting_in(counter_store.uri, platform_config, runner_factory,
+                                  **limit(CASE_LOOKUP, PRINCIPAL, 1))
+    with counter_store.paused():
+        started = clock()
+        statuses = [gateway.get(UNKNOWN_CASE, citizen("9830012345")).status_code for _ in range(5)]
+        elapsed = clock() - started
+    assert statuses == [404] * 5
+    assert STORE_ANSWER_MS / 1000 <= elapsed < STORE_ANSWER_MS / 1000 + 1.5, \
+        f"5 requests took {elapsed:.1f}s with the counter store hung"
