@@ -1,7 +1,8 @@
 """Rate limits at the gateway on the real stack: bursts over a limit get 429 with Retry-After and the
 gateway's JSON error; a concurrent burst admits exactly the limit; two gateways share one budget; one
-principal, address or mobile number does not use up another's; counters outlive nothing (swept), and a
-dead or hung counter store lets requests through (fail open) while a short stall is waited out. Windows are a day long so no burst straddles two."""
+principal, address or mobile number does not use up another's; counters outlive nothing (swept); a dead or
+hung counter store lets requests through (fail open) while a short stall is waited out. Windows are a day
+long so no burst straddles two."""
 import eventlet
 import pytest
 import requests
