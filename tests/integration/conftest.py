@@ -196,13 +196,19 @@ def platform(platform_with):
 
 
 @pytest.fixture
-def private_mongo(tmp_path, platform_config):
-    """A FerretDB of the test's own, which the test may stop and start (the shared one must stay up)."""
+def private_ferretdb(tmp_path):
+    """A FerretDB of the test's own, which the test may stop, start and pause (the shared one must stay up)."""
     from tests.integration.private_ferretdb import PrivateFerretDB
 
     server = PrivateFerretDB(tmp_path / "ferretdb")
     server.start()
-    shared_uri, platform_config["MONGO_URI"] = platform_config["MONGO_URI"], server.uri
     yield server
     server.stop()
+
+
+@pytest.fixture
+def private_mongo(private_ferretdb, platform_config):
+    """The platform's store is a FerretDB of the test's own (`private_ferretdb`)."""
+    shared_uri, platform_config["MONGO_URI"] = platform_config["MONGO_URI"], private_ferretdb.uri
+    yield private_ferretdb
     platform_config["MONGO_URI"] = shared_uri  # so the shared teardown cleans the shared server

@@ -32,7 +32,6 @@ from tests.integration.platform_client import (
     drinking_water,
     officer,
 )
-from tests.integration.private_ferretdb import PrivateFerretDB
 from tests.integration.waiting import wait_for
 
 DAY = 86400
@@ -181,30 +180,22 @@ def test_old_windows_are_swept(platform_with, mongo_client, platform_config):
 
 
 @pytest.fixture
-def counter_store(tmp_path):
-    """A FerretDB for the gateway's counters alone, which the test may pause."""
-    server = PrivateFerretDB(tmp_path / "ferretdb")
-    server.start()
-    yield server
-    server.stop()
+def gateway_counting_in(platform_with, platform_config, runner_factory):
+    """Starts the five other services on the shared store, and a gateway whose counters live at `store_uri`."""
+    def start(store_uri, **settings):
+        gateway = platform_with(directory=(), services=[cls for cls in service_classes() if cls is not GatewayService])
+        runner_factory(dict(platform_config, MONGO_URI=store_uri, **settings), GatewayService).start()
+        return gateway
 
-
-def gateway_counting_in(store_uri, platform_config, runner_factory, **settings):
-    """The five other services on the shared store, and a gateway whose counters live at `store_uri`."""
-    platform_config.update(AUTH_MODE="development")
-    others = [cls for cls in service_classes() if cls is not GatewayService]
-    runner_factory(platform_config, *others).start()
-    runner_factory(dict(platform_config, MONGO_URI=store_uri, **settings), GatewayService).start()
-    return Gateway(f"http://{platform_config['WEB_SERVER_ADDRESS']}")
+    return start
 
 
 def clock():
     return eventlet.hubs.get_hub().clock()
 
 
-def test_the_limiter_fails_open_when_its_store_is_down(platform_config, runner_factory):
-    gateway = gateway_counting_in(f"mongodb://127.0.0.1:{free_port()}/", platform_config, runner_factory,
-                                  **limit(CASE_LOOKUP, PRINCIPAL, 1))
+def test_the_limiter_fails_open_when_its_store_is_down(gateway_counting_in):
+    gateway = gateway_counting_in(f"mongodb://127.0.0.1:{free_port()}/", **limit(CASE_LOOKUP, PRINCIPAL, 1))
     started = clock()
     statuses = [gateway.get(UNKNOWN_CASE, citizen("9830012345")).status_code for _ in range(5)]
     elapsed = clock() - started
@@ -212,24 +203,21 @@ def test_the_limiter_fails_open_when_its_store_is_down(platform_config, runner_f
     assert elapsed < 3, f"5 requests took {elapsed:.1f}s with the counter store down"
 
 
-def test_a_store_that_stalls_during_a_burst_still_counts_every_request(counter_store, platform_config,
-                                                                       runner_factory):
+def test_a_store_that_stalls_during_a_burst_still_counts_every_request(private_ferretdb, gateway_counting_in):
     """A pause shorter than the wait (as CI once saw under load) must not open the limits for 5 s."""
-    gateway = gateway_counting_in(counter_store.uri, platform_config, runner_factory,
-                                  **limit(CASE_LOOKUP, PRINCIPAL, 15))
+    gateway = gateway_counting_in(private_ferretdb.uri, **limit(CASE_LOOKUP, PRINCIPAL, 15))
     guesser = citizen("9830012345")
-    with counter_store.paused():
+    with private_ferretdb.paused():
         requests_in_flight = eventlet.spawn(burst, 40, lambda: gateway.get(UNKNOWN_CASE, guesser))
         eventlet.sleep(0.8)
     statuses = requests_in_flight.wait()
     assert statuses.count(404) == 15 and statuses.count(429) == 25, statuses
 
 
-def test_a_hung_store_holds_one_request_for_the_wait_then_lets_requests_through(counter_store, platform_config,
-                                                                                runner_factory):
-    gateway = gateway_counting_in(counter_store.uri, platform_config, runner_factory,
-                                  **limit(CASE_LOOKUP, PRINCIPAL, 1))
-    with counter_store.paused():
+def test_a_hung_store_holds_one_request_for_the_wait_then_lets_requests_through(private_ferretdb,
+                                                                                gateway_counting_in):
+    gateway = gateway_counting_in(private_ferretdb.uri, **limit(CASE_LOOKUP, PRINCIPAL, 1))
+    with private_ferretdb.paused():
         started = clock()
         statuses = [gateway.get(UNKNOWN_CASE, citizen("9830012345")).status_code for _ in range(5)]
         elapsed = clock() - started
