@@ -9,11 +9,11 @@ or whose data breaks its type's contract (shared.contracts), can never succeed, 
 import logging
 from datetime import datetime, timezone
 
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange, Queue, binding
 from nameko.events import SERVICE_POOL, EventHandler
 from pymongo.errors import DuplicateKeyError
 
-from shared.contracts import InvalidEventData, load_event_data
+from shared.contracts import EVENT_SCHEMAS, InvalidEventData, load_event_data
 from shared.events import InvalidEvent, parse_event
 from shared.metrics import BACKLOG, EVENTS_DEAD_LETTERED
 from shared.mongo import MongoClientProvider
@@ -43,33 +43,68 @@ def declare_dead_letter_queue(amqp_uri, queue_name):
         queue(connection.default_channel).declare()
 
 
+def topic_matches(pattern, routing_key):
+    """AMQP topic matching: `*` is one word, `#` zero or more."""
+    return _words_match(pattern.split("."), routing_key.split("."))
+
+
+def _words_match(pattern, words):
+    if not pattern:
+        return not words
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return any(_words_match(rest, words[i:]) for i in range(len(words) + 1))
+    return bool(words) and head in ("*", words[0]) and _words_match(rest, words[1:])
+
+
 class ReliableEventHandler(EventHandler):
     """nameko's SERVICE_POOL event handler on a quorum queue with a dead-letter queue.
 
     The service method receives the validated envelope (a dict), its `data` loaded through its contract.
+
+    `only` narrows a pattern (`grievance.#`) to the event types the handler acts on: the queue keeps the
+    pattern's name (a deployment's queue and what waits in it carry over) but is bound to each type instead,
+    so the broker never delivers the others; the pattern's binding, and any type's of the pattern left out
+    of `only`, are removed when the service starts.
     """
 
-    def __init__(self, source_service, event_type, **kwargs):
+    def __init__(self, source_service, event_type, only=None, **kwargs):
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL, reliable_delivery=True, **kwargs)
+        self.only = tuple(sorted(only)) if only is not None else None
 
     def setup(self):
         super().setup()  # names the queue and finds nameko's event exchange
         config = self.container.config
         limit = settings_of(config).event_delivery_limit
-        name = self.queue.name
-        self.queue = Queue(
-            name, exchange=self.queue.exchange, routing_key=self.event_type, durable=True,
-            queue_arguments={
-                "x-queue-type": "quorum",
-                "x-delivery-limit": limit,
-                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-                "x-dead-letter-routing-key": name,
-            },
-        )
+        name, exchange = self.queue.name, self.queue.exchange
+        arguments = {
+            "x-queue-type": "quorum",
+            "x-delivery-limit": limit,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": name,
+        }
+        if self.only is None:
+            self.queue = Queue(name, exchange=exchange, routing_key=self.event_type, durable=True,
+                               queue_arguments=arguments)
+        else:
+            self.queue = Queue(name, bindings=[binding(exchange, routing_key=key) for key in self.only],
+                               durable=True, queue_arguments=arguments)
+            self._unbind_the_rest(config["AMQP_URI"], exchange)
         declare_dead_letter_queue(config["AMQP_URI"], name)
         self.delivery_limit = limit
         self.service_name = self.container.service_name
         QUEUE_DEPTHS.watch(config["AMQP_URI"], self.service_name, name)
+
+    def _unbind_the_rest(self, amqp_uri, exchange):
+        """The queue declared with its bindings (as the consumer will), then the pattern's binding and any
+        declared type's the pattern covers but `only` leaves out removed (unbinding what is not bound is a
+        no-op for RabbitMQ)."""
+        left_out = [t for t in EVENT_SCHEMAS if topic_matches(self.event_type, t) and t not in self.only]
+        with Connection(amqp_uri) as connection:
+            channel = connection.default_channel
+            self.queue(channel).declare()
+            for key in [self.event_type] + left_out:
+                channel.queue_unbind(self.queue.name, exchange.name, key)
 
     def stop(self):
         QUEUE_DEPTHS.unwatch(self.container.config["AMQP_URI"], self.container.service_name, self.queue.name)

@@ -11,7 +11,10 @@ import logging
 
 from nameko.timer import timer
 
+from services.notification.domain.recipients import COMPLAINANT_TEMPLATES
 from shared.consumers import reliable_event_handler
+from shared.contracts import CASE_EVENTS
+from shared.public_events import PUBLISHED
 from shared.retired_queues import drain, nameko_handler_queue
 
 log = logging.getLogger(__name__)
@@ -19,13 +22,19 @@ log = logging.getLogger(__name__)
 RETIRED_QUEUES = (nameko_handler_queue("intake", "grievance.#", "notification", "publish_intake_event"),
                   nameko_handler_queue("routing", "grievance.#", "notification", "publish_routing_event"))
 
+# intake's events notification acts on: those the complainant hears of, those on the public stream, and
+# assignments (an escalation that changes the handler is told to the complainant). The rest never reach it:
+# `status_changed` is the one of them every step emits, and each status change that matters here (a case
+# stopping or reopening: digest.OPEN_FLAG_STATUSES) has its own event, carrying the same case version.
+HEARD_FROM_INTAKE = CASE_EVENTS & (set(COMPLAINANT_TEMPLATES) | set(PUBLISHED) | {"grievance.assignment_recorded"})
+
 
 class GrievanceEvents:
     """Mixin of the notification service; `_plan` comes from Sending, `_to_public_stream` from PublicStream."""
 
     drained_on = set()  # the brokers (AMQP URIs) this process has drained the retired queues of
 
-    @reliable_event_handler("intake", "grievance.#")
+    @reliable_event_handler("intake", "grievance.#", only=HEARD_FROM_INTAKE)
     def on_intake_event(self, event):
         self._handle_grievance_event(event)
 

@@ -1,5 +1,6 @@
 """notification takes each grievance event once, from one queue per source (planning and the public stream in
-one handler), and a queue the former public-stream consumer left behind is drained into the public stream and
+one handler), only the intake events it acts on (a queue a deployment bound to all of them is narrowed when
+notification starts), and a queue the former public-stream consumer left behind is drained into the public stream and
 deleted when notification starts: its events are published, not lost."""
 import json
 
@@ -7,9 +8,10 @@ import pytest
 from kombu import Connection, Exchange, Queue
 from prometheus_client import REGISTRY
 
-from services.notification.grievance_events import RETIRED_QUEUES
+from services.notification.grievance_events import HEARD_FROM_INTAKE, RETIRED_QUEUES
 from shared.consumers import DEAD_LETTER_EXCHANGE, declare_dead_letter_queue
 from shared.events import json_data, new_event
+from shared.settings import settings_of
 from tests.integration.platform_client import citizen, drinking_water
 from tests.integration.waiting import wait_for
 
@@ -17,9 +19,9 @@ PREFIX = "in.gov.wb.sorasori.grievance."
 LEFT_OVER = "WB-2026-80000077"
 
 
-def handled(event_type):
+def handled(event_type, service="notification"):
     return REGISTRY.get_sample_value("sorasori_event_handled_total", {
-        "service": "notification", "event_type": event_type, "outcome": "ok"}) or 0
+        "service": service, "event_type": event_type, "outcome": "ok"}) or 0
 
 
 @pytest.fixture
@@ -41,6 +43,20 @@ def left_over_queue(rabbit_config):
     return retired
 
 
+@pytest.fixture
+def pattern_bound_intake_queue(platform_config):
+    """notification's intake queue as a deployment made before it narrowed its bindings: bound to every intake
+    event (`grievance.#`)."""
+    name = "evt-intake-grievance.#--notification.on_intake_event"
+    with Connection(platform_config["AMQP_URI"]) as connection:
+        Queue(name, exchange=Exchange("intake.events", type="topic", durable=True), routing_key="grievance.#",
+              durable=True, queue_arguments={
+                  "x-queue-type": "quorum", "x-delivery-limit": settings_of(platform_config).event_delivery_limit,
+                  "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE, "x-dead-letter-routing-key": name,
+              })(connection.default_channel).declare()
+    return name
+
+
 def queue_exists(amqp_uri, name):
     with Connection(amqp_uri) as connection:
         try:
@@ -51,14 +67,24 @@ def queue_exists(amqp_uri, name):
 
 
 def test_each_event_is_taken_once_and_the_left_over_queue_is_published_and_deleted(
-        public_reader, left_over_queue, platform, rabbit_config):
+        public_reader, left_over_queue, pattern_bound_intake_queue, platform, rabbit_config, rabbit_manager):
     public_reader.wait_for(lambda r: r.type == PREFIX + "assigned.v1" and r.event.get_subject() == LEFT_OVER,
                         "the left-over decision on the public stream")
     wait_for(lambda: not queue_exists(rabbit_config["AMQP_URI"], left_over_queue.name), what="the queue deleted")
 
-    before = {t: handled(t) for t in ("grievance.filed", "grievance.routed")}
+    bindings = rabbit_manager.get_queue_bindings(rabbit_config["vhost"], pattern_bound_intake_queue)
+    assert {b["routing_key"] for b in bindings if b["source"] == "intake.events"} == HEARD_FROM_INTAKE
+
+    kinds = ("grievance.filed", "grievance.routed", "grievance.assignment_recorded", "grievance.status_changed")
+    before = {t: handled(t) for t in kinds}
+    searched = handled("grievance.status_changed", "search")
     tracking_id = platform.ok(platform.file(drinking_water(), citizen("9830012345", "Mita Das")), 201)["tracking_id"]
     public_reader.wait_for(lambda r: r.type == PREFIX + "routed.v1" and r.event.get_subject() == tracking_id,
                         "the public routed event")
     wait_for(lambda: handled("grievance.routed") > before["grievance.routed"], what="notification's routed")
-    assert {t: handled(t) - before[t] for t in before} == {"grievance.filed": 1, "grievance.routed": 1}
+    wait_for(lambda: handled("grievance.assignment_recorded") > before["grievance.assignment_recorded"],
+             what="notification's assignment_recorded")
+    wait_for(lambda: handled("grievance.status_changed", "search") > searched, what="search's status_changed")
+    assert {t: handled(t) - before[t] for t in before} == {
+        "grievance.filed": 1, "grievance.routed": 1, "grievance.assignment_recorded": 1,
+        "grievance.status_changed": 0}

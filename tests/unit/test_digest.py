@@ -1,8 +1,10 @@
 """The daily digest's arithmetic (domain/digest.py): the hour in IST, whose cases, the counts, the worst 10."""
 from datetime import datetime, timedelta, timezone
 
+from services.intake.domain.grievance import EVENT_FOR_ACTION, apply_feedback
 from services.intake.domain.lifecycle import RULES
 from services.notification.domain import digest
+from services.notification.grievance_events import HEARD_FROM_INTAKE
 from shared.vocabulary import STOPPED_STATUSES, Status
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=timezone.utc)  # 09:30 IST
@@ -84,3 +86,23 @@ def test_every_status_change_that_opens_or_stops_a_case_is_one_the_digest_record
                 assert digest.moves_open_flag(rule.target), (name, source, rule.target)
     assert not digest.moves_open_flag(Status.ROUTED) and not digest.moves_open_flag(Status.FILED)
     assert digest.moves_open_flag(Status.RESOLVED) and digest.moves_open_flag(Status.REOPENED)
+
+
+def test_each_step_the_digest_records_has_an_event_notification_is_bound_to():
+    """notification leaves intake's `status_changed` unbound (every step emits one): each lifecycle step and
+    each rating that leads to a status the digest records has its own event, carrying the same case."""
+    assert "grievance.status_changed" not in HEARD_FROM_INTAKE
+    for name, rule in RULES.items():
+        if rule.target is not None and digest.moves_open_flag(rule.target):
+            assert EVENT_FOR_ACTION.get(name) in HEARD_FROM_INTAKE, name
+    citizen = {"sub": "citizen-1", "role": "citizen"}
+    for rating in (1, 5):
+        change = apply_feedback({"status": Status.RESOLVED, "level": 1}, {"rating": rating}, citizen, NOW)
+        assert digest.moves_open_flag(change.set["status"])
+        assert {kind for kind, _ in change.events} & HEARD_FROM_INTAKE - {"grievance.feedback_received"}, rating
+
+
+def test_notification_hears_what_the_complainant_is_told_and_the_public_stream_carries():
+    assert {"grievance.filed", "grievance.note_added", "grievance.assignment_recorded", "grievance.completed",
+            "grievance.feedback_received", "grievance.reopened"} <= HEARD_FROM_INTAKE
+    assert not HEARD_FROM_INTAKE & {"grievance.routed", "grievance.assigned", "grievance.status_changed"}
