@@ -7,6 +7,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from services.routing.domain.assignment import OPEN_CLOCKS
 from services.routing.domain.officers import office_key
+from services.routing.load_readings import LoadReadings
 from shared.mongo import MongoDatabase
 from shared.outbox import guarded_update, insert_with_events
 from shared.vocabulary import StaffState
@@ -30,10 +31,11 @@ class AssignmentStore:
     claims in the assignment (`load_pending`, in the same guarded update); they are then applied to the
     counters, each at most once (its id is kept beside the counter for CLAIMS_KEPT), and cleared."""
 
-    def __init__(self, database):
+    def __init__(self, database, readings=None):
         self.assignments = database.assignments
         self.loads = database.officer_loads
         self.staff = database.staff
+        self.readings = readings or LoadReadings(fresh_seconds=0)  # none given: every load is read
 
     def get(self, tracking_id):
         return self.assignments.find_one({"_id": tracking_id}, {"outbox": 0})
@@ -105,8 +107,15 @@ class AssignmentStore:
     # --- officers' loads ---------------------------------------------------------------------------
 
     def load(self, officer_id):
+        """The officer's open cases, for picking (load_readings.py: it may be a moment old)."""
+        known = self.readings.get(officer_id)
+        if known is not None:
+            return known
+        stamp = self.readings.stamp()
         found = self.loads.find_one({"_id": officer_id}, {"open": 1})
-        return (found or {}).get("open", 0)
+        open_cases = (found or {}).get("open", 0)
+        self.readings.read(officer_id, open_cases, stamp)
+        return open_cases
 
     def apply_load(self, claims, now):
         """Apply each claim `{officer_id, delta, claim}` to the officer's counter once: the counter and the
@@ -121,6 +130,7 @@ class AssignmentStore:
             except DuplicateKeyError:  # the document was made meanwhile (for this claim or another)
                 after = self.loads.find_one_and_update(unseen, update, return_document=ReturnDocument.AFTER)
             if after is not None:
+                self.readings.changed(after["_id"], after["open"])
                 self._forget_claims(after, now)
 
     def _forget_claims(self, officer, now):
@@ -166,5 +176,9 @@ class AssignmentStorage(MongoDatabase):
             if claimed:
                 log.info("officers' loads counted from open assignments", extra={"assignments": claimed})
 
+    def setup(self):
+        super().setup()
+        self.readings = LoadReadings()  # shared by the process's workers
+
     def get_dependency(self, worker_ctx):
-        return AssignmentStore(self.database)
+        return AssignmentStore(self.database, self.readings)

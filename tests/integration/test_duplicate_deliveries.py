@@ -8,6 +8,7 @@ from services.notification.storage import NotificationStore
 from services.routing import handlers
 from services.routing.domain import rules
 from services.routing.domain.calendar import IST, WorkingCalendar
+from services.routing.load_readings import LoadReadings
 from services.routing.storage import AssignmentStore
 from tests.unit.routing_memory import RecordingOutbox
 from tests.unit.staff_pools import RECORDS
@@ -73,3 +74,23 @@ def test_a_replayed_event_leaves_its_delivery_and_due_mark_as_they_are(platform_
     assert store.enqueue(delivery(now)) is False
     assert database.due.find_one({"_id": "delivery-1"})["at"] == later
     assert database.deliveries.find_one({"_id": "delivery-1"})["state"] == "retry"
+
+
+def test_picking_reuses_a_fresh_load_reading_and_the_counts_its_own_updates_return(platform_config, mongo_client):
+    """Routing's picks read an officer's load document at most once a FRESH_SECONDS (it holds the recent claims'
+    ids too), and take the count the process's own counter updates return; the counters stay exact."""
+    database = mongo_client[platform_config["MONGO_DB_PREFIX"] + "routing"]
+    clock = [0.0]
+    store = AssignmentStore(database, LoadReadings(fresh_seconds=1.0, clock=lambda: clock[0]))
+    now = datetime(2026, 12, 1, 11, tzinfo=IST)
+    database.officer_loads.insert_one({"_id": "o-1", "open": 2, "claims": {}})
+    assert store.load("o-1") == 2
+    database.officer_loads.update_one({"_id": "o-1"}, {"$inc": {"open": 5}})  # another replica's update
+    assert store.load("o-1") == 2
+    clock[0] += 1.0
+    assert store.load("o-1") == 7
+    store.apply_load([{"officer_id": "o-1", "delta": 1, "claim": "WB-2026-00000042~1"}], now)
+    database.officer_loads.update_one({"_id": "o-1"}, {"$inc": {"open": 10}})
+    assert store.load("o-1") == 8  # what the update returned, not read again
+    assert database.officer_loads.find_one({"_id": "o-1"})["open"] == 18
+    assert AssignmentStore(database).load("o-1") == 18  # a store without readings reads every time
