@@ -83,6 +83,7 @@ class ReliableEventHandler(EventHandler):
             "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
             "x-dead-letter-routing-key": name,
         }
+        declare_dead_letter_queue(config["AMQP_URI"], name)
         if self.only is None:
             self.queue = Queue(name, exchange=exchange, routing_key=self.event_type, durable=True,
                                queue_arguments=arguments)
@@ -90,7 +91,6 @@ class ReliableEventHandler(EventHandler):
             self.queue = Queue(name, bindings=[binding(exchange, routing_key=key) for key in self.only],
                                durable=True, queue_arguments=arguments)
             self._unbind_the_rest(config["AMQP_URI"], exchange)
-        declare_dead_letter_queue(config["AMQP_URI"], name)
         self.delivery_limit = limit
         self.service_name = self.container.service_name
         QUEUE_DEPTHS.watch(config["AMQP_URI"], self.service_name, name)
