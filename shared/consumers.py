@@ -43,6 +43,12 @@ def declare_dead_letter_queue(amqp_uri, queue_name):
         queue(connection.default_channel).declare()
 
 
+def quorum_queue_arguments(queue_name, delivery_limit):
+    """A reliable consumer's queue: quorum, dead-lettered to `dlq.<queue>` after `delivery_limit` deliveries."""
+    return {"x-queue-type": "quorum", "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE, "x-dead-letter-routing-key": queue_name}
+
+
 def topic_matches(pattern, routing_key):
     """AMQP topic matching: `*` is one word, `#` zero or more."""
     return _words_match(pattern.split("."), routing_key.split("."))
@@ -77,12 +83,7 @@ class ReliableEventHandler(EventHandler):
         config = self.container.config
         limit = settings_of(config).event_delivery_limit
         name, exchange = self.queue.name, self.queue.exchange
-        arguments = {
-            "x-queue-type": "quorum",
-            "x-delivery-limit": limit,
-            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-            "x-dead-letter-routing-key": name,
-        }
+        arguments = quorum_queue_arguments(name, limit)
         declare_dead_letter_queue(config["AMQP_URI"], name)
         if self.only is None:
             self.queue = Queue(name, exchange=exchange, routing_key=self.event_type, durable=True,

@@ -9,8 +9,9 @@ from kombu import Connection, Exchange, Queue
 from prometheus_client import REGISTRY
 
 from services.notification.grievance_events import HEARD_FROM_INTAKE, RETIRED_QUEUES
-from shared.consumers import DEAD_LETTER_EXCHANGE, declare_dead_letter_queue
+from shared.consumers import DEAD_LETTER_EXCHANGE, declare_dead_letter_queue, quorum_queue_arguments
 from shared.events import json_data, new_event
+from shared.retired_queues import nameko_handler_queue
 from shared.settings import settings_of
 from tests.integration.platform_client import citizen, drinking_water
 from tests.integration.waiting import wait_for
@@ -47,14 +48,12 @@ def left_over_queue(rabbit_config):
 def pattern_bound_intake_queue(platform_config):
     """notification's intake queue as a deployment made before it narrowed its bindings: bound to every intake
     event (`grievance.#`)."""
-    name = "evt-intake-grievance.#--notification.on_intake_event"
+    queue = nameko_handler_queue("intake", "grievance.#", "notification", "on_intake_event")
     with Connection(platform_config["AMQP_URI"]) as connection:
-        Queue(name, exchange=Exchange("intake.events", type="topic", durable=True), routing_key="grievance.#",
-              durable=True, queue_arguments={
-                  "x-queue-type": "quorum", "x-delivery-limit": settings_of(platform_config).event_delivery_limit,
-                  "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE, "x-dead-letter-routing-key": name,
-              })(connection.default_channel).declare()
-    return name
+        Queue(queue.name, exchange=Exchange(queue.exchange, type="topic", durable=True), routing_key=queue.routing_key,
+              durable=True, queue_arguments=quorum_queue_arguments(
+                  queue.name, settings_of(platform_config).event_delivery_limit))(connection.default_channel).declare()
+    return queue.name
 
 
 def queue_exists(amqp_uri, name):
