@@ -30,7 +30,13 @@ ping_ok() { "$ROOT/.venv/bin/python" -m shared.health mongo "mongodb://$ADDR/" >
 #    (a document races only with updates of its own collection) because one mutex for the whole server
 #    made every service's writes wait in one line: each database is its own SQLite file with its own
 #    writer, and at 15 filings/s the single line was the platform's wall (bench/capacity.py).
-BUILD_ID="$FERRETDB_VERSION+sorasori.4"  # bump when the fixes change, so .bin/ferretdb is rebuilt
+# 5. Dropping a database removed its SQLite file but left its -wal and -shm files. A write still in flight
+#    on the dropped database (its connection stays open until the write ends) then shared them with the
+#    database the next write made under the same name: SQLite reset the shared-memory index under the old
+#    connection's mapping and FerretDB died of SIGBUS (a CI run lost its FerretDB this way when a test
+#    dropped its databases while a service still wrote). The drop now removes all three files, so the old
+#    connection keeps its own (unlinked) ones and a new database starts clean.
+BUILD_ID="$FERRETDB_VERSION+sorasori.5"  # bump when the fixes change, so .bin/ferretdb is rebuilt
 STAMP="$BIN_DIR/ferretdb.build"
 
 install() {
@@ -50,6 +56,9 @@ install() {
   local coll="$src/internal/backends/sqlite/collection.go"
   sed -i '0,/if params.Filter.Len() == 1 {/s//if params.Filter.Len() >= 1 {/' "$coll"
   [ "$(grep -c 'if params.Filter.Len() >= 1 {' "$coll")" = 1 ] || fail "FerretDB _id pushdown fix did not apply to $coll"
+  local pool="$src/internal/backends/sqlite/metadata/pool/pool.go"
+  sed -i 's|^\t\tif err := os.Remove(f); err != nil {|\t\t_, _ = os.Remove(f+"-wal"), os.Remove(f+"-shm")\n\t\tif err := os.Remove(f); err != nil {|' "$pool"
+  grep -q 'os.Remove(f+"-wal"), os.Remove(f+"-shm")' "$pool" || fail "FerretDB drop fix did not apply to $pool"
   local handler="$src/internal/handler"
   cat >"$handler/sorasori_write_lock.go" <<'GO'
 package handler
