@@ -1,6 +1,8 @@
 # eventlet patched the standard library already: tests/green.py, loaded first (pyproject's addopts).
 import os
 
+import pytest
+
 
 def pytest_configure(config):
     # nameko's pytest plugin makes a fresh RabbitMQ vhost per test from these two addresses.
@@ -13,3 +15,29 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/integration/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker("integration")
+
+
+@pytest.fixture
+def after_services():
+    """Registers work for after the test's services are dead: removing the stores they wrote to.
+
+    nameko's `fast_teardown` kills the runners and containers of its factories last, after `rabbit_config`
+    is torn down (the vhost deleted first makes the kill quick). A fixture that removed the test's stores in
+    its own teardown did so while the services still worked: their writes made the dropped databases
+    again, and a drop racing a write once killed FerretDB (scripts/infra/ferretdb.sh, fix 5). The factories
+    below depend on this fixture, so it is torn down after them, and after every fixture that registers here.
+    """
+    chores = []
+    yield chores.append
+    for chore in reversed(chores):
+        chore()
+
+
+@pytest.fixture
+def runner_factory(after_services, runner_factory):
+    return runner_factory
+
+
+@pytest.fixture
+def container_factory(after_services, container_factory):
+    return container_factory

@@ -41,7 +41,7 @@ def public_reader(public_stream):
 
 
 @pytest.fixture
-def platform_config(rabbit_config, public_stream):
+def platform_config(rabbit_config, public_stream, after_services):
     config = load_config()
     run_id = uuid.uuid4().hex[:10]
     config.update(
@@ -59,7 +59,12 @@ def platform_config(rabbit_config, public_stream):
     # (tests of the limits set their own)
     config.update({name: "1000000/60" for name in RATE_LIMIT_SETTINGS})
     config.pop("LOGGING", None)
+    after_services(lambda: remove_stores(config))  # tests/conftest.py: not while services still write
     yield config
+
+
+def remove_stores(config):
+    """The test's databases, indices and attachment bucket."""
     client = connect(config["MONGO_URI"])
     try:
         for name in client.list_database_names():
