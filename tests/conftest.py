@@ -3,12 +3,30 @@ import os
 
 import pytest
 
+from tests import local_servers
+
 
 def pytest_configure(config):
     # nameko's pytest plugin makes a fresh RabbitMQ vhost per test from these two addresses.
     config.option.RABBIT_AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
     config.option.RABBIT_API_URI = os.environ.get("RABBIT_API_URI", "http://guest:guest@127.0.0.1:15672")
     config.option.suppress_eventlet_notification = True
+    config.stash[LOCAL_SERVERS] = local_servers.running_now()
+
+
+LOCAL_SERVERS = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failure with a local server dead ends the run after this test, saying which server and why
+    (tests/local_servers.py)."""
+    report = yield
+    if report.failed:
+        dead = local_servers.deaths(item.config.stash[LOCAL_SERVERS])
+        if dead:
+            item.session.shouldstop = "a local server died during the run:\n" + "\n\n".join(dead)
+    return report
 
 
 def pytest_collection_modifyitems(items):
