@@ -33,7 +33,7 @@ def alive(pid):
     except ProcessLookupError:
         return False
     except PermissionError:  # alive, owned by another user
-        return True
+        pass
     return True
 
 

@@ -4,9 +4,9 @@ its FerretDB so: a test dropped its databases while services still wrote to them
 import subprocess
 import sys
 
-from pymongo import MongoClient
-
 from shared.health import UP, check_mongo_uri
+from shared.mongo import connect
+from tests.integration.drop_load import DATABASE
 
 SECONDS = 20  # the build without fix 5 died in 11 runs of this load of 12, 10 times within 5 s (2026-12-01)
 
@@ -19,9 +19,9 @@ def test_databases_dropped_while_written_leave_the_server_up_and_keeping_writes(
     assert check_mongo_uri(private_ferretdb.uri, timeout=2)["status"] == UP
 
     # a database dropped and made again under the same name keeps what is written to it afterwards
-    client = MongoClient(private_ferretdb.uri, serverSelectionTimeoutMS=2000)
-    client.drop_database("drops")
-    collection = client.drops.after
+    client = connect(private_ferretdb.uri)
+    client.drop_database(DATABASE)
+    collection = client[DATABASE].after
     collection.insert_many([{"n": n} for n in range(100)])
     collection.update_many({}, {"$set": {"kept": True}})
     assert collection.count_documents({"kept": True}) == 100
