@@ -1,8 +1,9 @@
 """The sender: takes due deliveries (from the small `due` collection, by _id), claims each atomically so
 two workers never send the same one, sends it through its channel, and records the outcome: sent or
 delivered; a retry later with exponential backoff and jitter; after the last attempt (or a final
-refusal) the dead-letter store. Event consumers only write deliveries, so a provider outage slows this
-loop, never them."""
+refusal) the dead-letter store. A message due now is claimed in its own insert and sent at once by the
+process that wrote it (no claim, no run to wait for); only while the sender's pool has room, so a provider
+outage fills the pool, and then the events' handlers only write deliveries for the runs to send."""
 import logging
 import traceback
 from datetime import timedelta
@@ -19,7 +20,13 @@ from services.notification.channels.webhook import WebhookChannel
 from services.notification.domain import schedule, targets
 from services.notification.domain.recipients import EMAIL, INBOX, SMS, WEBHOOK
 from services.notification.secrets_at_rest import Sealer
-from services.notification.storage import STALE_SEND, NotificationStore, utcnow
+from services.notification.storage import (
+    STALE_REPLAY_SAFE_SEND,
+    STALE_SEND,
+    NotificationStore,
+    claimed_at_insert,
+    utcnow,
+)
 from shared.masking import mask_address, mask_contacts_in_text
 from shared.metrics import count_delivery
 from shared.mongo import MongoClientProvider
@@ -72,45 +79,57 @@ def build_channels(config, store, sealer, timeout):
     return {SMS: sms, EMAIL: email, WEBHOOK: WebhookChannel(subscription, http), INBOX: InboxChannel(store)}
 
 
-SOON_SECONDS = 0.2  # how long a message just queued waits for a run: the ones queued meanwhile go with it
-
-
 class Dispatcher:
-    def __init__(self, store, channels, settings, sealer, spawn=eventlet.spawn):
+    def __init__(self, store, channels, settings, sealer):
         self.store, self.channels, self.settings, self.sealer = store, channels, settings, sealer
-        self.spawn = spawn  # the container's managed threads in the service
         self.running = Semaphore(1)
-        self.run_pending = False  # a run asked for by run_soon and not yet begun
         self.pool = eventlet.GreenPool(settings.concurrency)
         self.replay_safe = {name for name, channel in channels.items() if getattr(channel, "replay_safe", False)}
         self.in_flight = {}  # delivery id -> the claimed delivery, while its channel is sending it
+        self.settled_later = []  # due marks of deliveries sent as claimed at insert: the next run drops them
 
-    def run_soon(self):
-        """Messages were just queued: a run in SOON_SECONDS (after the one under way, if any), not at the
-        timer's next tick (up to a second away). Asked for again before it begins, it is the same run."""
-        if self.run_pending:
-            return
-        self.run_pending = True
-        self.spawn(self._run_soon)
+    # --- a message due now: claimed in its own insert, sent by the handler that wrote it ---------
 
-    def _run_soon(self):
-        eventlet.sleep(SOON_SECONDS)
-        self.run_pending = False
-        self.run(wait=True)
+    def taken(self, delivery, now):
+        """The delivery to insert. One due now is claimed in the insert itself (the unique insert is the claim:
+        whoever wrote it sends it, with no run to wait for and no claim of its own); any other as planned
+        (deferred to the end of quiet hours; the pool is full, a provider being slow: the runs send it; or this
+        process is stopping: the next start sends it)."""
+        if delivery["state"] != "queued" or draining() or not self.pool.free():
+            return delivery
+        return claimed_at_insert(delivery, now)
 
-    def run(self, now=None, wait=False):
-        """Send what is due; one run at a time per process (others are safe: claims are atomic). The timer's
-        run is skipped while one is under way; a run asked for by `run_soon` (`wait`) follows it."""
-        if not self.running.acquire(blocking=wait):
+    def mark_at(self, delivery):
+        """When the due mark of a delivery claimed at insert falls due: when its claim goes stale, should this
+        process die before it is sent (the sender then settles it: settle_due)."""
+        stale = STALE_REPLAY_SAFE_SEND if delivery["channel"] in self.replay_safe else STALE_SEND
+        return delivery["claimed_at"] + stale
+
+    def marks_at(self, deliveries):
+        return {d["_id"]: self.mark_at(d) for d in deliveries if d["state"] == "sending"}
+
+    def send_claimed(self, deliveries, now, wait=False):
+        """Send deliveries this process inserted claimed (`taken`), in the sender's pool (so a slow provider
+        holds at most its concurrency); with `wait`, return how many went out once all are done."""
+        threads = [self.pool.spawn(self._send_claimed, delivery, now, self.settled_later)
+                   for delivery in deliveries]
+        return sum(1 for thread in threads if thread.wait()) if wait else None
+
+    # --- what is due: the timer's runs ------------------------------------------------------------
+
+    def run(self, now=None):
+        """Send what is due; one run at a time per process (others are safe: claims are atomic); the
+        timer's run is skipped while one is under way. Drops the due marks of what was sent since the last run."""
+        if not self.running.acquire(blocking=False):
             return 0
         try:
             now = now or utcnow()
-            ids = self.store.due_ids(now, self.settings.batch)
-            settled = []  # the finished deliveries' due marks, dropped together at the end of the run
+            settled, self.settled_later = self.settled_later, []  # the finished deliveries' due marks
             try:
+                ids = self.store.due_ids(now, self.settings.batch)
                 return sum(1 for sent in self.pool.imap(lambda i: self.deliver(i, now, settled), ids) if sent)
             finally:
-                self.store.drop_due_marks(settled)
+                self.store.drop_due_marks(settled)  # together, at the end of the run
         finally:
             self.running.release()
 
@@ -124,6 +143,10 @@ class Dispatcher:
         if delivery is None:
             self.store.settle_due(delivery_id, now, STALE_SEND, self.replay_safe)
             return False
+        return self._send_claimed(delivery, now, settled)
+
+    def _send_claimed(self, delivery, now, settled):
+        delivery_id = delivery["_id"]
         self.in_flight[delivery_id] = delivery  # left there if this thread is killed (abandon_in_flight)
         try:
             sent = self._send(delivery, now, settled)
@@ -206,8 +229,7 @@ class Sender(MongoClientProvider):
         store = NotificationStore(self.open_database())
         settings = Settings(config)
         sealer = Sealer(settings_of(config).notify_secret_key)
-        self.dispatcher = Dispatcher(store, build_channels(config, store, sealer, settings.timeout), settings, sealer,
-                                     spawn=self.container.spawn_managed_thread)
+        self.dispatcher = Dispatcher(store, build_channels(config, store, sealer, settings.timeout), settings, sealer)
 
     def get_dependency(self, worker_ctx):
         return self.dispatcher

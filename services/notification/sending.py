@@ -56,13 +56,15 @@ class Sending:
         for delivery in at_once:  # the notice first: a crash before its record is repaired by the replay
             self.store.put_notice(delivery["recipient"]["address"], inbox.notice(delivery))
         put = {d["_id"] for d in at_once}
-        queued = self.store.enqueue_all([planning.delivered_at_once(d, now) if d["_id"] in put else d for d in planned])
+        written = [planning.delivered_at_once(d, now) if d["_id"] in put else self.sender.taken(d, now)
+                   for d in planned]
+        new = set(self.store.enqueue_new(written, self.sender.marks_at(written)))
         for delivery in at_once:
             count_delivery(delivery["channel"], DELIVERED)
-        if queued:
-            if any(d["state"] == "queued" and d["_id"] not in put for d in planned):
-                self.sender.run_soon()
-            log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": queued})
+        # sent only by the handler whose insert made them: a replay's insert was refused, so it sends nothing
+        self.sender.send_claimed([d for d in written if d["state"] == "sending" and d["_id"] in new], now)
+        if new:
+            log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": len(new)})
 
     def _staff_messages(self, event, now):
         """The case as notification knows it is brought up to date when it opens or stops (all the digest
@@ -119,8 +121,9 @@ class Sending:
             delivery_id=recipients.delivery_id(event_id, planned.recipient.key, SMS), event_id=event_id,
             event_type="identity.otp", planned=planned, message=planning.message_for(planned, message["params"]),
             now=now)
-        self.store.enqueue(delivery)
-        self.sender.deliver(delivery["_id"], now)
+        delivery = self.sender.taken(delivery, now)
+        if self.store.enqueue_new([delivery], self.sender.marks_at([delivery])) and delivery["state"] == "sending":
+            self.sender.send_claimed([delivery], now, wait=True)
         return {"queued": True}
 
     @rpc(expected_exceptions=EXPECTED)

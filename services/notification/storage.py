@@ -50,6 +50,12 @@ def _step(state, now, detail=None, **extra):
     return step
 
 
+def claimed_at_insert(delivery, now):
+    """The delivery as `NotificationStore.claim` leaves it, to be inserted so: its insert is its claim."""
+    return {**delivery, "state": "sending", "claimed_at": now, "updated_at": now,
+            "log": [*delivery["log"], _step("sending", now)]}
+
+
 class SubscriptionsCache:
     """The webhook subscriptions, read at most every `ttl` seconds per process instead of once per event (a
     scan of the collection each time). This process's own writes clear it; another replica's new subscription
@@ -82,18 +88,27 @@ class NotificationStore:
         """Record one planned message and make it due; False when it exists already (a replayed event)."""
         return self.enqueue_all([delivery]) == 1
 
-    def enqueue_all(self, deliveries):
+    def enqueue_all(self, deliveries, marks_at=None):
+        """`enqueue_new`, answering how many were new (a replayed event: 0)."""
+        return len(self.enqueue_new(deliveries, marks_at))
+
+    def enqueue_new(self, deliveries, marks_at=None):
         """Record an event's planned messages and make them due: one write per collection, however many
-        messages (each statement still single-document). Returns how many were new (a replayed event: 0).
-        The due marks are written first: a crash before the deliveries leaves marks without deliveries, which
-        the sender drops, never a delivery nobody sends. No read first: a replay never moves a mark that
+        messages (each statement still single-document). Returns the ids of the new ones (a replayed event:
+        none). The due marks are written first: a crash before the deliveries leaves marks without deliveries,
+        which the sender drops, never a delivery nobody sends. No read first: a replay never moves a mark that
         exists (`$setOnInsert`), and the mark it makes for a delivery sent already is dropped by the sender
         (settle_due). The unique insert of each delivery is what makes a message go at most once (an unordered
-        insert: the ones that exist are refused, the others kept). The case's log is written last and on every
-        replay too (`$addToSet`): a crash after the insert is repaired by the event's redelivery."""
+        insert: the ones that exist are refused, the others kept), so a delivery inserted already claimed
+        (`sending`) is this caller's to send. `marks_at`: {delivery id: when its mark falls due}, for those
+        that must not fall due at their `not_before` (a claimed one's: when its claim goes stale). The case's
+        log is written last and on every replay too (`$addToSet`): a crash after the insert is repaired by the
+        event's redelivery."""
         if not deliveries:
-            return 0
-        marks = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {"at": d["not_before"]}}, upsert=True)
+            return []
+        marks_at = marks_at or {}
+        marks = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {"at": marks_at.get(d["_id"], d["not_before"])}},
+                           upsert=True)
                  for d in deliveries if d["state"] not in TERMINAL]  # a notice put at once has nothing to send
         try:
             if marks:
@@ -101,17 +116,18 @@ class NotificationStore:
         except BulkWriteError as error:
             _only_duplicates(error)  # a racing replay's upsert made the mark first: it is there
         try:
-            created = len(self.deliveries.insert_many(deliveries, ordered=False).inserted_ids)
+            self.deliveries.insert_many(deliveries, ordered=False)
+            refused = set()
         except BulkWriteError as error:
             _only_duplicates(error)
-            created = error.details["nInserted"]
+            refused = {e["index"] for e in error.details["writeErrors"]}
         by_case = {}
         for delivery in deliveries:
             if delivery.get("tracking_id"):
                 by_case.setdefault(delivery["tracking_id"], []).append(delivery["_id"])
         for tracking_id, ids in by_case.items():
             self._log_for_case(tracking_id, ids)
-        return created
+        return [d["_id"] for n, d in enumerate(deliveries) if n not in refused]
 
     def _log_for_case(self, tracking_id, delivery_ids):
         """MongoDB may refuse one of two racing upserts that both insert (E11000): retry as an update."""

@@ -1,6 +1,7 @@
-"""notification writes an event's deliveries with one command per collection, drops the due marks of a sender
-run's finished deliveries in one command, and keeps a staff member's opt-outs on their directory record (one
-read per person a decision concerns); each still at most once, against the real store, under concurrency."""
+"""notification writes an event's deliveries with one command per collection, sends a message due now from the
+handler whose insert made it (no claim, no run), drops the due marks of finished deliveries in one command per
+run, and keeps a staff member's opt-outs on their directory record (one read per person a decision concerns);
+each still at most once, against the real store, under concurrency."""
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -8,12 +9,14 @@ import eventlet
 from nameko.testing.services import worker_factory
 
 from services.notification.channels.inbox import InboxChannel
-from services.notification.dispatch import Dispatcher
-from services.notification.domain.recipients import INBOX
+from services.notification.channels.sms import SmsSink
+from services.notification.dispatch import Dispatcher, Settings
+from services.notification.domain.recipients import INBOX, SMS
+from services.notification.secrets_at_rest import Sealer
 from services.notification.service import NotificationService
 from services.notification.staff_store import StaffStore
 from services.notification.storage import NotificationStore, utcnow
-from shared.contracts import load_event_data
+from shared.contracts import event_data, load_event_data
 from shared.events import new_event
 from shared.settings import settings_of
 from tests.integration import store_operations
@@ -91,6 +94,53 @@ def test_a_sender_run_drops_its_finished_deliveries_due_marks_in_one_command(pla
         client.close()
 
 
+def sender(store):
+    return Dispatcher(store, {SMS: SmsSink(store, {}), INBOX: InboxChannel(store)},
+                      Settings({"NOTIFY_RATE_LIMIT": 100}), Sealer(None))
+
+
+def handler(platform_config, store, staff=None):
+    """The notification service's event handling over `store`, with a sender of its own (the SMS sink)."""
+    worker = worker_factory(NotificationService, store=store, sender=sender(store),
+                            **({"staff_store": staff} if staff else {}))
+    worker.settings = settings_of({**platform_config, "SORASORI_ENV": "development",
+                                   "NOTIFY_QUIET_START_HOUR": 0, "NOTIFY_QUIET_END_HOUR": 0})
+    return worker
+
+
+def filed_event(event_id, mobile, tracking_id="WB-2026-70000021"):
+    now = utcnow().isoformat()
+    case = {"tracking_id": tracking_id, "version": 1, "kind": "complaint", "channel": "web", "level": 1,
+            "subject": "No water", "status": "filed", "place": {"district": "Bankura"}, "created_at": now,
+            "updated_at": now, "complainant": {"name": "Mita Das", "mobile": mobile, "language": "bn"}}
+    return {"id": event_id, "type": "grievance.filed", "subject": tracking_id, "time": now,
+            "data": event_data("grievance.filed", {"case": case})}
+
+
+def test_an_sms_due_now_goes_from_the_handler_whose_insert_made_it_once_with_no_claim(platform_config):
+    """Twenty deliveries of one `filed` event at once: the one handler whose insert made the SMS sends it, with
+    no claim and no run; its due mark stays (for a crash) until the sender's next run drops it."""
+    name, client, database = counted_client(platform_config)
+    store = NotificationStore(database)
+    worker = handler(platform_config, store)
+    try:
+        handlers = [eventlet.spawn(worker._plan, filed_event("ev-filed-21", "9830012355")) for _ in range(20)]
+        for thread in handlers:
+            thread.wait()
+        worker.sender.pool.waitall()
+        assert len(store.sms_sent("9830012355")) == 1
+        (sms,) = database.deliveries.find({"tracking_id": "WB-2026-70000021"})
+        assert [s["state"] for s in sms["log"]] == ["queued", "sending", "delivered"]
+        assert [operations(name, c, k) for c, k in (("findAndModify", "deliveries"), ("find", "due"),
+                                                      ("update", "deliveries"))] == [0, 0, 1]
+        assert database.due.find_one({"_id": sms["_id"]})["at"] > utcnow() + timedelta(minutes=4)
+        assert worker.sender.run() == 0
+        assert database.due.find_one({"_id": sms["_id"]}) is None
+        assert operations(name, "delete", "due") == 1
+    finally:
+        client.close()
+
+
 def record(staff_id, seq, mobile="9830011111"):
     return {"_id": staff_id, "seq": seq, "name": "Anita Roy", "role": "officer",
             "office": {"department": "PHE", "district": "Bankura", "level": 1},
@@ -151,8 +201,7 @@ def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_deliv
     name, client, database = counted_client(platform_config)
     store, staff = NotificationStore(database), StaffStore(database)
     staff.put_staff(record("o-9", 1))
-    worker = worker_factory(NotificationService, store=store, staff_store=staff)
-    worker.settings = settings_of({**platform_config, "SORASORI_ENV": "development"})
+    worker = handler(platform_config, store, staff)
     try:
         worker.on_routing_event(routing_event("ev-assigned-1", "o-9"))
         assert [n["tracking_id"] for n in store.notices(["officer:o-9"], 10)] == ["WB-2026-70000009"]
@@ -160,8 +209,8 @@ def test_an_officers_notice_is_put_while_the_event_is_handled_and_recorded_deliv
         assert kept["inbox"]["state"] == "delivered" and [s["state"] for s in kept["inbox"]["log"]] == [
             "queued", "delivered"]
         assert database.due.find_one({"_id": kept["inbox"]["_id"]}) is None  # nothing left to send
-        assert database.due.find_one({"_id": kept["sms"]["_id"]}) is not None  # the officer's SMS: the sender's
-        assert operations(name, "findAndModify", "deliveries") == 0  # no claim
+        assert database.due.find_one({"_id": kept["sms"]["_id"]}) is not None  # the officer's SMS: sent at once,
+        assert operations(name, "findAndModify", "deliveries") == 0  # claimed by its insert, its mark kept for a crash
 
         database.deliveries.delete_one({"_id": kept["inbox"]["_id"]})  # a crash after the notice, before its record
         worker.on_routing_event(routing_event("ev-assigned-1", "o-9"))  # the event comes back
@@ -181,8 +230,7 @@ def test_a_transfer_tells_the_officer_it_leaves_whichever_of_its_two_decisions_c
     store, staff = NotificationStore(database), StaffStore(database)
     for officer, mobile in (("o-a", "9830011111"), ("o-b", "9830011112")):
         staff.put_staff(record(officer, 1, mobile))
-    worker = worker_factory(NotificationService, store=store, staff_store=staff)
-    worker.settings = settings_of({**platform_config, "SORASORI_ENV": "development"})
+    worker = handler(platform_config, store, staff)
 
     def case_watch_operations():
         return sum(operations(name, c, "case_watch") for c in ("find", "update", "insert", "findAndModify"))

@@ -75,6 +75,21 @@ def test_a_send_interrupted_by_a_crash_is_dead_lettered_not_sent_again(store):
     assert sender.run(now + timedelta(minutes=7)) == 1 and len(store.sms_sent("9830012347")) == 1
 
 
+def test_a_handler_killed_between_its_claiming_insert_and_the_send_leaves_it_to_the_administrators(store):
+    """A message due now is inserted claimed, to be sent by the handler that wrote it; that process dies before
+    sending: its mark falls due when the claim goes stale, and the sender gives it up (dead letter), never sends
+    it blind: it may have gone out."""
+    now = utcnow()
+    sender = dispatcher(store)
+    delivery = sender.taken(filed("9830012350", now), now)
+    assert store.enqueue_new([delivery], sender.marks_at([delivery])) == [delivery["_id"]]  # ... and it dies here
+    assert sender.run(now + timedelta(minutes=1)) == 0  # the mark is not due: nothing looks at it
+    assert store.get(delivery["_id"])["state"] == "sending"
+    assert sender.run(now + timedelta(minutes=5, seconds=1)) == 0
+    assert store.get(delivery["_id"])["state"] == "dead_letter" and store.sms_sent("9830012350") == []
+    assert store.due.find_one({"_id": delivery["_id"]}) is None
+
+
 def test_a_one_time_code_leaves_the_delivery_log_once_sent(store):
     from services.notification.domain.recipients import Planned, Recipient
 

@@ -1,0 +1,132 @@
+"""A message due now is claimed in its own insert and sent by the handler whose insert made it: no claim of its
+own, no run to wait for. One deferred by quiet hours, or planned while the sender's pool is full or the process is
+stopping, is written as planned for the runs; a replayed event, whose inserts are refused, sends nothing; the due
+marks of what went out at once are dropped by the next run, together."""
+from datetime import UTC, datetime
+
+import eventlet
+from nameko.testing.services import worker_factory
+
+from services.notification import dispatch
+from services.notification.channels import DELIVERED, SENT, Outcome
+from services.notification.dispatch import Dispatcher, Settings
+from services.notification.service import NotificationService
+from services.notification.storage import STALE_REPLAY_SAFE_SEND, STALE_SEND
+from shared.contracts import event_data
+from shared.settings import settings_of
+
+NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+
+
+class SentStore:
+    """The dispatcher's store, in memory: what was recorded, and the due marks each run dropped."""
+
+    def __init__(self):
+        self.finished, self.dropped, self.claims = [], [], 0
+
+    def due_ids(self, now, limit):
+        return []
+
+    def claim(self, delivery_id, now):
+        self.claims += 1
+
+    def finish(self, delivery, state, now, settled=None, **details):
+        self.finished.append((delivery["_id"], state))
+        if settled is not None:
+            settled.append(delivery["_id"])
+
+    def drop_due_marks(self, ids):
+        self.dropped.append(list(ids))
+
+
+class Channel:
+    def __init__(self, answer=SENT, hold=None, replay_safe=False):
+        self.answer, self.hold, self.sent, self.replay_safe = answer, hold, [], replay_safe
+
+    def send(self, delivery):
+        if self.hold is not None:
+            self.hold.wait()
+        self.sent.append(delivery["_id"])
+        return Outcome(self.answer, "ok")
+
+
+def delivery(delivery_id, channel="sms", state="queued"):
+    return {"_id": delivery_id, "channel": channel, "state": state, "urgent": True, "attempts": 0,
+            "template": "filed", "not_before": NOW, "log": [{"at": NOW, "state": state}],
+            "recipient": {"kind": "complainant", "key": "k", "address": "9830012345"}}
+
+
+def dispatcher(store, concurrency=10, **channels):
+    settings = Settings({"NOTIFY_SEND_CONCURRENCY": concurrency})
+    return Dispatcher(store, {"sms": Channel(), "inbox": Channel(DELIVERED, replay_safe=True), **channels}, settings, sealer=None)
+
+
+def test_a_message_due_now_is_claimed_in_its_insert_and_its_mark_falls_due_when_the_claim_would_be_stale():
+    sender = dispatcher(SentStore())
+    taken = sender.taken(delivery("d1"), NOW)
+    assert taken["state"] == "sending" and taken["claimed_at"] == NOW
+    assert [s["state"] for s in taken["log"]] == ["queued", "sending"]
+    notice = sender.taken(delivery("d2", channel="inbox"), NOW)
+    assert sender.marks_at([taken, notice]) == {"d1": NOW + STALE_SEND, "d2": NOW + STALE_REPLAY_SAFE_SEND}
+    deferred = delivery("d3", state="deferred")
+    assert sender.taken(deferred, NOW) is deferred and sender.marks_at([deferred]) == {}
+
+
+def test_sent_at_once_with_no_claim_and_the_marks_dropped_by_the_next_run_together():
+    store = SentStore()
+    sender = dispatcher(store)
+    claimed = [sender.taken(delivery(f"d{n}"), NOW) for n in range(3)]
+    assert sender.send_claimed(claimed, NOW, wait=True) == 3
+    assert store.finished == [(f"d{n}", SENT) for n in range(3)] and store.claims == 0
+    assert store.dropped == []  # not one command per message ...
+    sender.run(NOW)
+    assert store.dropped == [["d0", "d1", "d2"]]  # ... one for all of them, in the next run
+    sender.run(NOW)
+    assert store.dropped[-1] == []
+
+
+def test_with_the_pool_full_or_the_process_stopping_a_message_is_left_for_the_runs(monkeypatch):
+    hold = eventlet.Event()
+    store = SentStore()
+    slow = Channel(hold=hold)
+    sender = dispatcher(store, concurrency=1, sms=slow)
+    sender.send_claimed([sender.taken(delivery("d1"), NOW)], NOW)
+    eventlet.sleep(0)  # the provider is slow: the pool's one slot is taken
+    assert sender.taken(delivery("d2"), NOW)["state"] == "queued"
+    hold.send()
+    eventlet.sleep(0)
+    assert sender.taken(delivery("d3"), NOW)["state"] == "sending"
+    monkeypatch.setattr(dispatch, "draining", lambda: True)
+    assert sender.taken(delivery("d4"), NOW)["state"] == "queued"
+
+
+def planner(new):
+    worker = worker_factory(NotificationService)
+    worker.config = {"SORASORI_ENV": "development", "NOTIFY_QUIET_START_HOUR": 0, "NOTIFY_QUIET_END_HOUR": 0}
+    worker.settings = settings_of(worker.config)
+    worker.store.preferences.return_value = None
+    worker.store.subscriptions.return_value = []
+    worker.store.enqueue_new.side_effect = lambda written, marks: [d["_id"] for d in written][:new]
+    worker.sender.taken.side_effect = lambda d, now: {**d, "state": "sending"}
+    worker.sender.marks_at.return_value = {}
+    return worker
+
+
+def filed():
+    case = {"tracking_id": "WB-2026-12345674", "version": 1, "kind": "complaint", "channel": "web", "level": 1,
+            "subject": "No water", "status": "filed", "department": "phe", "place": {"district": "Bankura"},
+            "created_at": "2026-11-30T05:00:00+00:00", "updated_at": "2026-11-30T05:00:00+00:00",
+            "complainant": {"name": "Mita Das", "mobile": "9830012345", "language": "bn"}}
+    return {"id": "e1", "type": "grievance.filed", "subject": case["tracking_id"], "time": case["created_at"],
+            "data": event_data("grievance.filed", {"case": case})}
+
+
+def test_the_handler_sends_what_its_insert_made_and_a_replay_sends_nothing():
+    worker = planner(new=1)
+    worker._plan(filed())
+    (sent, _now), _ = worker.sender.send_claimed.call_args
+    assert [d["channel"] for d in sent] == ["sms"]  # the SMS, no quiet hours
+    replay = planner(new=0)  # every delivery of the event existed already
+    replay._plan(filed())
+    (sent, _now), _ = replay.sender.send_claimed.call_args
+    assert sent == []
