@@ -221,6 +221,9 @@ class Dispatcher:
         return True
 
 
+SENDS_GRACE_SECONDS = 2.0  # within the process's shutdown grace (shared/shutdown.py)
+
+
 class Sender(MongoClientProvider):
     """Gives the service its dispatcher, over the service's own database, with the channels configured."""
 
@@ -235,10 +238,20 @@ class Sender(MongoClientProvider):
         return self.dispatcher
 
     def stop(self):
-        """Runs after the workers finished or were killed (kill comes here too): a send
-        still in flight now was cut by the shutdown."""
+        """A graceful stop, after the workers finished: the sends their handlers began (and did not wait for)
+        get up to SENDS_GRACE_SECONDS to end."""
+        with eventlet.Timeout(SENDS_GRACE_SECONDS, False):
+            self.dispatcher.pool.waitall()
+        self._abandon_in_flight()
+        super().stop()
+
+    def kill(self):
+        self._abandon_in_flight()
+        super().stop()  # the client's release, without stop's wait for the sends
+
+    def _abandon_in_flight(self):
+        """A send still in flight now was cut by the shutdown."""
         try:
             self.dispatcher.abandon_in_flight()
         except Exception:
             log.exception("could not record the sends a shutdown interrupted")
-        super().stop()

@@ -9,7 +9,7 @@ from nameko.testing.services import worker_factory
 
 from services.notification import dispatch
 from services.notification.channels import DELIVERED, SENT, Outcome
-from services.notification.dispatch import Dispatcher, Settings
+from services.notification.dispatch import Dispatcher, Sender, Settings
 from services.notification.service import NotificationService
 from services.notification.storage import STALE_REPLAY_SAFE_SEND, STALE_SEND
 from shared.contracts import event_data
@@ -130,3 +130,15 @@ def test_the_handler_sends_what_its_insert_made_and_a_replay_sends_nothing():
     replay._plan(filed())
     (sent, _now), _ = replay.sender.send_claimed.call_args
     assert sent == []
+
+
+def test_a_graceful_stop_lets_the_sends_under_way_end_and_a_kill_cuts_them():
+    for stopping, outcome in (("stop", SENT), ("kill", "dead_letter")):
+        hold, store = eventlet.Event(), SentStore()
+        provider = Sender()
+        provider.dispatcher = dispatcher(store, sms=Channel(hold=hold))
+        provider.dispatcher.send_claimed([provider.dispatcher.taken(delivery("d1"), NOW)], NOW)
+        eventlet.sleep(0)  # the handler returned; its send waits on the provider
+        eventlet.spawn_after(0.05, hold.send)
+        getattr(provider, stopping)()
+        assert store.finished == [("d1", outcome)]
