@@ -90,14 +90,19 @@ class Dispatcher:
 
     # --- a message due now: claimed in its own insert, sent by the handler that wrote it ---------
 
-    def taken(self, delivery, now):
-        """The delivery to insert. One due now is claimed in the insert itself (the unique insert is the claim:
-        whoever wrote it sends it, with no run to wait for and no claim of its own); any other as planned
-        (deferred to the end of quiet hours; the pool is full, a provider being slow: the runs send it; or this
-        process is stopping: the next start sends it)."""
-        if delivery["state"] != "queued" or draining() or not self.pool.free():
-            return delivery
-        return claimed_at_insert(delivery, now)
+    def taken(self, deliveries, now):
+        """The deliveries to insert. Those due now are claimed in the insert itself (the unique insert is the
+        claim: whoever wrote it sends it, with no run to wait for and no claim of its own), as many as the
+        sender's pool has room for; any other as planned (deferred to the end of quiet hours; beyond the pool's
+        room, a provider being slow: the runs send it; or this process is stopping: the next start sends it)."""
+        room = 0 if draining() else self.pool.free()
+        written = []
+        for delivery in deliveries:
+            if delivery["state"] == "queued" and room > 0:
+                room -= 1
+                delivery = claimed_at_insert(delivery, now)
+            written.append(delivery)
+        return written
 
     def mark_at(self, delivery):
         """When the due mark of a delivery claimed at insert falls due: when its claim goes stale, should this

@@ -56,8 +56,8 @@ class Sending:
         for delivery in at_once:  # the notice first: a crash before its record is repaired by the replay
             self.store.put_notice(delivery["recipient"]["address"], inbox.notice(delivery))
         put = {d["_id"] for d in at_once}
-        written = [planning.delivered_at_once(d, now) if d["_id"] in put else self.sender.taken(d, now)
-                   for d in planned]
+        written = self.sender.taken([planning.delivered_at_once(d, now) if d["_id"] in put else d for d in planned],
+                                    now)
         new = set(self.store.enqueue_new(written, self.sender.marks_at(written)))
         for delivery in at_once:
             count_delivery(delivery["channel"], DELIVERED)
@@ -121,7 +121,7 @@ class Sending:
             delivery_id=recipients.delivery_id(event_id, planned.recipient.key, SMS), event_id=event_id,
             event_type="identity.otp", planned=planned, message=planning.message_for(planned, message["params"]),
             now=now)
-        delivery = self.sender.taken(delivery, now)
+        (delivery,) = self.sender.taken([delivery], now)
         if self.store.enqueue_new([delivery], self.sender.marks_at([delivery])) and delivery["state"] == "sending":
             self.sender.send_claimed([delivery], now, wait=True)
         return {"queued": True}

@@ -81,7 +81,7 @@ def test_a_handler_killed_between_its_claiming_insert_and_the_send_leaves_it_to_
     it blind: it may have gone out."""
     now = utcnow()
     sender = dispatcher(store)
-    delivery = sender.taken(filed("9830012350", now), now)
+    (delivery,) = sender.taken([filed("9830012350", now)], now)
     assert store.enqueue_new([delivery], sender.marks_at([delivery])) == [delivery["_id"]]  # ... and it dies here
     assert sender.run(now + timedelta(minutes=1)) == 0  # the mark is not due: nothing looks at it
     assert store.get(delivery["_id"])["state"] == "sending"

@@ -63,19 +63,18 @@ def dispatcher(store, concurrency=10, **channels):
 
 def test_a_message_due_now_is_claimed_in_its_insert_and_its_mark_falls_due_when_the_claim_would_be_stale():
     sender = dispatcher(SentStore())
-    taken = sender.taken(delivery("d1"), NOW)
+    deferred = delivery("d3", state="deferred")
+    taken, notice, kept = sender.taken([delivery("d1"), delivery("d2", channel="inbox"), deferred], NOW)
     assert taken["state"] == "sending" and taken["claimed_at"] == NOW
     assert [s["state"] for s in taken["log"]] == ["queued", "sending"]
-    notice = sender.taken(delivery("d2", channel="inbox"), NOW)
     assert sender.marks_at([taken, notice]) == {"d1": NOW + STALE_SEND, "d2": NOW + STALE_REPLAY_SAFE_SEND}
-    deferred = delivery("d3", state="deferred")
-    assert sender.taken(deferred, NOW) is deferred and sender.marks_at([deferred]) == {}
+    assert kept is deferred and sender.marks_at([kept]) == {}
 
 
 def test_sent_at_once_with_no_claim_and_the_marks_dropped_by_the_next_run_together():
     store = SentStore()
     sender = dispatcher(store)
-    claimed = [sender.taken(delivery(f"d{n}"), NOW) for n in range(3)]
+    claimed = sender.taken([delivery(f"d{n}") for n in range(3)], NOW)
     assert sender.send_claimed(claimed, NOW, wait=True) == 3
     assert store.finished == [(f"d{n}", SENT) for n in range(3)] and store.claims == 0
     assert store.dropped == []  # not one command per message ...
@@ -85,19 +84,19 @@ def test_sent_at_once_with_no_claim_and_the_marks_dropped_by_the_next_run_togeth
     assert store.dropped[-1] == []
 
 
-def test_with_the_pool_full_or_the_process_stopping_a_message_is_left_for_the_runs(monkeypatch):
+def test_beyond_the_pools_room_or_with_the_process_stopping_a_message_is_left_for_the_runs(monkeypatch):
     hold = eventlet.Event()
     store = SentStore()
     slow = Channel(hold=hold)
     sender = dispatcher(store, concurrency=1, sms=slow)
-    sender.send_claimed([sender.taken(delivery("d1"), NOW)], NOW)
+    sender.send_claimed(sender.taken([delivery("d1")], NOW), NOW)
     eventlet.sleep(0)  # the provider is slow: the pool's one slot is taken
-    assert sender.taken(delivery("d2"), NOW)["state"] == "queued"
+    assert [d["state"] for d in sender.taken([delivery("d2")], NOW)] == ["queued"]
     hold.send()
     eventlet.sleep(0)
-    assert sender.taken(delivery("d3"), NOW)["state"] == "sending"
+    assert [d["state"] for d in sender.taken([delivery("d3"), delivery("d4")], NOW)] == ["sending", "queued"]
     monkeypatch.setattr(dispatch, "draining", lambda: True)
-    assert sender.taken(delivery("d4"), NOW)["state"] == "queued"
+    assert [d["state"] for d in sender.taken([delivery("d5")], NOW)] == ["queued"]
 
 
 def planner(new):
@@ -107,7 +106,7 @@ def planner(new):
     worker.store.preferences.return_value = None
     worker.store.subscriptions.return_value = []
     worker.store.enqueue_new.side_effect = lambda written, marks: [d["_id"] for d in written][:new]
-    worker.sender.taken.side_effect = lambda d, now: {**d, "state": "sending"}
+    worker.sender.taken.side_effect = lambda written, now: [{**d, "state": "sending"} for d in written]
     worker.sender.marks_at.return_value = {}
     return worker
 
@@ -137,7 +136,7 @@ def test_a_graceful_stop_lets_the_sends_under_way_end_and_a_kill_cuts_them():
         hold, store = eventlet.Event(), SentStore()
         provider = Sender()
         provider.dispatcher = dispatcher(store, sms=Channel(hold=hold))
-        provider.dispatcher.send_claimed([provider.dispatcher.taken(delivery("d1"), NOW)], NOW)
+        provider.dispatcher.send_claimed(provider.dispatcher.taken([delivery("d1")], NOW), NOW)
         eventlet.sleep(0)  # the handler returned; its send waits on the provider
         eventlet.spawn_after(0.05, hold.send)
         getattr(provider, stopping)()
