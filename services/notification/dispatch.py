@@ -129,11 +129,15 @@ class Dispatcher:
             return 0
         try:
             now = now or utcnow()
-            settled, self.settled_later = self.settled_later, []  # the finished deliveries' due marks
+            settled = []  # the due marks of the deliveries this run finishes
             try:
                 ids = self.store.due_ids(now, self.settings.batch)
                 return sum(1 for sent in self.pool.imap(lambda i: self.deliver(i, now, settled), ids) if sent)
             finally:
+                # with those sent at insert since the last run (taken and cleared with no switch between:
+                # a send finishing meanwhile adds its mark to the list the next run takes)
+                settled += self.settled_later
+                self.settled_later.clear()
                 self.store.drop_due_marks(settled)  # together, at the end of the run
         finally:
             self.running.release()

@@ -84,6 +84,26 @@ def test_sent_at_once_with_no_claim_and_the_marks_dropped_by_the_next_run_togeth
     assert store.dropped[-1] == []
 
 
+class SlowDrops(SentStore):
+    def drop_due_marks(self, ids):
+        super().drop_due_marks(ids)
+        eventlet.sleep(0.05)  # the command on its way: other green threads run
+
+
+def test_a_send_that_ends_while_a_run_drops_marks_has_its_mark_dropped_by_the_next_run():
+    hold, store = eventlet.Event(), SlowDrops()
+    sender = dispatcher(store, sms=Channel(hold=hold))
+    sender.send_claimed(sender.taken([delivery("d1")], NOW), NOW)
+    eventlet.sleep(0)
+    run = eventlet.spawn(sender.run, NOW)
+    eventlet.sleep(0.01)  # the run is dropping its marks (none)
+    hold.send()
+    eventlet.sleep(0)  # d1 is sent now
+    run.wait()
+    sender.run(NOW)
+    assert store.dropped[:2] == [[], ["d1"]]
+
+
 def test_beyond_the_pools_room_or_with_the_process_stopping_a_message_is_left_for_the_runs(monkeypatch):
     hold = eventlet.Event()
     store = SentStore()
