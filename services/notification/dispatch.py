@@ -104,14 +104,11 @@ class Dispatcher:
             written.append(delivery)
         return written
 
-    def mark_at(self, delivery):
-        """When the due mark of a delivery claimed at insert falls due: when its claim goes stale, should this
-        process die before it is sent (the sender then settles it: settle_due)."""
-        stale = STALE_REPLAY_SAFE_SEND if delivery["channel"] in self.replay_safe else STALE_SEND
-        return delivery["claimed_at"] + stale
-
     def marks_at(self, deliveries):
-        return {d["_id"]: self.mark_at(d) for d in deliveries if d["state"] == "sending"}
+        """When the due marks of the deliveries claimed at insert fall due: when each claim goes stale, should this
+        process die before it is sent (the sender then settles it: settle_due)."""
+        return {d["_id"]: d["claimed_at"] + (STALE_REPLAY_SAFE_SEND if d["channel"] in self.replay_safe else STALE_SEND)
+                for d in deliveries if d["state"] == "sending"}
 
     def send_claimed(self, deliveries, now, wait=False):
         """Send deliveries this process inserted claimed (`taken`), in the sender's pool (so a slow provider

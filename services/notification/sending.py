@@ -56,15 +56,20 @@ class Sending:
         for delivery in at_once:  # the notice first: a crash before its record is repaired by the replay
             self.store.put_notice(delivery["recipient"]["address"], inbox.notice(delivery))
         put = {d["_id"] for d in at_once}
-        written = self.sender.taken([planning.delivered_at_once(d, now) if d["_id"] in put else d for d in planned],
+        new = self._record_and_send([planning.delivered_at_once(d, now) if d["_id"] in put else d for d in planned],
                                     now)
-        new = set(self.store.enqueue_new(written, self.sender.marks_at(written)))
         for delivery in at_once:
             count_delivery(delivery["channel"], DELIVERED)
-        # sent only by the handler whose insert made them: a replay's insert was refused, so it sends nothing
-        self.sender.send_claimed([d for d in written if d["state"] == "sending" and d["_id"] in new], now)
         if new:
             log.info("notifications queued", extra={"event_id": event["id"], "type": event["type"], "count": len(new)})
+
+    def _record_and_send(self, deliveries, now, wait=False):
+        """Record the deliveries, those due now claimed in their insert, and send the ones this insert made (a
+        replay's insert is refused, so it sends nothing); `wait`: until they are sent. The ids made."""
+        written = self.sender.taken(deliveries, now)
+        new = set(self.store.enqueue_new(written, self.sender.marks_at(written)))
+        self.sender.send_claimed([d for d in written if d["state"] == "sending" and d["_id"] in new], now, wait=wait)
+        return new
 
     def _staff_messages(self, event, now):
         """The case as notification knows it is brought up to date when it opens or stops (all the digest
@@ -121,9 +126,7 @@ class Sending:
             delivery_id=recipients.delivery_id(event_id, planned.recipient.key, SMS), event_id=event_id,
             event_type="identity.otp", planned=planned, message=planning.message_for(planned, message["params"]),
             now=now)
-        (delivery,) = self.sender.taken([delivery], now)
-        if self.store.enqueue_new([delivery], self.sender.marks_at([delivery])) and delivery["state"] == "sending":
-            self.sender.send_claimed([delivery], now, wait=True)
+        self._record_and_send([delivery], now, wait=True)
         return {"queued": True}
 
     @rpc(expected_exceptions=EXPECTED)

@@ -88,9 +88,9 @@ class NotificationStore:
         """Record one planned message and make it due; False when it exists already (a replayed event)."""
         return self.enqueue_all([delivery]) == 1
 
-    def enqueue_all(self, deliveries, marks_at=None):
+    def enqueue_all(self, deliveries):
         """`enqueue_new`, answering how many were new (a replayed event: 0)."""
-        return len(self.enqueue_new(deliveries, marks_at))
+        return len(self.enqueue_new(deliveries))
 
     def enqueue_new(self, deliveries, marks_at=None):
         """Record an event's planned messages and make them due: one write per collection, however many

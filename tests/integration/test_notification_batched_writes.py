@@ -9,17 +9,16 @@ import eventlet
 from nameko.testing.services import worker_factory
 
 from services.notification.channels.inbox import InboxChannel
-from services.notification.channels.sms import SmsSink
-from services.notification.dispatch import Dispatcher, Settings
-from services.notification.domain.recipients import INBOX, SMS
-from services.notification.secrets_at_rest import Sealer
+from services.notification.dispatch import Dispatcher
+from services.notification.domain.recipients import INBOX
 from services.notification.service import NotificationService
 from services.notification.staff_store import StaffStore
 from services.notification.storage import NotificationStore, utcnow
-from shared.contracts import event_data, load_event_data
+from shared.contracts import load_event_data
 from shared.events import new_event
 from shared.settings import settings_of
 from tests.integration import store_operations
+from tests.integration.test_notification_sender import dispatcher, filed_event
 
 
 def counted_client(platform_config):
@@ -94,27 +93,13 @@ def test_a_sender_run_drops_its_finished_deliveries_due_marks_in_one_command(pla
         client.close()
 
 
-def sender(store):
-    return Dispatcher(store, {SMS: SmsSink(store, {}), INBOX: InboxChannel(store)},
-                      Settings({"NOTIFY_RATE_LIMIT": 100}), Sealer(None))
-
-
 def handler(platform_config, store, staff=None):
     """The notification service's event handling over `store`, with a sender of its own (the SMS sink)."""
-    worker = worker_factory(NotificationService, store=store, sender=sender(store),
+    worker = worker_factory(NotificationService, store=store, sender=dispatcher(store),
                             **({"staff_store": staff} if staff else {}))
     worker.settings = settings_of({**platform_config, "SORASORI_ENV": "development",
                                    "NOTIFY_QUIET_START_HOUR": 0, "NOTIFY_QUIET_END_HOUR": 0})
     return worker
-
-
-def filed_event(event_id, mobile, tracking_id="WB-2026-70000021"):
-    now = utcnow().isoformat()
-    case = {"tracking_id": tracking_id, "version": 1, "kind": "complaint", "channel": "web", "level": 1,
-            "subject": "No water", "status": "filed", "place": {"district": "Bankura"}, "created_at": now,
-            "updated_at": now, "complainant": {"name": "Mita Das", "mobile": mobile, "language": "bn"}}
-    return {"id": event_id, "type": "grievance.filed", "subject": tracking_id, "time": now,
-            "data": event_data("grievance.filed", {"case": case})}
 
 
 def test_an_sms_due_now_goes_from_the_handler_whose_insert_made_it_once_with_no_claim(platform_config):
@@ -124,7 +109,7 @@ def test_an_sms_due_now_goes_from_the_handler_whose_insert_made_it_once_with_no_
     store = NotificationStore(database)
     worker = handler(platform_config, store)
     try:
-        handlers = [eventlet.spawn(worker._plan, filed_event("ev-filed-21", "9830012355")) for _ in range(20)]
+        handlers = [eventlet.spawn(worker._plan, filed_event("ev-filed-21", "9830012355", utcnow(), "WB-2026-70000021")) for _ in range(20)]
         for thread in handlers:
             thread.wait()
         worker.sender.pool.waitall()

@@ -26,14 +26,17 @@ def dispatcher(store, **settings):
                       Settings({"NOTIFY_RATE_LIMIT": 100, **settings}), Sealer(None))
 
 
+def filed_event(event_id, mobile, now, tracking_id="WB-2026-12345674"):
+    return {"id": event_id, "type": "grievance.filed", "subject": tracking_id, "time": now.isoformat(),
+            "data": event_data("grievance.filed", {"case": {
+                "tracking_id": tracking_id, "version": 1, "kind": "complaint", "channel": "web", "level": 1,
+                "subject": "No water", "status": "filed", "missing": [], "place": {"district": "Bankura"},
+                "created_at": now.isoformat(), "updated_at": now.isoformat(),
+                "complainant": {"name": "Mita", "mobile": mobile, "language": "bn"}}})}
+
+
 def filed(mobile, now, hours=(0, 0)):
-    event = {"id": f"ev-{mobile}", "type": "grievance.filed", "subject": "WB-2026-12345674",
-             "data": event_data("grievance.filed", {"case": {
-                 "tracking_id": "WB-2026-12345674", "version": 1, "kind": "complaint", "channel": "web", "level": 1,
-                 "subject": "No water", "status": "filed", "missing": [], "place": {"district": "Bankura"},
-                 "created_at": now.isoformat(), "updated_at": now.isoformat(),
-                 "complainant": {"name": "Mita", "mobile": mobile, "language": "bn"}}})}
-    return planning.deliveries_for(event, now, None, (), hours)[0]
+    return planning.deliveries_for(filed_event(f"ev-{mobile}", mobile, now), now, None, (), hours)[0]
 
 
 def test_ten_workers_racing_for_one_delivery_send_it_once(store):
