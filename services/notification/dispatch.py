@@ -23,6 +23,7 @@ from services.notification.secrets_at_rest import Sealer
 from services.notification.storage import (
     STALE_REPLAY_SAFE_SEND,
     STALE_SEND,
+    Mark,
     NotificationStore,
     claimed_at_insert,
     utcnow,
@@ -85,7 +86,7 @@ class Dispatcher:
         self.running = Semaphore(1)
         self.pool = eventlet.GreenPool(settings.concurrency)
         self.replay_safe = {name for name, channel in channels.items() if getattr(channel, "replay_safe", False)}
-        self.in_flight = {}  # delivery id -> the claimed delivery, while its channel is sending it
+        self.in_flight = {}  # delivery id -> (the claimed delivery, its Mark), while its channel is sending it
         self.settled_later = []  # due marks of deliveries sent as claimed at insert: the next run drops them
 
     # --- a message due now: claimed in its own insert, sent by the handler that wrote it ---------
@@ -113,7 +114,7 @@ class Dispatcher:
     def send_claimed(self, deliveries, now, wait=False):
         """Send deliveries this process inserted claimed (`taken`), in the sender's pool (so a slow provider
         holds at most its concurrency); with `wait`, return how many went out once all are done."""
-        threads = [self.pool.spawn(self._send_claimed, delivery, now, self.settled_later)
+        threads = [self.pool.spawn(self._send_claimed, delivery, now, Mark(delivery["_id"], self.settled_later))
                    for delivery in deliveries]
         return sum(1 for thread in threads if thread.wait()) if wait else None
 
@@ -128,8 +129,9 @@ class Dispatcher:
             now = now or utcnow()
             settled = []  # the due marks of the deliveries this run finishes
             try:
-                ids = self.store.due_ids(now, self.settings.batch)
-                return sum(1 for sent in self.pool.imap(lambda i: self.deliver(i, now, settled), ids) if sent)
+                marks = self.store.due_marks(now, self.settings.batch)
+                return sum(1 for sent in self.pool.imap(
+                    lambda due: self.deliver(due[1], now, Mark(due[0], settled)), marks) if sent)
             finally:
                 # with those sent at insert since the last run (taken and cleared with no switch between:
                 # a send finishing meanwhile adds its mark to the list the next run takes)
@@ -139,29 +141,30 @@ class Dispatcher:
         finally:
             self.running.release()
 
-    def deliver(self, delivery_id, now=None, settled=None):
+    def deliver(self, delivery_id, now=None, mark=None):
         """Send one delivery if it is due; True when it went out. A stopping process claims nothing more:
-        what is not claimed stays due for the next start. `settled`: see NotificationStore.finish."""
+        what is not claimed stays due for the next start. `mark`: the due mark it is sent for (by default its
+        own, dropped once it is finished): see NotificationStore.finish."""
         if draining():
             return False
-        now = now or utcnow()
+        now, mark = now or utcnow(), mark or Mark(delivery_id)
         delivery = self.store.claim(delivery_id, now)
         if delivery is None:
-            self.store.settle_due(delivery_id, now, STALE_SEND, self.replay_safe)
+            self.store.settle_due(mark.id, delivery_id, now, STALE_SEND, self.replay_safe)
             return False
-        return self._send_claimed(delivery, now, settled)
+        return self._send_claimed(delivery, now, mark)
 
-    def _send_claimed(self, delivery, now, settled):
+    def _send_claimed(self, delivery, now, mark):
         delivery_id = delivery["_id"]
-        self.in_flight[delivery_id] = delivery  # left there if this thread is killed (abandon_in_flight)
+        self.in_flight[delivery_id] = delivery, mark  # left there if this thread is killed (abandon_in_flight)
         try:
-            sent = self._send(delivery, now, settled)
+            sent = self._send(delivery, now, mark)
         except Exception as error:  # a bug or the store failing mid-way: the delivery must not stay claimed
             # the stack without the exception's message, which may quote the recipient's address
             log.error("sending a notification failed", extra={
                 "delivery_id": delivery_id, "error": mask_contacts_in_text(f"{type(error).__name__}: {error}"),
                 "stack": "".join(traceback.format_tb(error.__traceback__))})
-            self._failed(delivery, utcnow(), f"{type(error).__name__}: {error}"[:200], final=False, settled=settled)
+            self._failed(delivery, utcnow(), f"{type(error).__name__}: {error}"[:200], final=False, mark=mark)
             sent = False
         self.in_flight.pop(delivery_id, None)
         return sent
@@ -173,13 +176,14 @@ class Dispatcher:
         for thread in list(self.pool.coroutines_running):
             thread.kill()
         now = utcnow()
-        for delivery in list(self.in_flight.values()):
-            self._finish(delivery, "dead_letter", now, detail=INTERRUPTED, attempts=delivery.get("attempts", 0) + 1)
+        for delivery, mark in list(self.in_flight.values()):  # its mark dropped now: the run that held it is gone
+            self._finish(delivery, "dead_letter", now, detail=INTERRUPTED, attempts=delivery.get("attempts", 0) + 1,
+                         mark=Mark(mark.id))
             log.warning("notification interrupted while sending", extra={"delivery_id": delivery["_id"]})
         self.in_flight.clear()
 
-    def _send(self, delivery, now, settled=None):
-        if self._over_rate_limit(delivery, now):
+    def _send(self, delivery, now, mark):
+        if self._over_rate_limit(delivery, now, mark):
             return False
         outcome = self.channels[delivery["channel"]].send(delivery)
         done = utcnow()
@@ -188,31 +192,31 @@ class Dispatcher:
             if delivery["template"] == "otp":
                 extra["message.text"], extra["message.parts"] = REDACTED_OTP, []
             self._finish(delivery, outcome.status, done, detail=outcome.answer,
-                         attempts=delivery.get("attempts", 0) + 1, settled=settled, **extra)
+                         attempts=delivery.get("attempts", 0) + 1, mark=mark, **extra)
             log.info("notification sent", extra={"delivery_id": delivery["_id"], "channel": delivery["channel"],
                                                  "to": mask_address(delivery["recipient"]["address"])})
             return True
-        self._failed(delivery, done, outcome.answer, final=outcome.status == FAILED, settled=settled)
+        self._failed(delivery, done, outcome.answer, final=outcome.status == FAILED, mark=mark)
         return False
 
-    def _failed(self, delivery, now, answer, final, settled=None):
+    def _failed(self, delivery, now, answer, final, mark):
         attempts = delivery.get("attempts", 0) + 1
         verdict = "dead_letter" if final else schedule.retry_or_give_up(attempts, self.settings.max_attempts)
         if verdict == "dead_letter":
-            self._finish(delivery, "dead_letter", now, detail=answer, attempts=attempts, settled=settled)
+            self._finish(delivery, "dead_letter", now, detail=answer, attempts=attempts, mark=mark)
             log.warning("notification dead-lettered", extra={"delivery_id": delivery["_id"],
                                                              "answer": mask_contacts_in_text(answer),
                                                              "channel": delivery["channel"], "attempts": attempts})
             return
         wait = schedule.backoff(attempts, self.settings.retry_base, self.settings.retry_cap)
         self._finish(delivery, "retry", now, detail=answer, attempts=attempts,
-                     not_before=now + timedelta(seconds=wait))
+                     not_before=now + timedelta(seconds=wait), mark=mark)
 
     def _finish(self, delivery, outcome, now, **fields):
         self.store.finish(delivery, outcome, now, **fields)
         count_delivery(delivery.get("channel"), outcome)
 
-    def _over_rate_limit(self, delivery, now):
+    def _over_rate_limit(self, delivery, now, mark):
         if delivery["channel"] not in (SMS, EMAIL) or delivery.get("urgent"):
             return False
         start, end = schedule.rate_window(now, self.settings.rate_window)
@@ -221,7 +225,7 @@ class Dispatcher:
             return False
         held = schedule.held_until(count, self.settings.rate_limit, end, self.settings.rate_window)
         window = "the next window" if held == end else f"the window that begins {held:%Y-%m-%d %H:%M} UTC"
-        self._finish(delivery, "deferred", now, not_before=held,
+        self._finish(delivery, "deferred", now, not_before=held, mark=mark,
                      detail=f"more than {self.settings.rate_limit} messages to this recipient in "
                             f"{self.settings.rate_window // 60} minutes: held for {window}")
         return True

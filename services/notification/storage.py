@@ -4,9 +4,11 @@
   what makes a message go at most once, however often the event is replayed. It is the delivery log
   too: its state (queued, deferred, sending, retry, sent, delivered, dead_letter; an SMS's delivery
   report makes a sent one delivered or failed) and a `log` of every step with the provider's answer.
-- `due`: the deliveries waiting to be sent, keyed by delivery id, with the time they may go. The sender
-  reads this small collection, not the delivery log (FerretDB has no secondary indexes: any query
-  other than by _id scans its collection).
+- `due`: the deliveries waiting to be sent, with the time they may go: a mark keyed by the delivery id, or,
+  when a delivery goes back to the queue from someone else's hands (an administrator's replay, a dead
+  worker's send given up), a fresh mark of its own naming the `delivery`, so the drop its last sender may
+  still make (by _id: Mark) never takes it away. The sender reads this small collection, not the delivery
+  log (FerretDB has no secondary indexes: any query other than by _id scans its collection).
 - `dead_letters`: the deliveries that gave up, keyed by delivery id, for the administrators' list.
 - `case_deliveries`: per tracking ID, the ids of its deliveries (the CMO cell's view of a case).
 - `personal_data_reads`: per tracking ID, who read its delivery log with the addresses in clear, and when.
@@ -17,6 +19,8 @@
 """
 import logging
 import time
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pymongo import DeleteOne, ReturnDocument, UpdateOne
@@ -54,6 +58,18 @@ def claimed_at_insert(delivery, now):
     """The delivery as `NotificationStore.claim` leaves it, to be inserted so: its insert is its claim."""
     return {**delivery, "state": "sending", "claimed_at": now, "updated_at": now,
             "log": [*delivery["log"], _step("sending", now)]}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The due mark a delivery was claimed from, and where its drop goes once the delivery is finished: into
+    `later`, a list the sender drops together afterwards (drop_due_marks), or, with None, at once."""
+    id: str
+    later: list | None = None
+
+
+def _mark(mark_id, delivery_id, at):
+    return {"_id": mark_id, "at": at, **({"delivery": delivery_id} if mark_id != delivery_id else {})}
 
 
 class SubscriptionsCache:
@@ -140,8 +156,14 @@ class NotificationStore:
     def get(self, delivery_id):
         return self.deliveries.find_one({"_id": delivery_id})
 
-    def due_ids(self, now, limit):
-        return [d["_id"] for d in self.due.find({"at": {"$lte": now}}, {"_id": 1}).limit(limit)]
+    def due_marks(self, now, limit):
+        """(mark id, delivery id) of the marks due by `now`."""
+        return [(d["_id"], d.get("delivery", d["_id"]))
+                for d in self.due.find({"at": {"$lte": now}}, {"_id": 1, "delivery": 1}).limit(limit)]
+
+    def _fresh_mark(self, delivery_id, at):
+        """A mark no earlier holder of the delivery knows, so none of their drops can take it."""
+        self.due.insert_one(_mark(f"{delivery_id}.{uuid.uuid4().hex[:12]}", delivery_id, at))
 
     def claim(self, delivery_id, now):
         """Take a due delivery for sending; None when it is not due or someone else has it."""
@@ -151,11 +173,11 @@ class NotificationStore:
              "$push": {"log": _step("sending", now)}},
             return_document=ReturnDocument.AFTER)
 
-    def finish(self, delivery, state, now, detail=None, not_before=None, attempts=None, settled=None, **extra):
-        """Record what became of a claimed delivery, and keep `due` and `dead_letters` in step. `settled`: a
-        list the sender drops the due marks of its finished deliveries from afterwards, in one command
-        (drop_due_marks); a crash before leaves marks of finished deliveries, which the sender drops
-        (settle_due)."""
+    def finish(self, delivery, state, now, detail=None, not_before=None, attempts=None, mark=None, **extra):
+        """Record what became of a claimed delivery, and keep `due` and `dead_letters` in step. `mark`: the
+        due mark it was claimed from (by default its own, dropped at once); a crash before a `later` drop
+        leaves marks of finished deliveries, which the sender drops (settle_due)."""
+        mark = mark or Mark(delivery["_id"])
         fields = {"state": state, "updated_at": now, **extra}
         if not_before is not None:
             fields["not_before"] = not_before
@@ -170,48 +192,51 @@ class NotificationStore:
                     "template": delivery["template"], "event_type": delivery["event_type"],
                     "tracking_id": delivery.get("tracking_id"), "attempts": attempts or delivery.get("attempts", 0),
                     "last_answer": detail}, upsert=True)
-            if settled is None:
-                self.due.delete_one({"_id": delivery["_id"]})
+            if mark.later is None:
+                self.due.delete_one({"_id": mark.id})
             else:
-                settled.append(delivery["_id"])
+                mark.later.append(mark.id)
         else:
-            self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": not_before or now},
-                                 upsert=True)
+            self.due.replace_one({"_id": mark.id}, _mark(mark.id, delivery["_id"], not_before or now), upsert=True)
 
-    def drop_due_marks(self, delivery_ids):
+    def drop_due_marks(self, mark_ids):
         """One command of single-document deletes by _id (a `$in` filter would scan the collection on FerretDB)."""
-        if delivery_ids:
-            self.due.bulk_write([DeleteOne({"_id": i}) for i in delivery_ids], ordered=False)
+        if mark_ids:
+            self.due.bulk_write([DeleteOne({"_id": i}) for i in mark_ids], ordered=False)
 
-    def settle_due(self, delivery_id, now, stale_after, replay_safe=()):
+    def settle_due(self, mark_id, delivery_id, now, stale_after, replay_safe=()):
         """A due mark whose delivery could not be claimed: drop it when there is nothing left to send,
         move it to the delivery's own time when that is later, and give up a send that a dead worker
         left half-done (it may or may not have gone out: an administrator decides, never a blind retry),
         unless its channel shows a message sent twice once (`replay_safe`): then it is sent again."""
         delivery = self.get(delivery_id)
         if delivery is None:
-            mark = self.due.find_one({"_id": delivery_id}) or {}
+            mark = self.due.find_one({"_id": mark_id}) or {}
             if mark.get("at") and mark["at"] < now - stale_after:
-                self.due.delete_one({"_id": delivery_id})
+                self.due.delete_one({"_id": mark_id})
             return
         if delivery["state"] in TERMINAL:
-            self.due.delete_one({"_id": delivery_id})
+            self.due.delete_one({"_id": mark_id})
         elif delivery["state"] in CLAIMABLE and delivery["not_before"] > now:
-            self.due.replace_one({"_id": delivery_id}, {"_id": delivery_id, "at": delivery["not_before"]})
+            self.due.replace_one({"_id": mark_id}, _mark(mark_id, delivery_id, delivery["not_before"]))
         elif (delivery["state"] == "sending" and delivery["channel"] in replay_safe
               and delivery.get("claimed_at", now) < now - STALE_REPLAY_SAFE_SEND):
-            self.requeue_interrupted(delivery, now)
+            self.requeue_interrupted(delivery, now, mark_id)
         elif delivery["state"] == "sending" and delivery.get("claimed_at", now) < now - stale_after:
-            self.finish(delivery, "dead_letter", now, detail="interrupted while sending: it may have gone out")
+            self.finish(delivery, "dead_letter", now, detail="interrupted while sending: it may have gone out",
+                        mark=Mark(mark_id))
 
-    def requeue_interrupted(self, delivery, now):
-        """A dead worker's claim on a delivery whose channel ignores a repeat: due again at once."""
+    def requeue_interrupted(self, delivery, now, mark_id):
+        """A dead worker's claim on a delivery whose channel ignores a repeat: due again at once, under a fresh
+        mark (should that worker be only slow, the drop of the mark it was claimed from, `mark_id`, comes to
+        nothing)."""
         done = self.deliveries.update_one(
             {"_id": delivery["_id"], "state": "sending", "claimed_at": delivery.get("claimed_at")},
             {"$set": {"state": "retry", "not_before": now, "updated_at": now},
              "$push": {"log": _step("retry", now, "interrupted while sending: sent again (a repeat shows once)")}})
         if done.modified_count:
-            self.due.replace_one({"_id": delivery["_id"]}, {"_id": delivery["_id"], "at": now}, upsert=True)
+            self._fresh_mark(delivery["_id"], now)
+            self.due.delete_one({"_id": mark_id})
 
     def record_report(self, delivery_id, state, now, detail):
         """A provider's delivery report on a message it accepted: delivered, or failed on the way."""
@@ -233,7 +258,7 @@ class NotificationStore:
              "$push": {"log": _step("queued", now, f"replayed by {by}")}})
         if not done.modified_count:
             return False
-        self.due.replace_one({"_id": delivery_id}, {"_id": delivery_id, "at": now}, upsert=True)
+        self._fresh_mark(delivery_id, now)  # its last sender's drop of the mark it had may be still to come
         self.db.dead_letters.delete_one({"_id": delivery_id})
         return True
 

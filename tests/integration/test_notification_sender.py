@@ -6,6 +6,7 @@ import eventlet
 import pytest
 
 from services.notification import planning
+from services.notification.channels import FAILED, Outcome
 from services.notification.channels.inbox import InboxChannel
 from services.notification.channels.sms import SmsSink
 from services.notification.dispatch import Dispatcher, Settings
@@ -76,6 +77,34 @@ def test_a_send_interrupted_by_a_crash_is_dead_lettered_not_sent_again(store):
     assert store.sms_sent("9830012347") == []
     assert store.replay(delivery["_id"], now + timedelta(minutes=7), "admin-1")
     assert sender.run(now + timedelta(minutes=7)) == 1 and len(store.sms_sent("9830012347")) == 1
+
+
+class RefusesFirst:
+    def __init__(self, channel):
+        self.channel, self.refused = channel, False
+
+    def send(self, delivery):
+        if self.refused:
+            return self.channel.send(delivery)
+        self.refused = True
+        return Outcome(FAILED, "550 number barred")
+
+
+def test_a_dead_letter_replayed_before_its_sender_dropped_the_mark_still_goes_out(store):
+    """A message refused at the send its claiming insert began is a dead letter whose due mark the next run drops.
+    An administrator who replays it before that run must not see the replay's mark go with the old one."""
+    now = utcnow()
+    sender = dispatcher(store)
+    sender.channels["sms"] = RefusesFirst(sender.channels["sms"])
+    (delivery,) = sender.taken([filed("9830012351", now)], now)
+    store.enqueue_new([delivery], sender.marks_at([delivery]))
+    assert sender.send_claimed([delivery], now, wait=True) == 0
+    assert store.get(delivery["_id"])["state"] == "dead_letter"
+    replayed_at = now + timedelta(seconds=1)
+    assert store.replay(delivery["_id"], replayed_at, "admin-1")
+    assert sender.run(now) == 0  # a run that began before the replay: it drops the dead letter's mark
+    assert sender.run(replayed_at) == 1 and len(store.sms_sent("9830012351")) == 1
+    assert store.get(delivery["_id"])["state"] == "delivered" and store.due.count_documents({}) == 0
 
 
 def test_a_handler_killed_between_its_claiming_insert_and_the_send_leaves_it_to_the_administrators(store):
@@ -161,3 +190,22 @@ def test_a_burst_to_one_recipient_is_held_a_windows_worth_at_a_time_not_tried_in
     claims = sum(1 for d in deliveries for step in store.get(d["_id"])["log"] if step["state"] == "sending")
     assert claims == 7 + 2  # each tried once at first, then only the two the window has room for
     assert len(store.sms_sent("9830012345")) == 4
+
+
+def test_a_slow_send_taken_over_as_a_dead_ones_keeps_the_requeued_mark_when_it_ends(store):
+    """A worker slower than the stale limit, not dead: its notice is queued again, and when its own send ends, its
+    drop of the mark it was claimed from leaves the requeued one, which sends the notice again (shown once)."""
+    from services.notification.domain.recipients import Planned, Recipient
+
+    now = utcnow()
+    planned = Planned(Recipient("officer", "officer:off-2", "officer:off-2"), "inbox", "filed_officer", "en")
+    delivery = planning.new_delivery(delivery_id="d" * 32, event_id="ev-slow", event_type="grievance.assigned",
+                                     planned=planned, message={"text": "A new case", "language": "en"}, now=now)
+    store.enqueue(delivery)
+    slow = store.claim(delivery["_id"], now)
+    sender = dispatcher(store)
+    assert sender.run(now + timedelta(seconds=40)) == 0 and store.get(delivery["_id"])["state"] == "retry"
+    store.finish(slow, "delivered", now + timedelta(seconds=41))  # the slow worker's send ends
+    assert sender.run(now + timedelta(seconds=42)) == 1
+    assert store.get(delivery["_id"])["state"] == "delivered" and store.due.count_documents({}) == 0
+    assert [n["id"] for n in store.notices(["officer:off-2"], 10)] == [delivery["_id"]]

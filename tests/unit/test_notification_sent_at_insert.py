@@ -24,16 +24,16 @@ class SentStore:
     def __init__(self):
         self.finished, self.dropped, self.claims = [], [], 0
 
-    def due_ids(self, now, limit):
+    def due_marks(self, now, limit):
         return []
 
     def claim(self, delivery_id, now):
         self.claims += 1
 
-    def finish(self, delivery, state, now, settled=None, **details):
+    def finish(self, delivery, state, now, mark=None, **details):
         self.finished.append((delivery["_id"], state))
-        if settled is not None:
-            settled.append(delivery["_id"])
+        if mark is not None and mark.later is not None:
+            mark.later.append(mark.id)
 
     def drop_due_marks(self, ids):
         self.dropped.append(list(ids))

@@ -59,23 +59,23 @@ class Store:
                                "recipient": {"address": "dash", "key": "dash"}} for i in ids}
         self.claimed, self.finished = [], []
 
-    def due_ids(self, now, limit):
-        return list(self.deliveries)[:limit]
+    def due_marks(self, now, limit):
+        return [(i, i) for i in list(self.deliveries)[:limit]]
 
     def claim(self, delivery_id, now):
         self.claimed.append(delivery_id)
         return self.deliveries[delivery_id]
 
-    def settle_due(self, delivery_id, now, stale_after, replay_safe=()):
+    def settle_due(self, mark_id, delivery_id, now, stale_after, replay_safe=()):
         pass
 
-    def finish(self, delivery, state, now, detail=None, settled=None, **fields):
+    def finish(self, delivery, state, now, detail=None, mark=None, **fields):
         self.finished.append((delivery["_id"], state, detail))
-        if settled is not None:
-            settled.append(delivery["_id"])
+        if mark is not None and mark.later is not None:
+            mark.later.append(mark.id)
 
-    def drop_due_marks(self, delivery_ids):
-        self.dropped = list(delivery_ids)
+    def drop_due_marks(self, mark_ids):
+        self.dropped = list(mark_ids)
 
 
 class Hanging:
