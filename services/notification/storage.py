@@ -162,8 +162,10 @@ class NotificationStore:
                 for d in self.due.find({"at": {"$lte": now}}, {"_id": 1, "delivery": 1}).limit(limit)]
 
     def _fresh_mark(self, delivery_id, at):
-        """A mark no earlier holder of the delivery knows, so none of their drops can take it."""
-        self.due.insert_one(_mark(f"{delivery_id}.{uuid.uuid4().hex[:12]}", delivery_id, at))
+        """A mark no earlier holder of the delivery knows, so none of their drops can take it. Its id."""
+        mark_id = f"{delivery_id}.{uuid.uuid4().hex[:12]}"
+        self.due.insert_one(_mark(mark_id, delivery_id, at))
+        return mark_id
 
     def claim(self, delivery_id, now):
         """Take a due delivery for sending; None when it is not due or someone else has it."""
@@ -251,14 +253,19 @@ class NotificationStore:
         return sorted(self.db.dead_letters.find().limit(limit), key=lambda d: d["at"], reverse=True)
 
     def replay(self, delivery_id, now, by):
-        """A dead letter goes back to the queue with its attempts reset. False when it is not one."""
+        """A dead letter goes back to the queue with its attempts reset, under a fresh mark (its last sender's
+        drop of the mark it had may be still to come). False when it is not one. The mark is written first,
+        falling due only later: should this process die before it is moved to now, the delivery still goes
+        then (or, never requeued, the mark is dropped)."""
+        mark = self._fresh_mark(delivery_id, now + STALE_REPLAY_SAFE_SEND)
         done = self.deliveries.update_one(
             {"_id": delivery_id, "state": "dead_letter"},
             {"$set": {"state": "queued", "attempts": 0, "not_before": now, "updated_at": now},
              "$push": {"log": _step("queued", now, f"replayed by {by}")}})
         if not done.modified_count:
+            self.due.delete_one({"_id": mark})
             return False
-        self._fresh_mark(delivery_id, now)  # its last sender's drop of the mark it had may be still to come
+        self.due.update_one({"_id": mark}, {"$set": {"at": now}})
         self.db.dead_letters.delete_one({"_id": delivery_id})
         return True
 

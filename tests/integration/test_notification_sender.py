@@ -107,6 +107,43 @@ def test_a_dead_letter_replayed_before_its_sender_dropped_the_mark_still_goes_ou
     assert store.get(delivery["_id"])["state"] == "delivered" and store.due.count_documents({}) == 0
 
 
+class DiesOnUpdate:
+    """The store's `due` collection in a process killed at its next update_one."""
+
+    def __init__(self, collection):
+        self.collection = collection
+
+    def update_one(self, *args, **kwargs):
+        raise SystemExit("killed")
+
+    def __getattr__(self, name):
+        return getattr(self.collection, name)
+
+
+def test_twenty_replays_at_once_requeue_a_dead_letter_once_and_one_killed_midway_still_sends_it(store):
+    now = utcnow()
+    delivery = filed("9830012352", now)
+    store.enqueue(delivery)
+    store.claim(delivery["_id"], now)
+    store.finish(delivery, "dead_letter", now, detail="550 number barred")
+    replays = [eventlet.spawn(store.replay, delivery["_id"], now, f"admin-{n}") for n in range(20)]
+    assert sorted(r.wait() for r in replays) == [False] * 19 + [True]
+    assert store.due.count_documents({}) == 1 and store.due.count_documents({"at": {"$lte": now}}) == 1  # due now
+    assert dispatcher(store).run(now) == 1
+
+    again = filed("9830012353", now)
+    store.enqueue(again)
+    store.claim(again["_id"], now)
+    store.finish(again, "dead_letter", now, detail="550 number barred")
+    healthy, store.due = store.due, DiesOnUpdate(store.due)
+    with pytest.raises(SystemExit):
+        store.replay(again["_id"], now, "admin-1")  # requeued, and killed before its mark was moved to now
+    store.due = healthy
+    sender = dispatcher(store)
+    assert sender.run(now + timedelta(seconds=29)) == 0 and sender.run(now + timedelta(seconds=30)) == 1
+    assert len(store.sms_sent("9830012353")) == 1 and store.due.count_documents({}) == 0
+
+
 def test_a_handler_killed_between_its_claiming_insert_and_the_send_leaves_it_to_the_administrators(store):
     """A message due now is inserted claimed, to be sent by the handler that wrote it; that process dies before
     sending: its mark falls due when the claim goes stale, and the sender gives it up (dead letter), never sends
