@@ -10,12 +10,12 @@ With --profile, DIR gets one collapsed-stack file per service and the top entrie
 """
 import argparse
 import collections
-import os
 import subprocess
 import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlparse
 
 import requests
 
@@ -23,6 +23,7 @@ from bench.__main__ import BENCH_OFFICES, BenchBroker  # monkey-patches eventlet
 from bench.capacity import run_config
 from bench.filing import CONCURRENCY, measure_filings
 from bench.measure import drop_run_databases, free_port, progress, wait_until_healthy
+from bench.procstat import cpu_ms, pid_listening_on
 from services.launcher import ServiceProcess
 from services.registry import SERVICES
 from shared.config import load_config
@@ -79,12 +80,6 @@ def settled(ports, quiet_seconds=3, timeout=120):
     return now
 
 
-def cpu_seconds(pid):
-    """User + system CPU seconds the process has used (/proc/<pid>/stat, clock ticks)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def top_entries(collapsed, count=12):
     """(self samples, inclusive samples) top functions of a py-spy raw (collapsed) profile."""
     own, inclusive, total = collections.Counter(), collections.Counter(), 0
@@ -131,14 +126,18 @@ def main():
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             time.sleep(1)
         progress(f"filing {args.filings} grievances, {CONCURRENCY} at a time")
-        cpu_before = {p.name: cpu_seconds(p.process.pid) for p in processes}
+        pids = {p.name: p.process.pid for p in processes}
+        store_pid = pid_listening_on(urlparse(config["MONGO_URI"]).port or 27017)
+        if store_pid is not None:
+            pids["store"] = store_pid  # FerretDB (or whatever serves MONGO_URI here): shared with anything else on it
+        cpu_before = {name: cpu_ms(pid) for name, pid in pids.items()}
         filed = measure_filings(base_url, config["AMQP_URI"], args.filings, 0)
         for spy in spies:
             spy.send_signal(2)
         for spy in spies:
             spy.wait(timeout=60)
         after = settled(ports)
-        cpu = {p.name: cpu_seconds(p.process.pid) - cpu_before[p.name] for p in processes}
+        cpu = {name: (cpu_ms(pid) - cpu_before[name]) / 1000 for name, pid in pids.items()}
         cost = difference(after, before)
         print(f"\nfiled {filed['accepted']} ({filed['failures']} failed), {filed['rate']:.1f}/s, "
               f"{filed['p50']:.0f} ms p50, {filed['p99']:.0f} ms p99; 201 -> routed {filed['routed_p50']:.0f} ms p50, "
@@ -154,7 +153,9 @@ def main():
             print(f"store ops/filing  {name:13s} {per:6.2f}   {detail}")
         print(f"store ops/filing  {'ALL':13s} {total:6.2f}")
         print("CPU ms/filing     " + ", ".join(f"{name} {cpu[name] * 1000 / n:.1f}" for name in SERVICES)
-              + f"; all six {sum(cpu.values()) * 1000 / n:.1f} (until every consumer settled)")
+              + f"; all six {sum(cpu[name] for name in SERVICES) * 1000 / n:.1f}"
+              + (f"; the store {cpu['store'] * 1000 / n:.1f}" if "store" in cpu else "")
+              + " (until every consumer settled)")
         for metric, title in (("sorasori_events_published", "published"), ("sorasori_event_handled", "handled")):
             for name in SERVICES:
                 rows = {k[1]: v for k, v in cost[name].items() if k[0] == metric}
