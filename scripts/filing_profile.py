@@ -137,7 +137,7 @@ def main():
         for spy in spies:
             spy.wait(timeout=60)
         after = settled(ports)
-        cpu = {name: (cpu_ms(pid) - cpu_before[name]) / 1000 for name, pid in pids.items()}
+        cpu = {name: cpu_ms(pid) - cpu_before[name] for name, pid in pids.items()}
         cost = difference(after, before)
         print(f"\nfiled {filed['accepted']} ({filed['failures']} failed), {filed['rate']:.1f}/s, "
               f"{filed['p50']:.0f} ms p50, {filed['p99']:.0f} ms p99; 201 -> routed {filed['routed_p50']:.0f} ms p50, "
@@ -152,9 +152,9 @@ def main():
                                for label, v in sorted(ops.items(), key=lambda kv: -kv[1]))
             print(f"store ops/filing  {name:13s} {per:6.2f}   {detail}")
         print(f"store ops/filing  {'ALL':13s} {total:6.2f}")
-        print("CPU ms/filing     " + ", ".join(f"{name} {cpu[name] * 1000 / n:.1f}" for name in SERVICES)
-              + f"; all six {sum(cpu[name] for name in SERVICES) * 1000 / n:.1f}"
-              + (f"; the store {cpu['store'] * 1000 / n:.1f}" if "store" in cpu else "")
+        print("CPU ms/filing     " + ", ".join(f"{name} {cpu[name] / n:.1f}" for name in SERVICES)
+              + f"; all six {sum(cpu[name] for name in SERVICES) / n:.1f}"
+              + (f"; the store {cpu['store'] / n:.1f}" if "store" in cpu else "")
               + " (until every consumer settled)")
         for metric, title in (("sorasori_events_published", "published"), ("sorasori_event_handled", "handled")):
             for name in SERVICES:

@@ -84,8 +84,7 @@ GO
   [ "$(cat "$handler/msg_update.go" "$handler/msg_findandmodify.go" | grep -c 'mu := writeLock(params.DB, params.Collection)')" = 2 ] \
     || fail "FerretDB atomic-update fix did not apply in $handler"
   local resource="$src/internal/util/resource/resource.go"
-  sed -i -e '/^func Track(obj any, token \*Token) {$/a\\tif !debugbuild.Enabled {\n\t\treturn\n\t}' \
-    -e '/^func Untrack(obj any, token \*Token) {$/a\\tif !debugbuild.Enabled {\n\t\treturn\n\t}' "$resource"
+  sed -i '/^func \(Track\|Untrack\)(obj any, token \*Token) {$/a\\tif !debugbuild.Enabled {\n\t\treturn\n\t}' "$resource"
   [ "$(grep -c 'if !debugbuild.Enabled {' "$resource")" = 2 ] || fail "FerretDB resource-tracking fix did not apply to $resource"
   (cd "$src" && go build -o "$FERRET_BIN" ./cmd/ferretdb) >>"$ilog" 2>&1 || fail "FerretDB build failed; see $ilog"
   echo "$BUILD_ID" >"$STAMP"
