@@ -287,6 +287,9 @@ class Capacity:
                                             scrape.by_label(moved, scrape.STORE_OPERATIONS, "command").items()}
             cost["events_published"][name] = scrape.total(moved, scrape.EVENTS_PUBLISHED) / per
             cost["events_consumed"][name] = scrape.total(moved, scrape.EVENTS_HANDLED) / per
+            for outcome in ("sent", "coalesced"):
+                cost[f"search_versions_{outcome}"] = (cost.get(f"search_versions_{outcome}", 0.0) + scrape.total(
+                    moved, scrape.SEARCH_VERSIONS, outcome=outcome) / per)
         for label in self.pids:
             start, end = before["cpu"].get(label), after["cpu"].get(label)
             cost["cpu_ms"][label] = None if start is None or end is None else (end - start) / per
@@ -434,6 +437,9 @@ def print_cost(cost, per_second):
                     top = sorted(cost["store_commands"][name].items(), key=lambda kv: -kv[1])[:4]
                     detail = ", ".join(f"{c} {v:.1f}" for c, v in top)
                 rows.append((f"  {name}", f"{values[name]:.1f}", detail))
+    if "search_versions_sent" in cost:
+        rows.append(("case versions the search service indexed per filing (coalesced in its batches)",
+                     f"{cost['search_versions_sent']:.2f}", f"coalesced {cost['search_versions_coalesced']:.2f}"))
     measured = {label: ms for label, ms in cost["cpu_ms"].items() if ms is not None}
     net = cost["cpu_ms_net"]
     rows.append((f"CPU per filing, every process measured ({cost['seconds']:.0f}s window; net of each one's "

@@ -8,7 +8,8 @@ EVENTS_PUBLISHED = "sorasori_events_published_total"
 EVENTS_HANDLED = "sorasori_event_handled_total"
 RPC_HANDLED = "sorasori_rpc_handled_total"
 OUTBOX_PENDING = "sorasori_outbox_pending_events"
-COUNTED = (STORE_OPERATIONS, EVENTS_PUBLISHED, EVENTS_HANDLED, RPC_HANDLED, OUTBOX_PENDING)
+SEARCH_VERSIONS = "sorasori_search_case_versions_total"
+COUNTED = (STORE_OPERATIONS, EVENTS_PUBLISHED, EVENTS_HANDLED, RPC_HANDLED, OUTBOX_PENDING, SEARCH_VERSIONS)
 
 
 def counters(text):

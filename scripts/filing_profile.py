@@ -32,7 +32,8 @@ from shared.mongo import connect
 from synthetic import staff
 
 PY_SPY = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "py-spy"
-COUNTED = ("sorasori_store_operations_total", "sorasori_events_published_total", "sorasori_event_handled_total")
+COUNTED = ("sorasori_store_operations_total", "sorasori_events_published_total", "sorasori_event_handled_total",
+           "sorasori_search_case_versions_total")
 
 
 def scrape(port):
@@ -162,6 +163,9 @@ def main():
                 if rows:
                     print(f"events {title:9s} {name:13s} {sum(rows.values()) / n:5.2f}   "
                           + ", ".join(f"{label} {v / n:.2f}" for label, v in sorted(rows.items())))
+        versions = {k[1].split("=")[1].strip('"'): v / n for k, v in cost["search"].items()
+                    if k[0] == "sorasori_search_case_versions"}
+        print("case versions/filing  search       " + ", ".join(f"{o} {v:.2f}" for o, v in sorted(versions.items())))
         if args.profile:
             for process in processes:
                 path = args.profile / f"{process.name}.txt"

@@ -66,6 +66,9 @@ SLA_BREACHES = Counter("sorasori_sla_breaches_total", "Grievances whose top-leve
 STORE_OPERATIONS = Counter("sorasori_store_operations_total", "Commands a service sent to its MongoDB store "
                            "(pymongo command monitoring), by service, command name and collection",
                            ["service", "command", "collection"])
+SEARCH_VERSIONS = Counter("sorasori_search_case_versions_total", "Case versions the search service's event "
+                          "handlers gave its _bulk batches: sent (an index operation) or coalesced (a newer "
+                          "version of the same case in the batch was sent for it)", ["outcome"])
 NOTIFICATION_DELIVERIES = Counter("sorasori_notification_deliveries_total", "Notification send attempts, by "
                                   "channel and outcome (sent, delivered, retry, deferred, dead_letter)",
                                   ["channel", "outcome"])

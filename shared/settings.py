@@ -87,7 +87,7 @@ class SettingsSchema(Schema):
     ES_SHARDS = _int(1, minimum=1)
     ES_REPLICAS = _int(0)
     SEARCH_BULK_MAX_DOCS = _int(500, minimum=1)
-    SEARCH_BULK_LINGER_MS = _number(50)
+    SEARCH_BULK_LINGER_MS = _number(250)
     SEARCH_OUTAGE_HOLD_SECONDS = _number(600)
     # operations
     METRICS_PORT = _int(None, maximum=65535)  # None: each service's own local default (shared/metrics_server.py)

@@ -1,74 +1,44 @@
 """Index writes in `_bulk` requests, and the batching of the live ones: every event handler of a search
-process hands its case to one Batcher and waits for that case's own result, while the Batcher sends what
-has gathered in one `_bulk` request. A handler returns (and its message is acked) only after Elasticsearch accepted its document;
-a version conflict means the index already had a newer state and counts as done; any other refusal
-raises in that handler alone, so its event is retried and, past the delivery limit, dead-lettered.
+process hands its case to one Batcher (shared.batching) and waits for that case's own result, while the
+Batcher sends what has gathered in one `_bulk` request. A handler returns (and its message is acked) only after
+Elasticsearch accepted its document; a version conflict means the index already had a newer state and counts
+as done; any other refusal raises in that handler alone, so its event is retried and, past the delivery limit,
+dead-lettered.
 
-Batches form on their own: a request goes out when `max_docs` cases wait (at most one per worker, so
-with every worker waiting nothing more can come) or `linger` seconds after the first one arrived. The
-eventlet primitives are kept to this module.
+A request goes out when `max_docs` cases wait (at most one per worker) or `linger` seconds after the first
+one arrived; of several versions of one case in it, only the newest is sent (a filing's three events arrive
+within a few hundred milliseconds: SEARCH_BULK_LINGER_MS).
 """
-import logging
 import time
 from itertools import islice
 
-from eventlet.event import Event
-from eventlet.queue import Empty, LightQueue
-
 from services.search.index import alias, building_alias, document
+from shared import batching
+from shared.metrics import SEARCH_VERSIONS
 
-log = logging.getLogger(__name__)
 
+class Batcher(batching.Batcher):
+    """The live writes' batches (shared.batching): each case with whether its handler asked for a refresh; a
+    request refreshes (`wait_for`) when any of its cases asked."""
 
-class Batcher:
     def __init__(self, write, max_docs=500, linger=0.05):
         """`write(cases, refresh)` returns one outcome per case: a value, or an exception to raise."""
-        self.write = write
-        self.max_docs = max(1, int(max_docs))
-        self.linger = float(linger)
-        self.queue = LightQueue()
-        self.batches = 0
+        super().__init__(lambda items: write([case for case, _ in items], _refresh(items)), max_docs, linger,
+                         name="search.bulk")
 
     def submit(self, case, refresh=False):
-        """Queue the case and wait for its outcome (raises that case's error)."""
-        done = Event()
-        self.queue.put((case, refresh, done))
-        return done.wait()
-
-    def run(self):
-        """The flusher loop (one green thread per process)."""
-        while True:
-            self.flush(self.gather())
-
-    def gather(self):
-        batch = [self.queue.get()]
-        deadline = time.monotonic() + self.linger
-        while len(batch) < self.max_docs:
-            try:
-                batch.append(self.queue.get(timeout=max(0.0, deadline - time.monotonic())))
-            except Empty:
-                break
-        return batch
-
-    def flush(self, batch):
-        self.batches += 1
-        refresh = "wait_for" if any(item[1] for item in batch) else None
-        try:
-            outcomes = self.write([item[0] for item in batch], refresh)
-        except Exception as error:  # the whole request failed: every case in it is retried
-            log.warning("bulk index request failed", extra={"docs": len(batch), "error": repr(error)})
-            outcomes = [error] * len(batch)
-        for (_, _, done), outcome in zip(batch, outcomes):
-            if isinstance(outcome, Exception):
-                done.send_exception(outcome)
-            else:
-                done.send(outcome)
+        return super().submit((case, refresh))
 
 
-def bulk_write(es, cases, targets, refresh=None):
+def _refresh(items):
+    return "wait_for" if any(refresh for _, refresh in items) else None
+
+
+def bulk_write(es, cases, targets, refresh=None, counted=False):
     """Write each case into every target alias in one `_bulk` request, with the case's version as an
     external version. Returns one outcome per case: True (written into targets[0]), False (targets[0]
-    already had this version or a newer one), or an exception for that case alone.
+    already had this version or a newer one), or an exception for that case alone. `counted`: live writes,
+    counted in SEARCH_VERSIONS (sent, or coalesced into a newer version of the case sent instead).
 
     `require_alias`: a target that is no longer an alias (a rebuild just swapped or was abandoned) fails
     its item with a 404 instead of Elasticsearch creating an index by that name; for targets after the
@@ -87,6 +57,9 @@ def bulk_write(es, cases, targets, refresh=None):
         sent.append(n)
         for target in targets:
             operations += [{"index": {"_index": target, **meta}}, doc]
+    if counted:
+        SEARCH_VERSIONS.labels("sent").inc(len(sent))
+        SEARCH_VERSIONS.labels("coalesced").inc(len(older))
     if not sent:
         return _coalesced(outcomes, older)
     response = es.bulk(operations=operations, require_alias=True, refresh=refresh,

@@ -40,10 +40,13 @@ class GrievanceIndex(ElasticsearchClient):
         settings = settings_of(config)
         self.ready = False
         self.targets = WriteTargets(self.client, config)
-        self.batcher = Batcher(lambda cases, refresh: bulk_write(self.client, cases, self.targets.current(), refresh),
+        self.batcher = Batcher(self._write_live,
                                max_docs=min(settings.search_bulk_max_docs, self.container.max_workers),
                                linger=settings.search_bulk_linger_ms / 1000)
         self.known_languages, self.languages_at = (), float("-inf")
+
+    def _write_live(self, cases, refresh):
+        return bulk_write(self.client, cases, self.targets.current(), refresh, counted=True)
 
     def start(self):
         self.container.spawn_managed_thread(self.batcher.run, identifier="search.bulk")

@@ -1,5 +1,7 @@
 """Bulk writes against the real cluster: each case gets its own outcome, a case that cannot be indexed
 fails alone, and a target that is no longer an alias is never created as an index."""
+from prometheus_client import REGISTRY
+
 from services.search.bulk import BulkItemError, bulk_write
 from services.search.index import alias, building_alias, ensure_index
 from tests.integration.test_search_index import indexed
@@ -40,14 +42,20 @@ class CountingClient:
         self.sent.append(len(operations) // 2)
         return self.es.bulk(operations=operations, **kwargs)
 
+VERSIONS = "sorasori_search_case_versions_total"
+
 
 def test_a_batch_sends_only_the_newest_version_of_each_case(platform_config, es):
     ensure_index(es, platform_config)
     target = (alias(platform_config),)
     counting = CountingClient(es)
+    counted_before = {o: REGISTRY.get_sample_value(VERSIONS, {"outcome": o}) or 0 for o in ("sent", "coalesced")}
     outcomes = bulk_write(counting, [case("WB-6", 2, status="filed"), case("WB-6", 4, status="assigned"),
-                                     case("WB-7", 1), case("WB-6", 3, status="routed")], target, refresh="wait_for")
+                                     case("WB-7", 1), case("WB-6", 3, status="routed")], target, refresh="wait_for",
+                          counted=True)
     assert counting.sent == [2]  # WB-6 once (its version 4), WB-7 once
+    assert {o: REGISTRY.get_sample_value(VERSIONS, {"outcome": o}) - counted_before[o]
+            for o in ("sent", "coalesced")} == {"sent": 2, "coalesced": 2}  # what the capacity bench reports
     assert outcomes == [False, True, True, False]  # the older versions are done: the index has a newer one
     found = es.get(index=alias(platform_config), id="WB-6")
     assert found["_version"] == 4 and found["_source"]["status"] == "assigned"
