@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pymongo import DeleteOne, ReturnDocument, UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, PyMongoError
 
 from services.notification.notice_boxes import NoticeBoxes
+from shared.batching import Batcher
 from shared.mongo import MongoDatabase
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,33 @@ def _only_duplicates(error):
     if any(e.get("code") != 11000 for e in error.details.get("writeErrors", [])) or error.details.get(
             "writeConcernErrors"):
         raise error
+
+
+def _only_write_errors(error):
+    """A bulk write's refusals are its statements' own (each answered per call); a write concern error is the
+    store's, and raised."""
+    if error.details.get("writeConcernErrors"):
+        raise error
+
+
+def _statement_error(write_error):
+    return OperationFailure(write_error.get("errmsg", "refused"), write_error.get("code"), write_error)
+
+
+def _refused_calls(bulk_write, owners):
+    """{call number: error} for the statements of a bulk write refused for anything but an existing _id."""
+    try:
+        bulk_write()
+    except BulkWriteError as error:
+        _only_write_errors(error)
+        return {owners[e["index"]]: _statement_error(e) for e in error.details["writeErrors"] if e.get("code") != 11000}
+    return {}
+
+
+def _outcome(result):
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 def _step(state, now, detail=None, **extra):
@@ -91,9 +119,10 @@ class SubscriptionsCache:
 
 
 class NotificationStore:
-    def __init__(self, database, subscriptions=None):
+    def __init__(self, database, subscriptions=None, batcher=None):
         self.db = database
         self.cached_subscriptions = subscriptions  # a SubscriptionsCache, or None to read every time
+        self.batcher = batcher  # the process's group commit of enqueue_new (shared.batching), or None: each alone
         self.deliveries = database.deliveries
         self.due = database.due
         self.boxes = NoticeBoxes(database)
@@ -109,49 +138,74 @@ class NotificationStore:
         return len(self.enqueue_new(deliveries))
 
     def enqueue_new(self, deliveries, marks_at=None):
-        """Record an event's planned messages and make them due: one write per collection, however many
-        messages (each statement still single-document). Returns the ids of the new ones (a replayed event:
-        none). The due marks are written first: a crash before the deliveries leaves marks without deliveries,
-        which the sender drops, never a delivery nobody sends. No read first: a replay never moves a mark that
-        exists (`$setOnInsert`), and the mark it makes for a delivery sent already is dropped by the sender
-        (settle_due). The unique insert of each delivery is what makes a message go at most once (an unordered
-        insert: the ones that exist are refused, the others kept), so a delivery inserted already claimed
-        (`sending`) is this caller's to send. `marks_at`: {delivery id: when its mark falls due}, for those
-        that must not fall due at their `not_before` (a claimed one's: when its claim goes stale). The case's
-        log is written last and on every replay too (`$addToSet`): a crash after the insert is repaired by the
-        event's redelivery."""
+        """Record an event's planned messages and make them due. Returns the ids of the new ones (a replayed
+        event: none). With the service's batcher, together with what other handlers of this process record at
+        the same time (enqueue_together: one command per collection for all of them)."""
         if not deliveries:
             return []
-        marks_at = marks_at or {}
-        marks = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {"at": marks_at.get(d["_id"], d["not_before"])}},
-                           upsert=True)
-                 for d in deliveries if d["state"] not in TERMINAL]  # a notice put at once has nothing to send
+        planned = (deliveries, marks_at or {})
+        return self.batcher.submit(planned) if self.batcher else _outcome(self.enqueue_together([planned])[0])
+
+    def enqueue_together(self, calls):
+        """Several events' planned messages, `calls` [(deliveries, {delivery id: when its mark falls due})],
+        recorded with one command per collection however many events and messages (each statement still
+        single-document): the due marks first, then the deliveries, then the cases' logs. Returns, per call, the
+        ids of its new deliveries, or the error a statement of its own met (that call alone fails; the store
+        failing fails them all, by raising).
+
+        A crash before the deliveries leaves marks without deliveries, which the sender drops, never a delivery
+        nobody sends. No read first: a replay never moves a mark that exists (`$setOnInsert`), and the mark it
+        makes for a delivery sent already is dropped by the sender (settle_due). The unique insert of each
+        delivery is what makes a message go at most once (an unordered insert: the ones that exist are refused,
+        the others kept; of one delivery planned twice in a batch, by an event and its replay, the first), so a
+        delivery inserted already claimed (`sending`) is its caller's to send. `marks_at`: for the deliveries
+        whose mark must not fall due at their `not_before` (a claimed one's: when its claim goes stale). The
+        case's log is written last and on every replay too (`$addToSet`): a crash after the insert is repaired
+        by the event's redelivery."""
+        failed = {}  # call number -> the error one of its own statements met
+        marks, owners = [], []
+        for n, (deliveries, marks_at) in enumerate(calls):
+            for d in deliveries:
+                if d["state"] not in TERMINAL:  # a notice put at once has nothing to send
+                    marks.append(UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {"at": marks_at.get(d["_id"], d["not_before"])}},
+                                           upsert=True))
+                    owners.append(n)
+        if marks:
+            failed.update(_refused_calls(lambda: self.due.bulk_write(marks, ordered=False), owners))
+        written = [(n, d) for n, (deliveries, _) in enumerate(calls) if n not in failed for d in deliveries]
+        refused = set()
+        if written:
+            try:
+                self.deliveries.insert_many([d for _, d in written], ordered=False)
+            except BulkWriteError as error:
+                _only_write_errors(error)
+                for e in error.details["writeErrors"]:
+                    refused.add(e["index"])
+                    if e.get("code") != 11000:
+                        failed.setdefault(written[e["index"]][0], _statement_error(e))
+        by_case = {}
+        for n, delivery in written:
+            if n not in failed and delivery.get("tracking_id"):
+                by_case.setdefault(delivery["tracking_id"], []).append(delivery["_id"])
+        self._log_for_cases(by_case)
+        made = [[] for _ in calls]
+        for k, (n, delivery) in enumerate(written):
+            if k not in refused:
+                made[n].append(delivery["_id"])
+        return [failed.get(n, made[n]) for n in range(len(calls))]
+
+    def _log_for_cases(self, by_case):
+        """One command of single-document upserts. MongoDB may refuse one of two racing upserts that both
+        insert (E11000): retried as updates."""
+        entries = [({"_id": tracking_id}, {"$addToSet": {"ids": {"$each": ids}}}) for tracking_id, ids in by_case.items()]
+        if not entries:
+            return
         try:
-            if marks:
-                self.due.bulk_write(marks, ordered=False)
-        except BulkWriteError as error:
-            _only_duplicates(error)  # a racing replay's upsert made the mark first: it is there
-        try:
-            self.deliveries.insert_many(deliveries, ordered=False)
-            refused = set()
+            self.db.case_deliveries.bulk_write([UpdateOne(f, u, upsert=True) for f, u in entries], ordered=False)
         except BulkWriteError as error:
             _only_duplicates(error)
-            refused = {e["index"] for e in error.details["writeErrors"]}
-        by_case = {}
-        for delivery in deliveries:
-            if delivery.get("tracking_id"):
-                by_case.setdefault(delivery["tracking_id"], []).append(delivery["_id"])
-        for tracking_id, ids in by_case.items():
-            self._log_for_case(tracking_id, ids)
-        return [d["_id"] for n, d in enumerate(deliveries) if n not in refused]
-
-    def _log_for_case(self, tracking_id, delivery_ids):
-        """MongoDB may refuse one of two racing upserts that both insert (E11000): retry as an update."""
-        entry = {"$addToSet": {"ids": {"$each": delivery_ids}}}
-        try:
-            self.db.case_deliveries.update_one({"_id": tracking_id}, entry, upsert=True)
-        except DuplicateKeyError:
-            self.db.case_deliveries.update_one({"_id": tracking_id}, entry)
+            for e in error.details["writeErrors"]:
+                self.db.case_deliveries.update_one(*entries[e["index"]])
 
     def get(self, delivery_id):
         return self.deliveries.find_one({"_id": delivery_id})
@@ -417,13 +471,17 @@ class NotificationStorage(MongoDatabase):
     def setup(self):
         super().setup()
         self.subscriptions = SubscriptionsCache()
+        # what handlers record at the same time goes out together: at most one call per worker, no linger
+        self.batcher = Batcher(NotificationStore(self.database).enqueue_together, max_items=self.container.max_workers,
+                               name="notification.enqueue")
 
     def start(self):
         super().start()
+        self.container.spawn_managed_thread(self.batcher.run, identifier="notification.enqueue")
         self.container.spawn_managed_thread(self._move_single_document_boxes)
 
     def get_dependency(self, worker_ctx):
-        return NotificationStore(self.database, self.subscriptions)
+        return NotificationStore(self.database, self.subscriptions, self.batcher)
 
     def _move_single_document_boxes(self):
         """In the background: a box's notices stay readable where they are until they are moved."""

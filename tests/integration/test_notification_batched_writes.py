@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import eventlet
 from nameko.testing.services import worker_factory
+from pymongo.errors import OperationFailure
 
 from services.notification.channels.inbox import InboxChannel
 from services.notification.dispatch import Dispatcher
@@ -14,6 +15,7 @@ from services.notification.domain.recipients import INBOX
 from services.notification.service import NotificationService
 from services.notification.staff_store import StaffStore
 from services.notification.storage import NotificationStore, utcnow
+from shared.batching import Batcher
 from shared.contracts import load_event_data
 from shared.events import new_event
 from shared.settings import settings_of
@@ -71,6 +73,55 @@ def test_twenty_replays_of_one_event_at_once_keep_each_delivery_once(platform_co
     assert all(database.due.find_one({"_id": d["_id"]}) is not None for d in planned)
     assert sorted(database.case_deliveries.find_one({"_id": "WB-2026-70000002"})["ids"]) == [
         f"r-{n}" for n in range(4)]
+
+
+def test_what_several_handlers_record_at_once_goes_in_one_command_per_collection(platform_config):
+    """enqueue_together: three events' deliveries, one of them planned again by a replay in the same batch,
+    and one call whose delivery the store refuses (a key it takes for an operator): that call alone fails."""
+    name, client, database = counted_client(platform_config)
+    store = NotificationStore(database)
+    try:
+        refused = {**delivery("b-bad", tracking_id="WB-2026-70000031"), "$bad": 1}
+        calls = [([delivery("b-1", tracking_id="WB-2026-70000031"), delivery("b-2", tracking_id="WB-2026-70000031")], {}),
+                 ([delivery("b-3", tracking_id="WB-2026-70000032")], {"b-3": utcnow() + timedelta(minutes=5)}),
+                 ([delivery("b-2", tracking_id="WB-2026-70000031")], {}),  # the first call's event, replayed
+                 ([refused, delivery("b-4", tracking_id="WB-2026-70000031")], {})]
+        outcomes = store.enqueue_together(calls)
+        assert outcomes[:3] == [["b-1", "b-2"], ["b-3"], []]  # b-2 is new to the first call only
+        assert isinstance(outcomes[3], OperationFailure)
+        assert [operations(name, c, k) for c, k in (("update", "due"), ("insert", "deliveries"),
+                                                      ("update", "case_deliveries"))] == [1, 1, 1]
+        assert sorted(d["_id"] for d in database.deliveries.find()) == ["b-1", "b-2", "b-3", "b-4"]
+        assert database.due.find_one({"_id": "b-3"})["at"] > utcnow() + timedelta(minutes=4)
+        assert sorted(database.case_deliveries.find_one({"_id": "WB-2026-70000031"})["ids"]) == ["b-1", "b-2"]
+        assert database.case_deliveries.find_one({"_id": "WB-2026-70000032"})["ids"] == ["b-3"]
+        # the failed call's event comes back without the refused document: b-4 was written, so nothing is new;
+        # its case log is repaired
+        assert store.enqueue_together([([delivery("b-4", tracking_id="WB-2026-70000031")], {})]) == [[]]
+        assert sorted(database.case_deliveries.find_one({"_id": "WB-2026-70000031"})["ids"]) == ["b-1", "b-2", "b-4"]
+    finally:
+        client.close()
+
+
+def test_handlers_recording_at_the_same_time_share_commands_and_each_delivery_is_new_once(platform_config):
+    """Twenty handlers through the process's batcher: ten events and a replay of each, at once."""
+    name, client, database = counted_client(platform_config)
+    batcher = Batcher(NotificationStore(database).enqueue_together, max_items=10)
+    flusher = eventlet.spawn(batcher.run)
+    try:
+        events = [[delivery(f"g-{n}-{k}", tracking_id=f"WB-2026-7000004{n}") for k in range(2)] for n in range(10)]
+        stores = [NotificationStore(database, batcher=batcher) for _ in range(20)]
+        threads = [eventlet.spawn(store.enqueue_new, [dict(d) for d in events[n % 10]])
+                   for n, store in enumerate(stores)]
+        made = [thread.wait() for thread in threads]
+        assert sorted(i for ids in made for i in ids) == sorted(d["_id"] for planned in events for d in planned)
+        assert all(made[n] == [] or made[n + 10] == [] for n in range(10))  # an event or its replay, never both
+        assert database.deliveries.count_documents({}) == 20 and database.due.count_documents({}) == 20
+        assert batcher.batches < 20
+        assert operations(name, "insert", "deliveries") == batcher.batches
+    finally:
+        flusher.kill()
+        client.close()
 
 
 def test_a_sender_run_drops_its_finished_deliveries_due_marks_in_one_command(platform_config):
