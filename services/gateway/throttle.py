@@ -96,17 +96,28 @@ class Throttle(MongoDatabase):
         return (rule, limits.PRINCIPAL) in self.limits
 
     def admit(self, rule, address, principal=None, mobile=None, now=None):
+        """Count the request in each window its rule keeps (per address, principal, mobile) and refuse it
+        past any one's limit. The windows are counted at once (a request waits for one store round trip, not
+        one per window), so a request refused by one is still counted in the others."""
         now = time.time() if now is None else now
+        checks = []
         for scope, subject in ((limits.ADDRESS, address), (limits.PRINCIPAL, principal), (limits.MOBILE, mobile)):
             limit = self.limits.get((rule, scope))
-            if limit is None or not subject:
-                continue
-            start, end = limits.window(limit, now)
-            count = self._count(limits.counter_key(rule, scope, subject, start), end)
+            if limit is not None and subject:
+                start, end = limits.window(limit, now)
+                checks.append((scope, limit, limits.counter_key(rule, scope, subject, start), end))
+        counts = self._counts([(key, end) for _, _, key, end in checks])
+        for (scope, limit, _, end), count in zip(checks, counts):
             refusal = count and limits.verdict(rule, scope, limit, count, end, now)
             if refusal:
                 log.info("throttled", extra={"rule": rule, "per": scope, "limit": limit.count})
                 raise Throttled(refusal)
+
+    def _counts(self, windows):
+        if len(windows) < 2:
+            return [self._count(key, end) for key, end in windows]
+        threads = [eventlet.spawn(self._count, key, end) for key, end in windows]
+        return [thread.wait() for thread in threads]
 
     def _count(self, key, window_end):
         if time.monotonic() < self.skip_store_until:

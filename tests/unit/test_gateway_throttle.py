@@ -1,5 +1,6 @@
 """The limiter's checks with an in-memory stand-in for its counter store: which counters a request
-touches, in which order, and what happens when the store fails (fail open, then leave it alone)."""
+touches, that it counts them at once, and what happens when the store fails (fail open, then leave it alone)."""
+import eventlet
 import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 
@@ -85,3 +86,29 @@ def test_what_counts_as_a_code_tried():
     assert otp_attempt(Form(mobile="9830012345", step="sign_in"))
     assert not otp_attempt(Form(mobile="9830012345", step="send_code"))
     assert not otp_attempt(Form(grant_type="refresh_token"))
+
+
+class OverlapWindows(MemoryWindows):
+    """Counts how many hits are in the store at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_store = self.most_at_once = 0
+
+    def hit(self, key, expires_at):
+        self.in_store += 1
+        self.most_at_once = max(self.most_at_once, self.in_store)
+        eventlet.sleep(0)  # a store round trip: the other hits may start meanwhile
+        self.in_store -= 1
+        return super().hit(key, expires_at)
+
+
+def test_a_requests_windows_are_counted_at_once_and_each_counts_it_even_when_another_refuses():
+    windows = OverlapWindows()
+    limits = limiter(windows, RATE_LIMIT_FILING_PER_ADDRESS="1/60", RATE_LIMIT_FILING_PER_PRINCIPAL="5/60")
+    limits.admit("filing", "1.1.1.1", principal="citizen-1", now=1000)
+    assert windows.most_at_once == 2  # one round trip's wait, not two in a row
+    with pytest.raises(Throttled) as refused:
+        limits.admit("filing", "1.1.1.1", principal="citizen-1", now=1001)
+    assert refused.value.details["per"] == "address"
+    assert sorted(windows.counts.values()) == [2, 2]  # the refused request counted in the principal's window too
