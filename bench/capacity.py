@@ -279,7 +279,8 @@ class Capacity:
         per = max(filings, 1)
         cost = {"filings": filings, "seconds": after["time"] - before["time"], "store_operations": {},
                 "store_commands": {}, "events_published": {}, "events_consumed": {}, "cpu_ms": {},
-                "cpu_ms_net": {}, "background_cpu_ms_per_s": background}
+                "cpu_ms_net": {}, "background_cpu_ms_per_s": background, "search_versions_sent": 0.0,
+                "search_versions_coalesced": 0.0}
         for name in self.metrics_ports:
             moved = scrape.delta(before["metrics"][name], after["metrics"][name])
             cost["store_operations"][name] = scrape.total(moved, scrape.STORE_OPERATIONS) / per
@@ -288,8 +289,7 @@ class Capacity:
             cost["events_published"][name] = scrape.total(moved, scrape.EVENTS_PUBLISHED) / per
             cost["events_consumed"][name] = scrape.total(moved, scrape.EVENTS_HANDLED) / per
             for outcome in ("sent", "coalesced"):
-                cost[f"search_versions_{outcome}"] = (cost.get(f"search_versions_{outcome}", 0.0) + scrape.total(
-                    moved, scrape.SEARCH_VERSIONS, outcome=outcome) / per)
+                cost[f"search_versions_{outcome}"] += scrape.total(moved, scrape.SEARCH_VERSIONS, outcome=outcome) / per
         for label in self.pids:
             start, end = before["cpu"].get(label), after["cpu"].get(label)
             cost["cpu_ms"][label] = None if start is None or end is None else (end - start) / per

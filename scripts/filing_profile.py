@@ -50,10 +50,15 @@ def scrape(port):
     return values
 
 
+def label_values(labels):
+    """'collection="due",command="update"' -> {"collection": "due", "command": "update"}."""
+    return {name: value.strip('"') for name, value in (part.split("=", 1) for part in labels.split(","))}
+
+
 def command_and_collection(labels):
     """'collection="due",command="update",service="x"' -> 'update due'."""
-    found = dict(part.split("=", 1) for part in labels.split(","))
-    return f"{found['command'].strip(chr(34))} {found.get('collection', '').strip(chr(34))}".strip()
+    found = label_values(labels)
+    return f"{found['command']} {found.get('collection', '')}".strip()
 
 
 def scrape_all(ports):
@@ -163,7 +168,7 @@ def main():
                 if rows:
                     print(f"events {title:9s} {name:13s} {sum(rows.values()) / n:5.2f}   "
                           + ", ".join(f"{label} {v / n:.2f}" for label, v in sorted(rows.items())))
-        versions = {k[1].split("=")[1].strip('"'): v / n for k, v in cost["search"].items()
+        versions = {label_values(k[1])["outcome"]: v / n for k, v in cost["search"].items()
                     if k[0] == "sorasori_search_case_versions"}
         print("case versions/filing  search       " + ", ".join(f"{o} {v:.2f}" for o, v in sorted(versions.items())))
         if args.profile:

@@ -48,25 +48,17 @@ def _only_duplicates(error):
         raise error
 
 
-def _only_write_errors(error):
-    """A bulk write's refusals are its statements' own (each answered per call); a write concern error is the
-    store's, and raised."""
-    if error.details.get("writeConcernErrors"):
-        raise error
-
-
-def _statement_error(write_error):
-    return OperationFailure(write_error.get("errmsg", "refused"), write_error.get("code"), write_error)
-
-
-def _refused_calls(bulk_write, owners):
-    """{call number: error} for the statements of a bulk write refused for anything but an existing _id."""
+def _refusals(bulk_write):
+    """The statements a bulk write refused, [(index, error)]: the error is None for an _id that exists already
+    (what a replay meets), the statement's own otherwise. A write concern error is the store's, and raised."""
     try:
         bulk_write()
     except BulkWriteError as error:
-        _only_write_errors(error)
-        return {owners[e["index"]]: _statement_error(e) for e in error.details["writeErrors"] if e.get("code") != 11000}
-    return {}
+        if error.details.get("writeConcernErrors"):
+            raise
+        return [(e["index"], None if e.get("code") == 11000 else
+                 OperationFailure(e.get("errmsg", "refused"), e.get("code"), e)) for e in error.details["writeErrors"]]
+    return []
 
 
 def _outcome(result):
@@ -171,18 +163,16 @@ class NotificationStore:
                                            upsert=True))
                     owners.append(n)
         if marks:
-            failed.update(_refused_calls(lambda: self.due.bulk_write(marks, ordered=False), owners))
+            for index, error in _refusals(lambda: self.due.bulk_write(marks, ordered=False)):
+                if error:
+                    failed.setdefault(owners[index], error)
         written = [(n, d) for n, (deliveries, _) in enumerate(calls) if n not in failed for d in deliveries]
         refused = set()
         if written:
-            try:
-                self.deliveries.insert_many([d for _, d in written], ordered=False)
-            except BulkWriteError as error:
-                _only_write_errors(error)
-                for e in error.details["writeErrors"]:
-                    refused.add(e["index"])
-                    if e.get("code") != 11000:
-                        failed.setdefault(written[e["index"]][0], _statement_error(e))
+            for index, error in _refusals(lambda: self.deliveries.insert_many([d for _, d in written], ordered=False)):
+                refused.add(index)
+                if error:
+                    failed.setdefault(written[index][0], error)
         by_case = {}
         for n, delivery in written:
             if n not in failed and delivery.get("tracking_id"):
