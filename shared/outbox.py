@@ -28,8 +28,9 @@ from eventlet.semaphore import Semaphore
 from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
 from nameko.timer import Timer
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 
+from shared.batching import Batcher
 from shared.correlation import CONTEXT_KEY
 from shared.events import CORRELATION_ATTRIBUTE, TRACE_ATTRIBUTE
 from shared.metrics import BACKLOG, OUTBOX_RELAY_FAILURES, count_published
@@ -76,6 +77,19 @@ def guarded_update(collection, guard, update, events, refused):
     return written
 
 
+def clear_together(collection, statements):
+    """The removals of sent events `statements` [(guard, update)] of several relays, in one command of
+    single-document updates: [True] for each when they matched as many documents as there are statements (each
+    guard names its own `_id`, one per document: `OutboxRelay.busy`), else [False] for each, as which ones did
+    is not known (False is "not known to be made": a relay then pops its events one by one, guarded by their
+    ids, and a writer makes its own change again; both are no-ops once made)."""
+    if len(statements) == 1:
+        return [collection.update_one(*statements[0]).matched_count == 1]
+    matched = collection.bulk_write([UpdateOne(guard, update) for guard, update in statements],
+                                    ordered=False).matched_count
+    return [matched == len(statements)] * len(statements)
+
+
 def ensure_outbox_index(collection):
     collection.create_index(PENDING)
 
@@ -106,13 +120,16 @@ class OutboxRelay:
 
     SETTLE = timedelta(seconds=5)  # far longer than a write takes between its mark and its relay
 
-    def __init__(self, collection, publish, hints=None, batch_size=200):
+    def __init__(self, collection, publish, hints=None, batch_size=200, clears=None):
         self.collection = collection
         self.publish = publish
         self.hints = hints
         self.batch_size = batch_size
+        self.clears = clears  # the process's group commit of the removals of sent events (Batcher), or None
         self.busy = set()  # ids of documents being relayed (green threads switch only on I/O)
-        self.again = set()  # of those, the ones another writer added events to meanwhile
+        # of those, the ones another writer added events to meanwhile: the document as it wrote it (its events
+        # then pending), or None when two did (the relay reads it once done)
+        self.again = {}
 
     def mark(self, document_id):
         """Call before writing events into a document."""
@@ -152,21 +169,26 @@ class OutboxRelay:
         document_id = document["_id"]
         if document_id in self.busy:
             # Another relay in this process is sending this document's events right now, maybe not these:
-            # it reads the document again once done and sends what is still pending (no wait for a sweep).
-            self.again.add(document_id)
+            # once done it sends what is still pending, from this document (no wait for a sweep, no read).
+            self.again[document_id] = None if document_id in self.again else document
             return 0
         self.busy.add(document_id)
         try:
+            sent_ids = {event["id"] for event in document.get(OUTBOX, [])}
             sent = self._send_events(document, change)
             while document_id in self.again:
-                self.again.discard(document_id)
-                fresh = self.collection.find_one({"_id": document_id}, {OUTBOX: 1})
-                sent += self._send_events(fresh) if fresh else 0
+                fresh = self.again.pop(document_id) or self.collection.find_one({"_id": document_id}, {OUTBOX: 1})
+                if fresh:
+                    # what it held then, less the events sent above (they left the head, or their removal failed
+                    # and they were popped one by one)
+                    pending = [event for event in fresh.get(OUTBOX, []) if event["id"] not in sent_ids]
+                    sent_ids.update(event["id"] for event in pending)
+                    sent += self._send_events({"_id": document_id, OUTBOX: pending})
             return sent
         finally:
             # If sending failed, the caller's failure handling leaves a hint for the whole document.
             self.busy.discard(document_id)
-            self.again.discard(document_id)
+            self.again.pop(document_id, None)
 
     def _send_events(self, document, change=None):
         events = document.get(OUTBOX, [])
@@ -175,7 +197,7 @@ class OutboxRelay:
         if events and change is not None and self._clear_sent(document["_id"], events, change):
             change["made"] = True
             return len(events)
-        if len(events) > 1 and self._clear_sent(document["_id"], events):
+        if events and (len(events) > 1 or self.clears) and self._clear_sent(document["_id"], events):
             return len(events)
         for event in events:
             # Pop the head only if it is still this event (another relay may have sent it).
@@ -198,6 +220,8 @@ class OutboxRelay:
             guard.update(change["guard"])
             for operator, fields in change["update"].items():
                 update.setdefault(operator, {}).update(fields)
+        if self.clears is not None:
+            return self.clears.submit((guard, update))
         return self.collection.update_one(guard, update).matched_count == 1
 
     def backlog(self, sample=500):
@@ -243,8 +267,12 @@ class Outbox(MongoClientProvider):
         database = self.open_database()
         collection = database[self.collection_name]
         ensure_outbox_index(collection)
+        # the removals of sent events that relays of this process make at about the same time go out together
+        self.clears = Batcher(lambda statements: clear_together(collection, statements),
+                              max_items=self.container.max_workers,
+                              linger=settings_of(config).outbox_clear_linger_ms / 1000, name=f"{service}.outbox")
         self._relay = OutboxRelay(collection, self.publisher(config, service),
-                                  hints=database[f"{self.collection_name}_outbox_hints"])
+                                  hints=database[f"{self.collection_name}_outbox_hints"], clears=self.clears)
         # One sweep at a time per process: overlapping sweeps would send the same events twice.
         self.sweeping = Semaphore(1)
         self.scanned = False
@@ -260,6 +288,9 @@ class Outbox(MongoClientProvider):
         pending, oldest = self._relay.backlog()
         return [("sorasori_outbox_pending_events", self.labels, pending),
                 ("sorasori_outbox_oldest_pending_seconds", self.labels, oldest)]
+
+    def start(self):
+        self.container.spawn_managed_thread(self.clears.run, identifier=f"{self.collection_name}.outbox.clears")
 
     def stop(self):
         BACKLOG.remove(("outbox", id(self)))

@@ -95,6 +95,7 @@ class SettingsSchema(Schema):
     HEALTH_TIMEOUT = _number(2)
     HEALTH_TOKEN = _text(None)
     OUTBOX_RELAY_INTERVAL = _number(1, minimum=0.05)
+    OUTBOX_CLEAR_LINGER_MS = _number(20)
     EVENT_DELIVERY_LIMIT = _int(5, minimum=1)
     # the public event stream (notification's relay, shared/public_events.py)
     PUBLIC_VHOST = _text(None)  # None: `<AMQP_URI's vhost>-public` (shared/broker_access.public_vhost_of)
