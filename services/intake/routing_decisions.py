@@ -41,10 +41,6 @@ class CaseStore(Protocol):
               now: datetime) -> dict | None: ...  # raises ConcurrentUpdate; the outbox written, with events
 
 
-class Relay(Protocol):
-    def relay_written(self, document: dict) -> Any: ...  # the document as written: `_id` and `outbox`
-
-
 def sequence(case: Case, kind: str, decision: dict[str, Any], now: datetime) -> Change | None:
     """What one decision does to the case, given the decisions it recorded already (None: nothing). A `routed`
     and the `assigned` published with it (each names the other's seq: `assigned_seq`, `routed_seq`; both carry
@@ -78,29 +74,37 @@ def recorded_already(case: Case, kind: str, decision: dict[str, Any]) -> bool:
     return kind != Status.ROUTED and decision["seq"] <= case.get("routing_seq", 0)
 
 
-def record(store: CaseStore, outbox: Relay, envelopes: Callable[[Case, list], list[dict]], tracking_id: str,
-           kind: str, decision: dict[str, Any], now: Callable[[], datetime]) -> Case:
+def record(store: CaseStore, relay: Callable[[dict], Any], envelopes: Callable[[Case, list], list[dict]],
+           tracking_id: str, kind: str, decision: dict[str, Any], now: Callable[[], datetime]) -> Case:
     """Take the case (as last written here, else read), sequence the decision, write it with its events;
-    read again when the case changed meanwhile. Returns the case as it stands after."""
+    read again when the case changed meanwhile. Returns the case as it stands after. `relay` gets the document
+    as written (`_id` and `outbox`) once this process's lock on the case is let go: the case's next decision
+    does not wait for the broker."""
     with store.one_writer(tracking_id):
-        for _ in range(MAX_WRITE_ATTEMPTS):
-            case, remembered = store.latest(tracking_id)
-            if case is None:
-                raise NotFound(f"no grievance {tracking_id}")
-            at = now()
-            change = sequence(case, kind, decision, at)
-            if change is None:
-                if remembered and not recorded_already(case, kind, decision):
-                    # nothing to do, says a copy that may be stale: ask the store
-                    store.forget(tracking_id)
-                    continue
-                return case
-            after = {**case, **change.set, "version": case["version"] + 1}
-            try:
-                written = store.apply(case, change, envelopes(after, change.events), at)
-            except ConcurrentUpdate:  # the store forgot its copy: the next attempt reads the case
+        after, written = _write(store, envelopes, tracking_id, kind, decision, now)
+    if written is not None:
+        relay(written)
+    return after
+
+
+def _write(store: CaseStore, envelopes: Callable[[Case, list], list[dict]], tracking_id: str, kind: str,
+           decision: dict[str, Any], now: Callable[[], datetime]) -> tuple[Case, dict | None]:
+    """(the case after, the document written with its events, or None)."""
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        case, remembered = store.latest(tracking_id)
+        if case is None:
+            raise NotFound(f"no grievance {tracking_id}")
+        at = now()
+        change = sequence(case, kind, decision, at)
+        if change is None:
+            if remembered and not recorded_already(case, kind, decision):
+                # nothing to do, says a copy that may be stale: ask the store
+                store.forget(tracking_id)
                 continue
-            if written is not None:
-                outbox.relay_written(written)
-            return after
+            return case, None
+        after = {**case, **change.set, "version": case["version"] + 1}
+        try:
+            return after, store.apply(case, change, envelopes(after, change.events), at)
+        except ConcurrentUpdate:  # the store forgot its copy: the next attempt reads the case
+            continue
     raise Conflict("the case is being changed by someone else; try again", {"allowed": []})

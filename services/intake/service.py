@@ -368,8 +368,9 @@ class IntakeService(RelaysOutbox, StoreBackedService):
     # --- helpers ---------------------------------------------------------------------------------
 
     def _record_routing(self, event, kind):
-        routing_decisions.record(self.store, self.outbox, self._envelopes, event["subject"], kind, event["data"],
-                                 utcnow)
+        # the handler is done (its message acked) once the decision is written: its events go out right after
+        routing_decisions.record(self.store, self.outbox.relay_later, self._envelopes, event["subject"], kind,
+                                 event["data"], utcnow)
 
     @staticmethod
     def _proven_mobile(given, actor):

@@ -39,7 +39,7 @@ class Intake:
         return case["_id"]
 
     def record(self, tracking_id, kind, data):
-        return routing_decisions.record(self.store, self.relay, envelopes, tracking_id, kind, data,
+        return routing_decisions.record(self.store, self.relay.relay_written, envelopes, tracking_id, kind, data,
                                         lambda: datetime.now(timezone.utc))
 
     def close(self):

@@ -69,7 +69,7 @@ def decision(seq, department="phe", officer="off-phe-bankura-l1-1", level=1, **e
 
 def deliver(store, *decisions):
     for kind, data in decisions:
-        routing_decisions.record(store, Outbox(), envelopes, TRACKING_ID, kind, data, lambda: NOW)
+        routing_decisions.record(store, Outbox().relay_written, envelopes, TRACKING_ID, kind, data, lambda: NOW)
     return copy.deepcopy(store.cases[TRACKING_ID])
 
 
