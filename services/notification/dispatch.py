@@ -28,6 +28,7 @@ from services.notification.storage import (
     claimed_at_insert,
     utcnow,
 )
+from shared.batching import Batcher
 from shared.masking import mask_address, mask_contacts_in_text
 from shared.metrics import count_delivery
 from shared.mongo import MongoClientProvider
@@ -178,7 +179,7 @@ class Dispatcher:
         now = utcnow()
         for delivery, mark in list(self.in_flight.values()):  # its mark dropped now: the run that held it is gone
             self._finish(delivery, "dead_letter", now, detail=INTERRUPTED, attempts=delivery.get("attempts", 0) + 1,
-                         mark=Mark(mark.id))
+                         mark=Mark(mark.id), alone=True)
             log.warning("notification interrupted while sending", extra={"delivery_id": delivery["_id"]})
         self.in_flight.clear()
 
@@ -191,8 +192,10 @@ class Dispatcher:
             extra = {"provider_id": outcome.provider_id} if outcome.provider_id else {}
             if delivery["template"] == "otp":
                 extra["message.text"], extra["message.parts"] = REDACTED_OTP, []
+            # an urgent one (a sign-in code) has its sender waiting (send_sms): recorded at once
             self._finish(delivery, outcome.status, done, detail=outcome.answer,
-                         attempts=delivery.get("attempts", 0) + 1, mark=mark, **extra)
+                         attempts=delivery.get("attempts", 0) + 1, mark=mark, alone=bool(delivery.get("urgent")),
+                         **extra)
             log.info("notification sent", extra={"delivery_id": delivery["_id"], "channel": delivery["channel"],
                                                  "to": mask_address(delivery["recipient"]["address"])})
             return True
@@ -232,6 +235,9 @@ class Dispatcher:
 
 
 SENDS_GRACE_SECONDS = 2.0  # within the process's shutdown grace (shared/shutdown.py)
+# a finished send waits this long for others to be recorded with (the message went out already: only a sign-in
+# code's sender waits for it, and that one is recorded at once)
+FINISH_LINGER_SECONDS = 0.05
 
 
 class Sender(MongoClientProvider):
@@ -239,10 +245,17 @@ class Sender(MongoClientProvider):
 
     def setup(self):
         config = self.container.config
-        store = NotificationStore(self.open_database())
+        database = self.open_database()
         settings = Settings(config)
+        # what sends finish at about the same time is recorded together: at most one per send in flight
+        self.finishes = Batcher(NotificationStore(database).finish_together, max_items=settings.concurrency,
+                                linger=FINISH_LINGER_SECONDS, name="notification.finish")
+        store = NotificationStore(database, finishes=self.finishes)
         sealer = Sealer(settings_of(config).notify_secret_key)
         self.dispatcher = Dispatcher(store, build_channels(config, store, sealer, settings.timeout), settings, sealer)
+
+    def start(self):
+        self.container.spawn_managed_thread(self.finishes.run, identifier="notification.finish")
 
     def get_dependency(self, worker_ctx):
         return self.dispatcher

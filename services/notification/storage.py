@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pymongo import DeleteOne, ReturnDocument, UpdateOne
+from pymongo import DeleteOne, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, PyMongoError
 
 from services.notification.notice_boxes import NoticeBoxes
@@ -92,6 +92,37 @@ def _mark(mark_id, delivery_id, at):
     return {"_id": mark_id, "at": at, **({"delivery": delivery_id} if mark_id != delivery_id else {})}
 
 
+@dataclass(frozen=True)
+class Finished:
+    """What became of one claimed delivery, for NotificationStore.finish_together; `fields` to set on it."""
+    delivery: dict
+    state: str
+    now: datetime
+    detail: str | None
+    not_before: datetime | None
+    attempts: int | None
+    mark: Mark
+    fields: dict
+
+
+def finished(delivery, state, now, detail=None, not_before=None, attempts=None, mark=None, **extra):
+    """A `Finished` for NotificationStore.finish's arguments; `extra`: more fields to set on the delivery."""
+    fields = {"state": state, "updated_at": now, **extra}
+    if not_before is not None:
+        fields["not_before"] = not_before
+    if attempts is not None:
+        fields["attempts"] = attempts
+    return Finished(delivery, state, now, detail, not_before, attempts, mark or Mark(delivery["_id"]), fields)
+
+
+def _dead_letter(done):
+    delivery = done.delivery
+    return {"_id": delivery["_id"], "at": done.now, "channel": delivery["channel"],
+            "template": delivery["template"], "event_type": delivery["event_type"],
+            "tracking_id": delivery.get("tracking_id"),
+            "attempts": done.attempts or delivery.get("attempts", 0), "last_answer": done.detail}
+
+
 class SubscriptionsCache:
     """The webhook subscriptions, read at most every `ttl` seconds per process instead of once per event (a
     scan of the collection each time). This process's own writes clear it; another replica's new subscription
@@ -111,10 +142,11 @@ class SubscriptionsCache:
 
 
 class NotificationStore:
-    def __init__(self, database, subscriptions=None, batcher=None):
+    def __init__(self, database, subscriptions=None, batcher=None, finishes=None):
         self.db = database
         self.cached_subscriptions = subscriptions  # a SubscriptionsCache, or None to read every time
         self.batcher = batcher  # the process's group commit of enqueue_new (shared.batching), or None: each alone
+        self.finishes = finishes  # the sender's group commit of finish, or None: each alone
         self.deliveries = database.deliveries
         self.due = database.due
         self.boxes = NoticeBoxes(database)
@@ -219,31 +251,58 @@ class NotificationStore:
              "$push": {"log": _step("sending", now)}},
             return_document=ReturnDocument.AFTER)
 
-    def finish(self, delivery, state, now, detail=None, not_before=None, attempts=None, mark=None, **extra):
+    def finish(self, delivery, state, now, detail=None, not_before=None, attempts=None, mark=None, alone=False,
+               **extra):
         """Record what became of a claimed delivery, and keep `due` and `dead_letters` in step. `mark`: the
         due mark it was claimed from (by default its own, dropped at once); a crash before a `later` drop
-        leaves marks of finished deliveries, which the sender drops (settle_due)."""
-        mark = mark or Mark(delivery["_id"])
-        fields = {"state": state, "updated_at": now, **extra}
-        if not_before is not None:
-            fields["not_before"] = not_before
-        if attempts is not None:
-            fields["attempts"] = attempts
-        self.deliveries.update_one({"_id": delivery["_id"], "state": "sending"},
-                                   {"$set": fields, "$push": {"log": _step(state, now, detail)}})
-        if state in TERMINAL:
-            if state == "dead_letter":
-                self.db.dead_letters.replace_one({"_id": delivery["_id"]}, {
-                    "_id": delivery["_id"], "at": now, "channel": delivery["channel"],
-                    "template": delivery["template"], "event_type": delivery["event_type"],
-                    "tracking_id": delivery.get("tracking_id"), "attempts": attempts or delivery.get("attempts", 0),
-                    "last_answer": detail}, upsert=True)
-            if mark.later is None:
-                self.due.delete_one({"_id": mark.id})
-            else:
-                mark.later.append(mark.id)
+        leaves marks of finished deliveries, which the sender drops (settle_due). With the sender's batcher
+        (and not `alone`: a process being killed, whose batcher may be gone), together with what other sends of
+        this process finish at about the same time (finish_together)."""
+        done = finished(delivery, state, now, detail, not_before, attempts, mark, **extra)
+        if self.finishes is None or alone:
+            _outcome(self.finish_together([done])[0])
         else:
-            self.due.replace_one({"_id": mark.id}, _mark(mark.id, delivery["_id"], not_before or now), upsert=True)
+            self.finishes.submit(done)
+
+    def finish_together(self, sends):
+        """Several `Finished` sends recorded with one command per collection: the deliveries (each update
+        guarded by its `sending` state, as one alone is), then the dead letters, then the due marks (a drop of
+        a finished one's, a replace of one going back to the queue). Per send, None, or the error one of its own
+        statements met (the store failing fails them all, by raising)."""
+        failed = {}
+        updates = [UpdateOne({"_id": f.delivery["_id"], "state": "sending"},
+                             {"$set": f.fields, "$push": {"log": _step(f.state, f.now, f.detail)}}) for f in sends]
+        for index, error in _refusals(lambda: self.deliveries.bulk_write(updates, ordered=False)):
+            failed.setdefault(index, error)
+        letters, marks = [], []  # (owner, statement)
+        for n, f in enumerate(sends):
+            if n in failed:
+                continue
+            if f.state == "dead_letter":
+                letters.append((n, ReplaceOne({"_id": f.delivery["_id"]}, _dead_letter(f), upsert=True)))
+            if f.state not in TERMINAL:
+                marks.append((n, ReplaceOne({"_id": f.mark.id}, _mark(f.mark.id, f.delivery["_id"], f.not_before or f.now),
+                                            upsert=True)))
+            elif f.mark.later is None:
+                marks.append((n, DeleteOne({"_id": f.mark.id})))
+            else:
+                f.mark.later.append(f.mark.id)
+        for collection, statements in ((self.db.dead_letters, letters), (self.due, marks)):
+            self._write_for(collection, statements, failed)
+        return [failed.get(n) for n in range(len(sends))]
+
+    @staticmethod
+    def _write_for(collection, statements, failed):
+        """One command of `statements` [(owner, statement)]; a refused one fails its owner (`failed`). Two
+        racing upserts may both insert (E11000): the loser's is made again alone."""
+        if not statements:
+            return
+        for index, error in _refusals(lambda: collection.bulk_write([s for _, s in statements], ordered=False)):
+            owner, statement = statements[index]
+            if error is None:
+                collection.bulk_write([statement])
+            else:
+                failed.setdefault(owner, error)
 
     def drop_due_marks(self, mark_ids):
         """One command of single-document deletes by _id (a `$in` filter would scan the collection on FerretDB)."""
