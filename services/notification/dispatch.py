@@ -235,9 +235,6 @@ class Dispatcher:
 
 
 SENDS_GRACE_SECONDS = 2.0  # within the process's shutdown grace (shared/shutdown.py)
-# a finished send waits this long for others to be recorded with (the message went out already: only a sign-in
-# code's sender waits for it, and that one is recorded at once)
-FINISH_LINGER_SECONDS = 0.05
 
 
 class Sender(MongoClientProvider):
@@ -247,9 +244,10 @@ class Sender(MongoClientProvider):
         config = self.container.config
         database = self.open_database()
         settings = Settings(config)
-        # what sends finish at about the same time is recorded together: at most one per send in flight
+        # what sends finish while the previous record is being written goes together, with no wait of its own: a
+        # send holds its place in the pool until it is recorded, and a full pool leaves new messages to the runs
         self.finishes = Batcher(NotificationStore(database).finish_together, max_items=settings.concurrency,
-                                linger=FINISH_LINGER_SECONDS, name="notification.finish")
+                                name="notification.finish")
         store = NotificationStore(database, finishes=self.finishes)
         sealer = Sealer(settings_of(config).notify_secret_key)
         self.dispatcher = Dispatcher(store, build_channels(config, store, sealer, settings.timeout), settings, sealer)
