@@ -83,8 +83,6 @@ def clear_together(collection, statements):
     guard names its own `_id`, one per document: `OutboxRelay.busy`), else [False] for each, as which ones did
     is not known (False is "not known to be made": a relay then pops its events one by one, guarded by their
     ids, and a writer makes its own change again; both are no-ops once made)."""
-    if len(statements) == 1:
-        return [collection.update_one(*statements[0]).matched_count == 1]
     matched = collection.bulk_write([UpdateOne(guard, update) for guard, update in statements],
                                     ordered=False).matched_count
     return [matched == len(statements)] * len(statements)

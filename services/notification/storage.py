@@ -94,7 +94,7 @@ def _mark(mark_id, delivery_id, at):
 
 @dataclass(frozen=True)
 class Finished:
-    """What became of one claimed delivery, for NotificationStore.finish_together; `fields` to set on it."""
+    """What became of one claimed delivery, for NotificationStore.finish_together; `extra`: more fields to set."""
     delivery: dict
     state: str
     now: datetime
@@ -102,17 +102,19 @@ class Finished:
     not_before: datetime | None
     attempts: int | None
     mark: Mark
-    fields: dict
+    extra: dict
+
+    @property
+    def fields(self):
+        """What the delivery's record gets (`$set`)."""
+        given = {"not_before": self.not_before, "attempts": self.attempts}
+        return {"state": self.state, "updated_at": self.now, **self.extra,
+                **{name: value for name, value in given.items() if value is not None}}
 
 
 def finished(delivery, state, now, detail=None, not_before=None, attempts=None, mark=None, **extra):
-    """A `Finished` for NotificationStore.finish's arguments; `extra`: more fields to set on the delivery."""
-    fields = {"state": state, "updated_at": now, **extra}
-    if not_before is not None:
-        fields["not_before"] = not_before
-    if attempts is not None:
-        fields["attempts"] = attempts
-    return Finished(delivery, state, now, detail, not_before, attempts, mark or Mark(delivery["_id"]), fields)
+    """A `Finished` for NotificationStore.finish's arguments."""
+    return Finished(delivery, state, now, detail, not_before, attempts, mark or Mark(delivery["_id"]), extra)
 
 
 def _dead_letter(done):

@@ -18,14 +18,22 @@ from tests.integration.messaging_services import recorded_event
 
 
 class CountingCollection:
-    """The real collection, counting the updates the relay sends."""
+    """The real collection, counting the single updates, the bulk writes and the single reads sent to it."""
 
     def __init__(self, collection):
-        self.collection, self.updates = collection, 0
+        self.collection, self.updates, self.bulk_writes, self.reads = collection, 0, 0, 0
 
     def update_one(self, *args, **kwargs):
         self.updates += 1
         return self.collection.update_one(*args, **kwargs)
+
+    def bulk_write(self, *args, **kwargs):
+        self.bulk_writes += 1
+        return self.collection.bulk_write(*args, **kwargs)
+
+    def find_one(self, *args, **kwargs):
+        self.reads += 1
+        return self.collection.find_one(*args, **kwargs)
 
     def __getattr__(self, name):
         return getattr(self.collection, name)
@@ -139,18 +147,6 @@ def test_events_another_replica_left_unrelayed_go_out_with_the_next_periodic_sca
     assert outbox.relay() == 0  # the scan's clock starts again
 
 
-class CountingCommands(CountingCollection):
-    """The real collection, counting the single updates and the bulk writes sent to it."""
-
-    def __init__(self, collection):
-        super().__init__(collection)
-        self.bulk_writes = 0
-
-    def bulk_write(self, *args, **kwargs):
-        self.bulk_writes += 1
-        return self.collection.bulk_write(*args, **kwargs)
-
-
 def relays_at_once(relay, documents):
     """Each document relayed by a green thread of its own, all at about the same time: their counts."""
     pool = eventlet.GreenPool(len(documents))
@@ -162,7 +158,7 @@ def test_relays_at_about_the_same_time_remove_their_sent_events_in_one_command(p
     documents = [insert_with_events({"_id": f"WB-GROUP-{n}"}, [recorded_event(f"WB-GROUP-{n}") for _ in range(1 + n % 3)])
                  for n in range(8)]
     database.cases.insert_many([dict(d) for d in documents])
-    cases = CountingCommands(database.cases)
+    cases = CountingCollection(database.cases)
     clears = Batcher(lambda statements: clear_together(cases, statements), max_items=10, linger=0.2)
     flusher = eventlet.spawn(clears.run)
     published = []
@@ -196,7 +192,7 @@ def test_a_batch_with_a_document_changed_meanwhile_still_removes_exactly_what_wa
         if event["id"] == documents[0]["outbox"][-1]["id"]:  # after its last event, before the removal
             database.cases.update_one({"_id": "WB-MOVED-0"}, update_with_events({"$set": {"x": 1}}, [late]))
 
-    cases = CountingCommands(database.cases)
+    cases = CountingCollection(database.cases)
     clears = Batcher(lambda statements: clear_together(cases, statements), max_items=4, linger=0.2)
     flusher = eventlet.spawn(clears.run)
     try:
@@ -230,16 +226,6 @@ def test_a_writers_change_goes_with_the_batched_removal(platform_config, mongo_c
         assert "pending" not in stored and stored["outbox"] == [] and stored["outbox_pending"] == 0
 
 
-class CountingReads(CountingCollection):
-    def __init__(self, collection):
-        super().__init__(collection)
-        self.reads = 0
-
-    def find_one(self, *args, **kwargs):
-        self.reads += 1
-        return self.collection.find_one(*args, **kwargs)
-
-
 def test_a_writer_meeting_a_busy_relay_hands_it_the_document_as_written(platform_config, mongo_client):
     """The relay in progress sends a later writer's events from that writer's document (no read), skipping its
     own; with two later writers it reads the document once instead."""
@@ -248,7 +234,7 @@ def test_a_writer_meeting_a_busy_relay_hands_it_the_document_as_written(platform
         case_id = f"WB-HAND-{len(writes)}"
         first = recorded_event(case_id)
         database.cases.insert_one(insert_with_events({"_id": case_id}, [first]))
-        cases = CountingReads(database.cases)
+        cases = CountingCollection(database.cases)
         added, published = [], []
 
         def publish(event, case_id=case_id, first=first, writes=writes, cases=cases, added=added,
