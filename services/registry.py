@@ -13,6 +13,9 @@ SERVICES = {
     "search": "services.search.service:SearchService",
     "gateway": "services.gateway.service:GatewayService",
 }
+# Work that follows a filing (messages, the search index) rather than answers a request on the filing path:
+# these lower their CPU priority at start (shared/process_priority.py).
+BACKGROUND = frozenset({"notification", "search"})
 # Clients of the gateway's public HTTP API (no RPC, no broker): not part of /health's services.
 FRONT_ENDS = {
     "web": "services.web.service:WebService",

@@ -101,6 +101,7 @@ class SettingsSchema(Schema):
     PUBLIC_VHOST = _text(None)  # None: `<AMQP_URI's vhost>-public` (shared/broker_access.public_vhost_of)
     PUBLIC_AMQP_URI = _text(None)  # None: notification's own login (AMQP_URI) on PUBLIC_VHOST
     SHUTDOWN_GRACE_SECONDS = _number(6)  # kept between 0.5 and 20 by shared/shutdown.py
+    BACKGROUND_NICENESS = _int(10, maximum=19)  # shared/process_priority.py
     SORASORI_ENV = _text("development")
     # authentication and callers
     AUTH_MODE = _text("development")

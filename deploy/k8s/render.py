@@ -71,7 +71,9 @@ SERVICES = [
                                          "SMTP_USER", "SMTP_PASSWORD", "NOTIFY_SECRET_KEY",
                                          "RABBITMQ_MANAGEMENT_URL"),
             egress_ports=(443, 587), broker_management=True),
-    Service("search", "services.search.service:SearchService", ("200m", "1"), ("256Mi", "768Mi"),
+    # notification and search follow filings rather than answer them (shared/process_priority.py): each pod's
+    # CPU request is its weight when a node's cores are contended, so theirs are below the filing path's
+    Service("search", "services.search.service:SearchService", ("100m", "1"), ("256Mi", "768Mi"),
             elasticsearch=True),
     Service("identity", "services.identity.service:IdentityService", ("100m", "500m"), ("192Mi", "512Mi"),
             secrets=("SSO_CLIENT_SECRET", "WEB_CLIENT_SECRET")),  # it registers the console's OAuth client

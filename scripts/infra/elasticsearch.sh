@@ -63,8 +63,10 @@ up() {
       || fail "user $ES_USER cannot reach $ES_HOME: every parent folder of the checkout must be world-executable"
   fi
   local log="$ES_DIR/logs/sorasori-dev.log"
-  say "Elasticsearch: starting $ES_VERSION on $ES_JAVA (heap $HEAP, log: $log)"
-  as_es_user env ES_JAVA_HOME="$ES_JAVA" ES_JAVA_OPTS="-Xms$HEAP -Xmx$HEAP" "$ES_HOME/bin/elasticsearch" -d -p "$PIDFILE" \
+  # search is background work (shared/process_priority.py): its server yields the CPU to the filing path too
+  local niceness="${BACKGROUND_NICENESS:-10}"
+  say "Elasticsearch: starting $ES_VERSION on $ES_JAVA (heap $HEAP, niceness $niceness, log: $log)"
+  as_es_user nice -n "$niceness" env ES_JAVA_HOME="$ES_JAVA" ES_JAVA_OPTS="-Xms$HEAP -Xmx$HEAP" "$ES_HOME/bin/elasticsearch" -d -p "$PIDFILE" \
     -E cluster.name=sorasori-dev -E node.name=sorasori-dev -E discovery.type=single-node \
     -E network.host=127.0.0.1 -E http.port=9200 -E xpack.security.enabled=false \
     -E path.data="$ES_DIR/data" -E path.logs="$ES_DIR/logs" \
