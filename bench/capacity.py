@@ -43,7 +43,7 @@ from bench.measure import (
     progress,
     wait_until_healthy,
 )
-from bench.procstat import cpu_ms, pid_listening_on
+from bench.procstat import cpu_ms, niceness, pid_listening_on
 from bench.watchers import IndexedTimes, NotifiedTimes, QueueDepths, RoutedTimes
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
 from services.launcher import ServiceProcess
@@ -325,6 +325,7 @@ def measure_capacity(config):
     bench = Capacity(config)
     try:
         bench.start()
+        report["niceness"] = {label: niceness(pid) for label, pid in bench.pids.items()}
         progress("warming up: 3 s at 5/s through each path")
         open_loop(5, 3, bench.floor_file, "warm-up, empty pipeline")
         bench.measure_platform(5, 3, stall, max_wait)
@@ -412,6 +413,9 @@ def print_report(report):
                      f"{_ms(closed)}", ""))
     print(f"\nload average {report['load_average_start'][0]:.2f} at the start, "
           f"{report['load_average_end'][0]:.2f} at the end (2 cores, shared)")
+    lowered = {label: n for label, n in (report.get("niceness") or {}).items() if n}
+    print("CPU priority lowered (nice, BACKGROUND_NICENESS): "
+          + (", ".join(f"{label} {n}" for label, n in lowered.items()) or "none"))
     print_table(rows, "p99 to the empty pipeline's")
     for note in notes:
         print(f"  {note}")

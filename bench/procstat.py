@@ -23,6 +23,14 @@ def cpu_ms(pid, proc=Path("/proc")):
         return None
 
 
+def niceness(pid, proc=Path("/proc")):
+    """The process's nice value (field 19 of /proc/<pid>/stat); None when it is gone."""
+    try:
+        return int((proc / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[16])
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
 def listening_inodes(table_text, port):
     """Socket inodes listening on `port` in a /proc/net/tcp or tcp6 table."""
     inodes = set()

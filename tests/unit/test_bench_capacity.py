@@ -1,11 +1,12 @@
 """The capacity bench's pure parts: the open-loop schedule, summaries, the backlog and sustainable-rate
 decisions, /proc parsing and the /metrics arithmetic (bench/openloop.py, bench/procstat.py, bench/scrape.py)."""
 import os
+import subprocess
 import time
 from pathlib import Path
 
 from bench import openloop, scrape
-from bench.procstat import CLOCK_TICKS, cpu_ms, cpu_ticks, listening_inodes
+from bench.procstat import CLOCK_TICKS, cpu_ms, cpu_ticks, listening_inodes, niceness
 
 
 def test_an_open_loop_schedule_sends_at_fixed_times_whatever_the_answers():
@@ -75,6 +76,20 @@ def test_cpu_ms_reads_this_process_and_none_for_a_process_that_is_gone(tmp_path)
     measured = cpu_ms(os.getpid())
     assert measured is not None and abs(measured - spent) <= 2 * 1000 / CLOCK_TICKS + 50
     assert cpu_ms(99999999, proc=Path(tmp_path)) is None
+
+
+def test_niceness_is_the_process_own_and_none_for_a_process_that_is_gone(tmp_path):
+    assert niceness(os.getpid()) == os.nice(0)
+    child = subprocess.Popen(["nice", "-n", "7", "sleep", "5"])
+    try:
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{child.pid}/cmdline").read_bytes().split(b"\0")[0] != b"sleep" and time.monotonic() < deadline:
+            time.sleep(0.01)  # until `nice` has exec'd sleep at its new priority
+        assert niceness(child.pid) == min(os.nice(0) + 7, 19)
+    finally:
+        child.kill()
+        child.wait()
+    assert niceness(99999999, proc=Path(tmp_path)) is None
 
 
 def test_listening_inodes_match_the_port_and_the_listen_state_only():
