@@ -7,28 +7,36 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LISTEN = "0A"  # /proc/net/tcp's state column for LISTEN
 
 
+def stat_fields(stat_text):
+    """A /proc/<pid>/stat line's fields from field 3 (state) on. The command name (field 2) may hold spaces
+    and ')', so fields are counted from the last ')'."""
+    return stat_text.rsplit(")", 1)[1].split()
+
+
 def cpu_ticks(stat_text):
-    """utime + stime from a /proc/<pid>/stat line. The command name (field 2) may hold spaces and ')',
-    so fields are counted from the last ')'."""
-    fields = stat_text.rsplit(")", 1)[1].split()
-    # fields[0] is field 3 (state); utime and stime are fields 14 and 15
+    """utime + stime (fields 14 and 15) from a /proc/<pid>/stat line."""
+    fields = stat_fields(stat_text)
     return int(fields[11]) + int(fields[12])
+
+
+def _read_stat(pid, proc):
+    """The process's /proc/<pid>/stat line; None when it is gone."""
+    try:
+        return (proc / str(pid) / "stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
 
 
 def cpu_ms(pid, proc=Path("/proc")):
     """Milliseconds of CPU the process used so far; None when it is gone."""
-    try:
-        return cpu_ticks((proc / str(pid) / "stat").read_text()) * 1000 / CLOCK_TICKS
-    except (FileNotFoundError, ProcessLookupError):
-        return None
+    stat = _read_stat(pid, proc)
+    return None if stat is None else cpu_ticks(stat) * 1000 / CLOCK_TICKS
 
 
 def niceness(pid, proc=Path("/proc")):
     """The process's nice value (field 19 of /proc/<pid>/stat); None when it is gone."""
-    try:
-        return int((proc / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[16])
-    except (FileNotFoundError, ProcessLookupError):
-        return None
+    stat = _read_stat(pid, proc)
+    return None if stat is None else int(stat_fields(stat)[16])
 
 
 def listening_inodes(table_text, port):
