@@ -8,13 +8,16 @@ request goes at its scheduled time whether or not earlier ones were answered, an
 that time, so queueing is not hidden (coordinated omission). For each platform filing the bench records
 the lag from its 201 to routed, to searchable and to the citizen's SMS, and samples the broker's queues
 during and after the rate. Per filing, at each rate: store operations, events published and consumed per
-service (each process's /metrics) and CPU milliseconds per process (/proc). Then the identity paths.
+service (each process's /metrics) and CPU milliseconds per process (/proc). Then the identity paths, and
+the skeleton of a filing (bench/skeleton.py: the platform's hops at 12 store operations and no domain work)
+driven and measured the same way at BENCH_SKELETON_RATES: what this machine allows this architecture at all.
 Tables on stdout, progress on stderr, everything in var/bench/capacity-<time>.json.
 
 Settings: BENCH_RATES, BENCH_SECONDS; BENCH_STALL_SECONDS (a wait ends when nothing moved that long, 15);
 BENCH_MAX_WAIT (a rate's wait ends anyway, 300 s); BENCH_GIVE_UP_AFTER (higher rates are left out after
 this many unsustainable ones in a row, 2: the machine is shared); BENCH_COST_RATE (whose per-filing costs
-the table shows, 10); BENCH_IDENTITY_COUNT (200), BENCH_IDENTITY_CONCURRENCY (10). Quick:
+the table shows, 10); BENCH_IDENTITY_COUNT (200), BENCH_IDENTITY_CONCURRENCY (10); BENCH_SKELETON_RATES
+(10,30,45; empty: left out). Quick:
 BENCH_RATES=5,20 BENCH_SECONDS=10.
 """
 import json
@@ -43,7 +46,9 @@ from bench.measure import (
     progress,
     wait_until_healthy,
 )
-from bench.procstat import cpu_ms, niceness, pid_listening_on
+from bench.paths import LOAD_GENERATOR, PlatformPath, SkeletonPath
+from bench.procstat import niceness, pid_listening_on
+from bench.skeleton import STORE_OPERATIONS_PER_FILING
 from bench.watchers import IndexedTimes, NotifiedTimes, QueueDepths, RoutedTimes
 from services.gateway.limits import SETTINGS as RATE_LIMIT_SETTINGS
 from services.launcher import ServiceProcess
@@ -61,8 +66,8 @@ SAMPLE_SECONDS = 1.0
 BACKGROUND_SECONDS = 5.0
 
 
-def env_rates():
-    return [float(r) for r in os.environ.get("BENCH_RATES", "5,10,20,40,80").split(",") if r.strip()]
+def env_rates(name="BENCH_RATES", default="5,10,20,40,80"):
+    return [float(r) for r in os.environ.get(name, default).split(",") if r.strip()]
 
 
 def env_number(name, default):
@@ -114,7 +119,7 @@ class Capacity:
         for process in [*self.processes.values(), *self.floor.values()]:
             process.start()
         wait_until_healthy(self.base_url)
-        self._wait_for_floor()
+        self.wait_for_answer(f"{self.floor_url}/file")
         staff.seed(self.config, OFFICES, iter(range(7000000001, 7000099999)))  # routing's pools: the directory
         self.es = connect_es(self.config["ELASTICSEARCH_URL"], request_timeout=60)
         self.mongo = connect(self.config["MONGO_URI"], "bench")
@@ -125,16 +130,17 @@ class Capacity:
         self.pids = self._pids()
         progress("processes measured: " + ", ".join(f"{label} ({pid})" for label, pid in self.pids.items()))
 
-    def _wait_for_floor(self, timeout=60):
+    def wait_for_answer(self, url, timeout=60):
+        """Until a POST of a warm-up filing to the empty pipeline's or the skeleton's `url` is answered 201."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if self.session.post(f"{self.floor_url}/file", json={"warm": True}, timeout=5).status_code == 201:
+                if self.session.post(url, json={"warm": True}, timeout=5).status_code == 201:
                     return
             except requests.RequestException:
                 pass
             eventlet.sleep(0.5)
-        raise SystemExit(f"[bench] the empty pipeline did not answer in {timeout}s")
+        raise SystemExit(f"[bench] {url} did not answer in {timeout}s")
 
     def _pids(self):
         pids = {name: process.process.pid for name, process in self.processes.items()}
@@ -147,7 +153,7 @@ class Capacity:
                 progress(f"no process found listening for {label}: its CPU is left out")
             else:
                 pids[label] = pid
-        pids["bench (load generator)"] = os.getpid()
+        pids[LOAD_GENERATOR] = os.getpid()
         return pids
 
     def stop(self):
@@ -174,11 +180,6 @@ class Capacity:
         response = self.session.post(f"{self.floor_url}/file", json={"n": n, "text": "জল নেই"}, timeout=60)
         return response.status_code == 201, None
 
-    def snapshot(self):
-        return {"time": time.monotonic(),
-                "metrics": {name: scrape.read(port) for name, port in self.metrics_ports.items()},
-                "cpu": {label: cpu_ms(pid) for label, pid in self.pids.items()}}
-
     def measure_floor(self, per_second, seconds):
         results, elapsed = open_loop(per_second, seconds, self.floor_file, f"empty pipeline at {per_second:g}/s")
         ok = [r for r in results if r[3]]
@@ -186,13 +187,32 @@ class Capacity:
                 "achieved": len(ok) / elapsed, "filing": openloop.summary([r[1] for r in ok])}
 
     def measure_platform(self, per_second, seconds, stall_seconds, max_wait):
+        return self.measure(PlatformPath(self), per_second, seconds, stall_seconds, max_wait)
+
+    def measure_skeleton(self, rates, seconds, stall_seconds, max_wait):
+        """The skeleton of a filing (bench/skeleton.py) at each rate, its services started for it and stopped after."""
+        path = SkeletonPath(self, tempfile.mkdtemp(prefix="sorasori-bench-skeleton-"))
+        results = []
+        try:
+            path.start(self.wait_for_answer)
+            for per_second in rates:
+                progress(f"the skeleton of a filing at {per_second:g}/s")
+                self.wait_quiet(stall_seconds)
+                results.append(self.measure(path, per_second, seconds, stall_seconds, max_wait))
+        finally:
+            path.stop()
+        return results
+
+    def measure(self, path, per_second, seconds, stall_seconds, max_wait):
+        """One rate through a path (bench/paths.py: the platform's, or the skeleton's): filing latency, the lags
+        of every accepted filing, the backlog during and after, and the cost per filing."""
         self.queues.refresh_names()
-        idle = self.snapshot()
+        idle = path.snapshot()
         eventlet.sleep(BACKGROUND_SECONDS)  # nothing sent: what every process burns anyway (other work, timers)
-        before = self.snapshot()
+        before = path.snapshot()
         background = {label: None if idle["cpu"].get(label) is None or before["cpu"].get(label) is None else
                       (before["cpu"][label] - idle["cpu"][label]) / (before["time"] - idle["time"])
-                      for label in self.pids}
+                      for label in before["cpu"]}
         during, sampling, deepest = [], [True], {}
 
         def sample():
@@ -201,31 +221,23 @@ class Capacity:
                 eventlet.sleep(SAMPLE_SECONDS)
 
         sampler = eventlet.spawn(sample)
-        offset, self.sent = self.sent, self.sent + int(round(per_second * seconds))
-
-        def send(n):
-            ok, payload = self.file(offset + n)
-            if ok:
-                self.indexed.watch(payload[0])
-            return ok, payload
-
-        results, elapsed = open_loop(per_second, seconds, send, f"platform filing at {per_second:g}/s")
+        offset, path.sent = path.sent, path.sent + int(round(per_second * seconds))
+        results, elapsed = open_loop(per_second, seconds, lambda n: path.send(offset + n),
+                                     f"{path.label} filing at {per_second:g}/s")
         sampling[0] = False
         sampler.wait()
-        outbox_at_end = self._outbox_pending()
-        accepted = {r[4][0]: (r[4][1], r[2]) for r in results if r[3]}  # tracking id -> (mobile, answered at)
-        after, waited = self._settle(accepted, stall_seconds, max_wait, deepest)
-        cost = self._cost(before, self.snapshot(), len(accepted), background)
-        lags = {"routed": [], "indexed": [], "notified": []}
-        for tracking_id, (mobile, answered) in accepted.items():
-            for lag, seen in (("routed", self.routed.at.get(tracking_id)),
-                              ("indexed", self.indexed.at.get(tracking_id)),
-                              ("notified", self.notified.at.get(mobile))):
+        outbox_at_end = path.outbox_pending()
+        accepted = {r[4][0]: (r[4][1], r[2]) for r in results if r[3]}  # filing -> (whom notified, answered at)
+        after, waited = self._settle(path, accepted, stall_seconds, max_wait, deepest)
+        cost = per_filing_cost(before, path.snapshot(), len(accepted), background)
+        lags = {lag: [] for lag in openloop.LAGS}
+        for key, (recipient, answered) in accepted.items():
+            for lag, seen in path.seen(key, recipient).items():
                 if seen is not None:
                     lags[lag].append((seen - answered) * 1000)
         failures = [r[4] for r in results if not r[3]]
         backlog = openloop.backlog_verdict(during, after)
-        backlog.update(outbox_at_end=outbox_at_end, outbox_after=self._outbox_pending(),
+        backlog.update(outbox_at_end=outbox_at_end, outbox_after=path.outbox_pending(),
                        deepest={q: d for q, d in sorted(deepest.items(), key=lambda kv: -kv[1]) if d})
         if backlog["outbox_after"] > openloop.SETTLED:
             backlog["bounded"] = False
@@ -239,64 +251,35 @@ class Capacity:
         result["reasons"] = openloop.verdict(result)
         return result
 
-    def _outbox_pending(self):
-        return sum(scrape.total(scrape.read(port), scrape.OUTBOX_PENDING) for port in self.metrics_ports.values())
-
-    def _settle(self, accepted, stall_seconds, max_wait, deepest):
+    def _settle(self, path, accepted, stall_seconds, max_wait, deepest):
         """Wait while anything moves: until every filing is routed, indexed and notified and the queues are
         drained, or nothing moved for `stall_seconds` (or `max_wait` passed). The queue depths as
         [(seconds since the load ended, depth)]."""
         ended = time.monotonic()
         after, last_state, last_move, shown, read_at = [], None, ended, 0.0, 0.0
-        mobiles = {mobile for mobile, _ in accepted.values()}
         while True:
             now = time.monotonic()
             if now - read_at >= 2 * SAMPLE_SECONDS:
-                self.notified.read()
+                path.read()
                 read_at = now
             depth = self.queues.total(deepest)
             after.append((now - ended, depth))
-            state = (sum(t in self.routed.at for t in accepted), sum(t in self.indexed.at for t in accepted),
-                     len(mobiles & set(self.notified.at)), depth)
+            seen = [path.seen(key, recipient) for key, (recipient, _) in accepted.items()]
+            state = (*(sum(s[lag] is not None for s in seen) for lag in openloop.LAGS), depth)
             if state != last_state:
                 last_state, last_move = state, now
             if now - shown >= 2:
                 shown = now
-                progress(f"  waiting: routed {state[0]}/{len(accepted)}, indexed {state[1]}/{len(accepted)}, "
-                         f"notified {state[2]}/{len(accepted)}, queued {depth} ({now - ended:.0f}s)")
-            complete = state[:3] == (len(accepted),) * 3 and depth <= openloop.SETTLED
+                progress("  waiting: " + ", ".join(f"{lag} {n}/{len(accepted)}" for lag, n in
+                                                   zip(openloop.LAGS, state)) + f", queued {depth} ({now - ended:.0f}s)")
+            complete = state[:-1] == (len(accepted),) * len(openloop.LAGS) and depth <= openloop.SETTLED
             if complete or now - last_move >= stall_seconds or now - ended >= max_wait:
                 if not complete:
                     progress(f"  stopped waiting: {'nothing moved for %gs' % stall_seconds if now - last_move >= stall_seconds else 'BENCH_MAX_WAIT passed'}")
-                self.notified.read(everything=True)
+                path.read(everything=True)
                 return after, now - ended
             eventlet.sleep(SAMPLE_SECONDS)
 
-    def _cost(self, before, after, filings, background):
-        """Per filing, between two snapshots: store operations, events published and consumed (per service),
-        CPU milliseconds per process, gross and net of the process's idle rate measured just before (the
-        servers are shared with other work on the machine; timers and scrapes run meanwhile)."""
-        per = max(filings, 1)
-        cost = {"filings": filings, "seconds": after["time"] - before["time"], "store_operations": {},
-                "store_commands": {}, "events_published": {}, "events_consumed": {}, "cpu_ms": {},
-                "cpu_ms_net": {}, "background_cpu_ms_per_s": background, "search_versions_sent": 0.0,
-                "search_versions_coalesced": 0.0}
-        for name in self.metrics_ports:
-            moved = scrape.delta(before["metrics"][name], after["metrics"][name])
-            cost["store_operations"][name] = scrape.total(moved, scrape.STORE_OPERATIONS) / per
-            cost["store_commands"][name] = {c: v / per for c, v in
-                                            scrape.by_label(moved, scrape.STORE_OPERATIONS, "command").items()}
-            cost["events_published"][name] = scrape.total(moved, scrape.EVENTS_PUBLISHED) / per
-            cost["events_consumed"][name] = scrape.total(moved, scrape.EVENTS_HANDLED) / per
-            for outcome in ("sent", "coalesced"):
-                cost[f"search_versions_{outcome}"] += scrape.total(moved, scrape.SEARCH_VERSIONS, outcome=outcome) / per
-        for label in self.pids:
-            start, end = before["cpu"].get(label), after["cpu"].get(label)
-            cost["cpu_ms"][label] = None if start is None or end is None else (end - start) / per
-            idle = background.get(label)
-            cost["cpu_ms_net"][label] = (None if cost["cpu_ms"][label] is None or idle is None else
-                                         max(cost["cpu_ms"][label] - idle * cost["seconds"] / per, 0.0))
-        return cost
 
     def wait_quiet(self, stall_seconds):
         """Between rates: until the queues are drained (or stop moving), so one rate's backlog is not the next's."""
@@ -311,6 +294,33 @@ class Capacity:
                 progress(f"  {depth} messages stay queued; going on")
                 return
             eventlet.sleep(SAMPLE_SECONDS)
+
+
+def per_filing_cost(before, after, filings, background):
+    """Per filing, between two snapshots: store operations, events published and consumed (per service),
+    CPU milliseconds per process, gross and net of the process's idle rate measured just before (the
+    servers are shared with other work on the machine; timers and scrapes run meanwhile)."""
+    per = max(filings, 1)
+    cost = {"filings": filings, "seconds": after["time"] - before["time"], "store_operations": {},
+            "store_commands": {}, "events_published": {}, "events_consumed": {}, "cpu_ms": {},
+            "cpu_ms_net": {}, "background_cpu_ms_per_s": background, "search_versions_sent": 0.0,
+            "search_versions_coalesced": 0.0}
+    for name in before["metrics"]:
+        moved = scrape.delta(before["metrics"][name], after["metrics"][name])
+        cost["store_operations"][name] = scrape.total(moved, scrape.STORE_OPERATIONS) / per
+        cost["store_commands"][name] = {c: v / per for c, v in
+                                        scrape.by_label(moved, scrape.STORE_OPERATIONS, "command").items()}
+        cost["events_published"][name] = scrape.total(moved, scrape.EVENTS_PUBLISHED) / per
+        cost["events_consumed"][name] = scrape.total(moved, scrape.EVENTS_HANDLED) / per
+        for outcome in ("sent", "coalesced"):
+            cost[f"search_versions_{outcome}"] += scrape.total(moved, scrape.SEARCH_VERSIONS, outcome=outcome) / per
+    for label in before["cpu"]:
+        start, end = before["cpu"].get(label), after["cpu"].get(label)
+        cost["cpu_ms"][label] = None if start is None or end is None else (end - start) / per
+        idle = background.get(label)
+        cost["cpu_ms_net"][label] = (None if cost["cpu_ms"][label] is None or idle is None else
+                                     max(cost["cpu_ms"][label] - idle * cost["seconds"] / per, 0.0))
+    return cost
 
 
 def measure_capacity(config):
@@ -349,6 +359,9 @@ def measure_capacity(config):
         report["floor_closed_loop"] = closed_loop(10, 10, bench.floor_file)
         report["identity"] = measure_identity(bench)
         report["sustainable_rate"] = openloop.sustainable_rate(report["platform"])
+        bench.wait_quiet(stall)
+        report["skeleton"] = bench.measure_skeleton(env_rates("BENCH_SKELETON_RATES", "10,30,45"), seconds, stall,
+                                                    max_wait)
     finally:
         bench.stop()
     report["load_average_end"] = os.getloadavg()
@@ -375,28 +388,7 @@ def print_report(report):
     rows, notes = [], []
     floors = {f["rate"]: f for f in report["floor"]}
     for result in report["platform"]:
-        rate, floor = result["rate"], floors.get(result["rate"])
-        rows.append((f"{rate:g}/s for {result['seconds']:g}s: filing ({result['accepted']}/{result['sent']} filed, "
-                     f"{result['failures']} failed)", f"{result['achieved']:.1f}/s, {_ms(result['filing'])}",
-                     _ratio(result["filing"]["p99"], floor and floor["filing"]["p99"])))
-        if floor:
-            rows.append((f"  empty pipeline, same rate ({floor['failures']} failed)",
-                         f"{floor['achieved']:.1f}/s, {_ms(floor['filing'])}", "1.0x"))
-        for lag in openloop.LAGS:
-            summary = result["lags"][lag]
-            rows.append((f"  201 -> {lag} ({summary['count']}/{result['accepted']})", _ms(summary), ""))
-        backlog = result["backlog"]
-        drained = "never" if backlog["drain_seconds"] is None else f"{backlog['drain_seconds']:.0f}s"
-        rows.append(("  backlog: queued peak, growing at the end, drained after; outbox at end/after",
-                     f"{backlog['peak']}, {'yes' if backlog['growing_at_end'] else 'no'}, {drained}; "
-                     f"{backlog['outbox_at_end']:.0f}/{backlog['outbox_after']:.0f}",
-                     "bounded" if backlog["bounded"] else "UNBOUNDED"))
-        rows.append(("  verdict", "sustainable" if not result["reasons"] else "not sustainable (below)", ""))
-        if result["reasons"]:
-            notes.append(f"{rate:g}/s not sustainable: " + "; ".join(result["reasons"]))
-        if backlog["deepest"]:
-            notes.append(f"{rate:g}/s deepest queues (most ready at once): " + ", ".join(
-                f"{q} {d}" for q, d in list(backlog["deepest"].items())[:3]))
+        rows += rate_rows(result, floors.get(result["rate"]), notes)
     sustainable = report.get("sustainable_rate")
     rows.append(("sustainable rate (filing p99 < 300 ms, every lag p99 < 2 s, all seen, backlog bounded)",
                  "none of these" if sustainable is None else f"{sustainable:g}/s", ""))
@@ -424,6 +416,56 @@ def print_report(report):
         print_cost(cost, report["cost_rate"])
     if report.get("identity"):
         print_table(report["identity"]["rows"], "rate to the empty pipeline's")
+    if report.get("skeleton"):
+        print_skeleton(report["skeleton"], floors)
+
+
+def rate_rows(result, floor, notes):
+    """One rate's rows (filing, the empty pipeline at that rate, the lags, the backlog, the verdict); why it is
+    not sustainable and its deepest queues go to `notes`."""
+    rate, rows = result["rate"], []
+    rows.append((f"{rate:g}/s for {result['seconds']:g}s: filing ({result['accepted']}/{result['sent']} filed, "
+                 f"{result['failures']} failed)", f"{result['achieved']:.1f}/s, {_ms(result['filing'])}",
+                 _ratio(result["filing"]["p99"], floor and floor["filing"]["p99"])))
+    if floor:
+        rows.append((f"  empty pipeline, same rate ({floor['failures']} failed)",
+                     f"{floor['achieved']:.1f}/s, {_ms(floor['filing'])}", "1.0x"))
+    for lag in openloop.LAGS:
+        summary = result["lags"][lag]
+        rows.append((f"  201 -> {lag} ({summary['count']}/{result['accepted']})", _ms(summary), ""))
+    backlog = result["backlog"]
+    drained = "never" if backlog["drain_seconds"] is None else f"{backlog['drain_seconds']:.0f}s"
+    rows.append(("  backlog: queued peak, growing at the end, drained after; outbox at end/after",
+                 f"{backlog['peak']}, {'yes' if backlog['growing_at_end'] else 'no'}, {drained}; "
+                 f"{backlog['outbox_at_end']:.0f}/{backlog['outbox_after']:.0f}",
+                 "bounded" if backlog["bounded"] else "UNBOUNDED"))
+    rows.append(("  verdict", "sustainable" if not result["reasons"] else "not sustainable (below)", ""))
+    if result["reasons"]:
+        notes.append(f"{rate:g}/s not sustainable: " + "; ".join(result["reasons"]))
+    if backlog["deepest"]:
+        notes.append(f"{rate:g}/s deepest queues (most ready at once): " + ", ".join(
+            f"{q} {d}" for q, d in list(backlog["deepest"].items())[:3]))
+    return rows
+
+
+def print_skeleton(results, floors):
+    print(f"\nthe skeleton of a filing (bench/skeleton.py): {STORE_OPERATIONS_PER_FILING} store operations, 3 events "
+          "published, 5 handled, no domain work")
+    rows, notes = [], []
+    for result in results:
+        rows += rate_rows(result, floors.get(result["rate"]), notes)
+    print_table(rows, "p99 to the empty pipeline's")
+    for note in notes:
+        print(f"  {note}")
+    for result in results:
+        print_cost(result["per_filing"], result["rate"])
+
+
+def cpu_ceiling(net_cpu_ms, cores=None):
+    """Filings a second the machine's cores would carry if they did nothing else: a second of CPU per core over
+    the net CPU milliseconds per filing of every measured process but the bench's own load generator."""
+    spent = sum(ms for label, ms in net_cpu_ms.items() if ms is not None and label != LOAD_GENERATOR)
+    return (cores or os.cpu_count()) * 1000 / spent if spent else None
 
 
 def print_cost(cost, per_second):
@@ -432,6 +474,8 @@ def print_cost(cost, per_second):
     for label, key in (("store operations", "store_operations"), ("events published", "events_published"),
                        ("events consumed", "events_consumed")):
         values = cost[key]
+        if not any(values.values()):
+            continue  # the skeleton's services count store operations only
         rows.append((f"{label} per filing ({cost['filings']} filed at {per_second:g}/s)",
                      f"{sum(values.values()):.1f} in all", ""))
         for name in services:
@@ -441,7 +485,7 @@ def print_cost(cost, per_second):
                     top = sorted(cost["store_commands"][name].items(), key=lambda kv: -kv[1])[:4]
                     detail = ", ".join(f"{c} {v:.1f}" for c, v in top)
                 rows.append((f"  {name}", f"{values[name]:.1f}", detail))
-    if "search_versions_sent" in cost:
+    if cost.get("search_versions_sent") or cost.get("search_versions_coalesced"):
         rows.append(("case versions the search service indexed per filing (coalesced in its batches)",
                      f"{cost['search_versions_sent']:.2f}", f"coalesced {cost['search_versions_coalesced']:.2f}"))
     measured = {label: ms for label, ms in cost["cpu_ms"].items() if ms is not None}
@@ -453,5 +497,9 @@ def print_cost(cost, per_second):
         idle = cost["background_cpu_ms_per_s"].get(label)
         rows.append((f"  {label}" + (f" (idle {idle:.0f} ms/s)" if idle else ""), f"{ms:.1f} ms",
                      "" if net.get(label) is None else f"net {net[label]:.1f} ms"))
+    ceiling = cpu_ceiling(net)
+    if ceiling:
+        rows.append((f"filings a second all {os.cpu_count()} cores would carry at this net CPU per filing "
+                     "(the load generator left out)", f"{ceiling:.0f}/s", ""))
     print_table(rows, "top commands / net CPU")
 

@@ -60,8 +60,8 @@ class IndexedTimes:
     """When a search in the run's index first found each case: polled every `every` seconds (the figure is
     late by at most that plus one search; Elasticsearch's 1 s refresh dominates it)."""
 
-    def __init__(self, es, config, every=0.25):
-        self.es, self.index, self.every = es, alias(config), every
+    def __init__(self, es, config, every=0.25, index=None):
+        self.es, self.index, self.every = es, index or alias(config), every
         self.at, self.pending = {}, []
         self.running = True
         self.thread = eventlet.spawn(self._poll)

@@ -137,3 +137,48 @@ def test_the_indexing_bench_sends_events_the_search_service_accepts():
     event = parse_event(note_event(7, "run1"))
     data = load_event_data(event["type"], event["data"])  # raises InvalidEventData (dead-lettered) otherwise
     assert data["case"]["tracking_id"] == "WB-run1-00000007" == event["subject"]
+
+
+def test_the_cpu_ceiling_is_every_core_over_the_net_cpu_of_a_filing_without_the_load_generator():
+    from bench.capacity import cpu_ceiling
+    from bench.paths import LOAD_GENERATOR
+
+    net = {"intake": 20.0, "FerretDB": 30.0, "gone": None, LOAD_GENERATOR: 50.0}
+    assert cpu_ceiling(net, cores=2) == 40.0
+    assert cpu_ceiling({LOAD_GENERATOR: 5.0}, cores=2) is None
+
+
+def test_the_skeleton_of_a_filing_makes_the_store_operations_it_claims():
+    """One filing through the skeleton's five services (bench/skeleton.py), each store a recording stand-in:
+    the store operations add up to STORE_OPERATIONS_PER_FILING and each hop hands the next its event."""
+    import eventlet
+    from nameko.testing.services import worker_factory
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from bench import skeleton
+
+    gateway = worker_factory(skeleton.SkeletonGateway)
+    gateway.intake.file.return_value = "f1"
+    request = Request(EnvironBuilder(method="POST", path="/file", json={"n": 1}).get_environ())
+    assert gateway.file(request).status_code == 201
+    intake = worker_factory(skeleton.SkeletonIntake)
+    filing_id = intake.file({"n": 1})
+    eventlet.sleep(0)  # the relay's thread
+    filed = intake.dispatch.call_args_list[0].args
+    assert filed == ("filed", {"id": filing_id})
+    routing = worker_factory(skeleton.SkeletonRouting)
+    routing.filed(filed[1])
+    assigned = routing.dispatch.call_args.args
+    assert assigned[0] == "assigned" and assigned[1]["id"] == filing_id
+    intake.assigned(assigned[1])
+    assert intake.dispatch.call_args.args == ("status_changed", {"id": filing_id, "version": 2})
+    notification = worker_factory(skeleton.SkeletonNotification)
+    notification.filed(filed[1])
+    search = worker_factory(skeleton.SkeletonSearch, config={"ES_INDEX_PREFIX": "t-"})
+    search.filed(filed[1])
+    search.status_changed({"id": filing_id, "version": 2})
+    assert search.es.index.call_args.kwargs["index"] == "t-skeleton"
+
+    counted = sum(len(worker.database.mock_calls) for worker in (gateway, intake, routing, notification))  # each a call
+    assert counted == skeleton.STORE_OPERATIONS_PER_FILING
