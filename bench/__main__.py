@@ -10,7 +10,8 @@ raw infrastructure operation it rests on, measured moments apart. BENCH_FILINGS 
 gateway next to a raw put to the S3 server.
 `python -m bench capacity` (`make bench SECTION=capacity`) only the open-loop capacity bench: filing at fixed
 rates (BENCH_RATES, BENCH_SECONDS) beside the empty pipeline, lags to routed, indexed and notified, backlogs,
-store operations, events and CPU per filing, and identity under load (bench/capacity.py).
+store operations, events and CPU per filing, identity under load, and the skeleton of a filing driven the
+same way (bench/capacity.py, bench/skeleton.py).
 `python -m bench search-query` runs only the comparison of the officer's text query with a plain
 `multi_match` on the million-case index (loading it first if no earlier run left it).
 """
