@@ -16,8 +16,9 @@ the capacity bench. It answers whether 45 filings a second fit this machine at a
                    about one write); on `status_changed`: one Elasticsearch index request
 
 12 store operations, 3 events published, 5 handled: fewer than the platform's 5 events and 11 handlings
-today. No schema, no signed RPC, no logging, no inbox: every hop does less than the platform's. Routing, notification and search stamp `at` (epoch seconds)
-on what they write, keyed by the filing's id: the bench's lags to routed, notified and indexed.
+today. No schema, no signed RPC, no logging, no inbox: every hop does less than the platform's. Routing,
+notification and search stamp `at` (epoch seconds) on what they write, keyed by the filing's id: the bench's
+lags to routed, notified and indexed.
 """
 import json
 import time
