@@ -102,7 +102,7 @@ class Capacity:
         self.metrics_ports = {name: free_port() for name in SERVICES}
         self.session = http_session()
         self.offset = int(time.time()) % 10 ** 6 * 1000  # fresh mobiles per run (a filing per mobile)
-        self.sent = 0
+        self.platform = PlatformPath(self)
 
     # --- set-up -----------------------------------------------------------------------------------------
     def start(self):
@@ -187,7 +187,7 @@ class Capacity:
                 "achieved": len(ok) / elapsed, "filing": openloop.summary([r[1] for r in ok])}
 
     def measure_platform(self, per_second, seconds, stall_seconds, max_wait):
-        return self.measure(PlatformPath(self), per_second, seconds, stall_seconds, max_wait)
+        return self.measure(self.platform, per_second, seconds, stall_seconds, max_wait)
 
     def measure_skeleton(self, rates, seconds, stall_seconds, max_wait):
         """The skeleton of a filing (bench/skeleton.py) at each rate, its services started for it and stopped after."""

@@ -28,15 +28,7 @@ class PlatformPath:
     label = "platform"
 
     def __init__(self, bench):
-        self.bench = bench
-
-    @property
-    def sent(self):
-        return self.bench.sent
-
-    @sent.setter
-    def sent(self, value):
-        self.bench.sent = value
+        self.bench, self.sent = bench, 0
 
     def send(self, n):
         ok, payload = self.bench.file(n)
@@ -69,12 +61,14 @@ class SkeletonPath:
         self.bench, self.sent = bench, 0
         self.url = f"http://127.0.0.1:{free_port()}"
         config = dict(bench.config, WEB_SERVER_ADDRESS=self.url[len("http://"):])
-        self.metrics_ports = {f"skeleton {label}": free_port() for label in SERVICES}
-        self.processes = {f"skeleton {label}": FloorProcess(
-            f"bench.skeleton:Skeleton{label.capitalize()}", dict(config, METRICS_PORT=self.metrics_ports[
-                f"skeleton {label}"]), directory) for label in SERVICES}
-        self.stamps = {"routed": (bench.mongo[database_name(config, ROUTING)].assignments, {}),
-                       "notified": (bench.mongo[database_name(config, NOTIFICATION)].sms_sink, {})}
+        self.metrics_ports, self.processes = {}, {}
+        for label in SERVICES:
+            port = self.metrics_ports[f"skeleton {label}"] = free_port()
+            self.processes[f"skeleton {label}"] = FloorProcess(f"bench.skeleton:Skeleton{label.capitalize()}",
+                                                               dict(config, METRICS_PORT=port), directory)
+        self.stamped_in = {"routed": bench.mongo[database_name(config, ROUTING)].assignments,
+                           "notified": bench.mongo[database_name(config, NOTIFICATION)].sms_sink}
+        self.at = {lag: {} for lag in self.stamped_in}  # lag -> {filing id: its stamp}
         self.config, self.indexed, self.accepted = config, None, []
 
     def start(self, wait_for_answer):
@@ -111,12 +105,13 @@ class SkeletonPath:
         return 0.0  # each hop clears its event in the handler that published it
 
     def read(self, everything=False):
-        for collection, at in self.stamps.values():
+        for lag, collection in self.stamped_in.items():
+            at = self.at[lag]
             missing = [f for f in self.accepted if f not in at]
             for start in range(0, len(missing), 1000):
                 for document in collection.find({"_id": {"$in": missing[start:start + 1000]}}, {"at": 1}):
                     at[document["_id"]] = document["at"]
 
     def seen(self, filing_id, _):
-        return {"routed": self.stamps["routed"][1].get(filing_id), "indexed": self.indexed.at.get(filing_id),
-                "notified": self.stamps["notified"][1].get(filing_id)}
+        return {"routed": self.at["routed"].get(filing_id), "indexed": self.indexed.at.get(filing_id),
+                "notified": self.at["notified"].get(filing_id)}

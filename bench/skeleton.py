@@ -37,8 +37,7 @@ from shared.mongo import MongoDatabase
 
 GATEWAY, INTAKE, ROUTING = "bench_skeleton_gateway", "bench_skeleton_intake", "bench_skeleton_routing"
 NOTIFICATION, SEARCH = "bench_skeleton_notification", "bench_skeleton_search"
-SERVICES = {"gateway": GATEWAY, "intake": INTAKE, "routing": ROUTING, "notification": NOTIFICATION,
-            "search": SEARCH}
+SERVICES = ("gateway", "intake", "routing", "notification", "search")  # each runs as Skeleton<Label>
 BACKGROUND = ("notification", "search")  # lowered as services.registry.BACKGROUND lowers the platform's
 STORE_OPERATIONS_PER_FILING = 12
 OFFICER = "officer-1"

@@ -1,13 +1,12 @@
 """The capacity bench's skeleton of a filing (bench/skeleton.py) on the real servers: each filing goes through
 all five of its services, leaves the stamps the bench reads its lags from, and costs the store exactly the
 operations the skeleton claims (the bench's figure against the platform's)."""
-import time
-
 import requests
 from prometheus_client import REGISTRY, generate_latest
 
 from bench import scrape, skeleton
 from shared.config import database_name
+from tests.integration.waiting import wait_for
 
 FILINGS = 5
 
@@ -16,13 +15,6 @@ def skeleton_store_operations():
     counted = scrape.counters(generate_latest(REGISTRY).decode())
     return sum(value for (name, labels), value in counted.items()
                if name == scrape.STORE_OPERATIONS and dict(labels)["service"].startswith("bench_skeleton_"))
-
-
-def wait_for(check, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "the skeleton did not finish its filings"
-        time.sleep(0.1)
 
 
 def test_each_skeleton_filing_goes_through_every_hop_at_the_store_operations_it_claims(
@@ -50,5 +42,6 @@ def test_each_skeleton_filing_goes_through_every_hop_at_the_store_operations_it_
     wait_for(lambda: stamped(skeleton.ROUTING, "assignments") == ids
              and stamped(skeleton.NOTIFICATION, "sms_sink") == ids and indexed()
              and cases.count_documents({"version": 2, "outbox": []}) == FILINGS
-             and assignments.count_documents({"outbox": []}) == FILINGS)  # every relay's clear done
+             and assignments.count_documents({"outbox": []}) == FILINGS,  # every relay's clear done
+             timeout=30, what="every skeleton filing through every hop")
     assert skeleton_store_operations() - before == skeleton.STORE_OPERATIONS_PER_FILING * FILINGS
